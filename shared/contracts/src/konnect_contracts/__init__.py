@@ -1,0 +1,1 @@
+"""Konnect event contracts."""
