@@ -1,0 +1,88 @@
+"""``timeline.posts.v1`` (keyed by ``organisation_id``) and ``timeline.content.v1`` (keyed by
+``location_id``)."""
+
+from __future__ import annotations
+
+from typing import ClassVar, Literal
+from uuid import UUID
+
+from pydantic import Field
+
+from konnect_contracts.common import UtcDatetime
+from konnect_contracts.envelope import EventPayload
+
+POSTS_TOPIC = "timeline.posts.v1"
+CONTENT_TOPIC = "timeline.content.v1"
+
+
+class _PostsEvent(EventPayload):
+    TOPIC: ClassVar[str] = POSTS_TOPIC
+    KEY_FIELD: ClassVar[str] = "organisation_id"
+
+
+class _ContentEvent(EventPayload):
+    TOPIC: ClassVar[str] = CONTENT_TOPIC
+    KEY_FIELD: ClassVar[str] = "location_id"
+
+
+class PhotoPosted(_PostsEvent):
+    """Staff shared a photo (or video) of one or more children of a group."""
+
+    EVENT_TYPE: ClassVar[str] = "PhotoPosted"
+
+    photo_id: UUID
+    organisation_id: UUID
+    location_id: UUID | None = None
+    group_id: UUID
+    child_ids: tuple[UUID, ...] = Field(min_length=1)
+    posted_by_staff_id: UUID
+    media_kind: Literal["photo", "video"] = "photo"
+    series_id: UUID | None = Field(default=None, description="Photos posted together share a series.")
+    caption: str | None = None
+    downloadable: bool = False
+
+
+class DiaryEntryPosted(_PostsEvent):
+    EVENT_TYPE: ClassVar[str] = "DiaryEntryPosted"
+
+    entry_id: UUID
+    organisation_id: UUID
+    child_id: UUID
+    author_account_id: UUID
+    author_role: Literal["parent", "staff"]
+    has_media: bool = False
+
+
+class NewsPublished(_ContentEvent):
+    EVENT_TYPE: ClassVar[str] = "NewsPublished"
+
+    news_id: UUID
+    organisation_id: UUID
+    location_id: UUID
+    title: str
+    has_attachments: bool = False
+    published_at: UtcDatetime | None = None
+
+
+class NewsletterPublished(_ContentEvent):
+    EVENT_TYPE: ClassVar[str] = "NewsletterPublished"
+
+    newsletter_id: UUID
+    organisation_id: UUID
+    location_id: UUID
+    title: str
+    has_attachments: bool = False
+    published_at: UtcDatetime | None = None
+
+
+class ObservationShared(_ContentEvent):
+    """Staff shared a filled-in observation form about a child with the parents."""
+
+    EVENT_TYPE: ClassVar[str] = "ObservationShared"
+
+    observation_id: UUID
+    organisation_id: UUID
+    location_id: UUID
+    child_id: UUID
+    form_title: str
+    shared_by_staff_id: UUID
