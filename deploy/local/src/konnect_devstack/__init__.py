@@ -1,0 +1,1 @@
+"""Konnect on one machine: infrastructure processes, topics, services and demo data."""

@@ -1,0 +1,61 @@
+"""`python -m konnect_devstack up|down|status|infra-up|infra-down|logs` — what `make up` / `make down` run."""
+
+import argparse
+import sys
+import time
+
+from konnect_devstack import paths
+from konnect_devstack.infra import LocalInfra
+from konnect_devstack.profiles import profile_named
+from konnect_devstack.stack import DOMAIN_SERVICES, GATEWAY, Stack
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m konnect_devstack")
+    parser.add_argument("action", choices=["up", "down", "status", "infra-up", "infra-down", "logs"])
+    parser.add_argument("--profile", default="dev", choices=["dev", "test"])
+    args = parser.parse_args(argv)
+    profile = profile_named(args.profile)
+    infra = LocalInfra(profile)
+    started = time.monotonic()
+
+    if args.action in ("up", "infra-up"):
+        endpoints = infra.up()
+        print(f"infrastructure ready in {time.monotonic() - started:.1f}s")
+        if args.action == "up":
+            Stack(profile, endpoints).up()
+            print(f"all services ready in {time.monotonic() - started:.1f}s")
+        print_addresses(profile, infra, with_services=args.action == "up")
+    elif args.action == "down":
+        Stack(profile, infra.endpoints).down()
+        infra.down()
+        print("stopped")
+    elif args.action == "infra-down":
+        infra.down()
+    elif args.action == "status":
+        stack = Stack(profile, infra.endpoints)
+        for spec in [GATEWAY, *DOMAIN_SERVICES]:
+            pid = stack.process(spec).pid
+            print(f"{spec.name:14} {'running pid ' + str(pid) if pid else 'stopped'}  {stack.url(spec)}")
+        for name, part in [("postgres", infra.postgres), ("kafka", infra.kafka), ("s3", infra.s3),
+                           ("mailpit", infra.mailpit)]:
+            print(f"{name:14} {'running' if part.running() else 'stopped'}")
+    elif args.action == "logs":
+        print(paths.log_dir(profile.name))
+    return 0
+
+
+def print_addresses(profile, infra: LocalInfra, *, with_services: bool) -> None:  # type: ignore[no-untyped-def]
+    e = infra.endpoints
+    print("\nKonnect is running:")
+    if with_services:
+        print(f"  API gateway     http://127.0.0.1:{profile.gateway_port}   (OpenAPI: /openapi.json, docs: /docs)")
+    print(f"  Kafka           {e.kafka_bootstrap}")
+    print(f"  PostgreSQL      postgresql://{e.postgres_user}@127.0.0.1:{e.postgres_port}/<konnect_service>")
+    print(f"  S3 (versitygw)  http://{e.s3_endpoint}  key={e.s3_access_key} secret={e.s3_secret_key}")
+    print(f"  Mail (mailpit)  SMTP 127.0.0.1:{e.smtp_port}, API {e.mailpit_api}/api/v1/messages")
+    print(f"  Logs            {paths.log_dir(profile.name)}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

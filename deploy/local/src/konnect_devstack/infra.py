@@ -1,0 +1,307 @@
+"""Real infrastructure as local processes: PostgreSQL, Apache Kafka (KRaft), versitygw (S3) and mailpit."""
+
+import asyncio
+import base64
+import glob
+import os
+import shutil
+import subprocess
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import asyncpg
+from aiokafka.client import AIOKafkaClient
+from konnect_contracts.topics import all_topic_specs
+from konnect_kit.kafka import ensure_topics
+
+from konnect_devstack import paths
+from konnect_devstack.processes import ManagedProcess, port_open, wait_until
+from konnect_devstack.profiles import Profile
+
+S3_ACCESS_KEY = "konnect"
+S3_SECRET_KEY = "konnect-local-secret"
+MEDIA_BUCKET = "konnect-media"
+POSTGRES_USER = "konnect"
+
+
+@dataclass(frozen=True)
+class InfraEndpoints:
+    """Where each piece of infrastructure answers; the one fixture API for local and Docker modes."""
+
+    postgres_host: str
+    postgres_port: int
+    postgres_user: str
+    postgres_password: str
+    kafka_bootstrap: str
+    s3_endpoint: str  # host:port
+    s3_access_key: str
+    s3_secret_key: str
+    smtp_host: str
+    smtp_port: int
+    mailpit_api: str  # http://host:port
+
+    def database_url(self, database: str) -> str:
+        auth = self.postgres_user + (f":{self.postgres_password}" if self.postgres_password else "")
+        return f"postgresql+asyncpg://{auth}@{self.postgres_host}:{self.postgres_port}/{database}"
+
+    def admin_dsn(self) -> str:
+        return self.database_url("postgres").replace("+asyncpg", "")
+
+
+def _pg_bin(tool: str) -> str:
+    found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{tool}"), key=lambda p: int(p.split("/")[4]))
+    if not found:
+        raise RuntimeError("PostgreSQL server binaries not found: run `make install`")
+    return found[-1]
+
+
+def _as_postgres_user(argv: list[str]) -> list[str]:
+    # PostgreSQL refuses to run as root; the Debian package provides the `postgres` user.
+    return ["runuser", "-u", "postgres", "--", *argv] if os.geteuid() == 0 else argv
+
+
+class Postgres:
+    def __init__(self, profile: Profile) -> None:
+        self.port = profile.postgres_port
+        self.data = paths.postgres_data_dir(profile.name)
+        self.log_file = paths.log_dir(profile.name) / "postgres.log"
+
+    def running(self) -> bool:
+        return port_open(self.port)
+
+    def start(self) -> None:
+        if self.running():
+            return
+        if not (self.data / "PG_VERSION").exists():
+            self.data.mkdir(parents=True, exist_ok=True)
+            if os.geteuid() == 0:
+                shutil.chown(self.data, "postgres", "postgres")
+                shutil.chown(self.data.parent, "postgres", "postgres")
+            subprocess.run(
+                _as_postgres_user([_pg_bin("initdb"), "-D", str(self.data), "-U", POSTGRES_USER,
+                                   "-A", "trust", "-E", "UTF8", "--no-locale"]),
+                check=True, stdout=subprocess.DEVNULL,
+            )
+        if os.geteuid() == 0:
+            self.log_file.touch()
+            shutil.chown(self.log_file, "postgres", "postgres")
+        # Tuned for a test box: durability traded for speed is fine for throwaway local data only
+        # where asked; by default the server keeps fsync on so fault tests mean something.
+        options = f"-p {self.port} -k {self.data} -c listen_addresses=127.0.0.1 -c max_connections=400"
+        subprocess.run(
+            _as_postgres_user([_pg_bin("pg_ctl"), "-D", str(self.data), "-l", str(self.log_file),
+                               "-o", options, "-w", "-t", "60", "start"]),
+            check=True, stdout=subprocess.DEVNULL,
+        )
+
+    def stop(self) -> None:
+        if (self.data / "postmaster.pid").exists():
+            subprocess.run(
+                _as_postgres_user([_pg_bin("pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop"]),
+                check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            )
+
+
+class Kafka:
+    def __init__(self, profile: Profile) -> None:
+        self.port = profile.kafka_port
+        self.controller_port = profile.kafka_controller_port
+        self.dir = paths.run_dir(profile.name) / "kafka"
+        self.process = ManagedProcess("kafka", paths.run_dir(profile.name) / "kafka.pid",
+                                      paths.log_dir(profile.name) / "kafka.log")
+
+    @property
+    def bootstrap(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def _write_config(self) -> Path:
+        self.dir.mkdir(parents=True, exist_ok=True)
+        config = self.dir / "server.properties"
+        config.write_text("\n".join([
+            "process.roles=broker,controller",
+            "node.id=1",
+            f"controller.quorum.voters=1@127.0.0.1:{self.controller_port}",
+            "controller.listener.names=CONTROLLER",
+            f"listeners=PLAINTEXT://127.0.0.1:{self.port},CONTROLLER://127.0.0.1:{self.controller_port}",
+            f"advertised.listeners=PLAINTEXT://127.0.0.1:{self.port}",
+            "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+            "inter.broker.listener.name=PLAINTEXT",
+            f"log.dirs={self.dir / 'data'}",
+            "num.partitions=3",
+            "offsets.topic.replication.factor=1",
+            "offsets.topic.num.partitions=6",
+            "transaction.state.log.replication.factor=1",
+            "transaction.state.log.min.isr=1",
+            "share.coordinator.state.topic.replication.factor=1",
+            "share.coordinator.state.topic.min.isr=1",
+            "group.initial.rebalance.delay.ms=0",
+            "auto.create.topics.enable=false",
+            "",
+        ]))
+        (self.dir / "log4j2.properties").write_text("\n".join([
+            "status = warn",
+            "appender.console.type = Console",
+            "appender.console.name = STDOUT",
+            "appender.console.layout.type = PatternLayout",
+            "appender.console.layout.pattern = [%d] %p %m (%c)%n",
+            "rootLogger.level = WARN",
+            "rootLogger.appenderRef.stdout.ref = STDOUT",
+            "logger.server.name = kafka.server.KafkaRaftServer",
+            "logger.server.level = INFO",
+            "",
+        ]))
+        return config
+
+    def _java(self, main: str, *args: str) -> list[str]:
+        if not paths.KAFKA_LIBS.exists():
+            raise RuntimeError(f"Kafka jars missing in {paths.KAFKA_LIBS}: run `make install`")
+        heap = os.environ.get("KONNECT_KAFKA_HEAP", "512m")
+        return ["java", f"-Xmx{heap}", f"-Xms{heap}", "-XX:+UseG1GC", "-cp", f"{paths.KAFKA_LIBS}/*",
+                f"-Dlog4j2.configurationFile={self.dir / 'log4j2.properties'}", main, *args]
+
+    def running(self) -> bool:
+        return self.process.pid is not None and port_open(self.port)
+
+    def start(self) -> None:
+        if self.running():
+            return
+        config = self._write_config()
+        if not (self.dir / "data" / "meta.properties").exists():
+            cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+            subprocess.run(self._java("kafka.tools.StorageTool", "format", f"--cluster-id={cluster_id}",
+                                      "-c", str(config)), check=True, stdout=subprocess.DEVNULL)
+        self.process.start(self._java("kafka.Kafka", str(config)))
+        wait_until(self._metadata_ok, timeout=90, what="Kafka", on_timeout=self.process.tail)
+
+    def _metadata_ok(self) -> bool:
+        if not port_open(self.port):
+            return False
+
+        async def probe() -> bool:
+            client = AIOKafkaClient(bootstrap_servers=self.bootstrap, request_timeout_ms=3000)
+            try:
+                await asyncio.wait_for(client.bootstrap(), timeout=4)
+                return bool(client.cluster.brokers())
+            except Exception:
+                return False
+            finally:
+                await client.close()
+
+        return asyncio.run(probe())
+
+    def stop(self) -> None:
+        self.process.stop(timeout=30)
+
+
+class S3Server:
+    def __init__(self, profile: Profile) -> None:
+        self.port = profile.s3_port
+        self.dir = paths.run_dir(profile.name) / "s3"
+        self.process = ManagedProcess("versitygw", paths.run_dir(profile.name) / "s3.pid",
+                                      paths.log_dir(profile.name) / "s3.log")
+
+    def running(self) -> bool:
+        return self.process.pid is not None and port_open(self.port)
+
+    def start(self) -> None:
+        if self.running():
+            return
+        (self.dir / "data").mkdir(parents=True, exist_ok=True)
+        (self.dir / "meta").mkdir(parents=True, exist_ok=True)
+        # --sidecar keeps object metadata in files: no dependency on extended-attribute support.
+        self.process.start(
+            [str(paths.BIN / "versitygw"), "--port", f"127.0.0.1:{self.port}", "posix",
+             "--sidecar", str(self.dir / "meta"), str(self.dir / "data")],
+            env={"ROOT_ACCESS_KEY": S3_ACCESS_KEY, "ROOT_SECRET_KEY": S3_SECRET_KEY},
+        )
+        wait_until(lambda: port_open(self.port), timeout=30, what="S3 (versitygw)",
+                   on_timeout=self.process.tail)
+
+    def stop(self) -> None:
+        self.process.stop()
+
+
+class Mailpit:
+    def __init__(self, profile: Profile) -> None:
+        self.smtp_port, self.http_port = profile.smtp_port, profile.mailpit_port
+        self.process = ManagedProcess("mailpit", paths.run_dir(profile.name) / "mailpit.pid",
+                                      paths.log_dir(profile.name) / "mailpit.log")
+
+    def running(self) -> bool:
+        return self.process.pid is not None and port_open(self.http_port)
+
+    def start(self) -> None:
+        if self.running():
+            return
+        self.process.start([str(paths.BIN / "mailpit"), "--smtp", f"127.0.0.1:{self.smtp_port}",
+                            "--listen", f"127.0.0.1:{self.http_port}", "--smtp-auth-accept-any",
+                            "--smtp-auth-allow-insecure", "--max", "5000"])
+        wait_until(lambda: port_open(self.http_port) and port_open(self.smtp_port), timeout=30,
+                   what="mailpit", on_timeout=self.process.tail)
+
+    def stop(self) -> None:
+        self.process.stop()
+
+
+class LocalInfra:
+    """All four pieces for one profile; `up()` is idempotent and reuses what already runs."""
+
+    def __init__(self, profile: Profile) -> None:
+        self.profile = profile
+        self.postgres = Postgres(profile)
+        self.kafka = Kafka(profile)
+        self.s3 = S3Server(profile)
+        self.mailpit = Mailpit(profile)
+
+    @property
+    def endpoints(self) -> InfraEndpoints:
+        p = self.profile
+        return InfraEndpoints(
+            postgres_host="127.0.0.1", postgres_port=p.postgres_port, postgres_user=POSTGRES_USER,
+            postgres_password="", kafka_bootstrap=self.kafka.bootstrap,
+            s3_endpoint=f"127.0.0.1:{p.s3_port}", s3_access_key=S3_ACCESS_KEY, s3_secret_key=S3_SECRET_KEY,
+            smtp_host="127.0.0.1", smtp_port=p.smtp_port, mailpit_api=f"http://127.0.0.1:{p.mailpit_port}",
+        )
+
+    def up(self) -> InfraEndpoints:
+        self.postgres.start()
+        self.s3.start()
+        self.mailpit.start()
+        self.kafka.start()
+        prepare(self.endpoints)
+        return self.endpoints
+
+    def down(self) -> None:
+        for part in (self.kafka, self.mailpit, self.s3, self.postgres):
+            part.stop()
+
+
+def prepare(endpoints: InfraEndpoints) -> None:
+    """Databases, topics and the media bucket: what must exist before services start."""
+    from konnect_devstack.stack import SERVICE_DATABASES
+
+    asyncio.run(create_databases(endpoints, SERVICE_DATABASES))
+    asyncio.run(ensure_topics(endpoints.kafka_bootstrap,
+                              [(spec.name, spec.partitions) for spec in all_topic_specs()]))
+    ensure_bucket(endpoints, MEDIA_BUCKET)
+
+
+async def create_databases(endpoints: InfraEndpoints, names: list[str]) -> None:
+    conn = await asyncpg.connect(endpoints.admin_dsn())
+    try:
+        existing = {r[0] for r in await conn.fetch("SELECT datname FROM pg_database")}
+        for name in names:
+            if name not in existing:
+                await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+
+
+def ensure_bucket(endpoints: InfraEndpoints, bucket: str) -> None:
+    from minio import Minio
+
+    client = Minio(endpoints.s3_endpoint, access_key=endpoints.s3_access_key,
+                   secret_key=endpoints.s3_secret_key, secure=False, region="us-east-1")
+    if not client.bucket_exists(bucket):
+        client.make_bucket(bucket)

@@ -1,0 +1,110 @@
+"""Every Konnect service as its own process (`python -m <service>`), wired to one profile's infrastructure."""
+
+import os
+import sys
+import time
+from dataclasses import dataclass
+
+import httpx
+
+from konnect_devstack import paths
+from konnect_devstack.infra import MEDIA_BUCKET, InfraEndpoints
+from konnect_devstack.processes import ManagedProcess, wait_until
+from konnect_devstack.profiles import Profile
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    name: str
+    database: str | None  # the gateway owns no database
+
+    @property
+    def env_prefix(self) -> str:
+        return f"{self.name.upper()}_"
+
+
+DOMAIN_SERVICES = [
+    ServiceSpec("identity", "konnect_identity"),
+    ServiceSpec("planning", "konnect_planning"),
+]
+GATEWAY = ServiceSpec("gateway", None)
+SERVICE_DATABASES = [s.database for s in DOMAIN_SERVICES if s.database]
+
+
+def service_env(spec: ServiceSpec, profile: Profile, infra: InfraEndpoints,
+                extra: dict[str, str] | None = None) -> dict[str, str]:
+    prefix = spec.env_prefix
+    port = profile.gateway_port if spec is GATEWAY else profile.service_ports[spec.name]
+    env = {
+        f"{prefix}SERVICE_NAME": spec.name,
+        f"{prefix}ENVIRONMENT": "test" if profile.name == "test" else "development",
+        f"{prefix}HTTP_PORT": str(port),
+        f"{prefix}KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap,
+        f"{prefix}SMTP_HOST": infra.smtp_host,
+        f"{prefix}SMTP_PORT": str(infra.smtp_port),
+        f"{prefix}S3_ENDPOINT": infra.s3_endpoint,
+        f"{prefix}S3_ACCESS_KEY": infra.s3_access_key,
+        f"{prefix}S3_SECRET_KEY": infra.s3_secret_key,
+        f"{prefix}S3_BUCKET": MEDIA_BUCKET,
+        "PYTHONUNBUFFERED": "1",
+    }
+    if spec.database:
+        env[f"{prefix}DATABASE_URL"] = infra.database_url(spec.database)
+    if spec is GATEWAY:
+        for other in DOMAIN_SERVICES:
+            env[f"GATEWAY_{other.name.upper()}_URL"] = f"http://127.0.0.1:{profile.service_ports[other.name]}"
+    env.update(extra or {})
+    return env
+
+
+class Stack:
+    """Starts, checks and stops the service processes of one profile."""
+
+    def __init__(self, profile: Profile, infra: InfraEndpoints, extra_env: dict[str, str] | None = None):
+        self.profile, self.infra, self.extra_env = profile, infra, extra_env or {}
+
+    def process(self, spec: ServiceSpec) -> ManagedProcess:
+        run = paths.run_dir(self.profile.name)
+        return ManagedProcess(spec.name, run / f"{spec.name}.pid", paths.log_dir(self.profile.name) /
+                              f"{spec.name}.log")
+
+    def url(self, spec: ServiceSpec) -> str:
+        port = self.profile.gateway_port if spec is GATEWAY else self.profile.service_ports[spec.name]
+        return f"http://127.0.0.1:{port}"
+
+    def start(self, spec: ServiceSpec) -> None:
+        proc = self.process(spec)
+        if proc.pid is None:
+            proc.start([sys.executable, "-m", spec.name],
+                       env=service_env(spec, self.profile, self.infra, self.extra_env), cwd=paths.ROOT)
+
+    def wait_ready(self, spec: ServiceSpec, timeout: float = 90) -> None:
+        proc = self.process(spec)
+
+        def ready() -> bool:
+            if proc.pid is None:
+                raise RuntimeError(f"{spec.name} exited during start-up:\n{proc.tail(40)}")
+            try:
+                return httpx.get(f"{self.url(spec)}/ready", timeout=5).status_code == 200
+            except httpx.HTTPError:
+                return False
+
+        wait_until(ready, timeout=timeout, what=spec.name, on_timeout=lambda: proc.tail(40))
+
+    def up(self) -> None:
+        started = time.monotonic()
+        for spec in DOMAIN_SERVICES:
+            self.start(spec)
+        for spec in DOMAIN_SERVICES:
+            self.wait_ready(spec)
+        self.start(GATEWAY)
+        self.wait_ready(GATEWAY)
+        if os.environ.get("KONNECT_VERBOSE"):
+            print(f"services ready in {time.monotonic() - started:.1f}s")
+
+    def stop(self, spec: ServiceSpec) -> None:
+        self.process(spec).stop()
+
+    def down(self) -> None:
+        for spec in [GATEWAY, *DOMAIN_SERVICES]:
+            self.stop(spec)

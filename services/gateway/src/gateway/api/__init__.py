@@ -1,0 +1,1 @@
+"""Public routes under /api/v1, one module per area."""

@@ -1,0 +1,44 @@
+"""Gateway app factory: middleware (correlation, size limit, CORS), error format, routes, upstreams."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from konnect_kit.correlation import CORRELATION_HEADER, CorrelationMiddleware
+from konnect_kit.errors import install_error_handlers
+from konnect_kit.health import health_router
+
+from gateway.api import platform
+from gateway.limits import BodySizeLimit
+from gateway.settings import Settings
+from gateway.upstream import Upstream
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    upstreams = {
+        name: Upstream(name, url, settings.internal_token, settings.upstream_timeout_seconds)
+        for name, url in {"identity": settings.identity_url, "planning": settings.planning_url}.items()
+    }
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            for upstream in upstreams.values():
+                await upstream.close()
+
+    app = FastAPI(title="Konnect API", version="1.0.0", lifespan=lifespan,
+                  description="The public API of Konnect for parents, staff, organisations and ERPs.")
+    app.state.settings = settings
+    app.state.upstreams = upstreams
+    install_error_handlers(app)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=True,
+                       allow_methods=["*"], allow_headers=["*"], expose_headers=[CORRELATION_HEADER])
+    app.add_middleware(CorrelationMiddleware)
+    app.include_router(health_router({f"{name}": up.healthy for name, up in upstreams.items()}))
+    app.include_router(platform.router)
+    return app

@@ -1,0 +1,31 @@
+"""Gateway settings (env prefix GATEWAY_)."""
+
+from pydantic import model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="GATEWAY_", extra="ignore")
+
+    service_name: str = "gateway"
+    environment: str = "development"
+    http_host: str = "127.0.0.1"
+    http_port: int = 8000
+    log_level: str = "INFO"
+    shutdown_timeout_seconds: float = 20.0
+    identity_url: str = "http://127.0.0.1:8101"
+    planning_url: str = "http://127.0.0.1:8104"
+    internal_token: str = "dev-internal-token"
+    # The platform operator (who onboards organisations) authenticates with this bearer token.
+    platform_operator_token: str = "dev-platform-operator-token"
+    max_body_bytes: int = 1_048_576
+    cors_origins: list[str] = ["http://localhost:5173"]
+    upstream_timeout_seconds: float = 15.0
+
+    @model_validator(mode="after")
+    def _no_dev_secrets_in_production(self) -> "Settings":
+        if self.environment == "production" and (
+            self.internal_token.startswith("dev-") or self.platform_operator_token.startswith("dev-")
+        ):
+            raise ValueError("set real secrets (internal_token, platform_operator_token) in production")
+        return self

@@ -1,0 +1,35 @@
+"""Calls from the gateway to domain services: forwarded identity and correlation id, errors passed on."""
+
+from typing import Any
+
+import httpx
+from konnect_kit.correlation import CORRELATION_HEADER, current_correlation_id
+from konnect_kit.errors import ApiError
+from konnect_kit.internal import Caller, forwarded_headers
+
+
+class Upstream:
+    def __init__(self, name: str, base_url: str, internal_token: str, timeout: float) -> None:
+        self.name = name
+        self.internal_token = internal_token
+        self.client = httpx.AsyncClient(base_url=base_url, timeout=timeout)
+
+    async def call(self, method: str, path: str, who: Caller, *, json: Any = None,
+                   params: dict[str, Any] | None = None) -> httpx.Response:
+        headers = forwarded_headers(self.internal_token, who)
+        headers[CORRELATION_HEADER] = current_correlation_id()
+        try:
+            response = await self.client.request(method, path, json=json, params=params, headers=headers)
+        except httpx.HTTPError as exc:
+            raise ApiError(503, "service_unavailable",
+                           f"The {self.name} service is not reachable right now; try again shortly.") from exc
+        if response.status_code >= 500:
+            raise ApiError(502, "bad_gateway", f"The {self.name} service failed to answer.")
+        return response
+
+    async def healthy(self) -> None:
+        response = await self.client.get("/health")
+        response.raise_for_status()
+
+    async def close(self) -> None:
+        await self.client.aclose()

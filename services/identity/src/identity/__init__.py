@@ -1,0 +1,1 @@
+"""Identity service: the directory (organisations, locations, groups, people) and accounts."""

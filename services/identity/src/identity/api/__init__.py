@@ -1,0 +1,1 @@
+"""Identity HTTP routes (internal: reached through the gateway only)."""

@@ -1,0 +1,1 @@
+"""Identity domain rules (pure, no I/O)."""

@@ -1,0 +1,1 @@
+"""Identity Kafka handlers (none yet: master data arrives through the API)."""

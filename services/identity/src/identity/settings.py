@@ -1,0 +1,12 @@
+"""Identity settings (env prefix IDENTITY_)."""
+
+from konnect_kit.settings import ServiceSettings
+from pydantic_settings import SettingsConfigDict
+
+
+class Settings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="IDENTITY_", extra="ignore")
+
+    service_name: str = "identity"
+    http_port: int = 8101
+    database_url: str = "postgresql+asyncpg://konnect@127.0.0.1:54320/konnect_identity"

@@ -1,0 +1,1 @@
+"""Planning service: care types, schedules, availability, requests, evaluation and expiry."""

@@ -1,0 +1,1 @@
+"""Planning HTTP routes (internal: reached through the gateway only)."""

@@ -1,0 +1,1 @@
+"""Planning persistence: tables and migrations."""

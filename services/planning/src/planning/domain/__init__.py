@@ -1,0 +1,1 @@
+"""Planning domain rules (pure, no I/O)."""

@@ -1,0 +1,1 @@
+"""Planning Kafka handlers: thin, decode → domain → commit."""

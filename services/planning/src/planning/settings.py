@@ -1,0 +1,12 @@
+"""Identity settings (env prefix PLANNING_)."""
+
+from konnect_kit.settings import ServiceSettings
+from pydantic_settings import SettingsConfigDict
+
+
+class Settings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="PLANNING_", extra="ignore")
+
+    service_name: str = "planning"
+    http_port: int = 8104
+    database_url: str = "postgresql+asyncpg://konnect@127.0.0.1:54320/konnect_planning"

@@ -1,0 +1,1 @@
+"""Konnect service kit: the infrastructure every service shares, and no domain code."""

@@ -1,0 +1,290 @@
+"""Idempotent Kafka consumer: inbox row and effect in one transaction, offsets committed after it.
+
+Fast path: a partition's batch runs in one transaction. If anything in it fails, the batch is
+rolled back and replayed message by message, each with bounded retries and backoff; a message
+that still fails goes to the service's dead-letter topic and the partition moves on.
+"""
+
+import asyncio
+import contextlib
+import logging
+import time
+import traceback
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+from aiokafka.errors import KafkaError
+from konnect_contracts.envelope import Envelope, EventPayload
+from konnect_contracts.topics import dead_letter_topic
+from pydantic import ValidationError
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from konnect_kit.correlation import causation_id_var, correlation_id_var
+from konnect_kit.db import Database
+from konnect_kit.kafka import make_producer
+from konnect_kit.outbox import Outbox
+
+log = logging.getLogger(__name__)
+
+P = TypeVar("P", bound=EventPayload)
+
+
+@dataclass(frozen=True)
+class EventContext:
+    """What a handler gets besides the payload: the open transaction, the envelope, the outbox."""
+
+    session: AsyncSession
+    envelope: Envelope
+    outbox: Outbox
+
+
+Handler = Callable[[EventContext, Any], Awaitable[None]]
+
+
+class PermanentError(Exception):
+    """The message can never be processed (undecodable, invalid payload): no point retrying."""
+
+
+@dataclass
+class _Route:
+    payload_type: type[EventPayload]
+    handler: Handler
+
+
+class EventConsumer:
+    def __init__(
+        self,
+        database: Database,
+        outbox: Outbox,
+        *,
+        bootstrap_servers: str,
+        group_id: str,
+        service: str,
+        max_attempts: int = 5,
+        backoff_initial: float = 0.2,
+        backoff_max: float = 5.0,
+        batch_size: int = 500,
+    ) -> None:
+        self.database = database
+        self.outbox = outbox
+        self.bootstrap_servers = bootstrap_servers
+        self.group_id = group_id
+        self.service = service
+        self.max_attempts = max_attempts
+        self.backoff_initial = backoff_initial
+        self.backoff_max = backoff_max
+        self.batch_size = batch_size
+        self.dead_letter_topic = dead_letter_topic(service)
+        self._routes: dict[str, dict[str, _Route]] = {}
+        self._consumer: AIOKafkaConsumer | None = None
+        self._dlq_producer: AIOKafkaProducer | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = asyncio.Event()
+        self.processed_total = 0
+        self.dead_lettered_total = 0
+        self.running = False
+
+    # -- wiring ---------------------------------------------------------------------------------
+
+    def on(self, payload_type: type[P], handler: Callable[[EventContext, P], Awaitable[None]],
+           *, topic: str | None = None) -> None:
+        """Route `payload_type` events arriving on `topic` (default: the payload's own topic)."""
+        self._routes.setdefault(topic or payload_type.TOPIC, {})[payload_type.EVENT_TYPE] = _Route(
+            payload_type, handler
+        )
+
+    def handles(self, payload_type: type[P], *, topic: str | None = None
+                ) -> Callable[[Callable[[EventContext, P], Awaitable[None]]], Any]:
+        def register(fn: Callable[[EventContext, P], Awaitable[None]]) -> Any:
+            self.on(payload_type, fn, topic=topic)
+            return fn
+        return register
+
+    @property
+    def topics(self) -> list[str]:
+        return sorted(self._routes)
+
+    # -- lifecycle ------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        if self._routes:
+            self._task = asyncio.create_task(self._run(), name=f"{self.service}-consumer")
+
+    def _new_clients(self) -> tuple[AIOKafkaConsumer, AIOKafkaProducer]:
+        consumer = AIOKafkaConsumer(
+            *self.topics,
+            bootstrap_servers=self.bootstrap_servers,
+            group_id=self.group_id,
+            client_id=f"{self.service}-consumer",
+            enable_auto_commit=False,  # offsets move only after the database commit
+            auto_offset_reset="earliest",
+            max_poll_records=self.batch_size,
+        )
+        return consumer, make_producer(self.bootstrap_servers, client_id=f"{self.service}-dlq")
+
+    async def stop(self) -> None:
+        """Graceful: the batch in hand finishes and its offsets are committed before we leave."""
+        self._stopping.set()
+        if self._task:
+            await self._task
+
+    async def _run(self) -> None:
+        while not self._stopping.is_set():
+            self._consumer, self._dlq_producer = self._new_clients()
+            try:
+                await self._consumer.start()
+                await self._dlq_producer.start()
+                break
+            except KafkaError as exc:
+                log.warning("consumer cannot reach Kafka yet", extra={"error": repr(exc)})
+                await self._consumer.stop()
+                await self._dlq_producer.stop()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stopping.wait(), timeout=2)
+        if self._stopping.is_set():
+            return
+        assert self._consumer is not None
+        self.running = True
+        try:
+            while not self._stopping.is_set():
+                batches = await self._consumer.getmany(timeout_ms=200, max_records=self.batch_size)
+                for tp, records in batches.items():
+                    await self._handle_partition_batch(records)
+                    await self._commit(tp, records[-1].offset + 1)
+        finally:
+            self.running = False
+            with contextlib.suppress(Exception):
+                await self._consumer.stop()
+            if self._dlq_producer is not None:
+                with contextlib.suppress(Exception):
+                    await self._dlq_producer.stop()
+
+    async def _commit(self, tp: TopicPartition, next_offset: int) -> None:
+        assert self._consumer is not None
+        try:
+            await self._consumer.commit({tp: next_offset})
+        except KafkaError as exc:
+            # Rebalanced away or the coordinator is briefly gone: the events are redelivered later
+            # and the inbox absorbs the duplicates, so losing this commit loses nothing.
+            log.warning("offset commit failed", extra={"error": repr(exc)})
+
+    # -- processing -----------------------------------------------------------------------------
+
+    async def _handle_partition_batch(self, records: list[ConsumerRecord]) -> None:
+        decoded: list[tuple[ConsumerRecord, Envelope]] = []
+        for record in records:
+            try:
+                decoded.append((record, Envelope.from_bytes(record.value)))
+            except (ValidationError, ValueError) as exc:
+                await self._dead_letter(record, exc, attempts=1)
+        if not decoded:
+            return
+        try:
+            async with self.database.transaction() as session:
+                fresh = await self._claim(session, [env for _, env in decoded])
+                for _, envelope in decoded:
+                    if envelope.event_id in fresh:
+                        fresh.discard(envelope.event_id)  # a duplicate inside one batch runs once
+                        await self._dispatch(session, envelope)
+            self.processed_total += len(decoded)
+        except Exception:
+            # Something in the batch failed: isolate it by replaying one message at a time.
+            for record, envelope in decoded:
+                await self._handle_one(record, envelope)
+
+    async def _handle_one(self, record: ConsumerRecord, envelope: Envelope) -> None:
+        delay = self.backoff_initial
+        for attempt in range(1, self.max_attempts + 1):
+            try:
+                async with self.database.transaction() as session:
+                    if await self._claim(session, [envelope]):
+                        await self._dispatch(session, envelope)
+                self.processed_total += 1
+                return
+            except PermanentError as exc:
+                await self._dead_letter(record, exc, attempts=attempt)
+                return
+            except Exception as exc:
+                if attempt == self.max_attempts:
+                    await self._dead_letter(record, exc, attempts=attempt)
+                    return
+                log.warning(
+                    "event handling failed, retrying",
+                    extra={"event_id": str(envelope.event_id), "attempt": attempt, "error": repr(exc)},
+                )
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, self.backoff_max)
+
+    async def _claim(self, session: AsyncSession, envelopes: list[Envelope]) -> set[Any]:
+        """Insert inbox rows; returns the event ids not seen before by this consumer group."""
+        routed = [e for e in envelopes if self._route_for(e) is not None]
+        if not routed:
+            return set()
+        result = await session.execute(
+            text(
+                "INSERT INTO kit_inbox (consumer, event_id, event_type) "
+                "SELECT :consumer, unnest(CAST(:ids AS uuid[])), unnest(CAST(:types AS text[])) "
+                "ON CONFLICT DO NOTHING RETURNING event_id"
+            ),
+            {
+                "consumer": self.group_id,
+                "ids": [str(e.event_id) for e in routed],
+                "types": [e.event_type for e in routed],
+            },
+        )
+        return {row[0] for row in result}
+
+    def _route_for(self, envelope: Envelope) -> _Route | None:
+        for routes in self._routes.values():
+            route = routes.get(envelope.event_type)
+            if route is not None:
+                return route
+        return None  # an event type we do not know: ignored (forward compatibility)
+
+    async def _dispatch(self, session: AsyncSession, envelope: Envelope) -> None:
+        route = self._route_for(envelope)
+        assert route is not None
+        try:
+            payload = envelope.payload_as(route.payload_type)
+        except ValidationError as exc:
+            raise PermanentError(f"invalid {envelope.event_type} payload: {exc}") from exc
+        corr = correlation_id_var.set(envelope.correlation_id)
+        cause = causation_id_var.set(envelope.event_id)
+        try:
+            await route.handler(EventContext(session, envelope, self.outbox), payload)
+        finally:
+            causation_id_var.reset(cause)
+            correlation_id_var.reset(corr)
+
+    async def _dead_letter(self, record: ConsumerRecord, exc: BaseException, *, attempts: int) -> None:
+        headers = list(record.headers or []) + [
+            ("dlq_original_topic", record.topic.encode()),
+            ("dlq_original_partition", str(record.partition).encode()),
+            ("dlq_original_offset", str(record.offset).encode()),
+            ("dlq_consumer", self.group_id.encode()),
+            ("dlq_error", f"{type(exc).__name__}: {exc}"[:2000].encode()),
+            ("dlq_traceback", "".join(traceback.format_exception(exc))[-4000:].encode()),
+            ("dlq_attempts", str(attempts).encode()),
+            ("dlq_failed_at", str(time.time()).encode()),
+        ]
+        delay = self.backoff_initial
+        while True:  # the partition must not move on before the dead letter is safe in Kafka
+            try:
+                assert self._dlq_producer is not None
+                await self._dlq_producer.send_and_wait(
+                    self.dead_letter_topic, value=record.value, key=record.key, headers=headers
+                )
+                break
+            except KafkaError as send_exc:
+                log.warning("dead-letter publish failed, retrying", extra={"error": repr(send_exc)})
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, self.backoff_max)
+        self.dead_lettered_total += 1
+        log.error(
+            "event dead-lettered",
+            extra={"topic": record.topic, "partition": record.partition, "offset": record.offset,
+                   "attempts": attempts, "error": repr(exc), "dead_letter_topic": self.dead_letter_topic},
+        )

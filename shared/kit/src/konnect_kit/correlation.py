@@ -1,0 +1,58 @@
+"""Correlation id and causation id carried in context vars, HTTP headers and Kafka headers."""
+
+import uuid
+from contextvars import ContextVar
+from uuid import UUID
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+CORRELATION_HEADER = "x-correlation-id"
+
+correlation_id_var: ContextVar[str | None] = ContextVar("correlation_id", default=None)
+# The event being handled; events written while handling it name it as their cause.
+causation_id_var: ContextVar[UUID | None] = ContextVar("causation_id", default=None)
+
+
+def new_correlation_id() -> str:
+    return uuid.uuid4().hex
+
+
+def current_correlation_id() -> str:
+    """The id of the flow in progress, or a fresh one for work that starts here."""
+    return correlation_id_var.get() or new_correlation_id()
+
+
+def _valid(value: str) -> bool:
+    # Client-supplied ids end up in logs and headers: keep them short and printable.
+    return 0 < len(value) <= 128 and value.isascii() and value.isprintable() and " " not in value
+
+
+class CorrelationMiddleware:
+    """Takes X-Correlation-ID from the request (or makes one) and echoes it on the response."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = ""
+        for name, value in scope.get("headers", []):
+            if name == CORRELATION_HEADER.encode():
+                incoming = value.decode("latin-1")
+                break
+        correlation_id = incoming if _valid(incoming) else new_correlation_id()
+        token = correlation_id_var.set(correlation_id)
+
+        async def send_with_header(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                headers.append((CORRELATION_HEADER.encode(), correlation_id.encode()))
+                message["headers"] = headers
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_header)
+        finally:
+            correlation_id_var.reset(token)

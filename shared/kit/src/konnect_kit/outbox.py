@@ -1,0 +1,183 @@
+"""Transactional outbox: events are written with the state change and a relay publishes them to Kafka."""
+
+import asyncio
+import contextlib
+import logging
+from uuid import UUID
+
+import asyncpg
+from aiokafka import AIOKafkaProducer
+from konnect_contracts.envelope import Envelope, EventPayload, kafka_headers
+from sqlalchemy import insert, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from konnect_kit.correlation import causation_id_var, current_correlation_id
+from konnect_kit.db import Database, asyncpg_dsn
+from konnect_kit.kafka import make_producer
+from konnect_kit.schema import outbox
+
+log = logging.getLogger(__name__)
+
+NOTIFY_CHANNEL = "kit_outbox"
+# One relay per service database publishes at a time, so per-key order survives N instances.
+RELAY_LOCK_KEY = 0x6B6F6E6E656374  # "konnect"
+
+
+class Outbox:
+    """Writes events in the caller's transaction; they reach Kafka only if that transaction commits."""
+
+    def __init__(self, producer_name: str) -> None:
+        self.producer_name = producer_name
+
+    async def publish(
+        self,
+        session: AsyncSession,
+        payload: EventPayload,
+        *,
+        topic: str | None = None,
+        organisation_id: UUID | None = None,
+    ) -> Envelope:
+        envelope = Envelope.wrap(
+            payload,
+            producer=self.producer_name,
+            correlation_id=current_correlation_id(),
+            causation_id=causation_id_var.get(),
+            organisation_id=organisation_id,
+        )
+        await session.execute(
+            insert(outbox).values(
+                event_id=envelope.event_id,
+                event_type=envelope.event_type,
+                topic=topic or payload.TOPIC,
+                key=payload.partition_key(),
+                value=envelope.to_bytes(),
+                headers=[[k, v.decode()] for k, v in kafka_headers(envelope)],
+            )
+        )
+        # Delivered at commit only: wakes the relay without waiting for its next poll.
+        await session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": NOTIFY_CHANNEL})
+        return envelope
+
+
+class OutboxRelay:
+    """Background task: publishes unpublished outbox rows in id order, marks them, never loses one."""
+
+    def __init__(
+        self,
+        database: Database,
+        bootstrap_servers: str,
+        *,
+        client_id: str,
+        poll_seconds: float = 1.0,
+        batch_size: int = 500,
+    ) -> None:
+        self.database = database
+        self.bootstrap_servers = bootstrap_servers
+        self.client_id = client_id
+        self.poll_seconds = poll_seconds
+        self.batch_size = batch_size
+        self._producer: AIOKafkaProducer | None = None
+        self._wake = asyncio.Event()
+        self._stopping = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._listener: asyncpg.Connection | None = None
+        self.published_total = 0
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="outbox-relay")
+
+    async def stop(self) -> None:
+        self._stopping.set()
+        self._wake.set()
+        if self._task:
+            await self._task
+        await self._close_producer()
+        if self._listener is not None:
+            with contextlib.suppress(Exception):
+                await self._listener.close()
+
+    async def _run(self) -> None:
+        backoff = 0.2
+        while not self._stopping.is_set():
+            await self._ensure_listener()
+            # Cleared before the scan: a NOTIFY that lands during it triggers one more scan.
+            self._wake.clear()
+            try:
+                published = await self.publish_pending()
+                backoff = 0.2
+            except Exception as exc:  # Kafka or the database is away: keep rows, retry later.
+                log.warning("outbox relay could not publish, will retry", extra={"error": repr(exc)})
+                await self._close_producer()
+                await self._sleep(backoff)
+                backoff = min(backoff * 2, 5.0)
+                continue
+            if published < self.batch_size:
+                await self._sleep(self.poll_seconds)
+
+    async def publish_pending(self) -> int:
+        """Publish one batch; returns how many rows were published (0 if another relay holds the lock)."""
+        producer = await self._producer_started()
+        async with self.database.engine.begin() as conn:
+            locked = await conn.scalar(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": RELAY_LOCK_KEY})
+            if not locked:
+                return 0
+            rows = (
+                await conn.execute(
+                    text(
+                        "SELECT id, topic, key, value, headers FROM kit_outbox "
+                        "WHERE published_at IS NULL ORDER BY id LIMIT :n"
+                    ),
+                    {"n": self.batch_size},
+                )
+            ).all()
+            if not rows:
+                return 0
+            futures = [
+                await producer.send(
+                    row.topic,
+                    value=row.value,
+                    key=row.key.encode(),
+                    headers=[(k, v.encode()) for k, v in row.headers],
+                )
+                for row in rows
+            ]
+            # Mark sent only once the broker acknowledged every record (acks=all).
+            await asyncio.gather(*futures)
+            await conn.execute(
+                text("UPDATE kit_outbox SET published_at = now() WHERE id = ANY(:ids)"),
+                {"ids": [row.id for row in rows]},
+            )
+        self.published_total += len(rows)
+        return len(rows)
+
+    async def _producer_started(self) -> AIOKafkaProducer:
+        if self._producer is None:
+            producer = make_producer(self.bootstrap_servers, client_id=self.client_id)
+            try:
+                await producer.start()
+            except Exception:
+                await producer.stop()
+                raise
+            self._producer = producer
+        return self._producer
+
+    async def _close_producer(self) -> None:
+        if self._producer is not None:
+            producer, self._producer = self._producer, None
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(producer.stop(), timeout=5)
+
+    async def _ensure_listener(self) -> None:
+        # LISTEN is an optimisation (low latency); polling still finds every row without it.
+        if self._listener is not None and not self._listener.is_closed():
+            return
+        try:
+            self._listener = await asyncpg.connect(asyncpg_dsn(self.database.url), timeout=5)
+            await self._listener.add_listener(NOTIFY_CHANNEL, lambda *_: self._wake.set())
+        except Exception as exc:
+            log.warning("outbox relay runs without LISTEN", extra={"error": repr(exc)})
+            self._listener = None
+
+    async def _sleep(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), timeout=seconds)

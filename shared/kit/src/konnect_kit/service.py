@@ -1,0 +1,133 @@
+"""The skeleton every domain service runs on: app factory with lifespan, dependencies and the runner."""
+
+import argparse
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated
+
+import uvicorn
+from fastapi import APIRouter, Depends, FastAPI, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from konnect_kit.consumer import EventConsumer
+from konnect_kit.correlation import CorrelationMiddleware
+from konnect_kit.db import Database
+from konnect_kit.errors import install_error_handlers
+from konnect_kit.health import health_router, kafka_reachable
+from konnect_kit.logging import configure_logging
+from konnect_kit.migrations import upgrade_to_head
+from konnect_kit.outbox import Outbox, OutboxRelay
+from konnect_kit.settings import ServiceSettings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ServiceKit:
+    """The infrastructure one service process holds: database, outbox (+ relay), event consumer."""
+
+    settings: ServiceSettings
+    database: Database
+    outbox: Outbox
+    relay: OutboxRelay
+    consumer: EventConsumer
+
+    @classmethod
+    def from_settings(cls, settings: ServiceSettings) -> "ServiceKit":
+        database = Database(settings.database_url)
+        outbox = Outbox(settings.service_name)
+        relay = OutboxRelay(
+            database, settings.kafka_bootstrap_servers, client_id=f"{settings.service_name}-relay",
+            poll_seconds=settings.outbox_poll_seconds, batch_size=settings.outbox_batch_size,
+        )
+        consumer = EventConsumer(
+            database, outbox, bootstrap_servers=settings.kafka_bootstrap_servers,
+            group_id=settings.service_name, service=settings.service_name,
+            max_attempts=settings.consumer_max_attempts,
+            backoff_initial=settings.consumer_backoff_initial_seconds,
+            backoff_max=settings.consumer_backoff_max_seconds, batch_size=settings.consumer_batch_size,
+        )
+        return cls(settings, database, outbox, relay, consumer)
+
+    async def start(self) -> None:
+        await self.relay.start()
+        await self.consumer.start()
+
+    async def stop(self) -> None:
+        # Consumer first: in-flight events finish and may still write outbox rows the relay then sends.
+        await self.consumer.stop()
+        await self.relay.stop()
+        await self.database.dispose()
+
+
+def get_kit(request: Request) -> ServiceKit:
+    return request.app.state.kit
+
+
+async def unit_of_work(request: Request) -> AsyncIterator[AsyncSession]:
+    """One transaction per HTTP request; committed after the route returns without error."""
+    async with get_kit(request).database.transaction() as session:
+        yield session
+
+
+KitDep = Annotated[ServiceKit, Depends(get_kit)]
+SessionDep = Annotated[AsyncSession, Depends(unit_of_work)]
+
+
+def create_service_app(
+    settings: ServiceSettings,
+    *,
+    title: str,
+    routers: list[APIRouter],
+    register_handlers: Callable[[EventConsumer], None] | None = None,
+) -> FastAPI:
+    kit = ServiceKit.from_settings(settings)
+    if register_handlers:
+        register_handlers(kit.consumer)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await kit.start()
+        log.info("service started", extra={"port": settings.http_port})
+        try:
+            yield
+        finally:
+            await kit.stop()
+            log.info("service stopped")
+
+    app = FastAPI(title=title, lifespan=lifespan)
+    app.state.kit = kit
+    app.add_middleware(CorrelationMiddleware)
+    install_error_handlers(app)
+    app.include_router(health_router({
+        "database": kit.database.ping,
+        "kafka": lambda: kafka_reachable(settings.kafka_bootstrap_servers),
+    }))
+    for router in routers:
+        app.include_router(router)
+    return app
+
+
+def run_service(settings: ServiceSettings, app_factory: Callable[[], FastAPI], migrations: Path) -> None:
+    """`python -m <service> [migrate|serve|all]`: migrations are a pre-start step, then uvicorn."""
+    parser = argparse.ArgumentParser(prog=f"python -m {settings.service_name}")
+    parser.add_argument("command", nargs="?", default="all", choices=["all", "migrate", "serve"])
+    args = parser.parse_args()
+    configure_logging(settings.service_name, settings.log_level)
+    if args.command in ("all", "migrate"):
+        upgrade_to_head(migrations, settings.database_url)
+        log.info("migrations at head")
+    if args.command in ("all", "serve"):
+        serve(app_factory(), settings)
+
+
+def serve(app: FastAPI, settings: ServiceSettings) -> None:
+    config = uvicorn.Config(
+        app, host=settings.http_host, port=settings.http_port, log_config=None,
+        timeout_graceful_shutdown=int(settings.shutdown_timeout_seconds), access_log=False,
+    )
+    asyncio.run(uvicorn.Server(config).serve())

@@ -1,0 +1,40 @@
+"""Settings base class every service extends with its own env prefix (e.g. IDENTITY_)."""
+
+from typing import Literal
+
+from pydantic import model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+Environment = Literal["development", "test", "production"]
+
+
+class ServiceSettings(BaseSettings):
+    """Common knobs; a service subclass sets `model_config = SettingsConfigDict(env_prefix="X_")`."""
+
+    model_config = SettingsConfigDict(extra="ignore")
+
+    service_name: str = "service"
+    environment: Environment = "development"
+    database_url: str = "postgresql+asyncpg://konnect@127.0.0.1:54320/konnect"
+    kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    http_host: str = "127.0.0.1"
+    http_port: int = 8100
+    log_level: str = "INFO"
+    # Outbox relay: how long to sleep when idle (a NOTIFY wakes it earlier).
+    outbox_poll_seconds: float = 1.0
+    outbox_batch_size: int = 500
+    # Consumer: bounded retries with exponential backoff before a message is dead-lettered.
+    consumer_max_attempts: int = 5
+    consumer_backoff_initial_seconds: float = 0.2
+    consumer_backoff_max_seconds: float = 5.0
+    consumer_batch_size: int = 500
+    shutdown_timeout_seconds: float = 20.0
+    # Shared secret the gateway uses to sign the identity it forwards to services.
+    internal_token: str = "dev-internal-token"
+
+    @model_validator(mode="after")
+    def _no_dev_secrets_in_production(self) -> "ServiceSettings":
+        # Fail fast: a production deployment must never run on the checked-in development secret.
+        if self.environment == "production" and self.internal_token.startswith("dev-"):
+            raise ValueError("internal_token must be set to a real secret in production")
+        return self
