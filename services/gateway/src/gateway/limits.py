@@ -2,9 +2,8 @@
 
 import json
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
-
 from konnect_kit.errors import error_body
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
 class BodyTooLarge(Exception):

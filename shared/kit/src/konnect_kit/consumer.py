@@ -260,7 +260,8 @@ class EventConsumer:
             correlation_id_var.reset(corr)
 
     async def _dead_letter(self, record: ConsumerRecord, exc: BaseException, *, attempts: int) -> None:
-        headers = list(record.headers or []) + [
+        headers = [
+            *(record.headers or []),
             ("dlq_original_topic", record.topic.encode()),
             ("dlq_original_partition", str(record.partition).encode()),
             ("dlq_original_offset", str(record.offset).encode()),

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# The full test suite: lint, contract schema check, then pytest over real infrastructure it starts itself.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$ROOT"
+export UV_PYTHON_DOWNLOADS=never
+PY=.venv/bin/python
+
+cleanup() { [ "${KONNECT_KEEP_INFRA:-0}" = 1 ] || $PY -m konnect_devstack down --profile test >/dev/null 2>&1 || true; }
+trap cleanup EXIT
+
+echo "== ruff"
+.venv/bin/ruff check .
+echo "== contract schemas up to date"
+$PY -m konnect_contracts.schema_export --check
+echo "== pytest"
+$PY -m pytest "$@"

@@ -1,0 +1,134 @@
+"""Pytest fixtures over real infrastructure: local processes by default, testcontainers with TEST_INFRA=docker.
+
+Fixtures: `infra` (endpoints + broker stop/start for fault tests), `fresh_database` (a new empty
+database with the kit tables), `stack` (every service as its own process), `gateway` (HTTP client),
+`mailpit` (reads what was sent).
+"""
+
+import asyncio
+import os
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+
+from konnect_devstack.infra import InfraEndpoints, LocalInfra
+from konnect_devstack.profiles import test_profile
+from konnect_devstack.stack import Stack
+
+
+class InfraHandle:
+    """What a test sees of the infrastructure, whichever way it was started."""
+
+    def __init__(self, endpoints: InfraEndpoints, local: LocalInfra | None) -> None:
+        self.endpoints = endpoints
+        self._local = local
+
+    async def stop_kafka(self) -> None:
+        if self._local is None:
+            pytest.skip("stopping the broker is implemented for the local-process harness only")
+        await asyncio.to_thread(self._local.kafka.stop)
+
+    async def start_kafka(self) -> None:
+        # In a thread: the readiness probe runs its own event loop.
+        assert self._local is not None
+        await asyncio.to_thread(self._local.kafka.start)
+
+
+@pytest.fixture(scope="session")
+def infra() -> Iterator[InfraHandle]:
+    mode = os.environ.get("TEST_INFRA", "local")
+    keep = os.environ.get("KONNECT_KEEP_INFRA") == "1"
+    if mode == "docker":
+        from konnect_devstack.docker_infra import DockerInfra, docker_engine_available
+
+        if not docker_engine_available():
+            pytest.exit("TEST_INFRA=docker but no Docker engine answers a ping", returncode=3)
+        docker = DockerInfra()
+        handle = InfraHandle(docker.up(), None)
+        yield handle
+        docker.down()
+        return
+    local = LocalInfra(test_profile())
+    handle = InfraHandle(local.up(), local)
+    yield handle
+    if not keep:
+        local.down()
+
+
+@pytest.fixture
+async def fresh_database(infra: InfraHandle) -> str:
+    """A brand-new database with the kit tables; returns its SQLAlchemy URL."""
+    from konnect_kit.schema import kit_metadata
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    conn = await asyncpg.connect(infra.endpoints.admin_dsn())
+    try:
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    url = infra.endpoints.database_url(name)
+    engine = create_async_engine(url)
+    async with engine.begin() as c:
+        await c.run_sync(kit_metadata.create_all)
+    await engine.dispose()
+    return url
+
+
+@pytest.fixture(scope="session")
+def stack(infra: InfraHandle) -> Iterator[Stack]:
+    # Short retry backoff so poison-message paths finish quickly in tests; everything else as shipped.
+    extra = {f"{s.upper()}_CONSUMER_BACKOFF_INITIAL_SECONDS": "0.05"
+             for s in ("identity", "planning", "timeline", "messaging", "credits", "notifications")}
+    services = Stack(test_profile(), infra.endpoints, extra_env=extra)
+    services.up()
+    yield services
+    if os.environ.get("KONNECT_KEEP_INFRA") != "1":
+        services.down()
+
+
+@pytest.fixture
+async def gateway(stack: Stack) -> Any:
+    from konnect_devstack.stack import GATEWAY
+
+    async with httpx.AsyncClient(base_url=stack.url(GATEWAY), timeout=30) as client:
+        yield client
+
+
+class Mailpit:
+    def __init__(self, api: str) -> None:
+        self.api = api
+
+    def messages_to(self, address: str) -> list[dict[str, Any]]:
+        response = httpx.get(f"{self.api}/api/v1/search", params={"query": f"to:{address}"}, timeout=10)
+        response.raise_for_status()
+        return response.json()["messages"]
+
+    def message(self, message_id: str) -> dict[str, Any]:
+        response = httpx.get(f"{self.api}/api/v1/message/{message_id}", timeout=10)
+        response.raise_for_status()
+        return response.json()
+
+
+@pytest.fixture(scope="session")
+def mailpit(infra: InfraHandle) -> Mailpit:
+    return Mailpit(infra.endpoints.mailpit_api)
+
+
+async def eventually(check: Callable[[], Any], *, timeout: float = 20.0, interval: float = 0.1) -> Any:
+    """Wait with a deadline (never a fixed sleep): returns the first truthy result of `check`."""
+    deadline = time.monotonic() + timeout
+    last: Any = None
+    while time.monotonic() < deadline:
+        last = check()
+        if asyncio.iscoroutine(last):
+            last = await last
+        if last:
+            return last
+        await asyncio.sleep(interval)
+    raise AssertionError(f"condition not met within {timeout}s (last value: {last!r})")

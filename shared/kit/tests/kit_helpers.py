@@ -1,0 +1,82 @@
+"""Helpers for kit tests: throwaway topics, a consumer wired to a fresh database, a raw reader."""
+
+import uuid
+from uuid import UUID
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from konnect_contracts.envelope import Envelope, kafka_headers
+from konnect_contracts.events.platform import ProbeRecorded
+from konnect_contracts.topics import dead_letter_topic
+from konnect_kit.consumer import EventConsumer, EventContext
+from konnect_kit.db import Database
+from konnect_kit.kafka import ensure_topics
+from konnect_kit.outbox import Outbox
+from sqlalchemy import text
+
+ORG = UUID("00000000-0000-4000-8000-000000000001")
+
+
+def probe(label: str) -> ProbeRecorded:
+    return ProbeRecorded(probe_id=uuid.uuid4(), organisation_id=ORG, label=label)
+
+
+async def new_topics(bootstrap: str) -> tuple[str, str]:
+    """A fresh source topic and a fresh service name (with its dead-letter topic)."""
+    suffix = uuid.uuid4().hex[:10]
+    topic, service = f"kit.test.{suffix}", f"kit-test-{suffix}"
+    await ensure_topics(bootstrap, [(topic, 3), (dead_letter_topic(service), 1)])
+    return topic, service
+
+
+async def create_effects_table(db: Database) -> None:
+    async with db.transaction() as s:
+        await s.execute(text("CREATE TABLE effects (event_id uuid, label text)"))
+
+
+async def record_effect(ctx: EventContext, event: ProbeRecorded) -> None:
+    await ctx.session.execute(
+        text("INSERT INTO effects (event_id, label) VALUES (:id, :label)"),
+        {"id": ctx.envelope.event_id, "label": event.label},
+    )
+
+
+async def effects(db: Database) -> list[str]:
+    async with db.transaction() as s:
+        return [r[0] for r in await s.execute(text("SELECT label FROM effects ORDER BY label"))]
+
+
+def make_consumer(db: Database, bootstrap: str, service: str, **kwargs: object) -> EventConsumer:
+    options = {"max_attempts": 3, "backoff_initial": 0.05, "backoff_max": 0.2, **kwargs}
+    return EventConsumer(db, Outbox(service), bootstrap_servers=bootstrap, group_id=service,
+                         service=service, **options)  # type: ignore[arg-type]
+
+
+async def produce_raw(bootstrap: str, topic: str, items: list[tuple[bytes, bytes, list]]) -> None:
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    await producer.start()
+    try:
+        for key, value, headers in items:
+            await producer.send_and_wait(topic, value=value, key=key, headers=headers)
+    finally:
+        await producer.stop()
+
+
+def raw(envelope: Envelope, key: str) -> tuple[bytes, bytes, list]:
+    return key.encode(), envelope.to_bytes(), kafka_headers(envelope)
+
+
+async def read_all(bootstrap: str, topic: str, *, expect: int, timeout_ms: int = 20000) -> list:
+    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest",
+                                enable_auto_commit=False, group_id=None)
+    await consumer.start()
+    records: list = []
+    try:
+        import time
+
+        deadline = time.monotonic() + timeout_ms / 1000
+        while len(records) < expect and time.monotonic() < deadline:
+            for batch in (await consumer.getmany(timeout_ms=500)).values():
+                records.extend(batch)
+    finally:
+        await consumer.stop()
+    return records

@@ -1,0 +1,177 @@
+"""Idempotent consumer against real Kafka and PostgreSQL: duplicates, poison messages, replay, shutdown."""
+
+import asyncio
+
+from kit_helpers import (
+    create_effects_table,
+    effects,
+    make_consumer,
+    probe,
+    produce_raw,
+    raw,
+    read_all,
+    record_effect,
+)
+from kit_helpers import new_topics as fresh_topic_and_service
+from konnect_contracts.envelope import Envelope
+from konnect_contracts.topics import dead_letter_topic
+from konnect_devstack.pytest_plugin import eventually
+from konnect_kit.db import Database
+from konnect_kit.dlq import list_dead_letters, replay_dead_letters
+
+
+async def test_same_event_delivered_twice_has_one_effect(infra, fresh_database):
+    bootstrap = infra.endpoints.kafka_bootstrap
+    topic, service = await fresh_topic_and_service(bootstrap)
+    db = Database(fresh_database)
+    await create_effects_table(db)
+    consumer = make_consumer(db, bootstrap, service)
+    consumer.on(type(probe("x")), record_effect, topic=topic)
+    first = Envelope.wrap(probe("once"), producer="test", correlation_id="c1")
+    # The duplicate lands in the same batch and, after the first commit, again in a later batch.
+    await produce_raw(bootstrap, topic, [raw(first, "k"), raw(first, "k")])
+    await consumer.start()
+    await eventually(lambda: consumer.processed_total >= 2)
+    await produce_raw(bootstrap, topic, [raw(first, "k")])
+    await eventually(lambda: consumer.processed_total >= 3)
+    await consumer.stop()
+    assert await effects(db) == ["once"]
+    await db.dispose()
+
+
+async def test_failed_handler_is_retried_and_commits_once(infra, fresh_database):
+    bootstrap = infra.endpoints.kafka_bootstrap
+    topic, service = await fresh_topic_and_service(bootstrap)
+    db = Database(fresh_database)
+    await create_effects_table(db)
+    calls = {"n": 0}
+
+    async def flaky(ctx, event):  # type: ignore[no-untyped-def]
+        calls["n"] += 1
+        await record_effect(ctx, event)  # written, then rolled back by the failure below
+        if calls["n"] < 3:
+            raise ConnectionError("transient")
+
+    consumer = make_consumer(db, bootstrap, service, max_attempts=5)
+    consumer.on(type(probe("x")), flaky, topic=topic)
+    await produce_raw(bootstrap, topic, [raw(Envelope.wrap(probe("flaky"), producer="t", correlation_id="c"), "k")])
+    await consumer.start()
+    await eventually(lambda: consumer.processed_total >= 1)
+    await consumer.stop()
+    assert await effects(db) == ["flaky"]
+    assert consumer.dead_lettered_total == 0
+    await db.dispose()
+
+
+async def test_poison_message_is_dead_lettered_and_the_partition_goes_on(infra, fresh_database):
+    bootstrap = infra.endpoints.kafka_bootstrap
+    topic, service = await fresh_topic_and_service(bootstrap)
+    db = Database(fresh_database)
+    await create_effects_table(db)
+    broken = {"on": True}
+
+    async def handler(ctx, event):  # type: ignore[no-untyped-def]
+        if event.label == "poison" and broken["on"]:
+            raise ValueError("cannot handle this one")
+        await record_effect(ctx, event)
+
+    consumer = make_consumer(db, bootstrap, service, max_attempts=3)
+    consumer.on(type(probe("x")), handler, topic=topic)
+    poison = Envelope.wrap(probe("poison"), producer="t", correlation_id="c-poison")
+    # Same key → same partition: "after" must still be processed behind the poison message.
+    await produce_raw(bootstrap, topic, [
+        raw(Envelope.wrap(probe("before"), producer="t", correlation_id="c"), "k"),
+        raw(poison, "k"),
+        (b"k", b"{not json", []),
+        raw(Envelope.wrap(probe("after"), producer="t", correlation_id="c"), "k"),
+    ])
+    await consumer.start()
+    await eventually(lambda: consumer.dead_lettered_total >= 2 and consumer.processed_total >= 2)
+    await consumer.stop()
+    assert await effects(db) == ["after", "before"]
+
+    letters = await list_dead_letters(bootstrap, service)
+    assert len(letters) == 2
+    by_value = {letter.record.value: letter for letter in letters}
+    poisoned = by_value[poison.to_bytes()]  # the original payload, byte for byte
+    assert poisoned.header("dlq_error") == "ValueError: cannot handle this one"
+    assert poisoned.header("dlq_attempts") == "3"
+    assert poisoned.original_topic == topic
+    assert by_value[b"{not json"].header("dlq_attempts") == "1"  # undecodable: no pointless retries
+
+    # The fix is deployed; one command replays the dead letters and the event takes effect once.
+    broken["on"] = False
+    consumer = make_consumer(db, bootstrap, service)
+    consumer.on(type(probe("x")), handler, topic=topic)
+    await consumer.start()
+    assert await replay_dead_letters(bootstrap, service) == 2
+    await eventually(lambda: consumer.processed_total >= 1)
+    await eventually(lambda: consumer.dead_lettered_total >= 1)  # the undecodable one fails again
+    assert await replay_dead_letters(bootstrap, service) == 1  # only letters not replayed before
+    await consumer.stop()
+    assert await effects(db) == ["after", "before", "poison"]
+    await db.dispose()
+    assert dead_letter_topic(service) == f"dlq.{service}"
+
+
+async def test_shutdown_finishes_the_message_in_flight_and_commits_it(infra, fresh_database):
+    bootstrap = infra.endpoints.kafka_bootstrap
+    topic, service = await fresh_topic_and_service(bootstrap)
+    db = Database(fresh_database)
+    await create_effects_table(db)
+    entered = asyncio.Event()
+
+    async def slow(ctx, event):  # type: ignore[no-untyped-def]
+        entered.set()
+        await asyncio.sleep(1.0)
+        await record_effect(ctx, event)
+
+    consumer = make_consumer(db, bootstrap, service)
+    consumer.on(type(probe("x")), slow, topic=topic)
+    await produce_raw(bootstrap, topic, [raw(Envelope.wrap(probe("in-flight"), producer="t", correlation_id="c"), "k")])
+    await consumer.start()
+    await asyncio.wait_for(entered.wait(), timeout=30)
+    await consumer.stop()  # asked to stop while the handler sleeps
+    assert await effects(db) == ["in-flight"]
+
+    # Its offset was committed: a new instance of the group does not see the event again.
+    again = make_consumer(db, bootstrap, service)
+    seen: list[str] = []
+
+    async def remember(ctx, event):  # type: ignore[no-untyped-def]
+        seen.append(event.label)
+
+    again.on(type(probe("x")), remember, topic=topic)
+    await produce_raw(bootstrap, topic, [raw(Envelope.wrap(probe("next"), producer="t", correlation_id="c"), "k")])
+    await again.start()
+    await eventually(lambda: again.processed_total >= 1)
+    await again.stop()
+    assert seen == ["next"]
+    await db.dispose()
+
+
+async def test_events_written_by_a_handler_carry_correlation_and_causation(infra, fresh_database):
+    bootstrap = infra.endpoints.kafka_bootstrap
+    topic, service = await fresh_topic_and_service(bootstrap)
+    out_topic, _ = await fresh_topic_and_service(bootstrap)
+    db = Database(fresh_database)
+    from konnect_kit.outbox import OutboxRelay
+
+    async def react(ctx, event):  # type: ignore[no-untyped-def]
+        await ctx.outbox.publish(ctx.session, probe(f"reaction-to-{event.label}"), topic=out_topic)
+
+    consumer = make_consumer(db, bootstrap, service)
+    consumer.on(type(probe("x")), react, topic=topic)
+    relay = OutboxRelay(db, bootstrap, client_id=service, poll_seconds=0.2)
+    cause = Envelope.wrap(probe("cause"), producer="t", correlation_id="flow-42")
+    await produce_raw(bootstrap, topic, [raw(cause, "k")])
+    await consumer.start()
+    await relay.start()
+    records = await read_all(bootstrap, out_topic, expect=1)
+    await consumer.stop()
+    await relay.stop()
+    await db.dispose()
+    reaction = Envelope.from_bytes(records[0].value)
+    assert reaction.correlation_id == "flow-42"
+    assert reaction.causation_id == cause.event_id
+    assert reaction.payload["label"] == "reaction-to-cause"
