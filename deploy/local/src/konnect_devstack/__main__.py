@@ -13,7 +13,7 @@ from konnect_devstack.stack import DOMAIN_SERVICES, GATEWAY, Stack
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m konnect_devstack")
     parser.add_argument("action", choices=["up", "down", "status", "infra-up", "infra-down", "logs"])
-    parser.add_argument("--profile", default="dev", choices=["dev", "test"])
+    parser.add_argument("--profile", default="dev", choices=["dev", "test", "bench"])
     args = parser.parse_args(argv)
     profile = profile_named(args.profile)
     infra = LocalInfra(profile)

@@ -52,5 +52,14 @@ def test_profile() -> Profile:
     )
 
 
+def bench_profile() -> Profile:
+    """Benchmarks get their own ports so they never share a broker with a running test suite."""
+    return Profile(
+        name="bench", postgres_port=25432, kafka_port=29092, kafka_controller_port=29093, s3_port=27070,
+        smtp_port=21025, mailpit_port=28025, gateway_port=28000,
+        service_ports={s: 28101 + i for i, s in enumerate(SERVICES)},
+    )
+
+
 def profile_named(name: str) -> Profile:
-    return {"dev": dev_profile, "test": test_profile}[name]()
+    return {"dev": dev_profile, "test": test_profile, "bench": bench_profile}[name]()

@@ -255,6 +255,7 @@ class EventConsumer:
         cause = causation_id_var.set(envelope.event_id)
         try:
             await route.handler(EventContext(session, envelope, self.outbox), payload)
+            log.info("event handled", extra={"event_type": envelope.event_type, "event_id": str(envelope.event_id)})
         finally:
             causation_id_var.reset(cause)
             correlation_id_var.reset(corr)

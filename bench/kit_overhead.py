@@ -1,0 +1,125 @@
+"""Benchmark: events/s through the kit consumer (inbox + outbox relay on, empty handler) vs a bare aiokafka consumer.
+
+Both consume the same N pre-produced events from the same real Kafka in the same run, alternating
+rounds; the best round of each is compared. Target: kit rate ≥ 0.5 × bare rate.
+
+    .venv/bin/python bench/kit_overhead.py [--events 20000] [--rounds 2]
+"""
+
+import argparse
+import asyncio
+import json
+import time
+import uuid
+
+import asyncpg
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from konnect_contracts.envelope import Envelope, kafka_headers
+from konnect_contracts.events.platform import ProbeRecorded
+from konnect_devstack.infra import LocalInfra
+from konnect_devstack.profiles import bench_profile
+from konnect_kit.consumer import EventConsumer
+from konnect_kit.db import Database
+from konnect_kit.kafka import ensure_topics
+from konnect_kit.outbox import Outbox, OutboxRelay
+from konnect_kit.schema import kit_metadata
+from sqlalchemy.ext.asyncio import create_async_engine
+
+PARTITIONS = 3
+
+
+async def produce(bootstrap: str, topic: str, n: int) -> None:
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=20, max_batch_size=262144)
+    await producer.start()
+    org = uuid.uuid4()
+    futures = []
+    for i in range(n):
+        envelope = Envelope.wrap(ProbeRecorded(probe_id=uuid.uuid4(), organisation_id=org, label=f"e{i}"),
+                                 producer="bench", correlation_id="bench")
+        futures.append(await producer.send(topic, envelope.to_bytes(), key=str(i % 64).encode(),
+                                           headers=kafka_headers(envelope)))
+    await asyncio.gather(*futures)
+    await producer.stop()
+
+
+async def bare_round(bootstrap: str, topic: str, n: int) -> float:
+    """The baseline: decode every event's JSON, commit offsets per batch, no database."""
+    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=f"bare-{uuid.uuid4().hex}",
+                                enable_auto_commit=False, auto_offset_reset="earliest", max_poll_records=500)
+    await consumer.start()
+    seen = 0
+    started = time.perf_counter()
+    while seen < n:
+        for tp, records in (await consumer.getmany(timeout_ms=200, max_records=500)).items():
+            for record in records:
+                json.loads(record.value)
+            seen += len(records)
+            await consumer.commit({tp: records[-1].offset + 1})
+    elapsed = time.perf_counter() - started
+    await consumer.stop()
+    return n / elapsed
+
+
+async def kit_round(bootstrap: str, topic: str, n: int, database_url: str) -> float:
+    database = Database(database_url)
+    service = f"bench-{uuid.uuid4().hex[:8]}"
+    await ensure_topics(bootstrap, [(f"dlq.{service}", 1)])
+    consumer = EventConsumer(database, Outbox(service), bootstrap_servers=bootstrap, group_id=service,
+                             service=service)
+
+    async def empty_handler(ctx, event) -> None:  # type: ignore[no-untyped-def]
+        return None
+
+    consumer.on(ProbeRecorded, empty_handler, topic=topic)
+    relay = OutboxRelay(database, bootstrap, client_id=service)
+    await relay.start()
+    started = time.perf_counter()
+    await consumer.start()
+    while consumer.processed_total < n:
+        await asyncio.sleep(0.01)
+    elapsed = time.perf_counter() - started
+    await consumer.stop()
+    await relay.stop()
+    await database.dispose()
+    return n / elapsed
+
+
+async def fresh_database(infra: LocalInfra) -> str:
+    name = f"bench_{uuid.uuid4().hex[:8]}"
+    conn = await asyncpg.connect(infra.endpoints.admin_dsn())
+    await conn.execute(f'CREATE DATABASE "{name}"')
+    await conn.close()
+    url = infra.endpoints.database_url(name)
+    engine = create_async_engine(url)
+    async with engine.begin() as c:
+        await c.run_sync(kit_metadata.create_all)
+    await engine.dispose()
+    return url
+
+
+async def main(events: int, rounds: int, infra: LocalInfra) -> float:
+    bootstrap = infra.endpoints.kafka_bootstrap
+    topic = f"bench.kit.{uuid.uuid4().hex[:8]}"
+    await ensure_topics(bootstrap, [(topic, PARTITIONS)])
+    await produce(bootstrap, topic, events)
+    bare, kit = [], []
+    for _ in range(rounds):  # alternate, so a noisy moment hurts both sides alike
+        bare.append(await bare_round(bootstrap, topic, events))
+        kit.append(await kit_round(bootstrap, topic, events, await fresh_database(infra)))
+    best_bare, best_kit = max(bare), max(kit)
+    ratio = best_kit / best_bare
+    print(f"kit_overhead: {events} events x {rounds} rounds, {PARTITIONS} partitions")
+    print(f"  bare aiokafka consumer : {best_bare:10.0f} events/s  (rounds: {', '.join(f'{r:.0f}' for r in bare)})")
+    print(f"  kit consumer (inbox+outbox): {best_kit:6.0f} events/s  (rounds: {', '.join(f'{r:.0f}' for r in kit)})")
+    print(f"  ratio kit/bare = {ratio:.2f}  (target >= 0.50: {'met' if ratio >= 0.5 else 'NOT met'})")
+    return ratio
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--events", type=int, default=20000)
+    parser.add_argument("--rounds", type=int, default=2)
+    args = parser.parse_args()
+    local = LocalInfra(bench_profile())
+    local.up()
+    asyncio.run(main(args.events, args.rounds, local))
