@@ -132,12 +132,8 @@ class _Checker:
             problems.extend(self._compare_object(old, new, path))
         if "items" in old and "items" in new:
             problems.extend(self.compare(old["items"], new["items"], f"{path}[]"))
-        if isinstance(old.get("additionalProperties"), dict) and isinstance(
-            new.get("additionalProperties"), dict
-        ):
-            problems.extend(
-                self.compare(old["additionalProperties"], new["additionalProperties"], f"{path}{{}}")
-            )
+        if isinstance(old.get("additionalProperties"), dict) and isinstance(new.get("additionalProperties"), dict):
+            problems.extend(self.compare(old["additionalProperties"], new["additionalProperties"], f"{path}{{}}"))
         return problems
 
     def _compare_object(self, old: Schema, new: Schema, path: str) -> list[str]:

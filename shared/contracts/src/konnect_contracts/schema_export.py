@@ -161,9 +161,7 @@ def dump_json(data: Any) -> str:
 
 def generate_files() -> dict[str, str]:
     """Relative path (``schemas/…`` or ``asyncapi.json``) → file text."""
-    files = {
-        f"schemas/{schema_filename(cls)}": dump_json(json_schema_for(cls)) for cls in EVENT_TYPES.values()
-    }
+    files = {f"schemas/{schema_filename(cls)}": dump_json(json_schema_for(cls)) for cls in EVENT_TYPES.values()}
     files["schemas/Envelope.json"] = dump_json(envelope_schema())
     files["asyncapi.json"] = dump_json(asyncapi_document())
     return dict(sorted(files.items()))
