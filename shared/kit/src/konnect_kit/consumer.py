@@ -1,6 +1,6 @@
 """Idempotent Kafka consumer: inbox row and effect in one transaction, offsets committed after it.
 
-Fast path: a partition's batch runs in one transaction. If anything in it fails, the batch is
+Fast path: everything one poll returned runs in one transaction. If anything in it fails, the batch is
 rolled back and replayed message by message, each with bounded retries and backoff; a message
 that still fails goes to the service's dead-letter topic and the partition moves on.
 """
@@ -14,16 +14,15 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, ConsumerRecord, TopicPartition
 from aiokafka.errors import KafkaError
 from konnect_contracts.envelope import Envelope, EventPayload
 from konnect_contracts.topics import dead_letter_topic
 from pydantic import ValidationError
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from konnect_kit.correlation import causation_id_var, correlation_id_var
-from konnect_kit.db import Database
+from konnect_kit.db import Database, raw_connection
 from konnect_kit.kafka import make_producer
 from konnect_kit.outbox import Outbox
 
@@ -42,6 +41,20 @@ class EventContext:
 
 
 Handler = Callable[[EventContext, Any], Awaitable[None]]
+
+
+class _CommitOnRevoke(ConsumerRebalanceListener):
+    """Before partitions move to another instance, finish the batch in hand and commit its offsets."""
+
+    def __init__(self, owner: "EventConsumer") -> None:
+        self.owner = owner
+
+    async def on_partitions_revoked(self, revoked: list[TopicPartition]) -> None:
+        await self.owner._settle()
+        await self.owner._flush_offsets(set(revoked))
+
+    async def on_partitions_assigned(self, assigned: list[TopicPartition]) -> None:
+        return None
 
 
 class PermanentError(Exception):
@@ -66,7 +79,8 @@ class EventConsumer:
         max_attempts: int = 5,
         backoff_initial: float = 0.2,
         backoff_max: float = 5.0,
-        batch_size: int = 500,
+        batch_size: int = 2000,
+        offset_commit_interval: float = 1.0,
     ) -> None:
         self.database = database
         self.outbox = outbox
@@ -77,9 +91,14 @@ class EventConsumer:
         self.backoff_initial = backoff_initial
         self.backoff_max = backoff_max
         self.batch_size = batch_size
+        self.offset_commit_interval = offset_commit_interval
         self.dead_letter_topic = dead_letter_topic(service)
         self._routes: dict[str, dict[str, _Route]] = {}
+        self._routes_by_type: dict[str, _Route] = {}
         self._consumer: AIOKafkaConsumer | None = None
+        self._pending_offsets: dict[TopicPartition, int] = {}
+        self._last_offset_commit = 0.0
+        self._in_flight: asyncio.Task[None] | None = None
         self._dlq_producer: AIOKafkaProducer | None = None
         self._task: asyncio.Task[None] | None = None
         self._stopping = asyncio.Event()
@@ -92,9 +111,11 @@ class EventConsumer:
     def on(self, payload_type: type[P], handler: Callable[[EventContext, P], Awaitable[None]],
            *, topic: str | None = None) -> None:
         """Route `payload_type` events arriving on `topic` (default: the payload's own topic)."""
-        self._routes.setdefault(topic or payload_type.TOPIC, {})[payload_type.EVENT_TYPE] = _Route(
-            payload_type, handler
-        )
+        route = _Route(payload_type, handler)
+        self._routes.setdefault(topic or payload_type.TOPIC, {})[payload_type.EVENT_TYPE] = route
+        # Event types are unique across topics (the contract guarantees it), so one flat lookup serves.
+        # Types not in it are ignored: forward compatibility with producers that are ahead of us.
+        self._routes_by_type[payload_type.EVENT_TYPE] = route
 
     def handles(self, payload_type: type[P], *, topic: str | None = None
                 ) -> Callable[[Callable[[EventContext, P], Awaitable[None]]], Any]:
@@ -115,14 +136,16 @@ class EventConsumer:
 
     def _new_clients(self) -> tuple[AIOKafkaConsumer, AIOKafkaProducer]:
         consumer = AIOKafkaConsumer(
-            *self.topics,
             bootstrap_servers=self.bootstrap_servers,
             group_id=self.group_id,
             client_id=f"{self.service}-consumer",
             enable_auto_commit=False,  # offsets move only after the database commit
             auto_offset_reset="earliest",
             max_poll_records=self.batch_size,
+            # Larger fetches keep the prefetch buffer ahead of a consumer that spends time in the database.
+            max_partition_fetch_bytes=4 * 1024 * 1024,
         )
+        consumer.subscribe(self.topics, listener=_CommitOnRevoke(self))
         return consumer, make_producer(self.bootstrap_servers, client_id=f"{self.service}-dlq")
 
     async def stop(self) -> None:
@@ -148,12 +171,19 @@ class EventConsumer:
             return
         assert self._consumer is not None
         self.running = True
+        # Two-stage pipeline: while batch N is in its database transaction (waiting on I/O), batch
+        # N+1 is fetched and decoded (CPU). Batches still apply and commit strictly in order.
         try:
             while not self._stopping.is_set():
                 batches = await self._consumer.getmany(timeout_ms=200, max_records=self.batch_size)
-                for tp, records in batches.items():
-                    await self._handle_partition_batch(records)
-                    await self._commit(tp, records[-1].offset + 1)
+                if not batches:
+                    continue
+                decoded = await self._decode([r for records in batches.values() for r in records])
+                offsets = {tp: records[-1].offset + 1 for tp, records in batches.items()}
+                await self._settle()
+                self._in_flight = asyncio.create_task(self._apply_and_commit(decoded, offsets))
+            await self._settle()
+            await self._flush_offsets()
         finally:
             self.running = False
             with contextlib.suppress(Exception):
@@ -162,10 +192,28 @@ class EventConsumer:
                 with contextlib.suppress(Exception):
                     await self._dlq_producer.stop()
 
-    async def _commit(self, tp: TopicPartition, next_offset: int) -> None:
+    async def _commit(self, offsets: dict[TopicPartition, int]) -> None:
+        """Remember offsets whose effects are committed; send them to Kafka at most every interval.
+
+        Committing after every batch costs a broker round trip each time. Deferring is safe: only
+        offsets of database-committed batches are ever sent, and what a crash redelivers the inbox skips.
+        """
         assert self._consumer is not None
+        owned = self._consumer.assignment()  # a partition revoked meanwhile belongs to another instance now
+        self._pending_offsets.update({tp: o for tp, o in offsets.items() if tp in owned})
+        if time.monotonic() - self._last_offset_commit >= self.offset_commit_interval:
+            await self._flush_offsets()
+
+    async def _flush_offsets(self, only: set[TopicPartition] | None = None) -> None:
+        assert self._consumer is not None
+        offsets = {tp: o for tp, o in self._pending_offsets.items() if only is None or tp in only}
+        if not offsets:
+            return
+        for tp in offsets:
+            del self._pending_offsets[tp]
+        self._last_offset_commit = time.monotonic()
         try:
-            await self._consumer.commit({tp: next_offset})
+            await self._consumer.commit(offsets)
         except KafkaError as exc:
             # Rebalanced away or the coordinator is briefly gone: the events are redelivered later
             # and the inbox absorbs the duplicates, so losing this commit loses nothing.
@@ -173,15 +221,28 @@ class EventConsumer:
 
     # -- processing -----------------------------------------------------------------------------
 
-    async def _handle_partition_batch(self, records: list[ConsumerRecord]) -> None:
+    async def _settle(self) -> None:
+        if self._in_flight is not None:
+            task, self._in_flight = self._in_flight, None
+            await task
+
+    async def _decode(self, records: list[ConsumerRecord]) -> list[tuple[ConsumerRecord, Envelope]]:
         decoded: list[tuple[ConsumerRecord, Envelope]] = []
         for record in records:
             try:
                 decoded.append((record, Envelope.from_bytes(record.value)))
             except (ValidationError, ValueError) as exc:
                 await self._dead_letter(record, exc, attempts=1)
-        if not decoded:
-            return
+        return decoded
+
+    async def _apply_and_commit(self, decoded: list[tuple[ConsumerRecord, Envelope]],
+                                offsets: dict[TopicPartition, int]) -> None:
+        """One transaction and one offset commit for everything one poll returned."""
+        if decoded:
+            await self._apply(decoded)
+        await self._commit(offsets)
+
+    async def _apply(self, decoded: list[tuple[ConsumerRecord, Envelope]]) -> None:
         try:
             async with self.database.transaction() as session:
                 fresh = await self._claim(session, [env for _, env in decoded])
@@ -220,33 +281,20 @@ class EventConsumer:
 
     async def _claim(self, session: AsyncSession, envelopes: list[Envelope]) -> set[Any]:
         """Insert inbox rows; returns the event ids not seen before by this consumer group."""
-        routed = [e for e in envelopes if self._route_for(e) is not None]
+        routed = [e for e in envelopes if e.event_type in self._routes_by_type]
         if not routed:
             return set()
-        result = await session.execute(
-            text(
-                "INSERT INTO kit_inbox (consumer, event_id, event_type) "
-                "SELECT :consumer, unnest(CAST(:ids AS uuid[])), unnest(CAST(:types AS text[])) "
-                "ON CONFLICT DO NOTHING RETURNING event_id"
-            ),
-            {
-                "consumer": self.group_id,
-                "ids": [str(e.event_id) for e in routed],
-                "types": [e.event_type for e in routed],
-            },
+        # Straight to asyncpg: on the hot path SQLAlchemy's result processing costs more than the insert.
+        rows = await (await raw_connection(session)).fetch(
+            "INSERT INTO kit_inbox (consumer, event_id, event_type) "
+            "SELECT $1, unnest($2::uuid[]), unnest($3::text[]) "
+            "ON CONFLICT DO NOTHING RETURNING event_id",
+            self.group_id, [e.event_id for e in routed], [e.event_type for e in routed],
         )
-        return {row[0] for row in result}
-
-    def _route_for(self, envelope: Envelope) -> _Route | None:
-        for routes in self._routes.values():
-            route = routes.get(envelope.event_type)
-            if route is not None:
-                return route
-        return None  # an event type we do not know: ignored (forward compatibility)
+        return {row[0] for row in rows}
 
     async def _dispatch(self, session: AsyncSession, envelope: Envelope) -> None:
-        route = self._route_for(envelope)
-        assert route is not None
+        route = self._routes_by_type[envelope.event_type]
         try:
             payload = envelope.payload_as(route.payload_type)
         except ValidationError as exc:
@@ -255,7 +303,8 @@ class EventConsumer:
         cause = causation_id_var.set(envelope.event_id)
         try:
             await route.handler(EventContext(session, envelope, self.outbox), payload)
-            log.info("event handled", extra={"event_type": envelope.event_type, "event_id": str(envelope.event_id)})
+            if log.isEnabledFor(logging.INFO):
+                log.info("event handled", extra={"event_type": envelope.event_type, "event_id": str(envelope.event_id)})
         finally:
             causation_id_var.reset(cause)
             correlation_id_var.reset(corr)

@@ -3,6 +3,7 @@
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import asyncpg
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
@@ -32,3 +33,14 @@ class Database:
 def asyncpg_dsn(sqlalchemy_url: str) -> str:
     """The plain libpq-style DSN asyncpg wants (without SQLAlchemy's '+asyncpg' driver tag)."""
     return sqlalchemy_url.replace("postgresql+asyncpg://", "postgresql://", 1)
+
+
+async def raw_connection(session: AsyncSession) -> asyncpg.Connection:
+    """The session's asyncpg connection, inside the session's transaction (for hot-path bulk statements).
+
+    SQLAlchemy's asyncpg adapter opens the database transaction lazily, on its first statement; a
+    statement sent straight to asyncpg before that would run in autocommit, outside the unit of work.
+    """
+    connection = await session.connection()
+    await connection.exec_driver_sql("SELECT 1")
+    return (await connection.get_raw_connection()).driver_connection

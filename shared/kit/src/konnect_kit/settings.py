@@ -27,7 +27,7 @@ class ServiceSettings(BaseSettings):
     consumer_max_attempts: int = 5
     consumer_backoff_initial_seconds: float = 0.2
     consumer_backoff_max_seconds: float = 5.0
-    consumer_batch_size: int = 500
+    consumer_batch_size: int = 2000
     shutdown_timeout_seconds: float = 20.0
     # Shared secret the gateway uses to sign the identity it forwards to services.
     internal_token: str = "dev-internal-token"
