@@ -10,7 +10,7 @@ import httpx
 from konnect_devstack import paths
 from konnect_devstack.infra import MEDIA_BUCKET, InfraEndpoints
 from konnect_devstack.processes import ManagedProcess, wait_until
-from konnect_devstack.profiles import Profile
+from konnect_devstack.profiles import SERVICES, Profile
 
 
 @dataclass(frozen=True)
@@ -23,10 +23,7 @@ class ServiceSpec:
         return f"{self.name.upper()}_"
 
 
-DOMAIN_SERVICES = [
-    ServiceSpec("identity", "konnect_identity"),
-    ServiceSpec("planning", "konnect_planning"),
-]
+DOMAIN_SERVICES = [ServiceSpec(name, f"konnect_{name}") for name in SERVICES]
 GATEWAY = ServiceSpec("gateway", None)
 SERVICE_DATABASES = [s.database for s in DOMAIN_SERVICES if s.database]
 

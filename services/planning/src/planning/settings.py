@@ -1,4 +1,4 @@
-"""Identity settings (env prefix PLANNING_)."""
+"""Planning settings (env prefix PLANNING_)."""
 
 from konnect_kit.settings import ServiceSettings
 from pydantic_settings import SettingsConfigDict

@@ -1,0 +1,1 @@
+"""Credits service: child-bound credit ledger, reservations, consumption, releases."""

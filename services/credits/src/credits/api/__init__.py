@@ -1,0 +1,1 @@
+"""Credits HTTP routes (internal: reached through the gateway only)."""

@@ -1,0 +1,1 @@
+"""Credits persistence: tables and migrations."""

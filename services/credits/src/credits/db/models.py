@@ -1,0 +1,5 @@
+"""Credits tables (SQLAlchemy Core)."""
+
+from sqlalchemy import MetaData
+
+metadata = MetaData()

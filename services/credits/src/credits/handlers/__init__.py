@@ -1,0 +1,1 @@
+"""Credits Kafka handlers: thin, decode → domain → commit."""

@@ -1,0 +1,1 @@
+"""Messaging service: conversations and append-only messages between staff and parents."""

@@ -1,0 +1,1 @@
+"""Messaging HTTP routes (internal: reached through the gateway only)."""

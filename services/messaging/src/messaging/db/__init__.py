@@ -1,0 +1,1 @@
+"""Messaging persistence: tables and migrations."""

@@ -1,0 +1,5 @@
+"""Messaging tables (SQLAlchemy Core)."""
+
+from sqlalchemy import MetaData
+
+metadata = MetaData()

@@ -1,0 +1,1 @@
+"""Messaging domain rules (pure, no I/O)."""

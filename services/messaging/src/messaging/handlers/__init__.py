@@ -1,0 +1,1 @@
+"""Messaging Kafka handlers: thin, decode → domain → commit."""

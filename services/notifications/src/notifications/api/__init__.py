@@ -1,0 +1,1 @@
+"""Notifications HTTP routes (internal: reached through the gateway only)."""

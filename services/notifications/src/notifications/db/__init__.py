@@ -1,0 +1,1 @@
+"""Notifications persistence: tables and migrations."""

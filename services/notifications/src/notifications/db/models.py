@@ -1,0 +1,5 @@
+"""Notifications tables (SQLAlchemy Core)."""
+
+from sqlalchemy import MetaData
+
+metadata = MetaData()

@@ -1,0 +1,1 @@
+"""Notifications domain rules (pure, no I/O)."""

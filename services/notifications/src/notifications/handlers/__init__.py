@@ -1,0 +1,1 @@
+"""Notifications Kafka handlers: thin, decode → domain → commit."""

@@ -1,0 +1,1 @@
+"""Timeline service: photos, diary, media in S3, location news, newsletters, info pages, team, observations."""

@@ -1,0 +1,1 @@
+"""Timeline HTTP routes (internal: reached through the gateway only)."""

@@ -1,0 +1,1 @@
+"""Timeline persistence: tables and migrations."""

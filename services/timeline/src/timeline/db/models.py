@@ -1,0 +1,5 @@
+"""Timeline tables (SQLAlchemy Core)."""
+
+from sqlalchemy import MetaData
+
+metadata = MetaData()

@@ -1,0 +1,1 @@
+"""Timeline domain rules (pure, no I/O)."""

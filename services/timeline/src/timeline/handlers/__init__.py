@@ -1,0 +1,1 @@
+"""Timeline Kafka handlers: thin, decode → domain → commit."""

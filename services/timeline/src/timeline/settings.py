@@ -1,0 +1,12 @@
+"""Timeline settings (env prefix TIMELINE_)."""
+
+from konnect_kit.settings import ServiceSettings
+from pydantic_settings import SettingsConfigDict
+
+
+class Settings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="TIMELINE_", extra="ignore")
+
+    service_name: str = "timeline"
+    http_port: int = 8102
+    database_url: str = "postgresql+asyncpg://konnect@127.0.0.1:54320/konnect_timeline"
