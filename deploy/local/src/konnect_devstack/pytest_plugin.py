@@ -6,10 +6,11 @@ database with the kit tables), `stack` (every service as its own process), `gate
 """
 
 import asyncio
+import contextlib
 import os
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import asyncpg
@@ -132,3 +133,41 @@ async def eventually(check: Callable[[], Any], *, timeout: float = 20.0, interva
             return last
         await asyncio.sleep(interval)
     raise AssertionError(f"condition not met within {timeout}s (last value: {last!r})")
+
+
+@pytest.fixture
+async def migrated_database(infra: InfraHandle) -> Any:
+    """Factory: `await migrated_database(MIGRATIONS)` → URL of a new database at the service's head."""
+    from konnect_kit.migrations import upgrade_to_head
+
+    async def make(migrations: Any) -> str:
+        name = f"t_{uuid.uuid4().hex[:12]}"
+        conn = await asyncpg.connect(infra.endpoints.admin_dsn())
+        try:
+            await conn.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await conn.close()
+        url = infra.endpoints.database_url(name)
+        await asyncio.to_thread(upgrade_to_head, migrations, url)  # alembic runs its own event loop
+        return url
+
+    return make
+
+
+@contextlib.asynccontextmanager
+async def running_app(app: Any) -> AsyncIterator[httpx.AsyncClient]:
+    """A service app in-process with its lifespan (database, outbox relay, consumer) running."""
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://service") as client:
+            yield client
+
+
+def internal_headers(role: str | None = None, actor_id: str = "", organisation_id: str | None = None,
+                     *, token: str = "dev-internal-token", client_ip: str = "127.0.0.1",
+                     session_id: str | None = None) -> dict[str, str]:
+    """Headers the gateway would forward: use in service-level tests that call a service directly."""
+    from konnect_kit.internal import Caller, forwarded_headers
+
+    who = Caller(role, actor_id, organisation_id, session_id) if role else None  # type: ignore[arg-type]
+    return forwarded_headers(token, who, client_ip)

@@ -12,6 +12,8 @@ INTERNAL_TOKEN_HEADER = "x-konnect-internal-token"
 ACTOR_ROLE_HEADER = "x-konnect-actor-role"
 ACTOR_ID_HEADER = "x-konnect-actor-id"
 ACTOR_ORGANISATION_HEADER = "x-konnect-actor-organisation"
+ACTOR_SESSION_HEADER = "x-konnect-actor-session"
+CLIENT_IP_HEADER = "x-konnect-client-ip"
 
 Role = Literal["platform_operator", "org_admin", "staff", "parent", "erp"]
 
@@ -23,28 +25,53 @@ class Caller:
     role: Role
     actor_id: str
     organisation_id: str | None
+    session_id: str | None = None
 
 
-def caller(
+@dataclass(frozen=True)
+class GatewayCall:
+    """A call the gateway forwarded without a logged-in caller (login, password reset, ...)."""
+
+    client_ip: str
+
+
+def gateway_only(
     request: Request,
-    x_konnect_internal_token: Annotated[str | None, Header()] = None,
-    x_konnect_actor_role: Annotated[str | None, Header()] = None,
-    x_konnect_actor_id: Annotated[str | None, Header()] = None,
-    x_konnect_actor_organisation: Annotated[str | None, Header()] = None,
-) -> Caller:
+    x_konnect_internal_token: Annotated[str | None, Header(include_in_schema=False)] = None,
+    x_konnect_client_ip: Annotated[str | None, Header(include_in_schema=False)] = None,
+) -> GatewayCall:
     expected = request.app.state.kit.settings.internal_token
     if not x_konnect_internal_token or not hmac.compare_digest(x_konnect_internal_token, expected):
         raise ApiError(401, "unauthorized", "This service is reached through the gateway only.")
+    return GatewayCall(client_ip=x_konnect_client_ip or "unknown")
+
+
+def caller(
+    _: Annotated[GatewayCall, Depends(gateway_only)],
+    x_konnect_actor_role: Annotated[str | None, Header(include_in_schema=False)] = None,
+    x_konnect_actor_id: Annotated[str | None, Header(include_in_schema=False)] = None,
+    x_konnect_actor_organisation: Annotated[str | None, Header(include_in_schema=False)] = None,
+    x_konnect_actor_session: Annotated[str | None, Header(include_in_schema=False)] = None,
+) -> Caller:
     if x_konnect_actor_role not in ("platform_operator", "org_admin", "staff", "parent", "erp"):
         raise ApiError(401, "unauthorized", "No caller identity was forwarded.")
-    return Caller(x_konnect_actor_role, x_konnect_actor_id or "", x_konnect_actor_organisation or None)
+    return Caller(x_konnect_actor_role, x_konnect_actor_id or "", x_konnect_actor_organisation or None,
+                  x_konnect_actor_session or None)
 
 
 CallerDep = Annotated[Caller, Depends(caller)]
+GatewayCallDep = Annotated[GatewayCall, Depends(gateway_only)]
 
 
-def forwarded_headers(token: str, who: Caller) -> dict[str, str]:
-    headers = {INTERNAL_TOKEN_HEADER: token, ACTOR_ROLE_HEADER: who.role, ACTOR_ID_HEADER: who.actor_id}
-    if who.organisation_id:
-        headers[ACTOR_ORGANISATION_HEADER] = who.organisation_id
+def forwarded_headers(token: str, who: Caller | None, client_ip: str | None = None) -> dict[str, str]:
+    headers = {INTERNAL_TOKEN_HEADER: token}
+    if client_ip:
+        headers[CLIENT_IP_HEADER] = client_ip
+    if who is not None:
+        headers[ACTOR_ROLE_HEADER] = who.role
+        headers[ACTOR_ID_HEADER] = who.actor_id
+        if who.organisation_id:
+            headers[ACTOR_ORGANISATION_HEADER] = who.organisation_id
+        if who.session_id:
+            headers[ACTOR_SESSION_HEADER] = who.session_id
     return headers
