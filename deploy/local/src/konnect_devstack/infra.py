@@ -272,9 +272,14 @@ class LocalInfra:
         prepare(self.endpoints)
         return self.endpoints
 
-    def down(self) -> None:
-        for part in (self.kafka, self.mailpit, self.s3, self.postgres):
-            part.stop()
+    @property
+    def parts(self) -> list["Postgres | Kafka | S3Server | Mailpit"]:
+        return [self.postgres, self.s3, self.mailpit, self.kafka]
+
+    def down(self, only: list["Postgres | Kafka | S3Server | Mailpit"] | None = None) -> None:
+        for part in reversed(self.parts):
+            if only is None or part in only:
+                part.stop()
 
 
 def prepare(endpoints: InfraEndpoints) -> None:

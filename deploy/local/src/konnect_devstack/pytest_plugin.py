@@ -55,10 +55,12 @@ def infra() -> Iterator[InfraHandle]:
         docker.down()
         return
     local = LocalInfra(test_profile())
+    # Another test session may already use this infrastructure: stop only what this one started.
+    started_here = [part for part in local.parts if not part.running()]
     handle = InfraHandle(local.up(), local)
     yield handle
     if not keep:
-        local.down()
+        local.down(only=started_here)
 
 
 @pytest.fixture
@@ -87,10 +89,12 @@ def stack(infra: InfraHandle) -> Iterator[Stack]:
     extra = {f"{s.upper()}_CONSUMER_BACKOFF_INITIAL_SECONDS": "0.05"
              for s in ("identity", "planning", "timeline", "messaging", "credits", "notifications")}
     services = Stack(test_profile(), infra.endpoints, extra_env=extra)
+    started_here = [spec for spec in services.specs if services.process(spec).pid is None]
     services.up()
     yield services
     if os.environ.get("KONNECT_KEEP_INFRA") != "1":
-        services.down()
+        for spec in started_here:
+            services.stop(spec)
 
 
 @pytest.fixture

@@ -88,6 +88,10 @@ class Stack:
 
         wait_until(ready, timeout=timeout, what=spec.name, on_timeout=lambda: proc.tail(40))
 
+    @property
+    def specs(self) -> list[ServiceSpec]:
+        return [GATEWAY, *DOMAIN_SERVICES]
+
     def up(self) -> None:
         started = time.monotonic()
         for spec in DOMAIN_SERVICES:
@@ -103,5 +107,5 @@ class Stack:
         self.process(spec).stop()
 
     def down(self) -> None:
-        for spec in [GATEWAY, *DOMAIN_SERVICES]:
+        for spec in self.specs:
             self.stop(spec)
