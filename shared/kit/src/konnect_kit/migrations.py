@@ -19,7 +19,8 @@ def alembic_config(script_location: Path, database_url: str) -> Config:
 
 def upgrade_to_head(script_location: Path, database_url: str) -> None:
     """Run in the pre-start step (`python -m <service> migrate`), never at import time."""
-    command.upgrade(alembic_config(script_location, database_url), "head")
+    # "heads": a service may carry independent migration branches (e.g. directory and accounts).
+    command.upgrade(alembic_config(script_location, database_url), "heads")
 
 
 def run_env(target_metadata: MetaData | None) -> None:

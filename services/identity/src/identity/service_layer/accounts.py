@@ -1,12 +1,51 @@
-"""Account use cases: invitation, login, sessions, password reset (see the functions' docstrings)."""
+"""Account use cases: invitation, login, sessions with rotating refresh tokens, password reset and change."""
 
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Literal
 from uuid import UUID
 
+from konnect_contracts.events.accounts import AccountInvited, PasswordResetRequested
+from konnect_kit.errors import ApiError
 from konnect_kit.outbox import Outbox
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from identity.db.accounts import accounts, login_throttles, one_time_tokens, refresh_tokens, sessions
+from identity.domain import passwords, throttle
+from identity.domain.access_tokens import issue_access_token
+from identity.domain.tokens import new_secret, secret_hash, usable
+from identity.settings import Settings
+
 AccountRole = Literal["parent", "staff", "org_admin"]
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+@dataclass(frozen=True)
+class IssuedTokens:
+    access_token: str
+    refresh_token: str
+    expires_in: int
+    account_id: UUID
+    session_id: UUID
+
+    def as_json(self) -> dict[str, object]:
+        return {"access_token": self.access_token, "refresh_token": self.refresh_token, "token_type": "Bearer",
+                "expires_in": self.expires_in, "account_id": str(self.account_id),
+                "session_id": str(self.session_id)}
+
+
+INVALID_CREDENTIALS = ApiError(401, "invalid_credentials", "The e-mail address or password is not correct.")
+INVALID_TOKEN = ApiError(400, "invalid_token", "This link is not valid any more. Ask for a new one.")
 
 
 async def ensure_account(
@@ -19,10 +58,258 @@ async def ensure_account(
     email: str,
     display_name: str,
     language: str,
+    settings: Settings | None = None,
 ) -> None:
     """Make sure a login exists for this person; a new one (or one whose e-mail changed) gets an invitation.
 
     Called by the directory inside its own transaction whenever a parent or staff member with an
     e-mail address is upserted. Idempotent: the same data again sends no second invitation.
     """
-    raise NotImplementedError("accounts are being built")
+    settings = settings or Settings()
+    normalized = normalize_email(email)
+    row = (await session.execute(select(accounts).where(accounts.c.account_id == account_id).with_for_update())).first()
+    clash = await session.scalar(select(accounts.c.account_id).where(
+        accounts.c.organisation_id == organisation_id, accounts.c.email_normalized == normalized,
+        accounts.c.account_id != account_id))
+    if clash is not None:
+        raise ApiError(409, "email_taken", "Another person in this organisation already uses this e-mail address.")
+    if row is None:
+        await session.execute(accounts.insert().values(
+            account_id=account_id, organisation_id=organisation_id, role=role, email=email.strip(),
+            email_normalized=normalized, display_name=display_name, language=language, status="invited"))
+        await _invite(session, outbox, account_id, organisation_id, email, display_name, language, settings)
+        return
+    changes = {"role": role, "display_name": display_name, "language": language}
+    email_changed = row.email_normalized != normalized
+    if email_changed:
+        changes.update(email=email.strip(), email_normalized=normalized)
+    if any(getattr(row, k) != v for k, v in changes.items()):
+        await session.execute(update(accounts).where(accounts.c.account_id == account_id)
+                              .values(**changes, updated_at=now()))
+    if email_changed and row.status == "invited":
+        # The old invitation went to an address that is no longer theirs.
+        await _invite(session, outbox, account_id, organisation_id, email, display_name, language, settings)
+
+
+async def _invite(session: AsyncSession, outbox: Outbox, account_id: UUID, organisation_id: UUID, email: str,
+                  display_name: str, language: str, settings: Settings) -> None:
+    secret, expires_at = await _new_one_time_token(
+        session, account_id, "invitation", timedelta(hours=settings.invitation_ttl_hours))
+    await outbox.publish(session, AccountInvited(
+        account_id=account_id, organisation_id=organisation_id, email=email.strip(), display_name=display_name,
+        language=language, invitation_token=secret, expires_at=expires_at))
+
+
+async def _new_one_time_token(session: AsyncSession, account_id: UUID, purpose: str,
+                              ttl: timedelta) -> tuple[str, datetime]:
+    moment = now()
+    # Only the newest link of a kind works: asking again makes earlier links useless.
+    await session.execute(update(one_time_tokens).where(
+        one_time_tokens.c.account_id == account_id, one_time_tokens.c.purpose == purpose,
+        one_time_tokens.c.used_at.is_(None), one_time_tokens.c.superseded_at.is_(None),
+    ).values(superseded_at=moment))
+    secret = new_secret()
+    await session.execute(one_time_tokens.insert().values(
+        token_hash=secret_hash(secret), account_id=account_id, purpose=purpose, created_at=moment,
+        expires_at=moment + ttl))
+    return secret, moment + ttl
+
+
+async def _redeem_one_time_token(session: AsyncSession, secret: str, purpose: str) -> UUID:
+    row = (await session.execute(select(one_time_tokens).where(
+        one_time_tokens.c.token_hash == secret_hash(secret), one_time_tokens.c.purpose == purpose,
+    ).with_for_update())).first()
+    moment = now()
+    if row is None or not usable(expires_at=row.expires_at, used_at=row.used_at,
+                                 superseded_at=row.superseded_at, now=moment):
+        raise INVALID_TOKEN
+    await session.execute(update(one_time_tokens).where(one_time_tokens.c.token_hash == row.token_hash)
+                          .values(used_at=moment))
+    return row.account_id
+
+
+def _check_new_password(password: str) -> None:
+    problem = passwords.policy_violation(password)
+    if problem:
+        raise ApiError(422, "weak_password", problem)
+
+
+async def accept_invitation(session: AsyncSession, settings: Settings, *, token: str, password: str,
+                            device_id: str | None) -> IssuedTokens:
+    _check_new_password(password)
+    account_id = await _redeem_one_time_token(session, token, "invitation")
+    await _set_password(session, account_id, password)
+    return await _open_session(session, settings, account_id, device_id)
+
+
+async def _set_password(session: AsyncSession, account_id: UUID, password: str) -> None:
+    await session.execute(update(accounts).where(accounts.c.account_id == account_id).values(
+        password_hash=passwords.hash_password(password), password_changed_at=now(), status="active",
+        updated_at=now()))
+
+
+async def login(session: AsyncSession, settings: Settings, *, email: str, password: str,
+                organisation_id: UUID | None, device_id: str | None, client_ip: str) -> IssuedTokens | ApiError:
+    """Tokens, or the refusal to answer with after committing: a failed attempt must be counted."""
+    normalized = normalize_email(email)
+    keys = [(f"email:{normalized}", throttle.EMAIL_POLICY), (f"address:{client_ip}", throttle.ADDRESS_POLICY)]
+    for key, _ in keys:
+        until = throttle.locked(await _throttle_state(session, key), now())
+        if until is not None:
+            seconds = max(1, int((until - now()).total_seconds()))
+            raise ApiError(429, "too_many_attempts", "Too many failed attempts. Try again later.",
+                           {"retry_after_seconds": seconds})
+    query = select(accounts).where(accounts.c.email_normalized == normalized, accounts.c.status == "active")
+    if organisation_id is not None:
+        query = query.where(accounts.c.organisation_id == organisation_id)
+    candidates = (await session.execute(query)).all()
+    matches = [row for row in candidates if passwords.verify_password(row.password_hash, password)]
+    if not candidates:
+        passwords.verify_password(None, password)  # same work as a wrong password
+    if not matches:
+        for key, policy in keys:
+            await _record_failure(session, key, policy)
+        return INVALID_CREDENTIALS
+    if len(matches) > 1:
+        raise ApiError(409, "choose_organisation", "This login exists at several organisations: choose one.",
+                       {"organisation_ids": sorted(str(m.organisation_id) for m in matches)})
+    await session.execute(login_throttles.delete().where(login_throttles.c.throttle_key == keys[0][0]))
+    account = matches[0]
+    if passwords.needs_rehash(account.password_hash):
+        await _set_password(session, account.account_id, password)
+    return await _open_session(session, settings, account.account_id, device_id)
+
+
+async def _throttle_state(session: AsyncSession, key: str) -> throttle.ThrottleState | None:
+    row = (await session.execute(select(login_throttles).where(login_throttles.c.throttle_key == key))).first()
+    return throttle.ThrottleState(row.failures, row.window_started_at, row.locked_until) if row else None
+
+
+async def _record_failure(session: AsyncSession, key: str, policy: throttle.ThrottlePolicy) -> None:
+    state = throttle.after_failure(await _throttle_state(session, key), policy, now())
+    values = {"failures": state.failures, "window_started_at": state.window_started_at,
+              "locked_until": state.locked_until}
+    await session.execute(insert(login_throttles).values(throttle_key=key, **values)
+                          .on_conflict_do_update(index_elements=[login_throttles.c.throttle_key], set_=values))
+
+
+async def _open_session(session: AsyncSession, settings: Settings, account_id: UUID,
+                        device_id: str | None) -> IssuedTokens:
+    session_id = uuid.uuid4()
+    moment = now()
+    await session.execute(sessions.insert().values(session_id=session_id, account_id=account_id,
+                                                   device_id=device_id, created_at=moment, last_used_at=moment))
+    return await _issue(session, settings, account_id, session_id)
+
+
+async def _issue(session: AsyncSession, settings: Settings, account_id: UUID, session_id: UUID) -> IssuedTokens:
+    account = (await session.execute(select(accounts).where(accounts.c.account_id == account_id))).one()
+    refresh = new_secret()
+    await session.execute(refresh_tokens.insert().values(token_hash=secret_hash(refresh), session_id=session_id,
+                                                         issued_at=now()))
+    ttl = timedelta(seconds=settings.access_token_ttl_seconds)
+    access = issue_access_token(secret=settings.jwt_secret, account_id=str(account_id), role=account.role,
+                                organisation_id=str(account.organisation_id), session_id=str(session_id),
+                                now=now(), ttl=ttl)
+    return IssuedTokens(access, refresh, settings.access_token_ttl_seconds, account_id, session_id)
+
+
+SESSION_ENDED = ApiError(401, "invalid_refresh_token", "The session has ended. Log in again.")
+
+
+async def refresh(session: AsyncSession, settings: Settings, *, refresh_token: str) -> IssuedTokens | None:
+    """New token pair for a valid refresh token; None when reuse was detected and the session was just ended
+    (the caller commits that, then answers like an invalid token)."""
+    invalid = SESSION_ENDED
+    token = (await session.execute(select(refresh_tokens).where(
+        refresh_tokens.c.token_hash == secret_hash(refresh_token)).with_for_update())).first()
+    if token is None:
+        raise invalid
+    live = (await session.execute(select(sessions).where(sessions.c.session_id == token.session_id)
+                                  .with_for_update())).one()
+    moment = now()
+    if live.revoked_at is not None or moment - live.created_at > timedelta(days=settings.refresh_token_ttl_days):
+        raise invalid
+    if token.rotated_at is not None:
+        # A refresh token used twice means it was copied: end the whole session (theft detection).
+        await _revoke(session, [live.session_id], "refresh_token_reuse")
+        return None
+    await session.execute(update(refresh_tokens).where(refresh_tokens.c.token_hash == token.token_hash)
+                          .values(rotated_at=moment))
+    await session.execute(update(sessions).where(sessions.c.session_id == live.session_id)
+                          .values(last_used_at=moment))
+    account = (await session.execute(select(accounts.c.status).where(accounts.c.account_id == live.account_id))).one()
+    if account.status != "active":
+        raise invalid
+    return await _issue(session, settings, live.account_id, live.session_id)
+
+
+async def _revoke(session: AsyncSession, session_ids: list[UUID], reason: str) -> int:
+    result = await session.execute(update(sessions).where(
+        sessions.c.session_id.in_(session_ids), sessions.c.revoked_at.is_(None),
+    ).values(revoked_at=now(), revoke_reason=reason))
+    return result.rowcount or 0
+
+
+async def session_is_active(session: AsyncSession, session_id: UUID | None, account_id: UUID) -> bool:
+    if session_id is None:
+        return False
+    row = (await session.execute(select(sessions.c.revoked_at, sessions.c.account_id)
+                                 .where(sessions.c.session_id == session_id))).first()
+    return row is not None and row.revoked_at is None and row.account_id == account_id
+
+
+async def logout(session: AsyncSession, *, session_id: UUID) -> None:
+    await _revoke(session, [session_id], "logout")
+
+
+async def logout_everywhere(session: AsyncSession, *, account_id: UUID) -> int:
+    """All sessions of this account, on every device."""
+    ids = (await session.scalars(select(sessions.c.session_id).where(
+        sessions.c.account_id == account_id, sessions.c.revoked_at.is_(None)))).all()
+    return await _revoke(session, list(ids), "logout_all")
+
+
+async def logout_device(session: AsyncSession, *, session_id: UUID) -> int:
+    """Every account's session on the device of this session ("log out of all accounts")."""
+    device = await session.scalar(select(sessions.c.device_id).where(sessions.c.session_id == session_id))
+    if device is None:
+        return await _revoke(session, [session_id], "logout_device")
+    ids = (await session.scalars(select(sessions.c.session_id).where(
+        sessions.c.device_id == device, sessions.c.revoked_at.is_(None)))).all()
+    return await _revoke(session, list(ids), "logout_device")
+
+
+async def request_password_reset(session: AsyncSession, outbox: Outbox, settings: Settings, *, email: str) -> None:
+    """Sends a reset link to every login with this address; says nothing about whether one exists."""
+    rows = (await session.execute(select(accounts).where(
+        accounts.c.email_normalized == normalize_email(email), accounts.c.status != "disabled"))).all()
+    for row in rows:
+        secret, expires_at = await _new_one_time_token(
+            session, row.account_id, "password_reset", timedelta(minutes=settings.password_reset_ttl_minutes))
+        await outbox.publish(session, PasswordResetRequested(
+            account_id=row.account_id, organisation_id=row.organisation_id, email=row.email,
+            display_name=row.display_name, language=row.language, reset_token=secret, expires_at=expires_at))
+
+
+async def confirm_password_reset(session: AsyncSession, *, token: str, new_password: str) -> None:
+    _check_new_password(new_password)
+    account_id = await _redeem_one_time_token(session, token, "password_reset")
+    await _set_password(session, account_id, new_password)
+    # Whoever knew the old password is out: every session of this account ends.
+    await logout_everywhere(session, account_id=account_id)
+    email = await session.scalar(select(accounts.c.email_normalized).where(accounts.c.account_id == account_id))
+    await session.execute(login_throttles.delete().where(login_throttles.c.throttle_key == f"email:{email}"))
+
+
+async def change_password(session: AsyncSession, *, account_id: UUID, session_id: UUID | None,
+                          current_password: str, new_password: str) -> None:
+    row = (await session.execute(select(accounts).where(accounts.c.account_id == account_id))).one()
+    if not passwords.verify_password(row.password_hash, current_password):
+        raise ApiError(403, "wrong_password", "The current password is not correct.")
+    _check_new_password(new_password)
+    await _set_password(session, account_id, new_password)
+    others = (await session.scalars(select(sessions.c.session_id).where(
+        sessions.c.account_id == account_id, sessions.c.revoked_at.is_(None),
+        sessions.c.session_id != session_id))).all()
+    await _revoke(session, list(others), "password_changed")

@@ -1,0 +1,76 @@
+"""The logged-in person's own data: `/me` (account, family, children) and personal data edits."""
+
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from fastapi import APIRouter
+from konnect_kit.service import SessionDep
+from pydantic import BaseModel, Field
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from identity.api.auth import LivePerson
+from identity.db.accounts import accounts
+from identity.db.models import organisations
+from identity.service_layer.accounts import now
+
+router = APIRouter(tags=["account"])
+
+
+class AccountOut(BaseModel):
+    account_id: UUID
+    role: str
+    email: str
+    display_name: str
+    language: Literal["nl", "en"]
+    phone: str | None
+    organisation: dict[str, Any]
+
+
+class AccountPatch(BaseModel):
+    display_name: Annotated[str | None, Field(default=None, min_length=1, max_length=200)]
+    language: Literal["nl", "en"] | None = None
+    phone: Annotated[str | None, Field(default=None, max_length=40, pattern=r"^[0-9 +()-]*$")]
+
+
+class MeOut(BaseModel):
+    account: AccountOut
+    family: dict[str, Any] | None = None
+    children: list[dict[str, Any]] = []
+
+
+async def _account(session: AsyncSession, account_id: UUID) -> AccountOut:
+    row = (await session.execute(
+        select(accounts, organisations.c.name.label("organisation_name"))
+        .join(organisations, organisations.c.organisation_id == accounts.c.organisation_id, isouter=True)
+        .where(accounts.c.account_id == account_id))).one()
+    return AccountOut(account_id=row.account_id, role=row.role, email=row.email, display_name=row.display_name,
+                      language=row.language, phone=row.phone,
+                      organisation={"organisation_id": str(row.organisation_id), "name": row.organisation_name})
+
+
+@router.get("/me", response_model=MeOut, summary="The account in use, its family and children")
+async def me(who: LivePerson, session: SessionDep) -> MeOut:
+    account = await _account(session, UUID(who.actor_id))
+    if account.role != "parent":
+        return MeOut(account=account)
+    from identity.queries import family_overview  # the directory's read side
+
+    overview = await family_overview(session, account.account_id)
+    if overview is None:
+        return MeOut(account=account)
+    return MeOut(account=account, family=overview["family"], children=overview["children"])
+
+
+@router.get("/account", response_model=AccountOut)
+async def get_account(who: LivePerson, session: SessionDep) -> AccountOut:
+    return await _account(session, UUID(who.actor_id))
+
+
+@router.patch("/account", response_model=AccountOut, summary="Edit own personal data")
+async def patch_account(body: AccountPatch, who: LivePerson, session: SessionDep) -> AccountOut:
+    changes = body.model_dump(exclude_unset=True, exclude_none=True)
+    if changes:
+        await session.execute(update(accounts).where(accounts.c.account_id == UUID(who.actor_id))
+                              .values(**changes, updated_at=now()))
+    return await _account(session, UUID(who.actor_id))

@@ -1,0 +1,217 @@
+"""Authentication routes: login, refresh, logout variants, invitation, password reset and change, machine tokens."""
+
+import secrets
+from datetime import timedelta
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Request, Response
+from konnect_kit.errors import ApiError
+from konnect_kit.internal import Caller, CallerDep, GatewayCallDep
+from konnect_kit.service import KitDep, SessionDep
+from pydantic import BaseModel, EmailStr, Field
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from identity.db.accounts import machine_clients
+from identity.domain import passwords
+from identity.domain.access_tokens import issue_access_token
+from identity.service_layer import accounts as use
+from identity.settings import Settings
+
+router = APIRouter(prefix="/auth", tags=["auth"])
+
+Password = Annotated[str, Field(min_length=1, max_length=1024)]
+DeviceId = Annotated[str | None, Field(default=None, max_length=200, examples=["ios-4f1c2a"])]
+Secret = Annotated[str, Field(min_length=1, max_length=512)]
+
+
+def settings_of(request: Request) -> Settings:
+    return request.app.state.kit.settings
+
+
+SettingsDep = Annotated[Settings, Depends(settings_of)]
+
+
+class TokensOut(BaseModel):
+    access_token: str
+    refresh_token: str
+    token_type: str = "Bearer"
+    expires_in: int
+    account_id: UUID
+    session_id: UUID
+
+
+class LoginIn(BaseModel):
+    email: EmailStr = Field(examples=["anne.dejong@example.nl"])
+    password: Password
+    organisation_id: UUID | None = Field(
+        default=None, description="Only needed when the login exists at several organisations")
+    device_id: DeviceId
+
+
+class RefreshIn(BaseModel):
+    refresh_token: Secret
+
+
+class AcceptInvitationIn(BaseModel):
+    token: Secret
+    password: Password
+    device_id: DeviceId
+
+
+class ResetRequestIn(BaseModel):
+    email: EmailStr
+
+
+class ResetConfirmIn(BaseModel):
+    token: Secret
+    new_password: Password
+
+
+class ChangePasswordIn(BaseModel):
+    current_password: Password
+    new_password: Password
+
+
+class MachineTokenIn(BaseModel):
+    client_id: Annotated[str, Field(min_length=1, max_length=200)]
+    client_secret: Secret
+
+
+class MachineTokenOut(BaseModel):
+    access_token: str
+    token_type: str = "Bearer"
+    expires_in: int
+
+
+class MachineClientIn(BaseModel):
+    organisation_id: UUID
+    name: Annotated[str, Field(min_length=1, max_length=200, examples=["Planning ERP"])]
+
+
+class MachineClientOut(BaseModel):
+    client_id: str
+    client_secret: str = Field(description="Shown once; store it in the ERP's secret store")
+    organisation_id: UUID
+
+
+class LoggedOut(BaseModel):
+    sessions_ended: int
+
+
+def person(who: Caller) -> UUID:
+    if who.role not in ("parent", "staff", "org_admin"):
+        raise ApiError(403, "forbidden", "Only a person's login can do this.")
+    return UUID(who.actor_id)
+
+
+async def live_person(who: CallerDep, session: SessionDep) -> Caller:
+    """A logged-in person whose session has not been ended (logout takes effect at once here)."""
+    account_id = person(who)
+    if not await use.session_is_active(session, UUID(who.session_id) if who.session_id else None, account_id):
+        raise ApiError(401, "session_ended", "The session has ended. Log in again.")
+    return who
+
+
+LivePerson = Annotated[Caller, Depends(live_person)]
+
+
+@router.post("/login", response_model=TokensOut)
+async def login(body: LoginIn, call: GatewayCallDep, kit: KitDep, settings: SettingsDep) -> dict:
+    # Own transaction: a failed attempt is counted (committed) even though the answer is 401.
+    async with kit.database.transaction() as session:
+        outcome = await use.login(session, settings, email=body.email, password=body.password,
+                                  organisation_id=body.organisation_id, device_id=body.device_id,
+                                  client_ip=call.client_ip)
+    if isinstance(outcome, ApiError):
+        raise outcome
+    return outcome.as_json()
+
+
+@router.post("/refresh", response_model=TokensOut)
+async def refresh(body: RefreshIn, _: GatewayCallDep, kit: KitDep, settings: SettingsDep) -> dict:
+    # Own transaction: a detected reuse must commit the session's end even though the answer is 401.
+    async with kit.database.transaction() as session:
+        tokens = await use.refresh(session, settings, refresh_token=body.refresh_token)
+    if tokens is None:
+        raise use.SESSION_ENDED
+    return tokens.as_json()
+
+
+@router.post("/logout", response_model=LoggedOut)
+async def logout(who: LivePerson, session: SessionDep) -> LoggedOut:
+    await use.logout(session, session_id=UUID(who.session_id or ""))
+    return LoggedOut(sessions_ended=1)
+
+
+@router.post("/logout-all", response_model=LoggedOut, summary="End every session of this account, on all devices")
+async def logout_all(who: LivePerson, session: SessionDep) -> LoggedOut:
+    return LoggedOut(sessions_ended=await use.logout_everywhere(session, account_id=UUID(who.actor_id)))
+
+
+@router.post("/logout-device", response_model=LoggedOut,
+             summary="Log out of all accounts on this device (sessions sharing the device_id)")
+async def logout_device(who: LivePerson, session: SessionDep) -> LoggedOut:
+    return LoggedOut(sessions_ended=await use.logout_device(session, session_id=UUID(who.session_id or "")))
+
+
+@router.post("/invitation/accept", response_model=TokensOut)
+async def accept_invitation(body: AcceptInvitationIn, _: GatewayCallDep, session: SessionDep,
+                            settings: SettingsDep) -> dict:
+    tokens = await use.accept_invitation(session, settings, token=body.token, password=body.password,
+                                         device_id=body.device_id)
+    return tokens.as_json()
+
+
+@router.post("/password-reset", status_code=202, response_class=Response,
+             summary="Send a reset link; the answer is the same whether the address is known or not")
+async def request_reset(body: ResetRequestIn, _: GatewayCallDep, session: SessionDep, kit: KitDep,
+                        settings: SettingsDep) -> Response:
+    await use.request_password_reset(session, kit.outbox, settings, email=body.email)
+    return Response(status_code=202)
+
+
+@router.post("/password-reset/confirm", status_code=204, response_class=Response)
+async def confirm_reset(body: ResetConfirmIn, _: GatewayCallDep, session: SessionDep) -> Response:
+    await use.confirm_password_reset(session, token=body.token, new_password=body.new_password)
+    return Response(status_code=204)
+
+
+@router.post("/password/change", status_code=204, response_class=Response)
+async def change_password(body: ChangePasswordIn, who: LivePerson, session: SessionDep) -> Response:
+    await use.change_password(session, account_id=UUID(who.actor_id),
+                              session_id=UUID(who.session_id) if who.session_id else None,
+                              current_password=body.current_password, new_password=body.new_password)
+    return Response(status_code=204)
+
+
+@router.post("/machine-token", response_model=MachineTokenOut, summary="ERP client credentials → access token")
+async def machine_token(body: MachineTokenIn, _: GatewayCallDep, session: SessionDep,
+                        settings: SettingsDep) -> MachineTokenOut:
+    client = await _machine_client(session, body.client_id)
+    if client is None or not passwords.verify_password(client.secret_hash, body.client_secret):
+        raise ApiError(401, "invalid_client", "Unknown client or wrong secret.")
+    ttl = timedelta(seconds=settings.access_token_ttl_seconds)
+    token = issue_access_token(secret=settings.jwt_secret, account_id=f"client:{client.client_id}", role="erp",
+                               organisation_id=str(client.organisation_id), session_id=None, now=use.now(), ttl=ttl)
+    return MachineTokenOut(access_token=token, expires_in=settings.access_token_ttl_seconds)
+
+
+async def _machine_client(session: AsyncSession, client_id: str):  # type: ignore[no-untyped-def]
+    return (await session.execute(select(machine_clients).where(
+        machine_clients.c.client_id == client_id, machine_clients.c.revoked_at.is_(None)))).first()
+
+
+@router.post("/machine-clients", response_model=MachineClientOut, status_code=201,
+             summary="Create ERP credentials for an organisation (admin)")
+async def create_machine_client(body: MachineClientIn, who: CallerDep, session: SessionDep) -> MachineClientOut:
+    if not (who.role == "platform_operator" or (who.role == "org_admin"
+                                                 and who.organisation_id == str(body.organisation_id))):
+        raise ApiError(403, "forbidden", "Only an administrator of this organisation may create ERP credentials.")
+    client_id = f"erp-{secrets.token_hex(8)}"
+    secret = secrets.token_urlsafe(32)
+    await session.execute(machine_clients.insert().values(
+        client_id=client_id, organisation_id=body.organisation_id, name=body.name,
+        secret_hash=passwords.hash_password(secret)))
+    return MachineClientOut(client_id=client_id, client_secret=secret, organisation_id=body.organisation_id)
