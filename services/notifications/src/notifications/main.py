@@ -1,10 +1,14 @@
-"""App factory: wires settings, database, outbox, consumer and routes through the kit."""
+"""App factory: wires settings, database, outbox, consumer, mail sender and routes through the kit."""
 
 from pathlib import Path
 
 from fastapi import FastAPI
-from konnect_kit.service import create_service_app
+from konnect_kit.consumer import EventConsumer
+from konnect_kit.service import ServiceKit, create_service_app
 
+from notifications.api import deliveries
+from notifications.handlers import accounts, directory
+from notifications.mailer.sender import MailSender
 from notifications.settings import Settings
 
 MIGRATIONS = Path(__file__).parent / "db" / "migrations"
@@ -12,4 +16,14 @@ MIGRATIONS = Path(__file__).parent / "db" / "migrations"
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
-    return create_service_app(settings, title="Konnect notifications", routers=[])
+    handlers = [accounts.register(settings), directory.register(settings)]
+
+    def register_handlers(consumer: EventConsumer) -> None:
+        for wire in handlers:
+            wire(consumer)
+
+    def background(kit: ServiceKit) -> list[MailSender]:
+        return [MailSender(kit.database, settings)]
+
+    return create_service_app(settings, title="Konnect notifications", routers=[deliveries.router],
+                              register_handlers=register_handlers, background=background)

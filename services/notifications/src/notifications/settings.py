@@ -1,6 +1,9 @@
 """Notifications settings (env prefix NOTIFICATIONS_)."""
 
+from konnect_contracts.events.accounts import TOPIC as ACCOUNTS_TOPIC
+from konnect_contracts.events.directory import TOPIC as DIRECTORY_TOPIC
 from konnect_kit.settings import ServiceSettings
+from pydantic import SecretStr
 from pydantic_settings import SettingsConfigDict
 
 
@@ -10,3 +13,27 @@ class Settings(ServiceSettings):
     service_name: str = "notifications"
     http_port: int = 8106
     database_url: str = "postgresql+asyncpg://konnect@127.0.0.1:54320/konnect_notifications"
+    # Topics default to the contract's; overridable so a test or staging instance can read its own stream
+    # without consuming (and mailing) everything on the shared one.
+    accounts_topic: str = ACCOUNTS_TOPIC
+    directory_topic: str = DIRECTORY_TOPIC
+
+    # SMTP relay (mailpit locally).
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 1025
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = False
+    smtp_timeout_seconds: float = 15.0
+    mail_from: str = "Konnect <no-reply@konnect.local>"
+    # Links in e-mails point at the web client.
+    web_base_url: str = "http://localhost:5173"
+    # Times in e-mails (link expiry) are shown in this zone until we keep organisations' own zones.
+    mail_time_zone: str = "Europe/Amsterdam"
+
+    # Mail queue: retries with exponential backoff (capped), then the delivery is marked failed.
+    mail_max_attempts: int = 8
+    mail_backoff_initial_seconds: float = 1.0
+    mail_backoff_max_seconds: float = 300.0
+    # How long the sender sleeps when nothing is due.
+    mail_poll_seconds: float = 1.0

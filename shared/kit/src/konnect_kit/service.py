@@ -3,11 +3,11 @@
 import argparse
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Protocol
 
 import uvicorn
 from fastapi import APIRouter, Depends, FastAPI, Request
@@ -26,6 +26,14 @@ from konnect_kit.settings import ServiceSettings
 log = logging.getLogger(__name__)
 
 
+class BackgroundWorker(Protocol):
+    """A service's own long-running task (e.g. a mail sender), started and stopped with the app."""
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
 @dataclass
 class ServiceKit:
     """The infrastructure one service process holds: database, outbox (+ relay), event consumer."""
@@ -35,6 +43,7 @@ class ServiceKit:
     outbox: Outbox
     relay: OutboxRelay
     consumer: EventConsumer
+    background: list[BackgroundWorker] = field(default_factory=list)
 
     @classmethod
     def from_settings(cls, settings: ServiceSettings) -> "ServiceKit":
@@ -56,9 +65,14 @@ class ServiceKit:
     async def start(self) -> None:
         await self.relay.start()
         await self.consumer.start()
+        for worker in self.background:
+            await worker.start()
 
     async def stop(self) -> None:
-        # Consumer first: in-flight events finish and may still write outbox rows the relay then sends.
+        # Background workers first: they use the database, which is disposed of last.
+        for worker in reversed(self.background):
+            await worker.stop()
+        # Consumer next: in-flight events finish and may still write outbox rows the relay then sends.
         await self.consumer.stop()
         await self.relay.stop()
         await self.database.dispose()
@@ -84,10 +98,14 @@ def create_service_app(
     title: str,
     routers: list[APIRouter],
     register_handlers: Callable[[EventConsumer], None] | None = None,
+    background: Callable[[ServiceKit], Iterable[BackgroundWorker]] | None = None,
 ) -> FastAPI:
+    """`background` builds the service's own workers from the kit (they need its database, ...)."""
     kit = ServiceKit.from_settings(settings)
     if register_handlers:
         register_handlers(kit.consumer)
+    if background:
+        kit.background.extend(background(kit))
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

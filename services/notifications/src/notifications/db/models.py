@@ -1,5 +1,73 @@
-"""Notifications tables (SQLAlchemy Core)."""
+"""Notifications tables (SQLAlchemy Core): the mail queue / delivery log and the recipients read model."""
 
-from sqlalchemy import MetaData
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    Table,
+    Text,
+    UniqueConstraint,
+    Uuid,
+    func,
+    text,
+)
 
 metadata = MetaData()
+
+DELIVERY_STATUSES = ("pending", "sent", "failed")
+
+# One row per message to one recipient over one channel: the durable queue the sender drains and,
+# once sent or failed, the delivery log operators read.
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("delivery_id", Uuid, primary_key=True),
+    Column("event_id", Uuid, nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("channel", Text, nullable=False, server_default="email"),
+    Column("organisation_id", Uuid),
+    Column("account_id", Uuid),
+    Column("recipient", Text, nullable=False),
+    Column("language", Text, nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("body_text", Text, nullable=False),
+    Column("body_html", Text, nullable=False),
+    Column("status", Text, nullable=False, server_default="pending"),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("next_attempt_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("last_error", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("sent_at", DateTime(timezone=True)),
+    # A redelivered or replayed event never queues a second message for the same person and channel.
+    UniqueConstraint("event_id", "recipient", "channel", name="deliveries_event_recipient_channel"),
+    CheckConstraint("status IN ('pending', 'sent', 'failed')", name="deliveries_status"),
+)
+# The sender only scans pending rows by due time; a partial index keeps that scan small as the log grows.
+Index("deliveries_due", deliveries.c.next_attempt_at, postgresql_where=text("status = 'pending'"))
+# The operator looks addresses up case-insensitively.
+Index("deliveries_recipient", func.lower(deliveries.c.recipient), deliveries.c.created_at)
+
+# Who can be mailed about later events (request decided, ...), kept from identity's directory upserts.
+# Keyed by role too: versions are per directory record, and a parent and a staff record are different records.
+recipients = Table(
+    "recipients",
+    metadata,
+    Column("account_id", Uuid, nullable=False),
+    Column("role", Text, nullable=False),
+    Column("organisation_id", Uuid, nullable=False),
+    Column("family_id", Uuid),
+    Column("email", Text),
+    Column("display_name", Text, nullable=False),
+    Column("language", Text, nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    PrimaryKeyConstraint("account_id", "role"),
+    CheckConstraint("role IN ('parent', 'staff')", name="recipients_role"),
+)
+Index("recipients_family", recipients.c.family_id)

@@ -1,0 +1,165 @@
+"""E-mail texts per kind and language (Dutch default, English when chosen), rendered to plain text and HTML.
+
+Pure functions: every kind is a table of phrases per language plus a small render function that fills
+them in; one layout turns the phrases into both bodies, so a new kind (request decided, request
+expired, ...) is one `_TEXTS` entry and one render function.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from html import escape
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+from notifications.domain.languages import MailLanguage, mail_language
+
+INVITATION = "account_invited"
+PASSWORD_RESET = "password_reset"
+
+DEFAULT_TIME_ZONE = "Europe/Amsterdam"
+
+_MONTHS = {
+    "nl": ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
+           "oktober", "november", "december"),
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+           "October", "November", "December"),
+}
+
+# Placeholders: {name}, {expires}. Values are filled in first and HTML-escaped afterwards, so a name like
+# "<b>Anne & Bob</b>" shows literally and never becomes markup.
+_TEXTS: dict[str, dict[MailLanguage, dict[str, str]]] = {
+    INVITATION: {
+        "nl": {
+            "subject": "Welkom bij Konnect: stel je wachtwoord in",
+            "greeting": "Hallo {name},",
+            "intro": "Er is een account voor je aangemaakt in Konnect, het ouderportaal van je kinderopvang. "
+                     "Stel via de link hieronder een wachtwoord in; daarna kun je inloggen met je e-mailadres.",
+            "action": "Wachtwoord instellen",
+            "validity": "Deze link werkt één keer en is geldig tot {expires}. Is hij verlopen? Vraag je "
+                        "kinderopvang dan om een nieuwe uitnodiging.",
+        },
+        "en": {
+            "subject": "Welcome to Konnect: set your password",
+            "greeting": "Hello {name},",
+            "intro": "An account has been created for you in Konnect, the parent portal of your childcare "
+                     "organisation. Set a password with the link below; after that you can log in with your "
+                     "e-mail address.",
+            "action": "Set your password",
+            "validity": "This link works once and is valid until {expires}. Has it expired? Ask your childcare "
+                        "organisation for a new invitation.",
+        },
+    },
+    PASSWORD_RESET: {
+        "nl": {
+            "subject": "Nieuw wachtwoord instellen voor Konnect",
+            "greeting": "Hallo {name},",
+            "intro": "We kregen een verzoek om een nieuw wachtwoord in te stellen voor je Konnect-account.",
+            "action": "Nieuw wachtwoord instellen",
+            "validity": "Deze link werkt één keer en is geldig tot {expires}.",
+            "not_you": "Heb je dit niet zelf gevraagd? Dan kun je deze e-mail negeren; je wachtwoord blijft "
+                       "ongewijzigd.",
+        },
+        "en": {
+            "subject": "Reset your Konnect password",
+            "greeting": "Hello {name},",
+            "intro": "We received a request to set a new password for your Konnect account.",
+            "action": "Set a new password",
+            "validity": "This link works once and is valid until {expires}.",
+            "not_you": "If you did not ask for this, ignore this e-mail; your password stays as it is.",
+        },
+    },
+}
+
+_COMMON: dict[MailLanguage, dict[str, str]] = {
+    "nl": {
+        "fallback": "Werkt de knop niet? Kopieer dan deze link in je browser:",
+        "closing": "Met vriendelijke groet,\nKonnect",
+        "automatic": "Dit is een automatisch bericht; je kunt er niet op antwoorden.",
+    },
+    "en": {
+        "fallback": "Button not working? Copy this link into your browser:",
+        "closing": "Kind regards,\nKonnect",
+        "automatic": "This is an automated message; replies are not read.",
+    },
+}
+
+
+@dataclass(frozen=True)
+class RenderedMail:
+    kind: str
+    language: MailLanguage
+    subject: str
+    text: str
+    html: str
+
+
+@dataclass(frozen=True)
+class _Action:
+    label: str
+    url: str
+
+
+def format_moment(moment: datetime, language: MailLanguage, time_zone: str = DEFAULT_TIME_ZONE) -> str:
+    """'18 maart 2026 om 14:30' / '18 March 2026 at 14:30' in the organisation's local time (no locale needed)."""
+    local = moment.astimezone(ZoneInfo(time_zone))
+    month = _MONTHS[language][local.month - 1]
+    joiner = "om" if language == "nl" else "at"
+    return f"{local.day} {month} {local.year} {joiner} {local:%H:%M}"
+
+
+def web_link(web_base_url: str, path: str, token: str) -> str:
+    # Tokens are URL-safe today; quoting keeps the link intact should identity ever change their alphabet.
+    return f"{web_base_url.rstrip('/')}/{path}?token={quote(token, safe='')}"
+
+
+def render_invitation(*, display_name: str, invitation_token: str, expires_at: datetime, language: str,
+                      web_base_url: str, time_zone: str = DEFAULT_TIME_ZONE) -> RenderedMail:
+    """Welcome mail with a one-time set-password link. It never contains a password."""
+    lang = mail_language(language)
+    values = {"name": display_name, "expires": format_moment(expires_at, lang, time_zone)}
+    action = _Action(_TEXTS[INVITATION][lang]["action"], web_link(web_base_url, "invitation", invitation_token))
+    return _render(INVITATION, lang, values, before=("intro",), action=action, after=("validity",))
+
+
+def render_password_reset(*, display_name: str, reset_token: str, expires_at: datetime, language: str,
+                          web_base_url: str, time_zone: str = DEFAULT_TIME_ZONE) -> RenderedMail:
+    """Reset mail with a one-time link, its expiry and 'ignore this if it was not you'."""
+    lang = mail_language(language)
+    values = {"name": display_name, "expires": format_moment(expires_at, lang, time_zone)}
+    action = _Action(_TEXTS[PASSWORD_RESET][lang]["action"], web_link(web_base_url, "reset-password", reset_token))
+    return _render(PASSWORD_RESET, lang, values, before=("intro",), action=action, after=("validity", "not_you"))
+
+
+def _render(kind: str, lang: MailLanguage, values: dict[str, str], *, before: tuple[str, ...],
+            action: _Action | None, after: tuple[str, ...]) -> RenderedMail:
+    """The one layout: greeting, paragraphs, optional action link, paragraphs, closing."""
+    phrases, common = _TEXTS[kind][lang], _COMMON[lang]
+    greeting = phrases["greeting"].format(**values)
+    first = [phrases[key].format(**values) for key in before]
+    last = [phrases[key].format(**values) for key in after]
+
+    text_parts = [greeting, *first]
+    html_parts = [_p(greeting), *map(_p, first)]
+    if action is not None:
+        text_parts.append(f"{action.label}: {action.url}")
+        href = escape(action.url, quote=True)
+        html_parts.append(
+            f'<p><a href="{href}" style="display:inline-block;padding:10px 18px;background:#2f6f4f;'
+            f'color:#ffffff;text-decoration:none;border-radius:4px">{escape(action.label)}</a></p>'
+        )
+        html_parts.append(f'<p style="font-size:13px;color:#555555">{escape(common["fallback"])}<br>'
+                          f'<a href="{href}">{escape(action.url)}</a></p>')
+    text_parts += [*last, common["closing"], f"-- \n{common['automatic']}"]
+    html_parts += [*map(_p, last), _p(common["closing"]),
+                   f'<p style="font-size:12px;color:#888888">{escape(common["automatic"])}</p>']
+
+    html = (f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8">'
+            f"<title>{escape(phrases['subject'])}</title></head>\n"
+            f'<body style="font-family:Arial,Helvetica,sans-serif;font-size:15px;line-height:1.5;color:#222222">\n'
+            + "\n".join(html_parts) + "\n</body></html>\n")
+    return RenderedMail(kind=kind, language=lang, subject=phrases["subject"].format(**values),
+                        text="\n\n".join(text_parts) + "\n", html=html)
+
+
+def _p(text: str) -> str:
+    return "<p>" + escape(text).replace("\n", "<br>") + "</p>"

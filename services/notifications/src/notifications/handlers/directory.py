@@ -1,0 +1,53 @@
+"""Keeps the recipients read model (who can be mailed, in which language) current from identity's directory."""
+
+from collections.abc import Callable
+from typing import Any
+from uuid import UUID
+
+from konnect_contracts.events.directory import ParentUpserted, StaffUpserted
+from konnect_kit.consumer import EventConsumer, EventContext
+from sqlalchemy import func
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from notifications.db.models import recipients
+from notifications.domain.languages import mail_language
+from notifications.settings import Settings
+
+
+async def upsert_recipient(session: AsyncSession, *, account_id: UUID, role: str, version: int,
+                           values: dict[str, Any]) -> None:
+    # Versions only move forward: an older upsert arriving late (e.g. after a replay) never overwrites a newer one.
+    # Deleted records stay as inactive tombstones so such a late upsert cannot bring them back either.
+    changes = {**values, "version": version}
+    await session.execute(
+        insert(recipients).values(account_id=account_id, role=role, **changes)
+        .on_conflict_do_update(index_elements=[recipients.c.account_id, recipients.c.role],
+                               set_={**changes, "updated_at": func.now()},
+                               where=recipients.c.version < version)
+    )
+
+
+async def parent_upserted(ctx: EventContext, event: ParentUpserted) -> None:
+    await upsert_recipient(ctx.session, account_id=event.account_id, role="parent", version=event.version, values={
+        "organisation_id": event.organisation_id, "family_id": event.family_id, "email": event.email,
+        "display_name": event.name, "language": mail_language(event.language), "active": not event.deleted,
+    })
+
+
+async def staff_upserted(ctx: EventContext, event: StaffUpserted) -> None:
+    if event.account_id is None:
+        return  # no login account: nothing for notifications to address
+    await upsert_recipient(ctx.session, account_id=event.account_id, role="staff", version=event.version, values={
+        "organisation_id": event.organisation_id, "family_id": None, "email": event.email,
+        # The directory has no language for staff (yet): the product default.
+        "display_name": event.name, "language": mail_language(None), "active": event.active and not event.deleted,
+    })
+
+
+def register(settings: Settings) -> Callable[[EventConsumer], None]:
+    def wire(consumer: EventConsumer) -> None:
+        consumer.on(ParentUpserted, parent_upserted, topic=settings.directory_topic)
+        consumer.on(StaffUpserted, staff_upserted, topic=settings.directory_topic)
+
+    return wire

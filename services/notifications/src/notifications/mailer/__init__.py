@@ -1,0 +1,1 @@
+"""Sending queued e-mail over SMTP."""

@@ -1,0 +1,28 @@
+"""Builds the MIME message of one delivery: multipart/alternative (text + HTML), stable Message-ID."""
+
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from email.utils import format_datetime, parseaddr
+from uuid import UUID
+
+
+def message_id_for(delivery_id: UUID, mail_from: str) -> str:
+    # Derived from the delivery, not random: a resend after a crash carries the same Message-ID.
+    domain = parseaddr(mail_from)[1].rpartition("@")[2] or "konnect.local"
+    return f"<{delivery_id}@{domain}>"
+
+
+def build_message(*, delivery_id: UUID, mail_from: str, recipient: str, language: str, subject: str,
+                  body_text: str, body_html: str, now: datetime | None = None) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = mail_from
+    message["To"] = recipient
+    message["Subject"] = subject
+    message["Date"] = format_datetime(now or datetime.now(UTC))
+    message["Message-ID"] = message_id_for(delivery_id, mail_from)
+    message["Content-Language"] = language
+    # Tells mail servers and auto-responders this is machine mail (RFC 3834): no out-of-office replies.
+    message["Auto-Submitted"] = "auto-generated"
+    message.set_content(body_text)
+    message.add_alternative(body_html, subtype="html")
+    return message

@@ -1,0 +1,149 @@
+"""Fixtures for notifications tests: a migrated database, own topics and consumer group, a Kafka producer.
+
+Each environment reads its own copy of identity's topics: a test app on the shared topics with a fresh
+consumer group would re-read (and mail) every event ever published there, and a notifications service
+from a running stack would mail this test's events too.
+"""
+
+import asyncio
+import socket
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+import pytest
+from aiokafka import AIOKafkaProducer
+from konnect_contracts.envelope import Envelope, EventPayload, kafka_headers
+from konnect_contracts.events.accounts import AccountInvited, PasswordResetRequested
+from konnect_contracts.events.directory import ParentUpserted, StaffUpserted
+from konnect_contracts.topics import dead_letter_topic
+from konnect_kit.kafka import ensure_topics
+from konnect_kit.migrations import upgrade_to_head
+from notifications.main import MIGRATIONS
+from notifications.settings import Settings
+from sqlalchemy.engine import make_url
+
+
+@dataclass
+class NotificationsEnv:
+    infra: Any
+    database_url: str
+    service_name: str
+    accounts_topic: str
+    directory_topic: str
+
+    def settings(self, **overrides: Any) -> Settings:
+        endpoints = self.infra.endpoints
+        values: dict[str, Any] = {
+            "database_url": self.database_url, "kafka_bootstrap_servers": endpoints.kafka_bootstrap,
+            "service_name": self.service_name, "accounts_topic": self.accounts_topic,
+            "directory_topic": self.directory_topic, "smtp_host": endpoints.smtp_host,
+            "smtp_port": endpoints.smtp_port, "mail_poll_seconds": 0.1, "mail_backoff_initial_seconds": 0.2,
+            "mail_backoff_max_seconds": 1.0, "consumer_backoff_initial_seconds": 0.05,
+        }
+        return Settings(**{**values, **overrides})
+
+    def topic_of(self, payload: EventPayload) -> str:
+        is_account_mail = isinstance(payload, AccountInvited | PasswordResetRequested)
+        return self.accounts_topic if is_account_mail else self.directory_topic
+
+    async def publish(self, *envelopes: Envelope) -> None:
+        """Produce as identity does: envelope bytes, the payload's partition key, the contract headers."""
+        producer = AIOKafkaProducer(bootstrap_servers=self.infra.endpoints.kafka_bootstrap, acks="all")
+        await producer.start()
+        try:
+            for envelope in envelopes:
+                payload = envelope.payload_as(_TYPES[envelope.event_type])
+                await producer.send_and_wait(self.topic_of(payload), value=envelope.to_bytes(),
+                                             key=payload.partition_key().encode(), headers=kafka_headers(envelope))
+        finally:
+            await producer.stop()
+
+    async def fetch(self, sql: str, *args: Any) -> list[asyncpg.Record]:
+        url = make_url(self.database_url).set(drivername="postgresql")
+        conn = await asyncpg.connect(url.render_as_string(hide_password=False))
+        try:
+            return await conn.fetch(sql, *args)
+        finally:
+            await conn.close()
+
+    @staticmethod
+    def wrap(payload: EventPayload) -> Envelope:
+        return Envelope.wrap(payload, producer="identity", correlation_id=f"test-{uuid.uuid4().hex[:8]}")
+
+    @staticmethod
+    def address() -> str:
+        return f"{uuid.uuid4().hex}@example.test"
+
+    @staticmethod
+    def invited(email: str, *, language: str = "nl", display_name: str = "Anne de Vries",
+                organisation_id: UUID | None = None) -> AccountInvited:
+        return AccountInvited(
+            account_id=uuid.uuid4(), organisation_id=organisation_id or uuid.uuid4(), family_id=uuid.uuid4(),
+            email=email, display_name=display_name, language=language,  # type: ignore[arg-type]
+            invitation_token=f"inv-{uuid.uuid4().hex}", expires_at=datetime.now(UTC) + timedelta(days=7),
+        )
+
+    @staticmethod
+    def reset_requested(email: str, *, language: str = "nl") -> PasswordResetRequested:
+        return PasswordResetRequested(
+            account_id=uuid.uuid4(), organisation_id=uuid.uuid4(), email=email, display_name="Bram Jansen",
+            language=language, reset_token=f"rst-{uuid.uuid4().hex}",  # type: ignore[arg-type]
+            expires_at=datetime.now(UTC) + timedelta(hours=1),
+        )
+
+    @staticmethod
+    def closed_port() -> int:
+        """A local port nothing listens on (bound, then released)."""
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            return int(s.getsockname()[1])
+
+
+_TYPES: dict[str, type[EventPayload]] = {
+    t.EVENT_TYPE: t for t in (AccountInvited, PasswordResetRequested, ParentUpserted, StaffUpserted)
+}
+
+
+async def make_env(infra: Any) -> NotificationsEnv:
+    suffix = uuid.uuid4().hex[:10]
+    name = f"t_{suffix}"
+    conn = await asyncpg.connect(infra.endpoints.admin_dsn())
+    try:
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    url = infra.endpoints.database_url(name)
+    await asyncio.to_thread(upgrade_to_head, MIGRATIONS, url)  # alembic runs its own event loop
+    env = NotificationsEnv(infra, url, f"notifications-test-{suffix}", f"test.identity.accounts.{suffix}",
+                           f"test.identity.directory.{suffix}")
+    await ensure_topics(infra.endpoints.kafka_bootstrap, [
+        (env.accounts_topic, 3), (env.directory_topic, 3), (dead_letter_topic(env.service_name), 1),
+    ])
+    return env
+
+
+@pytest.fixture
+async def notifications_env(infra: Any) -> NotificationsEnv:
+    return await make_env(infra)
+
+
+@pytest.fixture(scope="module")
+async def shared_env(infra: Any) -> NotificationsEnv:
+    """One environment for a module's tests that each use their own addresses (saves a group join per test)."""
+    return await make_env(infra)
+
+
+@pytest.fixture(scope="module")
+async def mail_app(shared_env: NotificationsEnv) -> AsyncIterator[Any]:
+    from konnect_devstack.pytest_plugin import running_app
+    from notifications.main import create_app
+
+    app = create_app(shared_env.settings())
+    async with running_app(app) as client:
+        client.app = app  # type: ignore[attr-defined]
+        yield client
