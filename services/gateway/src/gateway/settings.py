@@ -16,9 +16,13 @@ class Settings(BaseSettings):
     identity_url: str = "http://127.0.0.1:8101"
     planning_url: str = "http://127.0.0.1:8104"
     internal_token: str = "dev-internal-token"
+    # Shared with identity, which signs the access tokens this gateway verifies.
+    jwt_secret: str = "dev-jwt-secret-change-me-0123456789abcdef"
     # The platform operator (who onboards organisations) authenticates with this bearer token.
     platform_operator_token: str = "dev-platform-operator-token"
     max_body_bytes: int = 1_048_576
+    # Peers whose X-Forwarded-For is believed (the load balancer); loopback for local runs and tests.
+    trusted_proxies: list[str] = ["127.0.0.1", "::1"]
     cors_origins: list[str] = ["http://localhost:5173"]
     upstream_timeout_seconds: float = 15.0
 
@@ -26,6 +30,7 @@ class Settings(BaseSettings):
     def _no_dev_secrets_in_production(self) -> "Settings":
         if self.environment == "production" and (
             self.internal_token.startswith("dev-") or self.platform_operator_token.startswith("dev-")
+            or self.jwt_secret.startswith("dev-")
         ):
             raise ValueError("set real secrets (internal_token, platform_operator_token) in production")
         return self

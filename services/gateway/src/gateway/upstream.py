@@ -14,12 +14,15 @@ class Upstream:
         self.internal_token = internal_token
         self.client = httpx.AsyncClient(base_url=base_url, timeout=timeout)
 
-    async def call(self, method: str, path: str, who: Caller, *, json: Any = None,
-                   params: dict[str, Any] | None = None) -> httpx.Response:
-        headers = forwarded_headers(self.internal_token, who)
+    async def call(self, method: str, path: str, who: Caller | None, *, json: Any = None, content: bytes | None = None,
+                   params: dict[str, Any] | None = None, client_ip: str | None = None) -> httpx.Response:
+        headers = forwarded_headers(self.internal_token, who, client_ip)
         headers[CORRELATION_HEADER] = current_correlation_id()
+        if content is not None:
+            headers["content-type"] = "application/json"
         try:
-            response = await self.client.request(method, path, json=json, params=params, headers=headers)
+            response = await self.client.request(method, path, json=json, content=content, params=params,
+                                                 headers=headers)
         except httpx.HTTPError as exc:
             raise ApiError(503, "service_unavailable",
                            f"The {self.name} service is not reachable right now; try again shortly.") from exc

@@ -1,0 +1,61 @@
+"""Per-route rate limits at the edge (sliding window per client address), kept in this process's memory.
+
+With N gateway instances each keeps its own window, so the effective limit is N times the setting; the
+identity service's per-account lockout is the hard stop behind it.
+"""
+
+import math
+import time
+from collections import deque
+from dataclasses import dataclass, field
+
+from fastapi import Request
+from konnect_kit.errors import ApiError
+
+
+@dataclass
+class SlidingWindow:
+    limit: int
+    seconds: float
+    hits: dict[str, deque[float]] = field(default_factory=dict)
+
+    def hit(self, key: str, now: float) -> float | None:
+        """Records a hit; returns seconds to wait when over the limit (the hit is then not counted)."""
+        window = self.hits.setdefault(key, deque())
+        while window and now - window[0] >= self.seconds:
+            window.popleft()
+        if len(window) >= self.limit:
+            return self.seconds - (now - window[0])
+        window.append(now)
+        if len(self.hits) > 100_000:  # bound memory under an address-spraying attack
+            self.hits = {k: v for k, v in self.hits.items() if v and now - v[-1] < self.seconds}
+        return None
+
+
+class RateLimit:
+    """A FastAPI dependency: `Depends(RateLimit("login", 20, 60))`."""
+
+    def __init__(self, name: str, limit: int, seconds: float) -> None:
+        self.name = name
+        self.window = SlidingWindow(limit, seconds)
+
+    async def __call__(self, request: Request) -> None:
+        wait = self.window.hit(client_address(request), time.monotonic())
+        if wait is not None:
+            seconds = max(1, math.ceil(wait))
+            raise ApiError(429, "too_many_requests", "Too many requests. Try again later.",
+                           {"retry_after_seconds": seconds})
+
+
+def client_address(request: Request) -> str:
+    """The caller's address; behind a trusted proxy (load balancer) the right-most untrusted X-Forwarded-For hop."""
+    peer = request.client.host if request.client else "unknown"
+    trusted = set(request.app.state.settings.trusted_proxies)
+    forwarded = request.headers.get("x-forwarded-for")
+    if peer not in trusted or not forwarded:
+        return peer
+    hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+    for hop in reversed(hops):
+        if hop not in trusted:
+            return hop[:64]
+    return peer
