@@ -5,7 +5,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from konnect_kit.service import create_service_app
 
-from identity.api import organisations
+from identity.api import children, directory, organisations
 from identity.settings import Settings
 
 MIGRATIONS = Path(__file__).parent / "db" / "migrations"
@@ -13,4 +13,8 @@ MIGRATIONS = Path(__file__).parent / "db" / "migrations"
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
-    return create_service_app(settings, title="Konnect identity", routers=[organisations.router])
+    return create_service_app(
+        settings,
+        title="Konnect identity",
+        routers=[organisations.router, directory.router, children.router],
+    )
