@@ -5,6 +5,7 @@ import sys
 import time
 
 from konnect_devstack import paths
+from konnect_devstack.demo import Seeder, print_logins
 from konnect_devstack.infra import LocalInfra
 from konnect_devstack.profiles import profile_named
 from konnect_devstack.stack import DOMAIN_SERVICES, GATEWAY, Stack
@@ -23,9 +24,14 @@ def main(argv: list[str] | None = None) -> int:
         endpoints = infra.up()
         print(f"infrastructure ready in {time.monotonic() - started:.1f}s")
         if args.action == "up":
-            Stack(profile, endpoints).up()
+            stack = Stack(profile, endpoints)
+            stack.up()
             print(f"all services ready in {time.monotonic() - started:.1f}s")
+            Seeder(stack.url(GATEWAY), endpoints.mailpit_api).run()
+            print(f"demo organisations seeded in {time.monotonic() - started:.1f}s")
         print_addresses(profile, infra, with_services=args.action == "up")
+        if args.action == "up":
+            print_logins()
     elif args.action == "down":
         Stack(profile, infra.endpoints).down()
         infra.down()

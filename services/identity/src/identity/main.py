@@ -5,7 +5,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from konnect_kit.service import create_service_app
 
-from identity.api import children, directory, organisations
+from identity.api import account, account_admin, auth, children, directory, organisations
 from identity.settings import Settings
 
 MIGRATIONS = Path(__file__).parent / "db" / "migrations"
@@ -16,5 +16,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return create_service_app(
         settings,
         title="Konnect identity",
-        routers=[organisations.router, directory.router, children.router],
+        routers=[organisations.router, auth.router, account.router, account_admin.router, directory.router,
+                 children.router],
     )

@@ -1,7 +1,7 @@
 """The identity service's public surface: auth, own account and /me, children, and the admin/ERP directory."""
 
 from fastapi import APIRouter, Request
-from identity.api import account, auth, children, directory
+from identity.api import account, account_admin, auth, children, directory
 
 from gateway.auth import RequireRole, authenticated
 from gateway.mirror import mirror
@@ -30,3 +30,5 @@ mirror(router, account.router, upstream=identity, prefix="/api/v1", authenticate
 mirror(router, children.router, upstream=identity, prefix="/api/v1", authenticated=authenticated)
 mirror(router, directory.router, upstream=identity, prefix="/api/v1/admin", authenticated=authenticated,
        restrict_to=RequireRole("platform_operator", "org_admin", "erp"), tags=["admin: directory"])
+mirror(router, account_admin.router, upstream=identity, prefix="/api/v1/admin", authenticated=authenticated,
+       restrict_to=RequireRole("platform_operator", "org_admin"))

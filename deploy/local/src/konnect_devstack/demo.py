@@ -1,0 +1,170 @@
+"""The demo organisations, seeded through the public API like an ERP would, idempotently (stable ids).
+
+Every demo login gets the password `konnect-demo` by following its real invitation e-mail (read from
+mailpit), so the seed exercises the same path a parent does.
+"""
+
+import re
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import date
+
+import httpx
+
+DEMO_PASSWORD = "konnect-demo"
+OPERATOR_TOKEN = "dev-platform-operator-token"
+_NS = uuid.UUID("6f1e7a4c-2d1b-4c8e-9d51-0a9b8c7d6e5f")
+
+
+def demo_id(name: str) -> str:
+    """Stable ids: seeding twice updates the same records instead of creating new ones."""
+    return str(uuid.uuid5(_NS, name))
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    email: str
+    who: str
+    organisation: str
+
+
+REGENBOOG, SPEELHUIS = demo_id("org:regenboog"), demo_id("org:speelhuis")
+ORGANISATIONS = {REGENBOOG: "Kinderopvang De Regenboog", SPEELHUIS: "BSO Het Speelhuis"}
+LOCATIONS = [  # (key, organisation, name, street, number, postal code, city)
+    ("centrum", REGENBOOG, "Regenboog Centrum", "Oudegracht", "101", "3511 AD", "Utrecht"),
+    ("noord", REGENBOOG, "Regenboog Noord", "Amsterdamsestraatweg", "480", "3551 CN", "Utrecht"),
+    ("speelhuis", SPEELHUIS, "Het Speelhuis", "Schoolstraat", "7", "3581 PS", "Utrecht"),
+]
+GROUPS = [  # (key, location, name, care type)
+    ("dolfijnen", "centrum", "Dolfijnen", "day_care"), ("zeesterren", "centrum", "Zeesterren", "toddler"),
+    ("egeltjes", "noord", "Egeltjes", "day_care"), ("vlinders", "noord", "Vlinders", "after_school"),
+    ("ontdekkers", "speelhuis", "Ontdekkers", "after_school"),
+]
+STAFF = [  # (key, organisation, name, email, groups, is_admin)
+    ("sanne", REGENBOOG, "Sanne Bakker", "sanne.bakker@demo.konnect.nl", ["dolfijnen", "zeesterren"], False),
+    ("mohamed", REGENBOOG, "Mohamed El Amrani", "mohamed.elamrani@demo.konnect.nl", ["vlinders", "egeltjes"], False),
+    ("petra", REGENBOOG, "Petra Visser (planning)", "petra.visser@demo.konnect.nl", [], True),
+    ("joost", SPEELHUIS, "Joost Smit", "joost.smit@demo.konnect.nl", ["ontdekkers"], True),
+]
+FAMILIES = [  # (key, organisation, name, parents [(key, name, email, language)])
+    ("dejong", REGENBOOG, "Familie de Jong", [("anne", "Anne de Jong", "anne.dejong@demo.konnect.nl", "nl"),
+                                               ("mark", "Mark de Jong", "mark.dejong@demo.konnect.nl", "en")]),
+    ("jansen-bos", REGENBOOG, "Jansen / Bos", [("eva", "Eva Jansen", "eva.jansen@demo.konnect.nl", "nl"),
+                                               ("thomas", "Thomas Bos", "thomas.bos@demo.konnect.nl", "nl")]),
+    ("yilmaz", REGENBOOG, "Familie Yilmaz", [("fatima", "Fatima Yilmaz", "fatima.yilmaz@demo.konnect.nl", "nl")]),
+    ("yilmaz-bso", SPEELHUIS, "Familie Yilmaz",
+     [("fatima-bso", "Fatima Yilmaz", "fatima.yilmaz@demo.konnect.nl", "nl")]),
+]
+CHILDREN = [  # (key, family, first, last, birth date, mentor, group, care type)
+    ("sem", "dejong", "Sem", "de Jong", date(2023, 3, 14), "sanne", "dolfijnen", "day_care"),
+    ("lotte", "dejong", "Lotte", "de Jong", date(2018, 9, 2), "mohamed", "vlinders", "after_school"),
+    ("noah", "jansen-bos", "Noah", "Bos", date(2022, 11, 20), "mohamed", "egeltjes", "day_care"),
+    ("yusuf", "yilmaz", "Yusuf", "Yilmaz", date(2024, 1, 8), "sanne", "zeesterren", "toddler"),
+    ("elif", "yilmaz-bso", "Elif", "Yilmaz", date(2017, 5, 30), "joost", "ontdekkers", "after_school"),
+]
+CONSENT_KINDS = [("photos", "Foto's mogen gedeeld worden met andere ouders", "Photos may be shared with other parents",
+                  "consent"),
+                 ("outings", "Mag mee op uitstapjes", "May join outings", "consent"),
+                 ("sunscreen", "Verklaring zonnebrand smeren", "Declaration: sunscreen may be applied", "declaration")]
+
+
+def logins() -> list[DemoLogin]:
+    people = [(email, f"staff{' (admin)' if admin else ''}: {name}", org) for _, org, name, email, _, admin in STAFF]
+    for _, org, _, parents in FAMILIES:
+        people += [(email, f"parent: {name}", org) for _, name, email, _ in parents]
+    return [DemoLogin(email, who, ORGANISATIONS[org]) for email, who, org in people]
+
+
+class Seeder:
+    def __init__(self, gateway: str, mailpit: str) -> None:
+        self.api = httpx.Client(base_url=gateway, timeout=30,
+                                headers={"Authorization": f"Bearer {OPERATOR_TOKEN}"})
+        self.mailpit = mailpit
+
+    def put(self, path: str, body: dict) -> dict:
+        response = self.api.put(f"/api/v1{path}", json=body)
+        if response.status_code >= 400:
+            raise RuntimeError(f"seeding {path} failed: {response.status_code} {response.text}")
+        return response.json()
+
+    def run(self) -> None:
+        for org, name in ORGANISATIONS.items():
+            self.put(f"/platform/organisations/{org}", {"name": name, "time_zone": "Europe/Amsterdam"})
+            for key, nl, en, kind in CONSENT_KINDS:
+                self.put(f"/admin/directory/consent-kinds/{key}",
+                         {"organisation_id": org, "label_nl": nl, "label_en": en, "kind": kind})
+        for key, org, name, street, number, postal, city in LOCATIONS:
+            self.put(f"/admin/directory/locations/{demo_id('loc:' + key)}",
+                     {"organisation_id": org, "name": name, "street": street, "house_number": number,
+                      "postal_code": postal, "city": city, "phone": "+31 30 000 0000"})
+        location_org = {key: org for key, org, *_ in LOCATIONS}
+        for key, location, name, care_type in GROUPS:
+            self.put(f"/admin/directory/groups/{demo_id('group:' + key)}",
+                     {"organisation_id": location_org[location], "location_id": demo_id("loc:" + location),
+                      "name": name, "care_type": care_type})
+        for key, org, name, email, groups, admin in STAFF:
+            self.put(f"/admin/directory/staff/{demo_id('staff:' + key)}",
+                     {"organisation_id": org, "name": name, "email": email, "is_admin": admin,
+                      "group_ids": [demo_id("group:" + g) for g in groups],
+                      "bio": f"{name} werkt met veel plezier bij {ORGANISATIONS[org]}."})
+        family_org = {}
+        for key, org, name, parents in FAMILIES:
+            family_org[key] = org
+            self.put(f"/admin/directory/families/{demo_id('family:' + key)}", {"organisation_id": org, "name": name})
+            for pkey, pname, email, language in parents:
+                self.put(f"/admin/directory/parents/{demo_id('parent:' + pkey)}",
+                         {"organisation_id": org, "family_id": demo_id("family:" + key), "name": pname,
+                          "email": email, "language": language})
+        for key, family, first, last, born, mentor, group, care_type in CHILDREN:
+            org = family_org[family]
+            self.put(f"/admin/directory/children/{demo_id('child:' + key)}",
+                     {"organisation_id": org, "family_id": demo_id("family:" + family), "first_name": first,
+                      "last_name": last, "birth_date": born.isoformat(), "mentor_staff_id": demo_id("staff:" + mentor)})
+            self.put(f"/admin/directory/placements/{demo_id('placement:' + key)}",
+                     {"organisation_id": org, "child_id": demo_id("child:" + key),
+                      "group_id": demo_id("group:" + group), "care_type": care_type, "starts_on": "2026-01-05"})
+        self.activate_logins()
+
+    def activate_logins(self, timeout: float = 90) -> None:
+        """Follow the invitation e-mails and set the demo password, until every demo login is active."""
+        deadline = time.monotonic() + timeout
+        waiting = self._inactive()
+        while waiting and time.monotonic() < deadline:
+            for email in sorted(waiting.values()):
+                # One address may hold logins at two organisations: each token activates its own account,
+                # and a token that was used before simply answers 400.
+                for token in self._invitation_tokens(email):
+                    httpx.post(f"{self.api.base_url}/api/v1/auth/invitation/accept", timeout=30,
+                               json={"token": token, "password": DEMO_PASSWORD})
+            waiting = self._inactive()
+            if waiting:
+                time.sleep(0.5)
+        if waiting:
+            raise RuntimeError(f"demo logins not activated (no invitation e-mail?): {sorted(waiting.values())}")
+
+    def _inactive(self) -> dict[str, str]:
+        """account id → e-mail of the demo logins not active yet (asked as the platform operator)."""
+        people = [(demo_id("staff:" + key), email) for key, _, _, email, _, _ in STAFF]
+        people += [(demo_id("parent:" + key), email) for _, _, _, parents in FAMILIES for key, _, email, _ in parents]
+        inactive = {}
+        for account_id, email in people:
+            status = self.api.get(f"/api/v1/admin/accounts/{account_id}")
+            if status.status_code != 200 or status.json()["status"] != "active":
+                inactive[account_id] = email
+        return inactive
+
+    def _invitation_tokens(self, email: str) -> list[str]:
+        found = httpx.get(f"{self.mailpit}/api/v1/search", params={"query": f"to:{email}"}, timeout=10).json()
+        tokens = []
+        for message in found.get("messages", []):
+            body = httpx.get(f"{self.mailpit}/api/v1/message/{message['ID']}", timeout=10).json()
+            tokens += re.findall(r"invitation\?token=([A-Za-z0-9_\-]+)", body.get("Text", ""))
+        return tokens
+
+
+def print_logins() -> None:
+    print(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
+    for login in logins():
+        print(f"  {login.email:40} {login.who:40} {login.organisation}")
+    print("  (fatima.yilmaz@demo.konnect.nl has a login at both organisations: log in with organisation_id)")

@@ -1,0 +1,136 @@
+"""Accounts end to end: invitation e-mail → password → login → /me, reset, token checks, family isolation."""
+
+import time
+import uuid
+
+import jwt
+from e2e_world import PASSWORD, bearer, build_world, client_ip, link_token, logged_in, mail_to
+
+JWT_SECRET = "dev-jwt-secret-change-me-0123456789abcdef"  # the development secret the test stack runs with
+
+
+async def test_invited_parent_sets_a_password_logs_in_and_sees_exactly_the_family(gateway, mailpit):
+    w = await build_world(gateway)
+    eva_id, eva_email = w.parents["eva"]
+    [invitation] = await mail_to(mailpit, eva_email)
+    assert "Welkom" in invitation["Subject"]  # Dutch by default
+    assert PASSWORD not in invitation["Text"] and "wachtwoord" in invitation["Text"].lower()
+    token = link_token(invitation, "invitation")
+    accepted = await gateway.post("/api/v1/auth/invitation/accept", json={"token": token, "password": PASSWORD},
+                                  headers=client_ip())
+    assert accepted.status_code == 200
+    login = await gateway.post("/api/v1/auth/login", json={"email": eva_email, "password": PASSWORD},
+                               headers=client_ip())
+    assert login.status_code == 200
+    me = await gateway.get("/api/v1/me", headers=bearer(login.json()))
+    assert me.status_code == 200
+    body = me.json()
+    assert body["account"]["account_id"] == eva_id
+    assert body["family"]["family_id"] == w.families["devries"]
+    children = {c["child_id"]: c for c in body["children"]}
+    assert set(children) == {w.children["noor"], w.children["daan"]}  # not Mila of the other family
+    noor = children[w.children["noor"]]
+    assert noor["mentor"]["name"] == "Sanne Bakker"
+    assert [p["group"]["group_id"] for p in noor["placements"]] == [w.groups["dolfijnen"]]
+    assert [p["group"]["group_id"] for p in children[w.children["daan"]]["placements"]] == [w.groups["vlinders"]]
+
+
+async def test_second_parent_has_an_own_login_in_english_and_sees_the_same_children(gateway, mailpit):
+    w = await build_world(gateway)
+    _, tom_email = w.parents["tom"]
+    [invitation] = await mail_to(mailpit, tom_email)
+    assert "Welcome" in invitation["Subject"]
+    tom = await logged_in(gateway, mailpit, tom_email)
+    me = (await gateway.get("/api/v1/me", headers=bearer(tom))).json()
+    assert {c["child_id"] for c in me["children"]} == {w.children["noor"], w.children["daan"]}
+
+
+async def test_a_parent_gets_404_on_every_child_route_for_another_familys_child(gateway, mailpit):
+    w = await build_world(gateway)
+    eva = await logged_in(gateway, mailpit, w.parents["eva"][1])
+    spec = (await gateway.get("/openapi.json")).json()
+    child_routes = [(path, method) for path, ops in spec["paths"].items() for method in ops
+                    if "{child_id}" in path and not path.startswith("/api/v1/admin/")]
+    assert len(child_routes) >= 3  # detail, consents, consent change — and every route added later
+    for path, method in child_routes:
+        for child, expected in ((w.children["mila"], 404), (str(uuid.uuid4()), 404)):
+            url = path.replace("{child_id}", child).replace("{kind}", "photos")
+            body = {"granted": True} if method in ("put", "post", "patch") else None
+            response = await gateway.request(method.upper(), url, json=body, headers=bearer(eva))
+            assert response.status_code == expected, (method, path, response.text)
+            assert response.json()["error"]["code"] == "not_found"
+    own = await gateway.get(f"/api/v1/children/{w.children['noor']}", headers=bearer(eva))
+    assert own.status_code == 200
+    consent = await gateway.put(f"/api/v1/children/{w.children['noor']}/consents/photos", json={"granted": True},
+                                headers=bearer(eva))
+    assert consent.status_code == 200
+
+
+async def test_forgot_password_end_to_end_and_old_or_used_links_are_refused(gateway, mailpit):
+    w = await build_world(gateway)
+    _, email = w.parents["ilse"]
+    await logged_in(gateway, mailpit, email)
+    same = []
+    for target in (email, f"nobody.{uuid.uuid4().hex}@example.com"):
+        r = await gateway.post("/api/v1/auth/password-reset", json={"email": target}, headers=client_ip())
+        same.append((r.status_code, r.content))
+    assert same[0] == same[1] == (202, b"")
+    [first] = await mail_to(mailpit, email, subject_has="wachtwoord")
+    await gateway.post("/api/v1/auth/password-reset", json={"email": email}, headers=client_ip())
+    newest, older = await mail_to(mailpit, email, subject_has="wachtwoord", count=2)
+    assert link_token(older, "reset-password") == link_token(first, "reset-password")
+    old = await gateway.post("/api/v1/auth/password-reset/confirm", headers=client_ip(),
+                             json={"token": link_token(older, "reset-password"), "new_password": "new password 123"})
+    assert old.status_code == 400
+    ok = await gateway.post("/api/v1/auth/password-reset/confirm", headers=client_ip(),
+                            json={"token": link_token(newest, "reset-password"), "new_password": "new password 123"})
+    assert ok.status_code == 204
+    used = await gateway.post("/api/v1/auth/password-reset/confirm", headers=client_ip(),
+                              json={"token": link_token(newest, "reset-password"), "new_password": "another one 456"})
+    assert used.status_code == 400
+    login = await gateway.post("/api/v1/auth/login", json={"email": email, "password": "new password 123"},
+                               headers=client_ip())
+    assert login.status_code == 200
+
+
+async def test_tampered_expired_and_wrong_audience_tokens_get_401(gateway, mailpit):
+    w = await build_world(gateway)
+    tokens = await logged_in(gateway, mailpit, w.parents["eva"][1])
+    good = tokens["access_token"]
+    claims = jwt.decode(good, JWT_SECRET, algorithms=["HS256"], audience="konnect-api")
+    head, payload, signature = good.split(".")
+    tampered_sig = f"{head}.{payload}.{signature[:-4]}{'AAAA' if signature[-4:] != 'AAAA' else 'BBBB'}"
+    forged_claims = jwt.encode({**claims, "role": "org_admin"}, "not-the-secret", algorithm="HS256")
+    expired = jwt.encode({**claims, "exp": int(time.time()) - 60}, JWT_SECRET, algorithm="HS256")
+    wrong_audience = jwt.encode({**claims, "aud": "another-api"}, JWT_SECRET, algorithm="HS256")
+    none_alg = jwt.encode({**claims}, key=None, algorithm="none")
+    for name, token in (("tampered", tampered_sig), ("forged", forged_claims), ("expired", expired),
+                        ("audience", wrong_audience), ("none", none_alg), ("garbage", "abc.def")):
+        response = await gateway.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+        assert response.status_code == 401, name
+        assert response.json()["error"]["code"] in ("invalid_token", "token_expired"), name
+    assert (await gateway.get("/api/v1/me", headers=bearer(tokens))).status_code == 200
+
+
+async def test_refresh_logout_and_log_out_of_all_accounts(gateway, mailpit):
+    w = await build_world(gateway)
+    eva = await logged_in(gateway, mailpit, w.parents["eva"][1])
+    refreshed = await gateway.post("/api/v1/auth/refresh", json={"refresh_token": eva["refresh_token"]})
+    assert refreshed.status_code == 200
+    out = await gateway.post("/api/v1/auth/logout", headers=bearer(refreshed.json()))
+    assert out.status_code == 200
+    assert (await gateway.get("/api/v1/me", headers=bearer(refreshed.json()))).status_code == 401
+
+
+async def test_login_is_rate_limited_per_client_address(gateway):
+    ip = client_ip()
+    codes = []
+    for _ in range(22):
+        r = await gateway.post("/api/v1/auth/login", json={"email": f"x{uuid.uuid4().hex[:6]}@example.com",
+                                                           "password": "whatever"}, headers=ip)
+        codes.append(r.status_code)
+    assert codes[:20] == [401] * 20
+    assert codes[20:] == [429, 429]
+    elsewhere = await gateway.post("/api/v1/auth/login", json={"email": "y@example.com", "password": "whatever"},
+                                   headers=client_ip())
+    assert elsewhere.status_code == 401
