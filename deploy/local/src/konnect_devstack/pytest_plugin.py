@@ -11,13 +11,16 @@ import os
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import asyncpg
 import httpx
 import pytest
 
+from konnect_devstack import paths
 from konnect_devstack.infra import InfraEndpoints, LocalInfra
+from konnect_devstack.processes import pid_alive
 from konnect_devstack.profiles import test_profile
 from konnect_devstack.stack import Stack
 
@@ -40,6 +43,23 @@ class InfraHandle:
         await asyncio.to_thread(self._local.kafka.start)
 
 
+def _leases() -> Path:
+    path = paths.run_dir("test") / "leases"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _take_lease() -> Path:
+    lease = _leases() / str(os.getpid())
+    lease.touch()
+    return lease
+
+
+def _other_leases() -> list[Path]:
+    return [p for p in _leases().iterdir() if p.name.isdigit() and int(p.name) != os.getpid()
+            and pid_alive(int(p.name))]
+
+
 @pytest.fixture(scope="session")
 def infra() -> Iterator[InfraHandle]:
     mode = os.environ.get("TEST_INFRA", "local")
@@ -55,12 +75,15 @@ def infra() -> Iterator[InfraHandle]:
         docker.down()
         return
     local = LocalInfra(test_profile())
-    # Another test session may already use this infrastructure: stop only what this one started.
-    started_here = [part for part in local.parts if not part.running()]
+    lease = _take_lease()
     handle = InfraHandle(local.up(), local)
     yield handle
-    if not keep:
-        local.down(only=started_here)
+    lease.unlink(missing_ok=True)
+    # Several test sessions may share the infrastructure: the last one out stops it.
+    if not keep and not _other_leases():
+        for spec in Stack(test_profile(), handle.endpoints).specs:
+            Stack(test_profile(), handle.endpoints).stop(spec)
+        local.down()
 
 
 @pytest.fixture
@@ -89,12 +112,8 @@ def stack(infra: InfraHandle) -> Iterator[Stack]:
     extra = {f"{s.upper()}_CONSUMER_BACKOFF_INITIAL_SECONDS": "0.05"
              for s in ("identity", "planning", "timeline", "messaging", "credits", "notifications")}
     services = Stack(test_profile(), infra.endpoints, extra_env=extra)
-    started_here = [spec for spec in services.specs if services.process(spec).pid is None]
     services.up()
-    yield services
-    if os.environ.get("KONNECT_KEEP_INFRA") != "1":
-        for spec in started_here:
-            services.stop(spec)
+    yield services  # stopped with the infrastructure by the last session out
 
 
 @pytest.fixture
