@@ -181,7 +181,8 @@ async def migrated_database(infra: InfraHandle) -> Any:
 async def running_app(app: Any) -> AsyncIterator[httpx.AsyncClient]:
     """A service app in-process with its lifespan (database, outbox relay, consumer) running."""
     async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
+        # Like a real server: an unhandled error becomes the 500 answer rather than an exception in the test.
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
         async with httpx.AsyncClient(transport=transport, base_url="http://service") as client:
             yield client
 

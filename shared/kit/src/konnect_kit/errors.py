@@ -6,6 +6,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger(__name__)
@@ -51,6 +52,13 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(
             error_body("validation_failed", "The request is not valid.", details), status_code=422
         )
+
+    @app.exception_handler(IntegrityError)
+    async def _conflict(_: Request, exc: IntegrityError) -> JSONResponse:
+        # Two writes raced on a unique rule (or a deferred check failed at commit): nothing was saved.
+        log.warning("write refused by a database constraint", extra={"error": str(exc.orig)[:500]})
+        return JSONResponse(error_body("conflict", "The change conflicts with another change; reload and retry."),
+                            status_code=409)
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:

@@ -89,7 +89,9 @@ async def unit_of_work(request: Request) -> AsyncIterator[AsyncSession]:
 
 
 KitDep = Annotated[ServiceKit, Depends(get_kit)]
-SessionDep = Annotated[AsyncSession, Depends(unit_of_work)]
+# scope="function": commit BEFORE the response is sent. FastAPI's default ends yield-dependencies after
+# the response, so a client could see 200 for a write that is not committed yet (or that then fails).
+SessionDep = Annotated[AsyncSession, Depends(unit_of_work, scope="function")]
 
 
 def create_service_app(
