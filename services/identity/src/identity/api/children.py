@@ -1,6 +1,6 @@
 """Child pages for parents and staff: the child, its groups and mentor, and the consents parents set."""
 
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -9,10 +9,10 @@ from konnect_contracts.events.directory import ConsentChanged
 from konnect_kit.errors import ApiError
 from konnect_kit.internal import Caller, CallerDep
 from konnect_kit.service import KitDep, SessionDep
-from pydantic import BaseModel, Field, StrictBool
 from sqlalchemy import Row, and_, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from identity.api.children_models import ChildPage, ConsentIn, ConsentOut
 from identity.api.directory_models import CONSENT_KEY_PATTERN
 from identity.db.directory import consent_kinds, consents, families, parents, placements, staff, staff_groups
 from identity.domain.directory import child_visible, is_active, label, not_ended, pick_language
@@ -22,18 +22,6 @@ from identity.service_layer.directory import upsert_record
 router = APIRouter(prefix="/children", tags=["children"])
 
 AcceptLanguage = Annotated[str | None, Header(include_in_schema=False)]
-
-
-class ConsentIn(BaseModel):
-    granted: StrictBool = Field(examples=[True])
-
-
-class ConsentOut(BaseModel):
-    key: str
-    kind: str = Field(description="consent or declaration")
-    label: str = Field(description="In the caller's language.")
-    granted: bool | None = Field(description="null: not answered yet.")
-    changed_at: datetime | None
 
 
 def _not_found() -> ApiError:
@@ -101,7 +89,7 @@ async def _consents(session: AsyncSession, child: Row, language: str) -> list[Co
     ]
 
 
-@router.get("/{child_id}")
+@router.get("/{child_id}", response_model=ChildPage)
 async def get_child(child_id: UUID, who: CallerDep, session: SessionDep,
                     accept_language: AcceptLanguage = None) -> dict[str, Any]:
     child, today = await _visible_child(session, who, child_id)

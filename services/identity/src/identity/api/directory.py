@@ -3,7 +3,7 @@
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Path
+from fastapi import Path
 from konnect_contracts.events.directory import (
     ChildUpserted,
     FamilyUpserted,
@@ -20,7 +20,6 @@ from pydantic import BaseModel
 from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from identity.api import directory_reads
 from identity.api.directory_models import (
     CONSENT_KEY_PATTERN,
     ChildIn,
@@ -40,6 +39,7 @@ from identity.api.directory_models import (
     StaffIn,
     StaffOut,
 )
+from identity.api.directory_reads import router
 from identity.db.directory import (
     children,
     consent_kinds,
@@ -56,8 +56,7 @@ from identity.domain.directory import may_manage, staff_account_role, valid_peri
 from identity.service_layer.accounts import ensure_account
 from identity.service_layer.directory import require_organisation, require_reference, upsert_record
 
-router = APIRouter(prefix="/directory", tags=["directory"])
-router.include_router(directory_reads.router)
+__all__ = ["router"]
 
 
 async def _authorise(who: Caller, session: AsyncSession, organisation_id: UUID) -> None:

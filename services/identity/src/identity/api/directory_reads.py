@@ -36,7 +36,9 @@ from identity.db.directory import (
 from identity.domain.directory import MANAGING_ROLES, may_manage
 from identity.service_layer.directory import require_organisation
 
-router = APIRouter()
+# The one directory router: the upserts in `directory.py` register on it too, so it stays flat (no included
+# sub-router) for anything that walks its routes, such as the gateway mirror.
+router = APIRouter(prefix="/directory", tags=["directory"])
 
 OrganisationQuery = Annotated[UUID, Query(description="List this organisation's records.")]
 Limit = Annotated[int, Query(ge=1, le=500)]
@@ -79,7 +81,7 @@ async def _staff_out(session: AsyncSession, row: Row) -> StaffOut:
 
 
 @router.get("/locations/{location_id}", response_model=LocationOut)
-async def get_location(location_id: UUID, who: CallerDep, session: SessionDep) -> LocationOut:
+async def read_location(location_id: UUID, who: CallerDep, session: SessionDep) -> LocationOut:
     return LocationOut(**_as_dict(await _one(session, who, locations, locations.c.location_id == location_id)))
 
 
@@ -92,7 +94,7 @@ async def list_locations(organisation_id: OrganisationQuery, who: CallerDep, ses
 
 
 @router.get("/groups/{group_id}", response_model=GroupOut)
-async def get_group(group_id: UUID, who: CallerDep, session: SessionDep) -> GroupOut:
+async def read_group(group_id: UUID, who: CallerDep, session: SessionDep) -> GroupOut:
     return GroupOut(**_as_dict(await _one(session, who, groups, groups.c.group_id == group_id)))
 
 
@@ -106,7 +108,7 @@ async def list_groups(organisation_id: OrganisationQuery, who: CallerDep, sessio
 
 
 @router.get("/staff/{staff_id}", response_model=StaffOut)
-async def get_staff(staff_id: UUID, who: CallerDep, session: SessionDep) -> StaffOut:
+async def read_staff(staff_id: UUID, who: CallerDep, session: SessionDep) -> StaffOut:
     return await _staff_out(session, await _one(session, who, staff, staff.c.staff_id == staff_id))
 
 
@@ -118,7 +120,7 @@ async def list_staff(organisation_id: OrganisationQuery, who: CallerDep, session
 
 
 @router.get("/families/{family_id}", response_model=FamilyOut)
-async def get_family(family_id: UUID, who: CallerDep, session: SessionDep) -> FamilyOut:
+async def read_family(family_id: UUID, who: CallerDep, session: SessionDep) -> FamilyOut:
     return FamilyOut(**_as_dict(await _one(session, who, families, families.c.family_id == family_id)))
 
 
@@ -131,7 +133,7 @@ async def list_families(organisation_id: OrganisationQuery, who: CallerDep, sess
 
 
 @router.get("/parents/{parent_id}", response_model=ParentOut)
-async def get_parent(parent_id: UUID, who: CallerDep, session: SessionDep) -> ParentOut:
+async def read_parent(parent_id: UUID, who: CallerDep, session: SessionDep) -> ParentOut:
     return ParentOut(**_as_dict(await _one(session, who, parents, parents.c.parent_id == parent_id)))
 
 
@@ -145,7 +147,7 @@ async def list_parents(organisation_id: OrganisationQuery, who: CallerDep, sessi
 
 
 @router.get("/children/{child_id}", response_model=ChildOut)
-async def get_child(child_id: UUID, who: CallerDep, session: SessionDep) -> ChildOut:
+async def read_child(child_id: UUID, who: CallerDep, session: SessionDep) -> ChildOut:
     return ChildOut(**_as_dict(await _one(session, who, children, children.c.child_id == child_id)))
 
 
@@ -159,7 +161,7 @@ async def list_children(organisation_id: OrganisationQuery, who: CallerDep, sess
 
 
 @router.get("/placements/{placement_id}", response_model=PlacementOut)
-async def get_placement(placement_id: UUID, who: CallerDep, session: SessionDep) -> PlacementOut:
+async def read_placement(placement_id: UUID, who: CallerDep, session: SessionDep) -> PlacementOut:
     return PlacementOut(**_as_dict(await _one(session, who, placements, placements.c.placement_id == placement_id)))
 
 
@@ -174,7 +176,7 @@ async def list_placements(organisation_id: OrganisationQuery, who: CallerDep, se
 
 
 @router.get("/consent-kinds/{key}", response_model=ConsentKindOut)
-async def get_consent_kind(key: Annotated[str, Path(pattern=CONSENT_KEY_PATTERN)], organisation_id: OrganisationQuery,
+async def read_consent_kind(key: Annotated[str, Path(pattern=CONSENT_KEY_PATTERN)], organisation_id: OrganisationQuery,
                            who: CallerDep, session: SessionDep) -> ConsentKindOut:
     where = (consent_kinds.c.organisation_id == organisation_id) & (consent_kinds.c.key == key)
     return ConsentKindOut(**_as_dict(await _one(session, who, consent_kinds, where)))

@@ -1,0 +1,196 @@
+"""Child pages on real PostgreSQL: who sees which child (404 otherwise), consents and ConsentChanged, /me query."""
+
+import json
+import uuid
+from collections.abc import AsyncIterator
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from identity.main import MIGRATIONS, create_app
+from identity.queries import family_overview
+from identity.settings import Settings
+from konnect_devstack.pytest_plugin import internal_headers, running_app
+from sqlalchemy import text
+
+OPERATOR = internal_headers("platform_operator", "operator-1")
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+@pytest.fixture
+async def identity(infra, migrated_database, monkeypatch) -> AsyncIterator:
+    url = await migrated_database(MIGRATIONS)
+    settings = Settings(database_url=url, kafka_bootstrap_servers=infra.endpoints.kafka_bootstrap,
+                        service_name=f"identity-{uuid.uuid4().hex[:6]}")
+
+    async def no_login(session, outbox, **kwargs: Any) -> None:
+        return None  # logins are tested with the accounts module
+
+    monkeypatch.setattr("identity.api.directory.ensure_account", no_login)
+    app = create_app(settings)
+    async with running_app(app) as client:
+        client.kit = app.state.kit  # type: ignore[attr-defined]
+        yield client
+
+
+async def put(client, path: str, body: dict) -> dict:
+    r = await client.put(path, json=body, headers=OPERATOR)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+async def family(client, org: str, group: str, *, language: str = "nl", mentor: str | None = None) -> dict[str, str]:
+    """A family with one parent and one child placed on `group` since last year."""
+    ids = {"family": new_id(), "parent": new_id(), "child": new_id(), "placement": new_id()}
+    await put(client, f"/directory/families/{ids['family']}", {"organisation_id": org, "name": "Familie"})
+    await put(client, f"/directory/parents/{ids['parent']}", {
+        "organisation_id": org, "family_id": ids["family"], "name": "Ouder", "email": "ouder@example.com",
+        "language": language})
+    await put(client, f"/directory/children/{ids['child']}", {
+        "organisation_id": org, "family_id": ids["family"], "first_name": "Noor", "last_name": "de Vries",
+        "birth_date": "2022-06-14", "mentor_staff_id": mentor})
+    await put(client, f"/directory/placements/{ids['placement']}", {
+        "organisation_id": org, "child_id": ids["child"], "group_id": group, "care_type": "day_care",
+        "starts_on": (date.today() - timedelta(days=365)).isoformat()})
+    return ids
+
+
+async def world(client) -> dict[str, Any]:
+    """An organisation with two groups, a staff member on the first, two families and a photo consent kind."""
+    org = new_id()
+    await put(client, f"/organisations/{org}", {"name": "Kinderopvang De Regenboog"})
+    ids: dict[str, Any] = {"org": org, "location": new_id(), "group": new_id(), "other_group": new_id(),
+                           "staff": new_id(), "other_staff": new_id()}
+    await put(client, f"/directory/locations/{ids['location']}", {"organisation_id": org, "name": "Zonnebloem"})
+    for group in ("group", "other_group"):
+        await put(client, f"/directory/groups/{ids[group]}", {"organisation_id": org, "name": group,
+                                                              "location_id": ids["location"]})
+    await put(client, f"/directory/staff/{ids['staff']}", {"organisation_id": org, "name": "Sanne",
+                                                           "group_ids": [ids["group"]]})
+    await put(client, f"/directory/staff/{ids['other_staff']}", {"organisation_id": org, "name": "Bram",
+                                                                 "group_ids": [ids["other_group"]]})
+    await put(client, "/directory/consent-kinds/photo_sharing", {
+        "organisation_id": org, "label_nl": "Foto's mogen gedeeld worden", "label_en": "Photos may be shared"})
+    ids["a"] = await family(client, org, ids["group"], language="en", mentor=ids["staff"])
+    ids["b"] = await family(client, org, ids["other_group"])
+    return ids
+
+
+def as_parent(w: dict, fam: str) -> dict[str, str]:
+    return internal_headers("parent", w[fam]["parent"], w["org"])
+
+
+async def test_a_parent_sees_their_own_child_in_their_language(identity):
+    w = await world(identity)
+    r = await identity.get(f"/children/{w['a']['child']}", headers=as_parent(w, "a"))
+    assert r.status_code == 200, r.text
+    page = r.json()
+    assert (page["first_name"], page["birth_date"]) == ("Noor", "2022-06-14")
+    assert page["family"]["family_id"] == w["a"]["family"]
+    assert page["mentor"] == {"staff_id": w["staff"], "name": "Sanne"}
+    assert [(g["group_id"], g["location"]["location_id"]) for g in page["groups"]] == [(w["group"], w["location"])]
+    assert [p["placement_id"] for p in page["placements"]] == [w["a"]["placement"]]
+    assert page["consents"] == [{"key": "photo_sharing", "kind": "consent", "label": "Photos may be shared",
+                                 "granted": None, "changed_at": None}]
+    # Family B's parent reads Dutch labels.
+    r = await identity.get(f"/children/{w['b']['child']}/consents", headers=as_parent(w, "b"))
+    assert r.json()[0]["label"] == "Foto's mogen gedeeld worden"
+
+
+async def test_a_parent_of_another_family_gets_404_everywhere(identity):
+    w = await world(identity)
+    stranger = as_parent(w, "b")
+    child = w["a"]["child"]
+    attempts = [
+        ("GET", f"/children/{child}", None),
+        ("GET", f"/children/{child}/consents", None),
+        ("PUT", f"/children/{child}/consents/photo_sharing", {"granted": True}),
+        ("PUT", f"/children/{child}/consents/no_such_kind", {"granted": True}),  # 404 wins over 422
+        ("GET", f"/children/{new_id()}", None),  # a child that does not exist looks the same
+    ]
+    for method, path, body in attempts:
+        r = await identity.request(method, path, json=body, headers=stranger)
+        assert r.status_code == 404, (path, r.text)
+        assert r.json() == {"error": {"code": "not_found", "message": "No such child.", "details": None}}
+    # A forged parent id, a parent of another organisation's tenant header, and a non-UUID actor id.
+    for headers in (internal_headers("parent", new_id(), w["org"]),
+                    internal_headers("parent", w["a"]["parent"], new_id()),
+                    internal_headers("parent", "not-a-uuid", w["org"])):
+        assert (await identity.get(f"/children/{child}", headers=headers)).status_code == 404
+
+
+async def test_staff_see_children_of_their_groups_and_admins_those_of_their_organisation(identity):
+    w = await world(identity)
+    child = w["a"]["child"]
+    on_group = internal_headers("staff", w["staff"], w["org"])
+    elsewhere = internal_headers("staff", w["other_staff"], w["org"])
+    assert (await identity.get(f"/children/{child}", headers=on_group)).status_code == 200
+    assert (await identity.get(f"/children/{child}", headers=elsewhere)).status_code == 404
+    assert (await identity.get(f"/children/{w['b']['child']}", headers=elsewhere)).status_code == 200
+    # Staff may read consents but not set them.
+    r = await identity.put(f"/children/{child}/consents/photo_sharing", json={"granted": True}, headers=on_group)
+    assert r.status_code == 403
+    assert (await identity.get(f"/children/{child}", headers=internal_headers("org_admin", new_id(),
+                                                                             w["org"]))).status_code == 200
+    assert (await identity.get(f"/children/{child}", headers=internal_headers("org_admin", new_id(),
+                                                                             new_id()))).status_code == 404
+    assert (await identity.get(f"/children/{child}", headers=OPERATOR)).status_code == 200
+
+
+async def test_a_consent_change_publishes_consent_changed_once(identity):
+    w = await world(identity)
+    child, parent = w["a"]["child"], as_parent(w, "a")
+    r = await identity.put(f"/children/{child}/consents/photo_sharing", json={"granted": True}, headers=parent)
+    assert r.status_code == 200, r.text
+    assert r.json()["granted"] is True and r.json()["label"] == "Photos may be shared"
+    again = await identity.put(f"/children/{child}/consents/photo_sharing", json={"granted": True}, headers=parent)
+    assert again.status_code == 200
+    withdrawn = await identity.put(f"/children/{child}/consents/photo_sharing", json={"granted": False},
+                                   headers=parent)
+    assert withdrawn.json()["granted"] is False
+    events = await consent_events(identity, child)
+    assert [(e["consent_kind"], e["granted"]) for e in events] == [("photo_sharing", True), ("photo_sharing", False)]
+    assert events[0]["family_id"] == w["a"]["family"] and events[0]["changed_by_account_id"] == w["a"]["parent"]
+    r = await identity.get(f"/children/{child}/consents", headers=parent)
+    assert r.json()[0]["granted"] is False and r.json()[0]["changed_at"]
+
+    unknown = await identity.put(f"/children/{child}/consents/outings", json={"granted": True}, headers=parent)
+    assert unknown.status_code == 422 and unknown.json()["error"]["code"] == "unknown_consent_kind"
+    for body in ({"granted": "yes"}, {}, None):
+        bad = await identity.put(f"/children/{child}/consents/photo_sharing", json=body, headers=parent)
+        assert bad.status_code == 422 and bad.json()["error"]["code"] == "validation_failed"
+    assert len(await consent_events(identity, child)) == 2
+
+
+async def consent_events(client, child_id: str) -> list[dict]:
+    async with client.kit.database.transaction() as session:
+        rows = await session.execute(text("SELECT value FROM kit_outbox WHERE event_type = 'ConsentChanged' "
+                                          "ORDER BY id"))
+        payloads = [json.loads(bytes(r[0]))["payload"] for r in rows]
+    return [p for p in payloads if p["child_id"] == child_id]
+
+
+async def test_family_overview_for_me(identity):
+    w = await world(identity)
+    ended = new_id()
+    await put(identity, f"/directory/placements/{ended}", {
+        "organisation_id": w["org"], "child_id": w["a"]["child"], "group_id": w["other_group"],
+        "care_type": "toddler", "starts_on": "2020-01-01", "ends_on": "2021-12-31"})
+    async with identity.kit.database.transaction() as session:
+        overview = await family_overview(session, uuid.UUID(w["a"]["parent"]))
+        nobody = await family_overview(session, uuid.uuid4())
+    assert nobody is None
+    assert overview["family"] == {"family_id": w["a"]["family"], "name": "Familie"}
+    [child] = overview["children"]
+    assert child["child_id"] == w["a"]["child"] and child["birth_date"] == "2022-06-14"
+    assert child["mentor"] == {"staff_id": w["staff"], "name": "Sanne"}
+    [placement] = child["placements"]  # the ended one is history
+    assert placement == {
+        "placement_id": w["a"]["placement"], "group": {"group_id": w["group"], "name": "group"},
+        "location": {"location_id": w["location"], "name": "Zonnebloem"}, "care_type": "day_care",
+        "starts_on": (date.today() - timedelta(days=365)).isoformat(), "ends_on": None,
+    }
+    json.dumps(overview)  # JSON-ready as it is
