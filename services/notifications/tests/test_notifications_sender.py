@@ -1,0 +1,126 @@
+"""The mail queue under failure: SMTP down, retries with backoff, giving up, and N senders on one queue."""
+
+from typing import Any
+
+from konnect_contracts.events.accounts import AccountInvited
+from konnect_devstack.pytest_plugin import eventually, running_app
+from konnect_kit.consumer import EventContext
+from konnect_kit.db import Database
+from konnect_kit.outbox import Outbox
+from notifications.db.deliveries import queue_email
+from notifications.domain.mail_texts import render_invitation
+from notifications.handlers.accounts import register
+from notifications.mailer.sender import MailSender
+from notifications.main import create_app
+
+
+async def delivery_of(env: Any, address: str) -> dict[str, Any] | None:
+    rows = await env.fetch("SELECT status, attempts, last_error, next_attempt_at FROM deliveries "
+                           "WHERE recipient = $1", address)
+    return dict(rows[0]) if rows else None
+
+
+async def test_smtp_down_keeps_the_mail_pending_then_sends_it_when_smtp_is_back(notifications_env, mailpit) -> None:
+    env = notifications_env
+    address = env.address()
+    event = env.invited(address)
+    await env.publish(env.wrap(event))
+
+    down = create_app(env.settings(smtp_port=env.closed_port(), mail_backoff_initial_seconds=0.5))
+    async with running_app(down):
+        row = await eventually(lambda: _failed_once(env, address))
+    assert row["status"] == "pending"
+    assert "SMTPConnect" in row["last_error"] or "refused" in row["last_error"].lower()
+    assert mailpit.messages_to(address) == []
+
+    # A restart with a reachable relay, same database and consumer group: the queued mail goes out.
+    up = create_app(env.settings())
+    async with running_app(up):
+        found = await eventually(lambda: mailpit.messages_to(address))
+        row = await eventually(lambda: _sent(env, address))
+    assert len(found) == 1
+    assert row["attempts"] >= 2 and row["last_error"] is None
+    assert f"/invitation?token={event.invitation_token}" in mailpit.message(found[0]["ID"])["Text"]
+
+
+async def _failed_once(env: Any, address: str) -> dict[str, Any] | None:
+    row = await delivery_of(env, address)
+    return row if row and row["attempts"] >= 1 and row["last_error"] else None
+
+
+async def _sent(env: Any, address: str) -> dict[str, Any] | None:
+    row = await delivery_of(env, address)
+    return row if row and row["status"] == "sent" else None
+
+
+async def test_after_the_last_attempt_the_delivery_is_marked_failed(notifications_env, caplog) -> None:
+    env = notifications_env
+    address = env.address()
+    await env.publish(env.wrap(env.invited(address)))
+
+    app = create_app(env.settings(smtp_port=env.closed_port(), mail_max_attempts=3,
+                                  mail_backoff_initial_seconds=0.1, mail_backoff_max_seconds=0.2))
+    async with running_app(app):
+        row = await eventually(lambda: _status(env, address, "failed"))
+    assert row["attempts"] == 3
+    assert any(r.levelname == "ERROR" and r.getMessage() == "mail delivery failed for good" for r in caplog.records)
+
+
+async def _status(env: Any, address: str, status: str) -> dict[str, Any] | None:
+    row = await delivery_of(env, address)
+    return row if row and row["status"] == status else None
+
+
+async def test_a_redelivered_event_never_queues_a_second_mail_even_past_the_inbox(notifications_env) -> None:
+    # The inbox already skips duplicates per consumer group; the unique (event, recipient, channel) backs it up
+    # for anything that reaches the handler twice anyway (another group, a manual replay into a new group).
+    env = notifications_env
+    settings = env.settings()
+    event = env.invited(env.address())
+    envelope = env.wrap(event)
+    database = Database(env.database_url)
+    consumer_stub = _Recorder()
+    register(settings)(consumer_stub)  # type: ignore[arg-type]
+    handler = consumer_stub.handlers[AccountInvited]
+    for _ in range(2):
+        async with database.transaction() as session:
+            await handler(EventContext(session, envelope, Outbox(settings.service_name)), event)
+    await database.dispose()
+    rows = await env.fetch("SELECT count(*) AS n FROM deliveries WHERE event_id = $1", envelope.event_id)
+    assert rows[0]["n"] == 1
+
+
+class _Recorder:
+    def __init__(self) -> None:
+        self.handlers: dict[type, Any] = {}
+
+    def on(self, payload_type: type, handler: Any, *, topic: str | None = None) -> None:
+        self.handlers[payload_type] = handler
+
+
+async def test_two_senders_on_one_queue_send_every_mail_exactly_once(notifications_env, mailpit) -> None:
+    env = notifications_env
+    settings = env.settings()
+    database = Database(env.database_url)
+    addresses = [env.address() for _ in range(12)]
+    async with database.transaction() as session:
+        for address in addresses:
+            event = env.invited(address)
+            mail = render_invitation(display_name=event.display_name, invitation_token=event.invitation_token,
+                                     expires_at=event.expires_at, language="nl", web_base_url=settings.web_base_url)
+            assert await queue_email(session, event_id=env.wrap(event).event_id, recipient=address, mail=mail,
+                                     organisation_id=event.organisation_id, account_id=event.account_id)
+
+    senders = [MailSender(Database(env.database_url), settings) for _ in range(2)]
+    for sender in senders:
+        await sender.start()
+    try:
+        await eventually(lambda: sum(s.sent_total for s in senders) >= len(addresses))
+    finally:
+        for sender in senders:
+            await sender.stop()
+            await sender.database.dispose()
+    await database.dispose()
+    assert sum(s.sent_total for s in senders) == len(addresses)
+    for address in addresses:
+        assert len(await eventually(lambda a=address: mailpit.messages_to(a))) == 1
