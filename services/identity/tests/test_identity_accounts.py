@@ -72,7 +72,8 @@ async def test_invitation_sets_the_password_once_and_login_works(identity):
     assert again.status_code == 400 and again.json()["error"]["code"] == "invalid_token"
     login = await identity.post("/auth/login", json={"email": email.upper(), "password": PASSWORD}, headers=GATEWAY)
     assert login.status_code == 200
-    claims = jwt.decode(login.json()["access_token"], identity.kit.settings.jwt_secret, audience="konnect-api", algorithms=["HS256"])
+    claims = jwt.decode(login.json()["access_token"], identity.kit.settings.jwt_secret, audience="konnect-api",
+                        algorithms=["HS256"])
     assert claims["sub"] == str(account_id) and claims["role"] == "parent"
 
 
@@ -221,7 +222,8 @@ async def test_erp_machine_credentials(identity):
     token = await identity.post("/auth/machine-token", json={"client_id": client["client_id"],
                                                              "client_secret": client["client_secret"]},
                                 headers=GATEWAY)
-    claims = jwt.decode(token.json()["access_token"], identity.kit.settings.jwt_secret, audience="konnect-api", algorithms=["HS256"])
+    claims = jwt.decode(token.json()["access_token"], identity.kit.settings.jwt_secret, audience="konnect-api",
+                        algorithms=["HS256"])
     assert (claims["role"], claims["org"]) == ("erp", org)
     wrong = await identity.post("/auth/machine-token", json={"client_id": client["client_id"],
                                                              "client_secret": "guess"}, headers=GATEWAY)
