@@ -75,9 +75,9 @@ async def test_forgot_password_end_to_end_and_old_or_used_links_are_refused(gate
         r = await gateway.post("/api/v1/auth/password-reset", json={"email": target}, headers=client_ip())
         same.append((r.status_code, r.content))
     assert same[0] == same[1] == (202, b"")
-    [first] = await mail_to(mailpit, email, subject_has="wachtwoord")
+    [first] = await mail_to(mailpit, email, subject_has="Nieuw wachtwoord")
     await gateway.post("/api/v1/auth/password-reset", json={"email": email}, headers=client_ip())
-    newest, older = await mail_to(mailpit, email, subject_has="wachtwoord", count=2)
+    newest, older = await mail_to(mailpit, email, subject_has="Nieuw wachtwoord", count=2)
     assert link_token(older, "reset-password") == link_token(first, "reset-password")
     old = await gateway.post("/api/v1/auth/password-reset/confirm", headers=client_ip(),
                              json={"token": link_token(older, "reset-password"), "new_password": "new password 123"})
