@@ -14,7 +14,7 @@ from uuid import UUID
 
 from pydantic import Field, model_validator
 
-from konnect_contracts.common import ContractModel
+from konnect_contracts.common import CareType, ContractModel
 from konnect_contracts.envelope import EventPayload
 
 REQUESTS_TOPIC = "planning.requests.v1"
@@ -53,6 +53,9 @@ class RequestLine(ContractModel):
     give_up_day_part_ids: tuple[UUID, ...] = ()
     target_date: date | None = Field(default=None, description="Swap only: the date care moves to.")
     forfeited_minutes: int = Field(default=0, ge=0)
+    care_type: CareType | None = Field(default=None, description="Care type of the placement the line books.")
+    in_school_holiday: bool | None = Field(
+        default=None, description="True when every date of the line lies in the organisation's school holidays.")
 
     @model_validator(mode="after")
     def _check(self) -> Self:
