@@ -77,6 +77,9 @@ async def test_bad_requests_get_uniform_4xx_errors(gateway):
     huge = await gateway.put(url, content=b"x" * 2_000_000, headers={**OPERATOR, "content-type": "application/json"})
     assert huge.status_code == 413
     assert huge.json()["error"]["code"] == "payload_too_large"
+    nul = await gateway.put(url, json={"name": "Regen\u0000boog"}, headers=OPERATOR)
+    assert nul.status_code == 422
+    assert nul.json()["error"]["code"] == "invalid_characters"
     not_uuid = await gateway.get("/api/v1/platform/organisations/not-a-uuid", headers=OPERATOR)
     assert not_uuid.status_code == 422
     unknown = await gateway.get(f"/api/v1/platform/organisations/{uuid.uuid4()}", headers=OPERATOR)

@@ -31,3 +31,15 @@ async def test_a_write_that_fails_at_commit_is_answered_with_an_error(infra, fre
         assert duplicate.json()["error"]["code"] == "conflict"
         async with app.state.kit.database.transaction() as session:
             assert await session.scalar(text("SELECT count(*) FROM notes")) == 1
+
+
+async def test_text_the_database_cannot_store_is_a_4xx(infra, fresh_database):
+    settings = ServiceSettings(database_url=fresh_database, kafka_bootstrap_servers=infra.endpoints.kafka_bootstrap,
+                               service_name="kit-uow-test-2")
+    app = create_service_app(settings, title="uow", routers=[router])
+    async with running_app(app) as client:
+        async with app.state.kit.database.transaction() as session:
+            await session.execute(text("CREATE TABLE notes (label text)"))
+        response = await client.post("/notes/a%00b")
+        assert response.status_code == 422
+        assert response.json()["error"]["code"] == "invalid_value"

@@ -6,7 +6,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger(__name__)
@@ -59,6 +59,15 @@ def install_error_handlers(app: FastAPI) -> None:
         log.warning("write refused by a database constraint", extra={"error": str(exc.orig)[:500]})
         return JSONResponse(error_body("conflict", "The change conflicts with another change; reload and retry."),
                             status_code=409)
+
+    @app.exception_handler(DBAPIError)
+    async def _database_error(request: Request, exc: DBAPIError) -> JSONResponse:
+        # SQLSTATE class 22 (data exception, e.g. a NUL character in text): the input is at fault, not us.
+        if str(getattr(exc.orig, "sqlstate", "") or "").startswith("22"):
+            log.warning("value refused by the database", extra={"error": str(exc.orig)[:500]})
+            return JSONResponse(error_body("invalid_value", "A value in the request cannot be stored."),
+                                status_code=422)
+        return await _unexpected(request, exc)
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
