@@ -22,7 +22,7 @@ async def test_organisation_upsert_reaches_planning_through_kafka(gateway):
     assert response.json()["version"] == 1
 
     async def planning_knows() -> dict | None:
-        r = await gateway.get(f"/api/v1/platform/organisations/{org}/planning", headers=OPERATOR)
+        r = await gateway.get(f"/api/v1/platform/planning/organisations/{org}", headers=OPERATOR)
         return r.json() if r.status_code == 200 else None
 
     known = await eventually(planning_knows)
@@ -50,11 +50,11 @@ async def test_upsert_is_idempotent_and_changes_bump_the_version(gateway):
     assert changed.json()["version"] == 2
 
     async def planning_version() -> int | None:
-        r = await gateway.get(f"/api/v1/platform/organisations/{org}/planning", headers=OPERATOR)
+        r = await gateway.get(f"/api/v1/platform/planning/organisations/{org}", headers=OPERATOR)
         return r.json()["version"] if r.status_code == 200 and r.json()["version"] == 2 else None
 
     assert await eventually(planning_version) == 2
-    r = await gateway.get(f"/api/v1/platform/organisations/{org}/planning", headers=OPERATOR)
+    r = await gateway.get(f"/api/v1/platform/planning/organisations/{org}", headers=OPERATOR)
     assert r.json()["time_zone"] == "Europe/Brussels"
 
 

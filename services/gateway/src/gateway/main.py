@@ -18,8 +18,9 @@ from gateway.upstream import Upstream
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     upstreams = {
-        name: Upstream(name, url, settings.internal_token, settings.upstream_timeout_seconds)
-        for name, url in {"identity": settings.identity_url, "planning": settings.planning_url}.items()
+        name: Upstream(name, getattr(settings, f"{name}_url"), settings.internal_token,
+                       settings.upstream_timeout_seconds)
+        for name in ("identity", "timeline", "messaging", "planning", "credits", "notifications")
     }
 
     @asynccontextmanager

@@ -14,7 +14,11 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     shutdown_timeout_seconds: float = 20.0
     identity_url: str = "http://127.0.0.1:8101"
+    timeline_url: str = "http://127.0.0.1:8102"
+    messaging_url: str = "http://127.0.0.1:8103"
     planning_url: str = "http://127.0.0.1:8104"
+    credits_url: str = "http://127.0.0.1:8105"
+    notifications_url: str = "http://127.0.0.1:8106"
     internal_token: str = "dev-internal-token"
     # Shared with identity, which signs the access tokens this gateway verifies.
     jwt_secret: str = "dev-jwt-secret-change-me-0123456789abcdef"
