@@ -100,3 +100,14 @@ def _json_or_none(line: str) -> dict | None:
         return json.loads(line)
     except ValueError:
         return None
+
+
+async def test_cors_allows_the_configured_web_origin_only(gateway):
+    allowed = await gateway.options("/api/v1/me", headers={"Origin": "http://localhost:5173",
+                                                            "Access-Control-Request-Method": "GET",
+                                                            "Access-Control-Request-Headers": "authorization"})
+    assert allowed.status_code == 200
+    assert allowed.headers["access-control-allow-origin"] == "http://localhost:5173"
+    other = await gateway.options("/api/v1/me", headers={"Origin": "https://evil.example",
+                                                          "Access-Control-Request-Method": "GET"})
+    assert "access-control-allow-origin" not in other.headers
