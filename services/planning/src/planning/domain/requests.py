@@ -1,4 +1,4 @@
-"""Request line status: evaluation × credit reservation → status, all-or-nothing, and when a request is decided."""
+"""Request line status: evaluation x credit reservation → status, all-or-nothing, and when a request is decided."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
