@@ -3,8 +3,11 @@
 from pathlib import Path
 
 from fastapi import FastAPI
+from konnect_kit.consumer import EventConsumer
 from konnect_kit.service import create_service_app
 
+from credits.api import credits
+from credits.handlers import directory, requests
 from credits.settings import Settings
 
 MIGRATIONS = Path(__file__).parent / "db" / "migrations"
@@ -12,4 +15,11 @@ MIGRATIONS = Path(__file__).parent / "db" / "migrations"
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
-    return create_service_app(settings, title="Konnect credits", routers=[])
+    handlers = [requests.register(settings), directory.register(settings)]
+
+    def register_handlers(consumer: EventConsumer) -> None:
+        for wire in handlers:
+            wire(consumer)
+
+    return create_service_app(settings, title="Konnect credits", routers=[credits.router],
+                              register_handlers=register_handlers)

@@ -1,0 +1,97 @@
+"""Credit routes: grants by admins and ERP systems, and reads of one credit or of a child's credits."""
+
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Request
+from konnect_contracts.common import CareType
+from konnect_kit.errors import ApiError
+from konnect_kit.internal import CallerDep
+from konnect_kit.service import KitDep, SessionDep
+from sqlalchemy import Row
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from credits.api.models import BalanceOut, ChildCreditsOut, CreditOut, GrantIn, UsableCredit, UsableCreditsOut
+from credits.domain.access import may_manage
+from credits.domain.ledger import Booking, credit_state, refusal
+from credits.service_layer.grants import grant_credit
+from credits.service_layer.ledger import LedgerEvents, balance_of, rules_of
+from credits.service_layer.reads import child_credits, child_scope, histories, organisation_today, readable_credit
+from credits.settings import Settings
+
+router = APIRouter(tags=["credits"])
+
+
+def _settings(request: Request) -> Settings:
+    return request.app.state.kit.settings
+
+
+async def _credit_out(session: AsyncSession, request: Request, row: Row, history: list[dict[str, Any]]) -> CreditOut:
+    balance = balance_of(row)
+    today = await organisation_today(session, row.organisation_id, _settings(request).default_time_zone)
+    return CreditOut(
+        **{name: row._mapping[name] for name in (
+            "credit_id", "organisation_id", "child_id", "family_id", "unit", "valid_from", "valid_until",
+            "usage_rule", "care_types", "description", "external_id", "granted_at")},
+        balance=BalanceOut(granted=balance.granted, reserved=balance.reserved, consumed=balance.consumed,
+                           usable=balance.usable),
+        state=credit_state(balance, row.valid_from, row.valid_until, today),
+        history=history,
+    )
+
+
+@router.put("/credits/{credit_id}", response_model=CreditOut)
+async def put_credit(credit_id: UUID, body: GrantIn, who: CallerDep, session: SessionDep, kit: KitDep,
+                     request: Request) -> CreditOut:
+    if not may_manage(who.role, who.organisation_id, str(body.organisation_id)):
+        raise ApiError(403, "forbidden", "You may not grant credits in this organisation.")
+    events = LedgerEvents(kit.outbox, _settings(request).ledger_topic)
+    await grant_credit(session, events, credit_id, body.model_dump())
+    row = await readable_credit(session, who, credit_id)
+    return await _credit_out(session, request, row, (await histories(session, [credit_id]))[credit_id])
+
+
+@router.get("/credits/{credit_id}", response_model=CreditOut)
+async def get_credit(credit_id: UUID, who: CallerDep, session: SessionDep, request: Request) -> CreditOut:
+    row = await readable_credit(session, who, credit_id)
+    return await _credit_out(session, request, row, (await histories(session, [credit_id]))[credit_id])
+
+
+@router.get("/children/{child_id}/credits", response_model=ChildCreditsOut)
+async def list_child_credits(child_id: UUID, who: CallerDep, session: SessionDep,
+                             request: Request) -> ChildCreditsOut:
+    rows = await child_credits(session, child_id, await child_scope(session, who, child_id))
+    found = await histories(session, [row.credit_id for row in rows])
+    return ChildCreditsOut(child_id=child_id,
+                           items=[await _credit_out(session, request, row, found[row.credit_id]) for row in rows])
+
+
+@router.get("/children/{child_id}/credits/usable", response_model=UsableCreditsOut)
+async def usable_child_credits(
+    child_id: UUID,
+    who: CallerDep,
+    session: SessionDep,
+    starts_on: date,
+    ends_on: date | None = None,
+    care_type: CareType | None = None,
+    amount: Annotated[Decimal | None, Query(gt=0, max_digits=12, decimal_places=4,
+                                            description="The whole booking; no split payment.")] = None,
+    in_school_holiday: bool | None = None,
+) -> UsableCreditsOut:
+    """The credits that could pay this booking now: the same rules the reservation applies."""
+    ends_on = ends_on or starts_on
+    if ends_on < starts_on:
+        raise ApiError(422, "validation_failed", "ends_on is before starts_on.", {"field": "ends_on"})
+    rows = await child_credits(session, child_id, await child_scope(session, who, child_id))
+    booking = Booking(child_id, starts_on, ends_on, care_type, in_school_holiday)
+    items = [
+        UsableCredit(**{name: row._mapping[name] for name in (
+            "credit_id", "unit", "valid_from", "valid_until", "usage_rule", "care_types", "description")},
+            usable=balance_of(row).usable)
+        for row in rows
+        if refusal(rules_of(row), booking) is None
+        and balance_of(row).usable > 0 and (amount is None or balance_of(row).usable >= amount)
+    ]
+    return UsableCreditsOut(child_id=child_id, items=items)
