@@ -5,7 +5,8 @@ from pathlib import Path
 from fastapi import FastAPI
 from konnect_kit.service import create_service_app
 
-from planning.api import organisations
+from planning.api import admin, agenda, organisations, testing
+from planning.clock import clock_for
 from planning.handlers import directory
 from planning.settings import Settings
 
@@ -14,6 +15,11 @@ MIGRATIONS = Path(__file__).parent / "db" / "migrations"
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
-    return create_service_app(
-        settings, title="Konnect planning", routers=[organisations.router], register_handlers=directory.register
+    app = create_service_app(
+        settings, title="Konnect planning", routers=[organisations.router, admin.router, agenda.router],
+        register_handlers=directory.register,
     )
+    app.state.clock = clock_for(settings.environment)
+    if settings.environment == "test":
+        app.include_router(testing.router)  # moving time is for test deployments only (404 elsewhere)
+    return app

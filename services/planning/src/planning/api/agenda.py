@@ -1,0 +1,119 @@
+"""Parent-facing agenda (planned care per child per date), day detail and availability of day parts."""
+
+from datetime import date, timedelta
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Query
+from konnect_kit.errors import ApiError
+from konnect_kit.internal import Caller, CallerDep
+from konnect_kit.service import SessionDep
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from planning.api.calendar_models import AgendaOut, AvailabilityOut, DayDetailOut, PlacementOut
+from planning.clock import ClockDep
+from planning.domain.access import may_see_planning
+from planning.service_layer import calendar as cal
+
+router = APIRouter(tags=["agenda"])
+
+MAX_AGENDA_DAYS = 92  # a quarter: enough to scroll ahead, small enough to answer from one set of queries
+DEFAULT_AGENDA_DAYS = 28
+
+
+def _hidden() -> ApiError:
+    # Never 403 for another family's data: whether it exists stays hidden.
+    return ApiError(404, "not_found", "No such child or family.")
+
+
+async def _caller_family(who: Caller, session: AsyncSession) -> UUID | None:
+    return await cal.family_of_account(session, who.actor_id) if who.role == "parent" else None
+
+
+async def _visible_family(who: Caller, session: AsyncSession, family_id: UUID | None) -> cal.FamilyRecord:
+    own = await _caller_family(who, session)
+    if who.role == "parent":
+        if family_id is not None and family_id != own:
+            raise _hidden()
+        family_id = own
+    elif family_id is None:
+        raise ApiError(422, "family_id_required", "Pass family_id: only parents have a family of their own.")
+    record = await cal.family(session, family_id) if family_id is not None else None
+    if record is None or not may_see_planning(who.role, who.organisation_id, organisation_id=record.organisation_id,
+                                              family_id=record.family_id, caller_family_id=own):
+        raise _hidden()
+    return record
+
+
+async def _visible_child(who: Caller, session: AsyncSession, child_id: UUID) -> cal.ChildRecord:
+    record = await cal.child(session, child_id)
+    if record is None or not may_see_planning(
+        who.role, who.organisation_id, organisation_id=record.organisation_id, family_id=record.family_id,
+        caller_family_id=await _caller_family(who, session),
+    ):
+        raise _hidden()
+    return record
+
+
+@router.get("/agenda", response_model=AgendaOut)
+async def get_agenda(
+    who: CallerDep, session: SessionDep, clock: ClockDep,
+    start: Annotated[date | None, Query(alias="from")] = None,
+    end: Annotated[date | None, Query(alias="to")] = None,
+    family_id: Annotated[UUID | None, Query(description="Staff, admins and the ERP: whose agenda.")] = None,
+) -> AgendaOut:
+    """The family's planned care per child per date in [from, to] (at most 92 dates; default: four weeks)."""
+    record = await _visible_family(who, session, family_id)
+    if start is None:
+        start = (await cal.organisation_calendar(session, record.organisation_id)).today(clock.now())
+    end = end or start + timedelta(days=DEFAULT_AGENDA_DAYS - 1)
+    if end < start:
+        raise ApiError(422, "invalid_range", "'from' lies after 'to'.", {"from": str(start), "to": str(end)})
+    if (end - start).days + 1 > MAX_AGENDA_DAYS:
+        raise ApiError(422, "range_too_long", f"Ask for at most {MAX_AGENDA_DAYS} days at a time.",
+                       {"from": str(start), "to": str(end), "max_days": MAX_AGENDA_DAYS})
+    days = await cal.agenda_days(session, record.family_id, start, end)
+    days = await cal.enrich_agenda(session, record.family_id, start, end, days)
+    return AgendaOut.model_validate({"family_id": record.family_id, "start": start, "end": end, "days": days})
+
+
+@router.get("/agenda/{child_id}/{day}", response_model=DayDetailOut)
+async def get_agenda_day(child_id: UUID, day: date, who: CallerDep, session: SessionDep,
+                         clock: ClockDep) -> DayDetailOut:
+    """One child's day: times, group, day parts (absent flags) and the requests on it."""
+    kid = await _visible_child(who, session, child_id)
+    days = await cal.agenda_days(session, kid.family_id, day, day, child_ids=[child_id])
+    days = [d for d in await cal.enrich_agenda(session, kid.family_id, day, day, days) if d["child_id"] == child_id]
+    placement = await cal.placement_on(session, child_id, day)
+    calendar = await cal.organisation_calendar(session, kid.organisation_id)
+    names: dict[str, Any] = days[0] if days and "group_name" in days[0] else {}
+    if not names and placement is not None:
+        probe = [{"group_id": placement.group_id, "location_id": placement.location_id}]
+        await cal.name_groups(session, probe)
+        names = probe[0]
+    return DayDetailOut(
+        child_id=child_id, date=day, first_name=kid.first_name, last_name=kid.last_name,
+        open=calendar.is_open(day), closing_reason=calendar.closing_reason(day),
+        placement=None if placement is None else PlacementOut(
+            placement_id=placement.placement_id, group_id=placement.group_id, care_type=placement.care_type,
+            location_id=placement.location_id),
+        group_name=names.get("group_name"), location_name=names.get("location_name"),
+        parts=[p for d in days for p in d.get("parts", [])],
+        requests=[r for d in days for r in d.get("requests", [])],
+        generated_at=clock.now(),
+    )
+
+
+@router.get("/availability/{child_id}/{day}", response_model=AvailabilityOut)
+async def get_availability(child_id: UUID, day: date, who: CallerDep, session: SessionDep,
+                           clock: ClockDep) -> AvailabilityOut:
+    """For a chosen date: the planned day parts, and which others can be requested (with their price)."""
+    kid = await _visible_child(who, session, child_id)
+    now = clock.now()
+    found = await cal.availability(session, child_id, day, now=now)
+    today = (await cal.organisation_calendar(session, kid.organisation_id)).today(now)
+    return AvailabilityOut.model_validate({
+        "child_id": child_id, "date": day, "open": found.open, "today": today,
+        "placement": None if found.placement is None else vars(found.placement),
+        "planned": [vars(p) for p in found.planned], "options": [vars(o) for o in found.options],
+    })

@@ -1,0 +1,203 @@
+"""Request and response bodies of the calendar admin API and the parent agenda (OpenAPI examples here)."""
+
+from datetime import date, datetime, time
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, model_validator
+
+CareType = Literal["day_care", "after_school", "toddler"]
+ORG_EXAMPLE = "0b6f3c52-4b8e-4f36-9a55-2f1c8c1d9e01"
+
+
+def _clock_time(value: Any) -> Any:
+    # "07:30" only: seconds and time zones carry no meaning for a day part and would spoil comparisons.
+    if isinstance(value, str):
+        hours, sep, minutes = value.partition(":")
+        if not (sep and len(hours) == 2 and len(minutes) == 2 and hours.isdigit() and minutes.isdigit()):
+            raise ValueError("use HH:MM, e.g. 07:30")
+        return time(int(hours), int(minutes))
+    return value
+
+
+ClockTime = Annotated[time, BeforeValidator(_clock_time), PlainSerializer(lambda t: t.strftime("%H:%M"), str),
+                      Field(examples=["07:30"])]
+Price = Annotated[Decimal, Field(ge=0, max_digits=10, decimal_places=2, examples=["9.85"])]
+
+
+class VersionOut(BaseModel):
+    version: int = Field(description="Starts at 1 and increases only when the data changes.")
+
+
+class DayPartIn(BaseModel):
+    organisation_id: UUID = Field(examples=[ORG_EXAMPLE])
+    care_type: CareType
+    name: str = Field(min_length=1, max_length=200, examples=["Ochtend"])
+    starts_at: ClockTime
+    ends_at: ClockTime
+    price_per_hour: Price | None = None
+    price_per_part: Price | None = None
+    external_id: str | None = Field(default=None, min_length=1, max_length=200)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "DayPartIn":
+        if self.ends_at <= self.starts_at:
+            raise ValueError("ends_at must lie after starts_at")
+        if (self.price_per_hour is None) == (self.price_per_part is None):
+            raise ValueError("set exactly one of price_per_hour and price_per_part")
+        return self
+
+
+class DayPartOut(DayPartIn, VersionOut):
+    day_part_id: UUID
+    minutes: int
+
+
+class DayPartList(BaseModel):
+    items: list[DayPartOut]
+
+
+class SettingsIn(BaseModel):
+    open_weekdays: list[Annotated[int, Field(ge=0, le=6)]] = Field(
+        default=[0, 1, 2, 3, 4], max_length=7, description="0 = Monday … 6 = Sunday.")
+    cancel_window_hours: int = Field(default=24, ge=0, le=24 * 366)
+    staff_may_evaluate: bool = True
+
+    @model_validator(mode="after")
+    def _as_set(self) -> "SettingsIn":
+        # A set in practice: order and repeats carry no meaning, so they must not bump the version.
+        self.open_weekdays = sorted(set(self.open_weekdays))
+        return self
+
+
+class SettingsOut(SettingsIn, VersionOut):
+    organisation_id: UUID
+
+
+class ClosingDayIn(BaseModel):
+    reason: str = Field(min_length=1, max_length=200, examples=["Tweede Kerstdag"])
+
+
+class ClosingDayOut(ClosingDayIn, VersionOut):
+    organisation_id: UUID
+    date: date
+
+
+class ClosingDayList(BaseModel):
+    items: list[ClosingDayOut]
+
+
+class HolidayIn(BaseModel):
+    organisation_id: UUID = Field(examples=[ORG_EXAMPLE])
+    name: str = Field(min_length=1, max_length=200, examples=["Zomervakantie regio midden"])
+    starts_on: date
+    ends_on: date
+
+    @model_validator(mode="after")
+    def _period(self) -> "HolidayIn":
+        if self.ends_on < self.starts_on:
+            raise ValueError("ends_on lies before starts_on")
+        return self
+
+
+class HolidayOut(HolidayIn, VersionOut):
+    holiday_id: UUID
+
+
+class HolidayList(BaseModel):
+    items: list[HolidayOut]
+
+
+class CapacityIn(BaseModel):
+    capacity: int = Field(ge=0, le=10_000, examples=[14])
+
+
+class CapacityOut(CapacityIn, VersionOut):
+    group_id: UUID
+    day_part_id: UUID
+
+
+class CapacityList(BaseModel):
+    group_id: UUID
+    items: list[CapacityOut]
+
+
+# -- agenda and availability ---------------------------------------------------------------------
+
+class PlannedPartOut(BaseModel):
+    day_part_id: UUID
+    name: str
+    starts_at: ClockTime
+    ends_at: ClockTime
+    minutes: int
+    group_id: UUID
+    absent: bool
+
+
+class AgendaDayOut(BaseModel):
+    # Extra keys added by the requests module's enricher are passed through unchanged.
+    model_config = ConfigDict(extra="allow")
+
+    date: date
+    child_id: UUID
+    first_name: str
+    last_name: str
+    group_id: UUID | None
+    group_name: str | None
+    location_id: UUID | None
+    location_name: str | None
+    open: bool
+    closing_reason: str | None
+    parts: list[PlannedPartOut]
+    requests: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class AgendaOut(BaseModel):
+    family_id: UUID
+    start: date = Field(serialization_alias="from")
+    end: date = Field(serialization_alias="to")
+    days: list[AgendaDayOut]
+
+
+class PlacementOut(BaseModel):
+    placement_id: UUID
+    group_id: UUID
+    care_type: str
+    location_id: UUID | None
+
+
+class DayPartOptionOut(BaseModel):
+    day_part_id: UUID
+    name: str
+    starts_at: ClockTime
+    ends_at: ClockTime
+    minutes: int
+    possible: bool
+    reason: str | None = Field(description="closed, closing_day: <reason>, group_full, no_placement, in_the_past")
+    price: Decimal | None
+
+
+class AvailabilityOut(BaseModel):
+    child_id: UUID
+    date: date
+    open: bool
+    today: date = Field(description="Today in the organisation's time zone.")
+    placement: PlacementOut | None
+    planned: list[PlannedPartOut]
+    options: list[DayPartOptionOut]
+
+
+class DayDetailOut(BaseModel):
+    child_id: UUID
+    date: date
+    first_name: str
+    last_name: str
+    open: bool
+    closing_reason: str | None
+    placement: PlacementOut | None
+    group_name: str | None
+    location_name: str | None
+    parts: list[PlannedPartOut]
+    requests: list[dict[str, Any]] = Field(default_factory=list)
+    generated_at: datetime

@@ -1,0 +1,1 @@
+"""Planning use cases inside one unit of work (the caller's AsyncSession)."""

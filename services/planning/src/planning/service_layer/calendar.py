@@ -1,0 +1,358 @@
+"""Schedule queries: planned care, availability, occupancy and the organisation calendar (the engine's I/O side).
+
+The requests module imports these names; every function takes the caller's AsyncSession and returns frozen
+dataclasses from `planning.domain.calendar` (or plain dicts for the agenda, which others may enrich).
+"""
+
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import Row, and_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from planning.clock import Clock
+from planning.db.calendar import (
+    care_changes,
+    closing_days,
+    directory_children,
+    directory_families,
+    directory_groups,
+    directory_locations,
+    directory_parents,
+    directory_placements,
+    group_capacity,
+    organisation_settings,
+    school_holidays,
+)
+from planning.db.calendar import (
+    day_parts as day_parts_table,
+)
+from planning.db.models import directory_organisations
+from planning.domain import calendar as rules
+from planning.domain.calendar import (
+    Availability,
+    CareChange,
+    DayPart,
+    DayPartOption,
+    OrgCalendar,
+    Placement,
+    PlacementRef,
+    PlannedPart,
+    price_of,
+)
+
+__all__ = [
+    "AgendaEnricher", "ChildRecord", "FamilyRecord", "agenda_days", "availability", "child", "children_of_family",
+    "day_parts", "day_parts_of", "enrich_agenda", "family", "family_of_account", "group_occupancy", "has_room",
+    "in_school_holidays", "name_groups", "occupancy", "organisation_calendar", "placement_on", "planned_parts",
+    "price_of", "register_agenda_enricher",
+]
+
+
+@dataclass(frozen=True)
+class ChildRecord:
+    child_id: UUID
+    organisation_id: UUID
+    family_id: UUID
+    first_name: str
+    last_name: str
+
+
+@dataclass(frozen=True)
+class FamilyRecord:
+    family_id: UUID
+    organisation_id: UUID
+    name: str
+
+
+# -- directory ------------------------------------------------------------------------------------
+
+def _child(row: Row) -> ChildRecord:
+    return ChildRecord(row.child_id, row.organisation_id, row.family_id, row.first_name, row.last_name)
+
+
+async def child(session: AsyncSession, child_id: UUID) -> ChildRecord | None:
+    row = (await session.execute(select(directory_children).where(
+        directory_children.c.child_id == child_id, ~directory_children.c.deleted))).first()
+    return None if row is None else _child(row)
+
+
+async def family(session: AsyncSession, family_id: UUID) -> FamilyRecord | None:
+    row = (await session.execute(select(directory_families).where(
+        directory_families.c.family_id == family_id, ~directory_families.c.deleted))).first()
+    return None if row is None else FamilyRecord(row.family_id, row.organisation_id, row.name)
+
+
+async def family_of_account(session: AsyncSession, account_id: UUID | str) -> UUID | None:
+    try:
+        account = UUID(str(account_id))
+    except ValueError:
+        return None  # a forwarded actor id that is no UUID names no parent
+    return await session.scalar(select(directory_parents.c.family_id).where(
+        directory_parents.c.account_id == account, ~directory_parents.c.deleted))
+
+
+async def children_of_family(session: AsyncSession, family_id: UUID) -> list[ChildRecord]:
+    rows = await session.execute(select(directory_children).where(
+        directory_children.c.family_id == family_id, ~directory_children.c.deleted,
+    ).order_by(directory_children.c.first_name, directory_children.c.child_id))
+    return [_child(r) for r in rows]
+
+
+def _placement(row: Row) -> Placement:
+    return Placement(row.placement_id, row.child_id, row.family_id, row.group_id, row.location_id, row.care_type,
+                     row.starts_on, row.ends_on, rules.pattern_from_json(row.weekly_pattern or []))
+
+
+async def _placements(session: AsyncSession, child_ids: Iterable[UUID]) -> dict[UUID, list[Placement]]:
+    ids = list(set(child_ids))
+    result: dict[UUID, list[Placement]] = {i: [] for i in ids}
+    if not ids:
+        return result
+    rows = await session.execute(select(directory_placements).where(
+        directory_placements.c.child_id.in_(ids), ~directory_placements.c.deleted))
+    for row in rows:
+        result[row.child_id].append(_placement(row))
+    return result
+
+
+async def placement_on(session: AsyncSession, child_id: UUID, day: date) -> Placement | None:
+    """The child's placement valid that date (None without one)."""
+    return rules.placement_on((await _placements(session, [child_id]))[child_id], day)
+
+
+# -- calendar -------------------------------------------------------------------------------------
+
+def _day_part(row: Row) -> DayPart:
+    return DayPart(row.day_part_id, row.organisation_id, row.care_type, row.name, row.starts_at, row.ends_at,
+                   row.price_per_hour, row.price_per_part)
+
+
+async def day_parts(session: AsyncSession, ids: Iterable[UUID]) -> dict[UUID, DayPart]:
+    wanted = list(set(ids))
+    if not wanted:
+        return {}
+    rows = await session.execute(select(day_parts_table).where(day_parts_table.c.day_part_id.in_(wanted)))
+    return {r.day_part_id: _day_part(r) for r in rows}
+
+
+async def day_parts_of(session: AsyncSession, organisation_id: UUID, care_type: str | None = None) -> list[DayPart]:
+    query = select(day_parts_table).where(day_parts_table.c.organisation_id == organisation_id)
+    if care_type is not None:
+        query = query.where(day_parts_table.c.care_type == care_type)
+    rows = await session.execute(query.order_by(day_parts_table.c.starts_at, day_parts_table.c.name,
+                                                day_parts_table.c.day_part_id))
+    return [_day_part(r) for r in rows]
+
+
+async def organisation_calendar(session: AsyncSession, organisation_id: UUID) -> OrgCalendar:
+    """Time zone, opening weekdays, closing days and policies; defaults where nothing was set (yet)."""
+    time_zone = await session.scalar(select(directory_organisations.c.time_zone).where(
+        directory_organisations.c.organisation_id == organisation_id))
+    settings = (await session.execute(select(organisation_settings).where(
+        organisation_settings.c.organisation_id == organisation_id))).first()
+    closed = await session.execute(select(closing_days.c.date, closing_days.c.reason).where(
+        closing_days.c.organisation_id == organisation_id))
+    base = OrgCalendar(organisation_id, time_zone or rules.DEFAULT_TIME_ZONE,
+                       closing_days={r.date: r.reason for r in closed})
+    if settings is None:
+        return base
+    return OrgCalendar(base.organisation_id, base.time_zone, frozenset(settings.open_weekdays), base.closing_days,
+                       settings.cancel_window_hours, settings.staff_may_evaluate)
+
+
+async def in_school_holidays(session: AsyncSession, organisation_id: UUID, start: date, end: date) -> bool:
+    """Whether every date of [start, end] lies inside the organisation's school holidays."""
+    rows = await session.execute(select(school_holidays.c.starts_on, school_holidays.c.ends_on).where(
+        school_holidays.c.organisation_id == organisation_id,
+        school_holidays.c.starts_on <= end, school_holidays.c.ends_on >= start))
+    return rules.in_school_holidays([(r.starts_on, r.ends_on) for r in rows], start, end)
+
+
+# -- schedule -------------------------------------------------------------------------------------
+
+async def _changes(session: AsyncSession, *conditions: Any) -> list[CareChange]:
+    rows = await session.execute(select(care_changes).where(care_changes.c.active, *conditions)
+                                 .order_by(care_changes.c.created_at, care_changes.c.change_id))
+    return [CareChange(r.child_id, r.group_id, r.date, r.day_part_id, r.delta, r.source_kind) for r in rows]
+
+
+async def _planned(session: AsyncSession, record: ChildRecord, placements: Sequence[Placement], day: date,
+                   changes: Sequence[CareChange]) -> list[PlannedPart]:
+    placement = rules.placement_on(placements, day)
+    wanted = set(rules.pattern_parts(placement, day)) | {c.day_part_id for c in changes}
+    parts = await day_parts(session, wanted)
+    return rules.planned_parts(placement, day, changes, parts, organisation_id=record.organisation_id)
+
+
+async def planned_parts(session: AsyncSession, child_id: UUID, day: date) -> list[PlannedPart]:
+    """The child's planned day parts that date after changes (absences listed with absent=True)."""
+    record = await child(session, child_id)
+    if record is None:
+        return []
+    placements = (await _placements(session, [child_id]))[child_id]
+    changes = await _changes(session, care_changes.c.child_id == child_id, care_changes.c.date == day)
+    return await _planned(session, record, placements, day, changes)
+
+
+async def group_occupancy(session: AsyncSession, group_id: UUID, day: date) -> dict[UUID, int]:
+    """Day part → children taking a place in the group that date (after changes; absences free their place)."""
+    in_group = await session.scalars(select(directory_placements.c.child_id).where(
+        directory_placements.c.group_id == group_id, ~directory_placements.c.deleted,
+        directory_placements.c.starts_on <= day,
+        (directory_placements.c.ends_on.is_(None)) | (directory_placements.c.ends_on >= day)))
+    moved_in = await session.scalars(select(care_changes.c.child_id).where(
+        care_changes.c.group_id == group_id, care_changes.c.date == day, care_changes.c.active))
+    candidates = set(in_group) | set(moved_in)
+    if not candidates:
+        return {}
+    live = set(await session.scalars(select(directory_children.c.child_id).where(
+        directory_children.c.child_id.in_(candidates), ~directory_children.c.deleted)))
+    placements = await _placements(session, live)
+    changes = await _changes(session, care_changes.c.child_id.in_(live), care_changes.c.date == day) if live else []
+    counts: dict[UUID, int] = {}
+    for child_id in live:
+        placement = rules.placement_on(placements[child_id], day)
+        own = [c for c in changes if c.child_id == child_id]
+        for part_id, (part_group, absent) in rules.schedule_state(placement, day, own).items():
+            if part_group == group_id and not absent:
+                counts[part_id] = counts.get(part_id, 0) + 1
+    return counts
+
+
+async def occupancy(session: AsyncSession, group_id: UUID, day: date, day_part_id: UUID) -> int:
+    return (await group_occupancy(session, group_id, day)).get(day_part_id, 0)
+
+
+async def capacities(session: AsyncSession, group_id: UUID) -> dict[UUID, int]:
+    rows = await session.execute(select(group_capacity.c.day_part_id, group_capacity.c.capacity).where(
+        group_capacity.c.group_id == group_id))
+    return {r.day_part_id: r.capacity for r in rows}
+
+
+async def has_room(session: AsyncSession, group_id: UUID, day: date, day_part_id: UUID) -> bool:
+    """A place is free in (group, date, day part); a missing capacity row means unlimited."""
+    capacity = (await capacities(session, group_id)).get(day_part_id)
+    if capacity is None:
+        return True
+    return rules.has_room(await occupancy(session, group_id, day, day_part_id), capacity)
+
+
+async def availability(session: AsyncSession, child_id: UUID, day: date, *, now: datetime | None = None
+                       ) -> Availability:
+    """Planned parts and, for every other day part of the child's care type, whether it can be requested.
+
+    `now` comes from the app's clock (`app.state.clock.now()`); without it, real time.
+    """
+    record = await child(session, child_id)
+    if record is None:
+        raise LookupError(f"unknown child {child_id}")
+    calendar = await organisation_calendar(session, record.organisation_id)
+    today = calendar.today(now or Clock().now())
+    placements = (await _placements(session, [child_id]))[child_id]
+    placement = rules.placement_on(placements, day)
+    changes = await _changes(session, care_changes.c.child_id == child_id, care_changes.c.date == day)
+    planned = await _planned(session, record, placements, day, changes)
+    planned_ids = {p.day_part_id for p in planned}
+    candidates = await day_parts_of(session, record.organisation_id, placement.care_type if placement else None)
+    occupied = await group_occupancy(session, placement.group_id, day) if placement else {}
+    limits = await capacities(session, placement.group_id) if placement else {}
+    options = []
+    for part in candidates:
+        if part.day_part_id in planned_ids:
+            continue
+        room = rules.has_room(occupied.get(part.day_part_id, 0), limits.get(part.day_part_id))
+        reason = rules.option_reason(calendar=calendar, day=day, today=today, placement=placement, room=room)
+        options.append(DayPartOption(part.day_part_id, part.name, part.starts_at, part.ends_at, part.minutes,
+                                     reason is None, reason, price_of(part)))
+    ref = None if placement is None else PlacementRef(placement.placement_id, placement.group_id,
+                                                      placement.care_type, placement.location_id)
+    return Availability(child_id, day, calendar.is_open(day), ref, tuple(planned), tuple(options))
+
+
+# -- agenda ---------------------------------------------------------------------------------------
+
+async def agenda_days(session: AsyncSession, family_id: UUID, start: date, end: date,
+                      *, child_ids: Iterable[UUID] | None = None) -> list[dict[str, Any]]:
+    """One plain dict per child per date with care in [start, end], sorted by date then child.
+
+    Keys: date, child_id, first_name, last_name, group_id, group_name, location_id, location_name, open,
+    closing_reason, parts (dicts of PlannedPart fields), requests ([] — filled by registered enrichers).
+    """
+    kids = await children_of_family(session, family_id)
+    if child_ids is not None:
+        only = set(child_ids)
+        kids = [k for k in kids if k.child_id in only]
+    if not kids:
+        return []
+    placements = await _placements(session, [k.child_id for k in kids])
+    changes = await _changes(session, care_changes.c.child_id.in_([k.child_id for k in kids]),
+                             care_changes.c.date >= start, care_changes.c.date <= end)
+    calendars = {o: await organisation_calendar(session, o) for o in {k.organisation_id for k in kids}}
+    parts: dict[UUID, DayPart] = {}
+    for organisation_id in calendars:
+        parts.update({p.day_part_id: p for p in await day_parts_of(session, organisation_id)})
+    days: list[dict[str, Any]] = []
+    for kid in kids:
+        own = [c for c in changes if c.child_id == kid.child_id]
+        for day in rules.dates(start, end):
+            placement = rules.placement_on(placements[kid.child_id], day)
+            planned = rules.planned_parts(placement, day, own, parts, organisation_id=kid.organisation_id)
+            if not planned:
+                continue
+            calendar = calendars[kid.organisation_id]
+            days.append({
+                "date": day, "child_id": kid.child_id, "first_name": kid.first_name, "last_name": kid.last_name,
+                "group_id": placement.group_id if placement else planned[0].group_id,
+                "location_id": placement.location_id if placement else None,
+                "open": calendar.is_open(day), "closing_reason": calendar.closing_reason(day),
+                "parts": [_part_dict(p) for p in planned], "requests": [],
+            })
+    await name_groups(session, days)
+    days.sort(key=lambda d: (d["date"], d["first_name"], str(d["child_id"])))
+    return days
+
+
+def _part_dict(part: PlannedPart) -> dict[str, Any]:
+    return {"day_part_id": part.day_part_id, "name": part.name, "starts_at": part.starts_at,
+            "ends_at": part.ends_at, "minutes": part.minutes, "group_id": part.group_id, "absent": part.absent}
+
+
+async def name_groups(session: AsyncSession, days: list[dict[str, Any]]) -> None:
+    group_ids = {d["group_id"] for d in days}
+    if not group_ids:
+        return
+    rows = await session.execute(
+        select(directory_groups.c.group_id, directory_groups.c.name, directory_groups.c.location_id,
+               directory_locations.c.name.label("location_name"))
+        .select_from(directory_groups.outerjoin(directory_locations, and_(
+            directory_locations.c.location_id == directory_groups.c.location_id, ~directory_locations.c.deleted)))
+        .where(directory_groups.c.group_id.in_(group_ids)))
+    known = {r.group_id: r for r in rows}
+    for day in days:
+        row = known.get(day["group_id"])
+        day["group_name"] = row.name if row else None
+        day["location_id"] = day["location_id"] or (row.location_id if row else None)
+        day["location_name"] = row.location_name if row else None
+
+
+# Extension point for the requests module: add pending/accepted request info to agenda days (e.g. append to
+# day["requests"], or add days for dates without planned care). Called after agenda_days on every agenda read.
+AgendaEnricher = Callable[[AsyncSession, UUID, date, date, list[dict[str, Any]]], Awaitable[None]]
+_enrichers: list[AgendaEnricher] = []
+
+
+def register_agenda_enricher(enricher: AgendaEnricher) -> None:
+    if enricher not in _enrichers:
+        _enrichers.append(enricher)
+
+
+async def enrich_agenda(session: AsyncSession, family_id: UUID, start: date, end: date,
+                        days: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    for enricher in _enrichers:
+        await enricher(session, family_id, start, end, days)
+    days.sort(key=lambda d: (d["date"], d.get("first_name") or "", str(d["child_id"])))
+    return days
