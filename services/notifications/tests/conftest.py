@@ -1,8 +1,8 @@
 """Fixtures for notifications tests: a migrated database, own topics and consumer group, a Kafka producer.
 
-Each environment reads its own copy of identity's topics: a test app on the shared topics with a fresh
-consumer group would re-read (and mail) every event ever published there, and a notifications service
-from a running stack would mail this test's events too.
+Each environment reads its own copy of identity's and planning's topics: a test app on the shared topics
+with a fresh consumer group would re-read (and mail) every event ever published there, and a notifications
+service from a running stack would mail this test's events too.
 """
 
 import asyncio
@@ -19,7 +19,14 @@ import pytest
 from aiokafka import AIOKafkaProducer
 from konnect_contracts.envelope import Envelope, EventPayload, kafka_headers
 from konnect_contracts.events.accounts import AccountInvited, PasswordResetRequested
-from konnect_contracts.events.directory import ParentUpserted, StaffUpserted
+from konnect_contracts.events.directory import ChildUpserted, ParentUpserted, StaffUpserted
+from konnect_contracts.events.requests import (
+    REQUESTS_TOPIC,
+    AbsenceReported,
+    RequestDecided,
+    RequestExpired,
+    RequestSubmitted,
+)
 from konnect_contracts.topics import dead_letter_topic
 from konnect_kit.kafka import ensure_topics
 from konnect_kit.migrations import upgrade_to_head
@@ -35,19 +42,23 @@ class NotificationsEnv:
     service_name: str
     accounts_topic: str
     directory_topic: str
+    requests_topic: str
 
     def settings(self, **overrides: Any) -> Settings:
         endpoints = self.infra.endpoints
         values: dict[str, Any] = {
             "database_url": self.database_url, "kafka_bootstrap_servers": endpoints.kafka_bootstrap,
             "service_name": self.service_name, "accounts_topic": self.accounts_topic,
-            "directory_topic": self.directory_topic, "smtp_host": endpoints.smtp_host,
-            "smtp_port": endpoints.smtp_port, "mail_poll_seconds": 0.1, "mail_backoff_initial_seconds": 0.2,
-            "mail_backoff_max_seconds": 1.0, "consumer_backoff_initial_seconds": 0.05,
+            "directory_topic": self.directory_topic, "requests_topic": self.requests_topic,
+            "smtp_host": endpoints.smtp_host, "smtp_port": endpoints.smtp_port, "mail_poll_seconds": 0.1,
+            "mail_backoff_initial_seconds": 0.2, "mail_backoff_max_seconds": 1.0,
+            "consumer_backoff_initial_seconds": 0.05,
         }
         return Settings(**{**values, **overrides})
 
     def topic_of(self, payload: EventPayload) -> str:
+        if payload.TOPIC == REQUESTS_TOPIC:
+            return self.requests_topic
         is_account_mail = isinstance(payload, AccountInvited | PasswordResetRequested)
         return self.accounts_topic if is_account_mail else self.directory_topic
 
@@ -105,7 +116,8 @@ class NotificationsEnv:
 
 
 _TYPES: dict[str, type[EventPayload]] = {
-    t.EVENT_TYPE: t for t in (AccountInvited, PasswordResetRequested, ParentUpserted, StaffUpserted)
+    t.EVENT_TYPE: t for t in (AccountInvited, PasswordResetRequested, ParentUpserted, StaffUpserted, ChildUpserted,
+                              RequestSubmitted, RequestDecided, RequestExpired, AbsenceReported)
 }
 
 
@@ -120,9 +132,10 @@ async def make_env(infra: Any) -> NotificationsEnv:
     url = infra.endpoints.database_url(name)
     await asyncio.to_thread(upgrade_to_head, MIGRATIONS, url)  # alembic runs its own event loop
     env = NotificationsEnv(infra, url, f"notifications-test-{suffix}", f"test.identity.accounts.{suffix}",
-                           f"test.identity.directory.{suffix}")
+                           f"test.identity.directory.{suffix}", f"test.planning.requests.{suffix}")
     await ensure_topics(infra.endpoints.kafka_bootstrap, [
-        (env.accounts_topic, 3), (env.directory_topic, 3), (dead_letter_topic(env.service_name), 1),
+        (env.accounts_topic, 3), (env.directory_topic, 3), (env.requests_topic, 3),
+        (dead_letter_topic(env.service_name), 1),
     ])
     return env
 

@@ -7,7 +7,7 @@ from konnect_kit.consumer import EventConsumer
 from konnect_kit.service import ServiceKit, create_service_app
 
 from notifications.api import deliveries
-from notifications.handlers import accounts, directory
+from notifications.handlers import accounts, directory, requests
 from notifications.mailer.sender import MailSender
 from notifications.settings import Settings
 
@@ -16,7 +16,7 @@ MIGRATIONS = Path(__file__).parent / "db" / "migrations"
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
-    handlers = [accounts.register(settings), directory.register(settings)]
+    handlers = [accounts.register(settings), directory.register(settings), requests.register(settings)]
 
     def register_handlers(consumer: EventConsumer) -> None:
         for wire in handlers:

@@ -2,6 +2,7 @@
 
 from konnect_contracts.events.accounts import TOPIC as ACCOUNTS_TOPIC
 from konnect_contracts.events.directory import TOPIC as DIRECTORY_TOPIC
+from konnect_contracts.events.requests import REQUESTS_TOPIC
 from konnect_kit.settings import ServiceSettings
 from pydantic import SecretStr
 from pydantic_settings import SettingsConfigDict
@@ -17,6 +18,7 @@ class Settings(ServiceSettings):
     # without consuming (and mailing) everything on the shared one.
     accounts_topic: str = ACCOUNTS_TOPIC
     directory_topic: str = DIRECTORY_TOPIC
+    requests_topic: str = REQUESTS_TOPIC
 
     # SMTP relay (mailpit locally).
     smtp_host: str = "127.0.0.1"

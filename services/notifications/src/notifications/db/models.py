@@ -1,4 +1,4 @@
-"""Notifications tables (SQLAlchemy Core): the mail queue / delivery log and the recipients read model."""
+"""Notifications tables (SQLAlchemy Core): the mail queue / delivery log and the read models mail is built from."""
 
 from sqlalchemy import (
     Boolean,
@@ -16,6 +16,7 @@ from sqlalchemy import (
     func,
     text,
 )
+from sqlalchemy.dialects.postgresql import JSONB
 
 metadata = MetaData()
 
@@ -71,3 +72,31 @@ recipients = Table(
     CheckConstraint("role IN ('parent', 'staff')", name="recipients_role"),
 )
 Index("recipients_family", recipients.c.family_id)
+
+# Children's first names for mail about requests and absences, kept from identity's ChildUpserted (newest
+# version wins). A deleted child keeps a tombstone without a name, so a late upsert cannot bring it back.
+children = Table(
+    "children",
+    metadata,
+    Column("child_id", Uuid, primary_key=True),
+    Column("organisation_id", Uuid, nullable=False),
+    Column("family_id", Uuid, nullable=False),
+    Column("first_name", Text),
+    Column("deleted", Boolean, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+# The lines of submitted requests (from RequestSubmitted), so a later RequestDecided / RequestExpired mail can
+# name each child's dates. Lines are JSON ({line_id, child_id, starts_on, ends_on, give_up_date}): they are only
+# ever read whole, by request id, and never change once submitted.
+requests = Table(
+    "requests",
+    metadata,
+    Column("request_id", Uuid, primary_key=True),
+    Column("organisation_id", Uuid, nullable=False),
+    Column("family_id", Uuid, nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("lines", JSONB, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)

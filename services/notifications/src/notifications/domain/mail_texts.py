@@ -5,8 +5,9 @@ them in; one layout turns the phrases into both bodies, so a new kind (request d
 expired, ...) is one `_TEXTS` entry and one render function.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from html import escape
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
@@ -15,6 +16,9 @@ from notifications.domain.languages import MailLanguage, mail_language
 
 INVITATION = "account_invited"
 PASSWORD_RESET = "password_reset"
+REQUEST_DECIDED = "request_decided"
+REQUEST_EXPIRED = "request_expired"
+ABSENCE_REPORTED = "absence_reported"
 
 DEFAULT_TIME_ZONE = "Europe/Amsterdam"
 
@@ -23,6 +27,10 @@ _MONTHS = {
            "oktober", "november", "december"),
     "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September",
            "October", "November", "December"),
+}
+_WEEKDAYS = {
+    "nl": ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"),
+    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
 }
 
 # Placeholders: {name}, {expires}. Values are filled in first and HTML-escaped afterwards, so a name like
@@ -67,6 +75,86 @@ _TEXTS: dict[str, dict[MailLanguage, dict[str, str]]] = {
             "validity": "This link works once and is valid until {expires}.",
             "not_you": "If you did not ask for this, ignore this e-mail; your password stays as it is.",
         },
+    },
+    REQUEST_DECIDED: {
+        "nl": {
+            "subject": "Je aanvraag is beoordeeld",
+            "greeting": "Hallo {name},",
+            "intro": "{request} is beoordeeld. Dit is de uitkomst per kind:",
+            "overview": "Je vindt de aanvraag ook in het aanvragenoverzicht in Konnect.",
+        },
+        "en": {
+            "subject": "Your request has been decided",
+            "greeting": "Hello {name},",
+            "intro": "{request} has been decided. This is the outcome per child:",
+            "overview": "You can also find the request in the request overview in Konnect.",
+        },
+    },
+    REQUEST_EXPIRED: {
+        "nl": {
+            "subject": "Je aanvraag is vervallen",
+            "greeting": "Hallo {name},",
+            "intro": "{request} is niet op tijd beoordeeld en is daarom ingetrokken voor:",
+            "next": "Heb je de opvang nog steeds nodig? Dien dan een nieuwe aanvraag in of neem contact op met "
+                    "je locatie.",
+        },
+        "en": {
+            "subject": "Your request has expired",
+            "greeting": "Hello {name},",
+            "intro": "{request} was not evaluated in time and has therefore been withdrawn for:",
+            "next": "Do you still need the care? Submit a new request or contact your location.",
+        },
+    },
+    ABSENCE_REPORTED: {
+        "nl": {
+            "subject": "Afwezigheid geregistreerd",
+            "greeting": "Hallo {name},",
+            "intro": "De afwezigheid is geregistreerd:",
+            "overview": "Je ziet de afwezigheid in het aanvragenoverzicht in Konnect; daar kun je hem ook "
+                        "intrekken zolang dat nog kan.",
+        },
+        "en": {
+            "subject": "Absence registered",
+            "greeting": "Hello {name},",
+            "intro": "The absence has been registered:",
+            "overview": "You can see the absence in the request overview in Konnect, and cancel it there while "
+                        "that is still possible.",
+        },
+    },
+}
+
+# Words the request and absence mails put together per line (the reason itself is shown as given by staff or
+# the ERP: it is free text, usually Dutch).
+_WORDS: dict[MailLanguage, dict[str, str]] = {
+    "nl": {
+        "your_child": "Je kind",
+        "through": "t/m",
+        "accepted": "geaccepteerd",
+        "rejected": "afgewezen",
+        "reason": "reden",
+        "request": "Je aanvraag",
+        "request_extra_day": "Je aanvraag voor een extra dag",
+        "request_swap": "Je aanvraag voor een ruildag",
+        "swap_instead_of": "in plaats van",
+        "sick": "ziek",
+        "vacation": "vakantie",
+        "other": "andere reden",
+        "note": "opmerking",
+    },
+    "en": {
+        "your_child": "Your child",
+        "through": "to",
+        "accepted": "accepted",
+        "rejected": "rejected",
+        "reason": "reason",
+        "request": "Your request",
+        "request_extra_day": "Your extra-day request",
+        "request_swap": "Your swap-day request",
+        "swap_instead_of": "instead of",
+        "sick": "sick",
+        "vacation": "vacation",
+        "other": "other reason",
+        "note": "note",
     },
 }
 
@@ -130,9 +218,84 @@ def render_password_reset(*, display_name: str, reset_token: str, expires_at: da
     return _render(PASSWORD_RESET, lang, values, before=("intro",), action=action, after=("validity", "not_you"))
 
 
+@dataclass(frozen=True)
+class ChildLine:
+    """One child's line in a request or absence mail; None where the read models do not know it (yet)."""
+
+    child_name: str | None
+    starts_on: date | None = None
+    ends_on: date | None = None
+    give_up_date: date | None = None  # swap: the planned day given up
+    outcome: str | None = None  # "accepted" / "rejected" (decided mails only)
+    reason: str | None = None
+
+
+def format_date(day: date, language: MailLanguage) -> str:
+    """'woensdag 11 maart 2026' / 'Wednesday 11 March 2026' (no locale needed)."""
+    return f"{_WEEKDAYS[language][day.weekday()]} {day.day} {_MONTHS[language][day.month - 1]} {day.year}"
+
+
+def format_period(starts_on: date, ends_on: date | None, language: MailLanguage) -> str:
+    if ends_on is None or ends_on == starts_on:
+        return format_date(starts_on, language)
+    return f"{format_date(starts_on, language)} {_WORDS[language]['through']} {format_date(ends_on, language)}"
+
+
+def _child_and_dates(line: ChildLine, lang: MailLanguage) -> str:
+    # A name or a date the read models do not have yet is left out rather than holding up the mail.
+    words = _WORDS[lang]
+    name = line.child_name or words["your_child"]
+    if line.starts_on is None:
+        return name
+    dates = format_period(line.starts_on, line.ends_on, lang)
+    if line.give_up_date is not None:
+        dates += f" ({words['swap_instead_of']} {format_date(line.give_up_date, lang)})"
+    return f"{name}, {dates}"
+
+
+def _request_phrase(request_kind: str | None, lang: MailLanguage) -> str:
+    return _WORDS[lang].get(f"request_{request_kind}", _WORDS[lang]["request"])
+
+
+def render_request_decided(*, display_name: str, language: str, request_kind: str | None,
+                           lines: Sequence[ChildLine]) -> RenderedMail:
+    """One mail per parent with every child's outcome: accepted, or rejected with the reason."""
+    lang = mail_language(language)
+    words = _WORDS[lang]
+    items = []
+    for line in lines:
+        outcome = words["accepted"] if line.outcome == "accepted" else words["rejected"]
+        if line.outcome != "accepted" and line.reason:
+            outcome += f" ({words['reason']}: {line.reason})"
+        items.append(f"{_child_and_dates(line, lang)}: {outcome}")
+    values = {"name": display_name, "request": _request_phrase(request_kind, lang)}
+    return _render(REQUEST_DECIDED, lang, values, before=("intro",), items=items, action=None, after=("overview",))
+
+
+def render_request_expired(*, display_name: str, language: str, request_kind: str | None,
+                           lines: Sequence[ChildLine]) -> RenderedMail:
+    """Nobody evaluated the request before its last day: the pending lines were withdrawn."""
+    lang = mail_language(language)
+    items = [_child_and_dates(line, lang) for line in lines]
+    values = {"name": display_name, "request": _request_phrase(request_kind, lang)}
+    return _render(REQUEST_EXPIRED, lang, values, before=("intro",), items=items, action=None, after=("next",))
+
+
+def render_absence_reported(*, display_name: str, language: str, line: ChildLine, reason: str,
+                            note: str | None) -> RenderedMail:
+    """Short confirmation of a registered absence (no evaluation involved)."""
+    lang = mail_language(language)
+    words = _WORDS[lang]
+    item = f"{_child_and_dates(line, lang)}: {words.get(reason, words['other'])}"
+    if note:
+        item += f" ({words['note']}: {note})"
+    return _render(ABSENCE_REPORTED, lang, {"name": display_name}, before=("intro",), items=[item], action=None,
+                   after=("overview",))
+
+
 def _render(kind: str, lang: MailLanguage, values: dict[str, str], *, before: tuple[str, ...],
-            action: _Action | None, after: tuple[str, ...]) -> RenderedMail:
-    """The one layout: greeting, paragraphs, optional action link, paragraphs, closing."""
+            action: _Action | None, after: tuple[str, ...], items: Sequence[str] = ()) -> RenderedMail:
+    """The one layout: greeting, paragraphs, optional bullet list, optional action link, paragraphs, closing."""
     phrases, common = _TEXTS[kind][lang], _COMMON[lang]
     greeting = phrases["greeting"].format(**values)
     first = [phrases[key].format(**values) for key in before]
@@ -140,6 +303,9 @@ def _render(kind: str, lang: MailLanguage, values: dict[str, str], *, before: tu
 
     text_parts = [greeting, *first]
     html_parts = [_p(greeting), *map(_p, first)]
+    if items:
+        text_parts.append("\n".join(f"- {item}" for item in items))
+        html_parts.append("<ul>" + "".join(f"<li>{escape(item)}</li>" for item in items) + "</ul>")
     if action is not None:
         text_parts.append(f"{action.label}: {action.url}")
         href = escape(action.url, quote=True)

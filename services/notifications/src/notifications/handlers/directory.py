@@ -1,16 +1,17 @@
-"""Keeps the recipients read model (who can be mailed, in which language) current from identity's directory."""
+"""Keeps the recipients (who can be mailed, in which language) and children read models current from the directory."""
 
 from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
-from konnect_contracts.events.directory import ParentUpserted, StaffUpserted
+from konnect_contracts.events.directory import ChildUpserted, ParentUpserted, StaffUpserted
 from konnect_kit.consumer import EventConsumer, EventContext
 from sqlalchemy import func
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from notifications.db.models import recipients
+from notifications.db.read_models import upsert_child
 from notifications.domain.languages import mail_language
 from notifications.settings import Settings
 
@@ -45,9 +46,18 @@ async def staff_upserted(ctx: EventContext, event: StaffUpserted) -> None:
     })
 
 
+async def child_upserted(ctx: EventContext, event: ChildUpserted) -> None:
+    # Only the first name is kept: that is all a mail to the parents needs. Deleted (or erased): no name at all.
+    await upsert_child(ctx.session, child_id=event.child_id, version=event.version, values={
+        "organisation_id": event.organisation_id, "family_id": event.family_id,
+        "first_name": None if event.deleted else event.first_name, "deleted": event.deleted,
+    })
+
+
 def register(settings: Settings) -> Callable[[EventConsumer], None]:
     def wire(consumer: EventConsumer) -> None:
         consumer.on(ParentUpserted, parent_upserted, topic=settings.directory_topic)
         consumer.on(StaffUpserted, staff_upserted, topic=settings.directory_topic)
+        consumer.on(ChildUpserted, child_upserted, topic=settings.directory_topic)
 
     return wire

@@ -1,0 +1,104 @@
+"""Request and absence mail from planning: one mail per parent of the family, in that parent's language."""
+
+import logging
+from collections.abc import Callable, Sequence
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from konnect_contracts.events.requests import AbsenceReported, RequestDecided, RequestExpired, RequestSubmitted
+from konnect_kit.consumer import EventConsumer, EventContext
+
+from notifications.db.deliveries import queue_email
+from notifications.db.read_models import Parent, child_names, parents_of, remember_request, request_of
+from notifications.domain.mail_texts import (
+    ChildLine,
+    RenderedMail,
+    render_absence_reported,
+    render_request_decided,
+    render_request_expired,
+)
+from notifications.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def _date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _child_line(child_id: UUID, names: dict[UUID, str], stored: dict[str, Any] | None, **outcome: Any) -> ChildLine:
+    # `stored` is the line as RequestSubmitted had it; without it the mail names the child but no dates.
+    stored = stored or {}
+    return ChildLine(child_name=names.get(child_id), starts_on=_date(stored.get("starts_on")),
+                     ends_on=_date(stored.get("ends_on")), give_up_date=_date(stored.get("give_up_date")), **outcome)
+
+
+async def _mail_parents(ctx: EventContext, *, organisation_id: UUID, family_id: UUID, what: str,
+                        render: Callable[[Parent], RenderedMail]) -> None:
+    parents = await parents_of(ctx.session, organisation_id=organisation_id, family_id=family_id)
+    if not parents:
+        # Nobody to address (yet): the directory upsert of the parents has not arrived, or they have no login.
+        log.warning("no parent to mail", extra={"what": what, "family_id": str(family_id),
+                                                 "event_id": str(ctx.envelope.event_id)})
+    for parent in parents:
+        # Keyed by event and address in the deliveries table: a redelivered event never mails twice.
+        await queue_email(ctx.session, event_id=ctx.envelope.event_id, recipient=parent.email,
+                          mail=render(parent), organisation_id=organisation_id, account_id=parent.account_id)
+
+
+async def request_submitted(ctx: EventContext, event: RequestSubmitted) -> None:
+    lines = [{"line_id": str(line.line_id), "child_id": str(line.child_id), "starts_on": line.starts_on.isoformat(),
+              "ends_on": line.ends_on.isoformat(),
+              "give_up_date": line.give_up_date.isoformat() if line.give_up_date else None}
+             for line in event.lines]
+    await remember_request(ctx.session, request_id=event.request_id, organisation_id=event.organisation_id,
+                           family_id=event.family_id, kind=event.kind, lines=lines)
+
+
+async def request_decided(ctx: EventContext, event: RequestDecided) -> None:
+    known = await request_of(ctx.session, event.request_id)
+    kind, stored = known if known else (None, {})
+    names = await child_names(ctx.session, (o.child_id for o in event.outcomes))
+    lines: Sequence[ChildLine] = [
+        _child_line(o.child_id, names, stored.get(o.line_id), outcome=o.outcome, reason=o.reason)
+        for o in event.outcomes
+    ]
+    await _mail_parents(ctx, organisation_id=event.organisation_id, family_id=event.family_id, what="request_decided",
+                        render=lambda p: render_request_decided(display_name=p.display_name, language=p.language,
+                                                                request_kind=kind, lines=lines))
+
+
+async def request_expired(ctx: EventContext, event: RequestExpired) -> None:
+    known = await request_of(ctx.session, event.request_id)
+    kind, stored = known if known else (None, {})
+    expired = [stored[line_id] for line_id in event.expired_line_ids if line_id in stored]
+    if expired:
+        child_ids = [UUID(line["child_id"]) for line in expired]
+    else:
+        # RequestSubmitted not seen: the event's own child list still lets us name the children.
+        child_ids, expired = list(event.child_ids), [None] * len(event.child_ids)
+    names = await child_names(ctx.session, child_ids)
+    lines = [_child_line(child_id, names, line) for child_id, line in zip(child_ids, expired, strict=True)]
+    await _mail_parents(ctx, organisation_id=event.organisation_id, family_id=event.family_id, what="request_expired",
+                        render=lambda p: render_request_expired(display_name=p.display_name, language=p.language,
+                                                                request_kind=kind, lines=lines))
+
+
+async def absence_reported(ctx: EventContext, event: AbsenceReported) -> None:
+    names = await child_names(ctx.session, [event.child_id])
+    line = ChildLine(child_name=names.get(event.child_id), starts_on=event.starts_on, ends_on=event.ends_on)
+    await _mail_parents(ctx, organisation_id=event.organisation_id, family_id=event.family_id,
+                        what="absence_reported",
+                        render=lambda p: render_absence_reported(display_name=p.display_name, language=p.language,
+                                                                 line=line, reason=event.reason, note=event.note))
+
+
+def register(settings: Settings) -> Callable[[EventConsumer], None]:
+    def wire(consumer: EventConsumer) -> None:
+        consumer.on(RequestSubmitted, request_submitted, topic=settings.requests_topic)
+        consumer.on(RequestDecided, request_decided, topic=settings.requests_topic)
+        consumer.on(RequestExpired, request_expired, topic=settings.requests_topic)
+        consumer.on(AbsenceReported, absence_reported, topic=settings.requests_topic)
+
+    return wire
