@@ -1,25 +1,45 @@
 """App factory: wires settings, database, outbox, consumer and routes through the kit."""
 
+from datetime import datetime
 from pathlib import Path
 
 from fastapi import FastAPI
-from konnect_kit.service import create_service_app
+from konnect_kit.consumer import EventConsumer
+from konnect_kit.service import ServiceKit, create_service_app
 
-from planning.api import admin, agenda, organisations, testing
-from planning.clock import clock_for
-from planning.handlers import directory
+from planning.api import admin, agenda, evaluation, organisations, requests, testing
+from planning.clock import Clock, clock_for
+from planning.expiry import ExpiryWorker
+from planning.handlers import credits, directory, evaluations
 from planning.settings import Settings
 
 MIGRATIONS = Path(__file__).parent / "db" / "migrations"
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
     settings = settings or Settings()
+
+    def now() -> datetime:
+        # Read at call time: handlers and the expiry worker follow whatever clock the app holds (tests move it).
+        return app.state.clock.now()
+
+    handlers = [directory.register, evaluations.register(settings, now), credits.register(settings, now)]
+
+    def register_handlers(consumer: EventConsumer) -> None:
+        for wire in handlers:
+            wire(consumer)
+
+    def background(kit: ServiceKit) -> list[ExpiryWorker]:
+        return [ExpiryWorker(kit.database, kit.outbox, now, poll_seconds=settings.expiry_poll_seconds,
+                             topic=settings.requests_topic)]
+
     app = create_service_app(
-        settings, title="Konnect planning", routers=[organisations.router, admin.router, agenda.router],
-        register_handlers=directory.register,
+        settings, title="Konnect planning",
+        routers=[organisations.router, admin.router, agenda.router, requests.router, evaluation.router],
+        register_handlers=register_handlers, background=background,
     )
-    app.state.clock = clock_for(settings.environment)
+    requests.install_refusal_handler(app)
+    app.state.clock = clock or clock_for(settings.environment)
     if settings.environment == "test":
         app.include_router(testing.router)  # moving time is for test deployments only (404 elsewhere)
     return app

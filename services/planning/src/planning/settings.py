@@ -1,5 +1,7 @@
 """Planning settings (env prefix PLANNING_)."""
 
+from konnect_contracts.events.credits import TOPIC as CREDITS_TOPIC
+from konnect_contracts.events.requests import EVALUATIONS_TOPIC, REQUESTS_TOPIC
 from konnect_kit.settings import ServiceSettings
 from pydantic_settings import SettingsConfigDict
 
@@ -10,3 +12,11 @@ class Settings(ServiceSettings):
     service_name: str = "planning"
     http_port: int = 8104
     database_url: str = "postgresql+asyncpg://konnect@127.0.0.1:54320/konnect_planning"
+
+    # Topics default to the contract's; overridable so a test or staging instance reads and writes its own
+    # streams instead of everything on the shared ones.
+    requests_topic: str = REQUESTS_TOPIC
+    evaluations_topic: str = EVALUATIONS_TOPIC
+    credits_topic: str = CREDITS_TOPIC
+    # The expiry worker's poll interval: a due timer fires at most this long after its moment.
+    expiry_poll_seconds: float = 5.0

@@ -1,7 +1,6 @@
 """Request tables: requests and their lines, absences, expiry timers and the credit read model."""
 
 from sqlalchemy import (
-    ARRAY,
     Boolean,
     CheckConstraint,
     Column,
@@ -17,6 +16,7 @@ from sqlalchemy import (
     func,
     text,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from planning.db.models import metadata
 
@@ -28,7 +28,7 @@ requests = Table(
     Column("kind", Text, nullable=False),
     Column("all_or_nothing", Boolean, nullable=False),
     Column("expires_on", Date, nullable=False),
-    Column("submitted_by", Uuid, nullable=False),
+    Column("submitted_by", Text, nullable=False),
     Column("submitted_role", Text, nullable=False),
     Column("submitted_at", DateTime(timezone=True), nullable=False),
     # Set once, in the transaction that publishes RequestDecided: the guard against a second one.
@@ -57,6 +57,7 @@ request_lines = Table(
     Column("price", Numeric(12, 2)),
     Column("in_school_holiday", Boolean),
     Column("give_up_date", Date),
+    Column("give_up_group_id", Uuid),
     Column("give_up_day_part_ids", ARRAY(Uuid), nullable=False, server_default=text("'{}'")),
     Column("target_date", Date),
     Column("forfeited_minutes", Integer, nullable=False, server_default=text("0")),
@@ -96,7 +97,7 @@ absences = Table(
     Column("reason", Text, nullable=False),
     Column("note", Text),
     Column("status", Text, nullable=False),
-    Column("reported_by", Uuid, nullable=False),
+    Column("reported_by", Text, nullable=False),
     Column("reported_at", DateTime(timezone=True), nullable=False),
     Column("cancelled_at", DateTime(timezone=True)),
     CheckConstraint("reason IN ('sick', 'vacation', 'other')", name="absences_reason"),

@@ -1,0 +1,41 @@
+"""Staff, admins and the ERP evaluate one child's line of a request (publishes `ChildEvaluated`)."""
+
+from uuid import UUID
+
+from fastapi import APIRouter
+from konnect_kit.errors import ApiError
+from konnect_kit.internal import CallerDep
+from konnect_kit.service import KitDep, SessionDep
+
+from planning.api.request_models import EvaluatedOut, EvaluationIn, RequestOut
+from planning.api.requests import request_for
+from planning.clock import ClockDep
+from planning.service_layer.calendar import organisation_calendar
+from planning.service_layer.decisions import lines_of
+from planning.service_layer.evaluations import evaluate_child
+from planning.service_layer.overview import request_view
+
+router = APIRouter(tags=["evaluation"])
+
+EVALUATORS = frozenset({"staff", "org_admin", "erp"})
+
+
+@router.post("/requests/{request_id}/children/{child_id}/evaluate", response_model=EvaluatedOut)
+async def evaluate(request_id: UUID, child_id: UUID, body: EvaluationIn, who: CallerDep, session: SessionDep,
+                   kit: KitDep, clock: ClockDep) -> EvaluatedOut:
+    """Accept or reject one child's open line(s). Staff only where the organisation lets staff evaluate."""
+    if who.role not in EVALUATORS:
+        raise ApiError(403, "forbidden", "Only the organisation evaluates requests.")
+    request = await request_for(session, who, request_id, lock=True)
+    calendar = await organisation_calendar(session, request.organisation_id)
+    if who.role == "staff" and not calendar.staff_may_evaluate:
+        raise ApiError(403, "forbidden", "In this organisation the planning office evaluates requests.")
+    now = clock.now()
+    settings = kit.settings
+    evaluated = await evaluate_child(
+        session, kit.outbox, request, child_id, line_id=body.line_id, outcome=body.outcome, reason=body.reason,
+        evaluator_id=who.actor_id, evaluated_by="erp" if who.role == "erp" else "staff", now=now,
+        requests_topic=settings.requests_topic, evaluations_topic=settings.evaluations_topic)  # type: ignore[attr-defined]
+    fresh = await request_for(session, who, request_id)
+    view = request_view(fresh, await lines_of(session, request_id), calendar, now)
+    return EvaluatedOut(evaluated_line_ids=evaluated, request=RequestOut.model_validate(view))

@@ -1,0 +1,147 @@
+"""Parent requests: extra days, swaps, absences, the overview and cancelling (internal; via the gateway)."""
+
+from datetime import datetime
+from uuid import UUID
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import JSONResponse
+from konnect_kit.errors import ApiError, error_body
+from konnect_kit.internal import Caller, CallerDep
+from konnect_kit.service import KitDep, SessionDep
+from sqlalchemy import Row, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from planning.api.request_models import (
+    AbsenceIn,
+    AbsenceOut,
+    AbsencesOut,
+    ExtraDaysIn,
+    OverviewOut,
+    RequestOut,
+    SwapsIn,
+)
+from planning.clock import ClockDep
+from planning.db.requests import requests
+from planning.domain.refusals import Refusal
+from planning.service_layer import absences as absence_service
+from planning.service_layer.calendar import family_of_account, organisation_calendar
+from planning.service_layer.callers import actor_uuid, family_for, may_act_for
+from planning.service_layer.decisions import cancel_child, lines_of, lock_request
+from planning.service_layer.overview import absence_view, child_cancel_blocked, family_overview, request_view
+from planning.service_layer.requests import ExtraDayAsk, SwapAsk, submit
+
+router = APIRouter(tags=["requests"])
+
+
+def install_refusal_handler(app: FastAPI) -> None:
+    """Domain refusals answer like every other API error: {"error": {"code", "message", "details"}}."""
+    async def _refused(_: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, Refusal)
+        return JSONResponse(error_body(exc.code, exc.message, exc.details), status_code=exc.status)
+
+    app.add_exception_handler(Refusal, _refused)
+
+
+async def request_for(session: AsyncSession, who: Caller, request_id: UUID, *, lock: bool = False) -> Row:
+    """The request if the caller may see it; 404 otherwise (another family's request stays hidden)."""
+    if lock:
+        request = await lock_request(session, request_id)
+    else:
+        request = (await session.execute(select(requests).where(requests.c.request_id == request_id))).first()
+    caller_family = await family_of_account(session, who.actor_id) if who.role == "parent" else None
+    if request is None or not may_act_for(who, organisation_id=request.organisation_id,
+                                          family_id=request.family_id, caller_family=caller_family):
+        raise ApiError(404, "not_found", "No such request.")
+    return request
+
+
+async def _view(session: AsyncSession, request: Row, now: datetime) -> RequestOut:
+    calendar = await organisation_calendar(session, request.organisation_id)
+    return RequestOut.model_validate(request_view(request, await lines_of(session, request.request_id), calendar, now))
+
+
+@router.post("/requests/extra-days", response_model=RequestOut, status_code=201)
+async def request_extra_days(body: ExtraDaysIn, who: CallerDep, session: SessionDep, kit: KitDep,
+                             clock: ClockDep) -> RequestOut:
+    family = await family_for(session, who, body.family_id)
+    asks = [ExtraDayAsk(c.child_id, b.starts_on, b.ends_on or b.starts_on, c.day_part_ids, c.payment, c.credit_id)
+            for b in body.bookings for c in b.children]
+    now = clock.now()
+    done = await submit(session, kit.outbox, topic=kit.settings.requests_topic, who=who, family=family,
+                        kind="extra_day", asks=asks, all_or_nothing=body.all_or_nothing,
+                        expires_on=body.expires_on, now=now)
+    return await _view(session, await request_for(session, who, done.request_id), now)
+
+
+@router.post("/requests/swaps", response_model=RequestOut, status_code=201)
+async def request_swaps(body: SwapsIn, who: CallerDep, session: SessionDep, kit: KitDep,
+                        clock: ClockDep) -> RequestOut:
+    family = await family_for(session, who, body.family_id)
+    asks = [SwapAsk(s.child_id, s.give_up_date, s.give_up_day_part_ids, s.target_date, s.day_part_ids)
+            for s in body.swaps]
+    now = clock.now()
+    done = await submit(session, kit.outbox, topic=kit.settings.requests_topic, who=who, family=family, kind="swap",
+                        asks=asks, all_or_nothing=body.all_or_nothing, expires_on=body.expires_on, now=now)
+    return await _view(session, await request_for(session, who, done.request_id), now)
+
+
+@router.get("/requests", response_model=OverviewOut)
+async def overview(who: CallerDep, session: SessionDep, clock: ClockDep, family_id: UUID | None = None
+                   ) -> OverviewOut:
+    family = await family_for(session, who, family_id)
+    calendar = await organisation_calendar(session, family.organisation_id)
+    return OverviewOut.model_validate(await family_overview(session, family.family_id, calendar, clock.now()))
+
+
+@router.get("/requests/{request_id}", response_model=RequestOut)
+async def get_request(request_id: UUID, who: CallerDep, session: SessionDep, clock: ClockDep) -> RequestOut:
+    return await _view(session, await request_for(session, who, request_id), clock.now())
+
+
+@router.post("/requests/{request_id}/children/{child_id}/cancel", response_model=RequestOut)
+async def cancel_request_child(request_id: UUID, child_id: UUID, who: CallerDep, session: SessionDep, kit: KitDep,
+                               clock: ClockDep) -> RequestOut:
+    """Cancel one child's pending lines (a period as a whole) while the organisation's policy allows it."""
+    request = await request_for(session, who, request_id, lock=True)
+    lines = [line for line in await lines_of(session, request_id) if line.child_id == child_id]
+    if not lines:
+        raise ApiError(404, "not_found", "This child has no line in the request.")
+    now = clock.now()
+    blocked = child_cancel_blocked(lines, await organisation_calendar(session, request.organisation_id), now)
+    if blocked:
+        code = "cancel_window_passed" if any(x.status == "pending" for x in lines) else "not_cancellable"
+        raise ApiError(409, code, blocked)
+    await cancel_child(session, kit.outbox, request, child_id, by_account=actor_uuid(who), now=now,
+                       topic=kit.settings.requests_topic)
+    return await _view(session, await request_for(session, who, request_id), now)
+
+
+@router.post("/absences", response_model=AbsencesOut, status_code=201)
+async def report_absence(body: AbsenceIn, who: CallerDep, session: SessionDep, kit: KitDep,
+                         clock: ClockDep) -> AbsencesOut:
+    family = await family_for(session, who, body.family_id)
+    now = clock.now()
+    ids = await absence_service.report(
+        session, kit.outbox, topic=kit.settings.requests_topic, who=who, family=family,
+        asks=[absence_service.AbsenceAsk(c.child_id, c.day_part_ids) for c in body.children],
+        starts_on=body.starts_on, ends_on=body.ends_on or body.starts_on, reason=body.reason, note=body.note, now=now)
+    calendar = await organisation_calendar(session, family.organisation_id)
+    rows = [await absence_service.lock_absence(session, i) for i in ids]
+    return AbsencesOut(absences=[AbsenceOut.model_validate(absence_view(r, calendar, now)) for r in rows if r])
+
+
+@router.post("/absences/{absence_id}/cancel", response_model=AbsenceOut)
+async def cancel_absence(absence_id: UUID, who: CallerDep, session: SessionDep, kit: KitDep,
+                         clock: ClockDep) -> AbsenceOut:
+    absence = await absence_service.lock_absence(session, absence_id)
+    caller_family = await family_of_account(session, who.actor_id) if who.role == "parent" else None
+    if absence is None or not may_act_for(who, organisation_id=absence.organisation_id,
+                                          family_id=absence.family_id, caller_family=caller_family):
+        raise ApiError(404, "not_found", "No such absence.")
+    now = clock.now()
+    await absence_service.cancel(session, kit.outbox, topic=kit.settings.requests_topic, who=who, absence=absence,
+                                 now=now)
+    calendar = await organisation_calendar(session, absence.organisation_id)
+    row = await absence_service.lock_absence(session, absence_id)
+    assert row is not None
+    return AbsenceOut.model_validate(absence_view(row, calendar, now))

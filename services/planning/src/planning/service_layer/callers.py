@@ -1,0 +1,47 @@
+"""Whose family a request is for: a parent acts for their own family, staff and admins for one of their organisation."""
+
+import uuid
+from uuid import UUID
+
+from konnect_kit.errors import ApiError
+from konnect_kit.internal import Caller
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from planning.service_layer.calendar import FamilyRecord, family, family_of_account
+
+ORGANISATION_ROLES = frozenset({"staff", "org_admin", "erp"})
+
+
+def actor_uuid(who: Caller) -> UUID:
+    """Events name the submitter by UUID; an ERP's own (non-UUID) identifier maps to a stable UUID."""
+    try:
+        return UUID(who.actor_id)
+    except ValueError:
+        return uuid.uuid5(uuid.NAMESPACE_URL, f"konnect:{who.role}:{who.actor_id}")
+
+
+async def family_for(session: AsyncSession, who: Caller, family_id: UUID | None) -> FamilyRecord:
+    """The family the caller may act for; unknown or foreign families are a 404 (their existence stays hidden)."""
+    if who.role == "parent":
+        own = await family_of_account(session, who.actor_id)
+        if own is None or (family_id is not None and family_id != own):
+            raise ApiError(404, "not_found", "No such family.")
+        found = await family(session, own)
+    elif who.role in ORGANISATION_ROLES:
+        if family_id is None:
+            raise ApiError(422, "family_required", "Staff and administrators name the family (family_id).")
+        found = await family(session, family_id)
+        if found is not None and str(found.organisation_id) != who.organisation_id:
+            found = None
+    else:
+        raise ApiError(403, "forbidden", "Only parents, staff and administrators submit requests.")
+    if found is None:
+        raise ApiError(404, "not_found", "No such family.")
+    return found
+
+
+def may_act_for(who: Caller, *, organisation_id: UUID, family_id: UUID, caller_family: UUID | None) -> bool:
+    """Parents act for their own family; staff, admins and the ERP inside their organisation."""
+    if who.role == "parent":
+        return caller_family is not None and caller_family == family_id
+    return who.role in ORGANISATION_ROLES and who.organisation_id == str(organisation_id)

@@ -1,0 +1,173 @@
+"""Applying what happens to pending lines: evaluations, credit reservations, cancels and expiry; then settling.
+
+Every path locks the request row first (`FOR UPDATE`), so concurrent evaluations, reservation results, a
+cancel and the expiry worker on one request run one after another: all-or-nothing and the single
+`RequestDecided` depend on seeing every line's latest state.
+"""
+
+import logging
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Literal
+from uuid import UUID
+
+from konnect_contracts.events.requests import LineOutcome, RequestCancelled, RequestDecided, RequestExpired
+from konnect_kit.outbox import Outbox
+from sqlalchemy import Row, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from planning.db.calendar import care_changes
+from planning.db.requests import request_lines, request_timers, requests
+from planning.domain.requests import FINAL, LineState, is_decided, newly_final, resolve
+
+log = logging.getLogger(__name__)
+
+Applied = Literal["applied", "unknown", "already_evaluated", "not_pending"]
+
+
+async def lock_request(session: AsyncSession, request_id: UUID) -> Row | None:
+    return (await session.execute(select(requests).where(requests.c.request_id == request_id)
+                                  .with_for_update())).first()
+
+
+async def lines_of(session: AsyncSession, request_id: UUID) -> list[Row]:
+    return list(await session.execute(select(request_lines).where(request_lines.c.request_id == request_id)
+                                      .order_by(request_lines.c.position)))
+
+
+def _state(row: Row) -> LineState:
+    return LineState(line_id=str(row.line_id), child_id=str(row.child_id), payment=row.payment, status=row.status,
+                     evaluation=row.evaluation_outcome, evaluation_reason=row.evaluation_reason,
+                     reservation=row.reservation_status, reservation_reason=row.reservation_reason,
+                     reason=row.reason)
+
+
+async def settle(session: AsyncSession, outbox: Outbox, request: Row, now: datetime, *, topic: str) -> None:
+    """Bring every line to the status its inputs imply; plan accepted care; publish `RequestDecided` once."""
+    rows = await lines_of(session, request.request_id)
+    before = [_state(r) for r in rows]
+    after = resolve(before, all_or_nothing=request.all_or_nothing)
+    by_id = {str(r.line_id): r for r in rows}
+    for line in newly_final(before, after):
+        await session.execute(update(request_lines).where(request_lines.c.line_id == UUID(line.line_id))
+                              .values(status=line.status, reason=line.reason, decided_at=now))
+        if line.status == "accepted":
+            await _plan(session, request, by_id[line.line_id])
+    if is_decided(after) and request.decided_at is None:
+        outcomes = tuple(LineOutcome(line_id=UUID(x.line_id), child_id=UUID(x.child_id), outcome=x.status,
+                                     reason=x.reason) for x in after if x.status in ("accepted", "rejected"))
+        await outbox.publish(session, RequestDecided(
+            request_id=request.request_id, organisation_id=request.organisation_id, family_id=request.family_id,
+            outcomes=outcomes), topic=topic)
+        await session.execute(update(requests).where(requests.c.request_id == request.request_id)
+                              .values(decided_at=now))
+        # Nothing is left to expire.
+        await session.execute(update(request_timers).where(request_timers.c.request_id == request.request_id,
+                                                           request_timers.c.fired_at.is_(None)).values(fired_at=now))
+
+
+async def _plan(session: AsyncSession, request: Row, line: Row) -> None:
+    """Accepted care enters the schedule: +1 per booked date and part; a swap also takes the given-up parts."""
+    def change(day: date, part: UUID, delta: int, kind: str, group_id: UUID) -> dict:
+        return {"change_id": uuid.uuid4(), "organisation_id": request.organisation_id, "child_id": line.child_id,
+                "group_id": group_id, "date": day, "day_part_id": part, "delta": delta, "source_kind": kind,
+                "source_id": line.line_id}
+
+    if request.kind == "swap":
+        rows = [change(line.give_up_date, p, -1, "swap_give_up", line.give_up_group_id or line.group_id)
+                for p in line.give_up_day_part_ids]
+        rows += [change(d, p, 1, "swap_target", line.group_id) for d in line.dates for p in line.day_part_ids]
+    else:
+        rows = [change(d, p, 1, "extra_day", line.group_id) for d in line.dates for p in line.day_part_ids]
+    await session.execute(insert(care_changes), rows)
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    line_id: UUID
+    outcome: Literal["accepted", "rejected"]
+    reason: str | None
+    evaluated_by: Literal["staff", "erp"]
+    evaluator_id: str
+    event_id: UUID
+
+
+async def record_evaluation(session: AsyncSession, line: Row, evaluation: Evaluation, now: datetime) -> Applied:
+    """Store one evaluation on a locked request's line; the caller settles afterwards.
+
+    A line is evaluated once: a second evaluation (or one after cancel/expiry/rejection) is not applied.
+    """
+    if line.evaluation_outcome is not None:
+        return "already_evaluated"
+    if line.status != "pending":
+        return "not_pending"
+    await session.execute(update(request_lines).where(request_lines.c.line_id == line.line_id).values(
+        evaluation_outcome=evaluation.outcome, evaluation_reason=evaluation.reason,
+        evaluated_by=evaluation.evaluated_by, evaluator_id=evaluation.evaluator_id, evaluated_at=now,
+        evaluation_event_id=evaluation.event_id))
+    return "applied"
+
+
+async def record_reservation(session: AsyncSession, outbox: Outbox, *, request_id: UUID, line_id: UUID,
+                             reserved: bool, reason: str | None, now: datetime, topic: str) -> bool:
+    """Credits answered for one line; False when the line is unknown or already had its answer."""
+    request = await lock_request(session, request_id)
+    if request is None:
+        return False
+    line = (await session.execute(select(request_lines).where(
+        request_lines.c.line_id == line_id, request_lines.c.request_id == request_id))).first()
+    if line is None or line.payment != "credit" or line.reservation_status != "pending":
+        return False
+    await session.execute(update(request_lines).where(request_lines.c.line_id == line_id).values(
+        reservation_status="reserved" if reserved else "failed", reservation_reason=reason))
+    await settle(session, outbox, request, now, topic=topic)
+    return True
+
+
+async def withdraw(session: AsyncSession, request: Row, lines: Sequence[Row], status: str, reason: str,
+                   now: datetime) -> list[Row]:
+    """Mark pending lines cancelled or expired; returns those it changed."""
+    pending = [line for line in lines if line.status == "pending"]
+    if pending:
+        await session.execute(update(request_lines).where(
+            request_lines.c.line_id.in_([line.line_id for line in pending])).values(
+            status=status, reason=reason, decided_at=now))
+    return pending
+
+
+async def cancel_child(session: AsyncSession, outbox: Outbox, request: Row, child_id: UUID, *,
+                       by_account: UUID | None, now: datetime, topic: str) -> list[Row]:
+    """Cancel every pending line of one child (a period is one line; several bookings go together)."""
+    lines = [line for line in await lines_of(session, request.request_id) if line.child_id == child_id]
+    cancelled = await withdraw(session, request, lines, "cancelled", "Cancelled by the parent.", now)
+    if cancelled:
+        await outbox.publish(session, RequestCancelled(
+            request_id=request.request_id, organisation_id=request.organisation_id, family_id=request.family_id,
+            child_id=child_id, line_ids=tuple(line.line_id for line in cancelled),
+            cancelled_by_account_id=by_account), topic=topic)
+        await settle(session, outbox, request, now, topic=topic)
+    return cancelled
+
+
+async def expire(session: AsyncSession, outbox: Outbox, request_id: UUID, now: datetime, *, topic: str) -> int:
+    """The timer fired: withdraw the lines still pending, tell everyone once; returns how many expired."""
+    request = await lock_request(session, request_id)
+    if request is None:
+        return 0
+    lines = await lines_of(session, request_id)
+    reason = f"No evaluation before the end of {request.expires_on.isoformat()}; the request was withdrawn."
+    expired = await withdraw(session, request, lines, "expired", reason, now)
+    if expired:
+        await outbox.publish(session, RequestExpired(
+            request_id=request_id, organisation_id=request.organisation_id, family_id=request.family_id,
+            expired_line_ids=tuple(line.line_id for line in expired),
+            child_ids=tuple(dict.fromkeys(line.child_id for line in expired))), topic=topic)
+        await settle(session, outbox, request, now, topic=topic)
+    log.info("request expired", extra={"request_id": str(request_id), "expired_lines": len(expired)})
+    return len(expired)
+
+
+def is_final(status: str) -> bool:
+    return status in FINAL

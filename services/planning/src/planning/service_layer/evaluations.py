@@ -1,0 +1,73 @@
+"""Evaluations from both sources through one function: staff in the API and ERP `ChildEvaluated` events.
+
+Staff evaluations are applied in the API transaction, which also publishes their `ChildEvaluated` (so an ERP
+hears about them) with the event id stored on the line. The same event comes back through our consumer and is
+recognised by that id and skipped. Why not apply everything in the handler: the staff route can then answer
+with the line's real new state and a reliable 409 (the request row is locked while checking), instead of
+"accepted for processing" and a race between two clicks that only the consumer would notice.
+"""
+
+import logging
+from datetime import datetime
+from uuid import UUID
+
+from konnect_contracts.events.requests import ChildEvaluated
+from konnect_kit.outbox import Outbox
+from sqlalchemy import Row
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from planning.domain.refusals import Refusal
+from planning.service_layer.decisions import Evaluation, lines_of, lock_request, record_evaluation, settle
+
+log = logging.getLogger(__name__)
+
+
+async def evaluate_child(session: AsyncSession, outbox: Outbox, request: Row, child_id: UUID, *,
+                         line_id: UUID | None, outcome: str, reason: str | None, evaluator_id: str,
+                         evaluated_by: str = "staff", now: datetime,
+                         requests_topic: str, evaluations_topic: str) -> list[UUID]:
+    """Staff evaluate one child's open lines (or the one named) of a locked request; 409 when nothing is open."""
+    lines = [line for line in await lines_of(session, request.request_id) if line.child_id == child_id
+             and (line_id is None or line.line_id == line_id)]
+    if not lines:
+        raise Refusal("not_found", "This child has no such line in the request.", status=404)
+    open_lines = [line for line in lines if line.status == "pending" and line.evaluation_outcome is None]
+    if not open_lines:
+        states = sorted({line.status if line.evaluation_outcome is None else f"evaluated ({line.evaluation_outcome})"
+                         for line in lines})
+        raise Refusal("not_pending", f"This child's line can no longer be evaluated: it is {', '.join(states)}.",
+                      {"statuses": states}, status=409)
+    for line in open_lines:
+        envelope = await outbox.publish(session, ChildEvaluated(
+            request_id=request.request_id, organisation_id=request.organisation_id, family_id=request.family_id,
+            line_id=line.line_id, child_id=child_id, outcome=outcome, reason=reason,  # type: ignore[arg-type]
+            evaluated_by=evaluated_by, evaluator_id=evaluator_id),  # type: ignore[arg-type]
+            topic=evaluations_topic)
+        await record_evaluation(session, line, Evaluation(line.line_id, outcome, reason,  # type: ignore[arg-type]
+                                                          evaluated_by, evaluator_id, envelope.event_id), now)
+    await settle(session, outbox, request, now, topic=requests_topic)
+    return [line.line_id for line in open_lines]
+
+
+async def apply_child_evaluated(session: AsyncSession, outbox: Outbox, event: ChildEvaluated, event_id: UUID,
+                                now: datetime, *, requests_topic: str) -> str:
+    """An evaluation event (ours or an ERP's): applied once, anything else ignored with a log line."""
+    request = await lock_request(session, event.request_id)
+    extra = {"request_id": str(event.request_id), "line_id": str(event.line_id), "event_id": str(event_id)}
+    if request is None or request.organisation_id != event.organisation_id:
+        log.warning("evaluation for an unknown request ignored", extra=extra)
+        return "unknown"
+    line = next((x for x in await lines_of(session, event.request_id) if x.line_id == event.line_id), None)
+    if line is None or line.child_id != event.child_id:
+        log.warning("evaluation for an unknown line ignored", extra=extra)
+        return "unknown"
+    if line.evaluation_event_id == event_id:
+        log.debug("own evaluation event seen again", extra=extra)
+        return "own"
+    result = await record_evaluation(session, line, Evaluation(
+        line.line_id, event.outcome, event.reason, event.evaluated_by, event.evaluator_id, event_id), now)
+    if result != "applied":
+        log.warning("evaluation ignored", extra={**extra, "why": result, "status": line.status})
+        return result
+    await settle(session, outbox, request, now, topic=requests_topic)
+    return result

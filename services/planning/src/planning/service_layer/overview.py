@@ -1,0 +1,84 @@
+"""The request overview: every request and absence of a family, per child status and whether it can be cancelled."""
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import Row, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from planning.db.requests import absences, request_lines, requests
+from planning.domain.calendar import OrgCalendar
+from planning.domain.periods import cancel_blocked_reason
+
+# The status a child's lines show together: anything open wins, then what was decided, then withdrawals.
+_PRECEDENCE = ("pending", "accepted", "rejected", "expired", "cancelled")
+
+
+def child_status(statuses: Sequence[str]) -> str:
+    return next(s for s in _PRECEDENCE if s in statuses)
+
+
+def first_date(line: Row) -> date:
+    return min([*line.dates, *([line.give_up_date] if line.give_up_date else [])])
+
+
+def child_cancel_blocked(lines: Sequence[Row], calendar: OrgCalendar, now: datetime) -> str | None:
+    """None when the child's lines can be cancelled now; otherwise the reason the parent reads."""
+    pending = [line for line in lines if line.status == "pending"]
+    if not pending:
+        return f"This request is {child_status([line.status for line in lines])}; only pending requests can be " \
+               "cancelled."
+    return cancel_blocked_reason(min(first_date(line) for line in pending), now, calendar.time_zone,
+                                 calendar.cancel_window_hours)
+
+
+def _line(row: Row) -> dict[str, Any]:
+    return {k: getattr(row, k) for k in (
+        "line_id", "child_id", "group_id", "care_type", "starts_on", "ends_on", "dates", "day_part_ids", "minutes",
+        "payment", "credit_id", "credit_amount", "price", "give_up_date", "give_up_day_part_ids", "target_date",
+        "forfeited_minutes", "status", "reason", "evaluation_outcome", "evaluation_reason", "evaluated_by",
+        "evaluated_at", "reservation_status", "reservation_reason")}
+
+
+def request_view(request: Row, lines: Sequence[Row], calendar: OrgCalendar, now: datetime) -> dict[str, Any]:
+    children: dict[UUID, list[Row]] = {}
+    for line in lines:
+        children.setdefault(line.child_id, []).append(line)
+    per_child = []
+    for child_id, own in children.items():
+        blocked = child_cancel_blocked(own, calendar, now)
+        per_child.append({"child_id": child_id, "status": child_status([x.status for x in own]),
+                          "can_cancel": blocked is None, "cancel_blocked_reason": blocked,
+                          "lines": [_line(x) for x in own]})
+    return {"request_id": request.request_id, "organisation_id": request.organisation_id,
+            "family_id": request.family_id, "kind": request.kind, "all_or_nothing": request.all_or_nothing,
+            "expires_on": request.expires_on, "submitted_at": request.submitted_at,
+            "decided_at": request.decided_at, "status": child_status([x.status for x in lines]),
+            "children": per_child}
+
+
+def absence_view(row: Row, calendar: OrgCalendar, now: datetime) -> dict[str, Any]:
+    blocked = f"This absence is {row.status}." if row.status != "registered" else cancel_blocked_reason(
+        row.starts_on, now, calendar.time_zone, calendar.cancel_window_hours)
+    return {"absence_id": row.absence_id, "child_id": row.child_id, "starts_on": row.starts_on,
+            "ends_on": row.ends_on, "day_part_ids": row.day_part_ids, "reason": row.reason, "note": row.note,
+            "status": row.status, "reported_at": row.reported_at, "can_cancel": blocked is None,
+            "cancel_blocked_reason": blocked}
+
+
+async def family_overview(session: AsyncSession, family_id: UUID, calendar: OrgCalendar, now: datetime
+                          ) -> dict[str, Any]:
+    rows = list(await session.execute(select(requests).where(requests.c.family_id == family_id)
+                                      .order_by(requests.c.submitted_at.desc(), requests.c.request_id)))
+    lines: dict[UUID, list[Row]] = {r.request_id: [] for r in rows}
+    if rows:
+        for line in await session.execute(select(request_lines).where(request_lines.c.request_id.in_(list(lines)))
+                                          .order_by(request_lines.c.position)):
+            lines[line.request_id].append(line)
+    absent = await session.execute(select(absences).where(absences.c.family_id == family_id)
+                                   .order_by(absences.c.starts_on.desc(), absences.c.absence_id))
+    return {"family_id": family_id,
+            "requests": [request_view(r, lines[r.request_id], calendar, now) for r in rows],
+            "absences": [absence_view(a, calendar, now) for a in absent]}
