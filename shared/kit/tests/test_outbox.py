@@ -11,14 +11,14 @@ from konnect_kit.outbox import Outbox, OutboxRelay
 from sqlalchemy import text
 
 
-async def test_event_written_while_kafka_is_down_arrives_after_restart(infra, fresh_database):
-    bootstrap = infra.endpoints.kafka_bootstrap
+async def test_event_written_while_kafka_is_down_arrives_after_restart(private_kafka, fresh_database):
+    bootstrap = private_kafka.bootstrap
     topic, service = await new_topics(bootstrap)
     db = Database(fresh_database)
     outbox = Outbox(service)
     relay = OutboxRelay(db, bootstrap, client_id=service, poll_seconds=0.2)
     await relay.start()
-    await infra.stop_kafka()
+    await private_kafka.stop()
     try:
         started = time.monotonic()
         async with db.transaction() as session:  # a write never waits for or fails on Kafka
@@ -29,7 +29,7 @@ async def test_event_written_while_kafka_is_down_arrives_after_restart(infra, fr
             pending = await session.scalar(text("SELECT count(*) FROM kit_outbox WHERE published_at IS NULL"))
         assert pending == 1
     finally:
-        await infra.start_kafka()
+        await private_kafka.start()
     records = await read_all(bootstrap, topic, expect=1, timeout_ms=60000)
     await relay.stop()
     await db.dispose()

@@ -2,6 +2,7 @@
 
 import asyncio
 import base64
+import fcntl
 import glob
 import os
 import shutil
@@ -265,11 +266,14 @@ class LocalInfra:
         )
 
     def up(self) -> InfraEndpoints:
-        self.postgres.start()
-        self.s3.start()
-        self.mailpit.start()
-        self.kafka.start()
-        prepare(self.endpoints)
+        # One starter at a time per profile: concurrent test sessions must not both launch a broker.
+        with open(paths.run_dir(self.profile.name) / "infra.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            self.postgres.start()
+            self.s3.start()
+            self.mailpit.start()
+            self.kafka.start()
+            prepare(self.endpoints)
         return self.endpoints
 
     @property

@@ -61,5 +61,14 @@ def bench_profile() -> Profile:
     )
 
 
+def fault_profile() -> Profile:
+    """A private broker for fault tests that stop and start it, so no other test loses its Kafka."""
+    return Profile(
+        name="fault", postgres_port=35432, kafka_port=39092, kafka_controller_port=39093, s3_port=37070,
+        smtp_port=31025, mailpit_port=38025, gateway_port=38000,
+        service_ports={s: 38101 + i for i, s in enumerate(SERVICES)},
+    )
+
+
 def profile_named(name: str) -> Profile:
-    return {"dev": dev_profile, "test": test_profile, "bench": bench_profile}[name]()
+    return {"dev": dev_profile, "test": test_profile, "bench": bench_profile, "fault": fault_profile}[name]()

@@ -32,15 +32,33 @@ class InfraHandle:
         self.endpoints = endpoints
         self._local = local
 
-    async def stop_kafka(self) -> None:
-        if self._local is None:
-            pytest.skip("stopping the broker is implemented for the local-process harness only")
-        await asyncio.to_thread(self._local.kafka.stop)
 
-    async def start_kafka(self) -> None:
+class PrivateKafka:
+    """A broker of its own for fault tests: they stop and restart it without disturbing other tests."""
+
+    def __init__(self) -> None:
+        from konnect_devstack.infra import Kafka
+        from konnect_devstack.profiles import fault_profile
+
+        self.kafka = Kafka(fault_profile())
+        self.bootstrap = self.kafka.bootstrap
+
+    async def stop(self) -> None:
+        await asyncio.to_thread(self.kafka.stop)
+
+    async def start(self) -> None:
         # In a thread: the readiness probe runs its own event loop.
-        assert self._local is not None
-        await asyncio.to_thread(self._local.kafka.start)
+        await asyncio.to_thread(self.kafka.start)
+
+
+@pytest.fixture(scope="session")
+def private_kafka(infra: InfraHandle) -> Iterator[PrivateKafka]:
+    if infra._local is None:
+        pytest.skip("fault tests with a stopped broker run on the local-process harness only")
+    broker = PrivateKafka()
+    broker.kafka.start()
+    yield broker
+    broker.kafka.stop()
 
 
 def _leases() -> Path:

@@ -16,9 +16,9 @@ from typing import Any, TypeVar
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, ConsumerRecord, TopicPartition
 from aiokafka.errors import KafkaError
-from konnect_contracts.envelope import Envelope, EventPayload
+from konnect_contracts.envelope import HEADER_EVENT_TYPE, Envelope, EventPayload
 from konnect_contracts.topics import dead_letter_topic
-from pydantic import ValidationError
+from pydantic import ValidationError, create_model
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from konnect_kit.correlation import causation_id_var, correlation_id_var
@@ -65,6 +65,8 @@ class PermanentError(Exception):
 class _Route:
     payload_type: type[EventPayload]
     handler: Handler
+    # The envelope with its payload typed: one validation pass from bytes to the handler's model.
+    envelope_type: type[Envelope]
 
 
 class EventConsumer:
@@ -111,7 +113,8 @@ class EventConsumer:
     def on(self, payload_type: type[P], handler: Callable[[EventContext, P], Awaitable[None]],
            *, topic: str | None = None) -> None:
         """Route `payload_type` events arriving on `topic` (default: the payload's own topic)."""
-        route = _Route(payload_type, handler)
+        route = _Route(payload_type, handler, create_model(
+            f"{payload_type.__name__}Envelope", __base__=Envelope, payload=(payload_type, ...)))
         self._routes.setdefault(topic or payload_type.TOPIC, {})[payload_type.EVENT_TYPE] = route
         # Event types are unique across topics (the contract guarantees it), so one flat lookup serves.
         # Types not in it are ignored: forward compatibility with producers that are ahead of us.
@@ -227,12 +230,24 @@ class EventConsumer:
             await task
 
     async def _decode(self, records: list[ConsumerRecord]) -> list[tuple[ConsumerRecord, Envelope]]:
+        """Envelopes of the events this consumer handles; others are skipped without parsing them."""
         decoded: list[tuple[ConsumerRecord, Envelope]] = []
         for record in records:
+            event_type = _header(record, HEADER_EVENT_TYPE)
+            route = self._routes_by_type.get(event_type) if event_type is not None else None
+            if event_type is not None and route is None:
+                continue  # an event type we do not handle, named in its header: no need to read it
             try:
-                decoded.append((record, Envelope.from_bytes(record.value)))
+                if route is not None:
+                    envelope = route.envelope_type.model_validate_json(record.value)
+                else:  # no header (e.g. a hand-written producer): read the envelope to learn the type
+                    envelope = Envelope.from_bytes(record.value)
+                    if envelope.event_type not in self._routes_by_type:
+                        continue
             except (ValidationError, ValueError) as exc:
                 await self._dead_letter(record, exc, attempts=1)
+                continue
+            decoded.append((record, envelope))
         return decoded
 
     async def _apply_and_commit(self, decoded: list[tuple[ConsumerRecord, Envelope]],
@@ -281,7 +296,7 @@ class EventConsumer:
 
     async def _claim(self, session: AsyncSession, envelopes: list[Envelope]) -> set[Any]:
         """Insert inbox rows; returns the event ids not seen before by this consumer group."""
-        routed = [e for e in envelopes if e.event_type in self._routes_by_type]
+        routed = envelopes  # only routed event types get this far
         if not routed:
             return set()
         # Straight to asyncpg: on the hot path SQLAlchemy's result processing costs more than the insert.
@@ -295,10 +310,12 @@ class EventConsumer:
 
     async def _dispatch(self, session: AsyncSession, envelope: Envelope) -> None:
         route = self._routes_by_type[envelope.event_type]
-        try:
-            payload = envelope.payload_as(route.payload_type)
-        except ValidationError as exc:
-            raise PermanentError(f"invalid {envelope.event_type} payload: {exc}") from exc
+        payload = envelope.payload
+        if not isinstance(payload, route.payload_type):
+            try:
+                payload = envelope.payload_as(route.payload_type)
+            except ValidationError as exc:
+                raise PermanentError(f"invalid {envelope.event_type} payload: {exc}") from exc
         corr = correlation_id_var.set(envelope.correlation_id)
         cause = causation_id_var.set(envelope.event_id)
         try:
@@ -339,3 +356,10 @@ class EventConsumer:
             extra={"topic": record.topic, "partition": record.partition, "offset": record.offset,
                    "attempts": attempts, "error": repr(exc), "dead_letter_topic": self.dead_letter_topic},
         )
+
+
+def _header(record: ConsumerRecord, name: str) -> str | None:
+    for key, value in record.headers or ():
+        if key == name:
+            return value.decode("utf-8", "replace")
+    return None
