@@ -6,6 +6,7 @@ edge, and forwards it with the caller's identity and correlation id.
 """
 
 import inspect
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -74,5 +75,7 @@ def _mirror_route(target: APIRouter, route: APIRoute, upstream: Callable[[Reques
             status_code=route.status_code, summary=route.summary, description=route.description,
             tags=tags or route.tags, dependencies=[Depends(d) for d in extra_deps],
             responses=route.responses, name=f"{route.name}_{method.lower()}",
-            operation_id=f"{route.name}_{method.lower()}", response_class=route.response_class,
+            # From the public path: unique across services even where two handlers share a name.
+            operation_id=f"{method.lower()}_{re.sub(r'[^a-zA-Z0-9]+', '_', prefix + route.path).strip('_')}",
+            response_class=route.response_class,
         )
