@@ -83,7 +83,10 @@ def absence(family: Family) -> AbsenceReported:
 
 async def mails(mailpit: Any, address: str, count: int) -> list[dict[str, Any]]:
     found = await eventually(lambda: (lambda m: m if len(m) >= count else None)(mailpit.messages_to(address)))
-    return [mailpit.message(m["ID"]) for m in found]
+    messages = [mailpit.message(m["ID"]) for m in found]
+    for message in messages:
+        message["Text"] = message["Text"].replace("\r\n", "\n")  # SMTP line ends, as sent
+    return messages
 
 
 async def test_decided_request_for_two_siblings_mails_each_parent_once_in_their_language(
