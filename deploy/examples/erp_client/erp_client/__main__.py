@@ -1,0 +1,53 @@
+"""Command line: `python -m erp_client [--bootstrap HOST:PORT] [--reject-child UUID] [--reject-weekday N] ...`."""
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import Sequence
+from uuid import UUID
+
+from erp_client.client import Config, ErpClient
+from erp_client.rule import DEFAULT_REASON, Rule
+
+
+def parse_args(argv: Sequence[str] | None = None) -> Config:
+    parser = argparse.ArgumentParser(prog="erp_client", description="Example ERP: evaluates Konnect requests.")
+    parser.add_argument("--bootstrap", default="127.0.0.1:9092", help="Kafka bootstrap servers")
+    parser.add_argument("--group", default="erp-example", help="consumer group (its offsets are the progress)")
+    parser.add_argument("--evaluator-id", default="example-erp", help="evaluator_id in every ChildEvaluated")
+    parser.add_argument("--reject-child", action="append", type=UUID, default=[], metavar="UUID",
+                        help="reject every line of this child (repeatable)")
+    parser.add_argument("--reject-weekday", action="append", type=int, default=[], metavar="N",
+                        choices=range(7), help="reject lines touching this weekday, 0 = Monday … 6 = Sunday "
+                                               "(repeatable)")
+    parser.add_argument("--reason", default=DEFAULT_REASON, help="reason given with a rejection (parents see it)")
+    parser.add_argument("--organisation", action="append", type=UUID, default=[], metavar="UUID",
+                        help="only evaluate requests of this organisation (repeatable; default: all)")
+    parser.add_argument("--from-latest", action="store_true",
+                        help="a new group starts at the end of the topic instead of the oldest event")
+    args = parser.parse_args(argv)
+    rule = Rule(frozenset(args.reject_child), frozenset(args.reject_weekday), args.reason)
+    return Config(bootstrap_servers=args.bootstrap, group_id=args.group, evaluator_id=args.evaluator_id, rule=rule,
+                  organisations=frozenset(args.organisation),
+                  auto_offset_reset="latest" if args.from_latest else "earliest")
+
+
+async def run(config: Config) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        # Graceful stop: the batch in hand is evaluated and committed first.
+        with contextlib.suppress(NotImplementedError):  # no signal handlers on Windows event loops
+            loop.add_signal_handler(sig, stop.set)
+    await ErpClient(config).run(stop)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    asyncio.run(run(parse_args(argv)))
+
+
+if __name__ == "__main__":
+    main()
