@@ -2,14 +2,17 @@
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Literal, Self
+from typing import Annotated, Literal, Self
 from uuid import UUID
 
 from konnect_contracts.common import CareType
 from konnect_contracts.events.credits import CreditUnit, UsageRule
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, model_validator
 
-from credits.domain.ledger import CreditState
+from credits.domain.ledger import CreditState, plain
+
+# Numeric columns keep the scale of their arithmetic (0 + 2.5 - 1.5 = 1.0): answers show 1.
+Amount = Annotated[Decimal, PlainSerializer(lambda d: str(plain(d)), return_type=str)]
 
 
 class GrantIn(BaseModel):
@@ -36,16 +39,16 @@ class GrantIn(BaseModel):
 
 
 class BalanceOut(BaseModel):
-    granted: Decimal
-    reserved: Decimal
-    consumed: Decimal
-    usable: Decimal
+    granted: Amount
+    reserved: Amount
+    consumed: Amount
+    usable: Amount
 
 
 class HistoryEntry(BaseModel):
     request_id: UUID
     line_id: UUID
-    amount: Decimal
+    amount: Amount
     status: Literal["reserved", "consumed", "released"]
     cause: Literal["rejected", "expired", "cancelled"] | None
     reserved_at: datetime
@@ -79,7 +82,7 @@ class ChildCreditsOut(BaseModel):
 class UsableCredit(BaseModel):
     credit_id: UUID
     unit: CreditUnit
-    usable: Decimal
+    usable: Amount
     valid_from: date
     valid_until: date
     usage_rule: UsageRule

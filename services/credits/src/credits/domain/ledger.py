@@ -12,6 +12,11 @@ ReleaseCause = Literal["rejected", "expired", "cancelled"]
 ZERO = Decimal(0)
 
 
+def plain(amount: Decimal) -> Decimal:
+    """Without trailing zeros or an exponent (1.0 → 1, 2.50 → 2.5): amounts travel as decimal strings."""
+    return amount.quantize(Decimal(1)) if amount == amount.to_integral_value() else amount.normalize()
+
+
 @dataclass(frozen=True)
 class Balance:
     """The running figures of one credit; `usable` is what a new booking may still take."""

@@ -23,7 +23,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from credits.db.models import credits, reservations
-from credits.domain.ledger import REASONS, Balance, Booking, CreditRules, ReleaseCause, refusal
+from credits.domain.ledger import REASONS, Balance, Booking, CreditRules, ReleaseCause, plain, refusal
 
 
 @dataclass(frozen=True)
@@ -108,7 +108,7 @@ async def reserve_line(session: AsyncSession, events: LedgerEvents, line: Credit
         )).scalar_one()
         event = CreditReserved(
             credit_id=line.credit_id, organisation_id=line.organisation_id, child_id=line.child_id,
-            request_id=line.request_id, line_id=line.line_id, amount=line.amount, remaining=remaining)
+            request_id=line.request_id, line_id=line.line_id, amount=plain(line.amount), remaining=plain(remaining))
     await events.publish(session, event, line.organisation_id)
     return event
 
@@ -138,7 +138,7 @@ async def settle_line(session: AsyncSession, events: LedgerEvents, *, organisati
                {"reserved": credits.c.reserved - moved.amount, "consumed": credits.c.consumed + moved.amount})
     await session.execute(update(credits).where(credits.c.credit_id == moved.credit_id).values(**figures))
     common = {"credit_id": moved.credit_id, "organisation_id": organisation_id, "child_id": moved.child_id,
-              "request_id": request_id, "line_id": line_id, "amount": moved.amount}
+              "request_id": request_id, "line_id": line_id, "amount": plain(moved.amount)}
     event: EventPayload = CreditConsumed(**common) if cause is None else CreditReleased(**common, cause=cause)
     await events.publish(session, event, organisation_id)
     return event
