@@ -1,7 +1,9 @@
 """Accounts end to end: invitation e-mail → password → login → /me, reset, token checks, family isolation."""
 
+import re
 import time
 import uuid
+from datetime import date, timedelta
 
 import jwt
 from e2e_world import PASSWORD, bearer, build_world, client_ip, link_token, logged_in, mail_to
@@ -45,20 +47,49 @@ async def test_second_parent_has_an_own_login_in_english_and_sees_the_same_child
     assert {c["child_id"] for c in me["children"]} == {w.children["noor"], w.children["daan"]}
 
 
+# Request bodies for child-scoped routes that need one; a new route without an entry here fails the test
+# below on purpose, so whoever adds it also proves it hides other families' children.
+CHILD_ROUTE_BODIES = {
+    ("put", "/api/v1/children/{child_id}/consents/{kind}"): {"granted": True},
+    ("post", "/api/v1/requests/{request_id}/children/{child_id}/evaluate"): {"outcome": "accepted"},
+}
+STAFF_ONLY = {("post", "/api/v1/requests/{request_id}/children/{child_id}/evaluate")}
+
+
+def fill(template: str, operation: dict, child: str) -> tuple[str, dict]:
+    """A concrete URL and query for an OpenAPI operation: valid values, so only the child decides the answer."""
+    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    values = {"child_id": child, "day": tomorrow, "kind": "photos", "request_id": str(uuid.uuid4())}
+    url = template
+    for name in re.findall(r"{(\w+)}", template):
+        assert name in values, f"no test value for path parameter {name} of {template}"
+        url = url.replace("{" + name + "}", values[name])
+    query = {}
+    for param in operation.get("parameters", []):
+        if param["in"] == "query" and param.get("required"):
+            schema = param.get("schema", {})
+            kind = schema.get("format") or schema.get("type")
+            query[param["name"]] = {"date": tomorrow, "uuid": str(uuid.uuid4()), "number": "1", "integer": "1",
+                                    "boolean": "false"}.get(kind, (schema.get("enum") or ["x"])[0])
+    return url, query
+
+
 async def test_a_parent_gets_404_on_every_child_route_for_another_familys_child(gateway, mailpit):
     w = await build_world(gateway)
     eva = await logged_in(gateway, mailpit, w.parents["eva"][1])
     spec = (await gateway.get("/openapi.json")).json()
-    child_routes = [(path, method) for path, ops in spec["paths"].items() for method in ops
+    child_routes = [(path, method, op) for path, ops in spec["paths"].items() for method, op in ops.items()
                     if "{child_id}" in path and not path.startswith("/api/v1/admin/")]
-    assert len(child_routes) >= 3  # detail, consents, consent change — and every route added later
-    for path, method in child_routes:
-        for child, expected in ((w.children["mila"], 404), (str(uuid.uuid4()), 404)):
-            url = path.replace("{child_id}", child).replace("{kind}", "photos")
-            body = {"granted": True} if method in ("put", "post", "patch") else None
-            response = await gateway.request(method.upper(), url, json=body, headers=bearer(eva))
+    assert len(child_routes) >= 8  # children, consents, credits, agenda, availability, cancel — and every new one
+    for path, method, operation in child_routes:
+        for child in (w.children["mila"], str(uuid.uuid4())):
+            url, query = fill(path, operation, child)
+            body = CHILD_ROUTE_BODIES.get((method, path))
+            needs_body = operation.get("requestBody", {}).get("required", False)
+            assert body is not None or not needs_body, f"add a request body for {method} {path}"
+            response = await gateway.request(method.upper(), url, params=query, json=body, headers=bearer(eva))
+            expected = 403 if (method, path) in STAFF_ONLY else 404  # a role refusal says nothing of the child
             assert response.status_code == expected, (method, path, response.text)
-            assert response.json()["error"]["code"] == "not_found"
     own = await gateway.get(f"/api/v1/children/{w.children['noor']}", headers=bearer(eva))
     assert own.status_code == 200
     consent = await gateway.put(f"/api/v1/children/{w.children['noor']}/consents/photos", json={"granted": True},
