@@ -19,7 +19,13 @@ from planning.domain.periods import check_period, end_of_day, is_single_date, re
 from planning.domain.refusals import Refusal
 from planning.domain.swaps import forfeited_minutes
 from planning.service_layer.booking import already_requested, book_parts, give_up_parts
-from planning.service_layer.calendar import FamilyRecord, child, in_school_holidays, organisation_calendar
+from planning.service_layer.calendar import (
+    FamilyRecord,
+    child,
+    in_school_holidays,
+    organisation_calendar,
+    planned_parts,
+)
 from planning.service_layer.callers import actor_uuid
 
 
@@ -129,13 +135,12 @@ async def swap_line(session: AsyncSession, family: FamilyRecord, ask: SwapAsk, t
     _no_duplicates(ask.give_up_day_part_ids)
     _no_duplicates(ask.day_part_ids)
     given = await give_up_parts(session, ask.child_id, ask.give_up_date, ask.give_up_day_part_ids)
-    try:
-        booked = await book_parts(session, ask.child_id, ask.target_date, ask.target_date, ask.day_part_ids, now)
-    except Refusal as refusal:
-        if refusal.code == "already_planned":  # the manual: the system says the child is planned there already
-            raise Refusal("already_planned", f"The child is already planned on {ask.target_date.isoformat()}.",
-                          refusal.details) from refusal
-        raise
+    # The manual: on a target date where the child is planned already, the system says so (no partial swap).
+    present = [p for p in await planned_parts(session, ask.child_id, ask.target_date) if not p.absent]
+    if present:
+        raise Refusal("already_planned", f"The child is already planned on {ask.target_date.isoformat()}.",
+                      {"date": ask.target_date.isoformat(), "planned": [p.name for p in present]})
+    booked = await book_parts(session, ask.child_id, ask.target_date, ask.target_date, ask.day_part_ids, now)
     forfeited = forfeited_minutes(given.minutes, booked.minutes)
     if await already_requested(session, ask.child_id, [ask.give_up_date], ask.give_up_day_part_ids, give_up=True) \
             or await already_requested(session, ask.child_id, booked.dates, ask.day_part_ids):
