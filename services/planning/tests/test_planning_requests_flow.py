@@ -213,6 +213,11 @@ async def test_extra_day_request_is_pending_published_and_timed(env: Env) -> Non
     assert timer["fire_at"] == datetime(2030, 1, 13, 23, 0, tzinfo=UTC)  # end of the 13th in Amsterdam
     overview = (await env.client.get("/requests", headers=o.parent_headers())).json()
     assert [r["request_id"] for r in overview["requests"]] == [body["request_id"]]
+    # Tuesday has no planned care: the pending lines alone put it in the agenda ("Optie extra").
+    agenda = (await env.client.get("/agenda", params={"from": TUE.isoformat(), "to": TUE.isoformat()},
+                                   headers=o.parent_headers())).json()
+    assert sorted((d["child_id"], d["requests"][0]["status"]) for d in agenda["days"]) == \
+        sorted((c, "pending") for c in o.children)
 
 
 async def test_bad_requests_are_refused_and_nothing_is_written(env: Env) -> None:

@@ -11,6 +11,8 @@ from planning.api import admin, agenda, evaluation, organisations, requests, tes
 from planning.clock import Clock, clock_for
 from planning.expiry import ExpiryWorker
 from planning.handlers import credits, directory, evaluations
+from planning.service_layer.agenda_requests import add_pending_requests
+from planning.service_layer.calendar import register_agenda_enricher
 from planning.settings import Settings
 
 MIGRATIONS = Path(__file__).parent / "db" / "migrations"
@@ -39,6 +41,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         register_handlers=register_handlers, background=background,
     )
     requests.install_refusal_handler(app)
+    register_agenda_enricher(add_pending_requests)  # pending lines show in the agenda ("Optie extra")
     app.state.clock = clock or clock_for(settings.environment)
     if settings.environment == "test":
         app.include_router(testing.router)  # moving time is for test deployments only (404 elsewhere)
