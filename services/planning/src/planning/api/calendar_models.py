@@ -21,8 +21,9 @@ def _clock_time(value: Any) -> Any:
     return value
 
 
-ClockTime = Annotated[time, BeforeValidator(_clock_time), PlainSerializer(lambda t: t.strftime("%H:%M"), str),
-                      Field(examples=["07:30"])]
+# Serialised as "HH:MM" in JSON only: in Python mode it stays a time, as the database column wants.
+ClockTime = Annotated[time, BeforeValidator(_clock_time),
+                      PlainSerializer(lambda t: t.strftime("%H:%M"), str, when_used="json"), Field(examples=["07:30"])]
 Price = Annotated[Decimal, Field(ge=0, max_digits=10, decimal_places=2, examples=["9.85"])]
 
 
