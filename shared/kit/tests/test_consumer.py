@@ -175,3 +175,31 @@ async def test_events_written_by_a_handler_carry_correlation_and_causation(infra
     assert reaction.correlation_id == "flow-42"
     assert reaction.causation_id == cause.event_id
     assert reaction.payload["label"] == "reaction-to-cause"
+
+
+async def test_an_idle_consumer_still_commits_the_offsets_of_its_last_batch(infra, fresh_database):
+    from aiokafka import TopicPartition
+    from aiokafka.admin import AIOKafkaAdminClient
+
+    bootstrap = infra.endpoints.kafka_bootstrap
+    topic, service = await fresh_topic_and_service(bootstrap)
+    db = Database(fresh_database)
+    await create_effects_table(db)
+    consumer = make_consumer(db, bootstrap, service, offset_commit_interval=0.5)
+    consumer.on(type(probe("x")), record_effect, topic=topic)
+    await produce_raw(bootstrap, topic, [raw(Envelope.wrap(probe("last"), producer="t", correlation_id="c"), "k")])
+    await consumer.start()
+    await eventually(lambda: consumer.processed_total >= 1)
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+
+    async def committed_to_the_end() -> bool:  # no further event arrives to carry the commit along
+        offsets = await admin.list_consumer_group_offsets(service)
+        return sum(meta.offset for tp, meta in offsets.items() if isinstance(tp, TopicPartition)) == 1
+
+    try:
+        assert await eventually(committed_to_the_end, timeout=10)
+    finally:
+        await admin.close()
+        await consumer.stop()
+        await db.dispose()

@@ -180,6 +180,11 @@ class EventConsumer:
             while not self._stopping.is_set():
                 batches = await self._consumer.getmany(timeout_ms=200, max_records=self.batch_size)
                 if not batches:
+                    # Quiet partition: finish the batch in hand and send its offsets now, or an idle
+                    # consumer would sit on uncommitted offsets until the next event arrives.
+                    await self._settle()
+                    if time.monotonic() - self._last_offset_commit >= self.offset_commit_interval:
+                        await self._flush_offsets()
                     continue
                 decoded = await self._decode([r for records in batches.values() for r in records])
                 offsets = {tp: records[-1].offset + 1 for tp, records in batches.items()}
