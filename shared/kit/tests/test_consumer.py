@@ -185,17 +185,19 @@ async def test_an_idle_consumer_still_commits_the_offsets_of_its_last_batch(infr
     topic, service = await fresh_topic_and_service(bootstrap)
     db = Database(fresh_database)
     await create_effects_table(db)
-    consumer = make_consumer(db, bootstrap, service, offset_commit_interval=0.5)
+    consumer = make_consumer(db, bootstrap, service, offset_commit_interval=2.0)
     consumer.on(type(probe("x")), record_effect, topic=topic)
-    await produce_raw(bootstrap, topic, [raw(Envelope.wrap(probe("last"), producer="t", correlation_id="c"), "k")])
+    await produce_raw(bootstrap, topic, [raw(Envelope.wrap(probe("first"), producer="t", correlation_id="c"), "k")])
     await consumer.start()
-    await eventually(lambda: consumer.processed_total >= 1)
+    await eventually(lambda: consumer.processed_total >= 1)  # its offsets went out at once (first commit)
+    await produce_raw(bootstrap, topic, [raw(Envelope.wrap(probe("last"), producer="t", correlation_id="c"), "k")])
+    await eventually(lambda: consumer.processed_total >= 2)  # within the interval: its commit is deferred
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     await admin.start()
 
     async def committed_to_the_end() -> bool:  # no further event arrives to carry the commit along
         offsets = await admin.list_consumer_group_offsets(service)
-        return sum(meta.offset for tp, meta in offsets.items() if isinstance(tp, TopicPartition)) == 1
+        return sum(meta.offset for tp, meta in offsets.items() if isinstance(tp, TopicPartition)) == 2
 
     try:
         assert await eventually(committed_to_the_end, timeout=10)
