@@ -3,15 +3,17 @@
 import asyncio
 from datetime import timedelta
 
+import httpx
 from kafka_tools import events_of_organisation, republish, wait_until_consumed
-from konnect_devstack.pytest_plugin import eventually
+from konnect_devstack.pytest_plugin import eventually, internal_headers
+from konnect_devstack.stack import DOMAIN_SERVICES
 from planning_world import build_planning_world, erp_client, grant_credit, monday_in, request_settled
 
 TOPICS = ["planning.requests.v1", "planning.evaluations.v1", "credits.ledger.v1"]
 GROUPS = ["planning", "credits", "notifications"]
 
 
-async def test_fifty_parallel_requests_on_one_credit_for_three(gateway, mailpit, infra):
+async def test_fifty_parallel_requests_on_one_credit_for_three(gateway, mailpit, infra, stack):
     w = await build_planning_world(gateway, mailpit)
     noor = w.children["noor"]
     credit = await grant_credit(gateway, w, "noor", "16.5")  # exactly three mornings of 5.5 hours
@@ -59,14 +61,29 @@ async def test_fifty_parallel_requests_on_one_credit_for_three(gateway, mailpit,
     assert before["state"] == "used_up"
     assert sum(1 for h in before["history"] if h["status"] == "consumed") == 3
 
+    eva = w.parents["eva"][1]
+    assert await eventually(lambda: mailpit.count(eva, "beoordeeld") == 50, timeout=60)  # one per request
+    deliveries_before = await deliveries_to(stack, eva)
+    assert len(deliveries_before) == 51  # the invitation and fifty decisions
+
     # Replay every event of this run once more: nothing may change anywhere.
     records = await events_of_organisation(bootstrap, TOPICS, w.org)
     assert len(records) >= 50 + 50 + 50  # submitted, evaluated and reservation results at least
-    mails_before = len(mailpit.messages_to(w.parents["eva"][1]))
     await republish(bootstrap, records)
     await wait_until_consumed(bootstrap, GROUPS, TOPICS)
     after = await balance()
     assert after["balance"] == before["balance"] and after["history"] == before["history"]
     again = [outcome(await request_settled(gateway, w.as_parent("eva"), rid)) for rid in request_ids]
     assert again == outcomes
-    assert len(mailpit.messages_to(w.parents["eva"][1])) == mails_before
+    assert await deliveries_to(stack, eva) == deliveries_before  # no mail queued twice
+    assert mailpit.count(eva, "beoordeeld") == 50
+
+
+async def deliveries_to(stack, address: str) -> list[str]:
+    """The notifications service's delivery log (operators only; not on the public API)."""
+    notifications = next(s for s in DOMAIN_SERVICES if s.name == "notifications")
+    async with httpx.AsyncClient(timeout=30) as client:
+        r = await client.get(f"{stack.url(notifications)}/deliveries", params={"recipient": address, "limit": 200},
+                             headers=internal_headers("platform_operator", "operator"))
+        assert r.status_code == 200, r.text
+        return sorted(d["delivery_id"] for d in r.json()["items"])

@@ -151,6 +151,13 @@ class Mailpit:
         response.raise_for_status()
         return response.json()["messages"]
 
+    def count(self, address: str, subject: str = "") -> int:
+        """How many mails to `address` (with `subject` in the subject) arrived; not capped like a listing."""
+        query = f"to:{address}" + (f' subject:"{subject}"' if subject else "")
+        response = httpx.get(f"{self.api}/api/v1/search", params={"query": query, "limit": 1}, timeout=10)
+        response.raise_for_status()
+        return int(response.json()["messages_count"])
+
     def message(self, message_id: str) -> dict[str, Any]:
         response = httpx.get(f"{self.api}/api/v1/message/{message_id}", timeout=10)
         response.raise_for_status()

@@ -5,16 +5,16 @@ import contextlib
 import logging
 from uuid import UUID
 
-import asyncpg
 from aiokafka import AIOKafkaProducer
 from konnect_contracts.envelope import Envelope, EventPayload, kafka_headers
 from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from konnect_kit.correlation import causation_id_var, current_correlation_id
-from konnect_kit.db import Database, asyncpg_dsn
+from konnect_kit.db import Database
 from konnect_kit.kafka import make_producer
 from konnect_kit.schema import outbox
+from konnect_kit.wakeup import Wakeup, notify
 
 log = logging.getLogger(__name__)
 
@@ -54,8 +54,7 @@ class Outbox:
                 headers=[[k, v.decode()] for k, v in kafka_headers(envelope)],
             )
         )
-        # Delivered at commit only: wakes the relay without waiting for its next poll.
-        await session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": NOTIFY_CHANNEL})
+        await notify(session, NOTIFY_CHANNEL)  # wakes the relay at commit instead of at its next poll
         return envelope
 
 
@@ -77,10 +76,9 @@ class OutboxRelay:
         self.poll_seconds = poll_seconds
         self.batch_size = batch_size
         self._producer: AIOKafkaProducer | None = None
-        self._wake = asyncio.Event()
+        self._wake = Wakeup(database.url, NOTIFY_CHANNEL)
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
-        self._listener: asyncpg.Connection | None = None
         self.published_total = 0
 
     async def start(self) -> None:
@@ -92,14 +90,11 @@ class OutboxRelay:
         if self._task:
             await self._task
         await self._close_producer()
-        if self._listener is not None:
-            with contextlib.suppress(Exception):
-                await self._listener.close()
+        await self._wake.close()
 
     async def _run(self) -> None:
         backoff = 0.2
         while not self._stopping.is_set():
-            await self._ensure_listener()
             # Cleared before the scan: a NOTIFY that lands during it triggers one more scan.
             self._wake.clear()
             try:
@@ -167,17 +162,5 @@ class OutboxRelay:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(producer.stop(), timeout=5)
 
-    async def _ensure_listener(self) -> None:
-        # LISTEN is an optimisation (low latency); polling still finds every row without it.
-        if self._listener is not None and not self._listener.is_closed():
-            return
-        try:
-            self._listener = await asyncpg.connect(asyncpg_dsn(self.database.url), timeout=5)
-            await self._listener.add_listener(NOTIFY_CHANNEL, lambda *_: self._wake.set())
-        except Exception as exc:
-            log.warning("outbox relay runs without LISTEN", extra={"error": repr(exc)})
-            self._listener = None
-
     async def _sleep(self, seconds: float) -> None:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), timeout=seconds)
+        await self._wake.wait(seconds)

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from uuid import UUID
 
+from konnect_kit.wakeup import notify
 from sqlalchemy import Interval, func, literal, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,6 +27,9 @@ class DueDelivery:
     attempts: int
 
 
+MAIL_CHANNEL = "notifications_mail"
+
+
 async def queue_email(session: AsyncSession, *, event_id: UUID, recipient: str, mail: RenderedMail,
                       organisation_id: UUID | None, account_id: UUID | None) -> bool:
     """Insert the delivery unless this event already queued one for this address; True if it is new."""
@@ -37,7 +41,10 @@ async def queue_email(session: AsyncSession, *, event_id: UUID, recipient: str, 
             language=mail.language, subject=mail.subject, body_text=mail.text, body_html=mail.html,
         ).on_conflict_do_nothing().returning(deliveries.c.delivery_id)
     )
-    return result.first() is not None
+    queued = result.first() is not None
+    if queued:
+        await notify(session, MAIL_CHANNEL)  # the sender wakes at commit instead of at its next poll
+    return queued
 
 
 async def claim_next_due(session: AsyncSession) -> DueDelivery | None:

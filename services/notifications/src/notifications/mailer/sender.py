@@ -15,9 +15,10 @@ from aiosmtplib.errors import (
     SMTPTimeoutError,
 )
 from konnect_kit.db import Database
+from konnect_kit.wakeup import Wakeup
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from notifications.db.deliveries import DueDelivery, claim_next_due, mark_failed, mark_retry, mark_sent
+from notifications.db.deliveries import MAIL_CHANNEL, DueDelivery, claim_next_due, mark_failed, mark_retry, mark_sent
 from notifications.domain.delivery import RetryPolicy
 from notifications.mailer.message import build_message
 from notifications.settings import Settings
@@ -81,6 +82,7 @@ class MailSender:
         self.policy = RetryPolicy(settings.mail_max_attempts, settings.mail_backoff_initial_seconds,
                                   settings.mail_backoff_max_seconds)
         self._stopping = asyncio.Event()
+        self._wake = Wakeup(database.url, MAIL_CHANNEL)
         self._task: asyncio.Task[None] | None = None
         self.sent_total = 0
         self.failed_attempts_total = 0
@@ -92,9 +94,11 @@ class MailSender:
     async def stop(self) -> None:
         """Graceful: the mail in hand is finished and recorded; nothing new is started."""
         self._stopping.set()
+        self._wake.set()
         if self._task is not None:
             await self._task
             self._task = None
+        await self._wake.close()
 
     async def _run(self) -> None:
         while not self._stopping.is_set():
@@ -103,8 +107,8 @@ class MailSender:
             except Exception:
                 # Database briefly unreachable and the like: log, wait a poll interval, try again.
                 log.exception("mail sender pass failed")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stopping.wait(), timeout=self.settings.mail_poll_seconds)
+            if not self._stopping.is_set():
+                await self._wake.wait(self.settings.mail_poll_seconds)
 
     async def drain(self) -> int:
         """Send every delivery due now, one transaction each; returns how many were attempted."""
