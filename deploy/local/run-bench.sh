@@ -5,7 +5,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
 PY=.venv/bin/python
 trap '$PY -m konnect_devstack infra-down --profile bench >/dev/null 2>&1 || true' EXIT
-for bench in bench/*.py; do
+command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; } || true
+for bench in bench/[a-z]*_*.py; do
   echo "== $bench"
   KONNECT_LOG_LEVEL=WARNING $PY "$bench"
 done
