@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: install up down status logs test test-fast lint schemas bench dlq-list dlq-replay
+.PHONY: install up down reset status logs test lint schemas bench dlq-list dlq-replay
 
 install:            ## install everything missing (Python deps, Kafka jars, PostgreSQL, versitygw, mailpit)
 	@bash deploy/local/install.sh
@@ -13,6 +13,9 @@ up: install         ## start infra + every service + gateway, seed demo data, pr
 
 down:               ## stop everything `make up` started
 	@[ -x $(PY) ] && $(PY) -m konnect_devstack down --profile dev || true
+
+reset:              ## stop everything and delete the local dev data (databases, topics, mail, objects)
+	@[ -x $(PY) ] && $(PY) -m konnect_devstack reset --profile dev || true
 
 status:
 	@$(PY) -m konnect_devstack status --profile dev

@@ -13,7 +13,7 @@ from konnect_devstack.stack import DOMAIN_SERVICES, GATEWAY, Stack
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m konnect_devstack")
-    parser.add_argument("action", choices=["up", "down", "status", "infra-up", "infra-down", "logs"])
+    parser.add_argument("action", choices=["up", "down", "reset", "status", "infra-up", "infra-down", "logs"])
     parser.add_argument("--profile", default="dev", choices=["dev", "test", "bench"])
     args = parser.parse_args(argv)
     profile = profile_named(args.profile)
@@ -36,6 +36,11 @@ def main(argv: list[str] | None = None) -> int:
         Stack(profile, infra.endpoints).down()
         infra.down()
         print("stopped")
+    elif args.action == "reset":
+        Stack(profile, infra.endpoints).down()
+        infra.down()
+        infra.wipe()
+        print("stopped and deleted the local data")
     elif args.action == "infra-down":
         infra.down()
     elif args.action == "status":

@@ -56,6 +56,24 @@ FAMILIES = [  # (key, organisation, name, parents [(key, name, email, language)]
     ("yilmaz-bso", SPEELHUIS, "Familie Yilmaz",
      [("fatima-bso", "Fatima Yilmaz", "fatima.yilmaz@demo.konnect.nl", "nl")]),
 ]
+DAY_PARTS = [  # (key, care type, name, starts, ends, price)
+    ("dc-morning", "day_care", "Ochtend", "07:30", "13:00", {"price_per_part": "52.50"}),
+    ("dc-afternoon", "day_care", "Middag", "13:00", "18:30", {"price_per_part": "52.50"}),
+    ("toddler-morning", "toddler", "Peuterochtend", "08:30", "12:00", {"price_per_hour": "10.25"}),
+    ("bso-afternoon", "after_school", "Na school", "14:00", "18:30", {"price_per_hour": "9.75"}),
+    ("bso-holiday", "after_school", "Vakantiedag", "08:00", "18:30", {"price_per_part": "85.00"}),
+]
+PATTERNS = {  # child → weekday → day parts (0 = Monday)
+    "sem": {0: ["dc-morning", "dc-afternoon"], 1: ["dc-morning", "dc-afternoon"], 3: ["dc-morning"]},
+    "lotte": {0: ["bso-afternoon"], 3: ["bso-afternoon"]},
+    "noah": {1: ["dc-morning", "dc-afternoon"], 2: ["dc-morning", "dc-afternoon"]},
+    "yusuf": {1: ["toddler-morning"], 4: ["toddler-morning"]},
+    "elif": {0: ["bso-afternoon"], 2: ["bso-afternoon"], 4: ["bso-afternoon"]},
+}
+CREDITS = [  # (key, child, unit, amount, description)
+    ("sem-2026", "sem", "hours", "22", "Ruiltegoed 2026"),
+    ("lotte-holiday", "lotte", "points", "4", "Vakantiedagen"),
+]
 CHILDREN = [  # (key, family, first, last, birth date, mentor, group, care type)
     ("sem", "dejong", "Sem", "de Jong", date(2023, 3, 14), "sanne", "dolfijnen", "day_care"),
     ("lotte", "dejong", "Lotte", "de Jong", date(2018, 9, 2), "mohamed", "vlinders", "after_school"),
@@ -116,15 +134,51 @@ class Seeder:
                 self.put(f"/admin/directory/parents/{demo_id('parent:' + pkey)}",
                          {"organisation_id": org, "family_id": demo_id("family:" + key), "name": pname,
                           "email": email, "language": language})
+        for org in ORGANISATIONS:
+            self._put_when_planning_knows(
+                f"/admin/planning/organisations/{org}/settings",
+                {"open_weekdays": [0, 1, 2, 3, 4], "cancel_window_hours": 24, "staff_may_evaluate": True})
+            for key, care_type, name, starts, ends, price in DAY_PARTS:
+                self._put_when_planning_knows(
+                    f"/admin/planning/day-parts/{demo_id(f'part:{org}:{key}')}",
+                    {"organisation_id": org, "care_type": care_type, "name": name, "starts_at": starts,
+                     "ends_at": ends, **price})
+        for key, location, _, care_type in GROUPS:
+            org = location_org[location]
+            for part_key, part_care_type, *_ in DAY_PARTS:
+                if part_care_type == care_type:
+                    part = demo_id(f"part:{org}:{part_key}")
+                    self._put_when_planning_knows(
+                        f"/admin/planning/groups/{demo_id('group:' + key)}/capacity/{part}", {"capacity": 12})
         for key, family, first, last, born, mentor, group, care_type in CHILDREN:
             org = family_org[family]
             self.put(f"/admin/directory/children/{demo_id('child:' + key)}",
                      {"organisation_id": org, "family_id": demo_id("family:" + family), "first_name": first,
                       "last_name": last, "birth_date": born.isoformat(), "mentor_staff_id": demo_id("staff:" + mentor)})
+            pattern = [{"weekday": day, "day_part_ids": [demo_id(f"part:{org}:{p}") for p in parts]}
+                       for day, parts in PATTERNS[key].items()]
             self.put(f"/admin/directory/placements/{demo_id('placement:' + key)}",
                      {"organisation_id": org, "child_id": demo_id("child:" + key),
-                      "group_id": demo_id("group:" + group), "care_type": care_type, "starts_on": "2026-01-05"})
+                      "group_id": demo_id("group:" + group), "care_type": care_type, "starts_on": "2026-01-05",
+                      "weekly_pattern": pattern})
+        child_org = {key: family_org[family] for key, family, *_ in CHILDREN}
+        for key, child, unit, amount, description in CREDITS:
+            self.put(f"/credits/{demo_id('credit:' + key)}",
+                     {"organisation_id": child_org[child], "child_id": demo_id("child:" + child), "unit": unit,
+                      "amount": amount, "valid_from": "2026-01-01", "valid_until": "2027-12-31",
+                      "description": description})
         self.activate_logins()
+
+    def _put_when_planning_knows(self, path: str, body: dict, timeout: float = 60) -> None:
+        """Planning learns groups from identity's events: a capacity for a group it has not seen yet waits."""
+        deadline = time.monotonic() + timeout
+        while True:
+            response = self.api.put(f"/api/v1{path}", json=body)
+            if response.status_code < 400:
+                return
+            if response.status_code != 404 or time.monotonic() > deadline:
+                raise RuntimeError(f"seeding {path} failed: {response.status_code} {response.text}")
+            time.sleep(0.3)
 
     def activate_logins(self, timeout: float = 90) -> None:
         """Follow the invitation e-mails and set the demo password, until every demo login is active."""

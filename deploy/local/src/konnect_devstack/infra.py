@@ -276,6 +276,11 @@ class LocalInfra:
             prepare(self.endpoints)
         return self.endpoints
 
+    def wipe(self) -> None:
+        """Delete this profile's data (after `down`): databases, Kafka log, objects, pid and log files."""
+        shutil.rmtree(paths.run_dir(self.profile.name), ignore_errors=True)
+        shutil.rmtree(self.postgres.data, ignore_errors=True)
+
     @property
     def parts(self) -> list["Postgres | Kafka | S3Server | Mailpit"]:
         return [self.postgres, self.s3, self.mailpit, self.kafka]

@@ -1,5 +1,6 @@
 """Every Konnect service as its own process (`python -m <service>`), wired to one profile's infrastructure."""
 
+import hashlib
 import os
 import sys
 import time
@@ -54,6 +55,16 @@ def service_env(spec: ServiceSpec, profile: Profile, infra: InfraEndpoints,
     return env
 
 
+def code_fingerprint() -> str:
+    """Changes whenever a Python file of the product changes, so `make up` restarts stale processes."""
+    digest = hashlib.sha1()
+    for folder in ("services", "shared", "deploy/local/src"):
+        for path in sorted((paths.ROOT / folder).rglob("*.py")):
+            stat = path.stat()
+            digest.update(f"{path}:{stat.st_mtime_ns}:{stat.st_size}".encode())
+    return digest.hexdigest()
+
+
 class Stack:
     """Starts, checks and stops the service processes of one profile."""
 
@@ -71,9 +82,14 @@ class Stack:
 
     def start(self, spec: ServiceSpec) -> None:
         proc = self.process(spec)
-        if proc.pid is None:
-            proc.start([sys.executable, "-m", spec.name],
-                       env=service_env(spec, self.profile, self.infra, self.extra_env), cwd=paths.ROOT)
+        stamp = paths.run_dir(self.profile.name) / f"{spec.name}.code"
+        code = code_fingerprint()
+        if proc.pid is not None and stamp.exists() and stamp.read_text() == code:
+            return  # already running this very code: `up` twice is harmless
+        proc.stop()  # running older code (or not at all): (re)start it
+        proc.start([sys.executable, "-m", spec.name],
+                   env=service_env(spec, self.profile, self.infra, self.extra_env), cwd=paths.ROOT)
+        stamp.write_text(code)
 
     def wait_ready(self, spec: ServiceSpec, timeout: float = 90) -> None:
         proc = self.process(spec)
