@@ -87,6 +87,9 @@ def main() -> None:
     generator = "wrk" if shutil.which("wrk") else "python"
     profile = bench_profile()
     infra = LocalInfra(profile)
+    Stack(profile, infra.endpoints).down()
+    infra.down()
+    infra.wipe()  # every run starts from empty databases and topics, like a new deployment
     stack = Stack(profile, infra.up())
     stack.up()
     gateway = stack.url(GATEWAY)

@@ -124,5 +124,7 @@ if __name__ == "__main__":
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     local = LocalInfra(bench_profile())
+    local.down()
+    local.wipe()  # a fresh broker and database for every run
     local.up()
     asyncio.run(main(args.events, args.rounds, local))

@@ -91,6 +91,9 @@ def main() -> None:
     args = parser.parse_args()
     profile = bench_profile()
     infra = LocalInfra(profile)
+    Stack(profile, infra.endpoints).down()
+    infra.down()
+    infra.wipe()  # every run starts from empty databases and topics, like a new deployment
     endpoints = infra.up()
     stack = Stack(profile, endpoints)
     stack.up()

@@ -280,6 +280,7 @@ class LocalInfra:
         """Delete this profile's data (after `down`): databases, Kafka log, objects, pid and log files."""
         shutil.rmtree(paths.run_dir(self.profile.name), ignore_errors=True)
         shutil.rmtree(self.postgres.data, ignore_errors=True)
+        paths.log_dir(self.profile.name)  # recreate the empty run and log folders the processes write to
 
     @property
     def parts(self) -> list["Postgres | Kafka | S3Server | Mailpit"]:
