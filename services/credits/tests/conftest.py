@@ -22,9 +22,8 @@ from konnect_contracts.envelope import Envelope, EventPayload, kafka_headers
 from konnect_contracts.events.directory import TOPIC as DIRECTORY_TOPIC
 from konnect_contracts.events.requests import RequestLine, RequestSubmitted
 from konnect_contracts.topics import dead_letter_topic
-from konnect_devstack.pytest_plugin import eventually, internal_headers, running_app
+from konnect_devstack.pytest_plugin import eventually, internal_headers, new_migrated_database, running_app
 from konnect_kit.kafka import ensure_topics
-from konnect_kit.migrations import upgrade_to_head
 from sqlalchemy.engine import make_url
 
 OPERATOR = internal_headers("platform_operator", "operator-1")
@@ -138,14 +137,7 @@ def _is_directory(envelope: Envelope) -> bool:
 
 async def make_env(infra: Any) -> CreditsEnv:
     suffix = uuid.uuid4().hex[:10]
-    name = f"t_{suffix}"
-    conn = await asyncpg.connect(infra.endpoints.admin_dsn())
-    try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
-    url = infra.endpoints.database_url(name)
-    await asyncio.to_thread(upgrade_to_head, MIGRATIONS, url)  # alembic runs its own event loop
+    url = await new_migrated_database(infra, MIGRATIONS)
     env = CreditsEnv(infra, url, f"credits-test-{suffix}", f"test.planning.requests.{suffix}",
                      f"test.{DIRECTORY_TOPIC}.{suffix}", f"test.credits.ledger.{suffix}")
     await ensure_topics(infra.endpoints.kafka_bootstrap, [

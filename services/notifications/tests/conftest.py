@@ -5,7 +5,6 @@ with a fresh consumer group would re-read (and mail) every event ever published 
 service from a running stack would mail this test's events too.
 """
 
-import asyncio
 import socket
 import uuid
 from collections.abc import AsyncIterator
@@ -28,8 +27,8 @@ from konnect_contracts.events.requests import (
     RequestSubmitted,
 )
 from konnect_contracts.topics import dead_letter_topic
+from konnect_devstack.pytest_plugin import new_migrated_database
 from konnect_kit.kafka import ensure_topics
-from konnect_kit.migrations import upgrade_to_head
 from notifications.main import MIGRATIONS
 from notifications.settings import Settings
 from sqlalchemy.engine import make_url
@@ -123,14 +122,7 @@ _TYPES: dict[str, type[EventPayload]] = {
 
 async def make_env(infra: Any) -> NotificationsEnv:
     suffix = uuid.uuid4().hex[:10]
-    name = f"t_{suffix}"
-    conn = await asyncpg.connect(infra.endpoints.admin_dsn())
-    try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
-    url = infra.endpoints.database_url(name)
-    await asyncio.to_thread(upgrade_to_head, MIGRATIONS, url)  # alembic runs its own event loop
+    url = await new_migrated_database(infra, MIGRATIONS)
     env = NotificationsEnv(infra, url, f"notifications-test-{suffix}", f"test.identity.accounts.{suffix}",
                            f"test.identity.directory.{suffix}", f"test.planning.requests.{suffix}")
     await ensure_topics(infra.endpoints.kafka_bootstrap, [

@@ -183,21 +183,27 @@ async def eventually(check: Callable[[], Any], *, timeout: float = 20.0, interva
     raise AssertionError(f"condition not met within {timeout}s (last value: {last!r})")
 
 
+async def new_migrated_database(infra: InfraHandle, migrations: Any) -> str:
+    """A new database at the service's migration head; returns its URL (for fixtures of any scope)."""
+    from konnect_kit.migrations import upgrade_to_head
+
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    conn = await asyncpg.connect(infra.endpoints.admin_dsn())
+    try:
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    url = infra.endpoints.database_url(name)
+    await asyncio.to_thread(upgrade_to_head, migrations, url)  # alembic runs its own event loop
+    return url
+
+
 @pytest.fixture
 async def migrated_database(infra: InfraHandle) -> Any:
     """Factory: `await migrated_database(MIGRATIONS)` → URL of a new database at the service's head."""
-    from konnect_kit.migrations import upgrade_to_head
 
     async def make(migrations: Any) -> str:
-        name = f"t_{uuid.uuid4().hex[:12]}"
-        conn = await asyncpg.connect(infra.endpoints.admin_dsn())
-        try:
-            await conn.execute(f'CREATE DATABASE "{name}"')
-        finally:
-            await conn.close()
-        url = infra.endpoints.database_url(name)
-        await asyncio.to_thread(upgrade_to_head, migrations, url)  # alembic runs its own event loop
-        return url
+        return await new_migrated_database(infra, migrations)
 
     return make
 
