@@ -308,3 +308,22 @@ async def test_a_change_reaches_the_directory_topic(identity, infra):
 async def _partitions(consumer: AIOKafkaConsumer, topic: str) -> set[int]:
     await consumer._client.force_metadata_update()
     return consumer.partitions_for_topic(topic) or set()
+
+
+async def test_republish_sends_every_record_once_more_with_the_same_version(identity):
+    org = await organisation(identity)
+    ids = await seed(identity, org)
+    kinds = (("group", "GroupUpserted", "group_id"), ("parent", "ParentUpserted", "account_id"),
+             ("placement", "PlacementUpserted", "placement_id"))
+    before = {kind: await published(identity, event, field, ids[kind]) for kind, event, field in kinds}
+    r = await identity.post("/directory/republish", json={"organisation_id": org}, headers=OPERATOR)
+    assert r.status_code == 202, r.text
+    assert r.json()["published"] == {"organisations": 1, "locations": 1, "groups": 1, "staff": 1, "families": 1,
+                                     "parents": 1, "children": 1, "placements": 1}
+    for kind, event, field in kinds:
+        events = await published(identity, event, field, ids[kind])
+        assert len(events) == len(before[kind]) + 1
+        assert events[-1]["payload"] == before[kind][-1]["payload"]  # the same state and version, again
+    other_admin = await identity.post("/directory/republish", json={"organisation_id": org},
+                                      headers=admin(await organisation(identity)))
+    assert other_admin.status_code == 403

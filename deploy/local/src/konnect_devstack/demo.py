@@ -135,6 +135,10 @@ class Seeder:
                          {"organisation_id": org, "family_id": demo_id("family:" + key), "name": pname,
                           "email": email, "language": language})
         for org in ORGANISATIONS:
+            # Read models of services added or upgraded since this stack first ran catch up (no-op otherwise).
+            republished = self.api.post("/api/v1/admin/directory/republish", json={"organisation_id": org})
+            if republished.status_code != 202:
+                raise RuntimeError(f"republishing the directory failed: {republished.text}")
             self._put_when_planning_knows(
                 f"/admin/planning/organisations/{org}/settings",
                 {"open_weekdays": [0, 1, 2, 3, 4], "cancel_window_hours": 24, "staff_may_evaluate": True})

@@ -55,6 +55,7 @@ from identity.db.directory import (
 from identity.domain.directory import may_manage, staff_account_role, valid_period
 from identity.service_layer.accounts import ensure_account
 from identity.service_layer.directory import require_organisation, require_reference, upsert_record
+from identity.service_layer.republish import republish_directory
 
 __all__ = ["router"]
 
@@ -210,3 +211,18 @@ async def put_consent_kind(key: Annotated[str, Path(pattern=CONSENT_KEY_PATTERN,
     await _authorise(who, session, org)
     done = await upsert_record(session, consent_kinds, {"organisation_id": org, "key": key}, org, _values(body))
     return ConsentKindOut(key=key, version=done.version, **body.model_dump())
+
+
+class RepublishIn(BaseModel):
+    organisation_id: UUID
+
+
+class RepublishOut(BaseModel):
+    published: dict[str, int]
+
+
+@router.post("/republish", response_model=RepublishOut, status_code=202,
+             summary="Publish the organisation's whole directory again (read models of new or rebuilt consumers)")
+async def republish(body: RepublishIn, who: CallerDep, session: SessionDep, kit: KitDep) -> RepublishOut:
+    await _authorise(who, session, body.organisation_id)
+    return RepublishOut(published=await republish_directory(session, kit.outbox, body.organisation_id))
