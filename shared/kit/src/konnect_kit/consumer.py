@@ -31,13 +31,14 @@ log = logging.getLogger(__name__)
 P = TypeVar("P", bound=EventPayload)
 
 
-@dataclass(frozen=True)
 class EventContext:
     """What a handler gets besides the payload: the open transaction, the envelope, the outbox."""
 
-    session: AsyncSession
-    envelope: Envelope
-    outbox: Outbox
+    # A plain slotted class: built once per event on the hot path, where a frozen dataclass costs more.
+    __slots__ = ("envelope", "outbox", "session")
+
+    def __init__(self, session: AsyncSession, envelope: Envelope, outbox: Outbox) -> None:
+        self.session, self.envelope, self.outbox = session, envelope, outbox
 
 
 Handler = Callable[[EventContext, Any], Awaitable[None]]
@@ -97,6 +98,7 @@ class EventConsumer:
         self.dead_letter_topic = dead_letter_topic(service)
         self._routes: dict[str, dict[str, _Route]] = {}
         self._routes_by_type: dict[str, _Route] = {}
+        self._routes_by_header: dict[bytes, _Route] = {}
         self._consumer: AIOKafkaConsumer | None = None
         self._pending_offsets: dict[TopicPartition, int] = {}
         self._last_offset_commit = 0.0
@@ -119,6 +121,7 @@ class EventConsumer:
         # Event types are unique across topics (the contract guarantees it), so one flat lookup serves.
         # Types not in it are ignored: forward compatibility with producers that are ahead of us.
         self._routes_by_type[payload_type.EVENT_TYPE] = route
+        self._routes_by_header[payload_type.EVENT_TYPE.encode()] = route  # the hot path compares raw header bytes
 
     def handles(self, payload_type: type[P], *, topic: str | None = None
                 ) -> Callable[[Callable[[EventContext, P], Awaitable[None]]], Any]:
@@ -239,7 +242,7 @@ class EventConsumer:
         decoded: list[tuple[ConsumerRecord, Envelope]] = []
         for record in records:
             event_type = _header(record, HEADER_EVENT_TYPE)
-            route = self._routes_by_type.get(event_type) if event_type is not None else None
+            route = self._routes_by_header.get(event_type) if event_type is not None else None
             if event_type is not None and route is None:
                 continue  # an event type we do not handle, named in its header: no need to read it
             try:
@@ -363,8 +366,8 @@ class EventConsumer:
         )
 
 
-def _header(record: ConsumerRecord, name: str) -> str | None:
+def _header(record: ConsumerRecord, name: str) -> bytes | None:
     for key, value in record.headers or ():
         if key == name:
-            return value.decode("utf-8", "replace")
+            return value
     return None
