@@ -1,5 +1,6 @@
 """Planning and credits end to end: requests through the gateway, the example ERP over Kafka, mails in mailpit."""
 
+import asyncio
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -217,3 +218,16 @@ async def test_bad_requests_are_refused_with_a_clear_message_and_nothing_is_writ
         assert r.json()["error"]["message"], name
     after = (await gateway.get("/api/v1/requests", headers=w.as_parent("eva"))).json()
     assert after == before
+
+
+async def test_the_same_request_sent_twice_at_once_books_the_day_part_once(gateway, mailpit):
+    w = await build_planning_world(gateway, mailpit)
+    wednesday = monday_in(2) + timedelta(days=2)
+    body = {"bookings": [booking(wednesday, w.children["noor"], parts=[w.parts["morning"]])]}
+    first, second = await asyncio.gather(*(gateway.post("/api/v1/requests/extra-days", json=body,
+                                                        headers=w.as_parent("eva")) for _ in range(2)))
+    assert sorted([first.status_code, second.status_code]) == [201, 422]
+    refused = first if first.status_code == 422 else second
+    assert refused.json()["error"]["message"]
+    overview = (await gateway.get("/api/v1/requests", headers=w.as_parent("eva"))).json()
+    assert len(overview["requests"]) == 1

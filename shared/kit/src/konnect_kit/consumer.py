@@ -173,7 +173,11 @@ class EventConsumer:
                 await self._dlq_producer.stop()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._stopping.wait(), timeout=2)
-        if self._stopping.is_set():
+        if self._stopping.is_set():  # asked to stop while connecting: close what did start
+            for client in (self._consumer, self._dlq_producer):
+                if client is not None:
+                    with contextlib.suppress(Exception):
+                        await client.stop()
             return
         assert self._consumer is not None
         self.running = True

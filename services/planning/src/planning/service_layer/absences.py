@@ -15,6 +15,7 @@ from planning.db.calendar import care_changes
 from planning.db.requests import absences
 from planning.domain.periods import cancel_blocked_reason, check_period, dates_between
 from planning.domain.refusals import Refusal
+from planning.service_layer.booking import lock_family
 from planning.service_layer.calendar import FamilyRecord, child, organisation_calendar, planned_parts
 from planning.service_layer.callers import actor_uuid
 
@@ -55,6 +56,7 @@ async def report(session: AsyncSession, outbox: Outbox, *, topic: str, who: Call
                  asks: list[AbsenceAsk], starts_on: date, ends_on: date, reason: str, note: str | None,
                  now: datetime) -> list[UUID]:
     """One absence per child, registered now; the schedule changes free the places; one event per child."""
+    await lock_family(session, family.family_id)
     calendar = await organisation_calendar(session, family.organisation_id)
     check_period(starts_on, ends_on, calendar.today(now))
     if len({a.child_id for a in asks}) != len(asks):

@@ -5,7 +5,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from uuid import UUID
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from planning.db.requests import request_lines
@@ -104,6 +104,13 @@ async def give_up_parts(session: AsyncSession, child_id: UUID, day: date, day_pa
         raise Refusal("not_planned", f"Only planned day parts can be given up; not planned on {day.isoformat()}.",
                       {"date": day.isoformat(), "day_part_ids": missing})
     return GivenUp(planned[day_part_ids[0]].group_id, sum(planned[p].minutes for p in day_part_ids))
+
+
+async def lock_family(session: AsyncSession, family_id: UUID) -> None:
+    """Serialise a family's submissions until commit: two clicks on "send" must not both pass the
+    "already requested/absent" checks and book the same day part twice (other families are not held up)."""
+    await session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
+                          {"key": f"planning-family:{family_id}"})
 
 
 async def already_requested(session: AsyncSession, child_id: UUID, dates: list[date], parts: list[UUID],

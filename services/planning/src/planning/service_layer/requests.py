@@ -18,7 +18,7 @@ from planning.domain.payment import CreditFacts, check_credit_usable, credit_amo
 from planning.domain.periods import check_period, end_of_day, is_single_date, resolve_expires_on
 from planning.domain.refusals import Refusal
 from planning.domain.swaps import forfeited_minutes
-from planning.service_layer.booking import already_requested, book_parts, give_up_parts
+from planning.service_layer.booking import already_requested, book_parts, give_up_parts, lock_family
 from planning.service_layer.calendar import (
     FamilyRecord,
     child,
@@ -167,6 +167,7 @@ async def submit(session: AsyncSession, outbox: Outbox, *, topic: str, who: Call
                  asks: Sequence[ExtraDayAsk] | Sequence[SwapAsk], all_or_nothing: bool, expires_on: date | None,
                  now: datetime) -> Submitted:
     """Check every line, then store the request with its timer and publish `RequestSubmitted` (keyed by family)."""
+    await lock_family(session, family.family_id)
     calendar = await organisation_calendar(session, family.organisation_id)
     today = calendar.today(now)
     lines = []
