@@ -5,7 +5,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import httpx
-from e2e_world import mail_to
+from e2e_world import OPERATOR, mail_to
 from konnect_devstack.pytest_plugin import eventually, internal_headers
 from konnect_devstack.stack import DOMAIN_SERVICES
 from planning_world import (
@@ -231,3 +231,30 @@ async def test_the_same_request_sent_twice_at_once_books_the_day_part_once(gatew
     assert refused.json()["error"]["message"]
     overview = (await gateway.get("/api/v1/requests", headers=w.as_parent("eva"))).json()
     assert len(overview["requests"]) == 1
+
+
+async def test_accepting_into_a_full_group_needs_an_explicit_override(gateway, mailpit):
+    w = await build_planning_world(gateway, mailpit)
+    thursday = monday_in(2) + timedelta(days=3)
+    away = await gateway.post("/api/v1/absences", headers=w.as_parent("ilse"), json={
+        "starts_on": thursday.isoformat(), "reason": "sick",
+        "children": [{"child_id": w.children["mila"], "day_part_ids": [w.parts["morning"]]}]})
+    assert away.status_code == 201, away.text
+    r = await submit(gateway, w, "joris", {"bookings": [booking(thursday, w.children["ruben"],
+                                                                 parts=[w.parts["morning"]])]})
+    assert r.status_code == 201, r.text
+    absence_id = away.json()["absences"][0]["absence_id"]
+    back = await gateway.post(f"/api/v1/absences/{absence_id}/cancel", headers=w.as_parent("ilse"))
+    assert back.status_code == 200, back.text  # Mila comes after all: the one place is taken again
+    client = (await gateway.post("/api/v1/auth/machine-clients", headers=OPERATOR,
+                                 json={"organisation_id": w.org, "name": "Planning ERP"})).json()
+    erp = (await gateway.post("/api/v1/auth/machine-token", json={
+        "client_id": client["client_id"], "client_secret": client["client_secret"]})).json()
+    evaluate = f"/api/v1/requests/{r.json()['request_id']}/children/{w.children['ruben']}/evaluate"
+    erp_headers = {"Authorization": f"Bearer {erp['access_token']}"}
+    full = await gateway.post(evaluate, json={"outcome": "accepted"}, headers=erp_headers)
+    assert full.status_code == 409 and full.json()["error"]["code"] == "group_full"
+    forced = await gateway.post(evaluate, json={"outcome": "accepted", "override_capacity": True},
+                                headers=erp_headers)
+    assert forced.status_code == 200, forced.text
+    assert statuses(forced.json()["request"]) == {w.children["ruben"]: "accepted"}

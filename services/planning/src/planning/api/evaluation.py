@@ -35,6 +35,7 @@ async def evaluate(request_id: UUID, child_id: UUID, body: EvaluationIn, who: Ca
     evaluated = await evaluate_child(
         session, kit.outbox, request, child_id, line_id=body.line_id, outcome=body.outcome, reason=body.reason,
         evaluator_id=who.actor_id, evaluated_by="erp" if who.role == "erp" else "staff", now=now,
+        check_capacity=not body.override_capacity,
         requests_topic=settings.requests_topic, evaluations_topic=settings.evaluations_topic)  # type: ignore[attr-defined]
     fresh = await request_for(session, who, request_id)
     view = request_view(fresh, await lines_of(session, request_id), calendar, now)

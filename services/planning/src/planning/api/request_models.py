@@ -74,6 +74,7 @@ class EvaluationIn(_In):
     outcome: Literal["accepted", "rejected"]
     reason: str | None = Field(default=None, max_length=1000, description="Shown to the parents.")
     line_id: UUID | None = Field(default=None, description="One line of the child; default every open one.")
+    override_capacity: bool = Field(default=False, description="Accept even where the group is full that day.")
 
     @model_validator(mode="after")
     def _reason(self) -> Self:

@@ -17,6 +17,7 @@ from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from planning.domain.refusals import Refusal
+from planning.service_layer.calendar import has_room
 from planning.service_layer.decisions import Evaluation, lines_of, lock_request, record_evaluation, settle
 
 log = logging.getLogger(__name__)
@@ -24,9 +25,13 @@ log = logging.getLogger(__name__)
 
 async def evaluate_child(session: AsyncSession, outbox: Outbox, request: Row, child_id: UUID, *,
                          line_id: UUID | None, outcome: str, reason: str | None, evaluator_id: str,
-                         evaluated_by: str = "staff", now: datetime,
+                         evaluated_by: str = "staff", now: datetime, check_capacity: bool = True,
                          requests_topic: str, evaluations_topic: str) -> list[UUID]:
-    """Staff evaluate one child's open lines (or the one named) of a locked request; 409 when nothing is open."""
+    """Staff evaluate one child's open lines (or the one named) of a locked request; 409 when nothing is open.
+
+    Accepting through the API refuses (409) a line whose group is full on one of its dates unless the
+    evaluator overrides; an ERP's `ChildEvaluated` event is the ERP's decision and is applied as it is.
+    """
     lines = [line for line in await lines_of(session, request.request_id) if line.child_id == child_id
              and (line_id is None or line.line_id == line_id)]
     if not lines:
@@ -37,6 +42,8 @@ async def evaluate_child(session: AsyncSession, outbox: Outbox, request: Row, ch
                          for line in lines})
         raise Refusal("not_pending", f"This child's line can no longer be evaluated: it is {', '.join(states)}.",
                       {"statuses": states}, status=409)
+    if outcome == "accepted" and check_capacity:
+        await _refuse_when_full(session, open_lines)
     for line in open_lines:
         envelope = await outbox.publish(session, ChildEvaluated(
             request_id=request.request_id, organisation_id=request.organisation_id, family_id=request.family_id,
@@ -47,6 +54,16 @@ async def evaluate_child(session: AsyncSession, outbox: Outbox, request: Row, ch
                                                           evaluated_by, evaluator_id, envelope.event_id), now)
     await settle(session, outbox, request, now, topic=requests_topic)
     return [line.line_id for line in open_lines]
+
+
+async def _refuse_when_full(session: AsyncSession, lines: list[Row]) -> None:
+    for line in lines:
+        for day in line.dates:
+            for part in line.day_part_ids:
+                if not await has_room(session, line.group_id, day, part):
+                    raise Refusal("group_full", f"The group is full on {day.isoformat()} for this day part; "
+                                  "accept with override_capacity to exceed the capacity on purpose.",
+                                  {"date": day.isoformat(), "day_part_id": str(part)}, status=409)
 
 
 async def apply_child_evaluated(session: AsyncSession, outbox: Outbox, event: ChildEvaluated, event_id: UUID,
