@@ -62,8 +62,9 @@ def _mirror_route(target: APIRouter, route: APIRoute, upstream: Callable[[Reques
         path = route.path_format.format(**{f.name: kwargs[f.name] for f in dependant.path_params})
         body = await request.body()
         response = await upstream(request).call(
-            request.method, path, who, content=body or None, params=dict(request.query_params),
-            client_ip=client_address(request))
+            request.method, path, who, content=body or None,
+            params=request.query_params.multi_items(),  # repeated parameters (?a=1&a=2) stay repeated
+            client_ip=client_address(request), language=request.headers.get("accept-language"))
         return Response(response.content, status_code=response.status_code,
                         media_type=response.headers.get("content-type"))
 

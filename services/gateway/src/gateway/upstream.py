@@ -15,9 +15,11 @@ class Upstream:
         self.client = httpx.AsyncClient(base_url=base_url, timeout=timeout)
 
     async def call(self, method: str, path: str, who: Caller | None, *, json: Any = None, content: bytes | None = None,
-                   params: dict[str, Any] | None = None, client_ip: str | None = None) -> httpx.Response:
+                   params: Any = None, client_ip: str | None = None, language: str | None = None) -> httpx.Response:
         headers = forwarded_headers(self.internal_token, who, client_ip)
         headers[CORRELATION_HEADER] = current_correlation_id()
+        if language:
+            headers["accept-language"] = language[:200]  # services pick texts for callers without a profile
         if content is not None:
             headers["content-type"] = "application/json"
         try:
