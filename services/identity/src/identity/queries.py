@@ -15,12 +15,16 @@ from identity.db.models import organisations
 from identity.domain.directory import not_ended
 
 
-async def organisation_today(session: AsyncSession, organisation_id: UUID) -> date:
+def today_in(zone: str | None) -> date:
     """'Today' where the organisation is: a placement ending today is still current in Amsterdam at 01:00 UTC."""
+    return datetime.now(ZoneInfo(zone or "Europe/Amsterdam")).date()
+
+
+async def organisation_today(session: AsyncSession, organisation_id: UUID) -> date:
     zone = await session.scalar(
         select(organisations.c.time_zone).where(organisations.c.organisation_id == organisation_id)
     )
-    return datetime.now(ZoneInfo(zone or "Europe/Amsterdam")).date()
+    return today_in(zone)
 
 
 async def placements_by_child(session: AsyncSession, child_ids: Sequence[UUID], today: date) -> dict[UUID, list]:
@@ -81,17 +85,19 @@ async def child_row(session: AsyncSession, child_id: UUID) -> Row | None:
 
 async def family_overview(session: AsyncSession, parent_id: UUID) -> dict | None:
     """The parent's family and its children (mentor, current and future placements); None for a non-parent."""
+    # One round trip for the family and its organisation's time zone: /me is the app's most frequent call.
     family = (
         await session.execute(
-            select(families.c.family_id, families.c.name, families.c.organisation_id)
+            select(families.c.family_id, families.c.name, organisations.c.time_zone)
             .join(parents, parents.c.family_id == families.c.family_id)
+            .join(organisations, organisations.c.organisation_id == families.c.organisation_id, isouter=True)
             .where(parents.c.parent_id == parent_id)
         )
     ).first()
     if family is None:
         return None
     rows = (await session.execute(_child_rows_query().where(children.c.family_id == family.family_id))).all()
-    today = await organisation_today(session, family.organisation_id)
+    today = today_in(family.time_zone)
     return {
         "family": {"family_id": str(family.family_id), "name": family.name},
         "children": await child_summaries(session, rows, today),
