@@ -20,3 +20,4 @@ def test_log_line_is_json_with_correlation_id_and_extras():
     assert line["correlation_id"] == "abc123"
     assert line["msg"] == "evaluated line-1"
     assert line["request_id"] == "r-9"
+
