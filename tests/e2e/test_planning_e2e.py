@@ -250,11 +250,15 @@ async def test_accepting_into_a_full_group_needs_an_explicit_override(gateway, m
                                  json={"organisation_id": w.org, "name": "Planning ERP"})).json()
     erp = (await gateway.post("/api/v1/auth/machine-token", json={
         "client_id": client["client_id"], "client_secret": client["client_secret"]})).json()
-    evaluate = f"/api/v1/requests/{r.json()['request_id']}/children/{w.children['ruben']}/evaluate"
     erp_headers = {"Authorization": f"Bearer {erp['access_token']}"}
+    queue = (await gateway.get("/api/v1/evaluation-queue", headers=erp_headers)).json()
+    assert [item["request_id"] for item in queue["items"]] == [r.json()["request_id"]]  # only this org's, waiting
+    assert (await gateway.get("/api/v1/evaluation-queue", headers=w.as_parent("joris"))).status_code == 403
+    evaluate = f"/api/v1/requests/{r.json()['request_id']}/children/{w.children['ruben']}/evaluate"
     full = await gateway.post(evaluate, json={"outcome": "accepted"}, headers=erp_headers)
     assert full.status_code == 409 and full.json()["error"]["code"] == "group_full"
     forced = await gateway.post(evaluate, json={"outcome": "accepted", "override_capacity": True},
                                 headers=erp_headers)
     assert forced.status_code == 200, forced.text
     assert statuses(forced.json()["request"]) == {w.children["ruben"]: "accepted"}
+    assert (await gateway.get("/api/v1/evaluation-queue", headers=erp_headers)).json()["items"] == []

@@ -82,3 +82,20 @@ async def family_overview(session: AsyncSession, family_id: UUID, calendar: OrgC
     return {"family_id": family_id,
             "requests": [request_view(r, lines[r.request_id], calendar, now) for r in rows],
             "absences": [absence_view(a, calendar, now) for a in absent]}
+
+
+async def evaluation_queue(session: AsyncSession, organisation_id: UUID, calendar: OrgCalendar, now: datetime,
+                           limit: int) -> list[dict[str, Any]]:
+    """Requests of the organisation with a line still waiting for an evaluation, oldest first."""
+    waiting = (select(request_lines.c.request_id)
+               .where(request_lines.c.status == "pending", request_lines.c.evaluation_outcome.is_(None))
+               .distinct().scalar_subquery())
+    rows = list(await session.execute(
+        select(requests).where(requests.c.organisation_id == organisation_id, requests.c.request_id.in_(waiting))
+        .order_by(requests.c.submitted_at, requests.c.request_id).limit(limit)))
+    lines: dict[UUID, list[Row]] = {r.request_id: [] for r in rows}
+    if rows:
+        for line in await session.execute(select(request_lines).where(request_lines.c.request_id.in_(list(lines)))
+                                          .order_by(request_lines.c.position)):
+            lines[line.request_id].append(line)
+    return [request_view(r, lines[r.request_id], calendar, now) for r in rows]
