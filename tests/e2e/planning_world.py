@@ -11,7 +11,8 @@ from pathlib import Path
 import httpx
 from e2e_world import OPERATOR, address, bearer, logged_in, new_id, put
 from konnect_devstack import paths
-from konnect_devstack.pytest_plugin import Mailpit, eventually
+from konnect_devstack.pytest_plugin import Mailpit, eventually, internal_headers
+from konnect_devstack.stack import DOMAIN_SERVICES
 
 ERP_CLIENT = paths.ROOT / "deploy" / "examples" / "erp_client"
 
@@ -141,3 +142,13 @@ async def request_settled(gateway: httpx.AsyncClient, headers: dict, request_id:
 
 def statuses(request: dict) -> dict[str, str]:
     return {child["child_id"]: child["status"] for child in request["children"]}
+
+
+async def deliveries_to(stack, address: str) -> list[str]:
+    """The notifications service's delivery log (operators only; not on the public API)."""
+    notifications = next(s for s in DOMAIN_SERVICES if s.name == "notifications")
+    async with httpx.AsyncClient(timeout=30) as client:
+        r = await client.get(f"{stack.url(notifications)}/deliveries", params={"recipient": address, "limit": 200},
+                             headers=internal_headers("platform_operator", "operator"))
+        assert r.status_code == 200, r.text
+        return sorted(d["delivery_id"] for d in r.json()["items"])

@@ -3,11 +3,9 @@
 import asyncio
 from datetime import timedelta
 
-import httpx
 from kafka_tools import events_of_organisation, republish, wait_until_consumed
-from konnect_devstack.pytest_plugin import eventually, internal_headers
-from konnect_devstack.stack import DOMAIN_SERVICES
-from planning_world import build_planning_world, erp_client, grant_credit, monday_in, request_settled
+from konnect_devstack.pytest_plugin import eventually
+from planning_world import build_planning_world, deliveries_to, erp_client, grant_credit, monday_in, request_settled
 
 TOPICS = ["planning.requests.v1", "planning.evaluations.v1", "credits.ledger.v1"]
 GROUPS = ["planning", "credits", "notifications"]
@@ -78,12 +76,3 @@ async def test_fifty_parallel_requests_on_one_credit_for_three(gateway, mailpit,
     assert await deliveries_to(stack, eva) == deliveries_before  # no mail queued twice
     assert mailpit.count(eva, "beoordeeld") == 50
 
-
-async def deliveries_to(stack, address: str) -> list[str]:
-    """The notifications service's delivery log (operators only; not on the public API)."""
-    notifications = next(s for s in DOMAIN_SERVICES if s.name == "notifications")
-    async with httpx.AsyncClient(timeout=30) as client:
-        r = await client.get(f"{stack.url(notifications)}/deliveries", params={"recipient": address, "limit": 200},
-                             headers=internal_headers("platform_operator", "operator"))
-        assert r.status_code == 200, r.text
-        return sorted(d["delivery_id"] for d in r.json()["items"])

@@ -10,6 +10,7 @@ from konnect_devstack.pytest_plugin import eventually, internal_headers
 from konnect_devstack.stack import DOMAIN_SERVICES
 from planning_world import (
     build_planning_world,
+    deliveries_to,
     erp_client,
     grant_credit,
     monday_in,
@@ -262,3 +263,21 @@ async def test_accepting_into_a_full_group_needs_an_explicit_override(gateway, m
     assert forced.status_code == 200, forced.text
     assert statuses(forced.json()["request"]) == {w.children["ruben"]: "accepted"}
     assert (await gateway.get("/api/v1/evaluation-queue", headers=erp_headers)).json()["items"] == []
+
+
+async def test_a_parent_who_switched_off_outcome_mail_gets_none_the_other_parent_does(gateway, mailpit, infra, stack):
+    w = await build_planning_world(gateway, mailpit)
+    settings = await gateway.put("/api/v1/notification-settings", headers=w.as_parent("tom"), json={
+        "items": [{"kind": "request_decided", "email": False, "push": True}]})
+    assert settings.status_code == 200, settings.text
+    chosen = {item["kind"]: item for item in settings.json()["items"]}
+    assert chosen["request_decided"]["email"] is False and chosen["request_expired"]["email"] is True
+    wednesday = monday_in(2) + timedelta(days=2)
+    with erp_client(infra.endpoints.kafka_bootstrap, w.org):
+        r = await submit(gateway, w, "eva", {"bookings": [booking(wednesday, w.children["noor"],
+                                                                  parts=[w.parts["morning"]])]})
+        assert r.status_code == 201, r.text
+        await request_settled(gateway, w.as_parent("eva"), r.json()["request_id"])
+    await mail_to(mailpit, w.parents["eva"][1], subject_has="beoordeeld")
+    # Both parents' mails would be queued in one transaction: Eva's arrived, so Tom's would exist by now.
+    assert len(await deliveries_to(stack, w.parents["tom"][1])) == 1  # the invitation only

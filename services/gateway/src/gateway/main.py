@@ -9,7 +9,7 @@ from konnect_kit.correlation import CORRELATION_HEADER, CorrelationMiddleware
 from konnect_kit.errors import install_error_handlers
 from konnect_kit.health import health_router
 
-from gateway.api import identity_routes, planning_routes, platform
+from gateway.api import domain_routes, identity_routes, platform
 from gateway.limits import BodySizeLimit
 from gateway.settings import Settings
 from gateway.upstream import Upstream
@@ -43,5 +43,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health_router({f"{name}": up.healthy for name, up in upstreams.items()}))
     app.include_router(platform.router)
     app.include_router(identity_routes.router)
-    app.include_router(planning_routes.router)
+    app.include_router(domain_routes.router)
     return app

@@ -6,7 +6,7 @@ from fastapi import FastAPI
 from konnect_kit.consumer import EventConsumer
 from konnect_kit.service import ServiceKit, create_service_app
 
-from notifications.api import deliveries
+from notifications.api import deliveries, preferences
 from notifications.handlers import accounts, directory, requests
 from notifications.mailer.sender import MailSender
 from notifications.settings import Settings
@@ -25,5 +25,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def background(kit: ServiceKit) -> list[MailSender]:
         return [MailSender(kit.database, settings)]
 
-    return create_service_app(settings, title="Konnect notifications", routers=[deliveries.router],
+    return create_service_app(settings, title="Konnect notifications", routers=[deliveries.router, preferences.router],
                               register_handlers=register_handlers, background=background)

@@ -10,6 +10,7 @@ from konnect_contracts.events.requests import AbsenceReported, RequestDecided, R
 from konnect_kit.consumer import EventConsumer, EventContext
 
 from notifications.db.deliveries import queue_email
+from notifications.db.preferences import wants_email
 from notifications.db.read_models import Parent, child_names, parents_of, remember_request, request_of
 from notifications.domain.mail_texts import (
     ChildLine,
@@ -41,7 +42,8 @@ async def _mail_parents(ctx: EventContext, *, organisation_id: UUID, family_id: 
         # Nobody to address (yet): the directory upsert of the parents has not arrived, or they have no login.
         log.warning("no parent to mail", extra={"what": what, "family_id": str(family_id),
                                                  "event_id": str(ctx.envelope.event_id)})
-    for parent in parents:
+    wanted = await wants_email(ctx.session, [p.account_id for p in parents], what)
+    for parent in (p for p in parents if p.account_id in wanted):  # the others switched this kind off
         # Keyed by event and address in the deliveries table: a redelivered event never mails twice.
         await queue_email(ctx.session, event_id=ctx.envelope.event_id, recipient=parent.email,
                           mail=render(parent), organisation_id=organisation_id, account_id=parent.account_id)

@@ -1,7 +1,8 @@
-"""The planning and credits services' public surface: agenda, availability, requests, evaluation, credits, admin."""
+"""Planning, credits and notifications on the public surface: agenda, requests, evaluation, credits, settings."""
 
 from credits.api import credits
 from fastapi import APIRouter, Request
+from notifications.api import preferences
 from planning.api import admin, agenda, evaluation, requests
 
 from gateway.auth import RequireRole, authenticated
@@ -19,6 +20,10 @@ def credits_service(request: Request) -> Upstream:
     return request.app.state.upstreams["credits"]
 
 
+def notifications_service(request: Request) -> Upstream:
+    return request.app.state.upstreams["notifications"]
+
+
 _admins = RequireRole("platform_operator", "org_admin", "erp")
 _evaluators = RequireRole("platform_operator", "org_admin", "staff", "erp")
 
@@ -29,3 +34,4 @@ mirror(router, evaluation.router, upstream=planning, prefix="/api/v1", authentic
 mirror(router, admin.router, upstream=planning, prefix="/api/v1/admin", authenticated=authenticated,
        restrict_to=_admins, tags=["admin: planning"])
 mirror(router, credits.router, upstream=credits_service, prefix="/api/v1", authenticated=authenticated)
+mirror(router, preferences.router, upstream=notifications_service, prefix="/api/v1", authenticated=authenticated)
