@@ -67,15 +67,31 @@ def _leases() -> Path:
     return path
 
 
+def _started(pid: int) -> str | None:
+    """The process's start time (clock ticks since boot): tells a live session from a reused pid."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        return None
+
+
 def _take_lease() -> Path:
     lease = _leases() / str(os.getpid())
-    lease.touch()
+    lease.write_text(_started(os.getpid()) or "")
     return lease
 
 
 def _other_leases() -> list[Path]:
-    return [p for p in _leases().iterdir() if p.name.isdigit() and int(p.name) != os.getpid()
-            and pid_alive(int(p.name))]
+    """Leases of other test sessions still running (a killed session's lease, or a reused pid, does not count)."""
+    live = []
+    for lease in _leases().iterdir():
+        if not lease.name.isdigit() or int(lease.name) == os.getpid():
+            continue
+        if pid_alive(int(lease.name)) and lease.read_text() == (_started(int(lease.name)) or "?"):
+            live.append(lease)
+        else:
+            lease.unlink(missing_ok=True)
+    return live
 
 
 @pytest.fixture(scope="session")
