@@ -10,7 +10,7 @@ import httpx
 
 from konnect_devstack import paths
 from konnect_devstack.infra import MEDIA_BUCKET, InfraEndpoints
-from konnect_devstack.processes import ManagedProcess, wait_until
+from konnect_devstack.processes import ManagedProcess, port_open, wait_until
 from konnect_devstack.profiles import SERVICES, Profile
 
 
@@ -87,6 +87,11 @@ class Stack:
         if proc.pid is not None and stamp.exists() and stamp.read_text() == code:
             return  # already running this very code: `up` twice is harmless
         proc.stop()  # running older code (or not at all): (re)start it
+        port = int(self.url(spec).rsplit(":", 1)[1])
+        if port_open(port):
+            # Someone else answers there (another checkout's stack?): our readiness check would believe it.
+            raise RuntimeError(f"port {port} for {spec.name} is taken by another process; stop it or set "
+                               f"KONNECT_{'TEST_' if self.profile.name == 'test' else ''}{spec.name.upper()}_PORT")
         proc.start([sys.executable, "-m", spec.name],
                    env=service_env(spec, self.profile, self.infra, self.extra_env), cwd=paths.ROOT)
         stamp.write_text(code)
