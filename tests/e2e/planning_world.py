@@ -37,6 +37,19 @@ class PlanningWorld:
         return bearer(self.tokens[parent])
 
 
+async def put_when_planning_knows(gateway: httpx.AsyncClient, path: str, body: dict) -> dict:
+    """Planning learns organisations and groups from identity's events: a moment after they are created it
+    may not know them yet (404 "... (yet)"); the call is repeated until it does."""
+    async def attempt() -> dict | None:
+        response = await gateway.put(f"/api/v1{path}", json=body, headers=OPERATOR)
+        if response.status_code == 404 and "(yet)" in response.text:
+            return None
+        assert response.status_code == 200, f"{path}: {response.status_code} {response.text}"
+        return response.json()
+
+    return await eventually(attempt, timeout=30)
+
+
 async def build_planning_world(gateway: httpx.AsyncClient, mailpit: Mailpit, *,
                                cancel_window_hours: int = 24) -> PlanningWorld:
     """Day care with morning/afternoon/short parts; De Vries (Noor, Daan), Bakker (Mila), Jansen (Ruben).
@@ -53,10 +66,10 @@ async def build_planning_world(gateway: httpx.AsyncClient, mailpit: Mailpit, *,
         "short": ("Korte middag", "13:00", "15:00", {"price_per_hour": "10.50"}),
     }.items():
         w.parts[key] = new_id()
-        await put(gateway, f"/admin/planning/day-parts/{w.parts[key]}",
+        await put_when_planning_knows(gateway, f"/admin/planning/day-parts/{w.parts[key]}",
                   {"organisation_id": w.org, "care_type": "day_care", "name": name, "starts_at": starts,
                    "ends_at": ends, **price})
-    await put(gateway, f"/admin/planning/organisations/{w.org}/settings",
+    await put_when_planning_knows(gateway, f"/admin/planning/organisations/{w.org}/settings",
               {"open_weekdays": [0, 1, 2, 3, 4], "cancel_window_hours": cancel_window_hours})
     for group in ("dolfijnen", "egeltjes"):
         w.groups[group] = new_id()
@@ -86,7 +99,8 @@ async def build_planning_world(gateway: httpx.AsyncClient, mailpit: Mailpit, *,
         await put(gateway, f"/admin/directory/placements/{new_id()}",
                   {"organisation_id": w.org, "child_id": w.children[child], "group_id": w.groups[group],
                    "care_type": "day_care", "starts_on": date.today().isoformat(), "weekly_pattern": pattern})
-    await put(gateway, f"/admin/planning/groups/{w.groups['egeltjes']}/capacity/{m}", {"capacity": 1})
+    await put_when_planning_knows(gateway, f"/admin/planning/groups/{w.groups['egeltjes']}/capacity/{m}",
+                                  {"capacity": 1})
     for parent in w.parents:
         w.tokens[parent] = await logged_in(gateway, mailpit, w.parents[parent][1])
     # Planning learns the directory from events: wait until it knows the last child's placement.
