@@ -30,7 +30,7 @@ class InfraHandle:
 
     def __init__(self, endpoints: InfraEndpoints, local: LocalInfra | None) -> None:
         self.endpoints = endpoints
-        self._local = local
+        self.local = local  # None when the infrastructure runs in containers (TEST_INFRA=docker)
 
 
 class PrivateKafka:
@@ -53,7 +53,7 @@ class PrivateKafka:
 
 @pytest.fixture(scope="session")
 def private_kafka(infra: InfraHandle) -> Iterator[PrivateKafka]:
-    if infra._local is None:
+    if infra.local is None:
         pytest.skip("fault tests with a stopped broker run on the local-process harness only")
     broker = PrivateKafka()
     broker.kafka.start()

@@ -46,6 +46,3 @@ class RequireRole:
             raise ApiError(403, "forbidden", "Your role may not do this.")
         return who
 
-
-AnyCaller = Annotated[Caller, Depends(authenticated)]
-PlatformOperator = Annotated[Caller, Depends(RequireRole("platform_operator"))]
