@@ -1,6 +1,7 @@
 """Who is calling: bearer access tokens (JWT from identity) or the platform operator token; coarse role checks."""
 
 import hmac
+import time
 from typing import Annotated
 
 import jwt
@@ -16,33 +17,59 @@ ROLES = ("org_admin", "staff", "parent", "erp")
 bearer = HTTPBearer(auto_error=False, description="Access token from /api/v1/auth/login (or the operator token)")
 
 
-def authenticated(
+class TokenVerifier:
+    """Checks access tokens; remembers the ones it has checked until they expire.
+
+    An app sends the same token with every call for its whole lifetime, and the signature check and
+    claim parsing are the largest cost of a call answered from memory. A remembered token is the exact
+    same string, so it is still checked for expiry on every use but not re-verified.
+    """
+
+    def __init__(self, jwt_secret: str, operator_token: str, *, max_remembered: int = 20_000) -> None:
+        self.jwt_secret = jwt_secret
+        self.operator_token = operator_token.encode()
+        self.max_remembered = max_remembered
+        self._checked: dict[str, tuple[Caller, float]] = {}
+
+    def caller(self, token: str) -> Caller:
+        """The caller the token stands for; ApiError(401) for anything not valid right now."""
+        remembered = self._checked.get(token)
+        if remembered is not None:
+            if time.time() < remembered[1]:
+                return remembered[0]
+            del self._checked[token]
+        if hmac.compare_digest(token.encode(), self.operator_token):
+            return Caller("platform_operator", "platform-operator", None)
+        try:
+            claims = jwt.decode(token, self.jwt_secret, algorithms=["HS256"], audience=AUDIENCE, issuer=ISSUER,
+                                options={"require": ["exp", "iat", "sub", "aud", "iss"]})
+        except jwt.ExpiredSignatureError as exc:
+            raise ApiError(401, "token_expired", "The access token has expired: refresh it.") from exc
+        except jwt.PyJWTError as exc:
+            raise ApiError(401, "invalid_token", "The access token is not valid.") from exc
+        if claims.get("role") not in ROLES:
+            raise ApiError(401, "invalid_token", "The access token is not valid.")
+        who = Caller(claims["role"], str(claims["sub"]), claims.get("org"), claims.get("sid"))
+        if len(self._checked) >= self.max_remembered:
+            self._checked.clear()  # cheap bound; the next calls re-verify once
+        self._checked[token] = (who, float(claims["exp"]))
+        return who
+
+
+async def authenticated(
     request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 ) -> Caller:
     if credentials is None:
         raise ApiError(401, "unauthorized", "Log in first: no bearer token was sent.")
-    settings = request.app.state.settings
-    token = credentials.credentials
-    if hmac.compare_digest(token.encode(), settings.platform_operator_token.encode()):
-        return Caller("platform_operator", "platform-operator", None)
-    try:
-        claims = jwt.decode(token, settings.jwt_secret, algorithms=["HS256"], audience=AUDIENCE, issuer=ISSUER,
-                            options={"require": ["exp", "iat", "sub", "aud", "iss"]})
-    except jwt.ExpiredSignatureError as exc:
-        raise ApiError(401, "token_expired", "The access token has expired: refresh it.") from exc
-    except jwt.PyJWTError as exc:
-        raise ApiError(401, "invalid_token", "The access token is not valid.") from exc
-    if claims.get("role") not in ROLES:
-        raise ApiError(401, "invalid_token", "The access token is not valid.")
-    return Caller(claims["role"], str(claims["sub"]), claims.get("org"), claims.get("sid"))
+    verifier: TokenVerifier = request.app.state.tokens
+    return verifier.caller(credentials.credentials)
 
 
 class RequireRole:
     def __init__(self, *roles: str) -> None:
         self.roles = roles
 
-    def __call__(self, who: Annotated[Caller, Depends(authenticated)]) -> Caller:
+    async def __call__(self, who: Annotated[Caller, Depends(authenticated)]) -> Caller:
         if who.role not in self.roles:
             raise ApiError(403, "forbidden", "Your role may not do this.")
         return who
-

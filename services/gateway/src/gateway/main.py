@@ -1,4 +1,4 @@
-"""Gateway app factory: middleware (correlation, size limit, CORS), error format, routes, upstreams."""
+"""Gateway app factory: middleware (correlation, CORS, /me from memory, size limit), errors, routes, upstreams."""
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -9,8 +9,12 @@ from konnect_kit.correlation import CORRELATION_HEADER, CorrelationMiddleware
 from konnect_kit.errors import install_error_handlers
 from konnect_kit.health import health_router
 
+from gateway.access_feed import AccessFeed
 from gateway.api import domain_routes, identity_routes, platform
+from gateway.auth import TokenVerifier
 from gateway.limits import BodySizeLimit
+from gateway.me_from_memory import CacheKeeper, MeFromMemory
+from gateway.profile_cache import ProfileCache
 from gateway.settings import Settings
 from gateway.upstream import Upstream
 
@@ -23,11 +27,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         for name in ("identity", "timeline", "messaging", "planning", "credits", "notifications")
     }
 
+    tokens = TokenVerifier(settings.jwt_secret, settings.platform_operator_token)
+    cache = ProfileCache(ttl=settings.me_cache_ttl_seconds, max_entries=settings.me_cache_max_entries)
+    feed = AccessFeed(cache, settings.kafka_bootstrap_servers, check_seconds=settings.access_feed_check_seconds,
+                      max_staleness=settings.access_feed_max_staleness_seconds)
+
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if settings.me_cache_enabled:
+            await feed.start()  # until it confirms it is current, nothing is answered from memory
         try:
             yield
         finally:
+            await feed.stop()
             for upstream in upstreams.values():
                 await upstream.close()
 
@@ -35,8 +47,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   description="The public API of Konnect for parents, staff, organisations and ERPs.")
     app.state.settings = settings
     app.state.upstreams = upstreams
+    app.state.tokens = tokens
+    app.state.profile_cache = cache
+    app.state.access_feed = feed
+    app.state.cache_keeper = CacheKeeper(cache)
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    # Inside CORS and correlation (added later = outer), so an answer from memory carries their headers.
+    app.add_middleware(MeFromMemory, cache=cache, tokens=tokens)
     app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=True,
                        allow_methods=["*"], allow_headers=["*"], expose_headers=[CORRELATION_HEADER])
     app.add_middleware(CorrelationMiddleware)

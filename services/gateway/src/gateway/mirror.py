@@ -14,8 +14,9 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.routing import APIRoute
 from konnect_kit.internal import Caller, caller
 
+from gateway.me_from_memory import CacheKeeper
 from gateway.ratelimit import client_address
-from gateway.upstream import Upstream
+from gateway.upstream import Answer, Upstream
 
 Access = Callable[..., Caller] | None  # None: public (no token needed)
 
@@ -61,12 +62,19 @@ def _mirror_route(target: APIRouter, route: APIRoute, upstream: Callable[[Reques
         who: Caller | None = kwargs.get("gw_caller")
         path = route.path_format.format(**{f.name: kwargs[f.name] for f in dependant.path_params})
         body = await request.body()
-        response = await upstream(request).call(
-            request.method, path, who, content=body or None,
-            params=request.query_params.multi_items(),  # repeated parameters (?a=1&a=2) stay repeated
-            client_ip=client_address(request), language=request.headers.get("accept-language"))
+        public_path = prefix + path
+        keeper: CacheKeeper = request.app.state.cache_keeper
+        started_at = keeper.before(request.method, public_path, who)
+        response: Answer | None = None
+        try:
+            response = await upstream(request).call(
+                request.method, path, who, content=body or None,
+                params=request.query_params.multi_items(),  # repeated parameters (?a=1&a=2) stay repeated
+                client_ip=client_address(request), language=request.headers.get("accept-language"))
+        finally:  # also when the service failed: a write may have happened all the same
+            keeper.after(started_at, request.method, public_path, who, response)
         return Response(response.content, status_code=response.status_code,
-                        media_type=response.headers.get("content-type"))
+                        media_type=response.content_type)
 
     forward.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
     forward.__name__ = f"{route.name}_via_gateway"

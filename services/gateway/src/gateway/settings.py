@@ -29,6 +29,14 @@ class Settings(BaseSettings):
     trusted_proxies: list[str] = ["127.0.0.1", "::1"]
     cors_origins: list[str] = ["http://localhost:5173"]
     upstream_timeout_seconds: float = 15.0
+    kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    # GET /me from memory (see gateway.profile_cache): entries live at most this long, and only while the
+    # directory/access event feed has confirmed, within max_staleness, that it is caught up.
+    me_cache_enabled: bool = True
+    me_cache_ttl_seconds: float = 60.0
+    me_cache_max_entries: int = 100_000
+    access_feed_check_seconds: float = 0.5
+    access_feed_max_staleness_seconds: float = 2.0
 
     @model_validator(mode="after")
     def _no_dev_secrets_in_production(self) -> "Settings":

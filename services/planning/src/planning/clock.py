@@ -45,7 +45,7 @@ def clock_for(environment: str) -> Clock:
     return SettableClock() if environment == "test" else Clock()
 
 
-def get_clock(request: Request) -> Clock:
+async def get_clock(request: Request) -> Clock:
     return request.app.state.clock
 
 

@@ -45,6 +45,14 @@ TOPICS: tuple[TopicSpec, ...] = (
         event_types=("AccountInvited", "PasswordResetRequested"),
     ),
     TopicSpec(
+        name="identity.access.v1",
+        key="account_id",
+        partitions=3,
+        description="Ended sessions and changed accounts (no secrets): edges such as the gateway drop what "
+        "they keep in memory for them.",
+        event_types=("SessionsEnded", "AccountChanged"),
+    ),
+    TopicSpec(
         name="planning.requests.v1",
         key="family_id",
         partitions=6,

@@ -35,7 +35,7 @@ class GatewayCall:
     client_ip: str
 
 
-def gateway_only(
+async def gateway_only(
     request: Request,
     x_konnect_internal_token: Annotated[str | None, Header(include_in_schema=False)] = None,
     x_konnect_client_ip: Annotated[str | None, Header(include_in_schema=False)] = None,
@@ -46,7 +46,7 @@ def gateway_only(
     return GatewayCall(client_ip=x_konnect_client_ip or "unknown")
 
 
-def caller(
+async def caller(
     _: Annotated[GatewayCall, Depends(gateway_only)],
     x_konnect_actor_role: Annotated[str | None, Header(include_in_schema=False)] = None,
     x_konnect_actor_id: Annotated[str | None, Header(include_in_schema=False)] = None,

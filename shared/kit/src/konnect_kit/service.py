@@ -47,7 +47,8 @@ class ServiceKit:
 
     @classmethod
     def from_settings(cls, settings: ServiceSettings) -> "ServiceKit":
-        database = Database(settings.database_url)
+        database = Database(settings.database_url, pool_size=settings.database_pool_size,
+                            max_overflow=settings.database_max_overflow)
         outbox = Outbox(settings.service_name)
         relay = OutboxRelay(
             database, settings.kafka_bootstrap_servers, client_id=f"{settings.service_name}-relay",
@@ -78,13 +79,15 @@ class ServiceKit:
         await self.database.dispose()
 
 
-def get_kit(request: Request) -> ServiceKit:
+# Dependencies are `async def` on purpose: FastAPI runs a plain `def` dependency in a worker thread,
+# which cost more than the whole database read of a typical request (bench/gateway_me.py).
+async def get_kit(request: Request) -> ServiceKit:
     return request.app.state.kit
 
 
 async def unit_of_work(request: Request) -> AsyncIterator[AsyncSession]:
     """One transaction per HTTP request; committed after the route returns without error."""
-    async with get_kit(request).database.transaction() as session:
+    async with request.app.state.kit.database.transaction() as session:
         yield session
 
 

@@ -16,6 +16,10 @@ class ServiceSettings(BaseSettings):
     service_name: str = "service"
     environment: Environment = "development"
     database_url: str = "postgresql+asyncpg://konnect@127.0.0.1:54320/konnect"
+    # Sized above the expected concurrent requests: connections beyond the pool are opened and closed
+    # per checkout, and a PostgreSQL connection costs a process fork and an authentication round.
+    database_pool_size: int = 20
+    database_max_overflow: int = 20
     kafka_bootstrap_servers: str = "127.0.0.1:9092"
     http_host: str = "127.0.0.1"
     http_port: int = 8100

@@ -4,6 +4,7 @@ from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter
+from konnect_contracts.events.access import AccountChanged
 from konnect_kit.service import SessionDep
 from pydantic import BaseModel, Field
 from sqlalchemy import select, update
@@ -12,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from identity.api.auth import LivePerson
 from identity.db.accounts import accounts
 from identity.db.models import organisations
-from identity.service_layer.accounts import now
+from identity.service_layer.accounts import ACCESS_EVENTS, now
 
 router = APIRouter(tags=["account"])
 
@@ -71,6 +72,12 @@ async def get_account(who: LivePerson, session: SessionDep) -> AccountOut:
 async def patch_account(body: AccountPatch, who: LivePerson, session: SessionDep) -> AccountOut:
     changes = body.model_dump(exclude_unset=True, exclude_none=True)
     if changes:
-        await session.execute(update(accounts).where(accounts.c.account_id == UUID(who.actor_id))
-                              .values(**changes, updated_at=now()))
+        moment = now()
+        row = (await session.execute(update(accounts).where(accounts.c.account_id == UUID(who.actor_id))
+                                     .values(**changes, updated_at=moment).returning(accounts))).one()
+        # Edges that keep this account's answers in memory (the gateway's /me) drop them on this event.
+        await ACCESS_EVENTS.publish(session, AccountChanged(
+            account_id=row.account_id, organisation_id=row.organisation_id, role=row.role,
+            display_name=row.display_name, language=row.language, status=row.status, changed_at=moment),
+            organisation_id=row.organisation_id)
     return await _account(session, UUID(who.actor_id))

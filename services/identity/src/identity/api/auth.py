@@ -26,7 +26,7 @@ DeviceId = Annotated[str | None, Field(default=None, max_length=200, examples=["
 Secret = Annotated[str, Field(min_length=1, max_length=512)]
 
 
-def settings_of(request: Request) -> Settings:
+async def settings_of(request: Request) -> Settings:
     return request.app.state.kit.settings
 
 

@@ -1,11 +1,13 @@
 """Account use cases: invitation, login, sessions with rotating refresh tokens, password reset and change."""
 
 import uuid
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 from uuid import UUID
 
+from konnect_contracts.events.access import SessionEndReason, SessionsEnded
 from konnect_contracts.events.accounts import AccountInvited, PasswordResetRequested
 from konnect_kit.errors import ApiError
 from konnect_kit.outbox import Outbox
@@ -20,6 +22,10 @@ from identity.domain.tokens import new_secret, secret_hash, usable
 from identity.settings import Settings
 
 AccountRole = Literal["parent", "staff", "org_admin"]
+
+# Session ends are published from deep inside several use cases; the outbox is a stateless writer
+# into the caller's transaction, so one module-level instance (named like the service) serves them all.
+ACCESS_EVENTS = Outbox("identity")
 
 
 def now() -> datetime:
@@ -244,11 +250,25 @@ async def refresh(session: AsyncSession, settings: Settings, *, refresh_token: s
     return await _issue(session, settings, live.account_id, live.session_id)
 
 
-async def _revoke(session: AsyncSession, session_ids: list[UUID], reason: str) -> int:
-    result = await session.execute(update(sessions).where(
+async def _revoke(session: AsyncSession, session_ids: list[UUID], reason: SessionEndReason) -> int:
+    """Ends these sessions and tells the platform (SessionsEnded per account), in the same transaction."""
+    if not session_ids:
+        return 0
+    moment = now()
+    ended = (await session.execute(update(sessions).where(
         sessions.c.session_id.in_(session_ids), sessions.c.revoked_at.is_(None),
-    ).values(revoked_at=now(), revoke_reason=reason))
-    return result.rowcount or 0
+    ).values(revoked_at=moment, revoke_reason=reason).returning(sessions.c.session_id, sessions.c.account_id))).all()
+    by_account: dict[UUID, list[UUID]] = defaultdict(list)
+    for row in ended:
+        by_account[row.account_id].append(row.session_id)
+    if by_account:
+        organisations = dict((await session.execute(select(accounts.c.account_id, accounts.c.organisation_id).where(
+            accounts.c.account_id.in_(list(by_account))))).tuples().all())
+        for account_id, ids in sorted(by_account.items()):
+            await ACCESS_EVENTS.publish(session, SessionsEnded(
+                account_id=account_id, organisation_id=organisations[account_id], session_ids=sorted(ids),
+                reason=reason, ended_at=moment), organisation_id=organisations[account_id])
+    return len(ended)
 
 
 async def session_is_active(session: AsyncSession, session_id: UUID | None, account_id: UUID) -> bool:
@@ -263,11 +283,12 @@ async def logout(session: AsyncSession, *, session_id: UUID) -> None:
     await _revoke(session, [session_id], "logout")
 
 
-async def logout_everywhere(session: AsyncSession, *, account_id: UUID) -> int:
+async def logout_everywhere(session: AsyncSession, *, account_id: UUID,
+                            reason: SessionEndReason = "logout_all") -> int:
     """All sessions of this account, on every device."""
     ids = (await session.scalars(select(sessions.c.session_id).where(
         sessions.c.account_id == account_id, sessions.c.revoked_at.is_(None)))).all()
-    return await _revoke(session, list(ids), "logout_all")
+    return await _revoke(session, list(ids), reason)
 
 
 async def logout_device(session: AsyncSession, *, session_id: UUID) -> int:
@@ -297,7 +318,7 @@ async def confirm_password_reset(session: AsyncSession, *, token: str, new_passw
     account_id = await _redeem_one_time_token(session, token, "password_reset")
     await _set_password(session, account_id, new_password)
     # Whoever knew the old password is out: every session of this account ends.
-    await logout_everywhere(session, account_id=account_id)
+    await logout_everywhere(session, account_id=account_id, reason="password_reset")
     email = await session.scalar(select(accounts.c.email_normalized).where(accounts.c.account_id == account_id))
     await session.execute(login_throttles.delete().where(login_throttles.c.throttle_key == f"email:{email}"))
 

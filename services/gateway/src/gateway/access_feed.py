@@ -1,0 +1,110 @@
+"""Follows identity's directory and access events so the gateway's in-memory answers never outlive a change.
+
+Every gateway instance reads every partition itself (no consumer group: each instance holds its own
+memory) from the end of the log, and confirms at a steady beat that it has caught up with what the
+log held at the previous beat. Only while that holds does the cache serve (`ProfileCache.fresh_until`);
+a broker outage or a lag longer than `max_staleness` empties the cache and sends every call to identity.
+"""
+
+import asyncio
+import contextlib
+import logging
+import time
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from konnect_contracts.events.access import TOPIC as ACCESS_TOPIC
+from konnect_contracts.events.directory import TOPIC as DIRECTORY_TOPIC
+
+from gateway.profile_cache import ProfileCache, ids_of_event
+
+log = logging.getLogger(__name__)
+
+TOPICS = (DIRECTORY_TOPIC, ACCESS_TOPIC)
+
+
+class AccessFeed:
+    def __init__(self, cache: ProfileCache, bootstrap_servers: str, *, check_seconds: float,
+                 max_staleness: float) -> None:
+        self.cache = cache
+        self.bootstrap_servers = bootstrap_servers
+        self.check_seconds = check_seconds
+        self.max_staleness = max_staleness
+        self.events_seen = 0
+        self._consumer: AIOKafkaConsumer | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+        self._ends_at_last_beat: dict[TopicPartition, int] | None = None
+
+    async def start(self) -> None:
+        self._tasks = [asyncio.create_task(self._run(), name="access-feed")]
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks = []
+        self.cache.fresh_until = 0.0
+        self.cache.clear()
+
+    async def _run(self) -> None:
+        """Keeps a consumer going; any failure empties the cache and starts over after a pause."""
+        while True:
+            consumer = AIOKafkaConsumer(
+                *TOPICS, bootstrap_servers=self.bootstrap_servers, group_id=None, client_id="gateway-access-feed",
+                auto_offset_reset="latest", enable_auto_commit=False, fetch_max_wait_ms=100,
+                metadata_max_age_ms=30_000, request_timeout_ms=10_000,
+            )
+            self._consumer = consumer
+            self._ends_at_last_beat = None
+            beat: asyncio.Task[None] | None = None
+            try:
+                await consumer.start()
+                beat = asyncio.create_task(self._beat(consumer), name="access-feed-beat")
+                while True:
+                    batches = await consumer.getmany(timeout_ms=500, max_records=1000)
+                    for records in batches.values():
+                        for record in records:
+                            self.events_seen += 1
+                            if record.value:
+                                self.cache.invalidate(ids_of_event(record.value))
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.warning("access feed failed; answering /me from identity until it is back", exc_info=True)
+                self.cache.fresh_until = 0.0
+                self.cache.clear()
+                await asyncio.sleep(1.0)
+            finally:
+                if beat is not None:
+                    beat.cancel()
+                    with contextlib.suppress(asyncio.CancelledError, Exception):
+                        await beat
+                with contextlib.suppress(Exception):
+                    await consumer.stop()
+
+    async def _beat(self, consumer: AIOKafkaConsumer) -> None:
+        while True:
+            confirmed = False
+            with contextlib.suppress(Exception):  # a broker we cannot reach confirms nothing
+                confirmed = await asyncio.wait_for(self._caught_up(consumer), timeout=self.max_staleness)
+            now = time.monotonic()
+            if confirmed:
+                self.cache.fresh_until = now + self.max_staleness
+            elif now > self.cache.fresh_until and len(self.cache):
+                # Unconfirmed for too long: the log may hold changes we have not applied.
+                log.warning("access feed is behind; dropping %d cached answers", len(self.cache))
+                self.cache.clear()
+            await asyncio.sleep(self.check_seconds)
+
+    async def _caught_up(self, consumer: AIOKafkaConsumer) -> bool:
+        """Whether we have read everything the log held at the previous beat (and remember the log's end now)."""
+        partitions = consumer.assignment()
+        if not partitions or {tp.topic for tp in partitions} != set(TOPICS):
+            return False
+        ends = await consumer.end_offsets(list(partitions))
+        positions = {tp: await consumer.position(tp) for tp in partitions}
+        previous, self._ends_at_last_beat = self._ends_at_last_beat, ends
+        if previous is None:
+            return False
+        return all(positions[tp] >= previous.get(tp, 0) for tp in partitions)
