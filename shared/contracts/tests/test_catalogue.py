@@ -106,6 +106,7 @@ def test_expected_catalogue() -> None:
     expected = {
         "identity.directory.v1": ("organisation_id", 6),
         "identity.accounts.v1": ("account_id", 3),
+        "identity.access.v1": ("account_id", 3),
         "planning.requests.v1": ("family_id", 6),
         "planning.evaluations.v1": ("family_id", 6),
         "credits.ledger.v1": ("child_id", 6),

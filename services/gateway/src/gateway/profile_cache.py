@@ -76,6 +76,7 @@ class ProfileCache:
         # it; forgotten wholesale when large (then fills started before `_floor` are refused instead).
         self._changed_at: dict[str, int] = {}
         self._floor = 0
+        self.hits = 0  # answered from memory (for operators and tests)
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -87,6 +88,7 @@ class ProfileCache:
         now = self.clock()
         if now > self.fresh_until or now > entry.expires_at or entry.account_id != account_id:
             return None
+        self.hits += 1
         return entry
 
     def begin_fill(self) -> int:
