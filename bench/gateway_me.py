@@ -5,11 +5,16 @@ wrk (Debian package; `make bench` installs it) when present, else a Python close
 before a bare endpoint does and so flatters the ratio (the output says which one ran).
 Target: /me reaches at least 30% of the hello endpoint's rate.
 
+The gateway answers a session's repeated /me from memory (gateway/profile_cache.py), as shipped. For
+the record the run also measures a second gateway process with that memory off, where every call
+goes on to identity and PostgreSQL (the first call of a session, or any call after a change).
+
     .venv/bin/python bench/gateway_me.py [--requests 3000] [--concurrency 16] [--seconds 10]
 """
 
 import argparse
 import asyncio
+import os
 import re
 import shutil
 import statistics
@@ -17,6 +22,7 @@ import subprocess
 import sys
 import time
 import uuid
+from functools import partial
 from pathlib import Path
 
 import httpx
@@ -24,9 +30,10 @@ from konnect_devstack.demo import DEMO_PASSWORD, REGENBOOG, Seeder, demo_id
 from konnect_devstack.infra import LocalInfra
 from konnect_devstack.processes import port_open, wait_until
 from konnect_devstack.profiles import bench_profile
-from konnect_devstack.stack import GATEWAY, Stack
+from konnect_devstack.stack import GATEWAY, Stack, service_env
 
 HELLO_PORT = 28999
+NO_MEMORY_PORT = 28998
 
 
 async def load(url: str, headers: dict[str, str], requests: int, concurrency: int) -> tuple[float, list[float]]:
@@ -51,7 +58,7 @@ async def load(url: str, headers: dict[str, str], requests: int, concurrency: in
     return requests / elapsed, latencies
 
 
-def wrk(url: str, headers: dict[str, str], concurrency: int, seconds: int) -> tuple[float, float, float]:
+def wrk(url: str, headers: dict[str, str], *, concurrency: int, seconds: int) -> tuple[float, float, float]:
     """requests/s, p50 ms, p99 ms as wrk measures them."""
     argv = ["wrk", "-t1", f"-c{concurrency}", f"-d{seconds}s", "--latency", url]
     for name, value in headers.items():
@@ -72,7 +79,7 @@ def describe(name: str, rate: float, p50: float, p99: float) -> str:
     return f"  {name:28} {rate:8.0f} req/s   p50 {p50:6.1f} ms   p99 {p99:6.1f} ms"
 
 
-def python_load(url: str, headers: dict[str, str], requests: int, concurrency: int) -> tuple[float, float, float]:
+def python_load(url: str, headers: dict[str, str], *, requests: int, concurrency: int) -> tuple[float, float, float]:
     rate, latencies = asyncio.run(load(url, headers, requests, concurrency))
     q = statistics.quantiles(latencies, n=100)
     return rate, q[49] * 1000, q[98] * 1000
@@ -103,22 +110,28 @@ def main() -> None:
 
     hello_app = subprocess.Popen([sys.executable, "-m", "uvicorn", "hello_app:app", "--port", str(HELLO_PORT),
                               "--log-level", "warning", "--no-access-log"], cwd=Path(__file__).parent)
+    env = service_env(GATEWAY, profile, infra.endpoints, {"GATEWAY_HTTP_PORT": str(NO_MEMORY_PORT),
+                                                          "GATEWAY_ME_CACHE_ENABLED": "false"})
+    no_memory = subprocess.Popen([sys.executable, "-m", "gateway"], env={**os.environ, **env},
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    no_memory_url = f"http://127.0.0.1:{NO_MEMORY_PORT}/api/v1/me"
+    measure = partial(wrk, concurrency=args.concurrency, seconds=args.seconds) if generator == "wrk" else \
+        partial(python_load, requests=args.requests, concurrency=args.concurrency)
     try:
-        wait_until(lambda: port_open(HELLO_PORT), timeout=30, what="hello app")
-        if generator == "wrk":
-            hello = wrk(f"http://127.0.0.1:{HELLO_PORT}/", {}, args.concurrency, args.seconds)
-            me = wrk(f"{gateway}/api/v1/me", me_headers, args.concurrency, args.seconds)
-        else:
-            hello = python_load(f"http://127.0.0.1:{HELLO_PORT}/", {}, args.requests, args.concurrency)
-            me = python_load(f"{gateway}/api/v1/me", me_headers, args.requests, args.concurrency)
+        wait_until(lambda: port_open(HELLO_PORT) and port_open(NO_MEMORY_PORT), timeout=30, what="hello app")
+        hello = measure(f"http://127.0.0.1:{HELLO_PORT}/", {})
+        me = measure(f"{gateway}/api/v1/me", me_headers)
+        cold = measure(no_memory_url, me_headers)
     finally:
-        hello_app.terminate()
-        hello_app.wait()
+        for process in (hello_app, no_memory):
+            process.terminate()
+            process.wait()
         stack.down()
     ratio = me[0] / hello[0]
     print(f"gateway_me: load by {generator}, {args.concurrency} connections, one uvicorn worker each")
     print(describe("bare ASGI hello", *hello))
     print(describe("GET /api/v1/me via gateway", *me))
+    print(describe("  same, gateway memory off", *cold) + "  (every call to identity + PostgreSQL)")
     print(f"  ratio me/hello = {ratio:.2f}  (target >= 0.30: {'met' if ratio >= 0.3 else 'NOT met'})")
 
 
