@@ -34,7 +34,7 @@ class Settings(BaseSettings):
     # directory/access event feed has confirmed, within max_staleness, that it is caught up.
     me_cache_enabled: bool = True
     me_cache_ttl_seconds: float = 60.0
-    me_cache_max_entries: int = 100_000
+    me_cache_max_entries: int = 20_000  # sessions active within the TTL, per instance; ~1-2 KB each
     access_feed_check_seconds: float = 0.5
     access_feed_max_staleness_seconds: float = 2.0
 
