@@ -22,6 +22,7 @@ from konnect_kit.consumer import EventConsumer
 from konnect_kit.db import Database
 from konnect_kit.kafka import ensure_topics
 from konnect_kit.outbox import Outbox, OutboxRelay
+from konnect_kit.runtime import tune_gc
 from konnect_kit.schema import kit_metadata
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -127,4 +128,6 @@ if __name__ == "__main__":
     local.down()
     local.wipe()  # a fresh broker and database for every run
     local.up()
+    tune_gc()  # as every service process does at start-up (konnect_kit.service.serve); process-wide, so
+    # the bare rounds run under the same collector settings
     asyncio.run(main(args.events, args.rounds, local))

@@ -21,6 +21,7 @@ from konnect_kit.health import health_router, kafka_reachable
 from konnect_kit.logging import configure_logging
 from konnect_kit.migrations import upgrade_to_head
 from konnect_kit.outbox import Outbox, OutboxRelay
+from konnect_kit.runtime import tune_gc
 from konnect_kit.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
@@ -149,6 +150,7 @@ def run_service(settings: ServiceSettings, app_factory: Callable[[], FastAPI], m
 
 
 def serve(app: FastAPI, settings: ServiceSettings) -> None:
+    tune_gc()  # after the app is built: its objects are frozen out of later collections
     config = uvicorn.Config(
         app, host=settings.http_host, port=settings.http_port, log_config=None,
         timeout_graceful_shutdown=int(settings.shutdown_timeout_seconds), access_log=False,
