@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from identity.main import MIGRATIONS, create_app
-from identity.queries import family_overview
+from identity.queries import child_row, child_summaries, family_children
 from identity.settings import Settings
 from konnect_devstack.pytest_plugin import internal_headers, running_app
 from sqlalchemy import text
@@ -173,24 +173,36 @@ async def consent_events(client, child_id: str) -> list[dict]:
     return [p for p in payloads if p["child_id"] == child_id]
 
 
-async def test_family_overview_for_me(identity):
+async def test_family_children_for_me(identity):
     w = await world(identity)
-    ended = new_id()
+    ended, second, baby = new_id(), new_id(), new_id()
     await put(identity, f"/directory/placements/{ended}", {
         "organisation_id": w["org"], "child_id": w["a"]["child"], "group_id": w["other_group"],
         "care_type": "toddler", "starts_on": "2020-01-01", "ends_on": "2021-12-31"})
+    next_year = (date.today() + timedelta(days=365)).isoformat()
+    await put(identity, f"/directory/placements/{second}", {
+        "organisation_id": w["org"], "child_id": w["a"]["child"], "group_id": w["other_group"],
+        "care_type": "after_school", "starts_on": next_year})
+    await put(identity, f"/directory/children/{baby}", {  # a younger sibling without a placement yet
+        "organisation_id": w["org"], "family_id": w["a"]["family"], "first_name": "Sem", "last_name": "de Vries",
+        "birth_date": "2025-02-01"})
     async with identity.kit.database.transaction() as session:
-        overview = await family_overview(session, uuid.UUID(w["a"]["parent"]))
-        nobody = await family_overview(session, uuid.uuid4())
-    assert nobody is None
-    assert overview["family"] == {"family_id": w["a"]["family"], "name": "Familie"}
-    [child] = overview["children"]
+        found = await family_children(session, uuid.UUID(w["a"]["family"]), date.today())
+        nobody = await family_children(session, uuid.uuid4(), date.today())
+        # The child page builds the same entry its own way (several queries): both must agree.
+        page = await child_summaries(session, [await child_row(session, uuid.UUID(w["a"]["child"]))], date.today())
+    assert nobody == []
+    child, sibling = found  # by birth date
+    assert sibling == {"child_id": baby, "first_name": "Sem", "last_name": "de Vries", "birth_date": "2025-02-01",
+                       "mentor": None, "placements": []}
+    assert child == page[0]
     assert child["child_id"] == w["a"]["child"] and child["birth_date"] == "2022-06-14"
     assert child["mentor"] == {"staff_id": w["staff"], "name": "Sanne"}
-    [placement] = child["placements"]  # the ended one is history
-    assert placement == {
+    current, future = child["placements"]  # the ended one is history; in order of start
+    assert current == {
         "placement_id": w["a"]["placement"], "group": {"group_id": w["group"], "name": "group"},
         "location": {"location_id": w["location"], "name": "Zonnebloem"}, "care_type": "day_care",
         "starts_on": (date.today() - timedelta(days=365)).isoformat(), "ends_on": None,
     }
-    json.dumps(overview)  # JSON-ready as it is
+    assert future["placement_id"] == second and future["starts_on"] == next_year
+    json.dumps(found)  # JSON-ready as it is

@@ -106,11 +106,15 @@ def person(who: Caller) -> UUID:
     return UUID(who.actor_id)
 
 
+def session_ended() -> ApiError:
+    return ApiError(401, "session_ended", "The session has ended. Log in again.")
+
+
 async def live_person(who: CallerDep, session: SessionDep) -> Caller:
     """A logged-in person whose session has not been ended (logout takes effect at once here)."""
     account_id = person(who)
     if not await use.session_is_active(session, UUID(who.session_id) if who.session_id else None, account_id):
-        raise ApiError(401, "session_ended", "The session has ended. Log in again.")
+        raise session_ended()
     return who
 
 
