@@ -211,6 +211,15 @@ async def test_own_personal_data_can_be_read_and_edited(identity):
     assert (r.json()["display_name"], r.json()["language"], r.json()["email"]) == ("Anne Jansen", "en", email)
     bad = await identity.patch("/account", json={"language": "fr"}, headers=person)
     assert bad.status_code == 422
+    for empty in ({"display_name": None}, {"language": None}):
+        refused = await identity.patch("/account", json=empty, headers=person)
+        assert refused.status_code == 422 and refused.json()["error"]["details"]["field"] in empty
+    unchanged = await identity.get("/account", headers=person)
+    assert (unchanged.json()["display_name"], unchanged.json()["phone"]) == ("Anne Jansen", "+31 6 1234 5678")
+    for removal in (None, ""):  # a parent can take their number off again
+        await identity.patch("/account", json={"phone": "020 123 4567"}, headers=person)
+        cleared = await identity.patch("/account", json={"phone": removal}, headers=person)
+        assert cleared.status_code == 200 and cleared.json()["phone"] is None
 
 
 async def test_erp_machine_credentials(identity):

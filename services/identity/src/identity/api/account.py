@@ -5,6 +5,7 @@ from uuid import UUID
 
 from fastapi import APIRouter
 from konnect_contracts.events.access import AccountChanged
+from konnect_kit.errors import ApiError
 from konnect_kit.internal import CallerDep
 from konnect_kit.service import SessionDep
 from pydantic import BaseModel, Field
@@ -33,7 +34,8 @@ class AccountOut(BaseModel):
 class AccountPatch(BaseModel):
     display_name: Annotated[str | None, Field(default=None, min_length=1, max_length=200)]
     language: Literal["nl", "en"] | None = None
-    phone: Annotated[str | None, Field(default=None, max_length=40, pattern=r"^[0-9 +()-]*$")]
+    phone: Annotated[str | None, Field(default=None, max_length=40, pattern=r"^[0-9 +()-]*$",
+                                       description="null or an empty string removes the number")]
 
 
 class MeOut(BaseModel):
@@ -76,7 +78,12 @@ async def get_account(who: LivePerson, session: SessionDep) -> AccountOut:
 
 @router.patch("/account", response_model=AccountOut, summary="Edit own personal data")
 async def patch_account(body: AccountPatch, who: LivePerson, session: SessionDep) -> AccountOut:
-    changes = body.model_dump(exclude_unset=True, exclude_none=True)
+    changes = body.model_dump(exclude_unset=True)
+    for required in ("display_name", "language"):
+        if required in changes and changes[required] is None:
+            raise ApiError(422, "validation_failed", f"{required} cannot be empty.", {"field": required})
+    if "phone" in changes:  # null or "" removes the number
+        changes["phone"] = (changes["phone"] or "").strip() or None
     if changes:
         moment = now()
         row = (await session.execute(update(accounts).where(accounts.c.account_id == UUID(who.actor_id))
