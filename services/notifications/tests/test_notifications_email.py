@@ -14,6 +14,17 @@ async def one_mail(mailpit: Any, address: str) -> dict[str, Any]:
     return mailpit.message(found[0]["ID"])
 
 
+async def bodies_once_settled(env: Any, address: str) -> list[tuple[str, str, str]]:
+    """(kind, text, html) of the deliveries to `address` once none is pending any more."""
+    async def settled() -> list[tuple[str, str, str]] | None:
+        rows = await env.fetch("SELECT kind, status, body_text, body_html FROM deliveries WHERE recipient = $1",
+                               address)
+        done = rows and all(r["status"] != "pending" for r in rows)
+        return [(r["kind"], r["body_text"], r["body_html"]) for r in rows] if done else None
+
+    return await eventually(settled)
+
+
 async def test_invitation_arrives_in_dutch_with_the_link_and_no_password(shared_env, mail_app, mailpit) -> None:
     address = shared_env.address()
     event = shared_env.invited(address)
@@ -36,6 +47,8 @@ async def test_invitation_arrives_in_dutch_with_the_link_and_no_password(shared_
     assert [(d["kind"], d["status"], d["attempts"], d["language"]) for d in log] == [
         ("account_invited", "sent", 1, "nl")]
     assert "body_text" not in log[0]  # bodies carry the single-use link: never served
+    # ...and once the mail is out, the body (with the link) is not kept at rest either.
+    assert await bodies_once_settled(shared_env, address) == [("account_invited", "", "")]
 
 
 async def test_invitation_in_english_when_the_account_chose_english(shared_env, mail_app, mailpit) -> None:
@@ -59,6 +72,7 @@ async def test_password_reset_mail(shared_env, mail_app, mailpit) -> None:
     assert f"http://localhost:5173/reset-password?token={event.reset_token}" in mail["Text"]
     assert "Heb je dit niet zelf gevraagd? Dan kun je deze e-mail negeren" in mail["Text"]
     assert "geldig tot" in mail["Text"]
+    assert await bodies_once_settled(shared_env, address) == [("password_reset", "", "")]
 
 
 async def test_names_are_escaped_in_the_html_part(shared_env, mail_app, mailpit) -> None:

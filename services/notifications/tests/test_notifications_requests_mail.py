@@ -116,6 +116,10 @@ async def test_decided_request_for_two_siblings_mails_each_parent_once_in_their_
 
     rows = await shared_env.fetch("SELECT recipient, status FROM deliveries WHERE event_id = $1", decision.event_id)
     assert sorted(r["recipient"] for r in rows) == sorted([family.dutch_parent, family.english_parent])
+    # Without secrets in it, a sent mail keeps its body: support can see what a parent was told.
+    kept = await shared_env.fetch("SELECT body_text FROM deliveries WHERE event_id = $1 AND status = 'sent'",
+                                  decision.event_id)
+    assert kept and all("Noor" in r["body_text"] for r in kept)
 
 
 async def test_expired_request_tells_every_parent(shared_env, mail_app, mailpit) -> None:

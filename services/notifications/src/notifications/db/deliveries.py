@@ -2,16 +2,17 @@
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 from uuid import UUID
 
 from konnect_kit.wakeup import notify
-from sqlalchemy import Interval, func, literal, select, update
+from sqlalchemy import Interval, case, func, literal, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from notifications.db.models import deliveries
 from notifications.domain.delivery import delivery_id_for
-from notifications.domain.mail_texts import RenderedMail
+from notifications.domain.mail_texts import INVITATION, PASSWORD_RESET, RenderedMail
 
 EMAIL = "email"
 
@@ -60,10 +61,22 @@ async def claim_next_due(session: AsyncSession) -> DueDelivery | None:
     return DueDelivery(**row._mapping) if row else None
 
 
+# Mails whose body holds a single-use link (a secret): once the mail is out (or given up on), the body
+# is emptied so the secret does not rest in this table; kind, recipient, subject and times stay for support.
+KINDS_WITH_SECRETS = (INVITATION, PASSWORD_RESET)
+
+
+def _scrubbed_if_secret() -> dict[str, Any]:
+    secret = deliveries.c.kind.in_(KINDS_WITH_SECRETS)
+    return {"body_text": case((secret, ""), else_=deliveries.c.body_text),
+            "body_html": case((secret, ""), else_=deliveries.c.body_html)}
+
+
 async def mark_sent(session: AsyncSession, delivery_id: UUID) -> None:
     await session.execute(
         update(deliveries).where(deliveries.c.delivery_id == delivery_id)
-        .values(status="sent", attempts=deliveries.c.attempts + 1, sent_at=func.now(), last_error=None)
+        .values(status="sent", attempts=deliveries.c.attempts + 1, sent_at=func.now(), last_error=None,
+                **_scrubbed_if_secret())
     )
 
 
@@ -79,6 +92,6 @@ async def mark_retry(session: AsyncSession, delivery_id: UUID, *, error: str, de
 async def mark_failed(session: AsyncSession, delivery_id: UUID, *, error: str) -> None:
     await session.execute(
         update(deliveries).where(deliveries.c.delivery_id == delivery_id)
-        .values(status="failed", attempts=deliveries.c.attempts + 1, last_error=error)
+        .values(status="failed", attempts=deliveries.c.attempts + 1, last_error=error, **_scrubbed_if_secret())
     )
 
