@@ -89,11 +89,16 @@ class AccessFeed:
             with contextlib.suppress(Exception):  # a broker we cannot reach confirms nothing
                 confirmed = await asyncio.wait_for(self._caught_up(consumer), timeout=self.max_staleness)
             now = time.monotonic()
+            was_current = now <= self.cache.fresh_until
             if confirmed:
+                if not was_current:
+                    log.info("access feed is current: answering GET /me from memory")
                 self.cache.fresh_until = now + self.max_staleness
-            elif now > self.cache.fresh_until and len(self.cache):
+            elif not was_current and (len(self.cache) or self.cache.fresh_until):
                 # Unconfirmed for too long: the log may hold changes we have not applied.
-                log.warning("access feed is behind; dropping %d cached answers", len(self.cache))
+                log.warning("access feed is behind or unreachable: every GET /me goes to identity",
+                            extra={"dropped_answers": len(self.cache)})
+                self.cache.fresh_until = 0.0
                 self.cache.clear()
             await asyncio.sleep(self.check_seconds)
 
