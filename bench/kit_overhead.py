@@ -18,6 +18,7 @@ from konnect_contracts.envelope import Envelope, kafka_headers
 from konnect_contracts.events.platform import ProbeRecorded
 from konnect_devstack.infra import LocalInfra
 from konnect_devstack.profiles import bench_profile
+from konnect_devstack.stack import Stack
 from konnect_kit.consumer import EventConsumer
 from konnect_kit.db import Database
 from konnect_kit.kafka import ensure_topics
@@ -125,6 +126,7 @@ if __name__ == "__main__":
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     local = LocalInfra(bench_profile())
+    Stack(bench_profile(), local.endpoints).down()  # services another bench left running: their pid files go
     local.down()
     local.wipe()  # a fresh broker and database for every run
     local.up()
