@@ -5,6 +5,7 @@ with a fresh consumer group would re-read (and mail) every event ever published 
 service from a running stack would mail this test's events too.
 """
 
+import json
 import socket
 import uuid
 from collections.abc import AsyncIterator
@@ -17,6 +18,7 @@ import asyncpg
 import pytest
 from aiokafka import AIOKafkaProducer
 from konnect_contracts.envelope import Envelope, EventPayload, kafka_headers
+from konnect_contracts.events.access import SessionsEnded
 from konnect_contracts.events.accounts import AccountInvited, PasswordResetRequested
 from konnect_contracts.events.directory import ChildUpserted, ParentUpserted, StaffUpserted
 from konnect_contracts.events.requests import (
@@ -42,6 +44,7 @@ class NotificationsEnv:
     accounts_topic: str
     directory_topic: str
     requests_topic: str
+    access_topic: str
 
     def settings(self, **overrides: Any) -> Settings:
         endpoints = self.infra.endpoints
@@ -49,6 +52,7 @@ class NotificationsEnv:
             "database_url": self.database_url, "kafka_bootstrap_servers": endpoints.kafka_bootstrap,
             "service_name": self.service_name, "accounts_topic": self.accounts_topic,
             "directory_topic": self.directory_topic, "requests_topic": self.requests_topic,
+            "access_topic": self.access_topic,
             "smtp_host": endpoints.smtp_host, "smtp_port": endpoints.smtp_port, "mail_poll_seconds": 0.1,
             "mail_backoff_initial_seconds": 0.2, "mail_backoff_max_seconds": 1.0,
             "consumer_backoff_initial_seconds": 0.05,
@@ -58,6 +62,8 @@ class NotificationsEnv:
     def topic_of(self, payload: EventPayload) -> str:
         if payload.TOPIC == REQUESTS_TOPIC:
             return self.requests_topic
+        if isinstance(payload, SessionsEnded):
+            return self.access_topic
         is_account_mail = isinstance(payload, AccountInvited | PasswordResetRequested)
         return self.accounts_topic if is_account_mail else self.directory_topic
 
@@ -116,7 +122,7 @@ class NotificationsEnv:
 
 _TYPES: dict[str, type[EventPayload]] = {
     t.EVENT_TYPE: t for t in (AccountInvited, PasswordResetRequested, ParentUpserted, StaffUpserted, ChildUpserted,
-                              RequestSubmitted, RequestDecided, RequestExpired, AbsenceReported)
+                              RequestSubmitted, RequestDecided, RequestExpired, AbsenceReported, SessionsEnded)
 }
 
 
@@ -124,9 +130,10 @@ async def make_env(infra: Any) -> NotificationsEnv:
     suffix = uuid.uuid4().hex[:10]
     url = await new_migrated_database(infra, MIGRATIONS)
     env = NotificationsEnv(infra, url, f"notifications-test-{suffix}", f"test.identity.accounts.{suffix}",
-                           f"test.identity.directory.{suffix}", f"test.planning.requests.{suffix}")
+                           f"test.identity.directory.{suffix}", f"test.planning.requests.{suffix}",
+                           f"test.identity.access.{suffix}")
     await ensure_topics(infra.endpoints.kafka_bootstrap, [
-        (env.accounts_topic, 3), (env.directory_topic, 3), (env.requests_topic, 3),
+        (env.accounts_topic, 3), (env.directory_topic, 3), (env.requests_topic, 3), (env.access_topic, 3),
         (dead_letter_topic(env.service_name), 1),
     ])
     return env
@@ -152,3 +159,78 @@ async def mail_app(shared_env: NotificationsEnv) -> AsyncIterator[Any]:
     async with running_app(app) as client:
         client.app = app  # type: ignore[attr-defined]
         yield client
+
+
+class FakeFcm:
+    """A local stand-in for Google's token endpoint and FCM HTTP v1, spoken to over real HTTP by pyfcm.
+
+    It checks what the real service checks that matters here (a bearer token it issued, a message with a
+    token), remembers what was sent, and can be told that a device is gone or that it is overloaded.
+    """
+
+    def __init__(self) -> None:
+        self.sent: list[dict[str, Any]] = []
+        self.gone: set[str] = set()
+        self.overloaded: dict[str, int] = {}  # device token → answer this many of its sends with 503 first
+        self.tokens_issued = 0
+        self.base = ""
+
+    async def token(self, request: Any) -> Any:
+        from aiohttp import web
+
+        form = await request.post()
+        assert form.get("grant_type") == "urn:ietf:params:oauth:grant-type:jwt-bearer", form
+        self.tokens_issued += 1
+        return web.json_response({"access_token": f"fake-{self.tokens_issued}", "expires_in": 3600,
+                                  "token_type": "Bearer"})
+
+    async def send(self, request: Any) -> Any:
+        from aiohttp import web
+
+        if not request.headers.get("Authorization", "").startswith("Bearer fake-"):
+            return web.json_response({"error": {"code": 401, "status": "UNAUTHENTICATED"}}, status=401)
+        message = (await request.json())["message"]
+        if self.overloaded.get(message.get("token"), 0) > 0:
+            self.overloaded[message["token"]] -= 1
+            return web.json_response({"error": {"code": 503, "status": "UNAVAILABLE"}}, status=503)
+        if message.get("token") in self.gone:
+            return web.json_response({"error": {"code": 404, "status": "NOT_FOUND",
+                                                "details": [{"errorCode": "UNREGISTERED"}]}}, status=404)
+        self.sent.append({**message, "project": request.match_info["project"]})
+        return web.json_response({"name": f"projects/{request.match_info['project']}/messages/{len(self.sent)}"})
+
+    def to(self, device_token: str) -> list[dict[str, Any]]:
+        return [m for m in self.sent if m.get("token") == device_token]
+
+
+@pytest.fixture
+async def fake_fcm(tmp_path: Any) -> AsyncIterator[tuple[FakeFcm, dict[str, Any]]]:
+    """The fake FCM running on a free port, and the notifications settings that point push at it."""
+    from aiohttp import web
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    fcm = FakeFcm()
+    app = web.Application()
+    app.router.add_post("/token", fcm.token)
+    app.router.add_post("/v1/projects/{project}/messages:send", fcm.send)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    fcm.base = f"http://127.0.0.1:{port}"
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                            serialization.NoEncryption()).decode()
+    account = tmp_path / "service-account.json"
+    account.write_text(json.dumps({
+        "type": "service_account", "project_id": "konnect-test", "private_key_id": "test-key",
+        "private_key": pem, "client_email": "push@konnect-test.iam.gserviceaccount.com", "client_id": "1",
+        "token_uri": f"{fcm.base}/token"}))
+    settings = {"fcm_service_account_file": str(account), "fcm_endpoint_base": f"{fcm.base}/v1/projects",
+                "push_poll_seconds": 0.1, "push_backoff_initial_seconds": 0.1, "push_backoff_max_seconds": 0.5}
+    try:
+        yield fcm, settings
+    finally:
+        await runner.cleanup()

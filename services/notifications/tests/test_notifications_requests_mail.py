@@ -1,11 +1,14 @@
-"""Request and absence mail end to end inside the service: planning events → one mail per parent → mailpit."""
+"""Request and absence news end to end inside the service: planning events → one mail per parent → mailpit,
+and one push per registered device → a local fake FCM (over real HTTP, through pyfcm)."""
 
+import json
 import uuid
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
 
+from konnect_contracts.events.access import SessionsEnded
 from konnect_contracts.events.directory import ChildUpserted, ParentUpserted
 from konnect_contracts.events.requests import (
     AbsenceReported,
@@ -15,7 +18,8 @@ from konnect_contracts.events.requests import (
     RequestLine,
     RequestSubmitted,
 )
-from konnect_devstack.pytest_plugin import eventually
+from konnect_devstack.pytest_plugin import eventually, internal_headers, running_app
+from notifications.main import create_app
 
 WED = date(2026, 3, 11)
 
@@ -27,17 +31,19 @@ class Family:
     dutch_parent: str  # e-mail addresses
     english_parent: str
     children: dict[str, UUID]  # first name → child id
+    accounts: dict[str, UUID] = field(default_factory=dict)  # e-mail address → the parent's account id
 
 
 async def known_family(env: Any, *, with_children: bool = True) -> Family:
     """Two parents (Dutch and English) and two children, published and waited for in the read models."""
     org, family_id = uuid.uuid4(), uuid.uuid4()
     family = Family(org, family_id, env.address(), env.address(), {"Noor": uuid.uuid4(), "Sem": uuid.uuid4()})
+    family.accounts = {family.dutch_parent: uuid.uuid4(), family.english_parent: uuid.uuid4()}
     events: list[Any] = [
-        ParentUpserted(organisation_id=org, version=1, account_id=uuid.uuid4(), family_id=family_id, name="Anne",
-                       email=family.dutch_parent, language="nl"),
-        ParentUpserted(organisation_id=org, version=1, account_id=uuid.uuid4(), family_id=family_id, name="Emma",
-                       email=family.english_parent, language="en"),
+        ParentUpserted(organisation_id=org, version=1, account_id=family.accounts[family.dutch_parent],
+                       family_id=family_id, name="Anne", email=family.dutch_parent, language="nl"),
+        ParentUpserted(organisation_id=org, version=1, account_id=family.accounts[family.english_parent],
+                       family_id=family_id, name="Emma", email=family.english_parent, language="en"),
     ]
     if with_children:
         events += [ChildUpserted(organisation_id=org, version=1, child_id=child_id, family_id=family_id,
@@ -146,3 +152,117 @@ async def test_mail_goes_out_without_child_names_or_request_lines(shared_env, ma
     [mail] = await mails(mailpit, family.dutch_parent, 1)
     assert mail["Subject"] == "Je aanvraag is beoordeeld"
     assert "- Je kind: geaccepteerd\n- Je kind: afgewezen (reden: Groep vol)" in mail["Text"]
+
+
+# -- push -----------------------------------------------------------------------------------------------
+
+
+def as_parent(family: Family, address: str, session_id: UUID | None = None) -> dict[str, str]:
+    return internal_headers("parent", str(family.accounts[address]), str(family.organisation_id),
+                            session_id=str(session_id or uuid.uuid4()))
+
+
+async def register_device(client: Any, headers: dict[str, str], token: str, platform: str = "android") -> str:
+    response = await client.post("/push-devices", json={"token": token, "platform": platform}, headers=headers)
+    assert response.status_code == 201, response.text
+    return response.json()["device_id"]
+
+
+async def test_push_goes_to_every_device_of_each_parent_who_kept_it_on(notifications_env, fake_fcm, mailpit):
+    fcm, push_settings = fake_fcm
+    env = notifications_env
+    async with running_app(create_app(env.settings(**push_settings))) as client:
+        family = await known_family(env)
+        anne, emma = family.dutch_parent, family.english_parent
+        anne_phone, anne_tablet, emma_phone = (f"{name}-{uuid.uuid4().hex}" for name in ("ap", "at", "ep"))
+        await register_device(client, as_parent(family, anne), anne_phone)
+        await register_device(client, as_parent(family, anne), anne_tablet, "ios")
+        await register_device(client, as_parent(family, emma), emma_phone)
+        off = await client.put("/notification-settings", headers=as_parent(family, emma), json={
+            "items": [{"kind": "absence_reported", "email": True, "push": False}]})
+        assert off.status_code == 200
+
+        request = submitted(family)
+        decision = env.wrap(decided(request))
+        await env.publish(env.wrap(request), decision, decision, env.wrap(absence(family)))
+
+        await eventually(lambda: len(fcm.to(anne_phone)) == 2 and len(fcm.to(anne_tablet)) == 2
+                         and len(fcm.to(emma_phone)) == 1)
+        for token in (anne_phone, anne_tablet):  # Dutch, once per event although the decision came twice
+            assert sorted(m["notification"]["title"] for m in fcm.to(token)) == [
+                "Afwezigheid geregistreerd", "Je aanvraag is beoordeeld"]
+        [emma_push] = fcm.to(emma_phone)  # English; absence switched off for push only
+        assert emma_push["notification"] == {"title": "Your request has been decided",
+                                             "body": "See the outcome in Konnect."}
+        assert emma_push["data"] == {"kind": "request_decided", "event_id": str(decision.event_id)}
+        assert all("Noor" not in json.dumps(m["notification"]) for m in fcm.sent)  # lock screens show no names
+        assert {m["project"] for m in fcm.sent} == {"konnect-test"}
+        # E-mail is its own switch: Emma still gets the absence mail.
+        assert "Absence registered" in {m["Subject"] for m in await mails(mailpit, emma, 2)}
+
+
+async def test_no_push_to_a_device_whose_session_ended_or_that_fcm_disowned(notifications_env, fake_fcm):
+    fcm, push_settings = fake_fcm
+    env = notifications_env
+    async with running_app(create_app(env.settings(**push_settings))) as client:
+        family = await known_family(env)
+        anne, emma = family.dutch_parent, family.english_parent
+        phone_session, tablet_session = uuid.uuid4(), uuid.uuid4()
+        phone, tablet, uninstalled = (f"{name}-{uuid.uuid4().hex}" for name in ("phone", "tablet", "gone"))
+        await register_device(client, as_parent(family, anne, phone_session), phone)
+        await register_device(client, as_parent(family, anne, tablet_session), tablet)
+        await register_device(client, as_parent(family, emma), uninstalled)
+        fcm.gone.add(uninstalled)
+
+        # Anne logs out on her phone: identity says so, and the phone is no longer a push device.
+        await env.publish(env.wrap(SessionsEnded(
+            account_id=family.accounts[anne], organisation_id=family.organisation_id, session_ids=[phone_session],
+            reason="logout", ended_at=datetime.now(UTC))))
+
+        async def anne_devices() -> int:
+            listed = await client.get("/push-devices", headers=as_parent(family, anne))
+            return len(listed.json())
+
+        await eventually(lambda: _equals(anne_devices(), 1))
+
+        fcm.overloaded[tablet] = 1  # FCM answers 503 once: the push is retried, not lost
+        request = submitted(family)
+        await env.publish(env.wrap(request), env.wrap(decided(request)))
+        await eventually(lambda: len(fcm.to(tablet)) == 1)
+
+        async def gone_forgotten() -> bool:
+            failed = await env.fetch("SELECT 1 FROM deliveries WHERE recipient = $1 AND status = 'failed'",
+                                     uninstalled)
+            kept = await env.fetch("SELECT 1 FROM push_devices WHERE token = $1", uninstalled)
+            return bool(failed) and not kept
+
+        await eventually(gone_forgotten)
+        assert fcm.to(phone) == [] and fcm.to(uninstalled) == []
+        retried = await env.fetch("SELECT attempts FROM deliveries WHERE recipient = $1", tablet)
+        assert [r["attempts"] for r in retried] == [2]
+
+
+async def _equals(value: Any, expected: Any) -> bool:
+    return (await value) == expected
+
+
+async def test_push_devices_belong_to_their_person(notifications_env, fake_fcm):
+    env = notifications_env
+    async with running_app(create_app(env.settings(**fake_fcm[1]))) as client:
+        family = await known_family(env, with_children=False)
+        anne, emma = as_parent(family, family.dutch_parent), as_parent(family, family.english_parent)
+        token = f"tok-{uuid.uuid4().hex}"
+        first = await register_device(client, anne, token)
+        assert await register_device(client, anne, token, "ios") == first  # the same install again
+        listed = (await client.get("/push-devices", headers=anne)).json()
+        assert [(d["device_id"], d["platform"]) for d in listed] == [(first, "ios")]
+        assert (await client.get("/push-devices", headers=emma)).json() == []
+        assert (await client.delete(f"/push-devices/{first}", headers=emma)).status_code == 404
+        for bad in ({"token": "has spaces in it", "platform": "android"}, {"token": token, "platform": "nokia"},
+                    {"platform": "android"}):
+            refused = await client.post("/push-devices", json=bad, headers=anne)
+            assert refused.status_code == 422 and refused.json()["error"]["code"] == "validation_failed"
+        erp = internal_headers("erp", "erp-client", str(family.organisation_id))
+        assert (await client.get("/push-devices", headers=erp)).status_code == 403
+        assert (await client.delete(f"/push-devices/{first}", headers=anne)).status_code == 204
+        assert (await client.get("/push-devices", headers=anne)).json() == []

@@ -1,4 +1,4 @@
-"""App factory: wires settings, database, outbox, consumer, mail sender and routes through the kit."""
+"""App factory: wires settings, database, outbox, consumer, mail and push senders and routes through the kit."""
 
 from pathlib import Path
 
@@ -6,9 +6,11 @@ from fastapi import FastAPI
 from konnect_kit.consumer import EventConsumer
 from konnect_kit.service import ServiceKit, create_service_app
 
-from notifications.api import deliveries, preferences
-from notifications.handlers import accounts, directory, requests
+from notifications.api import deliveries, devices, preferences
+from notifications.handlers import access, accounts, directory, requests
 from notifications.mailer.sender import MailSender
+from notifications.push.sender import PushSender
+from notifications.queue_worker import QueueWorker
 from notifications.settings import Settings
 
 MIGRATIONS = Path(__file__).parent / "db" / "migrations"
@@ -16,14 +18,19 @@ MIGRATIONS = Path(__file__).parent / "db" / "migrations"
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
-    handlers = [accounts.register(settings), directory.register(settings), requests.register(settings)]
+    handlers = [accounts.register(settings), directory.register(settings), requests.register(settings),
+                access.register(settings)]
 
     def register_handlers(consumer: EventConsumer) -> None:
         for wire in handlers:
             wire(consumer)
 
-    def background(kit: ServiceKit) -> list[MailSender]:
-        return [MailSender(kit.database, settings)]
+    def background(kit: ServiceKit) -> list[QueueWorker]:
+        senders: list[QueueWorker] = [MailSender(kit.database, settings)]
+        if settings.push_enabled:
+            senders.append(PushSender(kit.database, settings))
+        return senders
 
-    return create_service_app(settings, title="Konnect notifications", routers=[deliveries.router, preferences.router],
+    return create_service_app(settings, title="Konnect notifications",
+                              routers=[deliveries.router, preferences.router, devices.router],
                               register_handlers=register_handlers, background=background)

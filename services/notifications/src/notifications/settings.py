@@ -1,5 +1,6 @@
 """Notifications settings (env prefix NOTIFICATIONS_)."""
 
+from konnect_contracts.events.access import TOPIC as ACCESS_TOPIC
 from konnect_contracts.events.accounts import TOPIC as ACCOUNTS_TOPIC
 from konnect_contracts.events.directory import TOPIC as DIRECTORY_TOPIC
 from konnect_contracts.events.requests import REQUESTS_TOPIC
@@ -19,6 +20,7 @@ class Settings(ServiceSettings):
     accounts_topic: str = ACCOUNTS_TOPIC
     directory_topic: str = DIRECTORY_TOPIC
     requests_topic: str = REQUESTS_TOPIC
+    access_topic: str = ACCESS_TOPIC
 
     # SMTP relay (mailpit locally).
     smtp_host: str = "127.0.0.1"
@@ -39,3 +41,19 @@ class Settings(ServiceSettings):
     mail_backoff_max_seconds: float = 300.0
     # How long the sender sleeps when nothing is due.
     mail_poll_seconds: float = 1.0
+
+    # Push through Firebase Cloud Messaging (HTTP v1). Without a service account file push is off: nothing is
+    # queued for it (e-mail goes on as ever). `fcm_endpoint_base` points pyfcm elsewhere (a local fake FCM);
+    # the service account's own `token_uri` says where access tokens come from.
+    fcm_service_account_file: str | None = None
+    fcm_project_id: str | None = None
+    fcm_endpoint_base: str | None = None
+    push_timeout_seconds: float = 10.0
+    push_max_attempts: int = 6
+    push_backoff_initial_seconds: float = 1.0
+    push_backoff_max_seconds: float = 300.0
+    push_poll_seconds: float = 1.0
+
+    @property
+    def push_enabled(self) -> bool:
+        return bool(self.fcm_service_account_file)

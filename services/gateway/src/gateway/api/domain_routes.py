@@ -2,7 +2,7 @@
 
 from credits.api import credits
 from fastapi import APIRouter, Request
-from notifications.api import preferences
+from notifications.api import devices, preferences
 from planning.api import admin, agenda, evaluation, requests
 
 from gateway.auth import RequireRole, authenticated
@@ -35,3 +35,4 @@ mirror(router, admin.router, upstream=planning, prefix="/api/v1/admin", authenti
        restrict_to=_admins, tags=["admin: planning"])
 mirror(router, credits.router, upstream=credits_service, prefix="/api/v1", authenticated=authenticated)
 mirror(router, preferences.router, upstream=notifications_service, prefix="/api/v1", authenticated=authenticated)
+mirror(router, devices.router, upstream=notifications_service, prefix="/api/v1", authenticated=authenticated)

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from notifications.db.models import deliveries
 from notifications.domain.delivery import delivery_id_for
 from notifications.domain.mail_texts import INVITATION, PASSWORD_RESET, RenderedMail
+from notifications.domain.push_texts import RenderedPush
 
 EMAIL = "email"
 
@@ -20,6 +21,9 @@ EMAIL = "email"
 @dataclass(frozen=True)
 class DueDelivery:
     delivery_id: UUID
+    kind: str
+    event_id: UUID
+    account_id: UUID | None
     recipient: str
     language: str
     subject: str
@@ -29,31 +33,51 @@ class DueDelivery:
 
 
 MAIL_CHANNEL = "notifications_mail"
+PUSH = "push"
+PUSH_CHANNEL = "notifications_push"
 
 
 async def queue_email(session: AsyncSession, *, event_id: UUID, recipient: str, mail: RenderedMail,
                       organisation_id: UUID | None, account_id: UUID | None) -> bool:
     """Insert the delivery unless this event already queued one for this address; True if it is new."""
-    delivery_id = delivery_id_for(event_id, EMAIL, recipient)
+    return await _queue(session, EMAIL, MAIL_CHANNEL, event_id=event_id, recipient=recipient, kind=mail.kind,
+                        language=mail.language, subject=mail.subject, body_text=mail.text, body_html=mail.html,
+                        organisation_id=organisation_id, account_id=account_id)
+
+
+async def queue_push(session: AsyncSession, *, event_id: UUID, device_token: str, push: RenderedPush,
+                     organisation_id: UUID | None, account_id: UUID) -> bool:
+    """Insert the push delivery unless this event already queued one for this device; True if it is new."""
+    return await _queue(session, PUSH, PUSH_CHANNEL, event_id=event_id, recipient=device_token, kind=push.kind,
+                        language=push.language, subject=push.title, body_text=push.body, body_html="",
+                        organisation_id=organisation_id, account_id=account_id)
+
+
+async def _queue(session: AsyncSession, channel: str, wake_channel: str, *, event_id: UUID, recipient: str,
+                 kind: str, language: str, subject: str, body_text: str, body_html: str,
+                 organisation_id: UUID | None, account_id: UUID | None) -> bool:
+    delivery_id = delivery_id_for(event_id, channel, recipient)
     result = await session.execute(
         insert(deliveries).values(
-            delivery_id=delivery_id, event_id=event_id, kind=mail.kind, channel=EMAIL,
+            delivery_id=delivery_id, event_id=event_id, kind=kind, channel=channel,
             organisation_id=organisation_id, account_id=account_id, recipient=recipient,
-            language=mail.language, subject=mail.subject, body_text=mail.text, body_html=mail.html,
+            language=language, subject=subject, body_text=body_text, body_html=body_html,
         ).on_conflict_do_nothing().returning(deliveries.c.delivery_id)
     )
     queued = result.first() is not None
     if queued:
-        await notify(session, MAIL_CHANNEL)  # the sender wakes at commit instead of at its next poll
+        await notify(session, wake_channel)  # the sender wakes at commit instead of at its next poll
     return queued
 
 
-async def claim_next_due(session: AsyncSession) -> DueDelivery | None:
-    """Lock one due pending delivery; rows another instance holds are skipped, so no mail goes out twice."""
+async def claim_next_due(session: AsyncSession, channel: str) -> DueDelivery | None:
+    """Lock one due pending delivery of `channel`; rows another instance holds are skipped (nothing goes twice)."""
     row = (await session.execute(
-        select(deliveries.c.delivery_id, deliveries.c.recipient, deliveries.c.language, deliveries.c.subject,
-               deliveries.c.body_text, deliveries.c.body_html, deliveries.c.attempts)
-        .where(deliveries.c.status == "pending", deliveries.c.next_attempt_at <= func.now())
+        select(deliveries.c.delivery_id, deliveries.c.kind, deliveries.c.event_id, deliveries.c.account_id,
+               deliveries.c.recipient, deliveries.c.language, deliveries.c.subject, deliveries.c.body_text,
+               deliveries.c.body_html, deliveries.c.attempts)
+        .where(deliveries.c.channel == channel, deliveries.c.status == "pending",
+               deliveries.c.next_attempt_at <= func.now())
         .order_by(deliveries.c.next_attempt_at)
         .limit(1)
         .with_for_update(skip_locked=True)

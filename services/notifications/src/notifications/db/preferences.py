@@ -1,5 +1,6 @@
 """Notification preferences per account and item kind (a row only where someone changed the default: on)."""
 
+from typing import Literal
 from uuid import UUID
 
 from sqlalchemy import Boolean, Column, DateTime, PrimaryKeyConstraint, Table, Text, Uuid, func, select
@@ -32,8 +33,10 @@ async def save_preference(session: AsyncSession, account_id: UUID, kind: str, *,
                           .on_conflict_do_update(index_elements=["account_id", "kind"], set_=values))
 
 
-async def wants_email(session: AsyncSession, account_ids: list[UUID], kind: str) -> set[UUID]:
-    """Of these accounts, those who did not switch e-mail off for this kind."""
+async def wants(session: AsyncSession, account_ids: list[UUID], kind: str, channel: Literal["email", "push"]
+                ) -> set[UUID]:
+    """Of these accounts, those who did not switch this channel off for this kind."""
+    column = preferences.c.email if channel == "email" else preferences.c.push
     off = await session.scalars(select(preferences.c.account_id).where(
-        preferences.c.account_id.in_(account_ids), preferences.c.kind == kind, preferences.c.email.is_(False)))
+        preferences.c.account_id.in_(account_ids), preferences.c.kind == kind, column.is_(False)))
     return set(account_ids) - set(off)

@@ -3,14 +3,16 @@
 import logging
 from collections.abc import Callable, Sequence
 from datetime import date
+from functools import partial
 from typing import Any
 from uuid import UUID
 
 from konnect_contracts.events.requests import AbsenceReported, RequestDecided, RequestExpired, RequestSubmitted
 from konnect_kit.consumer import EventConsumer, EventContext
 
-from notifications.db.deliveries import queue_email
-from notifications.db.preferences import wants_email
+from notifications.db.deliveries import queue_email, queue_push
+from notifications.db.devices import tokens_of
+from notifications.db.preferences import wants
 from notifications.db.read_models import Parent, child_names, parents_of, remember_request, request_of
 from notifications.domain.mail_texts import (
     ChildLine,
@@ -19,6 +21,7 @@ from notifications.domain.mail_texts import (
     render_request_decided,
     render_request_expired,
 )
+from notifications.domain.push_texts import render_push
 from notifications.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -36,17 +39,32 @@ def _child_line(child_id: UUID, names: dict[UUID, str], stored: dict[str, Any] |
 
 
 async def _mail_parents(ctx: EventContext, *, organisation_id: UUID, family_id: UUID, what: str,
-                        render: Callable[[Parent], RenderedMail]) -> None:
+                        render: Callable[[Parent], RenderedMail], push_enabled: bool) -> None:
+    """The mail (and, where push is configured, the push) to every parent of the family."""
     parents = await parents_of(ctx.session, organisation_id=organisation_id, family_id=family_id)
     if not parents:
         # Nobody to address (yet): the directory upsert of the parents has not arrived, or they have no login.
         log.warning("no parent to mail", extra={"what": what, "family_id": str(family_id),
                                                  "event_id": str(ctx.envelope.event_id)})
-    wanted = await wants_email(ctx.session, [p.account_id for p in parents], what)
+    accounts = [p.account_id for p in parents]
+    wanted = await wants(ctx.session, accounts, what, "email")
     for parent in (p for p in parents if p.account_id in wanted):  # the others switched this kind off
         # Keyed by event and address in the deliveries table: a redelivered event never mails twice.
         await queue_email(ctx.session, event_id=ctx.envelope.event_id, recipient=parent.email,
                           mail=render(parent), organisation_id=organisation_id, account_id=parent.account_id)
+    if push_enabled:
+        await _push_parents(ctx, parents, what, organisation_id)
+
+
+async def _push_parents(ctx: EventContext, parents: list[Parent], what: str, organisation_id: UUID) -> None:
+    """One push per registered device of each parent who kept push on for this kind (keyed like mail)."""
+    wanted = await wants(ctx.session, [p.account_id for p in parents], what, "push")
+    devices = await tokens_of(ctx.session, list(wanted))
+    for parent in (p for p in parents if p.account_id in wanted):
+        for token in devices.get(parent.account_id, []):
+            await queue_push(ctx.session, event_id=ctx.envelope.event_id, device_token=token,
+                             push=render_push(what, parent.language), organisation_id=organisation_id,
+                             account_id=parent.account_id)
 
 
 async def request_submitted(ctx: EventContext, event: RequestSubmitted) -> None:
@@ -58,7 +76,7 @@ async def request_submitted(ctx: EventContext, event: RequestSubmitted) -> None:
                            family_id=event.family_id, kind=event.kind, lines=lines)
 
 
-async def request_decided(ctx: EventContext, event: RequestDecided) -> None:
+async def request_decided(ctx: EventContext, event: RequestDecided, *, push_enabled: bool = False) -> None:
     known = await request_of(ctx.session, event.request_id)
     kind, stored = known if known else (None, {})
     names = await child_names(ctx.session, (o.child_id for o in event.outcomes))
@@ -68,10 +86,11 @@ async def request_decided(ctx: EventContext, event: RequestDecided) -> None:
     ]
     await _mail_parents(ctx, organisation_id=event.organisation_id, family_id=event.family_id, what="request_decided",
                         render=lambda p: render_request_decided(display_name=p.display_name, language=p.language,
-                                                                request_kind=kind, lines=lines))
+                                                                request_kind=kind, lines=lines),
+                        push_enabled=push_enabled)
 
 
-async def request_expired(ctx: EventContext, event: RequestExpired) -> None:
+async def request_expired(ctx: EventContext, event: RequestExpired, *, push_enabled: bool = False) -> None:
     known = await request_of(ctx.session, event.request_id)
     kind, stored = known if known else (None, {})
     expired = [stored[line_id] for line_id in event.expired_line_ids if line_id in stored]
@@ -84,23 +103,26 @@ async def request_expired(ctx: EventContext, event: RequestExpired) -> None:
     lines = [_child_line(child_id, names, line) for child_id, line in zip(child_ids, expired, strict=True)]
     await _mail_parents(ctx, organisation_id=event.organisation_id, family_id=event.family_id, what="request_expired",
                         render=lambda p: render_request_expired(display_name=p.display_name, language=p.language,
-                                                                request_kind=kind, lines=lines))
+                                                                request_kind=kind, lines=lines),
+                        push_enabled=push_enabled)
 
 
-async def absence_reported(ctx: EventContext, event: AbsenceReported) -> None:
+async def absence_reported(ctx: EventContext, event: AbsenceReported, *, push_enabled: bool = False) -> None:
     names = await child_names(ctx.session, [event.child_id])
     line = ChildLine(child_name=names.get(event.child_id), starts_on=event.starts_on, ends_on=event.ends_on)
     await _mail_parents(ctx, organisation_id=event.organisation_id, family_id=event.family_id,
                         what="absence_reported",
                         render=lambda p: render_absence_reported(display_name=p.display_name, language=p.language,
-                                                                 line=line, reason=event.reason, note=event.note))
+                                                                 line=line, reason=event.reason, note=event.note),
+                        push_enabled=push_enabled)
 
 
 def register(settings: Settings) -> Callable[[EventConsumer], None]:
     def wire(consumer: EventConsumer) -> None:
         consumer.on(RequestSubmitted, request_submitted, topic=settings.requests_topic)
-        consumer.on(RequestDecided, request_decided, topic=settings.requests_topic)
-        consumer.on(RequestExpired, request_expired, topic=settings.requests_topic)
-        consumer.on(AbsenceReported, absence_reported, topic=settings.requests_topic)
+        push = {"push_enabled": settings.push_enabled}  # without FCM credentials nothing is queued for push
+        consumer.on(RequestDecided, partial(request_decided, **push), topic=settings.requests_topic)
+        consumer.on(RequestExpired, partial(request_expired, **push), topic=settings.requests_topic)
+        consumer.on(AbsenceReported, partial(absence_reported, **push), topic=settings.requests_topic)
 
     return wire

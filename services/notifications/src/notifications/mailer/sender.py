@@ -1,8 +1,6 @@
-"""Background sender: drains due deliveries from the queue over SMTP, with retries, backoff and a final 'failed'."""
+"""The e-mail channel: SMTP transport and which SMTP failures are final or mean the relay is down."""
 
-import asyncio
 import contextlib
-import logging
 from email.message import EmailMessage
 
 import aiosmtplib
@@ -15,15 +13,12 @@ from aiosmtplib.errors import (
     SMTPTimeoutError,
 )
 from konnect_kit.db import Database
-from konnect_kit.wakeup import Wakeup
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from notifications.db.deliveries import MAIL_CHANNEL, DueDelivery, claim_next_due, mark_failed, mark_retry, mark_sent
+from notifications.db.deliveries import EMAIL, MAIL_CHANNEL, DueDelivery
 from notifications.domain.delivery import RetryPolicy
 from notifications.mailer.message import build_message
+from notifications.queue_worker import QueueWorker
 from notifications.settings import Settings
-
-log = logging.getLogger(__name__)
 
 
 class SmtpTransport:
@@ -72,95 +67,31 @@ def is_relay_down(exc: BaseException) -> bool:
     return isinstance(exc, SMTPConnectError | SMTPServerDisconnected | SMTPTimeoutError | OSError)
 
 
-class MailSender:
-    """Started and stopped with the app; several instances share the queue without sending a mail twice."""
+class MailSender(QueueWorker):
+    """The e-mail channel of the delivery queue, over SMTP."""
+
+    channel = EMAIL
+    wake_channel = MAIL_CHANNEL
 
     def __init__(self, database: Database, settings: Settings, transport: SmtpTransport | None = None) -> None:
-        self.database = database
+        super().__init__(database, RetryPolicy(settings.mail_max_attempts, settings.mail_backoff_initial_seconds,
+                                               settings.mail_backoff_max_seconds), settings.mail_poll_seconds)
         self.settings = settings
         self.transport = transport or SmtpTransport(settings)
-        self.policy = RetryPolicy(settings.mail_max_attempts, settings.mail_backoff_initial_seconds,
-                                  settings.mail_backoff_max_seconds)
-        self._stopping = asyncio.Event()
-        self._wake = Wakeup(database.url, MAIL_CHANNEL)
-        self._task: asyncio.Task[None] | None = None
-        self.sent_total = 0
-        self.failed_attempts_total = 0
 
-    async def start(self) -> None:
-        self._stopping.clear()
-        self._task = asyncio.create_task(self._run(), name="notifications-mail-sender")
+    async def deliver(self, due: DueDelivery) -> None:
+        await self.transport.send(build_message(
+            delivery_id=due.delivery_id, mail_from=self.settings.mail_from, recipient=due.recipient,
+            language=due.language, subject=due.subject, body_text=due.body_text, body_html=due.body_html))
 
-    async def stop(self) -> None:
-        """Graceful: the mail in hand is finished and recorded; nothing new is started."""
-        self._stopping.set()
-        self._wake.set()
-        if self._task is not None:
-            await self._task
-            self._task = None
-        await self._wake.close()
+    def is_permanent(self, exc: BaseException) -> bool:
+        return is_permanent(exc)
 
-    async def _run(self) -> None:
-        while not self._stopping.is_set():
-            try:
-                await self.drain()
-            except Exception:
-                # Database briefly unreachable and the like: log, wait a poll interval, try again.
-                log.exception("mail sender pass failed")
-            if not self._stopping.is_set():
-                await self._wake.wait(self.settings.mail_poll_seconds)
+    def is_outage(self, exc: BaseException) -> bool:
+        return is_relay_down(exc)
 
-    async def drain(self) -> int:
-        """Send every delivery due now, one transaction each; returns how many were attempted."""
-        attempted = 0
-        try:
-            while not self._stopping.is_set():
-                outcome = await self._attempt_next()
-                if outcome is None:
-                    break
-                attempted += 1
-                if not outcome:
-                    break  # the relay is down: leave the rest for the next pass instead of hammering it
-        finally:
-            await self.transport.close()  # no idle connection held open between passes
-        return attempted
+    def forget_connection(self) -> None:
+        self.transport.drop()
 
-    async def _attempt_next(self) -> bool | None:
-        """None: nothing due. True: go on with the next one. False: the relay is down, stop this pass."""
-        # The row lock is held while SMTP talks, so another instance skips this row; committing per mail
-        # means a crash can at most resend the one mail that was in flight.
-        async with self.database.transaction() as session:
-            due = await claim_next_due(session)
-            if due is None:
-                return None
-            try:
-                await self.transport.send(self._message(due))
-            except Exception as exc:  # any failure must count an attempt, or the row would loop hot
-                self.transport.drop()
-                self.failed_attempts_total += 1
-                await self._record_failure(session, due, exc)
-                return not is_relay_down(exc)
-            else:
-                await mark_sent(session, due.delivery_id)
-                self.sent_total += 1
-                log.info("mail sent", extra={"delivery_id": str(due.delivery_id), "attempt": due.attempts + 1})
-        return True
-
-    async def _record_failure(self, session: AsyncSession, due: DueDelivery, exc: Exception) -> None:
-        error = f"{type(exc).__name__}: {exc}"[:1000]
-        failed_attempts = due.attempts + 1
-        delay = None if is_permanent(exc) else self.policy.delay_after(failed_attempts)
-        if delay is None:
-            await mark_failed(session, due.delivery_id, error=error)
-            log.error("mail delivery failed for good",
-                      extra={"delivery_id": str(due.delivery_id), "attempts": failed_attempts, "error": error})
-        else:
-            await mark_retry(session, due.delivery_id, error=error, delay_seconds=delay)
-            log.warning("mail delivery failed, will retry",
-                        extra={"delivery_id": str(due.delivery_id), "attempt": failed_attempts,
-                               "retry_in_seconds": delay, "error": error})
-
-    def _message(self, due: DueDelivery) -> EmailMessage:
-        return build_message(delivery_id=due.delivery_id, mail_from=self.settings.mail_from,
-                             recipient=due.recipient, language=due.language, subject=due.subject,
-                             body_text=due.body_text, body_html=due.body_html)
+    async def end_of_pass(self) -> None:
+        await self.transport.close()

@@ -1,0 +1,1 @@
+"""The push channel: Firebase Cloud Messaging."""

@@ -1,0 +1,131 @@
+"""Drains the due deliveries of one channel (e-mail, push): one transaction each, retries with backoff, 'failed'.
+
+The row lock is held while the message goes out, so another instance skips that row; committing per
+delivery means a crash can at most resend the one message that was in flight. Channels differ only in
+how a message is sent and which failures are final; `MailSender` and `PushSender` say that.
+"""
+
+import asyncio
+import logging
+
+from konnect_kit.db import Database
+from konnect_kit.wakeup import Wakeup
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from notifications.db.deliveries import DueDelivery, claim_next_due, mark_failed, mark_retry, mark_sent
+from notifications.domain.delivery import RetryPolicy
+
+log = logging.getLogger(__name__)
+
+
+class QueueWorker:
+    """Started and stopped with the app; several instances share the queue without sending anything twice."""
+
+    channel: str  # deliveries.channel this worker drains
+    wake_channel: str  # PostgreSQL NOTIFY channel the queueing transaction signals
+
+    def __init__(self, database: Database, policy: RetryPolicy, poll_seconds: float) -> None:
+        self.database = database
+        self.policy = policy
+        self.poll_seconds = poll_seconds
+        self._stopping = asyncio.Event()
+        self._wake = Wakeup(database.url, self.wake_channel)
+        self._task: asyncio.Task[None] | None = None
+        self.sent_total = 0
+        self.failed_attempts_total = 0
+
+    # -- what a channel provides ------------------------------------------------------------------
+
+    async def deliver(self, due: DueDelivery) -> None:
+        raise NotImplementedError
+
+    def is_permanent(self, exc: BaseException) -> bool:
+        """Retrying cannot help (the address or device is gone, the message is refused)."""
+        return False
+
+    def is_outage(self, exc: BaseException) -> bool:
+        """The far end is unreachable: the next delivery in this pass would fail the same way."""
+        return False
+
+    def forget_connection(self) -> None:
+        """After an error the connection's state is unknown (the next send reconnects)."""
+
+    async def end_of_pass(self) -> None:
+        """No idle connection held open between passes."""
+
+    async def after_final_failure(self, session: AsyncSession, due: DueDelivery, exc: BaseException) -> None:
+        """In the failing delivery's transaction, e.g. forget a device token the push service disowned."""
+
+    # -- the loop ---------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        self._stopping.clear()
+        self._task = asyncio.create_task(self._run(), name=f"notifications-{self.channel}-sender")
+
+    async def stop(self) -> None:
+        """Graceful: the delivery in hand is finished and recorded; nothing new is started."""
+        self._stopping.set()
+        self._wake.set()
+        if self._task is not None:
+            await self._task
+            self._task = None
+        await self._wake.close()
+
+    async def _run(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                await self.drain()
+            except Exception:
+                # Database briefly unreachable and the like: log, wait a poll interval, try again.
+                log.exception("delivery pass failed", extra={"channel": self.channel})
+            if not self._stopping.is_set():
+                await self._wake.wait(self.poll_seconds)
+
+    async def drain(self) -> int:
+        """Send every delivery due now, one transaction each; returns how many were attempted."""
+        attempted = 0
+        try:
+            while not self._stopping.is_set():
+                outcome = await self._attempt_next()
+                if outcome is None:
+                    break
+                attempted += 1
+                if not outcome:
+                    break  # the far end is down: leave the rest for the next pass instead of hammering it
+        finally:
+            await self.end_of_pass()
+        return attempted
+
+    async def _attempt_next(self) -> bool | None:
+        """None: nothing due. True: go on with the next one. False: the far end is down, stop this pass."""
+        async with self.database.transaction() as session:
+            due = await claim_next_due(session, self.channel)
+            if due is None:
+                return None
+            try:
+                await self.deliver(due)
+            except Exception as exc:  # any failure must count an attempt, or the row would loop hot
+                self.forget_connection()
+                self.failed_attempts_total += 1
+                await self._record_failure(session, due, exc)
+                return not self.is_outage(exc)
+            else:
+                await mark_sent(session, due.delivery_id)
+                self.sent_total += 1
+                log.info("delivery sent", extra={"channel": self.channel, "delivery_id": str(due.delivery_id),
+                                                 "attempt": due.attempts + 1})
+        return True
+
+    async def _record_failure(self, session: AsyncSession, due: DueDelivery, exc: Exception) -> None:
+        error = f"{type(exc).__name__}: {exc}"[:1000]
+        failed_attempts = due.attempts + 1
+        delay = None if self.is_permanent(exc) else self.policy.delay_after(failed_attempts)
+        context = {"channel": self.channel, "delivery_id": str(due.delivery_id), "error": error}
+        if delay is None:
+            await mark_failed(session, due.delivery_id, error=error)
+            await self.after_final_failure(session, due, exc)
+            log.error("delivery failed for good", extra={**context, "attempts": failed_attempts})
+        else:
+            await mark_retry(session, due.delivery_id, error=error, delay_seconds=delay)
+            log.warning("delivery failed, will retry",
+                        extra={**context, "attempt": failed_attempts, "retry_in_seconds": delay})
