@@ -26,3 +26,7 @@ async def test_logging_out_on_a_phone_stops_its_push_messages(gateway, mailpit):
         return (await gateway.get("/api/v1/push-devices", headers=bearer(laptop))).json() == []
 
     await eventually(no_devices, timeout=15)
+    # The phone's access token is still a valid JWT for a few minutes: it may not register the phone again.
+    again = await gateway.post("/api/v1/push-devices", json={"token": token, "platform": "android"},
+                               headers=bearer(phone))
+    assert again.status_code == 401 and again.json()["error"]["code"] == "session_ended"

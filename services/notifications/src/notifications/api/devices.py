@@ -10,7 +10,7 @@ from konnect_kit.internal import Caller, CallerDep
 from konnect_kit.service import SessionDep
 from pydantic import BaseModel, Field
 
-from notifications.db.devices import devices_of, register_device, remove_device
+from notifications.db.devices import devices_of, register_device, remove_device, session_has_ended
 
 router = APIRouter(prefix="/push-devices", tags=["notification settings"])
 
@@ -38,6 +38,8 @@ def _person(who: Caller) -> tuple[UUID, UUID | None]:
              summary="Register this device for push messages (again after each login; the same token is one device)")
 async def register(body: DeviceIn, who: CallerDep, session: SessionDep) -> DeviceOut:
     account_id, session_id = _person(who)
+    if session_id is not None and await session_has_ended(session, session_id):
+        raise ApiError(401, "session_ended", "The session has ended. Log in again.")
     device_id = await register_device(session, token=body.token, account_id=account_id, session_id=session_id,
                                       platform=body.platform)
     [device] = [d for d in await devices_of(session, account_id) if d["device_id"] == device_id]

@@ -1,6 +1,7 @@
 """Push devices: the FCM registration tokens a logged-in person's app registered, bound to that session."""
 
 from collections import defaultdict
+from datetime import datetime
 from uuid import UUID, uuid5
 
 from sqlalchemy import Column, DateTime, Index, PrimaryKeyConstraint, Table, Text, Uuid, delete, func, select
@@ -24,6 +25,15 @@ push_devices = Table(
     Index("push_devices_device_id", "device_id", unique=True),
     Index("push_devices_account", "account_id"),
     Index("push_devices_session", "session_id"),
+)
+
+# Sessions identity said have ended: an access token of such a session (valid until it expires) may no
+# longer register a device, which would otherwise never be removed.
+ended_sessions = Table(
+    "ended_sessions",
+    metadata,
+    Column("session_id", Uuid, primary_key=True),
+    Column("ended_at", DateTime(timezone=True), nullable=False),
 )
 
 _DEVICE_NAMESPACE = UUID("0c3a4f55-8d7e-4b8a-a6f1-52d8e1f0b7c2")
@@ -68,9 +78,17 @@ async def remove_device(session: AsyncSession, *, device_id: UUID, account_id: U
     return bool(result.rowcount)
 
 
-async def forget_sessions(session: AsyncSession, session_ids: list[UUID]) -> int:
+async def forget_sessions(session: AsyncSession, session_ids: list[UUID], ended_at: datetime) -> int:
+    """Remember these sessions as ended and remove the devices they registered."""
+    await session.execute(insert(ended_sessions).values([{"session_id": s, "ended_at": ended_at}
+                                                         for s in session_ids]).on_conflict_do_nothing())
     result = await session.execute(delete(push_devices).where(push_devices.c.session_id.in_(session_ids)))
     return result.rowcount or 0
+
+
+async def session_has_ended(session: AsyncSession, session_id: UUID) -> bool:
+    return await session.scalar(select(ended_sessions.c.session_id)
+                                .where(ended_sessions.c.session_id == session_id)) is not None
 
 
 async def forget_token(session: AsyncSession, token: str) -> int:

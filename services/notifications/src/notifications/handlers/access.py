@@ -13,7 +13,7 @@ log = logging.getLogger(__name__)
 
 
 async def sessions_ended(ctx: EventContext, event: SessionsEnded) -> None:
-    removed = await forget_sessions(ctx.session, list(event.session_ids))
+    removed = await forget_sessions(ctx.session, list(event.session_ids), event.ended_at)
     if removed:
         log.info("push devices of ended sessions removed", extra={"devices": removed, "reason": event.reason})
 
