@@ -143,3 +143,28 @@ async def test_a_parent_never_gets_another_sessions_answer(gateway, mailpit):
     for _ in range(2):
         assert child_ids((await me(gateway, eva)).json()) == {w.children["noor"], w.children["daan"]}
         assert child_ids((await me(gateway, ilse)).json()) == {w.children["mila"]}
+
+
+async def test_a_logged_out_token_is_refused_on_every_route_also_by_an_instance_started_later(
+        stack, infra, gateway, mailpit):
+    """Identity checks sessions itself; other services do not. The gateway refuses an ended session's still
+    unexpired access token everywhere, and an instance started after the logout knows it from the log."""
+    w = await build_world(gateway)
+    eva_email = w.parents["eva"][1]
+    phone = await logged_in(gateway, mailpit, eva_email)
+    laptop = (await gateway.post("/api/v1/auth/login", json={"email": eva_email, "password": "a good long password"},
+                                 headers=client_ip())).json()
+    settings_page = "/api/v1/notification-settings"  # served by notifications, which keeps no sessions
+    assert (await gateway.get(settings_page, headers=bearer(phone))).status_code == 200
+    assert (await gateway.post("/api/v1/auth/logout", headers=bearer(phone))).status_code == 200
+
+    async def refused(client: httpx.AsyncClient) -> bool:
+        response = await client.get(settings_page, headers=bearer(phone))
+        return response.status_code == 401 and response.json()["error"]["code"] == "session_ended"
+
+    await eventually(lambda: refused(gateway), timeout=5)
+    assert (await gateway.get(settings_page, headers=bearer(laptop))).status_code == 200
+    async with another_gateway(stack, infra.endpoints.kafka_bootstrap) as (later, _):
+        assert await refused(later)
+        assert (await later.get(settings_page, headers=bearer(laptop))).status_code == 200
+        assert (await me(later, laptop)).status_code == 200

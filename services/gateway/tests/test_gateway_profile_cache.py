@@ -3,6 +3,7 @@
 import json
 import uuid
 
+from gateway.ended_sessions import EndedSessions
 from gateway.profile_cache import ProfileCache, ids_of_event
 
 ORG, FAMILY, CHILD, GROUP, OTHER_FAMILY = (str(uuid.uuid4()) for _ in range(5))
@@ -125,3 +126,36 @@ def test_an_organisation_change_drops_all_its_answers_but_a_record_change_does_n
     assert cache.get(session, account) is not None
     cache.invalidate(ids_of_event(envelope("OrganisationUpserted", {"organisation_id": ORG, "name": "New"})))
     assert cache.get(session, account) is None
+
+
+def test_ended_sessions_are_remembered_only_while_their_tokens_could_still_be_valid() -> None:
+    now = [10_000.0]
+    ended = EndedSessions(900, clock=lambda: now[0])
+    ended.add(["old"], ended_at=now[0] - 901)  # every token of it has expired already
+    ended.add(["recent"], ended_at=now[0] - 60)
+    assert "old" not in ended and "recent" in ended and len(ended) == 1
+    now[0] += 841
+    ended.prune()
+    assert "recent" not in ended
+
+
+def test_a_token_of_an_ended_session_is_refused_even_when_it_was_verified_before() -> None:
+    import time
+
+    import jwt
+    import pytest
+    from gateway.auth import AUDIENCE, ISSUER, TokenVerifier
+    from konnect_kit.errors import ApiError
+
+    secret = "s" * 40
+    ended = EndedSessions(900)
+    verifier = TokenVerifier(secret, "operator-token", ended)
+    token = jwt.encode({"iss": ISSUER, "aud": AUDIENCE, "sub": "a1", "role": "parent", "sid": "s1",
+                        "iat": int(time.time()), "exp": int(time.time()) + 600}, secret, algorithm="HS256")
+    assert verifier.caller(token).session_id == "s1"  # verified and remembered
+    ended.add(["s1"], ended_at=time.time())
+    with pytest.raises(ApiError) as refused:
+        verifier.caller(token)
+    assert (refused.value.status, refused.value.code) == (401, "session_ended")
+    with pytest.raises(ApiError):
+        verifier.caller(token[:-2] + ("A" if token[-2] != "A" else "B") + token[-1])  # tampered: not remembered

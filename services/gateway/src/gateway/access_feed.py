@@ -1,4 +1,5 @@
-"""Follows identity's directory and access events so the gateway's in-memory answers never outlive a change.
+"""Follows identity's directory and access events: in-memory answers never outlive a change, and access
+tokens of ended sessions are refused at the edge.
 
 Every gateway instance reads every partition itself (no consumer group: each instance holds its own
 memory) from the end of the log, and confirms at a steady beat that it has caught up with what the
@@ -8,14 +9,17 @@ a broker outage or a lag longer than `max_staleness` empties the cache and sends
 
 import asyncio
 import contextlib
+import json
 import logging
 import time
+from datetime import datetime
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from konnect_contracts.events.access import TOPIC as ACCESS_TOPIC
 from konnect_contracts.events.directory import TOPIC as DIRECTORY_TOPIC
 
-from gateway.profile_cache import ProfileCache, ids_of_event
+from gateway.ended_sessions import EndedSessions
+from gateway.profile_cache import ProfileCache, ids_in, ids_of_envelope
 
 log = logging.getLogger(__name__)
 
@@ -23,9 +27,10 @@ TOPICS = (DIRECTORY_TOPIC, ACCESS_TOPIC)
 
 
 class AccessFeed:
-    def __init__(self, cache: ProfileCache, bootstrap_servers: str, *, check_seconds: float,
+    def __init__(self, cache: ProfileCache, ended: EndedSessions, bootstrap_servers: str, *, check_seconds: float,
                  max_staleness: float) -> None:
         self.cache = cache
+        self.ended = ended
         self.bootstrap_servers = bootstrap_servers
         self.check_seconds = check_seconds
         self.max_staleness = max_staleness
@@ -60,6 +65,7 @@ class AccessFeed:
             beat: asyncio.Task[None] | None = None
             try:
                 await consumer.start()
+                await self._rewind_access_events(consumer)
                 beat = asyncio.create_task(self._beat(consumer), name="access-feed-beat")
                 while True:
                     batches = await consumer.getmany(timeout_ms=500, max_records=1000)
@@ -67,7 +73,7 @@ class AccessFeed:
                         for record in records:
                             self.events_seen += 1
                             if record.value:
-                                self.cache.invalidate(ids_of_event(record.value))
+                                self._apply(record.value)
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -82,6 +88,37 @@ class AccessFeed:
                         await beat
                 with contextlib.suppress(Exception):
                     await consumer.stop()
+
+    def _apply(self, raw: bytes) -> None:
+        try:
+            envelope = json.loads(raw)
+        except ValueError:
+            self.cache.invalidate(ids_in(raw))
+            return
+        if not isinstance(envelope, dict):
+            self.cache.invalidate(ids_in(raw))
+            return
+        if envelope.get("event_type") == "SessionsEnded":
+            payload = envelope.get("payload") or {}
+            with contextlib.suppress(KeyError, TypeError, ValueError):
+                ended_at = datetime.fromisoformat(payload["ended_at"]).timestamp()
+                self.ended.add([str(s) for s in payload["session_ids"]], ended_at)
+        self.cache.invalidate(ids_of_envelope(envelope))
+
+    async def _rewind_access_events(self, consumer: AIOKafkaConsumer) -> None:
+        """Read the access topic back over one access-token lifetime: sessions that ended while this
+        instance was not running are refused too (the directory topic starts at its end: memory is empty)."""
+        deadline = time.monotonic() + 10
+        while {tp.topic for tp in consumer.assignment()} != set(TOPICS):
+            if time.monotonic() > deadline:
+                return  # topics missing: the beat will not confirm, and nothing is served from memory
+            await asyncio.sleep(0.05)
+        since_ms = int((time.time() - self.ended.token_lifetime) * 1000)
+        access = [tp for tp in consumer.assignment() if tp.topic == ACCESS_TOPIC]
+        found = await consumer.offsets_for_times({tp: since_ms for tp in access})
+        for tp in access:
+            if found.get(tp) is not None:
+                consumer.seek(tp, found[tp].offset)
 
     async def _beat(self, consumer: AIOKafkaConsumer) -> None:
         while True:

@@ -10,6 +10,8 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from konnect_kit.errors import ApiError
 from konnect_kit.internal import Caller
 
+from gateway.ended_sessions import EndedSessions
+
 ISSUER = "konnect-identity"
 AUDIENCE = "konnect-api"
 ROLES = ("org_admin", "staff", "parent", "erp")
@@ -25,14 +27,22 @@ class TokenVerifier:
     same string, so it is still checked for expiry on every use but not re-verified.
     """
 
-    def __init__(self, jwt_secret: str, operator_token: str, *, max_remembered: int = 20_000) -> None:
+    def __init__(self, jwt_secret: str, operator_token: str, ended: EndedSessions, *,
+                 max_remembered: int = 20_000) -> None:
         self.jwt_secret = jwt_secret
+        self.ended = ended
         self.operator_token = operator_token.encode()
         self.max_remembered = max_remembered
         self._checked: dict[str, tuple[Caller, float]] = {}
 
     def caller(self, token: str) -> Caller:
         """The caller the token stands for; ApiError(401) for anything not valid right now."""
+        who = self._verified(token)
+        if who.session_id is not None and who.session_id in self.ended:
+            raise ApiError(401, "session_ended", "The session has ended. Log in again.")
+        return who
+
+    def _verified(self, token: str) -> Caller:
         remembered = self._checked.get(token)
         if remembered is not None:
             if time.time() < remembered[1]:

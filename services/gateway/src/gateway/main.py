@@ -12,6 +12,7 @@ from konnect_kit.health import health_router
 from gateway.access_feed import AccessFeed
 from gateway.api import domain_routes, identity_routes, platform
 from gateway.auth import TokenVerifier
+from gateway.ended_sessions import EndedSessions
 from gateway.limits import BodySizeLimit
 from gateway.me_from_memory import CacheKeeper, MeFromMemory
 from gateway.profile_cache import ProfileCache
@@ -27,15 +28,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         for name in ("identity", "timeline", "messaging", "planning", "credits", "notifications")
     }
 
-    tokens = TokenVerifier(settings.jwt_secret, settings.platform_operator_token)
+    ended = EndedSessions(settings.access_token_lifetime_seconds)
+    tokens = TokenVerifier(settings.jwt_secret, settings.platform_operator_token, ended)
     cache = ProfileCache(ttl=settings.me_cache_ttl_seconds, max_entries=settings.me_cache_max_entries)
-    feed = AccessFeed(cache, settings.kafka_bootstrap_servers, check_seconds=settings.access_feed_check_seconds,
+    feed = AccessFeed(cache, ended, settings.kafka_bootstrap_servers,
+                      check_seconds=settings.access_feed_check_seconds,
                       max_staleness=settings.access_feed_max_staleness_seconds)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        if settings.me_cache_enabled:
-            await feed.start()  # until it confirms it is current, nothing is answered from memory
+        await feed.start()  # until it confirms it is current, nothing is answered from memory
         try:
             yield
         finally:
@@ -49,12 +51,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.upstreams = upstreams
     app.state.tokens = tokens
     app.state.profile_cache = cache
+    app.state.ended_sessions = ended
     app.state.access_feed = feed
-    app.state.cache_keeper = CacheKeeper(cache)
+    app.state.cache_keeper = CacheKeeper(cache, fill=settings.me_cache_enabled)
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     # Inside CORS and correlation (added later = outer), so an answer from memory carries their headers.
-    app.add_middleware(MeFromMemory, cache=cache, tokens=tokens)
+    if settings.me_cache_enabled:
+        app.add_middleware(MeFromMemory, cache=cache, tokens=tokens)
     app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=True,
                        allow_methods=["*"], allow_headers=["*"], expose_headers=[CORRELATION_HEADER])
     app.add_middleware(CorrelationMiddleware)

@@ -57,8 +57,8 @@ class MeFromMemory:
 class CacheKeeper:
     """Called by forwarding routes around each call to a service (see `gateway.mirror`)."""
 
-    def __init__(self, cache: ProfileCache) -> None:
-        self.cache = cache
+    def __init__(self, cache: ProfileCache, *, fill: bool = True) -> None:
+        self.cache, self.fill = cache, fill
 
     def before(self, method: str, path: str, who: Caller | None) -> int:
         if method != "GET" and who is not None and who.role in PERSON_ROLES:
@@ -72,6 +72,6 @@ class CacheKeeper:
             return
         if method != "GET":
             self.cache.invalidate({who.actor_id})
-        elif path == ME_PATH and answer is not None and answer.status_code == 200 and who.session_id:
+        elif self.fill and path == ME_PATH and answer is not None and answer.status_code == 200 and who.session_id:
             self.cache.store(started_at, who.session_id, who.actor_id, answer.content,
                              answer.content_type or "application/json")

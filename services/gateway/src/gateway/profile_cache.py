@@ -29,17 +29,25 @@ def ids_in(raw: bytes) -> set[str]:
 
 
 def ids_of_event(raw: bytes) -> set[str]:
-    """The ids an event is about: every UUID in its payload except the organisation it belongs to.
+    """The ids an event is about (see `ids_of_envelope`); an unreadable message counts every UUID in it."""
+    try:
+        envelope = json.loads(raw)
+    except ValueError:
+        envelope = None
+    return ids_of_envelope(envelope) if isinstance(envelope, dict) else ids_in(raw)
+
+
+def ids_of_envelope(envelope: dict[str, Any]) -> set[str]:
+    """Every UUID in the event's payload except the organisation it belongs to.
 
     Every directory event names its organisation, and every `/me` answer shows it: counting it would
     drop a whole organisation's answers on each ERP sync. Only a change of the organisation itself does.
     """
-    try:
-        envelope = json.loads(raw)
-        payload: Any = envelope["payload"]
-        about_organisation = envelope.get("event_type") == "OrganisationUpserted"
-    except (ValueError, KeyError, TypeError):
-        return ids_in(raw)  # not an envelope we can read: over-invalidate rather than miss a change
+    payload = envelope.get("payload")
+    if not isinstance(payload, dict):
+        # Not an envelope we can read: over-invalidate rather than miss a change.
+        return ids_in(json.dumps(envelope).encode())
+    about_organisation = envelope.get("event_type") == "OrganisationUpserted"
     found: set[str] = set()
     pending: list[tuple[str, Any]] = [("", payload)]
     while pending:

@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     me_cache_max_entries: int = 20_000  # sessions active within the TTL, per instance; ~1-2 KB each
     access_feed_check_seconds: float = 0.5
     access_feed_max_staleness_seconds: float = 2.0
+    # identity's IDENTITY_ACCESS_TOKEN_TTL_SECONDS (plus clock slack): how long an ended session's tokens
+    # are refused, and how far back the access topic is read on start.
+    access_token_lifetime_seconds: float = 960.0
 
     @model_validator(mode="after")
     def _no_dev_secrets_in_production(self) -> "Settings":
