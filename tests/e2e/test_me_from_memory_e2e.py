@@ -15,7 +15,7 @@ from konnect_devstack.pytest_plugin import eventually, running_app
 from konnect_devstack.stack import DOMAIN_SERVICES
 from konnect_kit.kafka import ensure_topics
 
-FEED_CHECK, FEED_STALENESS = 0.1, 0.5
+FEED_CHECK, FEED_STALENESS = 0.2, 1.0  # generous: a loaded CI machine must not miss a beat
 
 
 @contextlib.asynccontextmanager
