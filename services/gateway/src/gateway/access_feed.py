@@ -38,6 +38,7 @@ class AccessFeed:
         self._consumer: AIOKafkaConsumer | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._ends_at_last_beat: dict[TopicPartition, int] | None = None
+        self._failing = False
 
     async def start(self) -> None:
         self._tasks = [asyncio.create_task(self._run(), name="access-feed")]
@@ -66,6 +67,7 @@ class AccessFeed:
             try:
                 await consumer.start()
                 await self._rewind_access_events(consumer)
+                self._failing = False
                 beat = asyncio.create_task(self._beat(consumer), name="access-feed-beat")
                 while True:
                     batches = await consumer.getmany(timeout_ms=500, max_records=1000)
@@ -76,8 +78,13 @@ class AccessFeed:
                                 self._apply(record.value)
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                log.warning("access feed failed; answering /me from identity until it is back", exc_info=True)
+            except Exception as exc:
+                # Once per outage with the details; Kafka being down is also visible in every other service.
+                if not self._failing:
+                    log.warning("access feed failed; answering /me from identity until it is back", exc_info=True)
+                else:
+                    log.debug("access feed still failing", extra={"error": repr(exc)})
+                self._failing = True
                 self.cache.fresh_until = 0.0
                 self.cache.clear()
                 await asyncio.sleep(1.0)
