@@ -9,7 +9,6 @@ a broker outage or a lag longer than `max_staleness` empties the cache and sends
 
 import asyncio
 import contextlib
-import json
 import logging
 import time
 from datetime import datetime
@@ -19,7 +18,7 @@ from konnect_contracts.events.access import TOPIC as ACCESS_TOPIC
 from konnect_contracts.events.directory import TOPIC as DIRECTORY_TOPIC
 
 from gateway.ended_sessions import EndedSessions
-from gateway.profile_cache import ProfileCache, ids_in, ids_of_envelope
+from gateway.profile_cache import ProfileCache, ids_of_envelope, ids_of_event, parse_envelope
 
 log = logging.getLogger(__name__)
 
@@ -97,16 +96,12 @@ class AccessFeed:
                     await consumer.stop()
 
     def _apply(self, raw: bytes) -> None:
-        try:
-            envelope = json.loads(raw)
-        except ValueError:
-            self.cache.invalidate(ids_in(raw))
-            return
-        if not isinstance(envelope, dict):
-            self.cache.invalidate(ids_in(raw))
+        envelope = parse_envelope(raw)
+        if envelope is None:
+            self.cache.invalidate(ids_of_event(raw))
             return
         if envelope.get("event_type") == "SessionsEnded":
-            payload = envelope.get("payload") or {}
+            payload = envelope["payload"]
             with contextlib.suppress(KeyError, TypeError, ValueError):
                 ended_at = datetime.fromisoformat(payload["ended_at"]).timestamp()
                 self.ended.add([str(s) for s in payload["session_ids"]], ended_at)

@@ -28,25 +28,29 @@ def ids_in(raw: bytes) -> set[str]:
     return {match.decode() for match in _UUID.findall(raw.lower())}
 
 
-def ids_of_event(raw: bytes) -> set[str]:
-    """The ids an event is about (see `ids_of_envelope`); an unreadable message counts every UUID in it."""
+def parse_envelope(raw: bytes) -> dict[str, Any] | None:
+    """The event envelope as JSON, or None when the message is not one we can read."""
     try:
         envelope = json.loads(raw)
     except ValueError:
-        envelope = None
-    return ids_of_envelope(envelope) if isinstance(envelope, dict) else ids_in(raw)
+        return None
+    return envelope if isinstance(envelope, dict) and isinstance(envelope.get("payload"), dict) else None
+
+
+def ids_of_event(raw: bytes) -> set[str]:
+    """The ids an event is about (see `ids_of_envelope`); an unreadable message counts every UUID in it,
+    dropping too much rather than missing a change."""
+    envelope = parse_envelope(raw)
+    return ids_of_envelope(envelope) if envelope is not None else ids_in(raw)
 
 
 def ids_of_envelope(envelope: dict[str, Any]) -> set[str]:
-    """Every UUID in the event's payload except the organisation it belongs to.
+    """Of a `parse_envelope` result: every UUID in the event's payload except the organisation it belongs to.
 
     Every directory event names its organisation, and every `/me` answer shows it: counting it would
     drop a whole organisation's answers on each ERP sync. Only a change of the organisation itself does.
     """
-    payload = envelope.get("payload")
-    if not isinstance(payload, dict):
-        # Not an envelope we can read: over-invalidate rather than miss a change.
-        return ids_in(json.dumps(envelope).encode())
+    payload = envelope["payload"]
     about_organisation = envelope.get("event_type") == "OrganisationUpserted"
     found: set[str] = set()
     pending: list[tuple[str, Any]] = [("", payload)]

@@ -1,6 +1,5 @@
 """Read-side queries shared by routes (/children, /me): JSON-ready dicts with str ids and ISO dates."""
 
-from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
@@ -38,19 +37,15 @@ def _placement_query() -> Any:
     )
 
 
-def _placement_entry(row: Row, prefix: str = "") -> dict[str, Any]:
-    """A placement from a row of `_placement_query()`, its columns named with `prefix` when joined into another."""
-    def column(name: str) -> Any:
-        return getattr(row, prefix + name)
-
-    ends_on = column("ends_on")
+def _placement_entry(row: Row) -> dict[str, Any]:
+    """The placement in a row of `_children_with_placements` (its `p_` columns)."""
     return {
-        "placement_id": str(column("placement_id")),
-        "group": {"group_id": str(column("group_id")), "name": column("group_name")},
-        "location": {"location_id": str(column("location_id")), "name": column("location_name")},
-        "care_type": column("care_type"),
-        "starts_on": column("starts_on").isoformat(),
-        "ends_on": ends_on.isoformat() if ends_on else None,
+        "placement_id": str(row.p_placement_id),
+        "group": {"group_id": str(row.p_group_id), "name": row.p_group_name},
+        "location": {"location_id": str(row.p_location_id), "name": row.p_location_name},
+        "care_type": row.p_care_type,
+        "starts_on": row.p_starts_on.isoformat(),
+        "ends_on": row.p_ends_on.isoformat() if row.p_ends_on else None,
     }
 
 
@@ -66,19 +61,6 @@ def _child_entry(row: Row, child_placements: list[dict[str, Any]]) -> dict[str, 
     }
 
 
-async def placements_by_child(session: AsyncSession, child_ids: Sequence[UUID], today: date) -> dict[UUID, list]:
-    """Current and future placements (ended ones are history) with their group and location."""
-    if not child_ids:
-        return {}
-    query = (_placement_query().where(placements.c.child_id.in_(child_ids))
-             .order_by(placements.c.starts_on, placements.c.placement_id))
-    result: dict[UUID, list] = defaultdict(list)
-    for row in (await session.execute(query)).all():
-        if not_ended(row.ends_on, today):
-            result[row.child_id].append(_placement_entry(row))
-    return result
-
-
 def _child_rows_query() -> Any:
     return (
         select(children, staff.c.name.label("mentor_name"))
@@ -88,9 +70,11 @@ def _child_rows_query() -> Any:
 
 
 async def child_summaries(session: AsyncSession, rows: Sequence[Row], today: date) -> list[dict[str, Any]]:
-    """Rows of `_child_rows_query()` → the child entries of the family overview and the child page."""
-    by_child = await placements_by_child(session, [row.child_id for row in rows], today)
-    return [_child_entry(row, by_child.get(row.child_id, [])) for row in rows]
+    """Rows of `_child_rows_query()` → their child entries (the child page), built like the family overview."""
+    if not rows:
+        return []
+    found = await session.execute(_SOME_CHILDREN, {"child_ids": [row.child_id for row in rows]})
+    return _child_entries(found.all(), today)
 
 
 async def child_row(session: AsyncSession, child_id: UUID) -> Row | None:
@@ -111,14 +95,34 @@ _LIVE_ACCOUNT = (
 )
 
 _placed = _placement_query().subquery()
-_FAMILY_CHILDREN = (
-    select(children, staff.c.name.label("mentor_name"), *[c.label(f"p_{c.name}") for c in _placed.c])
-    .outerjoin(staff, staff.c.staff_id == children.c.mentor_staff_id)
-    .outerjoin(_placed, _placed.c.child_id == children.c.child_id)
-    .where(children.c.family_id == bindparam("family_id"))
-    .order_by(children.c.birth_date, children.c.first_name, children.c.child_id, _placed.c.starts_on,
-              _placed.c.placement_id)
-)
+
+
+def _children_with_placements(*where: Any) -> Any:
+    """Children with mentor and every placement (`p_` columns, none for a child without one): one round trip."""
+    return (
+        select(children, staff.c.name.label("mentor_name"), *[c.label(f"p_{c.name}") for c in _placed.c])
+        .outerjoin(staff, staff.c.staff_id == children.c.mentor_staff_id)
+        .outerjoin(_placed, _placed.c.child_id == children.c.child_id)
+        .where(*where)
+        .order_by(children.c.birth_date, children.c.first_name, children.c.child_id, _placed.c.starts_on,
+                  _placed.c.placement_id)
+    )
+
+
+_FAMILY_CHILDREN = _children_with_placements(children.c.family_id == bindparam("family_id"))
+_SOME_CHILDREN = _children_with_placements(children.c.child_id.in_(bindparam("child_ids", expanding=True)))
+
+
+def _child_entries(rows: Sequence[Row], today: date) -> list[dict[str, Any]]:
+    """Rows of `_children_with_placements` → one entry per child, current and future placements only."""
+    entries: dict[UUID, dict[str, Any]] = {}
+    for row in rows:
+        entry = entries.get(row.child_id)
+        if entry is None:
+            entry = entries[row.child_id] = _child_entry(row, [])
+        if row.p_placement_id is not None and not_ended(row.p_ends_on, today):
+            entry["placements"].append(_placement_entry(row))
+    return list(entries.values())
 
 
 async def live_account(session: AsyncSession, session_id: UUID, account_id: UUID) -> Row | None:
@@ -131,11 +135,4 @@ async def live_account(session: AsyncSession, session_id: UUID, account_id: UUID
 
 async def family_children(session: AsyncSession, family_id: UUID, today: date) -> list[dict[str, Any]]:
     """The family's children (mentor, current and future placements), in one round trip."""
-    entries: dict[UUID, dict[str, Any]] = {}
-    for row in (await session.execute(_FAMILY_CHILDREN, {"family_id": family_id})).all():
-        entry = entries.get(row.child_id)
-        if entry is None:
-            entry = entries[row.child_id] = _child_entry(row, [])
-        if row.p_placement_id is not None and not_ended(row.p_ends_on, today):
-            entry["placements"].append(_placement_entry(row, "p_"))
-    return list(entries.values())
+    return _child_entries((await session.execute(_FAMILY_CHILDREN, {"family_id": family_id})).all(), today)
