@@ -41,10 +41,11 @@ async def test_grant_is_idempotent_and_never_goes_below_what_is_used(shared_env,
     assert granted["amount"] == "2" and granted["care_types"] == ["day_care"] and "external_id" not in granted
 
     other_org = {**body, "organisation_id": str(uuid.uuid4())}
-    assert (await client.put(f"/credits/{credit}", json=other_org, headers=OPERATOR)).status_code == 409
+    # A credit cannot move to another organisation: there, its id names nothing.
+    assert (await client.put(f"/credits/{credit}", json=other_org, headers=OPERATOR)).status_code == 404
     admin_elsewhere = internal_headers("org_admin", "adm", str(uuid.uuid4()))
     refused = await client.put(f"/credits/{credit}", json=body, headers=admin_elsewhere)
-    assert refused.status_code == 403 and refused.json()["error"]["code"] == "forbidden"
+    assert refused.status_code == 404 and refused.json()["error"]["code"] == "not_found"
     assert (await client.get(f"/credits/{credit}", headers=admin_elsewhere)).status_code == 404
     taken = await client.put(f"/credits/{uuid.uuid4()}", json=body, headers=OPERATOR)  # same external id
     assert taken.status_code == 409

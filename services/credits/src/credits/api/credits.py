@@ -10,11 +10,11 @@ from konnect_contracts.common import CareType
 from konnect_kit.errors import ApiError
 from konnect_kit.internal import CallerDep
 from konnect_kit.service import KitDep, SessionDep
+from konnect_kit.tenancy import require_managed
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from credits.api.models import BalanceOut, ChildCreditsOut, CreditOut, GrantIn, UsableCredit, UsableCreditsOut
-from credits.domain.access import may_manage
 from credits.domain.ledger import Booking, credit_state, refusal
 from credits.service_layer.grants import grant_credit
 from credits.service_layer.ledger import LedgerEvents, balance_of, rules_of
@@ -45,8 +45,7 @@ async def _credit_out(session: AsyncSession, request: Request, row: Row, history
 @router.put("/credits/{credit_id}", response_model=CreditOut)
 async def put_credit(credit_id: UUID, body: GrantIn, who: CallerDep, session: SessionDep, kit: KitDep,
                      request: Request) -> CreditOut:
-    if not may_manage(who.role, who.organisation_id, str(body.organisation_id)):
-        raise ApiError(403, "forbidden", "You may not grant credits in this organisation.")
+    require_managed(who, body.organisation_id, refusal="Credits are granted by organisation admins and ERP systems.")
     events = LedgerEvents(kit.outbox, _settings(request).ledger_topic)
     await grant_credit(session, events, credit_id, body.model_dump())
     row = await readable_credit(session, who, credit_id)

@@ -40,10 +40,8 @@ async def grant_credit(session: AsyncSession, events: LedgerEvents, credit_id: U
         if values.get("family_id") is None:
             values = {**values, "family_id": child.family_id}
     values = {**values, "care_types": sorted(set(values["care_types"]))}
-    row = await lock_credit(session, credit_id)
+    row = await lock_credit(session, credit_id, organisation_id=org)
     if row is not None:
-        if row.organisation_id != org:
-            raise ApiError(409, "organisation_mismatch", "This credit belongs to another organisation; it cannot move.")
         current = {field: row._mapping[field] for field in GRANT_FIELDS}
         current["care_types"] = sorted(current["care_types"])
         if values.get("family_id") is None:
@@ -52,8 +50,13 @@ async def grant_credit(session: AsyncSession, events: LedgerEvents, credit_id: U
             return GrantResult(changed=False, created=False)  # the same grant again: no write, no event
         _check_change(row, values)
     changes = {**values, "updated_at": func.now()}
-    await session.execute(insert(credits).values(credit_id=credit_id, **values)
-                          .on_conflict_do_update(index_elements=[credits.c.credit_id], set_=changes))
+    # Only this organisation's credit is ever updated: an id another organisation uses changes nothing and
+    # answers like an unknown id.
+    written = (await session.execute(insert(credits).values(credit_id=credit_id, **values).on_conflict_do_update(
+        index_elements=[credits.c.credit_id], set_=changes, where=credits.c.organisation_id == org,
+    ).returning(credits.c.credit_id))).first()
+    if written is None:
+        raise ApiError(404, "not_found", "No such credit.")
     published = {k: v for k, v in values.items() if k != "external_id"}  # the ERP's own id stays here
     await events.publish(session, CreditGranted(credit_id=credit_id, **{**published, "care_types": tuple(
         values["care_types"])}), org)

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from konnect_kit.errors import ApiError
 from konnect_kit.internal import Caller, CallerDep, GatewayCallDep
 from konnect_kit.service import KitDep, SessionDep
+from konnect_kit.tenancy import require_managed
 from pydantic import BaseModel, EmailStr, Field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -210,9 +211,10 @@ async def _machine_client(session: AsyncSession, client_id: str):  # type: ignor
 @router.post("/machine-clients", response_model=MachineClientOut, status_code=201,
              summary="Create ERP credentials for an organisation (admin)")
 async def create_machine_client(body: MachineClientIn, who: CallerDep, session: SessionDep) -> MachineClientOut:
-    if not (who.role == "platform_operator" or (who.role == "org_admin"
-                                                 and who.organisation_id == str(body.organisation_id))):
-        raise ApiError(403, "forbidden", "Only an administrator of this organisation may create ERP credentials.")
+    refusal = "Only an administrator of this organisation may create ERP credentials."
+    if who.role == "erp":
+        raise ApiError(403, "forbidden", refusal)  # a machine client never mints another one
+    require_managed(who, body.organisation_id, refusal=refusal)
     client_id = f"erp-{secrets.token_hex(8)}"
     secret = secrets.token_urlsafe(32)
     await session.execute(machine_clients.insert().values(

@@ -16,6 +16,7 @@ from konnect_contracts.events.directory import (
 from konnect_kit.errors import ApiError
 from konnect_kit.internal import Caller, CallerDep
 from konnect_kit.service import KitDep, SessionDep
+from konnect_kit.tenancy import require_managed
 from pydantic import BaseModel
 from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -52,7 +53,7 @@ from identity.db.directory import (
     staff,
     staff_groups,
 )
-from identity.domain.directory import may_manage, staff_account_role, valid_period
+from identity.domain.directory import staff_account_role, valid_period
 from identity.service_layer.accounts import ensure_account
 from identity.service_layer.directory import require_organisation, require_reference, upsert_record
 from identity.service_layer.republish import republish_directory
@@ -61,8 +62,7 @@ __all__ = ["router"]
 
 
 async def _authorise(who: Caller, session: AsyncSession, organisation_id: UUID) -> None:
-    if not may_manage(who.role, who.organisation_id, str(organisation_id)):
-        raise ApiError(403, "forbidden", "You may not manage this organisation's directory.")
+    require_managed(who, organisation_id, refusal="The directory is for organisation admins and ERP systems.")
     await require_organisation(session, organisation_id)
 
 

@@ -4,9 +4,9 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Path, Query
-from konnect_kit.errors import ApiError
 from konnect_kit.internal import Caller, CallerDep
 from konnect_kit.service import SessionDep
+from konnect_kit.tenancy import managing_scope, not_found, require_managed
 from sqlalchemy import ColumnElement, Row, Table, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -33,7 +33,6 @@ from identity.db.directory import (
     staff,
     staff_groups,
 )
-from identity.domain.directory import MANAGING_ROLES, may_manage
 from identity.service_layer.directory import require_organisation
 
 # The one directory router: the upserts in `directory.py` register on it too, so it stays flat (no included
@@ -45,25 +44,21 @@ Limit = Annotated[int, Query(ge=1, le=500)]
 Offset = Annotated[int, Query(ge=0)]
 
 
-def _require_managing_role(who: Caller) -> None:
-    if who.role not in MANAGING_ROLES:
-        raise ApiError(403, "forbidden", "The directory is for organisation admins and ERP systems.")
+REFUSAL = "The directory is for organisation admins and ERP systems."
 
 
 async def _one(session: AsyncSession, who: Caller, table: Table, where: ColumnElement[bool]) -> Row:
-    _require_managing_role(who)
-    row = (await session.execute(select(table).where(where))).first()
+    scope = managing_scope(who, refusal=REFUSAL)
     # Another tenant's record answers like a missing one: ids do not reveal what exists elsewhere.
-    if row is None or not may_manage(who.role, who.organisation_id, str(row.organisation_id)):
-        raise ApiError(404, "not_found", "No such record.")
+    row = (await session.execute(select(table).where(where, scope.clause(table.c.organisation_id)))).first()
+    if row is None:
+        raise not_found()
     return row
 
 
 async def _page(session: AsyncSession, who: Caller, table: Table, organisation_id: UUID, limit: int, offset: int,
                 order: list[Any], *filters: ColumnElement[bool]) -> tuple[list[Row], int | None]:
-    _require_managing_role(who)
-    if not may_manage(who.role, who.organisation_id, str(organisation_id)):
-        raise ApiError(403, "forbidden", "You may not read this organisation's directory.")
+    require_managed(who, organisation_id, refusal=REFUSAL)
     await require_organisation(session, organisation_id)
     query = select(table).where(table.c.organisation_id == organisation_id, *filters).order_by(*order)
     rows = list((await session.execute(query.limit(limit + 1).offset(offset))).all())

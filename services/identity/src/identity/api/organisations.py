@@ -6,8 +6,9 @@ from uuid import UUID
 from fastapi import APIRouter, Body
 from konnect_contracts.events.directory import OrganisationUpserted
 from konnect_kit.errors import ApiError
-from konnect_kit.internal import Caller, CallerDep
+from konnect_kit.internal import CallerDep
 from konnect_kit.service import KitDep, SessionDep
+from konnect_kit.tenancy import require_managed
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
@@ -32,19 +33,12 @@ class OrganisationOut(BaseModel):
     version: int
 
 
-def _may_manage(who: Caller, organisation_id: UUID) -> bool:
-    if who.role == "platform_operator":
-        return True
-    return who.role in ("org_admin", "erp") and who.organisation_id == str(organisation_id)
-
-
 @router.put("/{organisation_id}", response_model=OrganisationOut)
 async def upsert_organisation(
     organisation_id: UUID, body: Annotated[OrganisationIn, Body()], who: CallerDep,
     session: SessionDep, kit: KitDep,
 ) -> OrganisationOut:
-    if not _may_manage(who, organisation_id):
-        raise ApiError(403, "forbidden", "You may not manage this organisation.")
+    require_managed(who, organisation_id)
     if not valid_time_zone(body.time_zone):
         raise ApiError(422, "invalid_time_zone", f"Unknown time zone {body.time_zone!r}.")
     row = (
@@ -81,8 +75,7 @@ async def upsert_organisation(
 
 @router.get("/{organisation_id}", response_model=OrganisationOut)
 async def get_organisation(organisation_id: UUID, who: CallerDep, session: SessionDep) -> OrganisationOut:
-    if not _may_manage(who, organisation_id):
-        raise ApiError(404, "not_found", "No such organisation.")
+    require_managed(who, organisation_id)
     row = (
         await session.execute(select(organisations).where(organisations.c.organisation_id == organisation_id))
     ).first()

@@ -1,17 +1,8 @@
-"""Directory rules: who manages what, when an upsert is a change, who may see a child, which label to show."""
+"""Directory rules: when an upsert is a change, who may see a child, which label to show."""
 
 from collections.abc import Mapping
 from datetime import date
 from typing import Any, Literal
-
-MANAGING_ROLES = frozenset({"platform_operator", "org_admin", "erp"})
-
-
-def may_manage(role: str, caller_organisation_id: str | None, organisation_id: str) -> bool:
-    """Admins and ERP systems act inside their own organisation only; the platform operator anywhere."""
-    if role == "platform_operator":
-        return True
-    return role in ("org_admin", "erp") and caller_organisation_id == organisation_id
 
 
 def next_version(current: Mapping[str, Any] | None, current_version: int, proposed: Mapping[str, Any]) -> int:

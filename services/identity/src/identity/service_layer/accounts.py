@@ -11,6 +11,7 @@ from konnect_contracts.events.access import SessionEndReason, SessionsEnded
 from konnect_contracts.events.accounts import AccountInvited, PasswordResetRequested
 from konnect_kit.errors import ApiError
 from konnect_kit.outbox import Outbox
+from konnect_kit.tenancy import not_found
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -69,22 +70,33 @@ async def ensure_account(
     """Make sure a login exists for this person; a new one (or one whose e-mail changed) gets an invitation.
 
     Called by the directory inside its own transaction whenever a parent or staff member with an
-    e-mail address is upserted. Idempotent: the same data again sends no second invitation.
+    e-mail address is upserted. Idempotent: the same data again sends no second invitation. Only a login of
+    `organisation_id` is ever read or changed: an id that names another organisation's login is answered
+    like an id that does not exist (404), and that login is left as it was.
     """
     settings = settings or Settings()
     normalized = normalize_email(email)
-    row = (await session.execute(select(accounts).where(accounts.c.account_id == account_id).with_for_update())).first()
+    row = (await session.execute(select(accounts).where(
+        accounts.c.account_id == account_id, accounts.c.organisation_id == organisation_id).with_for_update())).first()
     clash = await session.scalar(select(accounts.c.account_id).where(
         accounts.c.organisation_id == organisation_id, accounts.c.email_normalized == normalized,
         accounts.c.account_id != account_id))
     if clash is not None:
         raise ApiError(409, "email_taken", "Another person in this organisation already uses this e-mail address.")
     if row is None:
-        await session.execute(accounts.insert().values(
+        created = await session.execute(insert(accounts).values(
             account_id=account_id, organisation_id=organisation_id, role=role, email=email.strip(),
-            email_normalized=normalized, display_name=display_name, language=language, status="invited"))
+            email_normalized=normalized, display_name=display_name, language=language, status="invited",
+        ).on_conflict_do_nothing(index_elements=[accounts.c.account_id]).returning(accounts.c.account_id))
+        if created.first() is None:  # the id is another organisation's login
+            raise not_found()
         await _invite(session, outbox, account_id, organisation_id, email, display_name, language, settings)
         return
+    if (row.role == "parent") != (role == "parent"):
+        # One person's login is either a parent's or a staff member's: a staff record must not take over a
+        # parent's login (or the other way round) by reusing its id.
+        raise ApiError(409, "id_in_use", f"This id already names a {'parent' if row.role == 'parent' else 'staff'} "
+                       "login; give this person an id of their own.")
     changes = {"role": role, "display_name": display_name, "language": language}
     email_changed = row.email_normalized != normalized
     if email_changed:

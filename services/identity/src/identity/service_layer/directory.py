@@ -6,6 +6,7 @@ from typing import Any
 from uuid import UUID
 
 from konnect_kit.errors import ApiError
+from konnect_kit.tenancy import not_found
 from sqlalchemy import Row, Table, and_, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
@@ -61,9 +62,8 @@ async def upsert_record(
     `stamp` = columns written with a change but never compared (who changed it, and when).
     """
     where = and_(*(table.c[column] == value for column, value in key.items()))
-    row = (await session.execute(select(table).where(where).with_for_update())).first()
-    if row is not None and row.organisation_id != organisation_id:
-        raise ApiError(409, "organisation_mismatch", "This record belongs to another organisation; it cannot move.")
+    mine = table.c.organisation_id == organisation_id
+    row = (await session.execute(select(table).where(where, mine).with_for_update())).first()
     current = None if row is None else {**{c: row._mapping[c] for c in values}, "_links": links[0]}
     version = next_version(current, row.version if row else 0, {**values, "_links": links[1]})
     if row is not None and version == row.version:
@@ -79,12 +79,17 @@ async def upsert_record(
             raise _external_id_taken(external_id)
     changes = {**values, **(stamp or {}), "version": version, "updated_at": func.now()}
     statement = insert(table).values({**key, "organisation_id": organisation_id, **changes})
+    # The update applies to this organisation's row only: an id another organisation uses updates nothing,
+    # and the caller hears what it would hear of an id that does not exist.
+    statement = statement.on_conflict_do_update(index_elements=list(key), set_=changes, where=mine)
     try:
-        await session.execute(statement.on_conflict_do_update(index_elements=list(key), set_=changes))
+        written = (await session.execute(statement.returning(table.c.version))).first()
     except IntegrityError as exc:  # a concurrent writer took the ERP id between our check and this insert
         if "external_id_key" in str(exc):
             raise _external_id_taken(external_id) from exc
         raise
+    if written is None:
+        raise not_found()
     return Upserted(version, changed=True)
 
 

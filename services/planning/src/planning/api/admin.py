@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Response
 from konnect_kit.errors import ApiError
 from konnect_kit.internal import Caller, CallerDep
 from konnect_kit.service import SessionDep
+from konnect_kit.tenancy import managing_scope, require_managed
 from sqlalchemy import Row, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -29,7 +30,6 @@ from planning.api.calendar_models import (
     SettingsOut,
 )
 from planning.db.calendar import closing_days, day_parts, group_capacity, organisation_settings, school_holidays
-from planning.domain.access import MANAGING_ROLES, may_manage
 from planning.domain.calendar import minutes_between
 from planning.service_layer.calendar_admin import (
     require_day_part_of,
@@ -45,10 +45,12 @@ DateTo = Annotated[date | None, Query(alias="to")]
 
 
 async def _authorise(who: Caller, session: AsyncSession, organisation_id: UUID) -> None:
-    # 403 before 404: a caller outside the organisation learns nothing about whether it exists.
-    if not may_manage(who.role, who.organisation_id, organisation_id):
-        raise ApiError(403, "forbidden", "You may not manage this organisation's planning.")
+    # Another organisation's answers 404 like a missing one; a role that manages nothing gets 403.
+    require_managed(who, organisation_id, refusal=REFUSAL)
     await require_organisation(session, organisation_id)
+
+
+REFUSAL = "Planning is managed by organisation admins and ERP systems."
 
 
 def _not_found(what: str) -> ApiError:
@@ -77,10 +79,10 @@ async def put_day_part(day_part_id: UUID, body: DayPartIn, who: CallerDep, sessi
 
 @router.get("/day-parts/{day_part_id}", response_model=DayPartOut)
 async def get_day_part(day_part_id: UUID, who: CallerDep, session: SessionDep) -> DayPartOut:
-    if who.role not in ("platform_operator", *MANAGING_ROLES):
-        raise ApiError(403, "forbidden", "You may not manage planning.")
-    row = (await session.execute(select(day_parts).where(day_parts.c.day_part_id == day_part_id))).first()
-    if row is None or not may_manage(who.role, who.organisation_id, row.organisation_id):
+    scope = managing_scope(who, refusal=REFUSAL)
+    row = (await session.execute(select(day_parts).where(
+        day_parts.c.day_part_id == day_part_id, scope.clause(day_parts.c.organisation_id)))).first()
+    if row is None:
         raise _not_found("day part")
     return _day_part_out(row)
 

@@ -57,7 +57,10 @@ async def evaluation_queue_of(who: CallerDep, session: SessionDep, clock: ClockD
     if who.role not in EVALUATORS | {"platform_operator"}:
         raise ApiError(403, "forbidden", "Only the organisation evaluates requests.")
     if who.role != "platform_operator":
-        organisation_id = UUID(who.organisation_id) if who.organisation_id else None
+        own = UUID(who.organisation_id) if who.organisation_id else None
+        if organisation_id is not None and organisation_id != own:
+            raise ApiError(404, "not_found", "No such organisation.")  # another tenant's: as if it did not exist
+        organisation_id = own
     if organisation_id is None:
         raise ApiError(422, "organisation_required", "Name the organisation (organisation_id).")
     calendar = await organisation_calendar(session, organisation_id)

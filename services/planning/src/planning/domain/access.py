@@ -1,16 +1,8 @@
-"""Who may manage an organisation's calendar and who may see a family's or child's planning."""
+"""Who may see a family's or child's planning."""
 
 from uuid import UUID
 
-MANAGING_ROLES = frozenset({"org_admin", "erp"})
 ORGANISATION_READERS = frozenset({"org_admin", "erp", "staff"})
-
-
-def may_manage(role: str, caller_organisation_id: str | None, organisation_id: UUID) -> bool:
-    """Admins and ERP systems act inside their own organisation only; the platform operator anywhere."""
-    if role == "platform_operator":
-        return True
-    return role in MANAGING_ROLES and caller_organisation_id == str(organisation_id)
 
 
 def may_see_planning(

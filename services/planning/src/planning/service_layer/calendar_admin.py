@@ -6,7 +6,7 @@ from typing import Any
 from uuid import UUID
 
 from konnect_kit.errors import ApiError
-from sqlalchemy import Row, Table, and_, func, select
+from sqlalchemy import Row, Table, and_, func, select, true
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -54,18 +54,20 @@ async def upsert(session: AsyncSession, table: Table, key: Mapping[str, Any], va
                  *, organisation_id: UUID | None = None) -> Upserted:
     """Insert or update one row; the same data again keeps the version and writes nothing.
 
-    With `organisation_id`, a row that exists under another organisation cannot move (409).
+    With `organisation_id`, only that organisation's row is read or changed: a key another organisation
+    uses answers 404, like a key that does not exist.
     """
     where = and_(*(table.c[column] == value for column, value in key.items()))
-    row = (await session.execute(select(table).where(where).with_for_update())).first()
-    if row is not None and organisation_id is not None and row.organisation_id != organisation_id:
-        raise ApiError(409, "organisation_mismatch", "This record belongs to another organisation; it cannot move.")
+    mine = true() if organisation_id is None else table.c.organisation_id == organisation_id
+    row = (await session.execute(select(table).where(where, mine).with_for_update())).first()
     if row is not None and all(row._mapping[c] == v for c, v in values.items()):
         return Upserted(row.version, changed=False)
     version = 1 if row is None else row.version + 1
     changes = {**values, "version": version, "updated_at": func.now()}
     if organisation_id is not None:
         changes["organisation_id"] = organisation_id
-    await session.execute(insert(table).values({**key, **changes})
-                          .on_conflict_do_update(index_elements=list(key), set_=changes))
+    written = (await session.execute(insert(table).values({**key, **changes}).on_conflict_do_update(
+        index_elements=list(key), set_=changes, where=mine).returning(table.c.version))).first()
+    if written is None:
+        raise ApiError(404, "not_found", "No such record.")
     return Upserted(version, changed=True)
