@@ -39,3 +39,12 @@ def test_the_scope_is_a_where_clause_so_queries_never_see_another_tenant() -> No
     assert ORG.hex in sql.replace("-", "")
     operator = managing_scope(Caller("platform_operator", "op", None))
     assert "organisation_id =" not in str(select(records).where(operator.clause(records.c.organisation_id)))
+
+
+def test_every_caller_but_the_operator_is_bound_to_one_organisation_or_to_none_at_all() -> None:
+    from konnect_kit.tenancy import NO_ORGANISATION, bound_organisation
+
+    assert bound_organisation(Caller("parent", "p", str(ORG))) == ORG
+    assert bound_organisation(Caller("staff", "s", None)) == NO_ORGANISATION
+    assert bound_organisation(Caller("erp", "e", "not-a-uuid")) == NO_ORGANISATION
+    assert bound_organisation(Caller("platform_operator", "op", None)) is None

@@ -39,6 +39,20 @@ class TenantScope:
         return true() if self.organisation_id is None else column == self.organisation_id
 
 
+NO_ORGANISATION = UUID(int=0)
+"""Matches no organisation: what a caller bound to none (or to a malformed id) is scoped to."""
+
+
+def bound_organisation(who: Caller) -> UUID | None:
+    """The organisation every query of this caller stays inside; None for the platform operator only."""
+    if who.role == "platform_operator":
+        return None
+    try:
+        return UUID(who.organisation_id) if who.organisation_id else NO_ORGANISATION
+    except ValueError:
+        return NO_ORGANISATION
+
+
 def not_found(what: str = "record") -> ApiError:
     return ApiError(404, "not_found", f"No such {what}.")
 

@@ -8,6 +8,7 @@ from fastapi import APIRouter
 from konnect_kit.errors import ApiError
 from konnect_kit.internal import CallerDep
 from konnect_kit.service import SessionDep
+from konnect_kit.tenancy import managing_scope, not_found
 from pydantic import BaseModel
 from sqlalchemy import select
 
@@ -27,10 +28,12 @@ class AccountStatusOut(BaseModel):
 
 @router.get("/{account_id}", response_model=AccountStatusOut)
 async def account_status(account_id: UUID, who: CallerDep, session: SessionDep) -> AccountStatusOut:
-    row = (await session.execute(select(accounts).where(accounts.c.account_id == account_id))).first()
-    allowed = row is not None and (who.role == "platform_operator" or (
-        who.role == "org_admin" and who.organisation_id == str(row.organisation_id)))
-    if row is None or not allowed:
-        raise ApiError(404, "not_found", "No such account.")
+    if who.role not in ("platform_operator", "org_admin"):
+        raise ApiError(403, "forbidden", "Account status is for organisation admins.")
+    scope = managing_scope(who)
+    row = (await session.execute(select(accounts).where(
+        accounts.c.account_id == account_id, scope.clause(accounts.c.organisation_id)))).first()
+    if row is None:  # or another organisation's: the same answer
+        raise not_found("account")
     return AccountStatusOut(account_id=row.account_id, organisation_id=row.organisation_id, role=row.role,
                             email=row.email, status=row.status, password_changed_at=row.password_changed_at)

@@ -8,6 +8,7 @@ from fastapi.responses import JSONResponse
 from konnect_kit.errors import ApiError, error_body
 from konnect_kit.internal import Caller, CallerDep
 from konnect_kit.service import KitDep, SessionDep
+from konnect_kit.tenancy import bound_organisation
 from sqlalchemy import Row, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -44,10 +45,15 @@ def install_refusal_handler(app: FastAPI) -> None:
 
 async def request_for(session: AsyncSession, who: Caller, request_id: UUID, *, lock: bool = False) -> Row:
     """The request if the caller may see it; 404 otherwise (another family's request stays hidden)."""
+    # Every caller but the platform operator is bound to one organisation: the query never reaches past it.
+    tenant = bound_organisation(who)
     if lock:
-        request = await lock_request(session, request_id)
+        request = await lock_request(session, request_id, tenant)
     else:
-        request = (await session.execute(select(requests).where(requests.c.request_id == request_id))).first()
+        query = select(requests).where(requests.c.request_id == request_id)
+        if tenant is not None:
+            query = query.where(requests.c.organisation_id == tenant)
+        request = (await session.execute(query)).first()
     caller_family = await family_of_account(session, who.actor_id) if who.role == "parent" else None
     if request is None or not may_act_for(who, organisation_id=request.organisation_id,
                                           family_id=request.family_id, caller_family=caller_family):

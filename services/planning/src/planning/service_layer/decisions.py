@@ -27,9 +27,13 @@ log = logging.getLogger(__name__)
 Applied = Literal["applied", "unknown", "already_evaluated", "not_pending"]
 
 
-async def lock_request(session: AsyncSession, request_id: UUID) -> Row | None:
-    return (await session.execute(select(requests).where(requests.c.request_id == request_id)
-                                  .with_for_update())).first()
+async def lock_request(session: AsyncSession, request_id: UUID,
+                       organisation_id: UUID | None = None) -> Row | None:
+    """The request, locked; with `organisation_id` only that organisation's (another tenant's is not found)."""
+    query = select(requests).where(requests.c.request_id == request_id)
+    if organisation_id is not None:
+        query = query.where(requests.c.organisation_id == organisation_id)
+    return (await session.execute(query.with_for_update())).first()
 
 
 async def lines_of(session: AsyncSession, request_id: UUID) -> list[Row]:
