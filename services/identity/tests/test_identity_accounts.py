@@ -274,8 +274,9 @@ async def test_the_reset_answer_does_no_work_that_depends_on_whether_the_address
     tokens, so its time cannot depend on the answer; the links are made after it, by the worker.
     """
     account_id, email, _ = await activated(identity)
-    worker = next(w for w in identity.kit.background if isinstance(w, PasswordResetWorker))
-    await worker.stop()  # its work comes after the answer: kept apart here to look at the route alone
+    [worker] = [w for w in identity.kit.background if isinstance(w, PasswordResetWorker)] or [None]
+    if worker is not None:
+        await worker.stop()  # its work comes after the answer: kept apart here to look at the route alone
     statements: dict[str, list[str]] = {"known": [], "unknown": []}
 
     def record(conn, cursor, statement, parameters, context, executemany) -> None:  # type: ignore[no-untyped-def]
@@ -298,7 +299,8 @@ async def test_the_reset_answer_does_no_work_that_depends_on_whether_the_address
         assert await published(identity, "PasswordResetRequested", account_id) == []
     finally:
         event.remove(engine, "before_cursor_execute", record)
-        await worker.start()
+        if worker is not None:
+            await worker.start()
     # After the answer: a link for the known address only, and the queue is empty again.
     [sent] = await eventually(lambda: published(identity, "PasswordResetRequested", account_id))
     assert sent["correlation_id"] == "known"  # the mail belongs to the request's flow
