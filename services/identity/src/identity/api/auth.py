@@ -22,7 +22,10 @@ from identity.settings import Settings
 router = APIRouter(prefix="/auth", tags=["auth"])
 
 Password = Annotated[str, Field(min_length=1, max_length=1024)]
-DeviceId = Annotated[str | None, Field(default=None, max_length=200, examples=["ios-4f1c2a"])]
+DeviceId = Annotated[str | None, Field(
+    default=None, max_length=200, examples=["ios-7f3c9a2e4b1d48c6a0e5f2b8d9c3e1a7"],
+    description="A random id the app makes once per install and keeps to itself, like a device cookie. "
+                "A device that logged in before is not slowed down by other people's failed attempts.")]
 Secret = Annotated[str, Field(min_length=1, max_length=512)]
 
 
