@@ -20,7 +20,8 @@ def address(name: str) -> str:
 
 
 def client_ip() -> dict[str, str]:
-    """A distinct client address per test (the gateway trusts X-Forwarded-For from loopback)."""
+    """A distinct client address per test (the test stack's gateway trusts X-Forwarded-For from loopback,
+    set explicitly by the `stack` fixture: by default a gateway trusts no proxy)."""
     return {"X-Forwarded-For": f"198.51.100.{uuid.uuid4().int % 250 + 1}"}
 
 

@@ -1,4 +1,5 @@
-"""Accounts end to end: invitation e-mail → password → login → /me, reset, token checks, family isolation."""
+"""Accounts end to end: invitation e-mail → password → login → /me, reset, token checks, family isolation,
+failed-login throttling that an attacker cannot turn against a parent, and the edge rate limit."""
 
 import re
 import time
@@ -7,6 +8,10 @@ from datetime import date, timedelta
 
 import jwt
 from e2e_world import PASSWORD, bearer, build_world, client_ip, link_token, logged_in, mail_to
+from gateway.main import create_app as create_gateway
+from gateway.settings import Settings as GatewaySettings
+from konnect_devstack.pytest_plugin import running_app
+from konnect_devstack.stack import DOMAIN_SERVICES
 
 JWT_SECRET = "dev-jwt-secret-change-me-0123456789abcdef"  # the development secret the test stack runs with
 
@@ -165,3 +170,44 @@ async def test_login_is_rate_limited_per_client_address(gateway):
     elsewhere = await gateway.post("/api/v1/auth/login", json={"email": "y@example.com", "password": "whatever"},
                                    headers=client_ip())
     assert elsewhere.status_code == 401
+
+
+async def test_an_attackers_loop_over_many_addresses_does_not_lock_the_parent_out(gateway, mailpit):
+    """Finding 2 of issue 8: five wrong passwords from anywhere locked the e-mail, the right password too."""
+    w = await build_world(gateway)
+    _, email = w.parents["eva"]
+    [invitation] = await mail_to(mailpit, email)
+    phone, home = f"eva-phone-{uuid.uuid4().hex}", client_ip()
+    accepted = await gateway.post("/api/v1/auth/invitation/accept", headers=home, json={
+        "token": link_token(invitation, "invitation"), "password": PASSWORD, "device_id": phone})
+    assert accepted.status_code == 200
+    attacker = []
+    for guess in range(12):
+        r = await gateway.post("/api/v1/auth/login", headers=client_ip(),  # a new address every time
+                               json={"email": email, "password": f"guess {guess} for the password"})
+        attacker.append(r.status_code)
+        if r.status_code == 429:  # the uniform error body, with how long to wait
+            assert r.json()["error"]["code"] == "too_many_attempts"
+            assert set(r.json()["error"]) == {"code", "message", "details"}
+            assert r.json()["error"]["details"]["retry_after_seconds"] >= 1
+        own = await gateway.post("/api/v1/auth/login", headers=home,
+                                 json={"email": email, "password": PASSWORD, "device_id": phone})
+        assert own.status_code == 200, (guess, own.text)
+        assert (await gateway.get("/api/v1/me", headers=bearer(own.json()))).status_code == 200
+    assert attacker[:10] == [401] * 10 and attacker[10:] == [429, 429]  # slowed down, not let through
+
+
+async def test_without_trusted_proxies_a_new_x_forwarded_for_per_request_does_not_escape_the_limit(stack, infra):
+    """Finding 5 of issue 8: the gateway believed X-Forwarded-For from any local caller by default."""
+    settings = GatewaySettings(environment="test", kafka_bootstrap_servers=infra.endpoints.kafka_bootstrap,
+                               # trusted_proxies left at its default
+                               **{f"{spec.name}_url": stack.url(spec) for spec in DOMAIN_SERVICES})
+    assert settings.trusted_proxies == []
+    async with running_app(create_gateway(settings)) as direct:  # a caller on 127.0.0.1, like a local process
+        answers = []
+        for attempt in range(21):
+            r = await direct.post("/api/v1/auth/login", headers={"X-Forwarded-For": f"192.0.2.{attempt + 1}"},
+                                  json={"email": f"x{uuid.uuid4().hex[:6]}@example.com", "password": "whatever"})
+            answers.append(r.json()["error"]["code"])
+    # The gateway's own limit (20 a minute per address) counts them all as the one peer they come from.
+    assert "too_many_requests" not in answers[:20] and answers[20] == "too_many_requests"

@@ -21,7 +21,8 @@ FEED_CHECK, FEED_STALENESS = 0.2, 1.0  # generous: a loaded CI machine must not 
 @contextlib.asynccontextmanager
 async def another_gateway(stack, kafka_bootstrap: str) -> AsyncIterator[tuple[httpx.AsyncClient, object]]:
     """A second gateway instance (in this process, so the test can look at its cache) on the same services."""
-    settings = Settings(environment="test", kafka_bootstrap_servers=kafka_bootstrap,
+    # In-process clients come from 127.0.0.1, which stands in for the load balancer (client_ip() headers).
+    settings = Settings(environment="test", kafka_bootstrap_servers=kafka_bootstrap, trusted_proxies=["127.0.0.1"],
                         access_feed_check_seconds=FEED_CHECK, access_feed_max_staleness_seconds=FEED_STALENESS,
                         **{f"{spec.name}_url": stack.url(spec) for spec in DOMAIN_SERVICES})
     app = create_app(settings)

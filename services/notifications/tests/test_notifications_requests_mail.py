@@ -266,3 +266,27 @@ async def test_push_devices_belong_to_their_person(notifications_env, fake_fcm):
         assert (await client.get("/push-devices", headers=erp)).status_code == 403
         assert (await client.delete(f"/push-devices/{first}", headers=anne)).status_code == 204
         assert (await client.get("/push-devices", headers=anne)).json() == []
+
+
+async def test_an_account_keeps_ten_devices_and_a_new_phone_takes_the_place_of_the_least_recent(notifications_env):
+    """Finding 5 of issue 8: a fuzzer registered 310 devices for one account, and every push went to each."""
+    env = notifications_env
+    async with running_app(create_app(env.settings())) as client:
+        family = await known_family(env, with_children=False)
+        anne, emma = as_parent(family, family.dutch_parent), as_parent(family, family.english_parent)
+        tokens = [f"install-{i}-{uuid.uuid4().hex}" for i in range(10)]
+        ids = [await register_device(client, anne, token) for token in tokens]
+        emma_phone = await register_device(client, emma, f"emma-{uuid.uuid4().hex}")
+        assert await register_device(client, anne, tokens[0]) == ids[0]  # the first phone logs in again: in use
+        new_phone = await register_device(client, anne, f"new-phone-{uuid.uuid4().hex}")  # 201, not refused
+
+        async def anne_devices() -> set[str]:
+            return {d["device_id"] for d in (await client.get("/push-devices", headers=anne)).json()}
+
+        # The one registered longest ago (the second install) made room; the re-registered first one stayed.
+        assert await anne_devices() == {*ids[0:1], *ids[2:], new_phone}
+        for _ in range(15):  # a runaway client: still ten, the newest ten
+            newest = await register_device(client, anne, f"fuzz-{uuid.uuid4().hex}")
+        assert len(await anne_devices()) == 10 and newest in await anne_devices()
+        listed = (await client.get("/push-devices", headers=emma)).json()
+        assert [d["device_id"] for d in listed] == [emma_phone]  # another person's devices are their own

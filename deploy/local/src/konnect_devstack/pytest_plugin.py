@@ -140,11 +140,17 @@ async def fresh_database(infra: InfraHandle) -> str:
     return url
 
 
+TEST_TRUSTED_PROXIES = '["127.0.0.1", "::1"]'
+
+
 @pytest.fixture(scope="session")
 def stack(infra: InfraHandle) -> Iterator[Stack]:
     # Short retry backoff so poison-message paths finish quickly in tests; everything else as shipped.
     extra = {f"{s.upper()}_CONSUMER_BACKOFF_INITIAL_SECONDS": "0.05"
              for s in ("identity", "planning", "timeline", "messaging", "credits", "notifications")}
+    # The tests stand in for a load balancer on loopback: they name each client's address in
+    # X-Forwarded-For. Trusted explicitly here; a gateway trusts no proxy unless told to.
+    extra["GATEWAY_TRUSTED_PROXIES"] = TEST_TRUSTED_PROXIES
     services = Stack(test_profile(), infra.endpoints, extra_env=extra)
     services.up()
     yield services  # stopped with the infrastructure by the last session out

@@ -48,6 +48,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="Konnect API", version="1.0.0", lifespan=lifespan,
                   description="The public API of Konnect for parents, staff, organisations and ERPs.")
     app.state.settings = settings
+    app.state.rate_windows = {}  # gateway.ratelimit: this instance's per-route windows
     app.state.upstreams = upstreams
     app.state.tokens = tokens
     app.state.profile_cache = cache

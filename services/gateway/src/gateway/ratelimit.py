@@ -1,7 +1,10 @@
-"""Per-route rate limits at the edge (sliding window per client address), kept in this process's memory.
+"""Per-route rate limits at the edge (sliding window per client address), kept in this gateway's memory.
 
 With N gateway instances each keeps its own window, so the effective limit is N times the setting; the
-identity service's per-account lockout is the hard stop behind it.
+identity service's failed-login backoff (per address, per e-mail and address, ...) stands behind it.
+
+The client address is the TCP peer. X-Forwarded-For is believed only from the proxies named in
+GATEWAY_TRUSTED_PROXIES (nobody by default), or every request could claim a new address.
 """
 
 import math
@@ -33,14 +36,24 @@ class SlidingWindow:
 
 
 class RateLimit:
-    """A FastAPI dependency: `Depends(RateLimit("login", 20, 60))`."""
+    """A FastAPI dependency: `Depends(RateLimit("login", 20, 60))`.
+
+    The routes are declared once per process, but the windows belong to the app (one gateway): two
+    gateway apps in one process (tests) must not share their counts.
+    """
 
     def __init__(self, name: str, limit: int, seconds: float) -> None:
-        self.name = name
-        self.window = SlidingWindow(limit, seconds)
+        self.name, self.limit, self.seconds = name, limit, seconds
+
+    def window(self, request: Request) -> SlidingWindow:
+        windows: dict[str, SlidingWindow] = request.app.state.rate_windows  # set up by gateway.main
+        window = windows.get(self.name)
+        if window is None:
+            window = windows[self.name] = SlidingWindow(self.limit, self.seconds)
+        return window
 
     async def __call__(self, request: Request) -> None:
-        wait = self.window.hit(client_address(request), time.monotonic())
+        wait = self.window(request).hit(client_address(request), time.monotonic())
         if wait is not None:
             seconds = max(1, math.ceil(wait))
             raise ApiError(429, "too_many_requests", "Too many requests. Try again later.",
@@ -48,7 +61,8 @@ class RateLimit:
 
 
 def client_address(request: Request) -> str:
-    """The caller's address; behind a trusted proxy (load balancer) the right-most untrusted X-Forwarded-For hop."""
+    """The caller's address: the peer, or, when the peer is a trusted proxy, the right-most X-Forwarded-For hop
+    that is not itself a trusted proxy (hops further left were written by the client and prove nothing)."""
     peer = request.client.host if request.client else "unknown"
     trusted = set(request.app.state.settings.trusted_proxies)
     forwarded = request.headers.get("x-forwarded-for")

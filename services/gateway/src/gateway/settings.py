@@ -25,8 +25,11 @@ class Settings(BaseSettings):
     # The platform operator (who onboards organisations) authenticates with this bearer token.
     platform_operator_token: str = "dev-platform-operator-token"
     max_body_bytes: int = 1_048_576
-    # Peers whose X-Forwarded-For is believed (the load balancer); loopback for local runs and tests.
-    trusted_proxies: list[str] = ["127.0.0.1", "::1"]
+    # Peers whose X-Forwarded-For is believed: the address(es) of your own load balancer / reverse proxy,
+    # e.g. GATEWAY_TRUSTED_PROXIES='["10.0.0.5"]'. Nobody by default: otherwise any caller who reaches the
+    # gateway directly (or through a proxy that passes the header on) could name a new address per request
+    # and slip past the per-address limits (issue 8, finding 5).
+    trusted_proxies: list[str] = []
     cors_origins: list[str] = ["http://localhost:5173"]
     upstream_timeout_seconds: float = 15.0
     kafka_bootstrap_servers: str = "127.0.0.1:9092"

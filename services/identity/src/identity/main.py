@@ -1,4 +1,4 @@
-"""App factory: wires settings, database, outbox, consumer and routes through the kit."""
+"""App factory: wires settings, database, outbox, consumer, the password-reset worker and routes through the kit."""
 
 from pathlib import Path
 
@@ -6,6 +6,7 @@ from fastapi import FastAPI
 from konnect_kit.service import create_service_app
 
 from identity.api import account, account_admin, auth, children, directory, organisations
+from identity.reset_worker import PasswordResetWorker
 from identity.settings import Settings
 
 MIGRATIONS = Path(__file__).parent / "db" / "migrations"
@@ -18,4 +19,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="Konnect identity",
         routers=[organisations.router, auth.router, account.router, account_admin.router, directory.router,
                  children.router],
+        background=lambda kit: [PasswordResetWorker(kit.database, kit.outbox, settings)],
     )

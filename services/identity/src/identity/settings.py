@@ -17,6 +17,9 @@ class Settings(ServiceSettings):
     refresh_token_ttl_days: int = 30
     invitation_ttl_hours: int = 24 * 7
     password_reset_ttl_minutes: int = 60
+    # Reset requests are queued and worked off after the answer (identity.reset_worker); a NOTIFY wakes the
+    # worker at once, this poll is the safety net.
+    reset_poll_seconds: float = 1.0
 
     @model_validator(mode="after")
     def _real_jwt_secret_in_production(self) -> "Settings":

@@ -5,7 +5,7 @@ from konnect_contracts.events.accounts import TOPIC as ACCOUNTS_TOPIC
 from konnect_contracts.events.directory import TOPIC as DIRECTORY_TOPIC
 from konnect_contracts.events.requests import REQUESTS_TOPIC
 from konnect_kit.settings import ServiceSettings
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 
@@ -53,6 +53,9 @@ class Settings(ServiceSettings):
     push_backoff_initial_seconds: float = 1.0
     push_backoff_max_seconds: float = 300.0
     push_poll_seconds: float = 1.0
+    # Devices one account may register; one more replaces the one registered longest ago (a fuzzer once
+    # registered 310 for one account, and every push went to each of them).
+    push_devices_per_account: int = Field(default=10, ge=1)
 
     @property
     def push_enabled(self) -> bool:

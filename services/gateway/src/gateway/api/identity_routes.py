@@ -15,7 +15,7 @@ def identity(request: Request) -> Upstream:
     return request.app.state.upstreams["identity"]
 
 
-# Per client address; identity's per-account lockout stands behind these.
+# Per client address; identity's failed-login backoff (per address, e-mail and device) stands behind these.
 _limits = {
     "/auth/login": [RateLimit("login", 20, 60)],
     "/auth/password-reset": [RateLimit("reset", 10, 60)],

@@ -1,6 +1,20 @@
-"""Account tables: logins, one-time tokens, sessions with rotating refresh tokens, throttles, machine clients."""
+"""Account tables: logins, one-time tokens, sessions with rotating refresh tokens, throttles, reset requests,
+machine clients."""
 
-from sqlalchemy import Column, DateTime, ForeignKey, Integer, LargeBinary, Table, Text, UniqueConstraint, Uuid, func
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    ForeignKey,
+    Identity,
+    Integer,
+    LargeBinary,
+    Table,
+    Text,
+    UniqueConstraint,
+    Uuid,
+    func,
+)
 
 from identity.db.models import metadata
 
@@ -56,13 +70,26 @@ refresh_tokens = Table(
     Column("rotated_at", DateTime(timezone=True)),
 )
 
+# Failed-login counters with backoff (identity.domain.throttle): keys hold hashes, never raw e-mail addresses.
 login_throttles = Table(
     "login_throttles",
     metadata,
-    Column("throttle_key", Text, primary_key=True),  # email:<normalized> | address:<ip>
+    Column("throttle_key", Text, primary_key=True),  # pair:<e-mail hash>:<ip> | address:<ip> | email:… | device:…
+    Column("kind", Text, nullable=False),
     Column("failures", Integer, nullable=False),
-    Column("window_started_at", DateTime(timezone=True), nullable=False),
+    Column("last_failure_at", DateTime(timezone=True), nullable=False),
     Column("locked_until", DateTime(timezone=True)),
+)
+
+# "Send a reset link to this address", written by the route for known and unknown addresses alike and
+# worked off after the answer by identity.reset_worker (so the answer cannot tell whether an account exists).
+password_reset_requests = Table(
+    "password_reset_requests",
+    metadata,
+    Column("request_id", BigInteger, Identity(), primary_key=True),
+    Column("email_normalized", Text, nullable=False),
+    Column("correlation_id", Text),
+    Column("requested_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 
 machine_clients = Table(

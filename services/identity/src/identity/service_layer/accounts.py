@@ -1,5 +1,7 @@
 """Account use cases: invitation, login, sessions with rotating refresh tokens, password reset and change."""
 
+import logging
+import math
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
@@ -9,14 +11,23 @@ from uuid import UUID
 
 from konnect_contracts.events.access import SessionEndReason, SessionsEnded
 from konnect_contracts.events.accounts import AccountInvited, PasswordResetRequested
+from konnect_kit.correlation import current_correlation_id
 from konnect_kit.errors import ApiError
 from konnect_kit.outbox import Outbox
 from konnect_kit.tenancy import not_found
-from sqlalchemy import select, update
+from konnect_kit.wakeup import notify
+from sqlalchemy import or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from identity.db.accounts import accounts, login_throttles, one_time_tokens, refresh_tokens, sessions
+from identity.db.accounts import (
+    accounts,
+    login_throttles,
+    one_time_tokens,
+    password_reset_requests,
+    refresh_tokens,
+    sessions,
+)
 from identity.domain import passwords, throttle
 from identity.domain.access_tokens import issue_access_token
 from identity.domain.tokens import new_secret, secret_hash, usable
@@ -27,6 +38,10 @@ AccountRole = Literal["parent", "staff", "org_admin"]
 # Session ends are published from deep inside several use cases; the outbox is a stateless writer
 # into the caller's transaction, so one module-level instance (named like the service) serves them all.
 ACCESS_EVENTS = Outbox("identity")
+
+throttle_log = logging.getLogger("identity.login_throttle")
+# PostgreSQL NOTIFY channel that wakes identity.reset_worker when a reset request is queued.
+RESET_REQUESTS_CHANNEL = "identity_reset_requests"
 
 
 def now() -> datetime:
@@ -166,49 +181,97 @@ async def _set_password(session: AsyncSession, account_id: UUID, password: str) 
         updated_at=now()))
 
 
+# A device counts as this login's own when it opened a session for it within this time.
+KNOWN_DEVICE_FOR = timedelta(days=180)
+
+
 async def login(session: AsyncSession, settings: Settings, *, email: str, password: str,
                 organisation_id: UUID | None, device_id: str | None, client_ip: str) -> IssuedTokens | ApiError:
-    """Tokens, or the refusal to answer with after committing: a failed attempt must be counted."""
+    """Tokens, or the refusal to answer with after committing: a failed attempt must be counted.
+
+    Throttling (identity.domain.throttle) never puts the e-mail address alone under a hard lock: an
+    attacker's failures elsewhere slow unknown devices down, but the person's own device is judged only
+    by its own failures, so the right password from it always gets in.
+    """
     normalized = normalize_email(email)
-    keys = [(f"email:{normalized}", throttle.EMAIL_POLICY), (f"address:{client_ip}", throttle.ADDRESS_POLICY)]
-    for key, _ in keys:
-        until = throttle.locked(await _throttle_state(session, key), now())
-        if until is not None:
-            seconds = max(1, int((until - now()).total_seconds()))
-            raise ApiError(429, "too_many_attempts", "Too many failed attempts. Try again later.",
-                           {"retry_after_seconds": seconds})
     query = select(accounts).where(accounts.c.email_normalized == normalized, accounts.c.status == "active")
     if organisation_id is not None:
         query = query.where(accounts.c.organisation_id == organisation_id)
     candidates = (await session.execute(query)).all()
+    known = await _known_device(session, [row.account_id for row in candidates], device_id)
+    keys = throttle.keys_for_attempt(normalized, client_ip, device_id, known)
+    moment = now()
+    states = {key: await _throttle_state(session, key.key) for key in keys}
+    for key, state in states.items():
+        if state is not None and throttle.lock_has_ended(state, moment):
+            # Conditional, so of two attempts arriving together only one logs the end of the lock.
+            ended = await session.execute(update(login_throttles).where(
+                login_throttles.c.throttle_key == key.key, login_throttles.c.locked_until == state.locked_until,
+            ).values(locked_until=None))
+            if ended.rowcount:
+                _log_throttle("login throttle unlocked", key, reason="delay_over", failures=state.failures)
+    for state in states.values():
+        until = throttle.waiting_until(state, moment)
+        if until is not None:
+            seconds = max(1, math.ceil((until - moment).total_seconds()))
+            # Refused without checking the password: waiting costs the attacker a guess, not us a hash.
+            # Returned, not raised, so an unlock recorded above is committed.
+            return ApiError(429, "too_many_attempts", "Too many failed attempts. Try again later.",
+                           {"retry_after_seconds": seconds})
     matches = [row for row in candidates if passwords.verify_password(row.password_hash, password)]
     if not candidates:
         passwords.verify_password(None, password)  # same work as a wrong password
     if not matches:
-        for key, policy in keys:
-            await _record_failure(session, key, policy)
+        for key in states:
+            await _record_failure(session, key, moment)
         return INVALID_CREDENTIALS
     if len(matches) > 1:
         raise ApiError(409, "choose_organisation", "This login exists at several organisations: choose one.",
                        {"organisation_ids": sorted(str(m.organisation_id) for m in matches)})
-    await session.execute(login_throttles.delete().where(login_throttles.c.throttle_key == keys[0][0]))
+    # The person is in: their own counters start again. The e-mail-wide counter is left to run out by
+    # itself, or the real person's login would hand a distributed attacker a fresh allowance.
+    for key, state in states.items():
+        if key.kind in ("pair", "device") and state is not None:
+            await session.execute(login_throttles.delete().where(login_throttles.c.throttle_key == key.key))
+            _log_throttle("login throttle cleared", key, reason="login_succeeded", failures=state.failures)
     account = matches[0]
     if passwords.needs_rehash(account.password_hash):
         await _set_password(session, account.account_id, password)
     return await _open_session(session, settings, account.account_id, device_id)
 
 
-async def _throttle_state(session: AsyncSession, key: str) -> throttle.ThrottleState | None:
-    row = (await session.execute(select(login_throttles).where(login_throttles.c.throttle_key == key))).first()
-    return throttle.ThrottleState(row.failures, row.window_started_at, row.locked_until) if row else None
+async def _known_device(session: AsyncSession, account_ids: list[UUID], device_id: str | None) -> bool:
+    """Has one of these logins opened a session on this device (the device id works like a device cookie)?"""
+    if not device_id or not account_ids:
+        return False
+    found = await session.scalar(select(sessions.c.session_id).where(
+        sessions.c.device_id == device_id, sessions.c.account_id.in_(account_ids),
+        sessions.c.created_at > now() - KNOWN_DEVICE_FOR).limit(1))
+    return found is not None
 
 
-async def _record_failure(session: AsyncSession, key: str, policy: throttle.ThrottlePolicy) -> None:
-    state = throttle.after_failure(await _throttle_state(session, key), policy, now())
-    values = {"failures": state.failures, "window_started_at": state.window_started_at,
-              "locked_until": state.locked_until}
-    await session.execute(insert(login_throttles).values(throttle_key=key, **values)
+async def _throttle_state(session: AsyncSession, key: str, *, lock: bool = False) -> throttle.ThrottleState | None:
+    query = select(login_throttles).where(login_throttles.c.throttle_key == key)
+    row = (await session.execute(query.with_for_update() if lock else query)).first()
+    return throttle.ThrottleState(row.failures, row.last_failure_at, row.locked_until) if row else None
+
+
+async def _record_failure(session: AsyncSession, key: throttle.ThrottleKey, moment: datetime) -> None:
+    # Read again under a row lock, after the (slow) password check: concurrent failures each count, and
+    # the lock is held only until this transaction commits, right after.
+    counted = throttle.after_failure(await _throttle_state(session, key.key, lock=True), key.policy, moment)
+    values = {"kind": key.kind, "failures": counted.failures, "last_failure_at": counted.last_failure_at,
+              "locked_until": counted.locked_until}
+    await session.execute(insert(login_throttles).values(throttle_key=key.key, **values)
                           .on_conflict_do_update(index_elements=[login_throttles.c.throttle_key], set_=values))
+    if counted.locked_until is not None:
+        _log_throttle("login throttle locked", key, failures=counted.failures,
+                      locked_seconds=round((counted.locked_until - moment).total_seconds()))
+
+
+def _log_throttle(message: str, key: throttle.ThrottleKey, **fields: object) -> None:
+    """One structured line per lock and unlock: the kind and the pseudonymous key, never a password."""
+    throttle_log.warning(message, extra={"throttle_kind": key.kind, "throttle_key": key.key, **fields})
 
 
 async def _open_session(session: AsyncSession, settings: Settings, account_id: UUID,
@@ -313,16 +376,30 @@ async def logout_device(session: AsyncSession, *, session_id: UUID) -> int:
     return await _revoke(session, list(ids), "logout_device")
 
 
-async def request_password_reset(session: AsyncSession, outbox: Outbox, settings: Settings, *, email: str) -> None:
-    """Sends a reset link to every login with this address; says nothing about whether one exists."""
+async def request_password_reset(session: AsyncSession, *, email: str) -> None:
+    """Queues "send a reset link to this address" and nothing else, for known and unknown addresses alike.
+
+    The answer must not tell whether a login exists, not even by how long it takes (finding 5 of issue 8:
+    creating tokens made known addresses 5-8 ms slower). So the route runs the very same two statements
+    for every address and looks nothing up; identity.reset_worker does the real work after the answer.
+    """
+    await session.execute(password_reset_requests.insert().values(
+        email_normalized=normalize_email(email), correlation_id=current_correlation_id()))
+    await notify(session, RESET_REQUESTS_CHANNEL)
+
+
+async def send_password_reset_links(session: AsyncSession, outbox: Outbox, settings: Settings, *,
+                                    email_normalized: str) -> int:
+    """A reset link to every login with this address (none for an unknown one); returns how many."""
     rows = (await session.execute(select(accounts).where(
-        accounts.c.email_normalized == normalize_email(email), accounts.c.status != "disabled"))).all()
+        accounts.c.email_normalized == email_normalized, accounts.c.status != "disabled"))).all()
     for row in rows:
         secret, expires_at = await _new_one_time_token(
             session, row.account_id, "password_reset", timedelta(minutes=settings.password_reset_ttl_minutes))
         await outbox.publish(session, PasswordResetRequested(
             account_id=row.account_id, organisation_id=row.organisation_id, email=row.email,
             display_name=row.display_name, language=row.language, reset_token=secret, expires_at=expires_at))
+    return len(rows)
 
 
 async def confirm_password_reset(session: AsyncSession, *, token: str, new_password: str) -> None:
@@ -331,8 +408,17 @@ async def confirm_password_reset(session: AsyncSession, *, token: str, new_passw
     await _set_password(session, account_id, new_password)
     # Whoever knew the old password is out: every session of this account ends.
     await logout_everywhere(session, account_id=account_id, reason="password_reset")
+    # The person proved they own the mailbox: every failed-login counter of this address starts again.
     email = await session.scalar(select(accounts.c.email_normalized).where(accounts.c.account_id == account_id))
-    await session.execute(login_throttles.delete().where(login_throttles.c.throttle_key == f"email:{email}"))
+    hashed = throttle.subject_hash(email or "")
+    cleared = (await session.execute(login_throttles.delete().where(or_(
+        login_throttles.c.throttle_key == f"email:{hashed}",
+        login_throttles.c.throttle_key.startswith(f"pair:{hashed}:", autoescape=True),
+        login_throttles.c.throttle_key.startswith(f"device:{hashed}:", autoescape=True),
+    )).returning(login_throttles.c.throttle_key, login_throttles.c.kind, login_throttles.c.failures))).all()
+    for row in cleared:
+        _log_throttle("login throttle cleared", throttle.ThrottleKey(row.kind, row.throttle_key),
+                      reason="password_reset", failures=row.failures)
 
 
 async def change_password(session: AsyncSession, *, account_id: UUID, session_id: UUID | None,

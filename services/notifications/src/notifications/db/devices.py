@@ -45,13 +45,28 @@ def device_id_for(token: str, account_id: UUID) -> UUID:
 
 
 async def register_device(session: AsyncSession, *, token: str, account_id: UUID, session_id: UUID | None,
-                          platform: str) -> UUID:
+                          platform: str, keep_at_most: int) -> tuple[UUID, list[UUID]]:
+    """Registers (or refreshes) the device; returns its id and the ids of the devices that made room for it.
+
+    An account keeps at most `keep_at_most` devices: a new one takes the place of the one registered
+    longest ago (the app registers again after every login, so that is the one used least recently). A
+    parent with a new phone simply gets pushes there; a phone long gone stops getting them.
+    """
+    # One registration per account at a time, so two at once cannot both keep the count one too high.
+    await session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(f"push_devices:{account_id}", 0))))
     device_id = device_id_for(token, account_id)
     values = {"session_id": session_id, "platform": platform, "registered_at": func.now()}
     await session.execute(insert(push_devices).values(device_id=device_id, token=token, account_id=account_id,
                                                       **values)
                           .on_conflict_do_update(index_elements=["token", "account_id"], set_=values))
-    return device_id
+    others_kept = (select(push_devices.c.device_id)
+                   .where(push_devices.c.account_id == account_id, push_devices.c.device_id != device_id)
+                   .order_by(push_devices.c.registered_at.desc(), push_devices.c.device_id)
+                   .limit(max(keep_at_most - 1, 0)))
+    evicted = (await session.scalars(delete(push_devices).where(
+        push_devices.c.account_id == account_id, push_devices.c.device_id != device_id,
+        push_devices.c.device_id.not_in(others_kept)).returning(push_devices.c.device_id))).all()
+    return device_id, list(evicted)
 
 
 async def devices_of(session: AsyncSession, account_id: UUID) -> list[dict]:
