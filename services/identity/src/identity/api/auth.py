@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from konnect_kit.errors import ApiError
 from konnect_kit.internal import Caller, CallerDep, GatewayCallDep
 from konnect_kit.service import KitDep, SessionDep
+from konnect_kit.values import HumanName
 from pydantic import BaseModel, EmailStr, Field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,7 +22,10 @@ from identity.settings import Settings
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
-Password = Annotated[str, Field(min_length=1, max_length=1024)]
+Password = Annotated[str, Field(min_length=1, max_length=1024)]  # an existing password: any length is worth a try
+# A password being set: the schema states the policy (passwords.policy_violation), so a client can check first.
+NewPassword = Annotated[str, Field(min_length=passwords.MIN_LENGTH, max_length=passwords.MAX_LENGTH, pattern=r"\S",
+                                   description="At least 10 characters, not only spaces.")]
 DeviceId = Annotated[str | None, Field(default=None, max_length=200, examples=["ios-4f1c2a"])]
 Secret = Annotated[str, Field(min_length=1, max_length=512)]
 
@@ -56,7 +60,7 @@ class RefreshIn(BaseModel):
 
 class AcceptInvitationIn(BaseModel):
     token: Secret
-    password: Password
+    password: NewPassword
     device_id: DeviceId
 
 
@@ -66,12 +70,12 @@ class ResetRequestIn(BaseModel):
 
 class ResetConfirmIn(BaseModel):
     token: Secret
-    new_password: Password
+    new_password: NewPassword
 
 
 class ChangePasswordIn(BaseModel):
     current_password: Password
-    new_password: Password
+    new_password: NewPassword
 
 
 class MachineTokenIn(BaseModel):
@@ -87,7 +91,7 @@ class MachineTokenOut(BaseModel):
 
 class MachineClientIn(BaseModel):
     organisation_id: UUID
-    name: Annotated[str, Field(min_length=1, max_length=200, examples=["Planning ERP"])]
+    name: HumanName = Field(examples=["Planning ERP"])
 
 
 class MachineClientOut(BaseModel):

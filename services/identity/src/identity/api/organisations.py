@@ -8,6 +8,7 @@ from konnect_contracts.events.directory import OrganisationUpserted
 from konnect_kit.errors import ApiError
 from konnect_kit.internal import Caller, CallerDep
 from konnect_kit.service import KitDep, SessionDep
+from konnect_kit.values import HumanName
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
@@ -19,7 +20,7 @@ router = APIRouter(prefix="/organisations", tags=["organisations"])
 
 
 class OrganisationIn(BaseModel):
-    name: str = Field(min_length=1, max_length=200, examples=["Kinderopvang De Regenboog"])
+    name: HumanName = Field(examples=["Kinderopvang De Regenboog"])
     time_zone: str = Field(default="Europe/Amsterdam", max_length=64, examples=["Europe/Amsterdam"])
     external_id: str | None = Field(default=None, max_length=200, examples=["erp-org-17"])
 
