@@ -17,6 +17,7 @@ from gateway.auth import TokenVerifier
 from gateway.ended_sessions import EndedSessions
 from gateway.limits import BodySizeLimit
 from gateway.me_from_memory import CacheKeeper, MeFromMemory
+from gateway.openapi import install_openapi
 from gateway.profile_cache import ProfileCache
 from gateway.settings import Settings
 from gateway.upstream import Upstream
@@ -58,6 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.access_feed = feed
     app.state.cache_keeper = CacheKeeper(cache, fill=settings.me_cache_enabled)
     install_error_handlers(app)
+    install_openapi(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     # Inside CORS and correlation (added later = outer), so an answer from memory carries their headers.
     if settings.me_cache_enabled:

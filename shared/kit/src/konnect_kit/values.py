@@ -11,7 +11,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema
+import email_validator
+from pydantic import AfterValidator, BeforeValidator, EmailStr, Field, WithJsonSchema
 
 EARLIEST_DATE = date(2000, 1, 1)
 LATEST_DATE = date(2100, 12, 31)
@@ -107,3 +108,15 @@ def decimal_amount(*, integer_digits: int, decimal_places: int, positive: bool) 
             {"type": "string", "pattern": pattern},
         ]}),
     ]
+
+
+# email-validator refuses the special-use top-level domains (RFC 6761: mail there never arrives); the
+# schema says so too, so `format: email` alone does not promise addresses the server refuses.
+_SPECIAL_USE = "|".join(sorted(email_validator.SPECIAL_USE_DOMAIN_NAMES))
+Email = Annotated[
+    EmailStr,
+    WithJsonSchema({"type": "string", "format": "email",
+                    "pattern": rf"^[^@]+@(?![^@]*\.({_SPECIAL_USE})$)(?!({_SPECIAL_USE})$)[^@]+$",
+                    "description": f"An e-mail address; special-use domains ({_SPECIAL_USE.replace('|', ', ')}) "
+                                   "are refused."}),
+]

@@ -9,8 +9,8 @@ from fastapi import APIRouter, Depends, Request, Response
 from konnect_kit.errors import ApiError
 from konnect_kit.internal import Caller, CallerDep, GatewayCallDep
 from konnect_kit.service import KitDep, SessionDep
-from konnect_kit.values import HumanName
-from pydantic import BaseModel, EmailStr, Field
+from konnect_kit.values import Email, HumanName
+from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -47,7 +47,7 @@ class TokensOut(BaseModel):
 
 
 class LoginIn(BaseModel):
-    email: EmailStr = Field(examples=["anne.dejong@example.nl"])
+    email: Email = Field(examples=["anne.dejong@example.nl"])
     password: Password
     organisation_id: UUID | None = Field(
         default=None, description="Only needed when the login exists at several organisations")
@@ -65,7 +65,7 @@ class AcceptInvitationIn(BaseModel):
 
 
 class ResetRequestIn(BaseModel):
-    email: EmailStr
+    email: Email
 
 
 class ResetConfirmIn(BaseModel):

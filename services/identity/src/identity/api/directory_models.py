@@ -3,8 +3,8 @@
 from typing import Generic, Literal, TypeVar
 from uuid import UUID
 
-from konnect_kit.values import HumanName, ShortHumanName, SupportedDate
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
+from konnect_kit.values import Email, HumanName, ShortHumanName, SupportedDate
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 ORG_EXAMPLE = "0b6f3c52-4b8e-4f36-9a55-2f1c8c1d9e01"
 CareType = Literal["day_care", "after_school", "toddler"]
@@ -33,7 +33,7 @@ class LocationIn(RecordIn):
     city: str | None = Field(default=None, max_length=100, examples=["Utrecht"])
     country: str = Field(default="NL", pattern=r"^[A-Z]{2}$", examples=["NL"])
     phone: str | None = Field(default=None, max_length=40, examples=["+31 30 123 4567"])
-    email: EmailStr | None = Field(default=None, examples=["zonnebloem@example.org"])
+    email: Email | None = Field(default=None, examples=["zonnebloem@example.org"])
 
 
 class LocationOut(LocationIn, VersionOut):
@@ -52,7 +52,7 @@ class GroupOut(GroupIn, VersionOut):
 
 class StaffIn(RecordIn):
     name: HumanName = Field(examples=["Sanne Jansen"])
-    email: EmailStr | None = Field(default=None, examples=["sanne@example.org"],
+    email: Email | None = Field(default=None, examples=["sanne@example.org"],
                                    description="With an e-mail address the staff member gets a login.")
     photo_key: str | None = Field(default=None, max_length=500, description="Object-store key of the photo.")
     bio: str | None = Field(default=None, max_length=4000, examples=["Werkt sinds 2019 bij de Uiltjes."])
@@ -83,7 +83,7 @@ class FamilyOut(FamilyIn, VersionOut):
 class ParentIn(RecordIn):
     family_id: UUID
     name: HumanName = Field(examples=["Eva de Vries"])
-    email: EmailStr = Field(examples=["eva@example.org"], description="The login name; an invitation goes here.")
+    email: Email = Field(examples=["eva@example.org"], description="The login name; an invitation goes here.")
     phone: str | None = Field(default=None, max_length=40, examples=["+31 6 1234 5678"])
     language: Language = "nl"
 
