@@ -10,6 +10,8 @@ fields). Konnect gives those refusals their own error code; only the shape codes
 single field, `invalid_value`, `bad_request`) count as the API refusing what its schema promised to take.
 """
 
+import os
+import re
 import uuid
 from typing import Any
 
@@ -92,6 +94,8 @@ def test_no_input_makes_the_api_fail(stack, roles):
     schema.config.generation.update(allow_x00=False)  # NUL is refused for all text (stated in the document)
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 25
+    only = os.environ.get("KONNECT_FUZZ_ONLY")  # a regular expression on the path, to iterate on one route
+    operations = [op for op in operations if not only or re.search(only, op.path)]
     checks = all_checks()
     failures: list[str] = []
     for operation in operations:
