@@ -33,8 +33,9 @@ class AccountOut(BaseModel):
 
 
 class AccountPatch(BaseModel):
-    display_name: HumanName | None = None
-    language: Literal["nl", "en"] | None = None
+    # Omit a field to keep it; null is not a value for these two (the schema says so: no null allowed).
+    display_name: HumanName = None  # type: ignore[assignment]
+    language: Literal["nl", "en"] = None  # type: ignore[assignment]
     phone: Annotated[str | None, Field(default=None, max_length=40, pattern=r"^[0-9 +()-]*$",
                                        description="null or an empty string removes the number")]
 
