@@ -8,13 +8,16 @@ from fastapi.middleware.cors import CORSMiddleware
 from konnect_kit.correlation import CORRELATION_HEADER, CorrelationMiddleware
 from konnect_kit.errors import install_error_handlers
 from konnect_kit.health import health_router
+from konnect_kit.security_headers import SecurityHeadersMiddleware
 
+from gateway import docs
 from gateway.access_feed import AccessFeed
 from gateway.api import domain_routes, identity_routes, platform
 from gateway.auth import TokenVerifier
 from gateway.ended_sessions import EndedSessions
 from gateway.limits import BodySizeLimit
 from gateway.me_from_memory import CacheKeeper, MeFromMemory
+from gateway.openapi import install_openapi
 from gateway.profile_cache import ProfileCache
 from gateway.settings import Settings
 from gateway.upstream import Upstream
@@ -45,7 +48,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             for upstream in upstreams.values():
                 await upstream.close()
 
-    app = FastAPI(title="Konnect API", version="1.0.0", lifespan=lifespan,
+    # /docs is the gateway's own page (gateway.docs): Swagger UI from local assets, no CDN.
+    app = FastAPI(title="Konnect API", version="1.0.0", lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="The public API of Konnect for parents, staff, organisations and ERPs.")
     app.state.settings = settings
     app.state.rate_windows = {}  # gateway.ratelimit: this instance's per-route windows
@@ -56,6 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.access_feed = feed
     app.state.cache_keeper = CacheKeeper(cache, fill=settings.me_cache_enabled)
     install_error_handlers(app)
+    install_openapi(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     # Inside CORS and correlation (added later = outer), so an answer from memory carries their headers.
     if settings.me_cache_enabled:
@@ -63,6 +68,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=True,
                        allow_methods=["*"], allow_headers=["*"], expose_headers=[CORRELATION_HEADER])
     app.add_middleware(CorrelationMiddleware)
+    # Outermost, so every answer has the headers (also 401s, 413s and answers from memory). Tokens and
+    # personal data come from /api/: never cached; /health and the docs may be.
+    app.add_middleware(SecurityHeadersMiddleware, csp=docs.content_security_policy,
+                       no_store=lambda path: path.startswith("/api/"))
+    app.include_router(docs.router)
     app.include_router(health_router({f"{name}": up.healthy for name, up in upstreams.items()}))
     app.include_router(platform.router)
     app.include_router(identity_routes.router)

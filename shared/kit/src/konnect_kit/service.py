@@ -22,6 +22,7 @@ from konnect_kit.logging import configure_logging
 from konnect_kit.migrations import upgrade_to_head
 from konnect_kit.outbox import Outbox, OutboxRelay
 from konnect_kit.runtime import tune_gc
+from konnect_kit.security_headers import SecurityHeadersMiddleware
 from konnect_kit.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
@@ -123,9 +124,11 @@ def create_service_app(
             await kit.stop()
             log.info("service stopped")
 
-    app = FastAPI(title=title, lifespan=lifespan)
+    # No Swagger UI here: services are internal, and their docs page would load scripts from a CDN.
+    app = FastAPI(title=title, lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.kit = kit
     app.add_middleware(CorrelationMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware)
     install_error_handlers(app)
     app.include_router(health_router({
         "database": kit.database.ping,

@@ -1,7 +1,5 @@
 """Credit routes: grants by admins and ERP systems, and reads of one credit or of a child's credits."""
 
-from datetime import date
-from decimal import Decimal
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -11,10 +9,19 @@ from konnect_kit.errors import ApiError
 from konnect_kit.internal import CallerDep
 from konnect_kit.service import KitDep, SessionDep
 from konnect_kit.tenancy import require_managed
+from konnect_kit.values import SupportedDate
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from credits.api.models import BalanceOut, ChildCreditsOut, CreditOut, GrantIn, UsableCredit, UsableCreditsOut
+from credits.api.models import (
+    BalanceOut,
+    ChildCreditsOut,
+    CreditOut,
+    GrantAmount,
+    GrantIn,
+    UsableCredit,
+    UsableCreditsOut,
+)
 from credits.domain.ledger import Booking, credit_state, refusal
 from credits.service_layer.grants import grant_credit
 from credits.service_layer.ledger import LedgerEvents, balance_of, rules_of
@@ -72,11 +79,10 @@ async def usable_child_credits(
     child_id: UUID,
     who: CallerDep,
     session: SessionDep,
-    starts_on: date,
-    ends_on: date | None = None,
+    starts_on: SupportedDate,
+    ends_on: SupportedDate | None = None,
     care_type: CareType | None = None,
-    amount: Annotated[Decimal | None, Query(gt=0, max_digits=12, decimal_places=4,
-                                            description="The whole booking; no split payment.")] = None,
+    amount: Annotated[GrantAmount | None, Query(description="The whole booking; no split payment.")] = None,
     in_school_holiday: bool | None = None,
 ) -> UsableCreditsOut:
     """The credits that could pay this booking now: the same rules the reservation applies."""

@@ -7,9 +7,13 @@ from uuid import UUID
 
 from konnect_contracts.common import CareType
 from konnect_contracts.events.credits import CreditUnit, UsageRule
+from konnect_kit.values import SupportedDate, decimal_amount
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, model_validator
 
 from credits.domain.ledger import CreditState, plain
+
+# What a grant may carry: a positive number of hours or points, at most 8 digits before the point and 4 after.
+GrantAmount = decimal_amount(integer_digits=8, decimal_places=4, positive=True)
 
 # Numeric columns keep the scale of their arithmetic (0 + 2.5 - 1.5 = 1.0): answers show 1.
 Amount = Annotated[Decimal, PlainSerializer(lambda d: str(plain(d)), return_type=str)]
@@ -22,9 +26,9 @@ class GrantIn(BaseModel):
     child_id: UUID
     family_id: UUID | None = None
     unit: CreditUnit
-    amount: Decimal = Field(gt=0, max_digits=12, decimal_places=4)
-    valid_from: date
-    valid_until: date
+    amount: GrantAmount
+    valid_from: SupportedDate
+    valid_until: SupportedDate
     usage_rule: UsageRule = "any_day"
     care_types: list[CareType] = Field(default_factory=list, max_length=3,
                                        description="Empty: usable for every care type.")

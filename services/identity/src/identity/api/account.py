@@ -8,6 +8,7 @@ from konnect_contracts.events.access import AccountChanged
 from konnect_kit.errors import ApiError
 from konnect_kit.internal import CallerDep
 from konnect_kit.service import SessionDep
+from konnect_kit.values import HumanName
 from pydantic import BaseModel, Field
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -32,8 +33,9 @@ class AccountOut(BaseModel):
 
 
 class AccountPatch(BaseModel):
-    display_name: Annotated[str | None, Field(default=None, min_length=1, max_length=200)]
-    language: Literal["nl", "en"] | None = None
+    # Omit a field to keep it; null is not a value for these two (the schema says so: no null allowed).
+    display_name: HumanName = None  # type: ignore[assignment]
+    language: Literal["nl", "en"] = None  # type: ignore[assignment]
     phone: Annotated[str | None, Field(default=None, max_length=40, pattern=r"^[0-9 +()-]*$",
                                        description="null or an empty string removes the number")]
 

@@ -10,7 +10,8 @@ from konnect_kit.errors import ApiError
 from konnect_kit.internal import Caller, CallerDep, GatewayCallDep
 from konnect_kit.service import KitDep, SessionDep
 from konnect_kit.tenancy import require_managed
-from pydantic import BaseModel, EmailStr, Field
+from konnect_kit.values import Email, HumanName
+from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -22,7 +23,10 @@ from identity.settings import Settings
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
-Password = Annotated[str, Field(min_length=1, max_length=1024)]
+Password = Annotated[str, Field(min_length=1, max_length=1024)]  # an existing password: any length is worth a try
+# A password being set: the schema states the policy (passwords.policy_violation), so a client can check first.
+NewPassword = Annotated[str, Field(min_length=passwords.MIN_LENGTH, max_length=passwords.MAX_LENGTH, pattern=r"\S",
+                                   description="At least 10 characters, not only spaces.")]
 DeviceId = Annotated[str | None, Field(
     default=None, max_length=200, examples=["ios-7f3c9a2e4b1d48c6a0e5f2b8d9c3e1a7"],
     description="A random id the app makes once per install and keeps to itself, like a device cookie. "
@@ -47,7 +51,7 @@ class TokensOut(BaseModel):
 
 
 class LoginIn(BaseModel):
-    email: EmailStr = Field(examples=["anne.dejong@example.nl"])
+    email: Email = Field(examples=["anne.dejong@example.nl"])
     password: Password
     organisation_id: UUID | None = Field(
         default=None, description="Only needed when the login exists at several organisations")
@@ -60,22 +64,22 @@ class RefreshIn(BaseModel):
 
 class AcceptInvitationIn(BaseModel):
     token: Secret
-    password: Password
+    password: NewPassword
     device_id: DeviceId
 
 
 class ResetRequestIn(BaseModel):
-    email: EmailStr
+    email: Email
 
 
 class ResetConfirmIn(BaseModel):
     token: Secret
-    new_password: Password
+    new_password: NewPassword
 
 
 class ChangePasswordIn(BaseModel):
     current_password: Password
-    new_password: Password
+    new_password: NewPassword
 
 
 class MachineTokenIn(BaseModel):
@@ -91,7 +95,7 @@ class MachineTokenOut(BaseModel):
 
 class MachineClientIn(BaseModel):
     organisation_id: UUID
-    name: Annotated[str, Field(min_length=1, max_length=200, examples=["Planning ERP"])]
+    name: HumanName = Field(examples=["Planning ERP"])
 
 
 class MachineClientOut(BaseModel):

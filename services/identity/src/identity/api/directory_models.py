@@ -1,10 +1,10 @@
 """Request and response bodies of the directory admin/ERP API (the OpenAPI examples live here)."""
 
-from datetime import date
 from typing import Generic, Literal, TypeVar
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
+from konnect_kit.values import Email, HumanName, ShortHumanName, SupportedDate
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 ORG_EXAMPLE = "0b6f3c52-4b8e-4f36-9a55-2f1c8c1d9e01"
 CareType = Literal["day_care", "after_school", "toddler"]
@@ -26,14 +26,14 @@ class VersionOut(BaseModel):
 
 
 class LocationIn(RecordIn):
-    name: str = Field(min_length=1, max_length=200, examples=["Locatie Zonnebloem"])
+    name: HumanName = Field(examples=["Locatie Zonnebloem"])
     street: str | None = Field(default=None, max_length=200, examples=["Dorpsstraat"])
     house_number: str | None = Field(default=None, max_length=20, examples=["12a"])
     postal_code: str | None = Field(default=None, max_length=16, examples=["1234 AB"])
     city: str | None = Field(default=None, max_length=100, examples=["Utrecht"])
     country: str = Field(default="NL", pattern=r"^[A-Z]{2}$", examples=["NL"])
     phone: str | None = Field(default=None, max_length=40, examples=["+31 30 123 4567"])
-    email: EmailStr | None = Field(default=None, examples=["zonnebloem@example.org"])
+    email: Email | None = Field(default=None, examples=["zonnebloem@example.org"])
 
 
 class LocationOut(LocationIn, VersionOut):
@@ -42,7 +42,7 @@ class LocationOut(LocationIn, VersionOut):
 
 class GroupIn(RecordIn):
     location_id: UUID
-    name: str = Field(min_length=1, max_length=200, examples=["Dreumesgroep De Uiltjes"])
+    name: HumanName = Field(examples=["Dreumesgroep De Uiltjes"])
     care_type: CareType | None = Field(default=None, examples=["day_care"])
 
 
@@ -51,8 +51,8 @@ class GroupOut(GroupIn, VersionOut):
 
 
 class StaffIn(RecordIn):
-    name: str = Field(min_length=1, max_length=200, examples=["Sanne Jansen"])
-    email: EmailStr | None = Field(default=None, examples=["sanne@example.org"],
+    name: HumanName = Field(examples=["Sanne Jansen"])
+    email: Email | None = Field(default=None, examples=["sanne@example.org"],
                                    description="With an e-mail address the staff member gets a login.")
     photo_key: str | None = Field(default=None, max_length=500, description="Object-store key of the photo.")
     bio: str | None = Field(default=None, max_length=4000, examples=["Werkt sinds 2019 bij de Uiltjes."])
@@ -73,7 +73,7 @@ class StaffOut(StaffIn, VersionOut):
 
 
 class FamilyIn(RecordIn):
-    name: str = Field(min_length=1, max_length=200, examples=["Familie de Vries"])
+    name: HumanName = Field(examples=["Familie de Vries"])
 
 
 class FamilyOut(FamilyIn, VersionOut):
@@ -82,8 +82,8 @@ class FamilyOut(FamilyIn, VersionOut):
 
 class ParentIn(RecordIn):
     family_id: UUID
-    name: str = Field(min_length=1, max_length=200, examples=["Eva de Vries"])
-    email: EmailStr = Field(examples=["eva@example.org"], description="The login name; an invitation goes here.")
+    name: HumanName = Field(examples=["Eva de Vries"])
+    email: Email = Field(examples=["eva@example.org"], description="The login name; an invitation goes here.")
     phone: str | None = Field(default=None, max_length=40, examples=["+31 6 1234 5678"])
     language: Language = "nl"
 
@@ -95,9 +95,9 @@ class ParentOut(ParentIn, VersionOut):
 
 class ChildIn(RecordIn):
     family_id: UUID
-    first_name: str = Field(min_length=1, max_length=100, examples=["Noor"])
-    last_name: str = Field(min_length=1, max_length=100, examples=["de Vries"])
-    birth_date: date = Field(examples=["2022-06-14"])
+    first_name: ShortHumanName = Field(examples=["Noor"])
+    last_name: ShortHumanName = Field(examples=["de Vries"])
+    birth_date: SupportedDate = Field(examples=["2022-06-14"])
     mentor_staff_id: UUID | None = None
 
 
@@ -116,8 +116,8 @@ class PlacementIn(RecordIn):
     child_id: UUID
     group_id: UUID
     care_type: CareType = Field(examples=["day_care"])
-    starts_on: date = Field(examples=["2026-01-05"])
-    ends_on: date | None = Field(default=None, examples=["2027-06-30"], description="Last day (inclusive).")
+    starts_on: SupportedDate = Field(examples=["2026-01-05"])
+    ends_on: SupportedDate | None = Field(default=None, examples=["2027-06-30"], description="Last day (inclusive).")
     weekly_pattern: list[WeeklySlotIn] = Field(default_factory=list, max_length=7)
 
     @field_validator("weekly_pattern")

@@ -41,7 +41,8 @@ router = APIRouter(prefix="/directory", tags=["directory"])
 
 OrganisationQuery = Annotated[UUID, Query(description="List this organisation's records.")]
 Limit = Annotated[int, Query(ge=1, le=500)]
-Offset = Annotated[int, Query(ge=0)]
+# Bounded so the value fits the database's bigint (an offset past any real directory is just an empty page).
+Offset = Annotated[int, Query(ge=0, le=2**31 - 1)]
 
 
 REFUSAL = "The directory is for organisation admins and ERP systems."

@@ -9,19 +9,25 @@ from konnect_kit.errors import ApiError
 from konnect_kit.internal import CallerDep
 from konnect_kit.service import KitDep, SessionDep
 from konnect_kit.tenancy import require_managed
-from pydantic import BaseModel, Field
+from konnect_kit.values import HumanName
+from pydantic import BaseModel, Field, WithJsonSchema
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 
 from identity.db.models import organisations
-from identity.domain.organisations import OrganisationState, next_version, valid_time_zone
+from identity.domain.organisations import TIME_ZONES, OrganisationState, next_version, valid_time_zone
 
 router = APIRouter(prefix="/organisations", tags=["organisations"])
 
+# The schema lists the zones the server knows (IANA names), so a client cannot pick one it refuses.
+TimeZone = Annotated[str, Field(max_length=64),
+                     WithJsonSchema({"type": "string", "enum": sorted(TIME_ZONES),
+                                     "description": "An IANA time zone."})]
+
 
 class OrganisationIn(BaseModel):
-    name: str = Field(min_length=1, max_length=200, examples=["Kinderopvang De Regenboog"])
-    time_zone: str = Field(default="Europe/Amsterdam", max_length=64, examples=["Europe/Amsterdam"])
+    name: HumanName = Field(examples=["Kinderopvang De Regenboog"])
+    time_zone: TimeZone = Field(default="Europe/Amsterdam", examples=["Europe/Amsterdam"])
     external_id: str | None = Field(default=None, max_length=200, examples=["erp-org-17"])
 
 

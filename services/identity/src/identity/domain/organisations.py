@@ -3,11 +3,11 @@
 from dataclasses import dataclass
 from zoneinfo import available_timezones
 
-_TIME_ZONES = frozenset(available_timezones())
+TIME_ZONES = frozenset(available_timezones())
 
 
 def valid_time_zone(name: str) -> bool:
-    return name in _TIME_ZONES
+    return name in TIME_ZONES
 
 
 @dataclass(frozen=True)

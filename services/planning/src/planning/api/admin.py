@@ -1,6 +1,5 @@
 """Calendar admin API: day parts, opening weekdays and policies, closing days, school holidays, group capacity."""
 
-from datetime import date
 from typing import Annotated
 from uuid import UUID
 
@@ -9,6 +8,7 @@ from konnect_kit.errors import ApiError
 from konnect_kit.internal import Caller, CallerDep
 from konnect_kit.service import SessionDep
 from konnect_kit.tenancy import managing_scope, require_managed
+from konnect_kit.values import SupportedDate
 from sqlalchemy import Row, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -40,8 +40,8 @@ from planning.service_layer.calendar_admin import (
 
 router = APIRouter(prefix="/planning", tags=["planning calendar"])
 
-DateFrom = Annotated[date | None, Query(alias="from")]
-DateTo = Annotated[date | None, Query(alias="to")]
+DateFrom = Annotated[SupportedDate | None, Query(alias="from")]
+DateTo = Annotated[SupportedDate | None, Query(alias="to")]
 
 
 async def _authorise(who: Caller, session: AsyncSession, organisation_id: UUID) -> None:
@@ -122,7 +122,7 @@ async def get_settings(organisation_id: UUID, who: CallerDep, session: SessionDe
 # -- closing days ---------------------------------------------------------------------------------
 
 @router.put("/organisations/{organisation_id}/closing-days/{day}", response_model=ClosingDayOut)
-async def put_closing_day(organisation_id: UUID, day: date, body: ClosingDayIn, who: CallerDep,
+async def put_closing_day(organisation_id: UUID, day: SupportedDate, body: ClosingDayIn, who: CallerDep,
                           session: SessionDep) -> ClosingDayOut:
     await _authorise(who, session, organisation_id)
     done = await upsert(session, closing_days, {"organisation_id": organisation_id, "date": day}, body.model_dump())
@@ -130,7 +130,8 @@ async def put_closing_day(organisation_id: UUID, day: date, body: ClosingDayIn, 
 
 
 @router.delete("/organisations/{organisation_id}/closing-days/{day}", status_code=204)
-async def delete_closing_day(organisation_id: UUID, day: date, who: CallerDep, session: SessionDep) -> Response:
+async def delete_closing_day(organisation_id: UUID, day: SupportedDate, who: CallerDep,
+                             session: SessionDep) -> Response:
     await _authorise(who, session, organisation_id)
     # Idempotent: deleting a day that is not (or no longer) closed is the same outcome.
     await session.execute(delete(closing_days).where(closing_days.c.organisation_id == organisation_id,

@@ -1,6 +1,6 @@
 """Parent-facing agenda (planned care per child per date), day detail and availability of day parts."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 from konnect_kit.errors import ApiError
 from konnect_kit.internal import Caller, CallerDep
 from konnect_kit.service import SessionDep
+from konnect_kit.values import SupportedDate
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from planning.api.calendar_models import AgendaOut, AvailabilityOut, DayDetailOut, PlacementOut
@@ -58,8 +59,8 @@ async def _visible_child(who: Caller, session: AsyncSession, child_id: UUID) -> 
 @router.get("/agenda", response_model=AgendaOut)
 async def get_agenda(
     who: CallerDep, session: SessionDep, clock: ClockDep,
-    start: Annotated[date | None, Query(alias="from")] = None,
-    end: Annotated[date | None, Query(alias="to")] = None,
+    start: Annotated[SupportedDate | None, Query(alias="from")] = None,
+    end: Annotated[SupportedDate | None, Query(alias="to")] = None,
     family_id: Annotated[UUID | None, Query(description="Staff, admins and the ERP: whose agenda.")] = None,
 ) -> AgendaOut:
     """The family's planned care per child per date in [from, to] (at most 92 dates; default: four weeks)."""
@@ -78,7 +79,7 @@ async def get_agenda(
 
 
 @router.get("/agenda/{child_id}/{day}", response_model=DayDetailOut)
-async def get_agenda_day(child_id: UUID, day: date, who: CallerDep, session: SessionDep,
+async def get_agenda_day(child_id: UUID, day: SupportedDate, who: CallerDep, session: SessionDep,
                          clock: ClockDep) -> DayDetailOut:
     """One child's day: times, group, day parts (absent flags) and the requests on it."""
     kid = await _visible_child(who, session, child_id)
@@ -105,7 +106,7 @@ async def get_agenda_day(child_id: UUID, day: date, who: CallerDep, session: Ses
 
 
 @router.get("/availability/{child_id}/{day}", response_model=AvailabilityOut)
-async def get_availability(child_id: UUID, day: date, who: CallerDep, session: SessionDep,
+async def get_availability(child_id: UUID, day: SupportedDate, who: CallerDep, session: SessionDep,
                            clock: ClockDep) -> AvailabilityOut:
     """For a chosen date: the planned day parts, and which others can be requested (with their price)."""
     kid = await _visible_child(who, session, child_id)

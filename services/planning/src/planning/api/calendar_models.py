@@ -1,30 +1,39 @@
 """Request and response bodies of the calendar admin API and the parent agenda (OpenAPI examples here)."""
 
+import re
 from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, model_validator
+from konnect_kit.values import HumanName, SupportedDate, decimal_amount
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, WithJsonSchema, model_validator
 
 CareType = Literal["day_care", "after_school", "toddler"]
 ORG_EXAMPLE = "0b6f3c52-4b8e-4f36-9a55-2f1c8c1d9e01"
 
 
+_CLOCK_TIME = re.compile(r"([01][0-9]|2[0-3]):([0-5][0-9])")
+
+
 def _clock_time(value: Any) -> Any:
     # "07:30" only: seconds and time zones carry no meaning for a day part and would spoil comparisons.
-    if isinstance(value, str):
-        hours, sep, minutes = value.partition(":")
-        if not (sep and len(hours) == 2 and len(minutes) == 2 and hours.isdigit() and minutes.isdigit()):
-            raise ValueError("use HH:MM, e.g. 07:30")
-        return time(int(hours), int(minutes))
-    return value
+    # Exactly the schema's pattern (no other digits, no numbers of seconds), so both say the same.
+    if isinstance(value, time):
+        return value
+    found = _CLOCK_TIME.fullmatch(value) if isinstance(value, str) else None
+    if found is None:
+        raise ValueError("use HH:MM, e.g. 07:30")
+    return time(int(found[1]), int(found[2]))
 
 
 # Serialised as "HH:MM" in JSON only: in Python mode it stays a time, as the database column wants.
+# The schema says "HH:MM" exactly (not `format: time`, which admits seconds and offsets the API refuses).
 ClockTime = Annotated[time, BeforeValidator(_clock_time),
-                      PlainSerializer(lambda t: t.strftime("%H:%M"), str, when_used="json"), Field(examples=["07:30"])]
-Price = Annotated[Decimal, Field(ge=0, max_digits=10, decimal_places=2, examples=["9.85"])]
+                      PlainSerializer(lambda t: t.strftime("%H:%M"), str, when_used="json"),
+                      WithJsonSchema({"type": "string", "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9]$",
+                                      "examples": ["07:30"], "description": "A clock time, HH:MM."})]
+Price = Annotated[decimal_amount(integer_digits=8, decimal_places=2, positive=False), Field(examples=["9.85"])]
 
 
 class VersionOut(BaseModel):
@@ -34,7 +43,7 @@ class VersionOut(BaseModel):
 class DayPartIn(BaseModel):
     organisation_id: UUID = Field(examples=[ORG_EXAMPLE])
     care_type: CareType
-    name: str = Field(min_length=1, max_length=200, examples=["Ochtend"])
+    name: HumanName = Field(examples=["Ochtend"])
     starts_at: ClockTime
     ends_at: ClockTime
     price_per_hour: Price | None = None
@@ -91,9 +100,9 @@ class ClosingDayList(BaseModel):
 
 class HolidayIn(BaseModel):
     organisation_id: UUID = Field(examples=[ORG_EXAMPLE])
-    name: str = Field(min_length=1, max_length=200, examples=["Zomervakantie regio midden"])
-    starts_on: date
-    ends_on: date
+    name: HumanName = Field(examples=["Zomervakantie regio midden"])
+    starts_on: SupportedDate
+    ends_on: SupportedDate
 
     @model_validator(mode="after")
     def _period(self) -> "HolidayIn":

@@ -5,6 +5,7 @@ from decimal import Decimal
 from typing import Literal, Self
 from uuid import UUID
 
+from konnect_kit.values import SupportedDate
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Ids = list[UUID]
@@ -28,30 +29,30 @@ class BookingChildIn(_In):
 
 
 class BookingIn(_In):
-    starts_on: date
-    ends_on: date | None = Field(default=None, description="Inclusive; omit for a single date.")
+    starts_on: SupportedDate
+    ends_on: SupportedDate | None = Field(default=None, description="Inclusive; omit for a single date.")
     children: list[BookingChildIn] = Field(min_length=1, max_length=20)
 
 
 class ExtraDaysIn(_In):
     family_id: UUID | None = Field(default=None, description="Staff and administrators: the family.")
     all_or_nothing: bool = Field(default=False, description="Single-date requests only: all children or none.")
-    expires_on: date | None = Field(default=None, description="Last day to wait; default the first care date.")
+    expires_on: SupportedDate | None = Field(default=None, description="Last day to wait; default the first care date.")
     bookings: list[BookingIn] = Field(min_length=1, max_length=50)
 
 
 class SwapIn(_In):
     child_id: UUID
-    give_up_date: date
+    give_up_date: SupportedDate
     give_up_day_part_ids: Ids = Field(min_length=1, max_length=12)
-    target_date: date
+    target_date: SupportedDate
     day_part_ids: Ids = Field(min_length=1, max_length=12)
 
 
 class SwapsIn(_In):
     family_id: UUID | None = None
     all_or_nothing: bool = False
-    expires_on: date | None = None
+    expires_on: SupportedDate | None = None
     swaps: list[SwapIn] = Field(min_length=1, max_length=50)
 
 
@@ -63,8 +64,8 @@ class AbsenceChildIn(_In):
 
 class AbsenceIn(_In):
     family_id: UUID | None = None
-    starts_on: date
-    ends_on: date | None = None
+    starts_on: SupportedDate
+    ends_on: SupportedDate | None = None
     reason: Literal["sick", "vacation", "other"]
     note: str | None = Field(default=None, max_length=1000)
     children: list[AbsenceChildIn] = Field(min_length=1, max_length=20)
