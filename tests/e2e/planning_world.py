@@ -129,7 +129,7 @@ async def grant_credit(gateway: httpx.AsyncClient, w: PlanningWorld, child: str,
 
 
 @contextmanager
-def erp_client(bootstrap: str, organisation: str, *reject_children: str):
+def erp_client(bootstrap: KafkaConnection, organisation: str, *reject_children: str):
     """The example ERP client, as its own process, evaluating only this test's organisation."""
     argv = [sys.executable, "-m", "erp_client", "--bootstrap", bootstrap, "--group", f"erp-e2e-{uuid.uuid4().hex}",
             "--organisation", organisation]

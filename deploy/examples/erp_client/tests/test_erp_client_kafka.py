@@ -14,7 +14,7 @@ from konnect_devstack.pytest_plugin import eventually
 
 
 async def test_submitted_request_is_evaluated_on_the_evaluations_topic(infra: Any) -> None:
-    bootstrap = infra.endpoints.kafka_bootstrap
+    bootstrap = infra.endpoints.kafka
     organisation = uuid.uuid4()
     accepted_child, rejected_child = uuid.uuid4(), uuid.uuid4()
     request = RequestSubmitted(
@@ -28,12 +28,12 @@ async def test_submitted_request_is_evaluated_on_the_evaluations_topic(infra: An
 
     # The shared topics hold other tests' requests too: this client only evaluates its own organisation, from
     # the end of the topic, in its own group.
-    config = Config(bootstrap_servers=bootstrap, group_id=f"erp-example-test-{uuid.uuid4().hex[:8]}",
+    config = Config(**bootstrap.client_kwargs(), group_id=f"erp-example-test-{uuid.uuid4().hex[:8]}",
                     rule=Rule(reject_children=frozenset({rejected_child})), organisations=frozenset({organisation}),
                     auto_offset_reset="latest")
     client, stop = ErpClient(config), asyncio.Event()
     task = asyncio.create_task(client.run(stop))
-    reader = AIOKafkaConsumer(EVALUATIONS_TOPIC, bootstrap_servers=bootstrap, auto_offset_reset="latest",
+    reader = AIOKafkaConsumer(EVALUATIONS_TOPIC, **bootstrap.client_kwargs(), auto_offset_reset="latest",
                               enable_auto_commit=False)
     await reader.start()
     try:
@@ -42,7 +42,7 @@ async def test_submitted_request_is_evaluated_on_the_evaluations_topic(infra: An
         for partition in reader.assignment():
             await reader.position(partition)  # pin "latest" before anything is produced
 
-        producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
+        producer = AIOKafkaProducer(**bootstrap.client_kwargs(), acks="all")
         await producer.start()
         try:
             # Delivered twice, as after a crash between producing and committing: the copies are identical.

@@ -42,6 +42,7 @@ class PrivateKafka:
 
         self.kafka = Kafka(fault_profile())
         self.bootstrap = self.kafka.bootstrap
+        self.connection = self.kafka.admin  # the admin: this broker has no service principals
 
     async def stop(self) -> None:
         await asyncio.to_thread(self.kafka.stop)

@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from konnect_kit.correlation import causation_id_var, correlation_id_var
 from konnect_kit.db import Database, raw_connection
-from konnect_kit.kafka import make_producer
+from konnect_kit.kafka import KafkaConnection, make_producer
 from konnect_kit.outbox import Outbox
 
 log = logging.getLogger(__name__)
@@ -76,7 +76,7 @@ class EventConsumer:
         database: Database,
         outbox: Outbox,
         *,
-        bootstrap_servers: str,
+        kafka: KafkaConnection,
         group_id: str,
         service: str,
         max_attempts: int = 5,
@@ -87,7 +87,7 @@ class EventConsumer:
     ) -> None:
         self.database = database
         self.outbox = outbox
-        self.bootstrap_servers = bootstrap_servers
+        self.kafka = kafka
         self.group_id = group_id
         self.service = service
         self.max_attempts = max_attempts
@@ -142,7 +142,7 @@ class EventConsumer:
 
     def _new_clients(self) -> tuple[AIOKafkaConsumer, AIOKafkaProducer]:
         consumer = AIOKafkaConsumer(
-            bootstrap_servers=self.bootstrap_servers,
+            **self.kafka.client_kwargs(),
             group_id=self.group_id,
             client_id=f"{self.service}-consumer",
             enable_auto_commit=False,  # offsets move only after the database commit
@@ -152,7 +152,7 @@ class EventConsumer:
             max_partition_fetch_bytes=4 * 1024 * 1024,
         )
         consumer.subscribe(self.topics, listener=_CommitOnRevoke(self))
-        return consumer, make_producer(self.bootstrap_servers, client_id=f"{self.service}-dlq")
+        return consumer, make_producer(self.kafka, client_id=f"{self.service}-dlq")
 
     async def stop(self) -> None:
         """Graceful: the batch in hand finishes and its offsets are committed before we leave."""

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from konnect_kit.correlation import causation_id_var, current_correlation_id
 from konnect_kit.db import Database
-from konnect_kit.kafka import make_producer
+from konnect_kit.kafka import KafkaConnection, make_producer
 from konnect_kit.schema import outbox
 from konnect_kit.wakeup import Wakeup, notify
 
@@ -64,14 +64,14 @@ class OutboxRelay:
     def __init__(
         self,
         database: Database,
-        bootstrap_servers: str,
+        kafka: KafkaConnection,
         *,
         client_id: str,
         poll_seconds: float = 1.0,
         batch_size: int = 500,
     ) -> None:
         self.database = database
-        self.bootstrap_servers = bootstrap_servers
+        self.kafka = kafka
         self.client_id = client_id
         self.poll_seconds = poll_seconds
         self.batch_size = batch_size
@@ -147,7 +147,7 @@ class OutboxRelay:
 
     async def _producer_started(self) -> AIOKafkaProducer:
         if self._producer is None:
-            producer = make_producer(self.bootstrap_servers, client_id=self.client_id)
+            producer = make_producer(self.kafka, client_id=self.client_id)
             try:
                 await producer.start()
             except Exception:
