@@ -72,7 +72,7 @@ async def saga_round_trips(gateway_url: str, mailpit: Mailpit, bootstrap: KafkaC
                  for part in (morning, afternoon) for week in range(40) for day in (2, 3, 4)][:count]
         address = w.parents["eva"][1]
         samples = []
-        with erp_client(bootstrap, w.org):
+        async with erp_client(bootstrap, w.org):
             for n, (day, part) in enumerate(slots, start=1):
                 started = time.perf_counter()
                 r = await gateway.post("/api/v1/requests/extra-days", headers=w.as_parent("eva"), json={

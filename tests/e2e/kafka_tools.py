@@ -40,8 +40,10 @@ async def republish(bootstrap: KafkaConnection, records: list) -> None:
 
 
 async def wait_until_consumed(bootstrap: KafkaConnection, groups: list[str], topics: list[str],
-                              timeout: float = 60) -> None:
-    """Until each group's committed offsets reach the end of every partition of `topics`."""
+                              timeout: float = 60, *, strict: bool = False) -> None:
+    """Until each group's committed offsets reach the end of every partition of `topics`.
+
+    `strict`: every group reads every topic (a partition it has not committed on yet counts as behind)."""
     admin = AIOKafkaAdminClient(**bootstrap.client_kwargs())
     probe = AIOKafkaConsumer(**bootstrap.client_kwargs(), group_id=None)
     await admin.start()
@@ -54,7 +56,8 @@ async def wait_until_consumed(bootstrap: KafkaConnection, groups: list[str], top
             while True:
                 committed = await admin.list_consumer_group_offsets(group, partitions=partitions)
                 # Only topics the group reads: one it never committed on is not its topic.
-                reads = {tp.topic for tp, meta in committed.items() if meta is not None and meta.offset >= 0}
+                reads = set(topics) if strict else {
+                    tp.topic for tp, meta in committed.items() if meta is not None and meta.offset >= 0}
                 behind = [tp for tp, end in ends.items() if tp.topic in reads and end and (
                     committed.get(tp) is None or committed[tp].offset < end)]
                 if not behind:

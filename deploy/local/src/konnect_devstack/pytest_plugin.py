@@ -146,6 +146,8 @@ def stack(infra: InfraHandle) -> Iterator[Stack]:
     # Short retry backoff so poison-message paths finish quickly in tests; everything else as shipped.
     extra = {f"{s.upper()}_CONSUMER_BACKOFF_INITIAL_SECONDS": "0.05"
              for s in ("identity", "planning", "timeline", "messaging", "credits", "notifications")}
+    # An ERP client registered by a test has its evaluations topic found within a second, not ten.
+    extra["PLANNING_CONSUMER_PATTERN_REFRESH_SECONDS"] = "1"
     services = Stack(test_profile(), infra.endpoints, extra_env=extra)
     services.up()
     yield services  # stopped with the infrastructure by the last session out

@@ -3,7 +3,7 @@
 import asyncio
 import contextlib
 import logging
-from uuid import UUID
+from uuid import UUID, uuid5
 
 from aiokafka import AIOKafkaProducer
 from konnect_contracts.envelope import Envelope, EventPayload, kafka_headers
@@ -56,6 +56,18 @@ class Outbox:
         )
         await notify(session, NOTIFY_CHANNEL)  # wakes the relay at commit instead of at its next poll
         return envelope
+
+    async def forward(self, session: AsyncSession, envelope: Envelope, *, topic: str, key: str) -> None:
+        """Publish an event received elsewhere unchanged (same event id, so receivers deduplicate) to `topic`."""
+        await session.execute(
+            insert(outbox).values(
+                # The row needs an id of its own: the original event may be in this outbox already (our own
+                # event) or go to several topics. The bytes on the wire keep the original event id.
+                event_id=uuid5(envelope.event_id, topic), event_type=envelope.event_type, topic=topic, key=key,
+                value=envelope.to_bytes(), headers=[[k, v.decode()] for k, v in kafka_headers(envelope)],
+            )
+        )
+        await notify(session, NOTIFY_CHANNEL)
 
 
 class OutboxRelay:
