@@ -13,12 +13,12 @@ from uuid import UUID
 
 import httpx
 from e2e_world import OPERATOR, address, bearer, logged_in, new_id, put
+from kafka_tools import wait_until_consumed
 from konnect_devstack import paths
 from konnect_devstack.pytest_plugin import Mailpit, eventually, internal_headers
 from konnect_devstack.stack import DOMAIN_SERVICES
 from konnect_kit.kafka import KafkaConnection
 from konnect_kit.kafka_access import ERP_CLIENTS_TOPIC, ErpCredentials, erp_add
-from kafka_tools import wait_until_consumed
 
 ERP_CLIENT = paths.ROOT / "deploy" / "examples" / "erp_client"
 
@@ -145,9 +145,11 @@ async def erp_client(admin: KafkaConnection, organisation: str, *reject_children
             "--client-id", credentials.client_id]
     for child in reject_children:
         argv += ["--reject-child", child]
-    log = open(paths.log_dir("test") / f"erp-client-{organisation[:8]}.log", "ab")
+    log = open(paths.log_dir("test") / f"erp-client-{organisation[:8]}.log", "ab")  # noqa: ASYNC230 (a log file)
     env = {**os.environ, "ERP_KAFKA_PASSWORD": credentials.password or ""}
-    process = subprocess.Popen(argv, cwd=Path(ERP_CLIENT), stdout=log, stderr=subprocess.STDOUT, env=env)
+    # A separate process like a real integrator's; started once per test, a blocking spawn is fine here.
+    process = subprocess.Popen(argv, cwd=Path(ERP_CLIENT), stdout=log,  # noqa: ASYNC220
+                               stderr=subprocess.STDOUT, env=env)
     try:
         yield credentials
     finally:

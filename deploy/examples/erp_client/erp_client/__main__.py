@@ -5,10 +5,10 @@ client id when registering the client for its organisation(s).
 """
 
 import argparse
-import os
 import asyncio
 import contextlib
 import logging
+import os
 import signal
 from collections.abc import Sequence
 from uuid import UUID
@@ -42,7 +42,8 @@ def parse_args(argv: Sequence[str] | None = None) -> Config:
     args = parser.parse_args(argv)
     rule = Rule(frozenset(args.reject_child), frozenset(args.reject_weekday), args.reason)
     return Config(client_id=args.client_id, password=args.password, bootstrap_servers=args.bootstrap,
-                  security_protocol=args.security_protocol, group_id=args.group, evaluator_id=args.evaluator_id, rule=rule,
+                  security_protocol=args.security_protocol, group_id=args.group, evaluator_id=args.evaluator_id,
+                  rule=rule,
                   organisations=frozenset(args.organisation),
                   auto_offset_reset="latest" if args.from_latest else "earliest")
 

@@ -83,7 +83,7 @@ TOPICS: tuple[TopicSpec, ...] = (
             "AbsenceCancelled",
         ),
         producers=('planning',),
-        consumers=('credits', 'notifications'),
+        consumers=('planning', 'credits', 'notifications'),  # planning: copies to ERP clients' topics
     ),
     TopicSpec(
         name="planning.evaluations.v1",
