@@ -142,7 +142,7 @@ async def erp_client(admin: KafkaConnection, organisation: str, *reject_children
     credentials = await erp_add(admin, client_id or f"e2e-{uuid.uuid4().hex[:12]}", [UUID(organisation)])
     await wait_until_consumed(admin, ["planning"], [ERP_CLIENTS_TOPIC], strict=True)  # planning knows it now
     argv = [sys.executable, "-m", "erp_client", "--bootstrap", admin.bootstrap_servers,
-            "--client-id", credentials.client_id]
+            "--client-id", credentials.client_id, "--security-protocol", admin.security_protocol]
     for child in reject_children:
         argv += ["--reject-child", child]
     log = open(paths.log_dir("test") / f"erp-client-{organisation[:8]}.log", "ab")  # noqa: ASYNC230 (a log file)

@@ -24,8 +24,9 @@ def parse_args(argv: Sequence[str] | None = None) -> Config:
     parser.add_argument("--password", default=os.environ.get("ERP_KAFKA_PASSWORD", ""),
                         help="Kafka password (default: ERP_KAFKA_PASSWORD)")
     parser.add_argument("--bootstrap", default="127.0.0.1:9092", help="Kafka bootstrap servers")
-    parser.add_argument("--security-protocol", default="SASL_PLAINTEXT", choices=["SASL_PLAINTEXT", "SASL_SSL"],
-                        help="SASL_SSL against a production cluster")
+    parser.add_argument("--security-protocol", default="SASL_PLAINTEXT",
+                        choices=["SASL_PLAINTEXT", "SASL_SSL", "PLAINTEXT"],
+                        help="SASL_SSL against a production cluster (PLAINTEXT: a broker without authentication)")
     parser.add_argument("--group", default="", help="consumer group, must start with erp.<client-id>. "
                                                     "(default erp.<client-id>.evaluator; its offsets are the progress)")
     parser.add_argument("--evaluator-id", default="example-erp", help="evaluator_id in every ChildEvaluated")

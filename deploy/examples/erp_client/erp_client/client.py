@@ -59,10 +59,11 @@ class Config:
         return self.group_id or f"{erp_topics(self.client_id).prefix}evaluator"
 
     def kafka_options(self) -> dict[str, Any]:
-        options: dict[str, Any] = {
-            "bootstrap_servers": self.bootstrap_servers, "security_protocol": self.security_protocol,
-            "sasl_mechanism": "SCRAM-SHA-512", "sasl_plain_username": self.username,
-            "sasl_plain_password": self.password}
+        options: dict[str, Any] = {"bootstrap_servers": self.bootstrap_servers,
+                                   "security_protocol": self.security_protocol}
+        if self.security_protocol != "PLAINTEXT":
+            options |= {"sasl_mechanism": "SCRAM-SHA-512", "sasl_plain_username": self.username,
+                        "sasl_plain_password": self.password}
         if self.security_protocol == "SASL_SSL":
             options["ssl_context"] = ssl.create_default_context(cafile=self.ssl_cafile)
         return options

@@ -15,7 +15,7 @@ from pathlib import Path
 import asyncpg
 from aiokafka.client import AIOKafkaClient
 from konnect_contracts.topics import all_topic_specs
-from konnect_kit.kafka import KafkaConnection, ensure_topics
+from konnect_kit.kafka import KafkaConnection, SecurityProtocol, ensure_topics
 from konnect_kit.kafka_access import apply_service_access, dev_service_passwords
 from konnect_kit.settings import dev_kafka_password
 
@@ -51,6 +51,12 @@ class InfraEndpoints:
     smtp_host: str
     smtp_port: int
     mailpit_api: str  # http://host:port
+    # SASL_PLAINTEXT with ACLs locally; the Docker path (TEST_INFRA=docker) runs an unauthenticated broker.
+    kafka_security_protocol: SecurityProtocol = "SASL_PLAINTEXT"
+
+    @property
+    def kafka_secured(self) -> bool:
+        return self.kafka_security_protocol != "PLAINTEXT"
 
     def database_url(self, database: str) -> str:
         auth = self.postgres_user + (f":{self.postgres_password}" if self.postgres_password else "")
@@ -62,7 +68,8 @@ class InfraEndpoints:
     @property
     def kafka(self) -> KafkaConnection:
         """The cluster admin's connection (a super user): for the harness, test tools and operator commands."""
-        return KafkaConnection(self.kafka_bootstrap, self.kafka_admin_user, self.kafka_admin_password)
+        return KafkaConnection(self.kafka_bootstrap, self.kafka_admin_user, self.kafka_admin_password,
+                               self.kafka_security_protocol)
 
     def kafka_as(self, principal: str, password: str | None = None) -> KafkaConnection:
         """Another principal's connection; a service principal's development password by default."""
@@ -72,7 +79,7 @@ class InfraEndpoints:
         """Service settings for an in-process service in a test: the admin principal, since such tests use
         their own topics and consumer groups that no service ACL covers."""
         return {"kafka_bootstrap_servers": self.kafka_bootstrap, "kafka_username": self.kafka_admin_user,
-                "kafka_password": self.kafka_admin_password}
+                "kafka_password": self.kafka_admin_password, "kafka_security_protocol": self.kafka_security_protocol}
 
 
 def _pg_bin(tool: str) -> str:
@@ -374,7 +381,8 @@ def prepare(endpoints: InfraEndpoints) -> None:
     asyncio.run(ensure_topics(endpoints.kafka,
                               [(spec.name, spec.partitions, dict(spec.configs)) for spec in all_topic_specs()]))
     # Every service its own principal, with the ACLs of the contract catalogue (development passwords).
-    asyncio.run(apply_service_access(endpoints.kafka, dev_service_passwords()))
+    if endpoints.kafka_secured:
+        asyncio.run(apply_service_access(endpoints.kafka, dev_service_passwords()))
     ensure_bucket(endpoints, MEDIA_BUCKET)
 
 

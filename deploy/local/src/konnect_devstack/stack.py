@@ -42,6 +42,7 @@ def service_env(spec: ServiceSpec, profile: Profile, infra: InfraEndpoints,
         # Each service its own Kafka principal, registered with these passwords by `prepare`.
         f"{prefix}KAFKA_USERNAME": spec.name,
         f"{prefix}KAFKA_PASSWORD": dev_kafka_password(spec.name),
+        f"{prefix}KAFKA_SECURITY_PROTOCOL": infra.kafka_security_protocol,
         f"{prefix}SMTP_HOST": infra.smtp_host,
         f"{prefix}SMTP_PORT": str(infra.smtp_port),
         f"{prefix}S3_ENDPOINT": infra.s3_endpoint,

@@ -341,6 +341,10 @@ async def erp_add(admin: KafkaConnection, client_id: str, organisations: Sequenc
     topics = erp_topics(client_id)
     await ensure_topics(admin, [(topics.requests, ERP_TOPIC_PARTITIONS), (topics.evaluations, ERP_TOPIC_PARTITIONS),
                                 _erp_clients_topic()])
+    if admin.security_protocol == "PLAINTEXT":  # a broker without authentication (the Docker test path)
+        await publish_registration(admin, client_id, organisations)
+        return ErpCredentials(client_id, topics.principal, None, topics.requests, topics.evaluations, topics.prefix,
+                              tuple(organisations))
     async with KafkaAccessAdmin(admin) as kafka:
         existed = bool(await kafka.acls_of(topics.principal))
         if password is None and (rotate or not existed):
