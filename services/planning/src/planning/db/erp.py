@@ -1,6 +1,7 @@
 """The ERP client read model: client id → the organisations it may evaluate for (platform.erp-clients.v1)."""
 
-from sqlalchemy import ARRAY, BigInteger, Column, DateTime, Table, Text, Uuid, func
+from sqlalchemy import BigInteger, Column, DateTime, Table, Text, Uuid, func
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from planning.db.models import metadata
 

@@ -48,7 +48,7 @@ class ForeignEvaluation(PermanentError):
 
 async def clients_of(session: AsyncSession, organisation_id: Any) -> list[str]:
     rows = await session.execute(select(erp_clients.c.client_id)
-                                 .where(erp_clients.c.organisation_ids.any(organisation_id))
+                                 .where(erp_clients.c.organisation_ids.contains([organisation_id]))
                                  .order_by(erp_clients.c.client_id))
     return [row[0] for row in rows]
 
