@@ -115,3 +115,23 @@ async def test_applying_the_table_again_adds_what_is_missing_and_removes_what_is
 def _needs_broker_security(infra) -> None:
     if not infra.endpoints.kafka_secured:
         pytest.skip("the Docker test broker runs without SASL and ACLs (see konnect_devstack.docker_infra)")
+
+
+def test_each_service_connects_as_itself_and_production_refuses_the_development_password() -> None:
+    from gateway.settings import Settings as GatewaySettings
+    from konnect_kit.settings import ServiceSettings
+
+    kafka = ServiceSettings(service_name="planning").kafka
+    assert (kafka.username, kafka.password, kafka.security_protocol) == (
+        "planning", "dev-kafka-planning", "SASL_PLAINTEXT")
+    assert "dev-kafka-planning" not in repr(kafka)  # never logged
+    assert kafka.client_kwargs()["sasl_mechanism"] == "SCRAM-SHA-512"
+    assert GatewaySettings().kafka.username == "gateway"
+    with pytest.raises(ValueError, match="kafka_password"):
+        ServiceSettings(environment="production", internal_token="real-token")
+    with pytest.raises(ValueError, match="kafka_password"):
+        GatewaySettings(environment="production", internal_token="a", platform_operator_token="b",
+                        jwt_secret="c" * 40)
+    ok = ServiceSettings(environment="production", internal_token="real-token", kafka_password="real",
+                         kafka_security_protocol="SASL_SSL")
+    assert ok.kafka.client_kwargs()["ssl_context"] is not None
