@@ -36,7 +36,7 @@ bench: install      ## benchmarks; each prints a ratio against a baseline measur
 	@bash deploy/local/run-bench.sh
 
 dlq-list:           ## make dlq-list SERVICE=planning
-	@$(PY) -m konnect_kit.dlq list --service $(SERVICE)
+	@KONNECT_KAFKA_PASSWORD=$${KONNECT_KAFKA_PASSWORD:-dev-kafka-admin} $(PY) -m konnect_kit.dlq list --service $(SERVICE)
 
 dlq-replay:         ## make dlq-replay SERVICE=planning
-	@$(PY) -m konnect_kit.dlq replay --service $(SERVICE)
+	@KONNECT_KAFKA_PASSWORD=$${KONNECT_KAFKA_PASSWORD:-dev-kafka-admin} $(PY) -m konnect_kit.dlq replay --service $(SERVICE)

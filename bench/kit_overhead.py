@@ -21,7 +21,7 @@ from konnect_devstack.profiles import bench_profile
 from konnect_devstack.stack import Stack
 from konnect_kit.consumer import EventConsumer
 from konnect_kit.db import Database
-from konnect_kit.kafka import ensure_topics
+from konnect_kit.kafka import KafkaConnection, ensure_topics
 from konnect_kit.outbox import Outbox, OutboxRelay
 from konnect_kit.runtime import tune_gc
 from konnect_kit.schema import kit_metadata
@@ -30,8 +30,8 @@ from sqlalchemy.ext.asyncio import create_async_engine
 PARTITIONS = 3
 
 
-async def produce(bootstrap: str, topic: str, n: int) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=20, max_batch_size=262144)
+async def produce(bootstrap: KafkaConnection, topic: str, n: int) -> None:
+    producer = AIOKafkaProducer(**bootstrap.client_kwargs(), acks="all", linger_ms=20, max_batch_size=262144)
     await producer.start()
     org = uuid.uuid4()
     futures = []
@@ -44,9 +44,9 @@ async def produce(bootstrap: str, topic: str, n: int) -> None:
     await producer.stop()
 
 
-async def bare_round(bootstrap: str, topic: str, n: int) -> float:
+async def bare_round(bootstrap: KafkaConnection, topic: str, n: int) -> float:
     """The baseline: decode every event's JSON, commit offsets per batch, no database."""
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=f"bare-{uuid.uuid4().hex}",
+    consumer = AIOKafkaConsumer(topic, **bootstrap.client_kwargs(), group_id=f"bare-{uuid.uuid4().hex}",
                                 enable_auto_commit=False, auto_offset_reset="earliest", max_poll_records=1000)
     started = time.perf_counter()  # both sides are timed from before the group join
     await consumer.start()
@@ -64,11 +64,11 @@ async def bare_round(bootstrap: str, topic: str, n: int) -> float:
     return n / elapsed
 
 
-async def kit_round(bootstrap: str, topic: str, n: int, database_url: str) -> float:
+async def kit_round(bootstrap: KafkaConnection, topic: str, n: int, database_url: str) -> float:
     database = Database(database_url)
     service = f"bench-{uuid.uuid4().hex[:8]}"
     await ensure_topics(bootstrap, [(f"dlq.{service}", 1)])
-    consumer = EventConsumer(database, Outbox(service), bootstrap_servers=bootstrap, group_id=service,
+    consumer = EventConsumer(database, Outbox(service), kafka=bootstrap, group_id=service,
                              service=service)
 
     async def empty_handler(ctx, event) -> None:  # type: ignore[no-untyped-def]
@@ -102,7 +102,7 @@ async def fresh_database(infra: LocalInfra) -> str:
 
 
 async def main(events: int, rounds: int, infra: LocalInfra) -> float:
-    bootstrap = infra.endpoints.kafka_bootstrap
+    bootstrap = infra.endpoints.kafka
     topic = f"bench.kit.{uuid.uuid4().hex[:8]}"
     await ensure_topics(bootstrap, [(topic, PARTITIONS)])
     await produce(bootstrap, topic, events)

@@ -22,7 +22,7 @@ from konnect_devstack.infra import LocalInfra
 from konnect_devstack.profiles import bench_profile
 from konnect_devstack.pytest_plugin import Mailpit
 from konnect_devstack.stack import GATEWAY, Stack
-from konnect_kit.kafka import ensure_topics
+from konnect_kit.kafka import KafkaConnection, ensure_topics
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "e2e"))  # the e2e world builder
 from planning_world import build_planning_world, erp_client, monday_in
@@ -33,12 +33,12 @@ def quantiles(samples: list[float]) -> tuple[float, float]:
     return q[49] * 1000, q[98] * 1000
 
 
-async def kafka_round_trips(bootstrap: str, count: int) -> list[float]:
+async def kafka_round_trips(bootstrap: KafkaConnection, count: int) -> list[float]:
     topic = f"bench.roundtrip.{uuid.uuid4().hex[:8]}"
     await ensure_topics(bootstrap, [(topic, 1)])
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=f"rt-{uuid.uuid4().hex}",
+    consumer = AIOKafkaConsumer(topic, **bootstrap.client_kwargs(), group_id=f"rt-{uuid.uuid4().hex}",
                                 auto_offset_reset="earliest")
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
+    producer = AIOKafkaProducer(**bootstrap.client_kwargs(), acks="all", enable_idempotence=True)
     await consumer.start()
     await producer.start()
     samples = []
@@ -63,7 +63,7 @@ async def decision_mails(mailpit: Mailpit, address: str) -> int:
         return int(found.json()["messages_count"])
 
 
-async def saga_round_trips(gateway_url: str, mailpit: Mailpit, bootstrap: str, count: int) -> list[float]:
+async def saga_round_trips(gateway_url: str, mailpit: Mailpit, bootstrap: KafkaConnection, count: int) -> list[float]:
     async with httpx.AsyncClient(base_url=gateway_url, timeout=60) as gateway:
         w = await build_planning_world(gateway, mailpit)
         noor, morning, afternoon = w.children["noor"], w.parts["morning"], w.parts["afternoon"]
@@ -72,7 +72,7 @@ async def saga_round_trips(gateway_url: str, mailpit: Mailpit, bootstrap: str, c
                  for part in (morning, afternoon) for week in range(40) for day in (2, 3, 4)][:count]
         address = w.parents["eva"][1]
         samples = []
-        with erp_client(bootstrap, w.org):
+        async with erp_client(bootstrap, w.org):
             for n, (day, part) in enumerate(slots, start=1):
                 started = time.perf_counter()
                 r = await gateway.post("/api/v1/requests/extra-days", headers=w.as_parent("eva"), json={
@@ -98,9 +98,9 @@ def main() -> None:
     stack = Stack(profile, endpoints)
     stack.up()
     try:
-        baseline = asyncio.run(kafka_round_trips(endpoints.kafka_bootstrap, args.requests))
+        baseline = asyncio.run(kafka_round_trips(endpoints.kafka, args.requests))
         saga = asyncio.run(saga_round_trips(stack.url(GATEWAY), Mailpit(endpoints.mailpit_api),
-                                            endpoints.kafka_bootstrap, args.requests))
+                                            endpoints.kafka, args.requests))
     finally:
         stack.down()
     (b50, b99), (s50, s99) = quantiles(baseline), quantiles(saga)

@@ -6,11 +6,12 @@ import time
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from konnect_contracts.envelope import Envelope
+from konnect_kit.kafka import KafkaConnection
 
 
-async def events_of_organisation(bootstrap: str, topics: list[str], organisation_id: str) -> list:
+async def events_of_organisation(bootstrap: KafkaConnection, topics: list[str], organisation_id: str) -> list:
     """Every record on `topics` whose envelope names this organisation, oldest first per partition."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(**bootstrap.client_kwargs(), group_id=None, enable_auto_commit=False)
     await consumer.start()
     try:
         partitions = await _partitions(consumer, topics)
@@ -28,8 +29,8 @@ async def events_of_organisation(bootstrap: str, topics: list[str], organisation
         await consumer.stop()
 
 
-async def republish(bootstrap: str, records: list) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
+async def republish(bootstrap: KafkaConnection, records: list) -> None:
+    producer = AIOKafkaProducer(**bootstrap.client_kwargs(), acks="all")
     await producer.start()
     try:
         for record in records:
@@ -38,10 +39,13 @@ async def republish(bootstrap: str, records: list) -> None:
         await producer.stop()
 
 
-async def wait_until_consumed(bootstrap: str, groups: list[str], topics: list[str], timeout: float = 60) -> None:
-    """Until each group's committed offsets reach the end of every partition of `topics`."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    probe = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None)
+async def wait_until_consumed(bootstrap: KafkaConnection, groups: list[str], topics: list[str],
+                              timeout: float = 60, *, strict: bool = False) -> None:
+    """Until each group's committed offsets reach the end of every partition of `topics`.
+
+    `strict`: every group reads every topic (a partition it has not committed on yet counts as behind)."""
+    admin = AIOKafkaAdminClient(**bootstrap.client_kwargs())
+    probe = AIOKafkaConsumer(**bootstrap.client_kwargs(), group_id=None)
     await admin.start()
     await probe.start()
     try:
@@ -52,7 +56,8 @@ async def wait_until_consumed(bootstrap: str, groups: list[str], topics: list[st
             while True:
                 committed = await admin.list_consumer_group_offsets(group, partitions=partitions)
                 # Only topics the group reads: one it never committed on is not its topic.
-                reads = {tp.topic for tp, meta in committed.items() if meta is not None and meta.offset >= 0}
+                reads = set(topics) if strict else {
+                    tp.topic for tp, meta in committed.items() if meta is not None and meta.offset >= 0}
                 behind = [tp for tp, end in ends.items() if tp.topic in reads and end and (
                     committed.get(tp) is None or committed[tp].offset < end)]
                 if not behind:

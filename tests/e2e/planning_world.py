@@ -1,18 +1,24 @@
 """A planning-ready organisation built through the public API, plus the example ERP client as a process."""
 
+import os
 import subprocess
 import sys
 import uuid
-from contextlib import contextmanager
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
+from uuid import UUID
 
 import httpx
 from e2e_world import OPERATOR, address, bearer, logged_in, new_id, put
+from kafka_tools import wait_until_consumed
 from konnect_devstack import paths
 from konnect_devstack.pytest_plugin import Mailpit, eventually, internal_headers
 from konnect_devstack.stack import DOMAIN_SERVICES
+from konnect_kit.kafka import KafkaConnection
+from konnect_kit.kafka_access import ERP_CLIENTS_TOPIC, ErpCredentials, erp_add
 
 ERP_CLIENT = paths.ROOT / "deploy" / "examples" / "erp_client"
 
@@ -128,17 +134,24 @@ async def grant_credit(gateway: httpx.AsyncClient, w: PlanningWorld, child: str,
     return credit
 
 
-@contextmanager
-def erp_client(bootstrap: str, organisation: str, *reject_children: str):
-    """The example ERP client, as its own process, evaluating only this test's organisation."""
-    argv = [sys.executable, "-m", "erp_client", "--bootstrap", bootstrap, "--group", f"erp-e2e-{uuid.uuid4().hex}",
-            "--organisation", organisation]
+@asynccontextmanager
+async def erp_client(admin: KafkaConnection, organisation: str, *reject_children: str,
+                     client_id: str | None = None) -> AsyncIterator[ErpCredentials]:
+    """The example ERP client, as its own process and its own Kafka principal, registered (as the operator
+    would) for this test's organisation only; yields its credentials."""
+    credentials = await erp_add(admin, client_id or f"e2e-{uuid.uuid4().hex[:12]}", [UUID(organisation)])
+    await wait_until_consumed(admin, ["planning"], [ERP_CLIENTS_TOPIC], strict=True)  # planning knows it now
+    argv = [sys.executable, "-m", "erp_client", "--bootstrap", admin.bootstrap_servers,
+            "--client-id", credentials.client_id, "--security-protocol", admin.security_protocol]
     for child in reject_children:
         argv += ["--reject-child", child]
-    log = open(paths.log_dir("test") / f"erp-client-{organisation[:8]}.log", "ab")
-    process = subprocess.Popen(argv, cwd=Path(ERP_CLIENT), stdout=log, stderr=subprocess.STDOUT)
+    log = open(paths.log_dir("test") / f"erp-client-{organisation[:8]}.log", "ab")  # noqa: ASYNC230 (a log file)
+    env = {**os.environ, "ERP_KAFKA_PASSWORD": credentials.password or ""}
+    # A separate process like a real integrator's; started once per test, a blocking spawn is fine here.
+    process = subprocess.Popen(argv, cwd=Path(ERP_CLIENT), stdout=log,  # noqa: ASYNC220
+                               stderr=subprocess.STDOUT, env=env)
     try:
-        yield process
+        yield credentials
     finally:
         process.terminate()
         process.wait(timeout=20)

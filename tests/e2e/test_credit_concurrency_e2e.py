@@ -31,8 +31,8 @@ async def test_fifty_parallel_requests_on_one_credit_for_three(gateway, mailpit,
 
         return await eventually(attempt, timeout=30)
 
-    bootstrap = infra.endpoints.kafka_bootstrap
-    with erp_client(bootstrap, w.org):
+    bootstrap = infra.endpoints.kafka
+    async with erp_client(bootstrap, w.org):
         request_ids = await asyncio.gather(*(submit(day) for day in days))
         settled = [await request_settled(gateway, w.as_parent("eva"), rid, timeout=90) for rid in request_ids]
 

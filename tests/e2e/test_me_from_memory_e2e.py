@@ -13,16 +13,18 @@ from gateway.settings import Settings
 from konnect_contracts.topics import all_topic_specs
 from konnect_devstack.pytest_plugin import eventually, running_app
 from konnect_devstack.stack import DOMAIN_SERVICES
-from konnect_kit.kafka import ensure_topics
+from konnect_kit.kafka import KafkaConnection, ensure_topics
 
 FEED_CHECK, FEED_STALENESS = 0.2, 1.0  # generous: a loaded CI machine must not miss a beat
 
 
 @contextlib.asynccontextmanager
-async def another_gateway(stack, kafka_bootstrap: str) -> AsyncIterator[tuple[httpx.AsyncClient, object]]:
+async def another_gateway(stack, kafka: KafkaConnection) -> AsyncIterator[tuple[httpx.AsyncClient, object]]:
     """A second gateway instance (in this process, so the test can look at its cache) on the same services."""
     # In-process clients come from 127.0.0.1, which stands in for the load balancer (client_ip() headers).
-    settings = Settings(environment="test", kafka_bootstrap_servers=kafka_bootstrap, trusted_proxies=["127.0.0.1"],
+    settings = Settings(environment="test", kafka_bootstrap_servers=kafka.bootstrap_servers,
+                        kafka_username=kafka.username or "", kafka_password=kafka.password or "",
+                        trusted_proxies=["127.0.0.1"],
                         access_feed_check_seconds=FEED_CHECK, access_feed_max_staleness_seconds=FEED_STALENESS,
                         **{f"{spec.name}_url": stack.url(spec) for spec in DOMAIN_SERVICES})
     app = create_app(settings)
@@ -87,7 +89,7 @@ async def test_another_gateway_instance_drops_its_answers_on_the_events(stack, i
     w = await build_world(gateway)
     eva_email = w.parents["eva"][1]
     phone = await logged_in(gateway, mailpit, eva_email)
-    async with another_gateway(stack, infra.endpoints.kafka_bootstrap) as (second, cache):
+    async with another_gateway(stack, infra.endpoints.kafka_as("gateway")) as (second, cache):
         laptop = (await second.post("/api/v1/auth/login", json={"email": eva_email, "password": "a good long password"},
                                     headers=client_ip())).json()
         assert (await me(second, laptop)).status_code == 200
@@ -115,10 +117,10 @@ async def test_another_gateway_instance_drops_its_answers_on_the_events(stack, i
 async def test_nothing_is_answered_from_memory_while_the_event_feed_is_down(stack, gateway, mailpit, private_kafka):
     """The second instance follows a broker of its own, which never carries identity's events: its memory
     stays as it is while that broker is up, and is abandoned within the staleness bound once it stops."""
-    await ensure_topics(private_kafka.bootstrap, [(s.name, s.partitions) for s in all_topic_specs()])
+    await ensure_topics(private_kafka.connection, [(s.name, s.partitions) for s in all_topic_specs()])
     w = await build_world(gateway)
     eva = await logged_in(gateway, mailpit, w.parents["eva"][1])
-    async with another_gateway(stack, private_kafka.bootstrap) as (second, cache):
+    async with another_gateway(stack, private_kafka.connection) as (second, cache):
         assert (await me(second, eva)).json()["account"]["display_name"] == "Eva"
         edited = await gateway.patch("/api/v1/account", json={"display_name": "Eva Feed"}, headers=bearer(eva))
         assert edited.status_code == 200
@@ -165,7 +167,7 @@ async def test_a_logged_out_token_is_refused_on_every_route_also_by_an_instance_
 
     await eventually(lambda: refused(gateway), timeout=5)
     assert (await gateway.get(settings_page, headers=bearer(laptop))).status_code == 200
-    async with another_gateway(stack, infra.endpoints.kafka_bootstrap) as (later, _):
+    async with another_gateway(stack, infra.endpoints.kafka_as("gateway")) as (later, _):
         assert await refused(later)
         assert (await later.get(settings_page, headers=bearer(laptop))).status_code == 200
         assert (await me(later, laptop)).status_code == 200

@@ -42,7 +42,7 @@ def booking(day, *children: str, parts: list[str], credit: str | None = None) ->
 async def test_all_or_nothing_for_two_siblings_one_rejected_by_the_erp_rejects_both(gateway, mailpit, infra):
     w = await build_planning_world(gateway, mailpit)
     wednesday = monday_in(2) + timedelta(days=2)
-    with erp_client(infra.endpoints.kafka_bootstrap, w.org, w.children["daan"]):
+    async with erp_client(infra.endpoints.kafka, w.org, w.children["daan"]):
         r = await submit(gateway, w, "eva", {"all_or_nothing": True, "bookings": [
             booking(wednesday, w.children["noor"], w.children["daan"], parts=[w.parts["morning"]])]})
         assert r.status_code == 201, r.text
@@ -62,7 +62,7 @@ async def test_accepted_request_changes_the_agenda_and_consumes_the_credit(gatew
     w = await build_planning_world(gateway, mailpit)
     wednesday = monday_in(2) + timedelta(days=2)
     credit = await grant_credit(gateway, w, "noor", "5.5")  # exactly one morning (07:30-13:00)
-    with erp_client(infra.endpoints.kafka_bootstrap, w.org):
+    async with erp_client(infra.endpoints.kafka, w.org):
         r = await submit(gateway, w, "eva", {"all_or_nothing": True, "bookings": [
             booking(wednesday, w.children["noor"], parts=[w.parts["morning"]], credit=credit),
             booking(wednesday, w.children["daan"], parts=[w.parts["morning"]])]})
@@ -92,7 +92,7 @@ async def test_swap_to_a_shorter_part_forfeits_the_rest(gateway, mailpit, infra)
         "give_up_day_part_ids": [w.parts["morning"]], "target_date": wednesday.isoformat(),
         "day_part_ids": [w.parts["morning"], w.parts["afternoon"]]}]}, kind="swaps")
     assert longer.status_code == 422  # a swap never gains time
-    with erp_client(infra.endpoints.kafka_bootstrap, w.org):
+    async with erp_client(infra.endpoints.kafka, w.org):
         r = await submit(gateway, w, "eva", {"swaps": [{
             "child_id": w.children["daan"], "give_up_date": monday.isoformat(),
             "give_up_day_part_ids": [w.parts["morning"]], "target_date": wednesday.isoformat(),
@@ -124,7 +124,7 @@ async def test_an_absence_frees_a_place_someone_else_then_gets(gateway, mailpit,
                                       headers=w.as_parent("joris"))).json()
     morning = next(o for o in availability["options"] if o["day_part_id"] == w.parts["morning"])
     assert morning["possible"] is True and morning["price"] == "55.00"
-    with erp_client(infra.endpoints.kafka_bootstrap, w.org):
+    async with erp_client(infra.endpoints.kafka, w.org):
         r = await submit(gateway, w, "joris", ruben_wants)
         assert r.status_code == 201, r.text
         decided = await request_settled(gateway, w.as_parent("joris"), r.json()["request_id"])
@@ -273,7 +273,7 @@ async def test_a_parent_who_switched_off_outcome_mail_gets_none_the_other_parent
     chosen = {item["kind"]: item for item in settings.json()["items"]}
     assert chosen["request_decided"]["email"] is False and chosen["request_expired"]["email"] is True
     wednesday = monday_in(2) + timedelta(days=2)
-    with erp_client(infra.endpoints.kafka_bootstrap, w.org):
+    async with erp_client(infra.endpoints.kafka, w.org):
         r = await submit(gateway, w, "eva", {"bookings": [booking(wednesday, w.children["noor"],
                                                                   parts=[w.parts["morning"]])]})
         assert r.status_code == 201, r.text

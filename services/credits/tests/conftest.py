@@ -44,7 +44,7 @@ class CreditsEnv:
 
     def settings(self, **overrides: Any) -> Settings:
         values: dict[str, Any] = {
-            "database_url": self.database_url, "kafka_bootstrap_servers": self.infra.endpoints.kafka_bootstrap,
+            "database_url": self.database_url, **self.infra.endpoints.kafka_settings(),
             "service_name": self.service_name, "requests_topic": self.requests_topic,
             "directory_topic": self.directory_topic, "ledger_topic": self.ledger_topic,
             "consumer_backoff_initial_seconds": 0.05, "outbox_poll_seconds": 0.2,
@@ -53,7 +53,7 @@ class CreditsEnv:
 
     async def publish(self, *envelopes: Envelope) -> None:
         """Produce as planning and identity do: envelope bytes, the payload's key, the contract headers."""
-        producer = AIOKafkaProducer(bootstrap_servers=self.infra.endpoints.kafka_bootstrap, acks="all",
+        producer = AIOKafkaProducer(**self.infra.endpoints.kafka.client_kwargs(), acks="all",
                                     linger_ms=5)
         await producer.start()
         try:
@@ -69,7 +69,7 @@ class CreditsEnv:
 
     async def ledger(self) -> list[Envelope]:
         """Every event on this environment's ledger topic so far, read from the start."""
-        consumer = AIOKafkaConsumer(bootstrap_servers=self.infra.endpoints.kafka_bootstrap,
+        consumer = AIOKafkaConsumer(**self.infra.endpoints.kafka.client_kwargs(),
                                     enable_auto_commit=False, group_id=None)
         await consumer.start()
         try:
@@ -140,7 +140,7 @@ async def make_env(infra: Any) -> CreditsEnv:
     url = await new_migrated_database(infra, MIGRATIONS)
     env = CreditsEnv(infra, url, f"credits-test-{suffix}", f"test.planning.requests.{suffix}",
                      f"test.{DIRECTORY_TOPIC}.{suffix}", f"test.credits.ledger.{suffix}")
-    await ensure_topics(infra.endpoints.kafka_bootstrap, [
+    await ensure_topics(infra.endpoints.kafka, [
         (env.requests_topic, 6), (env.directory_topic, 3), (env.ledger_topic, 3),
         (dead_letter_topic(env.service_name), 1),
     ])

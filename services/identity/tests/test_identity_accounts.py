@@ -23,7 +23,7 @@ PASSWORD = "correct horse battery"
 @pytest.fixture
 async def identity(infra, migrated_database) -> AsyncIterator:
     url = await migrated_database(MIGRATIONS)
-    settings = Settings(database_url=url, kafka_bootstrap_servers=infra.endpoints.kafka_bootstrap,
+    settings = Settings(database_url=url, **infra.endpoints.kafka_settings(),
                         service_name=f"identity-{uuid.uuid4().hex[:6]}")
     app = create_app(settings)
     async with running_app(app) as client:

@@ -23,7 +23,7 @@ def new_id() -> str:
 @pytest.fixture
 async def identity(infra, migrated_database, monkeypatch) -> AsyncIterator:
     url = await migrated_database(MIGRATIONS)
-    settings = Settings(database_url=url, kafka_bootstrap_servers=infra.endpoints.kafka_bootstrap,
+    settings = Settings(database_url=url, **infra.endpoints.kafka_settings(),
                         service_name=f"identity-{uuid.uuid4().hex[:6]}")
 
     async def no_login(session, outbox, **kwargs: Any) -> None:

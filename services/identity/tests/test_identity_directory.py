@@ -27,7 +27,7 @@ def new_id() -> str:
 @pytest.fixture
 async def identity(infra, migrated_database, monkeypatch) -> AsyncIterator:
     url = await migrated_database(MIGRATIONS)
-    settings = Settings(database_url=url, kafka_bootstrap_servers=infra.endpoints.kafka_bootstrap,
+    settings = Settings(database_url=url, **infra.endpoints.kafka_settings(),
                         service_name=f"identity-{uuid.uuid4().hex[:6]}")
     accounts: list[dict[str, Any]] = []
 
@@ -280,7 +280,7 @@ async def test_consent_kinds_are_a_per_organisation_catalogue(identity):
 
 async def test_a_change_reaches_the_directory_topic(identity, infra):
     topic = "identity.directory.v1"
-    consumer = AIOKafkaConsumer(bootstrap_servers=infra.endpoints.kafka_bootstrap, group_id=None,
+    consumer = AIOKafkaConsumer(**infra.endpoints.kafka.client_kwargs(), group_id=None,
                                 enable_auto_commit=False)
     try:
         await consumer.start()

@@ -49,7 +49,7 @@ class NotificationsEnv:
     def settings(self, **overrides: Any) -> Settings:
         endpoints = self.infra.endpoints
         values: dict[str, Any] = {
-            "database_url": self.database_url, "kafka_bootstrap_servers": endpoints.kafka_bootstrap,
+            "database_url": self.database_url, **endpoints.kafka_settings(),
             "service_name": self.service_name, "accounts_topic": self.accounts_topic,
             "directory_topic": self.directory_topic, "requests_topic": self.requests_topic,
             "access_topic": self.access_topic,
@@ -69,7 +69,7 @@ class NotificationsEnv:
 
     async def publish(self, *envelopes: Envelope) -> None:
         """Produce as identity does: envelope bytes, the payload's partition key, the contract headers."""
-        producer = AIOKafkaProducer(bootstrap_servers=self.infra.endpoints.kafka_bootstrap, acks="all")
+        producer = AIOKafkaProducer(**self.infra.endpoints.kafka.client_kwargs(), acks="all")
         await producer.start()
         try:
             for envelope in envelopes:
@@ -132,7 +132,7 @@ async def make_env(infra: Any) -> NotificationsEnv:
     env = NotificationsEnv(infra, url, f"notifications-test-{suffix}", f"test.identity.accounts.{suffix}",
                            f"test.identity.directory.{suffix}", f"test.planning.requests.{suffix}",
                            f"test.identity.access.{suffix}")
-    await ensure_topics(infra.endpoints.kafka_bootstrap, [
+    await ensure_topics(infra.endpoints.kafka, [
         (env.accounts_topic, 3), (env.directory_topic, 3), (env.requests_topic, 3), (env.access_topic, 3),
         (dead_letter_topic(env.service_name), 1),
     ])

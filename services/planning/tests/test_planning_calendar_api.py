@@ -36,8 +36,8 @@ def admin(org: str) -> dict[str, str]:
 async def planning(infra, migrated_database) -> AsyncIterator[Any]:
     url = await migrated_database(MIGRATIONS)
     name = f"planning-cal-{uuid.uuid4().hex[:8]}"
-    await ensure_topics(infra.endpoints.kafka_bootstrap, [(dead_letter_topic(name), 1)])
-    settings = Settings(database_url=url, kafka_bootstrap_servers=infra.endpoints.kafka_bootstrap,
+    await ensure_topics(infra.endpoints.kafka, [(dead_letter_topic(name), 1)])
+    settings = Settings(database_url=url, **infra.endpoints.kafka_settings(),
                         service_name=name, environment="test")
     app = create_app(settings)
     async with running_app(app) as client:

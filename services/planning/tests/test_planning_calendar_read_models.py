@@ -21,19 +21,19 @@ from planning.settings import Settings
 async def planning(infra, migrated_database) -> AsyncIterator[Any]:
     url = await migrated_database(MIGRATIONS)
     name = f"planning-rm-{uuid.uuid4().hex[:8]}"
-    await ensure_topics(infra.endpoints.kafka_bootstrap, [(dead_letter_topic(name), 1)])
-    settings = Settings(database_url=url, kafka_bootstrap_servers=infra.endpoints.kafka_bootstrap,
+    await ensure_topics(infra.endpoints.kafka, [(dead_letter_topic(name), 1)])
+    settings = Settings(database_url=url, **infra.endpoints.kafka_settings(),
                         service_name=name, environment="test", consumer_backoff_initial_seconds=0.05)
     app = create_app(settings)
     async with running_app(app) as client:
         client.app = app  # type: ignore[attr-defined]
-        client.bootstrap = infra.endpoints.kafka_bootstrap  # type: ignore[attr-defined]
+        client.bootstrap = infra.endpoints.kafka  # type: ignore[attr-defined]
         yield client
 
 
 async def publish(client: Any, *events: ev.DirectoryUpsert) -> None:
     """Produce as identity's relay does: envelope bytes, the organisation key, the contract headers."""
-    producer = AIOKafkaProducer(bootstrap_servers=client.bootstrap, acks="all")
+    producer = AIOKafkaProducer(**client.bootstrap.client_kwargs(), acks="all")
     await producer.start()
     try:
         for event in events:

@@ -59,7 +59,7 @@ class Env:
 
     async def produce(self, topic: str, payload: EventPayload, envelope: Envelope | None = None) -> Envelope:
         envelope = envelope or Envelope.wrap(payload, producer="erp-test", correlation_id="t")
-        producer = AIOKafkaProducer(bootstrap_servers=self.settings.kafka_bootstrap_servers, acks="all")
+        producer = AIOKafkaProducer(**self.settings.kafka.client_kwargs(), acks="all")
         await producer.start()
         try:
             await producer.send_and_wait(topic, envelope.to_bytes(), key=payload.partition_key().encode(),
@@ -80,11 +80,11 @@ async def env(infra) -> AsyncIterator[Env]:
     url = infra.endpoints.database_url(f"t_{suffix}")
     await asyncio.to_thread(upgrade_to_head, MIGRATIONS, url)
     settings = Settings(
-        database_url=url, kafka_bootstrap_servers=infra.endpoints.kafka_bootstrap,
+        database_url=url, **infra.endpoints.kafka_settings(),
         service_name=f"planning-requests-{suffix}", requests_topic=f"test.planning.requests.{suffix}",
         evaluations_topic=f"test.planning.evaluations.{suffix}", credits_topic=f"test.credits.ledger.{suffix}",
         expiry_poll_seconds=0.1, consumer_backoff_initial_seconds=0.05)
-    await ensure_topics(infra.endpoints.kafka_bootstrap, [
+    await ensure_topics(infra.endpoints.kafka, [
         (settings.requests_topic, 3), (settings.evaluations_topic, 3), (settings.credits_topic, 3),
         (dead_letter_topic(settings.service_name), 1)])
     clock = SettableClock(NOW)

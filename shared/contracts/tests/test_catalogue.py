@@ -69,6 +69,9 @@ def test_event_topic_is_catalogued_and_lists_the_event(event_type: str) -> None:
 def test_key_field_and_organisation_id_are_fields(event_type: str) -> None:
     cls = EVENT_TYPES[event_type]
     assert cls.KEY_FIELD in cls.model_fields, f"{event_type}.KEY_FIELD {cls.KEY_FIELD!r} is not a field"
+    if event_type == "ErpClientRegistered":  # the one platform event: one client spans several organisations
+        assert "organisation_ids" in cls.model_fields
+        return
     assert "organisation_id" in cls.model_fields
     assert cls.model_fields["organisation_id"].is_required()
     assert isinstance(cls.SCHEMA_VERSION, int) and cls.SCHEMA_VERSION >= 1
@@ -114,6 +117,7 @@ def test_expected_catalogue() -> None:
         "timeline.posts.v1": ("organisation_id", 6),
         "timeline.content.v1": ("location_id", 3),
         "kit.probe.v1": ("probe_id", 3),
+        "platform.erp-clients.v1": ("client_id", 1),
     }
     assert {s.name: (s.key, s.partitions) for s in TOPICS} == expected
 
@@ -136,3 +140,18 @@ def test_partition_key_uses_key_field() -> None:
     probe = platform.ProbeRecorded(probe_id=uuid.uuid4(), organisation_id=uuid.uuid4(), label="x")
     assert probe.partition_key() == str(probe.probe_id)
     assert envelope.EventPayload.SCHEMA_VERSION == 1
+
+
+def test_erp_topics_and_who_may_use_each_topic() -> None:
+    erp = topics.erp_topics("acme-erp")
+    assert (erp.principal, erp.requests, erp.evaluations, erp.prefix) == (
+        "erp.acme-erp", "erp.acme-erp.requests.v1", "erp.acme-erp.evaluations.v1", "erp.acme-erp.")
+    assert topics.erp_client_of_topic(erp.evaluations) == "acme-erp"
+    assert topics.erp_client_of_topic(erp.requests) is None
+    assert topics.erp_client_of_topic("planning.evaluations.v1") is None
+    with pytest.raises(ValueError):
+        topics.erp_topics("Bad.Name")  # a dot would let one client's prefix cover another's topics
+    services = set(topics.SERVICES)
+    for spec in all_topic_specs():
+        assert set(spec.producers) <= services and set(spec.consumers) <= services, spec.name
+    assert CATALOGUE["identity.accounts.v1"].consumers == ("notifications",)

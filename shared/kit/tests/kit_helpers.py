@@ -9,7 +9,7 @@ from konnect_contracts.events.platform import ProbeRecorded
 from konnect_contracts.topics import dead_letter_topic
 from konnect_kit.consumer import EventConsumer, EventContext
 from konnect_kit.db import Database
-from konnect_kit.kafka import ensure_topics
+from konnect_kit.kafka import KafkaConnection, ensure_topics
 from konnect_kit.outbox import Outbox
 from sqlalchemy import text
 
@@ -20,7 +20,7 @@ def probe(label: str) -> ProbeRecorded:
     return ProbeRecorded(probe_id=uuid.uuid4(), organisation_id=ORG, label=label)
 
 
-async def new_topics(bootstrap: str) -> tuple[str, str]:
+async def new_topics(bootstrap: KafkaConnection) -> tuple[str, str]:
     """A fresh source topic and a fresh service name (with its dead-letter topic)."""
     suffix = uuid.uuid4().hex[:10]
     topic, service = f"kit.test.{suffix}", f"kit-test-{suffix}"
@@ -45,14 +45,14 @@ async def effects(db: Database) -> list[str]:
         return [r[0] for r in await s.execute(text("SELECT label FROM effects ORDER BY label"))]
 
 
-def make_consumer(db: Database, bootstrap: str, service: str, **kwargs: object) -> EventConsumer:
+def make_consumer(db: Database, bootstrap: KafkaConnection, service: str, **kwargs: object) -> EventConsumer:
     options = {"max_attempts": 3, "backoff_initial": 0.05, "backoff_max": 0.2, **kwargs}
-    return EventConsumer(db, Outbox(service), bootstrap_servers=bootstrap, group_id=service,
+    return EventConsumer(db, Outbox(service), kafka=bootstrap, group_id=service,
                          service=service, **options)  # type: ignore[arg-type]
 
 
-async def produce_raw(bootstrap: str, topic: str, items: list[tuple[bytes, bytes, list]]) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
+async def produce_raw(bootstrap: KafkaConnection, topic: str, items: list[tuple[bytes, bytes, list]]) -> None:
+    producer = AIOKafkaProducer(**bootstrap.client_kwargs(), acks="all")
     await producer.start()
     try:
         for key, value, headers in items:
@@ -65,8 +65,8 @@ def raw(envelope: Envelope, key: str) -> tuple[bytes, bytes, list]:
     return key.encode(), envelope.to_bytes(), kafka_headers(envelope)
 
 
-async def read_all(bootstrap: str, topic: str, *, expect: int, timeout_ms: int = 20000) -> list:
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest",
+async def read_all(bootstrap: KafkaConnection, topic: str, *, expect: int, timeout_ms: int = 20000) -> list:
+    consumer = AIOKafkaConsumer(topic, **bootstrap.client_kwargs(), auto_offset_reset="earliest",
                                 enable_auto_commit=False, group_id=None)
     await consumer.start()
     records: list = []

@@ -21,7 +21,7 @@ from konnect_kit.dlq import list_dead_letters, replay_dead_letters
 
 
 async def test_same_event_delivered_twice_has_one_effect(infra, fresh_database):
-    bootstrap = infra.endpoints.kafka_bootstrap
+    bootstrap = infra.endpoints.kafka
     topic, service = await fresh_topic_and_service(bootstrap)
     db = Database(fresh_database)
     await create_effects_table(db)
@@ -40,7 +40,7 @@ async def test_same_event_delivered_twice_has_one_effect(infra, fresh_database):
 
 
 async def test_failed_handler_is_retried_and_commits_once(infra, fresh_database):
-    bootstrap = infra.endpoints.kafka_bootstrap
+    bootstrap = infra.endpoints.kafka
     topic, service = await fresh_topic_and_service(bootstrap)
     db = Database(fresh_database)
     await create_effects_table(db)
@@ -64,7 +64,7 @@ async def test_failed_handler_is_retried_and_commits_once(infra, fresh_database)
 
 
 async def test_poison_message_is_dead_lettered_and_the_partition_goes_on(infra, fresh_database):
-    bootstrap = infra.endpoints.kafka_bootstrap
+    bootstrap = infra.endpoints.kafka
     topic, service = await fresh_topic_and_service(bootstrap)
     db = Database(fresh_database)
     await create_effects_table(db)
@@ -115,7 +115,7 @@ async def test_poison_message_is_dead_lettered_and_the_partition_goes_on(infra, 
 
 
 async def test_shutdown_finishes_the_message_in_flight_and_commits_it(infra, fresh_database):
-    bootstrap = infra.endpoints.kafka_bootstrap
+    bootstrap = infra.endpoints.kafka
     topic, service = await fresh_topic_and_service(bootstrap)
     db = Database(fresh_database)
     await create_effects_table(db)
@@ -151,7 +151,7 @@ async def test_shutdown_finishes_the_message_in_flight_and_commits_it(infra, fre
 
 
 async def test_events_written_by_a_handler_carry_correlation_and_causation(infra, fresh_database):
-    bootstrap = infra.endpoints.kafka_bootstrap
+    bootstrap = infra.endpoints.kafka
     topic, service = await fresh_topic_and_service(bootstrap)
     out_topic, _ = await fresh_topic_and_service(bootstrap)
     db = Database(fresh_database)
@@ -181,7 +181,7 @@ async def test_an_idle_consumer_still_commits_the_offsets_of_its_last_batch(infr
     from aiokafka import TopicPartition
     from aiokafka.admin import AIOKafkaAdminClient
 
-    bootstrap = infra.endpoints.kafka_bootstrap
+    bootstrap = infra.endpoints.kafka
     topic, service = await fresh_topic_and_service(bootstrap)
     db = Database(fresh_database)
     await create_effects_table(db)
@@ -192,7 +192,7 @@ async def test_an_idle_consumer_still_commits_the_offsets_of_its_last_batch(infr
     await eventually(lambda: consumer.processed_total >= 1)  # its offsets went out at once (first commit)
     await produce_raw(bootstrap, topic, [raw(Envelope.wrap(probe("last"), producer="t", correlation_id="c"), "k")])
     await eventually(lambda: consumer.processed_total >= 2)  # within the interval: its commit is deferred
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(**bootstrap.client_kwargs())
     await admin.start()
 
     async def committed_to_the_end() -> bool:  # no further event arrives to carry the commit along

@@ -12,7 +12,7 @@ from sqlalchemy import text
 
 
 async def test_event_written_while_kafka_is_down_arrives_after_restart(private_kafka, fresh_database):
-    bootstrap = private_kafka.bootstrap
+    bootstrap = private_kafka.connection
     topic, service = await new_topics(bootstrap)
     db = Database(fresh_database)
     outbox = Outbox(service)
@@ -38,7 +38,7 @@ async def test_event_written_while_kafka_is_down_arrives_after_restart(private_k
 
 
 async def test_relay_publishes_in_write_order_with_correlation_headers(infra, fresh_database):
-    bootstrap = infra.endpoints.kafka_bootstrap
+    bootstrap = infra.endpoints.kafka
     topic, service = await new_topics(bootstrap)
     db = Database(fresh_database)
     outbox = Outbox(service)
@@ -63,7 +63,7 @@ async def test_relay_publishes_in_write_order_with_correlation_headers(infra, fr
 
 
 async def test_rolled_back_transaction_publishes_nothing(infra, fresh_database):
-    bootstrap = infra.endpoints.kafka_bootstrap
+    bootstrap = infra.endpoints.kafka
     topic, service = await new_topics(bootstrap)
     db = Database(fresh_database)
     outbox = Outbox(service)

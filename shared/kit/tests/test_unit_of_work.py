@@ -16,7 +16,7 @@ async def add_note(label: str, session: SessionDep) -> dict[str, str]:
 
 
 async def test_a_write_that_fails_at_commit_is_answered_with_an_error(infra, fresh_database):
-    settings = ServiceSettings(database_url=fresh_database, kafka_bootstrap_servers=infra.endpoints.kafka_bootstrap,
+    settings = ServiceSettings(database_url=fresh_database, **infra.endpoints.kafka_settings(),
                                service_name="kit-uow-test")
     app = create_service_app(settings, title="uow", routers=[router])
     async with running_app(app) as client:
@@ -34,7 +34,7 @@ async def test_a_write_that_fails_at_commit_is_answered_with_an_error(infra, fre
 
 
 async def test_text_the_database_cannot_store_is_a_4xx(infra, fresh_database):
-    settings = ServiceSettings(database_url=fresh_database, kafka_bootstrap_servers=infra.endpoints.kafka_bootstrap,
+    settings = ServiceSettings(database_url=fresh_database, **infra.endpoints.kafka_settings(),
                                service_name="kit-uow-test-2")
     app = create_service_app(settings, title="uow", routers=[router])
     async with running_app(app) as client:

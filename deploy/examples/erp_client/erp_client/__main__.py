@@ -1,9 +1,14 @@
-"""Command line: `python -m erp_client [--bootstrap HOST:PORT] [--reject-child UUID] [--reject-weekday N] ...`."""
+"""Command line: `python -m erp_client --client-id ID [--bootstrap HOST:PORT] [--reject-child UUID] ...`.
+
+The Kafka password comes from ERP_KAFKA_PASSWORD (or --password); the platform operator hands it over with the
+client id when registering the client for its organisation(s).
+"""
 
 import argparse
 import asyncio
 import contextlib
 import logging
+import os
 import signal
 from collections.abc import Sequence
 from uuid import UUID
@@ -14,8 +19,16 @@ from erp_client.rule import DEFAULT_REASON, Rule
 
 def parse_args(argv: Sequence[str] | None = None) -> Config:
     parser = argparse.ArgumentParser(prog="erp_client", description="Example ERP: evaluates Konnect requests.")
+    parser.add_argument("--client-id", default=os.environ.get("ERP_CLIENT_ID", "example"),
+                        help="ERP client id as registered (Kafka user erp.<id>; topics erp.<id>.*)")
+    parser.add_argument("--password", default=os.environ.get("ERP_KAFKA_PASSWORD", ""),
+                        help="Kafka password (default: ERP_KAFKA_PASSWORD)")
     parser.add_argument("--bootstrap", default="127.0.0.1:9092", help="Kafka bootstrap servers")
-    parser.add_argument("--group", default="erp-example", help="consumer group (its offsets are the progress)")
+    parser.add_argument("--security-protocol", default="SASL_PLAINTEXT",
+                        choices=["SASL_PLAINTEXT", "SASL_SSL", "PLAINTEXT"],
+                        help="SASL_SSL against a production cluster (PLAINTEXT: a broker without authentication)")
+    parser.add_argument("--group", default="", help="consumer group, must start with erp.<client-id>. "
+                                                    "(default erp.<client-id>.evaluator; its offsets are the progress)")
     parser.add_argument("--evaluator-id", default="example-erp", help="evaluator_id in every ChildEvaluated")
     parser.add_argument("--reject-child", action="append", type=UUID, default=[], metavar="UUID",
                         help="reject every line of this child (repeatable)")
@@ -29,7 +42,9 @@ def parse_args(argv: Sequence[str] | None = None) -> Config:
                         help="a new group starts at the end of the topic instead of the oldest event")
     args = parser.parse_args(argv)
     rule = Rule(frozenset(args.reject_child), frozenset(args.reject_weekday), args.reason)
-    return Config(bootstrap_servers=args.bootstrap, group_id=args.group, evaluator_id=args.evaluator_id, rule=rule,
+    return Config(client_id=args.client_id, password=args.password, bootstrap_servers=args.bootstrap,
+                  security_protocol=args.security_protocol, group_id=args.group, evaluator_id=args.evaluator_id,
+                  rule=rule,
                   organisations=frozenset(args.organisation),
                   auto_offset_reset="latest" if args.from_latest else "earliest")
 

@@ -1,16 +1,22 @@
 """The Kafka loop: consume RequestSubmitted, produce one ChildEvaluated per line, then commit the offsets.
 
 Only `konnect_contracts` (the published event models) and aiokafka are used, as an integrator would.
+The client authenticates as its own Kafka user (SCRAM-SHA-512) and uses only its own topics:
+`erp.<client>.requests.v1` (integrator events of its organisations, written by Konnect) and
+`erp.<client>.evaluations.v1` (its evaluations). The broker refuses anything else.
 """
 
 import asyncio
 import logging
+import ssl
 from dataclasses import dataclass, field
+from typing import Any
 from uuid import UUID
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
 from konnect_contracts import Envelope, kafka_headers
-from konnect_contracts.events.requests import EVALUATIONS_TOPIC, REQUESTS_TOPIC, RequestSubmitted
+from konnect_contracts.events.requests import RequestSubmitted
+from konnect_contracts.topics import erp_topics
 from pydantic import ValidationError
 
 from erp_client.rule import Rule, evaluation_event_id, evaluations
@@ -20,18 +26,47 @@ log = logging.getLogger("erp_client")
 
 @dataclass(frozen=True)
 class Config:
+    client_id: str = "example"  # as registered by the platform operator (`kafka_access erp-add`)
+    password: str = ""  # the client's Kafka password, handed over by the operator
     bootstrap_servers: str = "127.0.0.1:9092"
-    group_id: str = "erp-example"
+    group_id: str = ""  # default: erp.<client>.evaluator (groups must start with erp.<client>.)
     evaluator_id: str = "example-erp"
+    # SASL_PLAINTEXT only against a local stack; production brokers speak SASL_SSL (set ssl_cafile if needed).
+    security_protocol: str = "SASL_PLAINTEXT"
+    ssl_cafile: str | None = None
     producer_name: str = "erp.example"  # the envelope's `producer`
     rule: Rule = field(default_factory=Rule)
-    # Empty: every organisation on the cluster. A real ERP lists the organisations it plans for.
+    # Empty: every organisation in the client's topic (only those it is registered for ever arrive there).
     organisations: frozenset[UUID] = frozenset()
     # A new consumer group starts at the oldest retained event, so nothing submitted before the first start
     # is missed. ("latest" skips history; the integration test uses it.)
     auto_offset_reset: str = "earliest"
-    requests_topic: str = REQUESTS_TOPIC
-    evaluations_topic: str = EVALUATIONS_TOPIC
+
+    @property
+    def username(self) -> str:
+        return erp_topics(self.client_id).principal
+
+    @property
+    def requests_topic(self) -> str:
+        return erp_topics(self.client_id).requests
+
+    @property
+    def evaluations_topic(self) -> str:
+        return erp_topics(self.client_id).evaluations
+
+    @property
+    def group(self) -> str:
+        return self.group_id or f"{erp_topics(self.client_id).prefix}evaluator"
+
+    def kafka_options(self) -> dict[str, Any]:
+        options: dict[str, Any] = {"bootstrap_servers": self.bootstrap_servers,
+                                   "security_protocol": self.security_protocol}
+        if self.security_protocol != "PLAINTEXT":
+            options |= {"sasl_mechanism": "SCRAM-SHA-512", "sasl_plain_username": self.username,
+                        "sasl_plain_password": self.password}
+        if self.security_protocol == "SASL_SSL":
+            options["ssl_context"] = ssl.create_default_context(cafile=self.ssl_cafile)
+        return options
 
 
 class ErpClient:
@@ -45,12 +80,12 @@ class ErpClient:
         """Consume until `stop` is set. A produce failure ends the run without committing: restart to retry."""
         c = self.config
         consumer = AIOKafkaConsumer(
-            c.requests_topic, bootstrap_servers=c.bootstrap_servers, group_id=c.group_id,
+            c.requests_topic, **c.kafka_options(), group_id=c.group,
             # Offsets are committed by hand, after the evaluations are acknowledged (at-least-once).
             enable_auto_commit=False, auto_offset_reset=c.auto_offset_reset,
         )
         # acks=all + idempotence: an acknowledged evaluation is on every in-sync replica, retries never duplicate.
-        producer = AIOKafkaProducer(bootstrap_servers=c.bootstrap_servers, acks="all", enable_idempotence=True)
+        producer = AIOKafkaProducer(**c.kafka_options(), acks="all", enable_idempotence=True)
         await producer.start()
         try:
             await consumer.start()
@@ -75,7 +110,7 @@ class ErpClient:
             await consumer.position(partition)  # resolves "latest"/"earliest" to a concrete offset now
         self.ready.set()
         log.info("consuming %s partition(s) of %s as group %s", len(consumer.assignment()),
-                 self.config.requests_topic, self.config.group_id)
+                 self.config.requests_topic, self.config.group)
 
     async def handle(self, record: ConsumerRecord, producer: AIOKafkaProducer) -> int:
         """Evaluate one record; returns how many evaluations were produced (0 for anything not ours)."""

@@ -1,4 +1,5 @@
-"""The example ERP against real Kafka: a RequestSubmitted goes in, its ChildEvaluated events come out."""
+"""The example ERP against real Kafka, as its own registered principal: a RequestSubmitted goes into its
+requests topic, its ChildEvaluated events come out on its evaluations topic."""
 
 import asyncio
 import uuid
@@ -9,12 +10,13 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from erp_client.client import Config, ErpClient
 from erp_client.rule import Rule, evaluation_event_id
 from konnect_contracts import Envelope, kafka_headers
-from konnect_contracts.events.requests import EVALUATIONS_TOPIC, ChildEvaluated, RequestLine, RequestSubmitted
+from konnect_contracts.events.requests import ChildEvaluated, RequestLine, RequestSubmitted
 from konnect_devstack.pytest_plugin import eventually
+from konnect_kit.kafka_access import erp_add
 
 
 async def test_submitted_request_is_evaluated_on_the_evaluations_topic(infra: Any) -> None:
-    bootstrap = infra.endpoints.kafka_bootstrap
+    bootstrap = infra.endpoints.kafka
     organisation = uuid.uuid4()
     accepted_child, rejected_child = uuid.uuid4(), uuid.uuid4()
     request = RequestSubmitted(
@@ -26,14 +28,14 @@ async def test_submitted_request_is_evaluated_on_the_evaluations_topic(infra: An
     )
     submitted = Envelope.wrap(request, producer="planning", correlation_id="test-erp-example")
 
-    # The shared topics hold other tests' requests too: this client only evaluates its own organisation, from
-    # the end of the topic, in its own group.
-    config = Config(bootstrap_servers=bootstrap, group_id=f"erp-example-test-{uuid.uuid4().hex[:8]}",
-                    rule=Rule(reject_children=frozenset({rejected_child})), organisations=frozenset({organisation}),
-                    auto_offset_reset="latest")
+    # A client of its own, registered as the operator would: its own user, topics and ACLs.
+    credentials = await erp_add(bootstrap, f"t{uuid.uuid4().hex[:10]}", [organisation])
+    config = Config(client_id=credentials.client_id, password=credentials.password or "",
+                    bootstrap_servers=bootstrap.bootstrap_servers,
+                    rule=Rule(reject_children=frozenset({rejected_child})), auto_offset_reset="latest")
     client, stop = ErpClient(config), asyncio.Event()
     task = asyncio.create_task(client.run(stop))
-    reader = AIOKafkaConsumer(EVALUATIONS_TOPIC, bootstrap_servers=bootstrap, auto_offset_reset="latest",
+    reader = AIOKafkaConsumer(credentials.evaluations_topic, **bootstrap.client_kwargs(), auto_offset_reset="latest",
                               enable_auto_commit=False)
     await reader.start()
     try:
@@ -42,12 +44,13 @@ async def test_submitted_request_is_evaluated_on_the_evaluations_topic(infra: An
         for partition in reader.assignment():
             await reader.position(partition)  # pin "latest" before anything is produced
 
-        producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
+        producer = AIOKafkaProducer(**bootstrap.client_kwargs(), acks="all")
         await producer.start()
         try:
             # Delivered twice, as after a crash between producing and committing: the copies are identical.
             for _ in range(2):
-                await producer.send_and_wait(request.TOPIC, value=submitted.to_bytes(),
+                # Where planning copies the organisation's integrator events for this client.
+                await producer.send_and_wait(credentials.requests_topic, value=submitted.to_bytes(),
                                              key=request.partition_key().encode(), headers=kafka_headers(submitted))
         finally:
             await producer.stop()

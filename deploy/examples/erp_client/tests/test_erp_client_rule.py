@@ -60,6 +60,8 @@ def test_command_line() -> None:
     child = uuid.uuid4()
     config = parse_args(["--reject-child", str(child), "--reject-weekday", "4", "--reject-weekday", "0"])
     assert config.rule == Rule(frozenset({child}), frozenset({0, 4}), "Groep vol")
-    assert (config.group_id, config.evaluator_id, config.bootstrap_servers) == (
-        "erp-example", "example-erp", "127.0.0.1:9092")
+    assert (config.group, config.evaluator_id, config.bootstrap_servers) == (
+        "erp.example.evaluator", "example-erp", "127.0.0.1:9092")
+    assert (config.username, config.requests_topic, config.evaluations_topic) == (
+        "erp.example", "erp.example.requests.v1", "erp.example.evaluations.v1")
     assert config.auto_offset_reset == "earliest" and config.organisations == frozenset()

@@ -5,7 +5,7 @@ import sys
 import time
 
 from konnect_devstack import paths
-from konnect_devstack.demo import Seeder, print_logins
+from konnect_devstack.demo import Seeder, print_erp_credentials, print_logins, register_demo_erp_clients
 from konnect_devstack.infra import LocalInfra
 from konnect_devstack.profiles import profile_named
 from konnect_devstack.stack import DOMAIN_SERVICES, GATEWAY, Stack
@@ -28,10 +28,12 @@ def main(argv: list[str] | None = None) -> int:
             stack.up()
             print(f"all services ready in {time.monotonic() - started:.1f}s")
             Seeder(stack.url(GATEWAY), endpoints.mailpit_api).run()
+            erp_credentials = register_demo_erp_clients(endpoints.kafka)
             print(f"demo organisations seeded in {time.monotonic() - started:.1f}s")
         print_addresses(profile, infra, with_services=args.action == "up")
         if args.action == "up":
             print_logins()
+            print_erp_credentials(erp_credentials, endpoints.kafka_bootstrap)
     elif args.action == "down":
         Stack(profile, infra.endpoints).down()
         infra.down()
@@ -61,7 +63,8 @@ def print_addresses(profile, infra: LocalInfra, *, with_services: bool) -> None:
     print("\nKonnect is running:")
     if with_services:
         print(f"  API gateway     http://127.0.0.1:{profile.gateway_port}   (OpenAPI: /openapi.json, docs: /docs)")
-    print(f"  Kafka           {e.kafka_bootstrap}")
+    print(f"  Kafka           {e.kafka_bootstrap}  SASL_PLAINTEXT SCRAM-SHA-512, admin {e.kafka_admin_user} / "
+          f"{e.kafka_admin_password} (services: user <service>, password dev-kafka-<service>)")
     print(f"  PostgreSQL      postgresql://{e.postgres_user}@127.0.0.1:{e.postgres_port}/<konnect_service>")
     print(f"  S3 (versitygw)  http://{e.s3_endpoint}  key={e.s3_access_key} secret={e.s3_secret_key}")
     print(f"  Mail (mailpit)  SMTP 127.0.0.1:{e.smtp_port}, API {e.mailpit_api}/api/v1/messages")

@@ -9,8 +9,13 @@ import time
 import uuid
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 import httpx
+
+if TYPE_CHECKING:
+    from konnect_kit.kafka import KafkaConnection
+    from konnect_kit.kafka_access import ErpCredentials
 
 DEMO_PASSWORD = "konnect-demo"
 OPERATOR_TOKEN = "dev-platform-operator-token"
@@ -226,3 +231,35 @@ def print_logins() -> None:
     for login in logins():
         print(f"  {login.email:40} {login.who:40} {login.organisation}")
     print("  (fatima.yilmaz@demo.konnect.nl has a login at both organisations: log in with organisation_id)")
+
+
+# One ERP client per demo organisation, with fixed development passwords: `make up` registers them again on
+# every run (idempotent) and the printed credentials stay valid.
+DEMO_ERP_CLIENTS = {"regenboog": REGENBOOG, "speelhuis": SPEELHUIS}
+
+
+def demo_erp_password(client_id: str) -> str:
+    return f"dev-erp-{client_id}"
+
+
+def register_demo_erp_clients(admin: "KafkaConnection") -> list["ErpCredentials"]:
+    """Each demo organisation's ERP client: its Kafka user, topics, ACLs and registration with planning."""
+    import asyncio
+
+    from konnect_kit.kafka_access import erp_add
+
+    async def register() -> list["ErpCredentials"]:
+        return [await erp_add(admin, client, [uuid.UUID(org)], password=demo_erp_password(client))
+                for client, org in DEMO_ERP_CLIENTS.items()]
+
+    return asyncio.run(register())
+
+
+def print_erp_credentials(credentials: list["ErpCredentials"], bootstrap: str) -> None:
+    print(f"\nERP Kafka credentials (SASL_PLAINTEXT, SCRAM-SHA-512, bootstrap {bootstrap}):")
+    for c in credentials:
+        print(f"  {ORGANISATIONS[str(c.organisations[0])]:28} user {c.username:16} password {c.password}")
+        print(f"  {'':28} reads {c.requests_topic}, writes {c.evaluations_topic}, groups {c.group_prefix}*")
+    first = credentials[0]
+    print(f"  e.g. cd deploy/examples/erp_client && ERP_KAFKA_PASSWORD={first.password} "
+          f"../../../.venv/bin/python -m erp_client --client-id {first.client_id} --bootstrap {bootstrap}")

@@ -1,6 +1,10 @@
 """Opt-in infrastructure on a Docker engine through testcontainers (TEST_INFRA=docker).
 
-Same InfraEndpoints as the local processes, so tests do not know which one runs underneath.
+Same InfraEndpoints as the local processes, so tests do not know which one runs underneath, with one
+exception: the Kafka container runs without SASL and ACLs (testcontainers' KafkaContainer owns the listener
+setup, and SCRAM users must be written when the storage is formatted, which its start script does not offer).
+Every client then connects with PLAINTEXT (`kafka_security_protocol`), and the tests that prove the broker's
+authentication and ACLs skip themselves. Not run on this project's machines (no Docker engine).
 """
 
 from konnect_devstack.infra import MEDIA_BUCKET, InfraEndpoints, prepare
@@ -51,6 +55,7 @@ class DockerInfra:
             smtp_host=self.mailpit.get_container_host_ip(),
             smtp_port=int(self.mailpit.get_exposed_port(1025)),
             mailpit_api=f"http://{self.mailpit.get_container_host_ip()}:{self.mailpit.get_exposed_port(8025)}",
+            kafka_admin_user="", kafka_admin_password="", kafka_security_protocol="PLAINTEXT",
         )
 
     def down(self) -> None:

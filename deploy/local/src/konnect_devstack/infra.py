@@ -4,6 +4,7 @@ import asyncio
 import base64
 import fcntl
 import glob
+import hashlib
 import os
 import shutil
 import subprocess
@@ -14,7 +15,9 @@ from pathlib import Path
 import asyncpg
 from aiokafka.client import AIOKafkaClient
 from konnect_contracts.topics import all_topic_specs
-from konnect_kit.kafka import ensure_topics
+from konnect_kit.kafka import KafkaConnection, SecurityProtocol, ensure_topics
+from konnect_kit.kafka_access import apply_service_access, dev_service_passwords
+from konnect_kit.settings import dev_kafka_password
 
 from konnect_devstack import paths
 from konnect_devstack.processes import ManagedProcess, port_open, wait_until
@@ -24,6 +27,11 @@ S3_ACCESS_KEY = "konnect"
 S3_SECRET_KEY = "konnect-local-secret"
 MEDIA_BUCKET = "konnect-media"
 POSTGRES_USER = "konnect"
+# The cluster admin (a super user): topics, ACLs, SCRAM users and the operator tools. Local use only.
+KAFKA_ADMIN_USER = "admin"
+KAFKA_ADMIN_PASSWORD = "dev-kafka-admin"
+# Bump when the broker's security setup changes: a broker formatted or started by older code is redone.
+KAFKA_SECURITY_GENERATION = "sasl-scram-acl-1"
 
 
 @dataclass(frozen=True)
@@ -35,12 +43,20 @@ class InfraEndpoints:
     postgres_user: str
     postgres_password: str
     kafka_bootstrap: str
+    kafka_admin_user: str
+    kafka_admin_password: str
     s3_endpoint: str  # host:port
     s3_access_key: str
     s3_secret_key: str
     smtp_host: str
     smtp_port: int
     mailpit_api: str  # http://host:port
+    # SASL_PLAINTEXT with ACLs locally; the Docker path (TEST_INFRA=docker) runs an unauthenticated broker.
+    kafka_security_protocol: SecurityProtocol = "SASL_PLAINTEXT"
+
+    @property
+    def kafka_secured(self) -> bool:
+        return self.kafka_security_protocol != "PLAINTEXT"
 
     def database_url(self, database: str) -> str:
         auth = self.postgres_user + (f":{self.postgres_password}" if self.postgres_password else "")
@@ -48,6 +64,22 @@ class InfraEndpoints:
 
     def admin_dsn(self) -> str:
         return self.database_url("postgres").replace("+asyncpg", "")
+
+    @property
+    def kafka(self) -> KafkaConnection:
+        """The cluster admin's connection (a super user): for the harness, test tools and operator commands."""
+        return KafkaConnection(self.kafka_bootstrap, self.kafka_admin_user, self.kafka_admin_password,
+                               self.kafka_security_protocol)
+
+    def kafka_as(self, principal: str, password: str | None = None) -> KafkaConnection:
+        """Another principal's connection; a service principal's development password by default."""
+        return self.kafka.as_user(principal, password if password is not None else dev_kafka_password(principal))
+
+    def kafka_settings(self) -> dict[str, str]:
+        """Service settings for an in-process service in a test: the admin principal, since such tests use
+        their own topics and consumer groups that no service ACL covers."""
+        return {"kafka_bootstrap_servers": self.kafka_bootstrap, "kafka_username": self.kafka_admin_user,
+                "kafka_password": self.kafka_admin_password, "kafka_security_protocol": self.kafka_security_protocol}
 
 
 def _pg_bin(tool: str) -> str:
@@ -116,18 +148,36 @@ class Kafka:
     def bootstrap(self) -> str:
         return f"127.0.0.1:{self.port}"
 
-    def _write_config(self) -> Path:
-        self.dir.mkdir(parents=True, exist_ok=True)
-        config = self.dir / "server.properties"
-        config.write_text("\n".join([
+    def _properties(self) -> str:
+        """Client listener SASL_PLAINTEXT with SCRAM-SHA-512 (loopback only; SASL_SSL in production), the
+        controller listener SASL_PLAINTEXT with PLAIN (KRaft controllers cannot use SCRAM: their credentials
+        live in the metadata log they serve), ACLs enforced by the StandardAuthorizer with nothing allowed
+        unless an ACL says so, and the admin as the only super user."""
+        scram = ("org.apache.kafka.common.security.scram.ScramLoginModule required "
+                 f'username="{KAFKA_ADMIN_USER}" password="{KAFKA_ADMIN_PASSWORD}";')
+        plain = ("org.apache.kafka.common.security.plain.PlainLoginModule required "
+                 f'username="{KAFKA_ADMIN_USER}" password="{KAFKA_ADMIN_PASSWORD}" '
+                 f'user_{KAFKA_ADMIN_USER}="{KAFKA_ADMIN_PASSWORD}";')
+        return "\n".join([
+            f"# konnect security generation: {KAFKA_SECURITY_GENERATION}",
             "process.roles=broker,controller",
             "node.id=1",
             f"controller.quorum.voters=1@127.0.0.1:{self.controller_port}",
             "controller.listener.names=CONTROLLER",
-            f"listeners=PLAINTEXT://127.0.0.1:{self.port},CONTROLLER://127.0.0.1:{self.controller_port}",
-            f"advertised.listeners=PLAINTEXT://127.0.0.1:{self.port}",
-            "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
-            "inter.broker.listener.name=PLAINTEXT",
+            f"listeners=CLIENT://127.0.0.1:{self.port},CONTROLLER://127.0.0.1:{self.controller_port}",
+            f"advertised.listeners=CLIENT://127.0.0.1:{self.port}",
+            "listener.security.protocol.map=CLIENT:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT",
+            "inter.broker.listener.name=CLIENT",
+            "sasl.enabled.mechanisms=SCRAM-SHA-512",
+            "sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512",
+            "listener.name.client.sasl.enabled.mechanisms=SCRAM-SHA-512",
+            f"listener.name.client.scram-sha-512.sasl.jaas.config={scram}",
+            "sasl.mechanism.controller.protocol=PLAIN",
+            "listener.name.controller.sasl.enabled.mechanisms=PLAIN",
+            f"listener.name.controller.plain.sasl.jaas.config={plain}",
+            "authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+            f"super.users=User:{KAFKA_ADMIN_USER}",
+            "allow.everyone.if.no.acl.found=false",
             f"log.dirs={self.dir / 'data'}",
             "num.partitions=3",
             "offsets.topic.replication.factor=1",
@@ -139,7 +189,15 @@ class Kafka:
             "group.initial.rebalance.delay.ms=0",
             "auto.create.topics.enable=false",
             "",
-        ]))
+        ])
+
+    def fingerprint(self) -> str:
+        return hashlib.sha256(self._properties().encode()).hexdigest()[:16]
+
+    def _write_config(self) -> Path:
+        self.dir.mkdir(parents=True, exist_ok=True)
+        config = self.dir / "server.properties"
+        config.write_text(self._properties())
         (self.dir / "log4j2.properties").write_text("\n".join([
             "status = warn",
             "appender.console.type = Console",
@@ -164,23 +222,45 @@ class Kafka:
     def running(self) -> bool:
         return self.process.pid is not None and port_open(self.port)
 
+    @property
+    def admin(self) -> KafkaConnection:
+        return KafkaConnection(self.bootstrap, KAFKA_ADMIN_USER, KAFKA_ADMIN_PASSWORD)
+
     def start(self) -> None:
+        started_with = self.dir / "started.fingerprint"
         if self.running():
-            return
+            if started_with.exists() and started_with.read_text() == self.fingerprint():
+                return
+            # A broker started by older code (e.g. without SASL) or with another config: restart it.
+            print(f"Kafka on {self.bootstrap} runs an older configuration: restarting it", flush=True)
+            self.stop()
         config = self._write_config()
+        formatted = self.dir / "data" / "konnect-security"
+        if (self.dir / "data" / "meta.properties").exists() and (
+                not formatted.exists() or formatted.read_text() != KAFKA_SECURITY_GENERATION):
+            # Formatted by older code: no admin credential in its metadata, and no way to add one without
+            # an authenticated admin. Local data only, so start over (services republish; `make up` reseeds).
+            print("Kafka data was formatted without the admin credential: formatting it again", flush=True)
+            shutil.rmtree(self.dir / "data")
         if not (self.dir / "data" / "meta.properties").exists():
             cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+            # KIP-900: the admin's SCRAM credential goes into the bootstrap metadata, so the very first start
+            # already authenticates the admin (and the broker itself, which uses it between listeners).
             subprocess.run(self._java("kafka.tools.StorageTool", "format", f"--cluster-id={cluster_id}",
-                                      "-c", str(config)), check=True, stdout=subprocess.DEVNULL)
+                                      "-c", str(config), "--add-scram",
+                                      f"SCRAM-SHA-512=[name={KAFKA_ADMIN_USER},password={KAFKA_ADMIN_PASSWORD}]"),
+                           check=True, stdout=subprocess.DEVNULL)
+            formatted.write_text(KAFKA_SECURITY_GENERATION)
         self.process.start(self._java("kafka.Kafka", str(config)))
         wait_until(self._metadata_ok, timeout=90, what="Kafka", on_timeout=self.process.tail)
+        started_with.write_text(self.fingerprint())
 
     def _metadata_ok(self) -> bool:
         if not port_open(self.port):
             return False
 
         async def probe() -> bool:
-            client = AIOKafkaClient(bootstrap_servers=self.bootstrap, request_timeout_ms=3000)
+            client = AIOKafkaClient(**self.admin.client_kwargs(), request_timeout_ms=3000)
             try:
                 await asyncio.wait_for(client.bootstrap(), timeout=4)
                 return bool(client.cluster.brokers())
@@ -261,6 +341,7 @@ class LocalInfra:
         return InfraEndpoints(
             postgres_host="127.0.0.1", postgres_port=p.postgres_port, postgres_user=POSTGRES_USER,
             postgres_password="", kafka_bootstrap=self.kafka.bootstrap,
+            kafka_admin_user=KAFKA_ADMIN_USER, kafka_admin_password=KAFKA_ADMIN_PASSWORD,
             s3_endpoint=f"127.0.0.1:{p.s3_port}", s3_access_key=S3_ACCESS_KEY, s3_secret_key=S3_SECRET_KEY,
             smtp_host="127.0.0.1", smtp_port=p.smtp_port, mailpit_api=f"http://127.0.0.1:{p.mailpit_port}",
         )
@@ -297,8 +378,11 @@ def prepare(endpoints: InfraEndpoints) -> None:
     from konnect_devstack.stack import SERVICE_DATABASES
 
     asyncio.run(create_databases(endpoints, SERVICE_DATABASES))
-    asyncio.run(ensure_topics(endpoints.kafka_bootstrap,
-                              [(spec.name, spec.partitions) for spec in all_topic_specs()]))
+    asyncio.run(ensure_topics(endpoints.kafka,
+                              [(spec.name, spec.partitions, dict(spec.configs)) for spec in all_topic_specs()]))
+    # Every service its own principal, with the ACLs of the contract catalogue (development passwords).
+    if endpoints.kafka_secured:
+        asyncio.run(apply_service_access(endpoints.kafka, dev_service_passwords()))
     ensure_bucket(endpoints, MEDIA_BUCKET)
 
 

@@ -42,6 +42,7 @@ class PrivateKafka:
 
         self.kafka = Kafka(fault_profile())
         self.bootstrap = self.kafka.bootstrap
+        self.connection = self.kafka.admin  # the admin: this broker has no service principals
 
     async def stop(self) -> None:
         await asyncio.to_thread(self.kafka.stop)
@@ -151,6 +152,8 @@ def stack(infra: InfraHandle) -> Iterator[Stack]:
     # The tests stand in for a load balancer on loopback: they name each client's address in
     # X-Forwarded-For. Trusted explicitly here; a gateway trusts no proxy unless told to.
     extra["GATEWAY_TRUSTED_PROXIES"] = TEST_TRUSTED_PROXIES
+    # An ERP client registered by a test has its evaluations topic found within a second, not ten.
+    extra["PLANNING_CONSUMER_PATTERN_REFRESH_SECONDS"] = "1"
     services = Stack(test_profile(), infra.endpoints, extra_env=extra)
     services.up()
     yield services  # stopped with the infrastructure by the last session out

@@ -7,6 +7,7 @@ import time
 from dataclasses import dataclass
 
 import httpx
+from konnect_kit.settings import dev_kafka_password
 
 from konnect_devstack import paths
 from konnect_devstack.infra import MEDIA_BUCKET, InfraEndpoints
@@ -38,6 +39,10 @@ def service_env(spec: ServiceSpec, profile: Profile, infra: InfraEndpoints,
         f"{prefix}ENVIRONMENT": "test" if profile.name == "test" else "development",
         f"{prefix}HTTP_PORT": str(port),
         f"{prefix}KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap,
+        # Each service its own Kafka principal, registered with these passwords by `prepare`.
+        f"{prefix}KAFKA_USERNAME": spec.name,
+        f"{prefix}KAFKA_PASSWORD": dev_kafka_password(spec.name),
+        f"{prefix}KAFKA_SECURITY_PROTOCOL": infra.kafka_security_protocol,
         f"{prefix}SMTP_HOST": infra.smtp_host,
         f"{prefix}SMTP_PORT": str(infra.smtp_port),
         f"{prefix}S3_ENDPOINT": infra.s3_endpoint,

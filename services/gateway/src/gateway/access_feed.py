@@ -16,6 +16,7 @@ from datetime import datetime
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from konnect_contracts.events.access import TOPIC as ACCESS_TOPIC
 from konnect_contracts.events.directory import TOPIC as DIRECTORY_TOPIC
+from konnect_kit.kafka import KafkaConnection
 
 from gateway.ended_sessions import EndedSessions
 from gateway.profile_cache import ProfileCache, ids_of_envelope, ids_of_event, parse_envelope
@@ -26,11 +27,11 @@ TOPICS = (DIRECTORY_TOPIC, ACCESS_TOPIC)
 
 
 class AccessFeed:
-    def __init__(self, cache: ProfileCache, ended: EndedSessions, bootstrap_servers: str, *, check_seconds: float,
+    def __init__(self, cache: ProfileCache, ended: EndedSessions, kafka: KafkaConnection, *, check_seconds: float,
                  max_staleness: float) -> None:
         self.cache = cache
         self.ended = ended
-        self.bootstrap_servers = bootstrap_servers
+        self.kafka = kafka
         self.check_seconds = check_seconds
         self.max_staleness = max_staleness
         self.events_seen = 0
@@ -56,7 +57,7 @@ class AccessFeed:
         """Keeps a consumer going; any failure empties the cache and starts over after a pause."""
         while True:
             consumer = AIOKafkaConsumer(
-                *TOPICS, bootstrap_servers=self.bootstrap_servers, group_id=None, client_id="gateway-access-feed",
+                *TOPICS, **self.kafka.client_kwargs(), group_id=None, client_id="gateway-access-feed",
                 auto_offset_reset="latest", enable_auto_commit=False, fetch_max_wait_ms=100,
                 metadata_max_age_ms=30_000, request_timeout_ms=10_000,
             )

@@ -34,7 +34,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     ended = EndedSessions(settings.access_token_lifetime_seconds)
     tokens = TokenVerifier(settings.jwt_secret, settings.platform_operator_token, ended)
     cache = ProfileCache(ttl=settings.me_cache_ttl_seconds, max_entries=settings.me_cache_max_entries)
-    feed = AccessFeed(cache, ended, settings.kafka_bootstrap_servers,
+    feed = AccessFeed(cache, ended, settings.kafka,
                       check_seconds=settings.access_feed_check_seconds,
                       max_staleness=settings.access_feed_max_staleness_seconds)
 

@@ -1,5 +1,7 @@
 """Gateway settings (env prefix GATEWAY_)."""
 
+from konnect_kit.kafka import KafkaConnection, SecurityProtocol
+from konnect_kit.settings import kafka_connection
 from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -33,6 +35,11 @@ class Settings(BaseSettings):
     cors_origins: list[str] = ["http://localhost:5173"]
     upstream_timeout_seconds: float = 15.0
     kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    # The gateway's own Kafka principal: READ on identity.directory.v1 and identity.access.v1 only, no group.
+    kafka_username: str = "gateway"
+    kafka_password: str = ""  # empty: the development password dev-kafka-gateway (refused in production)
+    kafka_security_protocol: SecurityProtocol = "SASL_PLAINTEXT"
+    kafka_ssl_cafile: str | None = None
     # GET /me from memory (see gateway.profile_cache): entries live at most this long, and only while the
     # directory/access event feed has confirmed, within max_staleness, that it is caught up.
     me_cache_enabled: bool = True
@@ -44,11 +51,17 @@ class Settings(BaseSettings):
     # are refused, and how far back the access topic is read on start.
     access_token_lifetime_seconds: float = 960.0
 
+    @property
+    def kafka(self) -> KafkaConnection:
+        return kafka_connection(self.service_name, self.kafka_bootstrap_servers, self.kafka_username,
+                                self.kafka_password, self.kafka_security_protocol, self.kafka_ssl_cafile)
+
     @model_validator(mode="after")
     def _no_dev_secrets_in_production(self) -> "Settings":
         if self.environment == "production" and (
             self.internal_token.startswith("dev-") or self.platform_operator_token.startswith("dev-")
-            or self.jwt_secret.startswith("dev-")
+            or self.jwt_secret.startswith("dev-") or self.kafka.password.startswith("dev-")  # type: ignore[union-attr]
         ):
-            raise ValueError("set real secrets (internal_token, platform_operator_token) in production")
+            raise ValueError("set real secrets (internal_token, platform_operator_token, jwt_secret, kafka_password) "
+                             "in production")
         return self

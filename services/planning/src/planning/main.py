@@ -10,7 +10,7 @@ from konnect_kit.service import ServiceKit, create_service_app
 from planning.api import admin, agenda, evaluation, organisations, requests, testing
 from planning.clock import Clock, clock_for
 from planning.expiry import ExpiryWorker
-from planning.handlers import credits, directory, evaluations
+from planning.handlers import credits, directory, erp
 from planning.service_layer.agenda_requests import add_pending_requests
 from planning.service_layer.calendar import register_agenda_enricher
 from planning.settings import Settings
@@ -25,7 +25,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         # Read at call time: handlers and the expiry worker follow whatever clock the app holds (tests move it).
         return app.state.clock.now()
 
-    handlers = [directory.register, evaluations.register(settings, now), credits.register(settings, now)]
+    handlers = [directory.register, erp.register(settings, now), credits.register(settings, now)]
 
     def register_handlers(consumer: EventConsumer) -> None:
         for wire in handlers:

@@ -1,6 +1,11 @@
-"""The topic catalogue: names, keys, partition counts and the event types each topic carries.
+"""The topic catalogue: names, keys, partition counts, the event types each topic carries, and who may
+produce and consume each topic.
 
-Topics are created explicitly by a deploy step (broker auto-create is off).
+Topics are created explicitly by a deploy step (broker auto-create is off). `producers` and `consumers`
+are the source of the broker's ACLs (`konnect_kit.kafka_access`): a service principal may write only the
+topics it produces and read only the topics it consumes, so the table here cannot drift from what the
+broker enforces. ERP systems never touch these topics: each ERP client gets its own pair under
+`erp.<client>.` (see `erp_topics`).
 """
 
 from __future__ import annotations
@@ -16,6 +21,12 @@ class TopicSpec:
     partitions: int
     description: str
     event_types: tuple[str, ...]
+    producers: tuple[str, ...] = ()
+    """Principals allowed to write (service names)."""
+    consumers: tuple[str, ...] = ()
+    """Principals allowed to read (service names)."""
+    configs: tuple[tuple[str, str], ...] = ()
+    """Topic configs set at creation, e.g. compaction for a registry that must outlive the retention time."""
 
 
 TOPICS: tuple[TopicSpec, ...] = (
@@ -35,6 +46,8 @@ TOPICS: tuple[TopicSpec, ...] = (
             "PlacementUpserted",
             "ConsentChanged",
         ),
+        producers=('identity',),
+        consumers=('planning', 'credits', 'notifications', 'gateway'),
     ),
     TopicSpec(
         name="identity.accounts.v1",
@@ -43,6 +56,8 @@ TOPICS: tuple[TopicSpec, ...] = (
         description="Account invitations and password resets. Carries single-use secrets: ACL-restricted "
         "to identity (write) and notifications (read).",
         event_types=("AccountInvited", "PasswordResetRequested"),
+        producers=('identity',),
+        consumers=('notifications',),
     ),
     TopicSpec(
         name="identity.access.v1",
@@ -51,6 +66,8 @@ TOPICS: tuple[TopicSpec, ...] = (
         description="Ended sessions and changed accounts (no secrets): edges such as the gateway drop what "
         "they keep in memory for them.",
         event_types=("SessionsEnded", "AccountChanged"),
+        producers=('identity',),
+        consumers=('notifications', 'gateway'),
     ),
     TopicSpec(
         name="planning.requests.v1",
@@ -65,13 +82,18 @@ TOPICS: tuple[TopicSpec, ...] = (
             "AbsenceReported",
             "AbsenceCancelled",
         ),
+        producers=('planning',),
+        consumers=('planning', 'credits', 'notifications'),  # planning: copies to ERP clients' topics
     ),
     TopicSpec(
         name="planning.evaluations.v1",
         key="family_id",
         partitions=6,
-        description="Per-child evaluations of request lines, from staff (via planning) and ERP systems.",
+        description="Per-child evaluations of request lines applied by planning (staff and ERP ones); ERP systems "
+        "write theirs to their own `erp.<client>.evaluations.v1`.",
         event_types=("ChildEvaluated",),
+        producers=('planning',),
+        consumers=('planning',),
     ),
     TopicSpec(
         name="credits.ledger.v1",
@@ -85,6 +107,8 @@ TOPICS: tuple[TopicSpec, ...] = (
             "CreditConsumed",
             "CreditReleased",
         ),
+        producers=('credits',),
+        consumers=('planning',),
     ),
     TopicSpec(
         name="messaging.messages.v1",
@@ -92,6 +116,8 @@ TOPICS: tuple[TopicSpec, ...] = (
         partitions=6,
         description="Messages sent in staff/parent conversations (metadata; messages are immutable).",
         event_types=("MessageSent",),
+        producers=('messaging',),
+        consumers=(),
     ),
     TopicSpec(
         name="timeline.posts.v1",
@@ -99,6 +125,8 @@ TOPICS: tuple[TopicSpec, ...] = (
         partitions=6,
         description="Photos and diary entries posted to children's timelines.",
         event_types=("PhotoPosted", "DiaryEntryPosted"),
+        producers=('timeline',),
+        consumers=(),
     ),
     TopicSpec(
         name="timeline.content.v1",
@@ -106,13 +134,28 @@ TOPICS: tuple[TopicSpec, ...] = (
         partitions=3,
         description="Location content: news, newsletters, shared observations.",
         event_types=("NewsPublished", "NewsletterPublished", "ObservationShared"),
+        producers=('timeline',),
+        consumers=(),
+    ),
+    TopicSpec(
+        name="platform.erp-clients.v1",
+        key="client_id",
+        partitions=1,
+        description="ERP client registrations (client id → organisations), written by the operator's "
+        "`python -m konnect_kit.kafka_access erp-add`; planning maps each ERP client's topics to them.",
+        event_types=("ErpClientRegistered",),
+        producers=(),  # the cluster admin only
+        consumers=("planning",),
+        configs=(("cleanup.policy", "compact"),),  # the latest registration per client is kept for ever
     ),
     TopicSpec(
         name="kit.probe.v1",
         key="probe_id",
         partitions=3,
-        description="Infrastructure probe used by the end-to-end skeleton test and benchmarks.",
+        description="Infrastructure probe used by benchmarks (cluster admin only).",
         event_types=("ProbeRecorded",),
+        producers=(),
+        consumers=(),
     ),
 )
 
@@ -136,6 +179,63 @@ def dead_letter_topic(service: str) -> str:
     return f"dlq.{service}"
 
 
+ERP_PREFIX = "erp."
+"""Every ERP client's topics and consumer groups start with `erp.<client>.`: one prefixed ACL covers them."""
+
+ERP_OUTBOUND_EVENT_TYPES: tuple[str, ...] = (
+    "RequestSubmitted", "RequestDecided", "RequestExpired", "RequestCancelled", "AbsenceReported",
+    "AbsenceCancelled", "ChildEvaluated",
+)
+"""What planning copies to an ERP client's `erp.<client>.requests.v1`: the events integrators act on, for the
+client's own organisations only."""
+
+ERP_CLIENT_ID_PATTERN = r"^[a-z0-9][a-z0-9-]{1,39}$"
+
+
+@dataclass(frozen=True)
+class ErpTopics:
+    client_id: str
+
+    @property
+    def prefix(self) -> str:
+        return f"{ERP_PREFIX}{self.client_id}."
+
+    @property
+    def requests(self) -> str:
+        """Written by planning, read by the client: integrator events of the client's organisations."""
+        return f"{self.prefix}requests.v1"
+
+    @property
+    def evaluations(self) -> str:
+        """Written by the client, read by planning: `ChildEvaluated` for the client's organisations only."""
+        return f"{self.prefix}evaluations.v1"
+
+    @property
+    def principal(self) -> str:
+        """The client's Kafka user name."""
+        return f"erp.{self.client_id}"
+
+
+def erp_topics(client_id: str) -> ErpTopics:
+    import re
+
+    if not re.match(ERP_CLIENT_ID_PATTERN, client_id):
+        raise ValueError(f"ERP client id {client_id!r} must match {ERP_CLIENT_ID_PATTERN}")
+    return ErpTopics(client_id)
+
+
+ERP_EVALUATIONS_PATTERN = r"^erp\.[a-z0-9][a-z0-9-]*\.evaluations\.v1$"
+"""The topics planning subscribes to for ERP evaluations (a pattern: clients registered later are picked up)."""
+
+
+def erp_client_of_topic(topic: str) -> str | None:
+    """`erp.<client>.evaluations.v1` → `<client>`; None for any other topic."""
+    import re
+
+    match = re.match(r"^erp\.([a-z0-9][a-z0-9-]*)\.evaluations\.v1$", topic)
+    return match.group(1) if match else None
+
+
 def topic_by_name(name: str) -> TopicSpec:
     for spec in TOPICS:
         if spec.name == name:
@@ -154,6 +254,7 @@ def all_topic_specs(include_dead_letters: bool = True) -> list[TopicSpec]:
                 partitions=DEAD_LETTER_PARTITIONS,
                 description=f"Dead letters of {service}: the original message plus error headers.",
                 event_types=(),
+                producers=(service,),  # read and replayed by the operator (cluster admin)
             )
             for service in CONSUMING_SERVICES
         )

@@ -8,6 +8,7 @@ that still fails goes to the service's dead-letter topic and the partition moves
 import asyncio
 import contextlib
 import logging
+import re
 import time
 import traceback
 from collections.abc import Awaitable, Callable
@@ -23,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from konnect_kit.correlation import causation_id_var, correlation_id_var
 from konnect_kit.db import Database, raw_connection
-from konnect_kit.kafka import make_producer
+from konnect_kit.kafka import KafkaConnection, make_producer
 from konnect_kit.outbox import Outbox
 
 log = logging.getLogger(__name__)
@@ -32,13 +33,14 @@ P = TypeVar("P", bound=EventPayload)
 
 
 class EventContext:
-    """What a handler gets besides the payload: the open transaction, the envelope, the outbox."""
+    """What a handler gets besides the payload: the open transaction, the envelope, the outbox, and the topic
+    the event came from (the broker's ACLs say who may write each topic, so the topic tells who sent it)."""
 
     # A plain slotted class: built once per event on the hot path, where a frozen dataclass costs more.
-    __slots__ = ("envelope", "outbox", "session")
+    __slots__ = ("envelope", "outbox", "session", "topic")
 
-    def __init__(self, session: AsyncSession, envelope: Envelope, outbox: Outbox) -> None:
-        self.session, self.envelope, self.outbox = session, envelope, outbox
+    def __init__(self, session: AsyncSession, envelope: Envelope, outbox: Outbox, topic: str = "") -> None:
+        self.session, self.envelope, self.outbox, self.topic = session, envelope, outbox, topic
 
 
 Handler = Callable[[EventContext, Any], Awaitable[None]]
@@ -76,7 +78,7 @@ class EventConsumer:
         database: Database,
         outbox: Outbox,
         *,
-        bootstrap_servers: str,
+        kafka: KafkaConnection,
         group_id: str,
         service: str,
         max_attempts: int = 5,
@@ -87,7 +89,7 @@ class EventConsumer:
     ) -> None:
         self.database = database
         self.outbox = outbox
-        self.bootstrap_servers = bootstrap_servers
+        self.kafka = kafka
         self.group_id = group_id
         self.service = service
         self.max_attempts = max_attempts
@@ -99,6 +101,8 @@ class EventConsumer:
         self._routes: dict[str, dict[str, _Route]] = {}
         self._routes_by_type: dict[str, _Route] = {}
         self._routes_by_header: dict[bytes, _Route] = {}
+        self._patterns: list[str] = []
+        self.pattern_refresh_ms = 10_000
         self._consumer: AIOKafkaConsumer | None = None
         self._pending_offsets: dict[TopicPartition, int] = {}
         self._last_offset_commit = 0.0
@@ -130,6 +134,11 @@ class EventConsumer:
             return fn
         return register
 
+    def also_subscribe(self, pattern: str) -> None:
+        """Also consume every topic matching the regular expression `pattern` (one created later is picked up
+        at the next metadata refresh); its events go to the routes of their event types."""
+        self._patterns.append(pattern)
+
     @property
     def topics(self) -> list[str]:
         return sorted(self._routes)
@@ -142,7 +151,7 @@ class EventConsumer:
 
     def _new_clients(self) -> tuple[AIOKafkaConsumer, AIOKafkaProducer]:
         consumer = AIOKafkaConsumer(
-            bootstrap_servers=self.bootstrap_servers,
+            **self.kafka.client_kwargs(),
             group_id=self.group_id,
             client_id=f"{self.service}-consumer",
             enable_auto_commit=False,  # offsets move only after the database commit
@@ -150,9 +159,16 @@ class EventConsumer:
             max_poll_records=self.batch_size,
             # Larger fetches keep the prefetch buffer ahead of a consumer that spends time in the database.
             max_partition_fetch_bytes=4 * 1024 * 1024,
+            # With a pattern, new matching topics are found at each metadata refresh.
+            **({"metadata_max_age_ms": self.pattern_refresh_ms} if self._patterns else {}),
         )
-        consumer.subscribe(self.topics, listener=_CommitOnRevoke(self))
-        return consumer, make_producer(self.bootstrap_servers, client_id=f"{self.service}-dlq")
+        if self._patterns:
+            names = "|".join(re.escape(t) for t in self.topics)
+            pattern = "|".join([f"^(?:{names})$", *self._patterns])
+            consumer.subscribe(pattern=pattern, listener=_CommitOnRevoke(self))
+        else:
+            consumer.subscribe(self.topics, listener=_CommitOnRevoke(self))
+        return consumer, make_producer(self.kafka, client_id=f"{self.service}-dlq")
 
     async def stop(self) -> None:
         """Graceful: the batch in hand finishes and its offsets are committed before we leave."""
@@ -273,10 +289,10 @@ class EventConsumer:
         try:
             async with self.database.transaction() as session:
                 fresh = await self._claim(session, [env for _, env in decoded])
-                for _, envelope in decoded:
+                for record, envelope in decoded:
                     if envelope.event_id in fresh:
                         fresh.discard(envelope.event_id)  # a duplicate inside one batch runs once
-                        await self._dispatch(session, envelope)
+                        await self._dispatch(session, envelope, record.topic)
             self.processed_total += len(decoded)
         except Exception:
             # Something in the batch failed: isolate it by replaying one message at a time.
@@ -289,7 +305,7 @@ class EventConsumer:
             try:
                 async with self.database.transaction() as session:
                     if await self._claim(session, [envelope]):
-                        await self._dispatch(session, envelope)
+                        await self._dispatch(session, envelope, record.topic)
                 self.processed_total += 1
                 return
             except PermanentError as exc:
@@ -320,7 +336,7 @@ class EventConsumer:
         )
         return {row[0] for row in rows}
 
-    async def _dispatch(self, session: AsyncSession, envelope: Envelope) -> None:
+    async def _dispatch(self, session: AsyncSession, envelope: Envelope, topic: str) -> None:
         route = self._routes_by_type[envelope.event_type]
         payload = envelope.payload
         if not isinstance(payload, route.payload_type):
@@ -331,7 +347,7 @@ class EventConsumer:
         corr = correlation_id_var.set(envelope.correlation_id)
         cause = causation_id_var.set(envelope.event_id)
         try:
-            await route.handler(EventContext(session, envelope, self.outbox), payload)
+            await route.handler(EventContext(session, envelope, self.outbox, topic), payload)
             if log.isEnabledFor(logging.INFO):
                 log.info("event handled", extra={"event_type": envelope.event_type, "event_id": str(envelope.event_id)})
         finally:

@@ -3,6 +3,9 @@
     python -m konnect_kit.dlq list   --service planning [--bootstrap 127.0.0.1:9092]
     python -m konnect_kit.dlq replay --service planning [--bootstrap ...] [--event-id ID]
 
+An operator command: it runs as the cluster admin principal (`--username`, default admin; the password from
+KONNECT_KAFKA_PASSWORD), since replaying writes to other services' topics.
+
 Replaying re-publishes the original bytes, key and headers to the original topic. Consumers of other
 services that already handled the event skip it through their inbox, so a replay is always safe.
 Progress is kept as the consumer group `dlq-replay.<service>`: each dead letter is replayed once.
@@ -11,14 +14,13 @@ Progress is kept as the consumer group `dlq-replay.<service>`: each dead letter 
 import argparse
 import asyncio
 import json
-import os
 import sys
 from dataclasses import dataclass
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord
 from konnect_contracts.topics import dead_letter_topic
 
-from konnect_kit.kafka import make_producer
+from konnect_kit.kafka import KafkaConnection, add_connection_arguments, connection_from_arguments, make_producer
 
 _DLQ_PREFIX = "dlq_"
 
@@ -50,10 +52,10 @@ class DeadLetter:
         }
 
 
-async def read_dead_letters(bootstrap: str, service: str, *, group_id: str | None) -> AIOKafkaConsumer:
+async def read_dead_letters(kafka: KafkaConnection, service: str, *, group_id: str | None) -> AIOKafkaConsumer:
     consumer = AIOKafkaConsumer(
         dead_letter_topic(service),
-        bootstrap_servers=bootstrap,
+        **kafka.client_kwargs(),
         group_id=group_id,
         enable_auto_commit=False,
         auto_offset_reset="earliest",
@@ -72,18 +74,18 @@ async def _drain(consumer: AIOKafkaConsumer) -> list[DeadLetter]:
             letters.extend(DeadLetter(r) for r in records)
 
 
-async def list_dead_letters(bootstrap: str, service: str) -> list[DeadLetter]:
-    consumer = await read_dead_letters(bootstrap, service, group_id=None)
+async def list_dead_letters(kafka: KafkaConnection, service: str) -> list[DeadLetter]:
+    consumer = await read_dead_letters(kafka, service, group_id=None)
     try:
         return await _drain(consumer)
     finally:
         await consumer.stop()
 
 
-async def replay_dead_letters(bootstrap: str, service: str, *, event_id: str | None = None) -> int:
+async def replay_dead_letters(kafka: KafkaConnection, service: str, *, event_id: str | None = None) -> int:
     """Replays dead letters not replayed before; returns how many were re-published."""
-    consumer = await read_dead_letters(bootstrap, service, group_id=f"dlq-replay.{service}")
-    producer = make_producer(bootstrap, client_id=f"dlq-replay-{service}")
+    consumer = await read_dead_letters(kafka, service, group_id=f"dlq-replay.{service}")
+    producer = make_producer(kafka, client_id=f"dlq-replay-{service}")
     await producer.start()
     replayed = 0
     try:
@@ -108,16 +110,16 @@ def main(argv: list[str] | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("action", choices=["list", "replay"])
     parser.add_argument("--service", required=True)
-    parser.add_argument("--bootstrap", default=os.environ.get("KONNECT_KAFKA_BOOTSTRAP", "127.0.0.1:9092"))
+    add_connection_arguments(parser)
     parser.add_argument("--event-id")
     args = parser.parse_args(argv)
     if args.action == "list":
-        letters = asyncio.run(list_dead_letters(args.bootstrap, args.service))
+        letters = asyncio.run(list_dead_letters(connection_from_arguments(args), args.service))
         for letter in letters:
             print(json.dumps(letter.summary()))
         print(f"{len(letters)} dead letter(s) in {dead_letter_topic(args.service)}", file=sys.stderr)
     else:
-        count = asyncio.run(replay_dead_letters(args.bootstrap, args.service, event_id=args.event_id))
+        count = asyncio.run(replay_dead_letters(connection_from_arguments(args), args.service, event_id=args.event_id))
         print(f"replayed {count} dead letter(s) from {dead_letter_topic(args.service)}", file=sys.stderr)
     return 0
 

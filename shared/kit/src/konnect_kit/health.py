@@ -7,11 +7,14 @@ from aiokafka.client import AIOKafkaClient
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
+from konnect_kit.kafka import KafkaConnection
+
 Check = Callable[[], Awaitable[None]]
 
 
-async def kafka_reachable(bootstrap_servers: str, timeout: float = 3.0) -> None:
-    client = AIOKafkaClient(bootstrap_servers=bootstrap_servers, client_id="readiness")
+async def kafka_reachable(kafka: KafkaConnection, timeout: float = 3.0) -> None:
+    # Authenticates like every other client: a wrong password shows as not ready, not only in the consumer log.
+    client = AIOKafkaClient(**kafka.client_kwargs(), client_id="readiness")
     try:
         await asyncio.wait_for(client.bootstrap(), timeout=timeout)
     finally:

@@ -3,7 +3,7 @@
 import asyncio
 import contextlib
 import logging
-from uuid import UUID
+from uuid import UUID, uuid5
 
 from aiokafka import AIOKafkaProducer
 from konnect_contracts.envelope import Envelope, EventPayload, kafka_headers
@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from konnect_kit.correlation import causation_id_var, current_correlation_id
 from konnect_kit.db import Database
-from konnect_kit.kafka import make_producer
+from konnect_kit.kafka import KafkaConnection, make_producer
 from konnect_kit.schema import outbox
 from konnect_kit.wakeup import Wakeup, notify
 
@@ -57,6 +57,18 @@ class Outbox:
         await notify(session, NOTIFY_CHANNEL)  # wakes the relay at commit instead of at its next poll
         return envelope
 
+    async def forward(self, session: AsyncSession, envelope: Envelope, *, topic: str, key: str) -> None:
+        """Publish an event received elsewhere unchanged (same event id, so receivers deduplicate) to `topic`."""
+        await session.execute(
+            insert(outbox).values(
+                # The row needs an id of its own: the original event may be in this outbox already (our own
+                # event) or go to several topics. The bytes on the wire keep the original event id.
+                event_id=uuid5(envelope.event_id, topic), event_type=envelope.event_type, topic=topic, key=key,
+                value=envelope.to_bytes(), headers=[[k, v.decode()] for k, v in kafka_headers(envelope)],
+            )
+        )
+        await notify(session, NOTIFY_CHANNEL)
+
 
 class OutboxRelay:
     """Background task: publishes unpublished outbox rows in id order, marks them, never loses one."""
@@ -64,14 +76,14 @@ class OutboxRelay:
     def __init__(
         self,
         database: Database,
-        bootstrap_servers: str,
+        kafka: KafkaConnection,
         *,
         client_id: str,
         poll_seconds: float = 1.0,
         batch_size: int = 500,
     ) -> None:
         self.database = database
-        self.bootstrap_servers = bootstrap_servers
+        self.kafka = kafka
         self.client_id = client_id
         self.poll_seconds = poll_seconds
         self.batch_size = batch_size
@@ -147,7 +159,7 @@ class OutboxRelay:
 
     async def _producer_started(self) -> AIOKafkaProducer:
         if self._producer is None:
-            producer = make_producer(self.bootstrap_servers, client_id=self.client_id)
+            producer = make_producer(self.kafka, client_id=self.client_id)
             try:
                 await producer.start()
             except Exception:

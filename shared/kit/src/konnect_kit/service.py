@@ -53,16 +53,17 @@ class ServiceKit:
                             max_overflow=settings.database_max_overflow)
         outbox = Outbox(settings.service_name)
         relay = OutboxRelay(
-            database, settings.kafka_bootstrap_servers, client_id=f"{settings.service_name}-relay",
+            database, settings.kafka, client_id=f"{settings.service_name}-relay",
             poll_seconds=settings.outbox_poll_seconds, batch_size=settings.outbox_batch_size,
         )
         consumer = EventConsumer(
-            database, outbox, bootstrap_servers=settings.kafka_bootstrap_servers,
+            database, outbox, kafka=settings.kafka,
             group_id=settings.service_name, service=settings.service_name,
             max_attempts=settings.consumer_max_attempts,
             backoff_initial=settings.consumer_backoff_initial_seconds,
             backoff_max=settings.consumer_backoff_max_seconds, batch_size=settings.consumer_batch_size,
         )
+        consumer.pattern_refresh_ms = int(settings.consumer_pattern_refresh_seconds * 1000)
         return cls(settings, database, outbox, relay, consumer)
 
     async def start(self) -> None:
@@ -132,7 +133,7 @@ def create_service_app(
     install_error_handlers(app)
     app.include_router(health_router({
         "database": kit.database.ping,
-        "kafka": lambda: kafka_reachable(settings.kafka_bootstrap_servers),
+        "kafka": lambda: kafka_reachable(settings.kafka),
     }))
     for router in routers:
         app.include_router(router)

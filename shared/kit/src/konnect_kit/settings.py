@@ -5,6 +5,8 @@ from typing import Literal
 from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from konnect_kit.kafka import KafkaConnection, SecurityProtocol
+
 Environment = Literal["development", "test", "production"]
 
 
@@ -21,6 +23,13 @@ class ServiceSettings(BaseSettings):
     database_pool_size: int = 20
     database_max_overflow: int = 20
     kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    # This service's own Kafka principal (SCRAM-SHA-512); its ACLs come from the contract topic catalogue.
+    # Empty username: the service name. Empty password: the development default `dev-kafka-<service>`
+    # that `make up` registers (refused in production).
+    kafka_username: str = ""
+    kafka_password: str = ""
+    kafka_security_protocol: SecurityProtocol = "SASL_PLAINTEXT"
+    kafka_ssl_cafile: str | None = None
     http_host: str = "127.0.0.1"
     http_port: int = 8100
     log_level: str = "INFO"
@@ -32,13 +41,34 @@ class ServiceSettings(BaseSettings):
     consumer_backoff_initial_seconds: float = 0.2
     consumer_backoff_max_seconds: float = 5.0
     consumer_batch_size: int = 2000
+    # A consumer that also follows a topic pattern (planning: every ERP client's evaluations topic) looks for
+    # newly created matching topics this often.
+    consumer_pattern_refresh_seconds: float = 10.0
     shutdown_timeout_seconds: float = 20.0
     # Shared secret the gateway uses to sign the identity it forwards to services.
     internal_token: str = "dev-internal-token"
+
+    @property
+    def kafka(self) -> KafkaConnection:
+        return kafka_connection(self.service_name, self.kafka_bootstrap_servers, self.kafka_username,
+                                self.kafka_password, self.kafka_security_protocol, self.kafka_ssl_cafile)
 
     @model_validator(mode="after")
     def _no_dev_secrets_in_production(self) -> "ServiceSettings":
         # Fail fast: a production deployment must never run on the checked-in development secret.
         if self.environment == "production" and self.internal_token.startswith("dev-"):
             raise ValueError("internal_token must be set to a real secret in production")
+        if self.environment == "production" and self.kafka.password.startswith("dev-"):  # type: ignore[union-attr]
+            raise ValueError("kafka_password must be set to this service's real Kafka secret in production")
         return self
+
+
+def dev_kafka_password(principal: str) -> str:
+    """The development password of a service principal: what `make up` and the test harness register."""
+    return f"dev-kafka-{principal}"
+
+
+def kafka_connection(service: str, bootstrap: str, username: str, password: str,
+                     protocol: SecurityProtocol = "SASL_PLAINTEXT", cafile: str | None = None) -> KafkaConnection:
+    user = username or service
+    return KafkaConnection(bootstrap, user, password or dev_kafka_password(user), protocol, cafile)

@@ -1,0 +1,110 @@
+"""ERP clients: planning is the only bridge between the platform's topics and an ERP client's own topics.
+
+- `ErpClientRegistered` (platform.erp-clients.v1, written by the operator's tool): which organisations each
+  client may act for.
+- Outbound: every integrator event of an organisation (`ERP_OUTBOUND_EVENT_TYPES`, from planning.requests.v1
+  and planning.evaluations.v1) is copied unchanged to `erp.<client>.requests.v1` of each client registered for
+  that organisation. The broker lets a client read only its own requests topic, so it never sees another
+  organisation's events.
+- Inbound: `ChildEvaluated` from `erp.<client>.evaluations.v1`, which only that client (and the admin) may
+  write. It is applied only when the evaluation's organisation is one of the client's; otherwise it is
+  dead-lettered with the reason and changes nothing.
+"""
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from konnect_contracts.events.platform import ErpClientRegistered
+from konnect_contracts.events.requests import (
+    AbsenceCancelled,
+    AbsenceReported,
+    ChildEvaluated,
+    RequestCancelled,
+    RequestDecided,
+    RequestExpired,
+    RequestSubmitted,
+)
+from konnect_contracts.topics import ERP_EVALUATIONS_PATTERN, erp_client_of_topic, erp_topics
+from konnect_kit.consumer import EventConsumer, EventContext, PermanentError
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from planning.db.erp import erp_clients
+from planning.db.requests import requests
+from planning.service_layer.evaluations import apply_child_evaluated
+from planning.settings import Settings
+
+log = logging.getLogger(__name__)
+
+OUTBOUND = (RequestSubmitted, RequestDecided, RequestExpired, RequestCancelled, AbsenceReported, AbsenceCancelled)
+
+
+class ForeignEvaluation(PermanentError):
+    """An ERP client evaluated something it is not registered for: never retried, dead-lettered with the reason."""
+
+
+async def clients_of(session: AsyncSession, organisation_id: Any) -> list[str]:
+    rows = await session.execute(select(erp_clients.c.client_id)
+                                 .where(erp_clients.c.organisation_ids.contains([organisation_id]))
+                                 .order_by(erp_clients.c.client_id))
+    return [row[0] for row in rows]
+
+
+async def forward_to_erp_clients(ctx: EventContext, organisation_id: Any, key: str) -> None:
+    for client in await clients_of(ctx.session, organisation_id):
+        await ctx.outbox.forward(ctx.session, ctx.envelope, topic=erp_topics(client).requests, key=key)
+
+
+async def check_erp_evaluation(session: AsyncSession, client: str, event: ChildEvaluated) -> None:
+    """Raises `ForeignEvaluation` unless `client` is registered for the evaluation's organisation."""
+    organisations = await session.scalar(select(erp_clients.c.organisation_ids)
+                                         .where(erp_clients.c.client_id == client))
+    if organisations is None:
+        raise ForeignEvaluation(f"ERP client {client!r} is not registered: evaluation refused")
+    # The request's own organisation counts, not only the one the event claims.
+    request_organisation = await session.scalar(select(requests.c.organisation_id)
+                                                .where(requests.c.request_id == event.request_id))
+    for organisation in {event.organisation_id, request_organisation} - {None}:
+        if organisation not in organisations:
+            raise ForeignEvaluation(f"ERP client {client!r} evaluated request {event.request_id} of organisation "
+                                    f"{organisation}, which is not one of its organisations: refused")
+    if event.evaluated_by != "erp":
+        raise ForeignEvaluation(f"ERP client {client!r} sent an evaluation with evaluated_by="
+                                f"{event.evaluated_by!r}; ERP evaluations say 'erp': refused")
+
+
+def register(settings: Settings, now: Callable[[], datetime]) -> Callable[[EventConsumer], None]:
+    async def erp_client_registered(ctx: EventContext, event: ErpClientRegistered) -> None:
+        values = {"organisation_ids": list(event.organisation_ids), "version": event.version}
+        await ctx.session.execute(
+            insert(erp_clients).values(client_id=event.client_id, **values)
+            .on_conflict_do_update(index_elements=[erp_clients.c.client_id], set_=values,
+                                   where=erp_clients.c.version < event.version))
+        log.info("ERP client registered", extra={"client_id": event.client_id,
+                                                  "organisations": [str(o) for o in event.organisation_ids]})
+
+    async def outbound(ctx: EventContext, event: Any) -> None:
+        await forward_to_erp_clients(ctx, event.organisation_id, event.partition_key())
+
+    async def child_evaluated(ctx: EventContext, event: ChildEvaluated) -> None:
+        client = erp_client_of_topic(ctx.topic)
+        if client is not None:  # from an ERP client's own topic: only for its own organisations
+            await check_erp_evaluation(ctx.session, client, event)
+        # Duplicates of one event never get here (inbox); a second evaluation of a line is ignored with a log.
+        result = await apply_child_evaluated(ctx.session, ctx.outbox, event, ctx.envelope.event_id, now(),
+                                             requests_topic=settings.requests_topic)
+        if client is None and result == "own":
+            # A staff evaluation published by planning: the ERP clients of the organisation hear about it.
+            await forward_to_erp_clients(ctx, event.organisation_id, event.partition_key())
+
+    def wire(consumer: EventConsumer) -> None:
+        consumer.on(ErpClientRegistered, erp_client_registered)
+        for event_type in OUTBOUND:
+            consumer.on(event_type, outbound, topic=settings.requests_topic)
+        consumer.on(ChildEvaluated, child_evaluated, topic=settings.evaluations_topic)
+        consumer.also_subscribe(ERP_EVALUATIONS_PATTERN)
+
+    return wire
