@@ -6,13 +6,13 @@ same transaction that deletes the request. Several identity instances share the 
 claimed with FOR UPDATE SKIP LOCKED, so one instance handles it, exactly once per committed transaction.
 """
 
-import asyncio
 import logging
 
 from konnect_kit.correlation import correlation_id_var
 from konnect_kit.db import Database
 from konnect_kit.outbox import Outbox
 from konnect_kit.wakeup import Wakeup
+from konnect_kit.worker import DrainingWorker
 from sqlalchemy import select
 
 from identity.db.accounts import password_reset_requests
@@ -22,44 +22,16 @@ from identity.settings import Settings
 log = logging.getLogger(__name__)
 
 
-class PasswordResetWorker:
+class PasswordResetWorker(DrainingWorker):
     """Started and stopped with the app (a kit background worker)."""
 
+    name = "identity-password-resets"
+
     def __init__(self, database: Database, outbox: Outbox, settings: Settings) -> None:
+        super().__init__(poll_seconds=settings.reset_poll_seconds,
+                         wakeup=Wakeup(database.url, RESET_REQUESTS_CHANNEL))
         self.database, self.outbox, self.settings = database, outbox, settings
-        self._stopping = asyncio.Event()
-        self._wake = Wakeup(database.url, RESET_REQUESTS_CHANNEL)
-        self._task: asyncio.Task[None] | None = None
         self.handled_total = 0
-
-    async def start(self) -> None:
-        self._stopping.clear()
-        self._task = asyncio.create_task(self._run(), name="identity-password-resets")
-
-    async def stop(self) -> None:
-        """Graceful: the request in hand is finished and committed; nothing new is started."""
-        self._stopping.set()
-        self._wake.set()
-        if self._task is not None:
-            await self._task
-            self._task = None
-        await self._wake.close()
-
-    async def _run(self) -> None:
-        while not self._stopping.is_set():
-            try:
-                await self.drain()
-            except Exception:
-                log.exception("password reset pass failed")  # database away for a moment: the next pass retries
-            if not self._stopping.is_set():
-                await self._wake.wait(self.settings.reset_poll_seconds)
-
-    async def drain(self) -> int:
-        """Handle every queued request; returns how many were handled."""
-        handled = 0
-        while not self._stopping.is_set() and await self.handle_next():
-            handled += 1
-        return handled
 
     async def handle_next(self) -> bool:
         async with self.database.transaction() as session:

@@ -5,11 +5,11 @@ delivery means a crash can at most resend the one message that was in flight. Ch
 how a message is sent and which failures are final; `MailSender` and `PushSender` say that.
 """
 
-import asyncio
 import logging
 
 from konnect_kit.db import Database
 from konnect_kit.wakeup import Wakeup
+from konnect_kit.worker import DrainingWorker
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from notifications.db.deliveries import DueDelivery, claim_next_due, mark_failed, mark_retry, mark_sent
@@ -18,19 +18,17 @@ from notifications.domain.delivery import RetryPolicy
 log = logging.getLogger(__name__)
 
 
-class QueueWorker:
+class QueueWorker(DrainingWorker):
     """Started and stopped with the app; several instances share the queue without sending anything twice."""
 
     channel: str  # deliveries.channel this worker drains
     wake_channel: str  # PostgreSQL NOTIFY channel the queueing transaction signals
 
     def __init__(self, database: Database, policy: RetryPolicy, poll_seconds: float) -> None:
+        super().__init__(poll_seconds=poll_seconds, wakeup=Wakeup(database.url, self.wake_channel))
+        self.name = f"notifications-{self.channel}-sender"
         self.database = database
         self.policy = policy
-        self.poll_seconds = poll_seconds
-        self._stopping = asyncio.Event()
-        self._wake = Wakeup(database.url, self.wake_channel)
-        self._task: asyncio.Task[None] | None = None
         self.sent_total = 0
         self.failed_attempts_total = 0
 
@@ -56,36 +54,13 @@ class QueueWorker:
     async def after_final_failure(self, session: AsyncSession, due: DueDelivery, exc: BaseException) -> None:
         """In the failing delivery's transaction, e.g. forget a device token the push service disowned."""
 
-    # -- the loop ---------------------------------------------------------------------------------
-
-    async def start(self) -> None:
-        self._stopping.clear()
-        self._task = asyncio.create_task(self._run(), name=f"notifications-{self.channel}-sender")
-
-    async def stop(self) -> None:
-        """Graceful: the delivery in hand is finished and recorded; nothing new is started."""
-        self._stopping.set()
-        self._wake.set()
-        if self._task is not None:
-            await self._task
-            self._task = None
-        await self._wake.close()
-
-    async def _run(self) -> None:
-        while not self._stopping.is_set():
-            try:
-                await self.drain()
-            except Exception:
-                # Database briefly unreachable and the like: log, wait a poll interval, try again.
-                log.exception("delivery pass failed", extra={"channel": self.channel})
-            if not self._stopping.is_set():
-                await self._wake.wait(self.poll_seconds)
+    # -- one pass (start, stop and waiting are the kit's DrainingWorker) -----------------------
 
     async def drain(self) -> int:
         """Send every delivery due now, one transaction each; returns how many were attempted."""
         attempted = 0
         try:
-            while not self._stopping.is_set():
+            while not self.stopping:
                 outcome = await self._attempt_next()
                 if outcome is None:
                     break
