@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The full test suite: lint, contract schema check, then pytest over real infrastructure it starts itself.
+# The full test suite: lint, layering contracts, contract schema check, then pytest over real infrastructure it starts itself.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
@@ -11,6 +11,8 @@ trap cleanup EXIT
 
 echo "== ruff"
 .venv/bin/ruff check .
+echo "== layering rule (import-linter contracts in pyproject.toml)"
+.venv/bin/lint-imports --no-logo --no-cache
 echo "== contract schemas up to date"
 $PY -m konnect_contracts.schema_export --check
 echo "== pytest"

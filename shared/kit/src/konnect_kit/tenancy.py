@@ -10,7 +10,7 @@ from uuid import UUID
 
 from sqlalchemy import ColumnElement, true
 
-from konnect_kit.errors import ApiError
+from konnect_kit.domain_errors import Forbidden, NotFound
 from konnect_kit.internal import Caller
 
 MANAGING_ROLES = frozenset({"org_admin", "erp"})
@@ -53,8 +53,8 @@ def bound_organisation(who: Caller) -> UUID | None:
         return NO_ORGANISATION
 
 
-def not_found(what: str = "record") -> ApiError:
-    return ApiError(404, "not_found", f"No such {what}.")
+def not_found(what: str = "record") -> NotFound:
+    return NotFound("not_found", f"No such {what}.")
 
 
 def managing_scope(who: Caller, *, refusal: str = "Your role may not manage an organisation.") -> TenantScope:
@@ -63,7 +63,7 @@ def managing_scope(who: Caller, *, refusal: str = "Your role may not manage an o
         return TenantScope(None)
     if who.role in MANAGING_ROLES and who.organisation_id:
         return TenantScope(UUID(who.organisation_id))
-    raise ApiError(403, "forbidden", refusal)
+    raise Forbidden("forbidden", refusal)
 
 
 def require_managed(who: Caller, organisation_id: UUID | str, *,
