@@ -40,7 +40,6 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         routers=[organisations.router, admin.router, agenda.router, requests.router, evaluation.router],
         register_handlers=register_handlers, background=background,
     )
-    requests.install_refusal_handler(app)
     register_agenda_enricher(add_pending_requests)  # pending lines show in the agenda ("Optie extra")
     app.state.clock = clock or clock_for(settings.environment)
     if settings.environment == "test":

@@ -4,10 +4,9 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from fastapi import APIRouter, FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter
 from konnect_kit.db import Session
-from konnect_kit.errors import ApiError, error_body
+from konnect_kit.errors import ApiError
 from konnect_kit.internal import CallerDep
 from konnect_kit.service import KitDep, SessionDep
 
@@ -21,7 +20,6 @@ from planning.api.request_models import (
     SwapsIn,
 )
 from planning.clock import ClockDep
-from planning.domain.refusals import Refusal
 from planning.service_layer import absences as absence_service
 from planning.service_layer.calendar import family_of_account, organisation_calendar
 from planning.service_layer.callers import actor_uuid, family_for, may_act_for
@@ -31,15 +29,6 @@ from planning.service_layer.requests import ExtraDayAsk, SwapAsk, submit
 from planning.service_layer.visibility import request_for
 
 router = APIRouter(tags=["requests"])
-
-
-def install_refusal_handler(app: FastAPI) -> None:
-    """Domain refusals answer like every other API error: {"error": {"code", "message", "details"}}."""
-    async def _refused(_: Request, exc: Exception) -> JSONResponse:
-        assert isinstance(exc, Refusal)
-        return JSONResponse(error_body(exc.code, exc.message, exc.details), status_code=exc.status)
-
-    app.add_exception_handler(Refusal, _refused)
 
 
 async def _view(session: Session, request: Any, now: datetime) -> RequestOut:
