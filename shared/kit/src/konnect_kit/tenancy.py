@@ -12,18 +12,10 @@ from sqlalchemy import ColumnElement, true
 
 from konnect_kit.domain_errors import Forbidden, NotFound
 from konnect_kit.internal import Caller
+from konnect_kit.roles import MANAGING_ROLES, may_manage
 
-MANAGING_ROLES = frozenset({"org_admin", "erp"})
-"""Roles that manage one organisation (their own); the platform operator manages every one."""
-
-
-def may_manage(role: str, caller_organisation_id: str | None, organisation_id: UUID | str) -> bool:
-    """Admins and ERP systems act inside their own organisation only; the platform operator anywhere."""
-    if role == "platform_operator":
-        return True
-    return role in MANAGING_ROLES and caller_organisation_id is not None and \
-        caller_organisation_id == str(organisation_id)
-
+__all__ = ["MANAGING_ROLES", "TenantScope", "bound_organisation", "managing_scope", "may_manage", "not_found",
+           "require_managed"]
 
 @dataclass(frozen=True)
 class TenantScope:

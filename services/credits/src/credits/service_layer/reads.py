@@ -7,11 +7,12 @@ from zoneinfo import ZoneInfo
 
 from konnect_kit.domain_errors import DomainError, NotFound
 from konnect_kit.internal import Caller
+from konnect_kit.roles import may_manage
 from sqlalchemy import Row, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from credits.db.models import credits, directory_children, directory_organisations, directory_parents, reservations
-from credits.domain.access import may_manage, may_read_child
+from credits.domain.access import may_read_child
 
 
 def not_found(what: str = "child") -> DomainError:

@@ -6,8 +6,7 @@ from uuid import UUID
 
 from konnect_contracts.events.directory import ChildUpserted, ParentUpserted, StaffUpserted
 from konnect_kit.consumer import EventConsumer, EventContext
-from sqlalchemy import func
-from sqlalchemy.dialects.postgresql import insert
+from konnect_kit.read_models import upsert_if_newer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from notifications.db.models import recipients
@@ -18,15 +17,8 @@ from notifications.settings import Settings
 
 async def upsert_recipient(session: AsyncSession, *, account_id: UUID, role: str, version: int,
                            values: dict[str, Any]) -> None:
-    # Versions only move forward: an older upsert arriving late (e.g. after a replay) never overwrites a newer one.
-    # Deleted records stay as inactive tombstones so such a late upsert cannot bring them back either.
-    changes = {**values, "version": version}
-    await session.execute(
-        insert(recipients).values(account_id=account_id, role=role, **changes)
-        .on_conflict_do_update(index_elements=[recipients.c.account_id, recipients.c.role],
-                               set_={**changes, "updated_at": func.now()},
-                               where=recipients.c.version < version)
-    )
+    # Versions only move forward; deleted records stay as inactive tombstones (konnect_kit.read_models).
+    await upsert_if_newer(session, recipients, {"account_id": account_id, "role": role}, {**values, "version": version})
 
 
 async def parent_upserted(ctx: EventContext, event: ParentUpserted) -> None:

@@ -28,8 +28,8 @@ from konnect_contracts.events.requests import (
 )
 from konnect_contracts.topics import ERP_EVALUATIONS_PATTERN, erp_client_of_topic, erp_topics
 from konnect_kit.consumer import EventConsumer, EventContext, PermanentError
+from konnect_kit.read_models import upsert_if_newer
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from planning.db.erp import erp_clients
@@ -79,10 +79,7 @@ async def check_erp_evaluation(session: AsyncSession, client: str, event: ChildE
 def register(settings: Settings, now: Callable[[], datetime]) -> Callable[[EventConsumer], None]:
     async def erp_client_registered(ctx: EventContext, event: ErpClientRegistered) -> None:
         values = {"organisation_ids": list(event.organisation_ids), "version": event.version}
-        await ctx.session.execute(
-            insert(erp_clients).values(client_id=event.client_id, **values)
-            .on_conflict_do_update(index_elements=[erp_clients.c.client_id], set_=values,
-                                   where=erp_clients.c.version < event.version))
+        await upsert_if_newer(ctx.session, erp_clients, {"client_id": event.client_id}, values)
         log.info("ERP client registered", extra={"client_id": event.client_id,
                                                   "organisations": [str(o) for o in event.organisation_ids]})
 
