@@ -1,0 +1,1 @@
+"""Use cases of the messaging service (see README "Architecture"): what routes and handlers call; SQL stays in messaging.db."""
