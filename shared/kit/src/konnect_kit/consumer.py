@@ -13,7 +13,7 @@ import contextlib
 import logging
 import re
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -74,6 +74,20 @@ class _Route:
     handler: Handler
     # The envelope with its payload typed: one validation pass from bytes to the handler's model.
     envelope_type: type[Envelope]
+
+
+Handlers = Mapping[type[EventPayload], Callable[[EventContext, Any], Awaitable[None]]]
+"""What a service consumes, as data: {PayloadType: handler}."""
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """Handlers read from one topic: `topic` (a test's own copy, an override) or, when None, each payload
+    type's topic from the contract catalogue; `patterns` adds topics by regular expression."""
+
+    handlers: Handlers
+    topic: str | None = None
+    patterns: tuple[str, ...] = ()
 
 
 class EventConsumer:
@@ -137,6 +151,14 @@ class EventConsumer:
             self.on(payload_type, fn, topic=topic)
             return fn
         return register
+
+    def subscribe(self, subscriptions: Iterable[Subscription]) -> None:
+        """Wire a service's declared subscriptions (see `konnect_kit.service.create_service_app`)."""
+        for subscription in subscriptions:
+            for payload_type, handler in subscription.handlers.items():
+                self.on(payload_type, handler, topic=subscription.topic)
+            for pattern in subscription.patterns:
+                self.also_subscribe(pattern)
 
     def also_subscribe(self, pattern: str) -> None:
         """Also consume every topic matching the regular expression `pattern` (one created later is picked up

@@ -1,13 +1,11 @@
 """Keeps the directory read model (child → family, parent account → family, time zones) from identity."""
 
-from collections.abc import Callable
 
 from konnect_contracts.events.directory import ChildUpserted, OrganisationUpserted, ParentUpserted
-from konnect_kit.consumer import EventConsumer, EventContext
+from konnect_kit.consumer import EventContext, Handlers
 from konnect_kit.read_models import upsert_if_newer
 
 from credits.db.models import directory_children, directory_organisations, directory_parents
-from credits.settings import Settings
 
 
 async def child_upserted(ctx: EventContext, event: ChildUpserted) -> None:
@@ -27,10 +25,6 @@ async def organisation_upserted(ctx: EventContext, event: OrganisationUpserted) 
         "time_zone": event.time_zone, "version": event.version})
 
 
-def register(settings: Settings) -> Callable[[EventConsumer], None]:
-    def wire(consumer: EventConsumer) -> None:
-        consumer.on(ChildUpserted, child_upserted, topic=settings.directory_topic)
-        consumer.on(ParentUpserted, parent_upserted, topic=settings.directory_topic)
-        consumer.on(OrganisationUpserted, organisation_upserted, topic=settings.directory_topic)
-
-    return wire
+HANDLERS: Handlers = {
+    ChildUpserted: child_upserted, ParentUpserted: parent_upserted, OrganisationUpserted: organisation_upserted,
+}

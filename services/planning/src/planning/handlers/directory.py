@@ -11,7 +11,7 @@ from konnect_contracts.events.directory import (
     ParentUpserted,
     PlacementUpserted,
 )
-from konnect_kit.consumer import EventConsumer, EventContext
+from konnect_kit.consumer import EventContext, Handlers
 from konnect_kit.read_models import upsert_if_newer
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -78,11 +78,8 @@ async def placement_upserted(ctx: EventContext, event: PlacementUpserted) -> Non
     })
 
 
-def register(consumer: EventConsumer) -> None:
-    consumer.on(OrganisationUpserted, organisation_upserted)
-    consumer.on(LocationUpserted, location_upserted)
-    consumer.on(GroupUpserted, group_upserted)
-    consumer.on(FamilyUpserted, family_upserted)
-    consumer.on(ParentUpserted, parent_upserted)
-    consumer.on(ChildUpserted, child_upserted)
-    consumer.on(PlacementUpserted, placement_upserted)
+HANDLERS: Handlers = {
+    OrganisationUpserted: organisation_upserted, LocationUpserted: location_upserted, GroupUpserted: group_upserted,
+    FamilyUpserted: family_upserted, ParentUpserted: parent_upserted, ChildUpserted: child_upserted,
+    PlacementUpserted: placement_upserted,
+}
