@@ -9,6 +9,7 @@ KAFKA_VERSION="${KAFKA_VERSION:-4.1.1}"
 VERSITYGW_VERSION="v1.7.0"
 MAILPIT_VERSION="v1.33.1"
 UV_VERSION="0.13.8"
+ASYNCAPI_CLI_VERSION="6.2.0"
 mkdir -p "$LOCAL/bin" "$LOCAL/cache"
 
 say() { printf '[install] %s\n' "$*"; }
@@ -51,4 +52,15 @@ if [ ! -x "$LOCAL/bin/mailpit" ]; then
   say "building mailpit $MAILPIT_VERSION (go install)"
   go install "github.com/axllent/mailpit@$MAILPIT_VERSION"
 fi
+# AsyncAPI CLI (npm), used by `make test` to validate shared/contracts/asyncapi.json; its anonymous
+# usage metrics are switched off (and need no network) through its own config file.
+NPM_DIR="$LOCAL/npm"
+if [ "$(cat "$NPM_DIR/.asyncapi-cli-version" 2>/dev/null)" != "$ASYNCAPI_CLI_VERSION" ]; then
+  say "installing @asyncapi/cli $ASYNCAPI_CLI_VERSION (npm)"
+  mkdir -p "$NPM_DIR"
+  npm install --prefix "$NPM_DIR" --no-audit --no-fund --loglevel=error "@asyncapi/cli@$ASYNCAPI_CLI_VERSION" >/dev/null
+  echo "$ASYNCAPI_CLI_VERSION" > "$NPM_DIR/.asyncapi-cli-version"
+fi
+[ -f "$NPM_DIR/asyncapi-analytics.json" ] || \
+  echo '{"analyticsEnabled": "false", "infoMessageShown": "true", "userID": "konnect-local"}' > "$NPM_DIR/asyncapi-analytics.json"
 say "done"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The full test suite: lint, contract schema check, then pytest over real infrastructure it starts itself.
+# The full test suite: lint, layering contracts, contract schema check, AsyncAPI validation, then pytest over real infrastructure it starts itself.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
@@ -11,7 +11,12 @@ trap cleanup EXIT
 
 echo "== ruff"
 .venv/bin/ruff check .
+echo "== layering rule (import-linter contracts in pyproject.toml)"
+.venv/bin/lint-imports --no-logo --no-cache
 echo "== contract schemas up to date"
 $PY -m konnect_contracts.schema_export --check
+echo "== AsyncAPI document valid (asyncapi validate: no errors, no warnings)"
+ASYNCAPI_METRICS_CONFIG_PATH="$ROOT/.local/npm/asyncapi-analytics.json" SUPPRESS_NO_CONFIG_WARNING=1 \
+  .local/npm/node_modules/.bin/asyncapi validate shared/contracts/asyncapi.json --fail-severity warn
 echo "== pytest"
 $PY -m pytest "$@"

@@ -19,12 +19,10 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from credits.main import MIGRATIONS, create_app
 from credits.settings import Settings
 from konnect_contracts.envelope import Envelope, EventPayload, kafka_headers
+from konnect_contracts.events.credits import TOPIC as LEDGER_TOPIC
 from konnect_contracts.events.directory import TOPIC as DIRECTORY_TOPIC
-from konnect_contracts.events.requests import RequestLine, RequestSubmitted
-from konnect_contracts.topics import dead_letter_topic
-from konnect_devstack.pytest_plugin import eventually, internal_headers, new_migrated_database, running_app
-from konnect_kit.kafka import ensure_topics
-from sqlalchemy.engine import make_url
+from konnect_contracts.events.requests import REQUESTS_TOPIC, RequestLine, RequestSubmitted
+from konnect_devstack.pytest_plugin import eventually, fetch_rows, internal_headers, new_service_env, running_app
 
 OPERATOR = internal_headers("platform_operator", "operator-1")
 
@@ -86,12 +84,7 @@ class CreditsEnv:
             await consumer.stop()
 
     async def fetch(self, sql: str, *args: Any) -> list[asyncpg.Record]:
-        url = make_url(self.database_url).set(drivername="postgresql")
-        conn = await asyncpg.connect(url.render_as_string(hide_password=False))
-        try:
-            return await conn.fetch(sql, *args)
-        finally:
-            await conn.close()
+        return await fetch_rows(self.database_url, sql, *args)
 
     @staticmethod
     def wrap(payload: EventPayload, event_id: UUID | None = None) -> Envelope:
@@ -136,15 +129,9 @@ def _is_directory(envelope: Envelope) -> bool:
 
 
 async def make_env(infra: Any) -> CreditsEnv:
-    suffix = uuid.uuid4().hex[:10]
-    url = await new_migrated_database(infra, MIGRATIONS)
-    env = CreditsEnv(infra, url, f"credits-test-{suffix}", f"test.planning.requests.{suffix}",
-                     f"test.{DIRECTORY_TOPIC}.{suffix}", f"test.credits.ledger.{suffix}")
-    await ensure_topics(infra.endpoints.kafka, [
-        (env.requests_topic, 6), (env.directory_topic, 3), (env.ledger_topic, 3),
-        (dead_letter_topic(env.service_name), 1),
-    ])
-    return env
+    url, name, topics = await new_service_env(infra, MIGRATIONS, "credits", {
+        "requests": (REQUESTS_TOPIC, 6), "directory": (DIRECTORY_TOPIC, 3), "ledger": (LEDGER_TOPIC, 3)})
+    return CreditsEnv(infra, url, name, topics["requests"], topics["directory"], topics["ledger"])
 
 
 @pytest.fixture

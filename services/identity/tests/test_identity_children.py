@@ -7,8 +7,8 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from identity.db.queries import child_row, child_summaries, family_children
 from identity.main import MIGRATIONS, create_app
-from identity.queries import child_row, child_summaries, family_children
 from identity.settings import Settings
 from konnect_devstack.pytest_plugin import internal_headers, running_app
 from sqlalchemy import text
@@ -29,7 +29,7 @@ async def identity(infra, migrated_database, monkeypatch) -> AsyncIterator:
     async def no_login(session, outbox, **kwargs: Any) -> None:
         return None  # logins are tested with the accounts module
 
-    monkeypatch.setattr("identity.api.directory.ensure_account", no_login)
+    monkeypatch.setattr("identity.service_layer.directory_writes.ensure_account", no_login)
     app = create_app(settings)
     async with running_app(app) as client:
         client.kit = app.state.kit  # type: ignore[attr-defined]

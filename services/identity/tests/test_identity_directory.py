@@ -35,7 +35,7 @@ async def identity(infra, migrated_database, monkeypatch) -> AsyncIterator:
         accounts.append(kwargs)
 
     # Logins are another engineer's module; here we only check what the directory asks of it.
-    monkeypatch.setattr("identity.api.directory.ensure_account", record_account)
+    monkeypatch.setattr("identity.service_layer.directory_writes.ensure_account", record_account)
     app = create_app(settings)
     async with running_app(app) as client:
         client.kit = app.state.kit  # type: ignore[attr-defined]

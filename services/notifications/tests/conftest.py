@@ -18,8 +18,11 @@ import asyncpg
 import pytest
 from aiokafka import AIOKafkaProducer
 from konnect_contracts.envelope import Envelope, EventPayload, kafka_headers
+from konnect_contracts.events.access import TOPIC as ACCESS_TOPIC
 from konnect_contracts.events.access import SessionsEnded
+from konnect_contracts.events.accounts import TOPIC as ACCOUNTS_TOPIC
 from konnect_contracts.events.accounts import AccountInvited, PasswordResetRequested
+from konnect_contracts.events.directory import TOPIC as DIRECTORY_TOPIC
 from konnect_contracts.events.directory import ChildUpserted, ParentUpserted, StaffUpserted
 from konnect_contracts.events.requests import (
     REQUESTS_TOPIC,
@@ -28,12 +31,9 @@ from konnect_contracts.events.requests import (
     RequestExpired,
     RequestSubmitted,
 )
-from konnect_contracts.topics import dead_letter_topic
-from konnect_devstack.pytest_plugin import new_migrated_database
-from konnect_kit.kafka import ensure_topics
+from konnect_devstack.pytest_plugin import fetch_rows, new_service_env
 from notifications.main import MIGRATIONS
 from notifications.settings import Settings
-from sqlalchemy.engine import make_url
 
 
 @dataclass
@@ -80,12 +80,7 @@ class NotificationsEnv:
             await producer.stop()
 
     async def fetch(self, sql: str, *args: Any) -> list[asyncpg.Record]:
-        url = make_url(self.database_url).set(drivername="postgresql")
-        conn = await asyncpg.connect(url.render_as_string(hide_password=False))
-        try:
-            return await conn.fetch(sql, *args)
-        finally:
-            await conn.close()
+        return await fetch_rows(self.database_url, sql, *args)
 
     @staticmethod
     def wrap(payload: EventPayload) -> Envelope:
@@ -127,16 +122,11 @@ _TYPES: dict[str, type[EventPayload]] = {
 
 
 async def make_env(infra: Any) -> NotificationsEnv:
-    suffix = uuid.uuid4().hex[:10]
-    url = await new_migrated_database(infra, MIGRATIONS)
-    env = NotificationsEnv(infra, url, f"notifications-test-{suffix}", f"test.identity.accounts.{suffix}",
-                           f"test.identity.directory.{suffix}", f"test.planning.requests.{suffix}",
-                           f"test.identity.access.{suffix}")
-    await ensure_topics(infra.endpoints.kafka, [
-        (env.accounts_topic, 3), (env.directory_topic, 3), (env.requests_topic, 3), (env.access_topic, 3),
-        (dead_letter_topic(env.service_name), 1),
-    ])
-    return env
+    url, name, topics = await new_service_env(infra, MIGRATIONS, "notifications", {
+        "accounts": (ACCOUNTS_TOPIC, 3), "directory": (DIRECTORY_TOPIC, 3), "requests": (REQUESTS_TOPIC, 3),
+        "access": (ACCESS_TOPIC, 3)})
+    return NotificationsEnv(infra, url, name, topics["accounts"], topics["directory"], topics["requests"],
+                            topics["access"])
 
 
 @pytest.fixture

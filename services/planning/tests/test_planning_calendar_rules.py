@@ -61,9 +61,9 @@ def test_swap_target_in_another_group_belongs_to_that_group() -> None:
     tuesday = MONDAY + timedelta(days=1)
     planned = rules.planned_parts(p, tuesday, [change(p, tuesday, MORNING, 1, "swap_target", other)], PARTS)
     assert planned[0].group_id == other
-    assert rules.occupied_by(p, tuesday, [change(p, tuesday, MORNING, 1, "swap_target", other)], other,
-                             MORNING.day_part_id)
-    assert not rules.occupied_by(p, tuesday, [], GROUP, MORNING.day_part_id)
+    assert MORNING.day_part_id in rules.occupied_parts(
+        p, tuesday, [change(p, tuesday, MORNING, 1, "swap_target", other)], other)
+    assert MORNING.day_part_id not in rules.occupied_parts(p, tuesday, [], GROUP)
 
 
 def test_unknown_or_foreign_day_parts_are_left_out() -> None:
@@ -178,7 +178,7 @@ def test_property_changes(pattern, changes) -> None:
         if part in planned:
             assert planned[part] == any(r.day_part_id == part and r.source_kind == "absence" for r in rows)
             # Occupancy: an absent child frees its place.
-            assert rules.occupied_by(p, MONDAY, rows, GROUP, part) == (not planned[part])
+            assert (part in rules.occupied_parts(p, MONDAY, rows, GROUP)) == (not planned[part])
 
 
 @given(occupied=st.integers(0, 50), capacity=st.integers(0, 50) | st.none())

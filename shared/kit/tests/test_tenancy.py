@@ -3,7 +3,8 @@
 import uuid
 
 import pytest
-from konnect_kit.errors import ApiError
+from konnect_kit.domain_errors import DomainError
+from konnect_kit.errors import DOMAIN_STATUS
 from konnect_kit.internal import Caller
 from konnect_kit.tenancy import managing_scope, may_manage, require_managed
 from sqlalchemy import Column, MetaData, Table, Uuid, select
@@ -21,14 +22,14 @@ def test_admins_and_erps_manage_their_own_organisation_only_and_the_operator_eve
 
 def test_another_tenant_hears_404_and_a_role_that_manages_nothing_403() -> None:
     for role in ("org_admin", "erp"):
-        with pytest.raises(ApiError) as refused:
+        with pytest.raises(DomainError) as refused:
             require_managed(Caller(role, "x", str(OTHER)), ORG)
-        assert refused.value.status == 404 and refused.value.code == "not_found"
+        assert DOMAIN_STATUS[refused.value.kind] == 404 and refused.value.code == "not_found"
         assert require_managed(Caller(role, "x", str(ORG)), ORG).organisation_id == ORG
     for role in ("staff", "parent"):
-        with pytest.raises(ApiError) as refused:
+        with pytest.raises(DomainError) as refused:
             require_managed(Caller(role, "x", str(ORG)), ORG, refusal="Admins only.")
-        assert (refused.value.status, refused.value.message) == (403, "Admins only.")
+        assert (DOMAIN_STATUS[refused.value.kind], refused.value.message) == (403, "Admins only.")
     assert require_managed(Caller("platform_operator", "op", None), OTHER).organisation_id is None
 
 

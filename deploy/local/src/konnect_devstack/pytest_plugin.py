@@ -223,6 +223,38 @@ async def new_migrated_database(infra: InfraHandle, migrations: Any) -> str:
     return url
 
 
+async def new_service_env(infra: InfraHandle, migrations: Any, service: str,
+                          topics: dict[str, tuple[str, int]]) -> tuple[str, str, dict[str, str]]:
+    """The set-up every service's integration tests share: (database URL, service name, topic names).
+
+    A new migrated database; a unique service name (so its own consumer group and dead-letter topic); and
+    its own copy of each topic it reads or writes (`topics`: role -> (catalogue name, partitions)), so a
+    running stack never answers this test's events and the test never sees another's.
+    """
+    from konnect_contracts.topics import dead_letter_topic
+    from konnect_kit.kafka import ensure_topics
+
+    suffix = uuid.uuid4().hex[:10]
+    url = await new_migrated_database(infra, migrations)
+    name = f"{service}-test-{suffix}"
+    names = {role: f"test.{topic}.{suffix}" for role, (topic, _) in topics.items()}
+    await ensure_topics(infra.endpoints.kafka, [
+        *((names[role], partitions) for role, (_, partitions) in topics.items()), (dead_letter_topic(name), 1)])
+    return url, name, names
+
+
+async def fetch_rows(database_url: str, sql: str, *args: Any) -> list[asyncpg.Record]:
+    """Rows of one query on a test database, outside any app (for assertions)."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(database_url).set(drivername="postgresql")
+    conn = await asyncpg.connect(url.render_as_string(hide_password=False))
+    try:
+        return await conn.fetch(sql, *args)
+    finally:
+        await conn.close()
+
+
 @pytest.fixture
 async def migrated_database(infra: InfraHandle) -> Any:
     """Factory: `await migrated_database(MIGRATIONS)` → URL of a new database at the service's head."""

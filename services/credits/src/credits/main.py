@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from fastapi import FastAPI
-from konnect_kit.consumer import EventConsumer
+from konnect_kit.consumer import Subscription
 from konnect_kit.service import create_service_app
 
 from credits.api import credits
@@ -15,11 +15,7 @@ MIGRATIONS = Path(__file__).parent / "db" / "migrations"
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
-    handlers = [requests.register(settings), directory.register(settings)]
-
-    def register_handlers(consumer: EventConsumer) -> None:
-        for wire in handlers:
-            wire(consumer)
-
+    subscriptions = [Subscription(requests.handlers(settings), topic=settings.requests_topic),
+                     Subscription(directory.HANDLERS, topic=settings.directory_topic)]
     return create_service_app(settings, title="Konnect credits", routers=[credits.router],
-                              register_handlers=register_handlers)
+                              subscriptions=subscriptions)

@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from fastapi import FastAPI
-from konnect_kit.consumer import EventConsumer
+from konnect_kit.consumer import Subscription
 from konnect_kit.service import ServiceKit, create_service_app
 
 from notifications.api import deliveries, devices, preferences
@@ -18,12 +18,12 @@ MIGRATIONS = Path(__file__).parent / "db" / "migrations"
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
-    handlers = [accounts.register(settings), directory.register(settings), requests.register(settings),
-                access.register(settings)]
-
-    def register_handlers(consumer: EventConsumer) -> None:
-        for wire in handlers:
-            wire(consumer)
+    subscriptions = [
+        Subscription(accounts.handlers(settings), topic=settings.accounts_topic),
+        Subscription(directory.HANDLERS, topic=settings.directory_topic),
+        Subscription(requests.handlers(settings), topic=settings.requests_topic),
+        Subscription(access.HANDLERS, topic=settings.access_topic),
+    ]
 
     def background(kit: ServiceKit) -> list[QueueWorker]:
         senders: list[QueueWorker] = [MailSender(kit.database, settings)]
@@ -33,4 +33,4 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     return create_service_app(settings, title="Konnect notifications",
                               routers=[deliveries.router, preferences.router, devices.router],
-                              register_handlers=register_handlers, background=background)
+                              subscriptions=subscriptions, background=background)

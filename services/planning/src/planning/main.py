@@ -4,7 +4,7 @@ from datetime import datetime
 from pathlib import Path
 
 from fastapi import FastAPI
-from konnect_kit.consumer import EventConsumer
+from konnect_kit.consumer import Subscription
 from konnect_kit.service import ServiceKit, create_service_app
 
 from planning.api import admin, agenda, evaluation, organisations, requests, testing
@@ -25,11 +25,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         # Read at call time: handlers and the expiry worker follow whatever clock the app holds (tests move it).
         return app.state.clock.now()
 
-    handlers = [directory.register, erp.register(settings, now), credits.register(settings, now)]
-
-    def register_handlers(consumer: EventConsumer) -> None:
-        for wire in handlers:
-            wire(consumer)
+    subscriptions = [Subscription(directory.HANDLERS), *erp.subscriptions(settings, now),
+                     Subscription(credits.handlers(settings, now), topic=settings.credits_topic)]
 
     def background(kit: ServiceKit) -> list[ExpiryWorker]:
         return [ExpiryWorker(kit.database, kit.outbox, now, poll_seconds=settings.expiry_poll_seconds,
@@ -38,9 +35,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app = create_service_app(
         settings, title="Konnect planning",
         routers=[organisations.router, admin.router, agenda.router, requests.router, evaluation.router],
-        register_handlers=register_handlers, background=background,
+        subscriptions=subscriptions, background=background,
     )
-    requests.install_refusal_handler(app)
     register_agenda_enricher(add_pending_requests)  # pending lines show in the agenda ("Optie extra")
     app.state.clock = clock or clock_for(settings.environment)
     if settings.environment == "test":

@@ -27,7 +27,7 @@ from konnect_contracts.envelope import (
     EventPayload,
 )
 from konnect_contracts.registry import EVENT_TYPES
-from konnect_contracts.topics import TOPICS
+from konnect_contracts.topics import ERP_CLIENT_ID_PATTERN, ERP_OUTBOUND_EVENT_TYPES, TOPICS
 
 CONTRACTS_VERSION = "1.0.0"
 KAFKA_BINDING_VERSION = "0.5.0"
@@ -41,10 +41,30 @@ def schema_filename(cls: type[EventPayload]) -> str:
     return f"{cls.EVENT_TYPE}.v{cls.SCHEMA_VERSION}.json"
 
 
+DECIMAL_PATTERN = r"^-?[0-9]+(\.[0-9]+)?$"
+"""How money and credit amounts travel as strings: plain decimals (no exponent), e.g. "12.50"."""
+
+
+def _decimal_patterns(node: Any) -> Any:
+    """Give every decimal field's string form its pattern (pydantic says only "number or string")."""
+    if isinstance(node, dict):
+        branches = node.get("anyOf")
+        if isinstance(branches, list) and any(isinstance(b, dict) and b.get("type") == "number" for b in branches):
+            for branch in branches:
+                if branch == {"type": "string"}:
+                    branch["pattern"] = DECIMAL_PATTERN
+        for value in node.values():
+            _decimal_patterns(value)
+    elif isinstance(node, list):
+        for value in node:
+            _decimal_patterns(value)
+    return node
+
+
 def json_schema_for(cls: type[EventPayload]) -> dict[str, Any]:
     """The payload's JSON Schema (validation mode) plus ``x-event-type``/``x-schema-version``/
     ``x-topic``/``x-key``."""
-    schema = cls.model_json_schema()
+    schema = _decimal_patterns(cls.model_json_schema())
     schema["title"] = cls.EVENT_TYPE
     schema["x-event-type"] = cls.EVENT_TYPE
     schema["x-schema-version"] = cls.SCHEMA_VERSION
@@ -58,7 +78,7 @@ def envelope_schema() -> dict[str, Any]:
 
 
 def _component_schema(model: type[Any], components: dict[str, Any]) -> dict[str, Any]:
-    schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+    schema = _decimal_patterns(model.model_json_schema(ref_template="#/components/schemas/{model}"))
     for name, definition in schema.pop("$defs", {}).items():
         existing = components.get(name)
         if existing is not None and existing != definition:
@@ -135,9 +155,40 @@ def asyncapi_document() -> dict[str, Any]:
         }
         operations[f"receive_{channel_id}"] = {
             "action": "receive",
+            "summary": f"Consume {spec.name}.",
             "channel": {"$ref": f"#/channels/{channel_id}"},
             "messages": [{"$ref": f"#/channels/{channel_id}/messages/{et}"} for et in spec.event_types],
         }
+    client = {"client": {"description": f"The ERP client id (matches {ERP_CLIENT_ID_PATTERN}).",
+                         "examples": ["regenboog"]}}
+    # Each ERP client has its own pair of topics (broker ACLs keep clients apart): it reads the integrator
+    # events of its organisations and writes the evaluations of their lines.
+    channels["erpRequests"] = {
+        "address": "erp.{client}.requests.v1",
+        "description": "Written by planning, read by one ERP client: the integrator events of the client's "
+        "organisations (copies of planning.requests.v1 and planning.evaluations.v1). Key: family_id.",
+        "parameters": client,
+        "messages": {et: {"$ref": f"#/components/messages/{et}"} for et in ERP_OUTBOUND_EVENT_TYPES},
+    }
+    channels["erpEvaluations"] = {
+        "address": "erp.{client}.evaluations.v1",
+        "description": "Written by one ERP client, read by planning: ChildEvaluated for lines of the client's "
+        "own organisations only (planning dead-letters any other). Key: family_id.",
+        "parameters": client,
+        "messages": {"ChildEvaluated": {"$ref": "#/components/messages/ChildEvaluated"}},
+    }
+    operations["receive_erpRequests"] = {
+        "action": "receive",
+        "summary": "An ERP client reads its integrator events.",
+        "channel": {"$ref": "#/channels/erpRequests"},
+        "messages": [{"$ref": f"#/channels/erpRequests/messages/{et}"} for et in ERP_OUTBOUND_EVENT_TYPES],
+    }
+    operations["send_erpEvaluations"] = {
+        "action": "send",
+        "summary": "An ERP client sends its evaluation of one child's line of a request.",
+        "channel": {"$ref": "#/channels/erpEvaluations"},
+        "messages": [{"$ref": "#/channels/erpEvaluations/messages/ChildEvaluated"}],
+    }
     return {
         "asyncapi": "3.0.0",
         "info": {
@@ -148,9 +199,28 @@ def asyncapi_document() -> dict[str, Any]:
             "on event_id (at-least-once delivery).",
         },
         "defaultContentType": "application/json",
+        "servers": {
+            "local": {
+                "host": "127.0.0.1:9092",
+                "protocol": "kafka",
+                "description": "The broker `make up` starts (KRaft, one node). Every client authenticates; "
+                "its ACLs follow the topic catalogue (ERP clients: their own erp.<client>. topics only).",
+                "security": [{"$ref": "#/components/securitySchemes/scram"}],
+            },
+        },
         "channels": channels,
         "operations": operations,
-        "components": {"schemas": schemas, "messages": messages},
+        "components": {
+            "schemas": schemas,
+            "messages": messages,
+            "securitySchemes": {
+                "scram": {
+                    "type": "scramSha512",
+                    "description": "SASL/SCRAM-SHA-512 with one principal per service (`<service>`) and per ERP "
+                    "client (`erp.<client>`); credentials are handed out by the operator.",
+                },
+            },
+        },
     }
 
 

@@ -3,6 +3,9 @@
 Fast path: everything one poll returned runs in one transaction. If anything in it fails, the batch is
 rolled back and replayed message by message, each with bounded retries and backoff; a message
 that still fails goes to the service's dead-letter topic and the partition moves on.
+
+The inbox (which events were applied) is `konnect_kit.inbox`; writing dead letters is `konnect_kit.dead_letter`
+(reading and replaying them: `konnect_kit.dlq`).
 """
 
 import asyncio
@@ -10,8 +13,7 @@ import contextlib
 import logging
 import re
 import time
-import traceback
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -22,8 +24,10 @@ from konnect_contracts.topics import dead_letter_topic
 from pydantic import ValidationError, create_model
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from konnect_kit import inbox
 from konnect_kit.correlation import causation_id_var, correlation_id_var
-from konnect_kit.db import Database, raw_connection
+from konnect_kit.db import Database
+from konnect_kit.dead_letter import send_dead_letter
 from konnect_kit.kafka import KafkaConnection, make_producer
 from konnect_kit.outbox import Outbox
 
@@ -70,6 +74,20 @@ class _Route:
     handler: Handler
     # The envelope with its payload typed: one validation pass from bytes to the handler's model.
     envelope_type: type[Envelope]
+
+
+Handlers = Mapping[type[EventPayload], Callable[[EventContext, Any], Awaitable[None]]]
+"""What a service consumes, as data: {PayloadType: handler}."""
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """Handlers read from one topic: `topic` (a test's own copy, an override) or, when None, each payload
+    type's topic from the contract catalogue; `patterns` adds topics by regular expression."""
+
+    handlers: Handlers
+    topic: str | None = None
+    patterns: tuple[str, ...] = ()
 
 
 class EventConsumer:
@@ -133,6 +151,14 @@ class EventConsumer:
             self.on(payload_type, fn, topic=topic)
             return fn
         return register
+
+    def subscribe(self, subscriptions: Iterable[Subscription]) -> None:
+        """Wire a service's declared subscriptions (see `konnect_kit.service.create_service_app`)."""
+        for subscription in subscriptions:
+            for payload_type, handler in subscription.handlers.items():
+                self.on(payload_type, handler, topic=subscription.topic)
+            for pattern in subscription.patterns:
+                self.also_subscribe(pattern)
 
     def also_subscribe(self, pattern: str) -> None:
         """Also consume every topic matching the regular expression `pattern` (one created later is picked up
@@ -323,18 +349,7 @@ class EventConsumer:
                 delay = min(delay * 2, self.backoff_max)
 
     async def _claim(self, session: AsyncSession, envelopes: list[Envelope]) -> set[Any]:
-        """Insert inbox rows; returns the event ids not seen before by this consumer group."""
-        routed = envelopes  # only routed event types get this far
-        if not routed:
-            return set()
-        # Straight to asyncpg: on the hot path SQLAlchemy's result processing costs more than the insert.
-        rows = await (await raw_connection(session)).fetch(
-            "INSERT INTO kit_inbox (consumer, event_id, event_type) "
-            "SELECT $1, unnest($2::uuid[]), unnest($3::text[]) "
-            "ON CONFLICT DO NOTHING RETURNING event_id",
-            self.group_id, [e.event_id for e in routed], [e.event_type for e in routed],
-        )
-        return {row[0] for row in rows}
+        return await inbox.claim(session, self.group_id, envelopes)
 
     async def _dispatch(self, session: AsyncSession, envelope: Envelope, topic: str) -> None:
         route = self._routes_by_type[envelope.event_type]
@@ -355,35 +370,11 @@ class EventConsumer:
             correlation_id_var.reset(corr)
 
     async def _dead_letter(self, record: ConsumerRecord, exc: BaseException, *, attempts: int) -> None:
-        headers = [
-            *(record.headers or []),
-            ("dlq_original_topic", record.topic.encode()),
-            ("dlq_original_partition", str(record.partition).encode()),
-            ("dlq_original_offset", str(record.offset).encode()),
-            ("dlq_consumer", self.group_id.encode()),
-            ("dlq_error", f"{type(exc).__name__}: {exc}"[:2000].encode()),
-            ("dlq_traceback", "".join(traceback.format_exception(exc))[-4000:].encode()),
-            ("dlq_attempts", str(attempts).encode()),
-            ("dlq_failed_at", str(time.time()).encode()),
-        ]
-        delay = self.backoff_initial
-        while True:  # the partition must not move on before the dead letter is safe in Kafka
-            try:
-                assert self._dlq_producer is not None
-                await self._dlq_producer.send_and_wait(
-                    self.dead_letter_topic, value=record.value, key=record.key, headers=headers
-                )
-                break
-            except KafkaError as send_exc:
-                log.warning("dead-letter publish failed, retrying", extra={"error": repr(send_exc)})
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, self.backoff_max)
+        assert self._dlq_producer is not None
+        await send_dead_letter(self._dlq_producer, self.dead_letter_topic, record, exc, consumer=self.group_id,
+                               attempts=attempts, backoff_initial=self.backoff_initial,
+                               backoff_max=self.backoff_max)
         self.dead_lettered_total += 1
-        log.error(
-            "event dead-lettered",
-            extra={"topic": record.topic, "partition": record.partition, "offset": record.offset,
-                   "attempts": attempts, "error": repr(exc), "dead_letter_topic": self.dead_letter_topic},
-        )
 
 
 def _header(record: ConsumerRecord, name: str) -> bytes | None:

@@ -44,3 +44,8 @@ async def raw_connection(session: AsyncSession) -> asyncpg.Connection:
     connection = await session.connection()
     await connection.exec_driver_sql("SELECT 1")
     return (await connection.get_raw_connection()).driver_connection
+
+
+# The unit-of-work handle as routes see it: a route passes it on to the service layer and never runs a
+# statement itself (import-linter forbids routes to import SQLAlchemy; see the root pyproject.toml).
+Session = AsyncSession

@@ -9,12 +9,20 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from konnect_kit.domain_errors import DomainError
+
 log = logging.getLogger(__name__)
 
 _CODES = {
     400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
     405: "method_not_allowed", 409: "conflict", 413: "payload_too_large", 415: "unsupported_media_type",
     422: "validation_failed", 429: "too_many_requests", 502: "bad_gateway", 503: "unavailable",
+}
+
+# The one place a domain refusal's kind becomes an HTTP status.
+DOMAIN_STATUS = {
+    "invalid": 422, "bad_request": 400, "unauthenticated": 401, "forbidden": 403, "not_found": 404,
+    "conflict": 409, "throttled": 429,
 }
 
 
@@ -34,6 +42,10 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
         return JSONResponse(error_body(exc.code, exc.message, exc.details), status_code=exc.status)
+
+    @app.exception_handler(DomainError)
+    async def _domain_error(_: Request, exc: DomainError) -> JSONResponse:
+        return JSONResponse(error_body(exc.code, exc.message, exc.details), status_code=DOMAIN_STATUS[exc.kind])
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:

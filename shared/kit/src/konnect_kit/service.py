@@ -13,7 +13,7 @@ import uvicorn
 from fastapi import APIRouter, Depends, FastAPI, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from konnect_kit.consumer import EventConsumer
+from konnect_kit.consumer import EventConsumer, Subscription
 from konnect_kit.correlation import CorrelationMiddleware
 from konnect_kit.db import Database
 from konnect_kit.errors import install_error_handlers
@@ -105,11 +105,14 @@ def create_service_app(
     *,
     title: str,
     routers: list[APIRouter],
+    subscriptions: Iterable[Subscription] = (),
     register_handlers: Callable[[EventConsumer], None] | None = None,
     background: Callable[[ServiceKit], Iterable[BackgroundWorker]] | None = None,
 ) -> FastAPI:
-    """`background` builds the service's own workers from the kit (they need its database, ...)."""
+    """`subscriptions`: the service's Kafka handlers as data ({PayloadType: handler} per topic);
+    `background` builds the service's own workers from the kit (they need its database, ...)."""
     kit = ServiceKit.from_settings(settings)
+    kit.consumer.subscribe(subscriptions)
     if register_handlers:
         register_handlers(kit.consumer)
     if background:

@@ -10,20 +10,12 @@ from uuid import UUID
 
 from sqlalchemy import ColumnElement, true
 
-from konnect_kit.errors import ApiError
+from konnect_kit.domain_errors import Forbidden, NotFound
 from konnect_kit.internal import Caller
+from konnect_kit.roles import MANAGING_ROLES, may_manage
 
-MANAGING_ROLES = frozenset({"org_admin", "erp"})
-"""Roles that manage one organisation (their own); the platform operator manages every one."""
-
-
-def may_manage(role: str, caller_organisation_id: str | None, organisation_id: UUID | str) -> bool:
-    """Admins and ERP systems act inside their own organisation only; the platform operator anywhere."""
-    if role == "platform_operator":
-        return True
-    return role in MANAGING_ROLES and caller_organisation_id is not None and \
-        caller_organisation_id == str(organisation_id)
-
+__all__ = ["MANAGING_ROLES", "TenantScope", "bound_organisation", "managing_scope", "may_manage", "not_found",
+           "require_managed"]
 
 @dataclass(frozen=True)
 class TenantScope:
@@ -53,8 +45,8 @@ def bound_organisation(who: Caller) -> UUID | None:
         return NO_ORGANISATION
 
 
-def not_found(what: str = "record") -> ApiError:
-    return ApiError(404, "not_found", f"No such {what}.")
+def not_found(what: str = "record") -> NotFound:
+    return NotFound("not_found", f"No such {what}.")
 
 
 def managing_scope(who: Caller, *, refusal: str = "Your role may not manage an organisation.") -> TenantScope:
@@ -63,7 +55,7 @@ def managing_scope(who: Caller, *, refusal: str = "Your role may not manage an o
         return TenantScope(None)
     if who.role in MANAGING_ROLES and who.organisation_id:
         return TenantScope(UUID(who.organisation_id))
-    raise ApiError(403, "forbidden", refusal)
+    raise Forbidden("forbidden", refusal)
 
 
 def require_managed(who: Caller, organisation_id: UUID | str, *,

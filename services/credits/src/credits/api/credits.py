@@ -5,13 +5,12 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Request
 from konnect_contracts.common import CareType
+from konnect_kit.db import Session
 from konnect_kit.errors import ApiError
 from konnect_kit.internal import CallerDep
 from konnect_kit.service import KitDep, SessionDep
 from konnect_kit.tenancy import require_managed
 from konnect_kit.values import SupportedDate
-from sqlalchemy import Row
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from credits.api.models import (
     BalanceOut,
@@ -35,7 +34,7 @@ def _settings(request: Request) -> Settings:
     return request.app.state.kit.settings
 
 
-async def _credit_out(session: AsyncSession, request: Request, row: Row, history: list[dict[str, Any]]) -> CreditOut:
+async def _credit_out(session: Session, request: Request, row: Any, history: list[dict[str, Any]]) -> CreditOut:
     balance = balance_of(row)
     today = await organisation_today(session, row.organisation_id, _settings(request).default_time_zone)
     return CreditOut(

@@ -1,13 +1,6 @@
-"""Who may manage or read which credits."""
+"""Who may read which credits (who may manage an organisation is the kit's rule: `konnect_kit.roles`)."""
 
-MANAGING_ROLES = frozenset({"platform_operator", "org_admin", "erp"})
-
-
-def may_manage(role: str, caller_organisation_id: str | None, organisation_id: str) -> bool:
-    """Admins and ERP systems act inside their own organisation only; the platform operator anywhere."""
-    if role == "platform_operator":
-        return True
-    return role in ("org_admin", "erp") and caller_organisation_id == organisation_id
+from konnect_kit.roles import may_manage
 
 
 def may_read_child(

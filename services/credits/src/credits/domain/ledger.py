@@ -8,6 +8,7 @@ from typing import Literal
 CreditState = Literal["active", "expired", "used_up", "not_yet_valid"]
 ReservationStatus = Literal["reserved", "consumed", "released", "failed"]
 ReleaseCause = Literal["rejected", "expired", "cancelled"]
+Settlement = Literal["consume", "release"]
 
 ZERO = Decimal(0)
 
@@ -42,15 +43,30 @@ class Balance:
 
     def consume(self, amount: Decimal) -> "Balance":
         """A reserved amount becomes spent (the line was accepted)."""
-        if amount <= ZERO or amount > self.reserved:
-            raise ValueError("only a reserved amount can be consumed")
-        return Balance(self.granted, self.reserved - amount, self.consumed + amount)
+        return self._settle("consume", amount)
 
     def release(self, amount: Decimal) -> "Balance":
         """A reserved amount becomes usable again (rejected, expired, cancelled)."""
+        return self._settle("release", amount)
+
+    def _settle(self, action: Settlement, amount: Decimal) -> "Balance":
         if amount <= ZERO or amount > self.reserved:
-            raise ValueError("only a reserved amount can be released")
-        return Balance(self.granted, self.reserved - amount, self.consumed)
+            raise ValueError(f"only a reserved amount can be {action}d")
+        moves = settlement(action, amount)
+        return Balance(self.granted, self.reserved + moves.get("reserved", ZERO),
+                       self.consumed + moves.get("consumed", ZERO))
+
+
+
+def settlement(action: Settlement, amount: Decimal) -> dict[str, Decimal]:
+    """How settling a reservation of `amount` moves the credit's figures (column → change).
+
+    The ledger applies exactly these changes in one relative UPDATE (`service_layer.ledger.settle_line`), so
+    the arithmetic tested on `Balance` is the arithmetic production runs.
+    """
+    if action == "consume":
+        return {"reserved": -amount, "consumed": amount}
+    return {"reserved": -amount}
 
 
 def credit_state(balance: Balance, valid_from: date, valid_until: date, today: date) -> CreditState:
@@ -127,5 +143,5 @@ TRANSITIONS: dict[tuple[ReservationStatus, str], ReservationStatus] = {
 }
 
 
-def next_status(status: ReservationStatus, action: Literal["consume", "release"]) -> ReservationStatus | None:
+def next_status(status: ReservationStatus, action: Settlement) -> ReservationStatus | None:
     return TRANSITIONS.get((status, action))

@@ -1,17 +1,16 @@
 """The credits saga on planning's request events: reserve at submission, consume or release afterwards."""
 
-from collections.abc import Callable
 from uuid import UUID
 
 from konnect_contracts.events.requests import RequestCancelled, RequestDecided, RequestExpired, RequestSubmitted
-from konnect_kit.consumer import EventConsumer, EventContext
+from konnect_kit.consumer import EventContext, Handlers
 
 from credits.domain.ledger import ReleaseCause
 from credits.service_layer.ledger import CreditLine, LedgerEvents, reserve_line, settle_line
 from credits.settings import Settings
 
 
-def register(settings: Settings) -> Callable[[EventConsumer], None]:
+def handlers(settings: Settings) -> Handlers:
     def events(ctx: EventContext) -> LedgerEvents:
         return LedgerEvents(ctx.outbox, settings.ledger_topic)
 
@@ -44,10 +43,5 @@ def register(settings: Settings) -> Callable[[EventConsumer], None]:
         await settle(ctx, event.organisation_id, event.request_id,
                      [(line_id, "cancelled") for line_id in event.line_ids])
 
-    def wire(consumer: EventConsumer) -> None:
-        consumer.on(RequestSubmitted, request_submitted, topic=settings.requests_topic)
-        consumer.on(RequestDecided, request_decided, topic=settings.requests_topic)
-        consumer.on(RequestExpired, request_expired, topic=settings.requests_topic)
-        consumer.on(RequestCancelled, request_cancelled, topic=settings.requests_topic)
-
-    return wire
+    return {RequestSubmitted: request_submitted, RequestDecided: request_decided,
+            RequestExpired: request_expired, RequestCancelled: request_cancelled}

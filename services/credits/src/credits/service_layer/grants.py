@@ -5,7 +5,7 @@ from typing import Any
 from uuid import UUID
 
 from konnect_contracts.events.credits import CreditGranted
-from konnect_kit.errors import ApiError
+from konnect_kit.domain_errors import Conflict, Invalid, NotFound
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -35,7 +35,7 @@ async def grant_credit(session: AsyncSession, events: LedgerEvents, credit_id: U
         # Known children must be of this organisation; unknown ones are accepted, since an ERP may push a
         # credit before identity's directory event reaches us.
         if child.organisation_id != org:
-            raise ApiError(422, "unknown_reference", "child_id does not name a child of this organisation.",
+            raise Invalid("unknown_reference", "child_id does not name a child of this organisation.",
                            {"field": "child_id", "value": str(values["child_id"])})
         if values.get("family_id") is None:
             values = {**values, "family_id": child.family_id}
@@ -56,7 +56,7 @@ async def grant_credit(session: AsyncSession, events: LedgerEvents, credit_id: U
         index_elements=[credits.c.credit_id], set_=changes, where=credits.c.organisation_id == org,
     ).returning(credits.c.credit_id))).first()
     if written is None:
-        raise ApiError(404, "not_found", "No such credit.")
+        raise NotFound("not_found", "No such credit.")
     published = {k: v for k, v in values.items() if k != "external_id"}  # the ERP's own id stays here
     await events.publish(session, CreditGranted(credit_id=credit_id, **{**published, "care_types": tuple(
         values["care_types"])}), org)
@@ -68,7 +68,7 @@ def _check_change(row: Any, values: dict[str, Any]) -> None:
     if balance.used == ZERO:
         return
     if values["child_id"] != row.child_id or values["unit"] != row.unit:
-        raise ApiError(409, "credit_in_use", "A credit with reservations or consumption keeps its child and unit.")
+        raise Conflict("credit_in_use", "A credit with reservations or consumption keeps its child and unit.")
     if values["amount"] < balance.used:
-        raise ApiError(409, "amount_below_used", "The amount cannot go below what is already reserved or consumed.",
+        raise Conflict("amount_below_used", "The amount cannot go below what is already reserved or consumed.",
                        {"reserved": str(balance.reserved), "consumed": str(balance.consumed)})

@@ -23,7 +23,18 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from credits.db.models import credits, reservations
-from credits.domain.ledger import REASONS, Balance, Booking, CreditRules, ReleaseCause, plain, refusal
+from credits.domain.ledger import (
+    REASONS,
+    Balance,
+    Booking,
+    CreditRules,
+    ReleaseCause,
+    Settlement,
+    next_status,
+    plain,
+    refusal,
+    settlement,
+)
 
 
 @dataclass(frozen=True)
@@ -123,19 +134,19 @@ async def settle_line(session: AsyncSession, events: LedgerEvents, *, organisati
     key = and_(reservations.c.request_id == request_id, reservations.c.line_id == line_id,
                reservations.c.organisation_id == organisation_id)
     found = (await session.execute(select(reservations.c.credit_id, reservations.c.status).where(key))).first()
-    if found is None or found.status != "reserved":
+    action: Settlement = "consume" if cause is None else "release"
+    target = next_status(found.status, action) if found is not None else None
+    if found is None or target is None:
         return None
     await lock_credit(session, found.credit_id)
-    stamp = {"status": "consumed", "consumed_at": func.now()} if cause is None else {
-        "status": "released", "cause": cause, "released_at": func.now()}
+    stamp = {"status": target, f"{target}_at": func.now(), **({} if cause is None else {"cause": cause})}
     moved = (await session.execute(
-        update(reservations).where(key, reservations.c.status == "reserved").values(**stamp)
+        update(reservations).where(key, reservations.c.status == found.status).values(**stamp)
         .returning(reservations.c.credit_id, reservations.c.child_id, reservations.c.amount)
     )).first()
     if moved is None:
         return None
-    figures = ({"reserved": credits.c.reserved - moved.amount} if cause is not None else
-               {"reserved": credits.c.reserved - moved.amount, "consumed": credits.c.consumed + moved.amount})
+    figures = {column: credits.c[column] + change for column, change in settlement(action, moved.amount).items()}
     await session.execute(update(credits).where(credits.c.credit_id == moved.credit_id).values(**figures))
     common = {"credit_id": moved.credit_id, "organisation_id": organisation_id, "child_id": moved.child_id,
               "request_id": request_id, "line_id": line_id, "amount": plain(moved.amount)}

@@ -5,17 +5,18 @@ from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from konnect_kit.errors import ApiError
+from konnect_kit.domain_errors import DomainError, NotFound
 from konnect_kit.internal import Caller
+from konnect_kit.roles import may_manage
 from sqlalchemy import Row, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from credits.db.models import credits, directory_children, directory_organisations, directory_parents, reservations
-from credits.domain.access import may_manage, may_read_child
+from credits.domain.access import may_read_child
 
 
-def not_found(what: str = "child") -> ApiError:
-    return ApiError(404, "not_found", f"No such {what}.")
+def not_found(what: str = "child") -> DomainError:
+    return NotFound("not_found", f"No such {what}.")
 
 
 def _uuid_or_none(value: str) -> UUID | None:
@@ -65,7 +66,7 @@ async def readable_credit(session: AsyncSession, who: Caller, credit_id: UUID) -
     # A parent reads the credits of the children of their own family.
     try:
         scope = await child_scope(session, who, row.child_id)
-    except ApiError:
+    except DomainError:
         raise not_found("credit") from None
     if scope not in (None, row.organisation_id):
         raise not_found("credit")

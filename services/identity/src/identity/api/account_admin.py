@@ -8,11 +8,10 @@ from fastapi import APIRouter
 from konnect_kit.errors import ApiError
 from konnect_kit.internal import CallerDep
 from konnect_kit.service import SessionDep
-from konnect_kit.tenancy import managing_scope, not_found
+from konnect_kit.tenancy import not_found
 from pydantic import BaseModel
-from sqlalchemy import select
 
-from identity.db.accounts import accounts
+from identity.service_layer.organisations import account_status as account_status_of
 
 router = APIRouter(prefix="/accounts", tags=["admin: accounts"])
 
@@ -30,9 +29,7 @@ class AccountStatusOut(BaseModel):
 async def account_status(account_id: UUID, who: CallerDep, session: SessionDep) -> AccountStatusOut:
     if who.role not in ("platform_operator", "org_admin"):
         raise ApiError(403, "forbidden", "Account status is for organisation admins.")
-    scope = managing_scope(who)
-    row = (await session.execute(select(accounts).where(
-        accounts.c.account_id == account_id, scope.clause(accounts.c.organisation_id)))).first()
+    row = await account_status_of(session, who, account_id)
     if row is None:  # or another organisation's: the same answer
         raise not_found("account")
     return AccountStatusOut(account_id=row.account_id, organisation_id=row.organisation_id, role=row.role,

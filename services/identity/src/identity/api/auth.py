@@ -1,24 +1,20 @@
 """Authentication routes: login, refresh, logout variants, invitation, password reset and change, machine tokens."""
 
-import secrets
 from datetime import timedelta
 from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Request, Response
+from konnect_kit.domain_errors import DomainError
 from konnect_kit.errors import ApiError
 from konnect_kit.internal import Caller, CallerDep, GatewayCallDep
 from konnect_kit.service import KitDep, SessionDep
-from konnect_kit.tenancy import require_managed
 from konnect_kit.values import Email, HumanName
 from pydantic import BaseModel, Field
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from identity.db.accounts import machine_clients
 from identity.domain import passwords
-from identity.domain.access_tokens import issue_access_token
 from identity.service_layer import accounts as use
+from identity.service_layer import machine_clients
 from identity.settings import Settings
 
 router = APIRouter(prefix="/auth", tags=["auth"])
@@ -136,7 +132,7 @@ async def login(body: LoginIn, call: GatewayCallDep, kit: KitDep, settings: Sett
         outcome = await use.login(session, settings, email=body.email, password=body.password,
                                   organisation_id=body.organisation_id, device_id=body.device_id,
                                   client_ip=call.client_ip)
-    if isinstance(outcome, ApiError):
+    if isinstance(outcome, DomainError):
         raise outcome
     return outcome.as_json()
 
@@ -201,30 +197,15 @@ async def change_password(body: ChangePasswordIn, who: LivePerson, session: Sess
 @router.post("/machine-token", response_model=MachineTokenOut, summary="ERP client credentials → access token")
 async def machine_token(body: MachineTokenIn, _: GatewayCallDep, session: SessionDep,
                         settings: SettingsDep) -> MachineTokenOut:
-    client = await _machine_client(session, body.client_id)
-    if client is None or not passwords.verify_password(client.secret_hash, body.client_secret):
-        raise ApiError(401, "invalid_client", "Unknown client or wrong secret.")
-    ttl = timedelta(seconds=settings.access_token_ttl_seconds)
-    token = issue_access_token(secret=settings.jwt_secret, account_id=f"client:{client.client_id}", role="erp",
-                               organisation_id=str(client.organisation_id), session_id=None, now=use.now(), ttl=ttl)
+    token = await machine_clients.machine_token(
+        session, client_id=body.client_id, client_secret=body.client_secret, jwt_secret=settings.jwt_secret,
+        now=use.now(), ttl=timedelta(seconds=settings.access_token_ttl_seconds))
     return MachineTokenOut(access_token=token, expires_in=settings.access_token_ttl_seconds)
-
-
-async def _machine_client(session: AsyncSession, client_id: str):  # type: ignore[no-untyped-def]
-    return (await session.execute(select(machine_clients).where(
-        machine_clients.c.client_id == client_id, machine_clients.c.revoked_at.is_(None)))).first()
 
 
 @router.post("/machine-clients", response_model=MachineClientOut, status_code=201,
              summary="Create ERP credentials for an organisation (admin)")
 async def create_machine_client(body: MachineClientIn, who: CallerDep, session: SessionDep) -> MachineClientOut:
-    refusal = "Only an administrator of this organisation may create ERP credentials."
-    if who.role == "erp":
-        raise ApiError(403, "forbidden", refusal)  # a machine client never mints another one
-    require_managed(who, body.organisation_id, refusal=refusal)
-    client_id = f"erp-{secrets.token_hex(8)}"
-    secret = secrets.token_urlsafe(32)
-    await session.execute(machine_clients.insert().values(
-        client_id=client_id, organisation_id=body.organisation_id, name=body.name,
-        secret_hash=passwords.hash_password(secret)))
+    client_id, secret = await machine_clients.create_machine_client(session, who, organisation_id=body.organisation_id,
+                                                                    name=body.name)
     return MachineClientOut(client_id=client_id, client_secret=secret, organisation_id=body.organisation_id)

@@ -12,7 +12,7 @@ from uuid import UUID
 from konnect_contracts.events.access import SessionEndReason, SessionsEnded
 from konnect_contracts.events.accounts import AccountInvited, PasswordResetRequested
 from konnect_kit.correlation import current_correlation_id
-from konnect_kit.errors import ApiError
+from konnect_kit.domain_errors import BadRequest, Conflict, DomainError, Forbidden, Invalid, Throttled, Unauthenticated
 from konnect_kit.outbox import Outbox
 from konnect_kit.tenancy import not_found
 from konnect_kit.wakeup import notify
@@ -66,8 +66,8 @@ class IssuedTokens:
                 "session_id": str(self.session_id)}
 
 
-INVALID_CREDENTIALS = ApiError(401, "invalid_credentials", "The e-mail address or password is not correct.")
-INVALID_TOKEN = ApiError(400, "invalid_token", "This link is not valid any more. Ask for a new one.")
+INVALID_CREDENTIALS = Unauthenticated("invalid_credentials", "The e-mail address or password is not correct.")
+INVALID_TOKEN = BadRequest("invalid_token", "This link is not valid any more. Ask for a new one.")
 
 
 async def ensure_account(
@@ -97,7 +97,7 @@ async def ensure_account(
         accounts.c.organisation_id == organisation_id, accounts.c.email_normalized == normalized,
         accounts.c.account_id != account_id))
     if clash is not None:
-        raise ApiError(409, "email_taken", "Another person in this organisation already uses this e-mail address.")
+        raise Conflict("email_taken", "Another person in this organisation already uses this e-mail address.")
     if row is None:
         created = await session.execute(insert(accounts).values(
             account_id=account_id, organisation_id=organisation_id, role=role, email=email.strip(),
@@ -110,7 +110,7 @@ async def ensure_account(
     if (row.role == "parent") != (role == "parent"):
         # One person's login is either a parent's or a staff member's: a staff record must not take over a
         # parent's login (or the other way round) by reusing its id.
-        raise ApiError(409, "id_in_use", f"This id already names a {'parent' if row.role == 'parent' else 'staff'} "
+        raise Conflict("id_in_use", f"This id already names a {'parent' if row.role == 'parent' else 'staff'} "
                        "login; give this person an id of their own.")
     changes = {"role": role, "display_name": display_name, "language": language}
     email_changed = row.email_normalized != normalized
@@ -164,7 +164,7 @@ async def _redeem_one_time_token(session: AsyncSession, secret: str, purpose: st
 def _check_new_password(password: str) -> None:
     problem = passwords.policy_violation(password)
     if problem:
-        raise ApiError(422, "weak_password", problem)
+        raise Invalid("weak_password", problem)
 
 
 async def accept_invitation(session: AsyncSession, settings: Settings, *, token: str, password: str,
@@ -186,7 +186,7 @@ KNOWN_DEVICE_FOR = timedelta(days=180)
 
 
 async def login(session: AsyncSession, settings: Settings, *, email: str, password: str,
-                organisation_id: UUID | None, device_id: str | None, client_ip: str) -> IssuedTokens | ApiError:
+                organisation_id: UUID | None, device_id: str | None, client_ip: str) -> IssuedTokens | DomainError:
     """Tokens, or the refusal to answer with after committing: a failed attempt must be counted.
 
     Throttling (identity.domain.throttle) never puts the e-mail address alone under a hard lock: an
@@ -216,7 +216,7 @@ async def login(session: AsyncSession, settings: Settings, *, email: str, passwo
             seconds = max(1, math.ceil((until - moment).total_seconds()))
             # Refused without checking the password: waiting costs the attacker a guess, not us a hash.
             # Returned, not raised, so an unlock recorded above is committed.
-            return ApiError(429, "too_many_attempts", "Too many failed attempts. Try again later.",
+            return Throttled("too_many_attempts", "Too many failed attempts. Try again later.",
                            {"retry_after_seconds": seconds})
     matches = [row for row in candidates if passwords.verify_password(row.password_hash, password)]
     if not candidates:
@@ -226,7 +226,7 @@ async def login(session: AsyncSession, settings: Settings, *, email: str, passwo
             await _record_failure(session, key, moment)
         return INVALID_CREDENTIALS
     if len(matches) > 1:
-        raise ApiError(409, "choose_organisation", "This login exists at several organisations: choose one.",
+        raise Conflict("choose_organisation", "This login exists at several organisations: choose one.",
                        {"organisation_ids": sorted(str(m.organisation_id) for m in matches)})
     # The person is in: their own counters start again. The e-mail-wide counter is left to run out by
     # itself, or the real person's login would hand a distributed attacker a fresh allowance.
@@ -295,7 +295,7 @@ async def _issue(session: AsyncSession, settings: Settings, account_id: UUID, se
     return IssuedTokens(access, refresh, settings.access_token_ttl_seconds, account_id, session_id)
 
 
-SESSION_ENDED = ApiError(401, "invalid_refresh_token", "The session has ended. Log in again.")
+SESSION_ENDED = Unauthenticated("invalid_refresh_token", "The session has ended. Log in again.")
 
 
 async def refresh(session: AsyncSession, settings: Settings, *, refresh_token: str) -> IssuedTokens | None:
@@ -425,7 +425,7 @@ async def change_password(session: AsyncSession, *, account_id: UUID, session_id
                           current_password: str, new_password: str) -> None:
     row = (await session.execute(select(accounts).where(accounts.c.account_id == account_id))).one()
     if not passwords.verify_password(row.password_hash, current_password):
-        raise ApiError(403, "wrong_password", "The current password is not correct.")
+        raise Forbidden("wrong_password", "The current password is not correct.")
     _check_new_password(new_password)
     await _set_password(session, account_id, new_password)
     others = (await session.scalars(select(sessions.c.session_id).where(

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from konnect_kit.errors import ApiError
+from konnect_kit.domain_errors import Conflict, DomainError, Invalid, NotFound
 from konnect_kit.tenancy import not_found
 from sqlalchemy import Row, Table, and_, func, select
 from sqlalchemy.dialects.postgresql import insert
@@ -27,7 +27,7 @@ async def require_organisation(session: AsyncSession, organisation_id: UUID) -> 
         await session.execute(select(organisations).where(organisations.c.organisation_id == organisation_id))
     ).first()
     if row is None:
-        raise ApiError(404, "not_found", "No such organisation.", {"organisation_id": str(organisation_id)})
+        raise NotFound("not_found", "No such organisation.", {"organisation_id": str(organisation_id)})
     return row
 
 
@@ -41,7 +41,7 @@ async def require_reference(
         )
     ).first()
     if row is None:
-        raise ApiError(422, "unknown_reference", f"{field} does not name a record of this organisation.",
+        raise Invalid("unknown_reference", f"{field} does not name a record of this organisation.",
                        {"field": field, "value": str(ref_id)})
     return row
 
@@ -93,6 +93,6 @@ async def upsert_record(
     return Upserted(version, changed=True)
 
 
-def _external_id_taken(external_id: Any) -> ApiError:
-    return ApiError(409, "external_id_taken", "Another record of this kind in the organisation has this external id.",
+def _external_id_taken(external_id: Any) -> DomainError:
+    return Conflict("external_id_taken", "Another record of this kind in the organisation has this external id.",
                     {"external_id": external_id})

@@ -5,13 +5,11 @@ from typing import Annotated, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Query
-from konnect_kit.errors import ApiError
 from konnect_kit.internal import CallerDep
 from konnect_kit.service import SessionDep
 from pydantic import BaseModel
-from sqlalchemy import func, select
 
-from notifications.db.models import deliveries
+from notifications.service_layer.deliveries import delivery_log
 
 router = APIRouter(prefix="/deliveries", tags=["deliveries"])
 
@@ -46,15 +44,5 @@ async def list_deliveries(
     recipient: Annotated[str, Query(min_length=3, max_length=320, description="E-mail address")],
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> DeliveriesOut:
-    if who.role not in ("platform_operator", "org_admin"):
-        raise ApiError(403, "forbidden", "Only operators and organisation admins can read the delivery log.")
-    query = (select(*[deliveries.c[name] for name in DeliveryOut.model_fields])
-             .where(func.lower(deliveries.c.recipient) == recipient.strip().lower())
-             .order_by(deliveries.c.created_at.desc()).limit(limit))
-    if who.role == "org_admin":
-        # An admin sees the mail of their own organisation only, even for an address known elsewhere too.
-        if not who.organisation_id:
-            raise ApiError(403, "forbidden", "No organisation in the caller identity.")
-        query = query.where(deliveries.c.organisation_id == UUID(who.organisation_id))
-    rows = (await session.execute(query)).mappings().all()
-    return DeliveriesOut(items=[DeliveryOut.model_validate(dict(row)) for row in rows])
+    rows = await delivery_log(session, who, recipient, limit, DeliveryOut.model_fields)
+    return DeliveriesOut(items=[DeliveryOut.model_validate(row) for row in rows])

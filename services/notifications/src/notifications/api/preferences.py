@@ -3,13 +3,13 @@
 from uuid import UUID
 
 from fastapi import APIRouter
-from konnect_kit.errors import ApiError
-from konnect_kit.internal import Caller, CallerDep
+from konnect_kit.db import Session
+from konnect_kit.internal import CallerDep
 from konnect_kit.service import SessionDep
 from pydantic import BaseModel, Field
 
-from notifications.db.preferences import preferences_of, save_preference
 from notifications.domain.preferences import ITEM_KINDS, ItemKind
+from notifications.service_layer import preferences as use
 
 router = APIRouter(prefix="/notification-settings", tags=["notification settings"])
 
@@ -29,29 +29,19 @@ class SettingsIn(BaseModel):
     items: list[KindSetting] = Field(min_length=1, max_length=len(ITEM_KINDS))
 
 
-def _account(who: Caller) -> UUID:
-    if who.role not in ("parent", "staff", "org_admin"):
-        raise ApiError(403, "forbidden", "Notification settings belong to a person's login.")
-    return UUID(who.actor_id)
-
-
-async def _view(session, account_id: UUID) -> SettingsOut:  # type: ignore[no-untyped-def]
-    chosen = await preferences_of(session, account_id)
-    return SettingsOut(account_id=account_id, items=[
-        KindSetting(kind=kind, email=chosen.get(kind, (True, True))[0], push=chosen.get(kind, (True, True))[1])
-        for kind in ITEM_KINDS])
+async def _view(session: Session, account_id: UUID) -> SettingsOut:
+    chosen = await use.settings(session, account_id)
+    return SettingsOut(account_id=account_id,
+                       items=[KindSetting(kind=kind, email=email, push=push) for kind, email, push in chosen])
 
 
 @router.get("", response_model=SettingsOut)
 async def get_settings(who: CallerDep, session: SessionDep) -> SettingsOut:
-    return await _view(session, _account(who))
+    return await _view(session, use.account_of(who))
 
 
 @router.put("", response_model=SettingsOut, summary="Change some kinds; kinds not named keep their setting")
 async def put_settings(body: SettingsIn, who: CallerDep, session: SessionDep) -> SettingsOut:
-    account_id = _account(who)
-    if len({item.kind for item in body.items}) != len(body.items):
-        raise ApiError(422, "duplicate_kind", "Each kind may appear once.")
-    for item in body.items:
-        await save_preference(session, account_id, item.kind, email=item.email, push=item.push)
+    account_id = use.account_of(who)
+    await use.change(session, account_id, [(item.kind, item.email, item.push) for item in body.items])
     return await _view(session, account_id)

@@ -5,7 +5,8 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import func, select
+from konnect_kit.read_models import upsert_if_newer
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -22,12 +23,7 @@ class Parent:
 
 async def upsert_child(session: AsyncSession, *, child_id: UUID, version: int, values: dict[str, Any]) -> None:
     # Same rule as recipients: only a newer version overwrites, and a deleted child stays a nameless tombstone.
-    changes = {**values, "version": version}
-    await session.execute(
-        insert(children).values(child_id=child_id, **changes)
-        .on_conflict_do_update(index_elements=[children.c.child_id], set_={**changes, "updated_at": func.now()},
-                               where=children.c.version < version)
-    )
+    await upsert_if_newer(session, children, {"child_id": child_id}, {**values, "version": version})
 
 
 async def child_names(session: AsyncSession, child_ids: Iterable[UUID]) -> dict[UUID, str]:

@@ -1,13 +1,11 @@
 """Ended sessions from identity: a device registered by a session that ended gets no more push messages."""
 
 import logging
-from collections.abc import Callable
 
 from konnect_contracts.events.access import SessionsEnded
-from konnect_kit.consumer import EventConsumer, EventContext
+from konnect_kit.consumer import EventContext, Handlers
 
 from notifications.db.devices import forget_sessions
-from notifications.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -18,8 +16,4 @@ async def sessions_ended(ctx: EventContext, event: SessionsEnded) -> None:
         log.info("push devices of ended sessions removed", extra={"devices": removed, "reason": event.reason})
 
 
-def register(settings: Settings) -> Callable[[EventConsumer], None]:
-    def wire(consumer: EventConsumer) -> None:
-        consumer.on(SessionsEnded, sessions_ended, topic=settings.access_topic)
-
-    return wire
+HANDLERS: Handlers = {SessionsEnded: sessions_ended}

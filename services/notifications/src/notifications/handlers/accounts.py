@@ -1,16 +1,15 @@
 """Account mails from identity: an invitation or a reset link is rendered and queued in the consumer's transaction."""
 
-from collections.abc import Callable
 
 from konnect_contracts.events.accounts import AccountInvited, PasswordResetRequested
-from konnect_kit.consumer import EventConsumer, EventContext
+from konnect_kit.consumer import EventContext, Handlers
 
 from notifications.db.deliveries import queue_email
 from notifications.domain.mail_texts import render_invitation, render_password_reset
 from notifications.settings import Settings
 
 
-def register(settings: Settings) -> Callable[[EventConsumer], None]:
+def handlers(settings: Settings) -> Handlers:
     async def account_invited(ctx: EventContext, event: AccountInvited) -> None:
         mail = render_invitation(
             display_name=event.display_name, invitation_token=event.invitation_token,
@@ -30,8 +29,4 @@ def register(settings: Settings) -> Callable[[EventConsumer], None]:
         await queue_email(ctx.session, event_id=ctx.envelope.event_id, recipient=event.email, mail=mail,
                           organisation_id=event.organisation_id, account_id=event.account_id)
 
-    def wire(consumer: EventConsumer) -> None:
-        consumer.on(AccountInvited, account_invited, topic=settings.accounts_topic)
-        consumer.on(PasswordResetRequested, password_reset_requested, topic=settings.accounts_topic)
-
-    return wire
+    return {AccountInvited: account_invited, PasswordResetRequested: password_reset_requested}

@@ -1,32 +1,22 @@
 """Keeps the recipients (who can be mailed, in which language) and children read models current from the directory."""
 
-from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
 from konnect_contracts.events.directory import ChildUpserted, ParentUpserted, StaffUpserted
-from konnect_kit.consumer import EventConsumer, EventContext
-from sqlalchemy import func
-from sqlalchemy.dialects.postgresql import insert
+from konnect_kit.consumer import EventContext, Handlers
+from konnect_kit.read_models import upsert_if_newer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from notifications.db.models import recipients
 from notifications.db.read_models import upsert_child
 from notifications.domain.languages import mail_language
-from notifications.settings import Settings
 
 
 async def upsert_recipient(session: AsyncSession, *, account_id: UUID, role: str, version: int,
                            values: dict[str, Any]) -> None:
-    # Versions only move forward: an older upsert arriving late (e.g. after a replay) never overwrites a newer one.
-    # Deleted records stay as inactive tombstones so such a late upsert cannot bring them back either.
-    changes = {**values, "version": version}
-    await session.execute(
-        insert(recipients).values(account_id=account_id, role=role, **changes)
-        .on_conflict_do_update(index_elements=[recipients.c.account_id, recipients.c.role],
-                               set_={**changes, "updated_at": func.now()},
-                               where=recipients.c.version < version)
-    )
+    # Versions only move forward; deleted records stay as inactive tombstones (konnect_kit.read_models).
+    await upsert_if_newer(session, recipients, {"account_id": account_id, "role": role}, {**values, "version": version})
 
 
 async def parent_upserted(ctx: EventContext, event: ParentUpserted) -> None:
@@ -54,10 +44,4 @@ async def child_upserted(ctx: EventContext, event: ChildUpserted) -> None:
     })
 
 
-def register(settings: Settings) -> Callable[[EventConsumer], None]:
-    def wire(consumer: EventConsumer) -> None:
-        consumer.on(ParentUpserted, parent_upserted, topic=settings.directory_topic)
-        consumer.on(StaffUpserted, staff_upserted, topic=settings.directory_topic)
-        consumer.on(ChildUpserted, child_upserted, topic=settings.directory_topic)
-
-    return wire
+HANDLERS: Handlers = {ParentUpserted: parent_upserted, StaffUpserted: staff_upserted, ChildUpserted: child_upserted}

@@ -8,7 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from konnect_contracts.events.requests import AbsenceReported, RequestDecided, RequestExpired, RequestSubmitted
-from konnect_kit.consumer import EventConsumer, EventContext
+from konnect_kit.consumer import EventContext, Handlers
 
 from notifications.db.deliveries import queue_email, queue_push
 from notifications.db.devices import tokens_of
@@ -117,12 +117,7 @@ async def absence_reported(ctx: EventContext, event: AbsenceReported, *, push_en
                         push_enabled=push_enabled)
 
 
-def register(settings: Settings) -> Callable[[EventConsumer], None]:
-    def wire(consumer: EventConsumer) -> None:
-        consumer.on(RequestSubmitted, request_submitted, topic=settings.requests_topic)
-        push = {"push_enabled": settings.push_enabled}  # without FCM credentials nothing is queued for push
-        consumer.on(RequestDecided, partial(request_decided, **push), topic=settings.requests_topic)
-        consumer.on(RequestExpired, partial(request_expired, **push), topic=settings.requests_topic)
-        consumer.on(AbsenceReported, partial(absence_reported, **push), topic=settings.requests_topic)
-
-    return wire
+def handlers(settings: Settings) -> Handlers:
+    push = {"push_enabled": settings.push_enabled}  # without FCM credentials nothing is queued for push
+    return {RequestSubmitted: request_submitted, RequestDecided: partial(request_decided, **push),
+            RequestExpired: partial(request_expired, **push), AbsenceReported: partial(absence_reported, **push)}

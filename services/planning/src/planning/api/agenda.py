@@ -5,11 +5,11 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Query
+from konnect_kit.db import Session
 from konnect_kit.errors import ApiError
 from konnect_kit.internal import Caller, CallerDep
 from konnect_kit.service import SessionDep
 from konnect_kit.values import SupportedDate
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from planning.api.calendar_models import AgendaOut, AvailabilityOut, DayDetailOut, PlacementOut
 from planning.clock import ClockDep
@@ -27,11 +27,11 @@ def _hidden() -> ApiError:
     return ApiError(404, "not_found", "No such child or family.")
 
 
-async def _caller_family(who: Caller, session: AsyncSession) -> UUID | None:
+async def _caller_family(who: Caller, session: Session) -> UUID | None:
     return await cal.family_of_account(session, who.actor_id) if who.role == "parent" else None
 
 
-async def _visible_family(who: Caller, session: AsyncSession, family_id: UUID | None) -> cal.FamilyRecord:
+async def _visible_family(who: Caller, session: Session, family_id: UUID | None) -> cal.FamilyRecord:
     own = await _caller_family(who, session)
     if who.role == "parent":
         if family_id is not None and family_id != own:
@@ -46,7 +46,7 @@ async def _visible_family(who: Caller, session: AsyncSession, family_id: UUID | 
     return record
 
 
-async def _visible_child(who: Caller, session: AsyncSession, child_id: UUID) -> cal.ChildRecord:
+async def _visible_child(who: Caller, session: Session, child_id: UUID) -> cal.ChildRecord:
     record = await cal.child(session, child_id)
     if record is None or not may_see_planning(
         who.role, who.organisation_id, organisation_id=record.organisation_id, family_id=record.family_id,

@@ -10,12 +10,12 @@ from konnect_kit.service import KitDep, SessionDep
 from pydantic import BaseModel
 
 from planning.api.request_models import EvaluatedOut, EvaluationIn, RequestOut
-from planning.api.requests import request_for
 from planning.clock import ClockDep
 from planning.service_layer.calendar import organisation_calendar
 from planning.service_layer.decisions import lines_of
 from planning.service_layer.evaluations import evaluate_child
 from planning.service_layer.overview import evaluation_queue, request_view
+from planning.service_layer.visibility import request_for
 
 router = APIRouter(tags=["evaluation"])
 

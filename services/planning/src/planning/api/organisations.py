@@ -7,9 +7,8 @@ from konnect_kit.errors import ApiError
 from konnect_kit.internal import CallerDep
 from konnect_kit.service import SessionDep
 from pydantic import BaseModel
-from sqlalchemy import select
 
-from planning.db.models import directory_organisations as orgs
+from planning.service_layer.calendar_admin import known_organisation
 
 router = APIRouter(prefix="/organisations", tags=["organisations"])
 
@@ -24,7 +23,7 @@ class PlanningOrganisationOut(BaseModel):
 @router.get("/{organisation_id}", response_model=PlanningOrganisationOut)
 async def get_organisation(organisation_id: UUID, who: CallerDep, session: SessionDep) -> PlanningOrganisationOut:
     allowed = who.role == "platform_operator" or who.organisation_id == str(organisation_id)
-    row = (await session.execute(select(orgs).where(orgs.c.organisation_id == organisation_id))).first()
+    row = await known_organisation(session, organisation_id)
     if row is None or not allowed:
         raise ApiError(404, "not_found", "Planning does not know this organisation (yet).")
     return PlanningOrganisationOut(organisation_id=row.organisation_id, name=row.name,

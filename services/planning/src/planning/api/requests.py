@@ -1,16 +1,14 @@
 """Parent requests: extra days, swaps, absences, the overview and cancelling (internal; via the gateway)."""
 
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
-from fastapi import APIRouter, FastAPI, Request
-from fastapi.responses import JSONResponse
-from konnect_kit.errors import ApiError, error_body
-from konnect_kit.internal import Caller, CallerDep
+from fastapi import APIRouter
+from konnect_kit.db import Session
+from konnect_kit.errors import ApiError
+from konnect_kit.internal import CallerDep
 from konnect_kit.service import KitDep, SessionDep
-from konnect_kit.tenancy import bound_organisation
-from sqlalchemy import Row, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from planning.api.request_models import (
     AbsenceIn,
@@ -22,46 +20,18 @@ from planning.api.request_models import (
     SwapsIn,
 )
 from planning.clock import ClockDep
-from planning.db.requests import requests
-from planning.domain.refusals import Refusal
 from planning.service_layer import absences as absence_service
 from planning.service_layer.calendar import family_of_account, organisation_calendar
 from planning.service_layer.callers import actor_uuid, family_for, may_act_for
-from planning.service_layer.decisions import cancel_child, lines_of, lock_request
+from planning.service_layer.decisions import cancel_child, lines_of
 from planning.service_layer.overview import absence_view, child_cancel_blocked, family_overview, request_view
 from planning.service_layer.requests import ExtraDayAsk, SwapAsk, submit
+from planning.service_layer.visibility import request_for
 
 router = APIRouter(tags=["requests"])
 
 
-def install_refusal_handler(app: FastAPI) -> None:
-    """Domain refusals answer like every other API error: {"error": {"code", "message", "details"}}."""
-    async def _refused(_: Request, exc: Exception) -> JSONResponse:
-        assert isinstance(exc, Refusal)
-        return JSONResponse(error_body(exc.code, exc.message, exc.details), status_code=exc.status)
-
-    app.add_exception_handler(Refusal, _refused)
-
-
-async def request_for(session: AsyncSession, who: Caller, request_id: UUID, *, lock: bool = False) -> Row:
-    """The request if the caller may see it; 404 otherwise (another family's request stays hidden)."""
-    # Every caller but the platform operator is bound to one organisation: the query never reaches past it.
-    tenant = bound_organisation(who)
-    if lock:
-        request = await lock_request(session, request_id, tenant)
-    else:
-        query = select(requests).where(requests.c.request_id == request_id)
-        if tenant is not None:
-            query = query.where(requests.c.organisation_id == tenant)
-        request = (await session.execute(query)).first()
-    caller_family = await family_of_account(session, who.actor_id) if who.role == "parent" else None
-    if request is None or not may_act_for(who, organisation_id=request.organisation_id,
-                                          family_id=request.family_id, caller_family=caller_family):
-        raise ApiError(404, "not_found", "No such request.")
-    return request
-
-
-async def _view(session: AsyncSession, request: Row, now: datetime) -> RequestOut:
+async def _view(session: Session, request: Any, now: datetime) -> RequestOut:
     calendar = await organisation_calendar(session, request.organisation_id)
     return RequestOut.model_validate(request_view(request, await lines_of(session, request.request_id), calendar, now))
 

@@ -231,12 +231,15 @@ def planned_parts(
     return sorted(result, key=lambda p: (p.starts_at, p.name, str(p.day_part_id)))
 
 
-def occupied_by(
-    placement: Placement | None, day: date, changes: Iterable[CareChange], group_id: UUID, day_part_id: UUID,
-) -> bool:
-    """Whether one child takes a place in (group, day, day part): planned there and not reported absent."""
-    state = schedule_state(placement, day, changes).get(day_part_id)
-    return state is not None and state[0] == group_id and not state[1]
+def occupied_parts(
+    placement: Placement | None, day: date, changes: Iterable[CareChange], group_id: UUID,
+) -> set[UUID]:
+    """The day parts in which one child takes a place in the group that date: planned there, not absent.
+
+    `service_layer.calendar.group_occupancy` counts a group's places with this, child by child.
+    """
+    return {part_id for part_id, (part_group, absent) in schedule_state(placement, day, changes).items()
+            if part_group == group_id and not absent}
 
 
 def has_room(occupied: int, capacity: int | None) -> bool:

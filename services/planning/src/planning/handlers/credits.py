@@ -5,7 +5,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from konnect_contracts.events.credits import CreditGranted, CreditReservationFailed, CreditReserved
-from konnect_kit.consumer import EventConsumer, EventContext
+from konnect_kit.consumer import EventContext, Handlers
 from sqlalchemy import func
 from sqlalchemy.dialects.postgresql import insert
 
@@ -16,7 +16,7 @@ from planning.settings import Settings
 log = logging.getLogger(__name__)
 
 
-def register(settings: Settings, now: Callable[[], datetime]) -> Callable[[EventConsumer], None]:
+def handlers(settings: Settings, now: Callable[[], datetime]) -> Handlers:
     async def credit_granted(ctx: EventContext, event: CreditGranted) -> None:
         values = {"organisation_id": event.organisation_id, "child_id": event.child_id, "unit": event.unit,
                   "valid_from": event.valid_from, "valid_until": event.valid_until, "usage_rule": event.usage_rule,
@@ -37,9 +37,5 @@ def register(settings: Settings, now: Callable[[], datetime]) -> Callable[[Event
                                         reserved=False, reason=reason, now=now(), topic=settings.requests_topic):
             log.info("reservation result ignored", extra={"line_id": str(event.line_id)})
 
-    def wire(consumer: EventConsumer) -> None:
-        consumer.on(CreditGranted, credit_granted, topic=settings.credits_topic)
-        consumer.on(CreditReserved, credit_reserved, topic=settings.credits_topic)
-        consumer.on(CreditReservationFailed, reservation_failed, topic=settings.credits_topic)
-
-    return wire
+    return {CreditGranted: credit_granted, CreditReserved: credit_reserved,
+            CreditReservationFailed: reservation_failed}

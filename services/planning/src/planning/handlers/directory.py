@@ -11,9 +11,9 @@ from konnect_contracts.events.directory import (
     ParentUpserted,
     PlacementUpserted,
 )
-from konnect_kit.consumer import EventConsumer, EventContext
-from sqlalchemy import Table, func
-from sqlalchemy.dialects.postgresql import insert
+from konnect_kit.consumer import EventContext, Handlers
+from konnect_kit.read_models import upsert_if_newer
+from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from planning.db.calendar import (
@@ -28,13 +28,8 @@ from planning.db.models import directory_organisations as orgs
 
 
 async def organisation_upserted(ctx: EventContext, event: OrganisationUpserted) -> None:
-    values = {"name": event.name, "time_zone": event.time_zone, "version": event.version}
-    # Versions only move forward: an older upsert arriving late never overwrites a newer one.
-    await ctx.session.execute(
-        insert(orgs).values(organisation_id=event.organisation_id, **values)
-        .on_conflict_do_update(index_elements=[orgs.c.organisation_id], set_=values,
-                               where=orgs.c.version < event.version)
-    )
+    await upsert_if_newer(ctx.session, orgs, {"organisation_id": event.organisation_id},
+                          {"name": event.name, "time_zone": event.time_zone, "version": event.version})
 
 
 async def upsert_read_model(session: AsyncSession, table: Table, key: dict[str, Any], event: Any,
@@ -43,13 +38,8 @@ async def upsert_read_model(session: AsyncSession, table: Table, key: dict[str, 
 
     Deleted records stay as tombstones (deleted=true): a late, older upsert can then not bring them back.
     """
-    changes = {**values, "organisation_id": event.organisation_id, "version": event.version,
-               "deleted": event.deleted}
-    await session.execute(
-        insert(table).values(**key, **changes)
-        .on_conflict_do_update(index_elements=list(key), set_={**changes, "updated_at": func.now()},
-                               where=table.c.version < event.version)
-    )
+    await upsert_if_newer(session, table, key, {**values, "organisation_id": event.organisation_id,
+                                                "version": event.version, "deleted": event.deleted})
 
 
 async def location_upserted(ctx: EventContext, event: LocationUpserted) -> None:
@@ -88,11 +78,8 @@ async def placement_upserted(ctx: EventContext, event: PlacementUpserted) -> Non
     })
 
 
-def register(consumer: EventConsumer) -> None:
-    consumer.on(OrganisationUpserted, organisation_upserted)
-    consumer.on(LocationUpserted, location_upserted)
-    consumer.on(GroupUpserted, group_upserted)
-    consumer.on(FamilyUpserted, family_upserted)
-    consumer.on(ParentUpserted, parent_upserted)
-    consumer.on(ChildUpserted, child_upserted)
-    consumer.on(PlacementUpserted, placement_upserted)
+HANDLERS: Handlers = {
+    OrganisationUpserted: organisation_upserted, LocationUpserted: location_upserted, GroupUpserted: group_upserted,
+    FamilyUpserted: family_upserted, ParentUpserted: parent_upserted, ChildUpserted: child_upserted,
+    PlacementUpserted: placement_upserted,
+}

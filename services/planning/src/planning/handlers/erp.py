@@ -27,9 +27,9 @@ from konnect_contracts.events.requests import (
     RequestSubmitted,
 )
 from konnect_contracts.topics import ERP_EVALUATIONS_PATTERN, erp_client_of_topic, erp_topics
-from konnect_kit.consumer import EventConsumer, EventContext, PermanentError
+from konnect_kit.consumer import EventContext, PermanentError, Subscription
+from konnect_kit.read_models import upsert_if_newer
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from planning.db.erp import erp_clients
@@ -76,13 +76,10 @@ async def check_erp_evaluation(session: AsyncSession, client: str, event: ChildE
                                 f"{event.evaluated_by!r}; ERP evaluations say 'erp': refused")
 
 
-def register(settings: Settings, now: Callable[[], datetime]) -> Callable[[EventConsumer], None]:
+def subscriptions(settings: Settings, now: Callable[[], datetime]) -> list[Subscription]:
     async def erp_client_registered(ctx: EventContext, event: ErpClientRegistered) -> None:
         values = {"organisation_ids": list(event.organisation_ids), "version": event.version}
-        await ctx.session.execute(
-            insert(erp_clients).values(client_id=event.client_id, **values)
-            .on_conflict_do_update(index_elements=[erp_clients.c.client_id], set_=values,
-                                   where=erp_clients.c.version < event.version))
+        await upsert_if_newer(ctx.session, erp_clients, {"client_id": event.client_id}, values)
         log.info("ERP client registered", extra={"client_id": event.client_id,
                                                   "organisations": [str(o) for o in event.organisation_ids]})
 
@@ -100,11 +97,10 @@ def register(settings: Settings, now: Callable[[], datetime]) -> Callable[[Event
             # A staff evaluation published by planning: the ERP clients of the organisation hear about it.
             await forward_to_erp_clients(ctx, event.organisation_id, event.partition_key())
 
-    def wire(consumer: EventConsumer) -> None:
-        consumer.on(ErpClientRegistered, erp_client_registered)
-        for event_type in OUTBOUND:
-            consumer.on(event_type, outbound, topic=settings.requests_topic)
-        consumer.on(ChildEvaluated, child_evaluated, topic=settings.evaluations_topic)
-        consumer.also_subscribe(ERP_EVALUATIONS_PATTERN)
-
-    return wire
+    return [
+        Subscription({ErpClientRegistered: erp_client_registered}),
+        Subscription(dict.fromkeys(OUTBOUND, outbound), topic=settings.requests_topic),
+        # Planning's own evaluations topic, and every ERP client's (`ctx.topic` tells them apart).
+        Subscription({ChildEvaluated: child_evaluated}, topic=settings.evaluations_topic,
+                     patterns=(ERP_EVALUATIONS_PATTERN,)),
+    ]

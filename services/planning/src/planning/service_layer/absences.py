@@ -65,7 +65,8 @@ async def report(session: AsyncSession, outbox: Outbox, *, topic: str, who: Call
     for ask in asks:
         record = await child(session, ask.child_id)
         if record is None or record.family_id != family.family_id:
-            raise Refusal("not_found", "No such child in this family.", {"child_id": str(ask.child_id)}, status=404)
+            raise Refusal("not_found", "No such child in this family.", {"child_id": str(ask.child_id)},
+                          kind="not_found")
         planned.append((ask, await _missed_parts(session, ask, starts_on, ends_on)))
     ids = []
     for ask, missed in planned:
@@ -91,11 +92,11 @@ async def cancel(session: AsyncSession, outbox: Outbox, *, topic: str, who: Call
                  now: datetime) -> None:
     """Within the policy window: the absence is cancelled and the care is planned again."""
     if absence.status != "registered":
-        raise Refusal("not_cancellable", f"This absence is {absence.status}.", status=409)
+        raise Refusal("not_cancellable", f"This absence is {absence.status}.", kind="conflict")
     calendar = await organisation_calendar(session, absence.organisation_id)
     blocked = cancel_blocked_reason(absence.starts_on, now, calendar.time_zone, calendar.cancel_window_hours)
     if blocked:
-        raise Refusal("cancel_window_passed", blocked, status=409)
+        raise Refusal("cancel_window_passed", blocked, kind="conflict")
     await session.execute(update(absences).where(absences.c.absence_id == absence.absence_id)
                           .values(status="cancelled", cancelled_at=now))
     await session.execute(update(care_changes).where(care_changes.c.source_id == absence.absence_id)

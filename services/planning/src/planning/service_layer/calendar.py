@@ -217,9 +217,8 @@ async def group_occupancy(session: AsyncSession, group_id: UUID, day: date) -> d
     for child_id in live:
         placement = rules.placement_on(placements[child_id], day)
         own = [c for c in changes if c.child_id == child_id]
-        for part_id, (part_group, absent) in rules.schedule_state(placement, day, own).items():
-            if part_group == group_id and not absent:
-                counts[part_id] = counts.get(part_id, 0) + 1
+        for part_id in rules.occupied_parts(placement, day, own, group_id):
+            counts[part_id] = counts.get(part_id, 0) + 1
     return counts
 
 

@@ -2,15 +2,23 @@
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 from uuid import UUID
 
-from konnect_kit.errors import ApiError
-from sqlalchemy import Row, Table, and_, func, select, true
+from konnect_kit.domain_errors import Invalid, NotFound
+from sqlalchemy import ColumnElement, Row, Table, and_, delete, func, select, true
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from planning.db.calendar import day_parts, directory_groups
+from planning.db.calendar import (
+    closing_days,
+    day_parts,
+    directory_groups,
+    group_capacity,
+    organisation_settings,
+    school_holidays,
+)
 from planning.db.models import directory_organisations
 
 
@@ -20,11 +28,16 @@ class Upserted:
     changed: bool
 
 
-async def require_organisation(session: AsyncSession, organisation_id: UUID) -> Row:
-    row = (await session.execute(select(directory_organisations).where(
+async def known_organisation(session: AsyncSession, organisation_id: UUID) -> Row | None:
+    """Planning's read model of the organisation, if the directory event has arrived."""
+    return (await session.execute(select(directory_organisations).where(
         directory_organisations.c.organisation_id == organisation_id))).first()
+
+
+async def require_organisation(session: AsyncSession, organisation_id: UUID) -> Row:
+    row = await known_organisation(session, organisation_id)
     if row is None:
-        raise ApiError(404, "not_found", "Planning does not know this organisation (yet).",
+        raise NotFound("not_found", "Planning does not know this organisation (yet).",
                        {"organisation_id": str(organisation_id)})
     return row
 
@@ -33,7 +46,7 @@ async def require_group(session: AsyncSession, group_id: UUID) -> Row:
     row = (await session.execute(select(directory_groups).where(
         directory_groups.c.group_id == group_id, ~directory_groups.c.deleted))).first()
     if row is None:
-        raise ApiError(404, "not_found", "Planning does not know this group (yet).", {"group_id": str(group_id)})
+        raise NotFound("not_found", "Planning does not know this group (yet).", {"group_id": str(group_id)})
     return row
 
 
@@ -42,10 +55,10 @@ async def require_day_part_of(session: AsyncSession, day_part_id: UUID, organisa
     """A day part used in a capacity must be the same organisation's (and fit the group's care type)."""
     row = (await session.execute(select(day_parts).where(day_parts.c.day_part_id == day_part_id))).first()
     if row is None or row.organisation_id != organisation_id:
-        raise ApiError(422, "unknown_reference", "day_part_id does not name a day part of this organisation.",
+        raise Invalid("unknown_reference", "day_part_id does not name a day part of this organisation.",
                        {"field": "day_part_id", "value": str(day_part_id)})
     if care_type is not None and row.care_type != care_type:
-        raise ApiError(422, "care_type_mismatch", "The day part is of another care type than the group.",
+        raise Invalid("care_type_mismatch", "The day part is of another care type than the group.",
                        {"day_part_care_type": row.care_type, "group_care_type": care_type})
     return row
 
@@ -69,5 +82,85 @@ async def upsert(session: AsyncSession, table: Table, key: Mapping[str, Any], va
     written = (await session.execute(insert(table).values({**key, **changes}).on_conflict_do_update(
         index_elements=list(key), set_=changes, where=mine).returning(table.c.version))).first()
     if written is None:
-        raise ApiError(404, "not_found", "No such record.")
+        raise NotFound("not_found", "No such record.")
     return Upserted(version, changed=True)
+
+
+# -- what the calendar admin routes read and write (one function per question, SQL stays here) ---------
+
+async def save_day_part(session: AsyncSession, day_part_id: UUID, organisation_id: UUID,
+                        values: Mapping[str, Any]) -> Upserted:
+    return await upsert(session, day_parts, {"day_part_id": day_part_id}, values, organisation_id=organisation_id)
+
+
+async def day_part_in(session: AsyncSession, day_part_id: UUID, in_scope: Any) -> Row | None:
+    """The day part if it lies inside the caller's scope (`in_scope`: a `konnect_kit.tenancy` scope)."""
+    return (await session.execute(select(day_parts).where(
+        day_parts.c.day_part_id == day_part_id, in_scope.clause(day_parts.c.organisation_id)))).first()
+
+
+async def day_parts_of(session: AsyncSession, organisation_id: UUID, care_type: str | None) -> list[Row]:
+    query = select(day_parts).where(day_parts.c.organisation_id == organisation_id)
+    if care_type is not None:
+        query = query.where(day_parts.c.care_type == care_type)
+    return list(await session.execute(query.order_by(day_parts.c.care_type, day_parts.c.starts_at,
+                                                     day_parts.c.name, day_parts.c.day_part_id)))
+
+
+async def save_settings(session: AsyncSession, organisation_id: UUID, values: Mapping[str, Any]) -> Upserted:
+    return await upsert(session, organisation_settings, {"organisation_id": organisation_id}, values)
+
+
+async def settings_of(session: AsyncSession, organisation_id: UUID) -> Row | None:
+    return (await session.execute(select(organisation_settings).where(
+        organisation_settings.c.organisation_id == organisation_id))).first()
+
+
+async def save_closing_day(session: AsyncSession, organisation_id: UUID, day: date,
+                           values: Mapping[str, Any]) -> Upserted:
+    return await upsert(session, closing_days, {"organisation_id": organisation_id, "date": day}, values)
+
+
+async def remove_closing_day(session: AsyncSession, organisation_id: UUID, day: date) -> None:
+    # Idempotent: deleting a day that is not (or no longer) closed is the same outcome.
+    await session.execute(delete(closing_days).where(closing_days.c.organisation_id == organisation_id,
+                                                     closing_days.c.date == day))
+
+
+def _within(query: Any, first: ColumnElement, last: ColumnElement, start: date | None, end: date | None) -> Any:
+    if start is not None:
+        query = query.where(last >= start)
+    if end is not None:
+        query = query.where(first <= end)
+    return query
+
+
+async def closing_days_of(session: AsyncSession, organisation_id: UUID, start: date | None,
+                          end: date | None) -> list[Row]:
+    query = select(closing_days).where(closing_days.c.organisation_id == organisation_id)
+    query = _within(query, closing_days.c.date, closing_days.c.date, start, end)
+    return list(await session.execute(query.order_by(closing_days.c.date)))
+
+
+async def save_holiday(session: AsyncSession, holiday_id: UUID, organisation_id: UUID,
+                       values: Mapping[str, Any]) -> Upserted:
+    return await upsert(session, school_holidays, {"holiday_id": holiday_id}, values,
+                        organisation_id=organisation_id)
+
+
+async def holidays_of(session: AsyncSession, organisation_id: UUID, start: date | None,
+                      end: date | None) -> list[Row]:
+    query = select(school_holidays).where(school_holidays.c.organisation_id == organisation_id)
+    query = _within(query, school_holidays.c.starts_on, school_holidays.c.ends_on, start, end)
+    return list(await session.execute(query.order_by(school_holidays.c.starts_on, school_holidays.c.holiday_id)))
+
+
+async def save_capacity(session: AsyncSession, group_id: UUID, day_part_id: UUID, organisation_id: UUID,
+                        values: Mapping[str, Any]) -> Upserted:
+    return await upsert(session, group_capacity, {"group_id": group_id, "day_part_id": day_part_id}, values,
+                        organisation_id=organisation_id)
+
+
+async def capacity_of(session: AsyncSession, group_id: UUID) -> list[Row]:
+    return list(await session.execute(select(group_capacity).where(group_capacity.c.group_id == group_id)
+                                      .order_by(group_capacity.c.day_part_id)))

@@ -3,7 +3,7 @@
 import uuid
 from uuid import UUID
 
-from konnect_kit.errors import ApiError
+from konnect_kit.domain_errors import Forbidden, Invalid, NotFound
 from konnect_kit.internal import Caller
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,18 +25,18 @@ async def family_for(session: AsyncSession, who: Caller, family_id: UUID | None)
     if who.role == "parent":
         own = await family_of_account(session, who.actor_id)
         if own is None or (family_id is not None and family_id != own):
-            raise ApiError(404, "not_found", "No such family.")
+            raise NotFound("not_found", "No such family.")
         found = await family(session, own)
     elif who.role in ORGANISATION_ROLES:
         if family_id is None:
-            raise ApiError(422, "family_required", "Staff and administrators name the family (family_id).")
+            raise Invalid("family_required", "Staff and administrators name the family (family_id).")
         found = await family(session, family_id)
         if found is not None and str(found.organisation_id) != who.organisation_id:
             found = None
     else:
-        raise ApiError(403, "forbidden", "Only parents, staff and administrators submit requests.")
+        raise Forbidden("forbidden", "Only parents, staff and administrators submit requests.")
     if found is None:
-        raise ApiError(404, "not_found", "No such family.")
+        raise NotFound("not_found", "No such family.")
     return found
 
 

@@ -35,13 +35,13 @@ async def evaluate_child(session: AsyncSession, outbox: Outbox, request: Row, ch
     lines = [line for line in await lines_of(session, request.request_id) if line.child_id == child_id
              and (line_id is None or line.line_id == line_id)]
     if not lines:
-        raise Refusal("not_found", "This child has no such line in the request.", status=404)
+        raise Refusal("not_found", "This child has no such line in the request.", kind="not_found")
     open_lines = [line for line in lines if line.status == "pending" and line.evaluation_outcome is None]
     if not open_lines:
         states = sorted({line.status if line.evaluation_outcome is None else f"evaluated ({line.evaluation_outcome})"
                          for line in lines})
         raise Refusal("not_pending", f"This child's line can no longer be evaluated: it is {', '.join(states)}.",
-                      {"statuses": states}, status=409)
+                      {"statuses": states}, kind="conflict")
     if outcome == "accepted" and check_capacity:
         await _refuse_when_full(session, open_lines)
     for line in open_lines:
@@ -63,7 +63,7 @@ async def _refuse_when_full(session: AsyncSession, lines: list[Row]) -> None:
                 if not await has_room(session, line.group_id, day, part):
                     raise Refusal("group_full", f"The group is full on {day.isoformat()} for this day part; "
                                   "accept with override_capacity to exceed the capacity on purpose.",
-                                  {"date": day.isoformat(), "day_part_id": str(part)}, status=409)
+                                  {"date": day.isoformat(), "day_part_id": str(part)}, kind="conflict")
 
 
 async def apply_child_evaluated(session: AsyncSession, outbox: Outbox, event: ChildEvaluated, event_id: UUID,

@@ -87,7 +87,7 @@ class Submitted:
 async def _own_child(session: AsyncSession, family: FamilyRecord, child_id: UUID) -> None:
     record = await child(session, child_id)
     if record is None or record.family_id != family.family_id:
-        raise Refusal("not_found", "No such child in this family.", {"child_id": str(child_id)}, status=404)
+        raise Refusal("not_found", "No such child in this family.", {"child_id": str(child_id)}, kind="not_found")
 
 
 def _no_duplicates(parts: Sequence[UUID]) -> None:
