@@ -51,4 +51,12 @@ if [ ! -x "$LOCAL/bin/mailpit" ]; then
   say "building mailpit $MAILPIT_VERSION (go install)"
   go install "github.com/axllent/mailpit@$MAILPIT_VERSION"
 fi
+# Redocly CLI (npm) for the OpenAPI lint in `make test`, in .local/node (pinned, installed once).
+REDOCLY_VERSION="2.77.0"
+if [ "$(cat "$LOCAL/node/node_modules/@redocly/cli/package.json" 2>/dev/null | grep -o '"version": *"[^"]*"' | grep -o '[0-9][^"]*')" != "$REDOCLY_VERSION" ]; then
+  command -v npm >/dev/null || { apt-get update -qq && apt-get install -y -qq nodejs npm >/dev/null; }
+  say "installing @redocly/cli $REDOCLY_VERSION (npm)"
+  mkdir -p "$LOCAL/node"
+  npm install --silent --no-audit --no-fund --prefix "$LOCAL/node" "@redocly/cli@$REDOCLY_VERSION" >/dev/null
+fi
 say "done"

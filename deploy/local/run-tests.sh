@@ -13,5 +13,11 @@ echo "== ruff"
 .venv/bin/ruff check .
 echo "== contract schemas up to date"
 $PY -m konnect_contracts.schema_export --check
+echo "== service OpenAPI documents up to date (make openapi)"
+$PY -m konnect_kit.openapi_export --check
+echo "== Redocly lint of the gateway's merged OpenAPI (0 errors)"
+mkdir -p .local/run
+$PY -m gateway.openapi > .local/run/openapi-merged.json
+.local/node/node_modules/.bin/redocly lint --format=summary .local/run/openapi-merged.json
 echo "== pytest"
 $PY -m pytest "$@"
