@@ -81,7 +81,7 @@ def _access(token: str, where: str) -> Access:
         return Access(token)
     if token.startswith("roles="):
         roles = frozenset(r for r in token.removeprefix("roles=").split(",") if r)
-        if roles and roles <= ROLES | {"platform_operator"}:
+        if roles and roles <= ROLES:
             return Access("roles", roles)
     raise RouteTableError(f"{where}: access must be public, authenticated, internal or roles=<known roles>, "
                           f"not {token!r}")

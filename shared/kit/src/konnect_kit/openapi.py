@@ -87,8 +87,10 @@ def document_refusals(spec: dict[str, Any], needs_caller: Callable[[str, str], b
         for status, answer in list(responses.items()):
             # Routes' own `responses={409: {...}}` get the real body, whatever FastAPI put there.
             if status[0] in "45" and status != "default":
-                responses[status] = {**error_response(status), **{k: v for k, v in answer.items()
-                                                                 if k == "description"}}
+                # (FastAPI's own 422 text "Validation Error" is replaced by what the 422 really covers.)
+                own = answer.get("description")
+                responses[status] = {**error_response(status),
+                                     **({"description": own} if own and status != "422" else {})}
         wanted = ["422", "4XX", "5XX"]
         if "{" in path:
             wanted.append("404")
