@@ -38,7 +38,8 @@ def load_documents(services: set[str], directory: Path = SERVICE_DOCUMENTS) -> d
     for service in sorted(services):
         path = directory / service / "openapi.json"
         if not path.is_file():
-            raise FileNotFoundError(f"no OpenAPI document for {service} at {path} (run `make openapi`)")
+            raise FileNotFoundError(f"no OpenAPI document for {service} at {path} (run `make openapi`, or point "
+                                    "GATEWAY_SERVICE_DOCUMENTS_DIR at the directory holding <service>/openapi.json)")
         documents[service] = json.loads(path.read_text())
     return documents
 
