@@ -8,7 +8,7 @@ Target: /me reaches at least 30% of the hello endpoint's rate.
 The gateway keeps no answers (issue 9): every call goes on to identity and PostgreSQL, so this measures
 the whole read path (token check at the edge, forwarding, identity's query).
 
-    .venv/bin/python bench/gateway_me.py [--requests 3000] [--concurrency 16] [--seconds 10]
+    .venv/bin/python bench/gateway_me.py [--requests 3000] [--concurrency 16] [--seconds 10] [--loader auto]
 """
 
 import argparse
@@ -87,8 +87,10 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=3000)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--loader", choices=["auto", "wrk", "python"], default="auto",
+                        help="auto: wrk when installed (compare runs made with the same loader only)")
     args = parser.parse_args()
-    generator = "wrk" if shutil.which("wrk") else "python"
+    generator = args.loader if args.loader != "auto" else ("wrk" if shutil.which("wrk") else "python")
     profile = bench_profile()
     infra = LocalInfra(profile)
     Stack(profile, infra.endpoints).down()
