@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: install up down reset status logs test lint schemas bench dlq-list dlq-replay
+.PHONY: install up down reset status logs test lint schemas openapi bench dlq-list dlq-replay
 
 install:            ## install everything missing (Python deps, Kafka jars, PostgreSQL, versitygw, mailpit)
 	@bash deploy/local/install.sh
@@ -31,6 +31,9 @@ lint:
 
 schemas:            ## regenerate JSON Schemas + AsyncAPI from the contracts
 	@$(PY) -m konnect_contracts.schema_export
+
+openapi:            ## regenerate each service's services/<name>/openapi.json (the gateway merges them)
+	@$(PY) -m konnect_kit.openapi_export
 
 bench: install      ## benchmarks; each prints a ratio against a baseline measured in the same run
 	@bash deploy/local/run-bench.sh

@@ -5,16 +5,14 @@ wrk (Debian package; `make bench` installs it) when present, else a Python close
 before a bare endpoint does and so flatters the ratio (the output says which one ran).
 Target: /me reaches at least 30% of the hello endpoint's rate.
 
-The gateway answers a session's repeated /me from memory (gateway/profile_cache.py), as shipped. For
-the record the run also measures a second gateway process with that memory off, where every call
-goes on to identity and PostgreSQL (the first call of a session, or any call after a change).
+The gateway keeps no answers (issue 9): every call goes on to identity and PostgreSQL, so this measures
+the whole read path (token check at the edge, forwarding, identity's query).
 
-    .venv/bin/python bench/gateway_me.py [--requests 3000] [--concurrency 16] [--seconds 10]
+    .venv/bin/python bench/gateway_me.py [--requests 3000] [--concurrency 16] [--seconds 10] [--loader auto]
 """
 
 import argparse
 import asyncio
-import os
 import re
 import shutil
 import statistics
@@ -30,10 +28,9 @@ from konnect_devstack.demo import DEMO_PASSWORD, REGENBOOG, Seeder, demo_id
 from konnect_devstack.infra import LocalInfra
 from konnect_devstack.processes import port_open, wait_until
 from konnect_devstack.profiles import bench_profile
-from konnect_devstack.stack import GATEWAY, Stack, service_env
+from konnect_devstack.stack import GATEWAY, Stack
 
 HELLO_PORT = 28999
-NO_MEMORY_PORT = 28998
 
 
 async def load(url: str, headers: dict[str, str], requests: int, concurrency: int) -> tuple[float, list[float]]:
@@ -90,8 +87,10 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=3000)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--loader", choices=["auto", "wrk", "python"], default="auto",
+                        help="auto: wrk when installed (compare runs made with the same loader only)")
     args = parser.parse_args()
-    generator = "wrk" if shutil.which("wrk") else "python"
+    generator = args.loader if args.loader != "auto" else ("wrk" if shutil.which("wrk") else "python")
     profile = bench_profile()
     infra = LocalInfra(profile)
     Stack(profile, infra.endpoints).down()
@@ -110,28 +109,20 @@ def main() -> None:
 
     hello_app = subprocess.Popen([sys.executable, "-m", "uvicorn", "hello_app:app", "--port", str(HELLO_PORT),
                               "--log-level", "warning", "--no-access-log"], cwd=Path(__file__).parent)
-    env = service_env(GATEWAY, profile, infra.endpoints, {"GATEWAY_HTTP_PORT": str(NO_MEMORY_PORT),
-                                                          "GATEWAY_ME_CACHE_ENABLED": "false"})
-    no_memory = subprocess.Popen([sys.executable, "-m", "gateway"], env={**os.environ, **env},
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    no_memory_url = f"http://127.0.0.1:{NO_MEMORY_PORT}/api/v1/me"
     measure = partial(wrk, concurrency=args.concurrency, seconds=args.seconds) if generator == "wrk" else \
         partial(python_load, requests=args.requests, concurrency=args.concurrency)
     try:
-        wait_until(lambda: port_open(HELLO_PORT) and port_open(NO_MEMORY_PORT), timeout=30, what="hello app")
+        wait_until(lambda: port_open(HELLO_PORT), timeout=30, what="hello app")
         hello = measure(f"http://127.0.0.1:{HELLO_PORT}/", {})
         me = measure(f"{gateway}/api/v1/me", me_headers)
-        cold = measure(no_memory_url, me_headers)
     finally:
-        for process in (hello_app, no_memory):
-            process.terminate()
-            process.wait()
+        hello_app.terminate()
+        hello_app.wait()
         stack.down()
     ratio = me[0] / hello[0]
     print(f"gateway_me: load by {generator}, {args.concurrency} connections, one uvicorn worker each")
     print(describe("bare ASGI hello", *hello))
     print(describe("GET /api/v1/me via gateway", *me))
-    print(describe("  same, gateway memory off", *cold) + "  (every call to identity + PostgreSQL)")
     print(f"  ratio me/hello = {ratio:.2f}  (target >= 0.30: {'met' if ratio >= 0.3 else 'NOT met'})")
 
 

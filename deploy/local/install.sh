@@ -63,4 +63,12 @@ if [ "$(cat "$NPM_DIR/.asyncapi-cli-version" 2>/dev/null)" != "$ASYNCAPI_CLI_VER
 fi
 [ -f "$NPM_DIR/asyncapi-analytics.json" ] || \
   echo '{"analyticsEnabled": "false", "infoMessageShown": "true", "userID": "konnect-local"}' > "$NPM_DIR/asyncapi-analytics.json"
+# Redocly CLI (npm) for the OpenAPI lint in `make test`, in .local/node (pinned, installed once).
+REDOCLY_VERSION="2.77.0"
+if [ "$(cat "$LOCAL/node/node_modules/@redocly/cli/package.json" 2>/dev/null | grep -o '"version": *"[^"]*"' | grep -o '[0-9][^"]*')" != "$REDOCLY_VERSION" ]; then
+  command -v npm >/dev/null || { apt-get update -qq && apt-get install -y -qq nodejs npm >/dev/null; }
+  say "installing @redocly/cli $REDOCLY_VERSION (npm)"
+  mkdir -p "$LOCAL/node"
+  npm install --silent --no-audit --no-fund --prefix "$LOCAL/node" "@redocly/cli@$REDOCLY_VERSION" >/dev/null
+fi
 say "done"

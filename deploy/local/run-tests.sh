@@ -18,5 +18,11 @@ $PY -m konnect_contracts.schema_export --check
 echo "== AsyncAPI document valid (asyncapi validate: no errors, no warnings)"
 ASYNCAPI_METRICS_CONFIG_PATH="$ROOT/.local/npm/asyncapi-analytics.json" SUPPRESS_NO_CONFIG_WARNING=1 \
   .local/npm/node_modules/.bin/asyncapi validate shared/contracts/asyncapi.json --fail-severity warn
+echo "== service OpenAPI documents up to date (make openapi)"
+$PY -m konnect_kit.openapi_export --check
+echo "== Redocly lint of the gateway's merged OpenAPI (0 errors)"
+mkdir -p .local/run
+$PY -m gateway.openapi > .local/run/openapi-merged.json
+.local/node/node_modules/.bin/redocly lint --format=summary .local/run/openapi-merged.json
 echo "== pytest"
 $PY -m pytest "$@"

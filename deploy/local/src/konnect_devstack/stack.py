@@ -61,10 +61,13 @@ def service_env(spec: ServiceSpec, profile: Profile, infra: InfraEndpoints,
 
 
 def code_fingerprint() -> str:
-    """Changes whenever a Python file of the product changes, so `make up` restarts stale processes."""
+    """Changes whenever a Python file of the product changes (or the gateway's configuration: its route table
+    and the services' OpenAPI documents), so `make up` restarts stale processes."""
     digest = hashlib.sha1()
     for folder in ("services", "shared", "deploy/local/src"):
-        for path in sorted((paths.ROOT / folder).rglob("*.py")):
+        files = [*(paths.ROOT / folder).rglob("*.py"), *(paths.ROOT / folder).glob("*/openapi.json"),
+                 *(paths.ROOT / folder).rglob("routes.txt")]
+        for path in sorted(files):
             stat = path.stat()
             digest.update(f"{path}:{stat.st_mtime_ns}:{stat.st_size}".encode())
     return digest.hexdigest()

@@ -23,7 +23,7 @@ class TokenVerifier:
     """Checks access tokens; remembers the ones it has checked until they expire.
 
     An app sends the same token with every call for its whole lifetime, and the signature check and
-    claim parsing are the largest cost of a call answered from memory. A remembered token is the exact
+    claim parsing are a large part of the edge's own cost per call. A remembered token is the exact
     same string, so it is still checked for expiry on every use but not re-verified.
     """
 

@@ -1,7 +1,9 @@
-"""Gateway app factory: middleware (correlation, CORS, /me from memory, size limit), errors, routes, upstreams."""
+"""Gateway app factory: the route table and the services' documents (checked at start), middleware
+(correlation, CORS, body size, security headers), errors, the edge router, upstreams and the ended-sessions feed."""
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -10,37 +12,39 @@ from konnect_kit.errors import install_error_handlers
 from konnect_kit.health import health_router
 from konnect_kit.security_headers import SecurityHeadersMiddleware
 
-from gateway import docs
+from gateway import docs, route_table
 from gateway.access_feed import AccessFeed
-from gateway.api import domain_routes, identity_routes, platform
 from gateway.auth import TokenVerifier
+from gateway.edge import edge_router
 from gateway.ended_sessions import EndedSessions
 from gateway.limits import BodySizeLimit
-from gateway.me_from_memory import CacheKeeper, MeFromMemory
-from gateway.openapi import install_openapi
-from gateway.profile_cache import ProfileCache
+from gateway.openapi import install_openapi, load_documents
 from gateway.settings import Settings
 from gateway.upstream import Upstream
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
+    """Raises `RouteTableError` (naming every uncovered operation) when the table and the services'
+    documents disagree: the gateway does not start half-routed."""
     settings = settings or Settings()
-    upstreams = {
-        name: Upstream(name, getattr(settings, f"{name}_url"), settings.internal_token,
-                       settings.upstream_timeout_seconds)
-        for name in ("identity", "timeline", "messaging", "planning", "credits", "notifications")
-    }
+    table = route_table.load(Path(settings.route_table) if settings.route_table else route_table.DEFAULT_TABLE)
+    services = {route.service for route in table.routes} | set(settings.service_urls)
+    documents = load_documents(services, Path(settings.service_documents_dir)) if settings.service_documents_dir \
+        else load_documents(services)
+    route_table.check_coverage(table, documents)
+    missing = sorted({route.service for route in table.routes} - set(settings.service_urls))
+    if missing:
+        raise route_table.RouteTableError(f"no URL for service(s) {', '.join(missing)} (GATEWAY_SERVICE_URLS)")
+    upstreams = {name: Upstream(name, url, settings.internal_token, settings.upstream_timeout_seconds)
+                 for name, url in settings.service_urls.items()}
 
     ended = EndedSessions(settings.access_token_lifetime_seconds)
     tokens = TokenVerifier(settings.jwt_secret, settings.platform_operator_token, ended)
-    cache = ProfileCache(ttl=settings.me_cache_ttl_seconds, max_entries=settings.me_cache_max_entries)
-    feed = AccessFeed(cache, ended, settings.kafka,
-                      check_seconds=settings.access_feed_check_seconds,
-                      max_staleness=settings.access_feed_max_staleness_seconds)
+    feed = AccessFeed(ended, settings.kafka)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        await feed.start()  # until it confirms it is current, nothing is answered from memory
+        await feed.start()
         try:
             yield
         finally:
@@ -49,32 +53,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 await upstream.close()
 
     # /docs is the gateway's own page (gateway.docs): Swagger UI from local assets, no CDN.
-    app = FastAPI(title="Konnect API", version="1.0.0", lifespan=lifespan, docs_url=None, redoc_url=None,
-                  description="The public API of Konnect for parents, staff, organisations and ERPs.")
+    app = FastAPI(title="Konnect API", version="1.0.0", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.settings = settings
-    app.state.rate_windows = {}  # gateway.ratelimit: this instance's per-route windows
+    app.state.rate_windows = {}  # gateway.ratelimit: this instance's per-class windows
     app.state.upstreams = upstreams
     app.state.tokens = tokens
-    app.state.profile_cache = cache
     app.state.ended_sessions = ended
     app.state.access_feed = feed
-    app.state.cache_keeper = CacheKeeper(cache, fill=settings.me_cache_enabled)
+    app.state.route_table = table
     install_error_handlers(app)
-    install_openapi(app)
+    install_openapi(app, table, documents)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
-    # Inside CORS and correlation (added later = outer), so an answer from memory carries their headers.
-    if settings.me_cache_enabled:
-        app.add_middleware(MeFromMemory, cache=cache, tokens=tokens)
     app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=True,
                        allow_methods=["*"], allow_headers=["*"], expose_headers=[CORRELATION_HEADER])
     app.add_middleware(CorrelationMiddleware)
-    # Outermost, so every answer has the headers (also 401s, 413s and answers from memory). Tokens and
-    # personal data come from /api/: never cached; /health and the docs may be.
+    # Outermost, so every answer has the headers (also 401s and 413s). Tokens and personal data come
+    # from /api/: never cached; /health and the docs may be.
     app.add_middleware(SecurityHeadersMiddleware, csp=docs.content_security_policy,
                        no_store=lambda path: path.startswith("/api/"))
     app.include_router(docs.router)
-    app.include_router(health_router({f"{name}": up.healthy for name, up in upstreams.items()}))
-    app.include_router(platform.router)
-    app.include_router(identity_routes.router)
-    app.include_router(domain_routes.router)
+    app.include_router(health_router({name: up.healthy for name, up in upstreams.items()}))
+    app.include_router(edge_router(table))
     return app

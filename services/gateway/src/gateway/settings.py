@@ -21,6 +21,10 @@ class Settings(BaseSettings):
     planning_url: str = "http://127.0.0.1:8104"
     credits_url: str = "http://127.0.0.1:8105"
     notifications_url: str = "http://127.0.0.1:8106"
+    # Route table (gateway/routes.txt when empty) and the directory holding <service>/openapi.json
+    # (the repository's services/ when empty): both are configuration, no service code.
+    route_table: str = ""
+    service_documents_dir: str = ""
     internal_token: str = "dev-internal-token"
     # Shared with identity, which signs the access tokens this gateway verifies.
     jwt_secret: str = "dev-jwt-secret-change-me-0123456789abcdef"
@@ -35,21 +39,20 @@ class Settings(BaseSettings):
     cors_origins: list[str] = ["http://localhost:5173"]
     upstream_timeout_seconds: float = 15.0
     kafka_bootstrap_servers: str = "127.0.0.1:9092"
-    # The gateway's own Kafka principal: READ on identity.directory.v1 and identity.access.v1 only, no group.
+    # The gateway's own Kafka principal: reads identity.access.v1 (ended sessions), no group.
     kafka_username: str = "gateway"
     kafka_password: str = ""  # empty: the development password dev-kafka-gateway (refused in production)
     kafka_security_protocol: SecurityProtocol = "SASL_PLAINTEXT"
     kafka_ssl_cafile: str | None = None
-    # GET /me from memory (see gateway.profile_cache): entries live at most this long, and only while the
-    # directory/access event feed has confirmed, within max_staleness, that it is caught up.
-    me_cache_enabled: bool = True
-    me_cache_ttl_seconds: float = 60.0
-    me_cache_max_entries: int = 20_000  # sessions active within the TTL, per instance; ~1-2 KB each
-    access_feed_check_seconds: float = 0.5
-    access_feed_max_staleness_seconds: float = 2.0
     # identity's IDENTITY_ACCESS_TOKEN_TTL_SECONDS (plus clock slack): how long an ended session's tokens
     # are refused, and how far back the access topic is read on start.
     access_token_lifetime_seconds: float = 960.0
+
+    @property
+    def service_urls(self) -> dict[str, str]:
+        """Upstream base URL per service name (GATEWAY_<SERVICE>_URL)."""
+        return {name: getattr(self, f"{name}_url")
+                for name in ("identity", "timeline", "messaging", "planning", "credits", "notifications")}
 
     @property
     def kafka(self) -> KafkaConnection:

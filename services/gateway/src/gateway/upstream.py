@@ -1,13 +1,12 @@
 """Calls from the gateway to domain services: forwarded identity and correlation id, errors passed on."""
 
 from dataclasses import dataclass
-from typing import Any
 
 import aiohttp
 from konnect_kit.correlation import CORRELATION_HEADER, current_correlation_id
 from konnect_kit.errors import ApiError
 from konnect_kit.internal import Caller, forwarded_headers
-from multidict import MultiDict
+from yarl import URL
 
 
 @dataclass(frozen=True)
@@ -43,7 +42,9 @@ class Upstream:
         return self._client
 
     async def call(self, method: str, path: str, who: Caller | None, *, content: bytes | None = None,
-                   params: Any = None, client_ip: str | None = None, language: str | None = None) -> Answer:
+                   query: str = "", client_ip: str | None = None, language: str | None = None) -> Answer:
+        """`path` and `query` are percent-encoded already and go on as they are (repeated parameters stay
+        repeated, nothing is decoded and re-encoded differently)."""
         headers = forwarded_headers(self.internal_token, who, client_ip)
         headers[CORRELATION_HEADER] = current_correlation_id()
         if language:
@@ -51,8 +52,8 @@ class Upstream:
         if content is not None:
             headers["content-type"] = "application/json"
         try:
-            async with self._session().request(method, path, data=content, params=MultiDict(params or ()),
-                                               headers=headers) as response:
+            url = URL.build(path=path, query_string=query, encoded=True)
+            async with self._session().request(method, url, data=content, headers=headers) as response:
                 body = await response.read()
                 status, content_type = response.status, response.headers.get("content-type")
         except (TimeoutError, aiohttp.ClientError) as exc:

@@ -5,6 +5,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from konnect_kit.service import create_service_app
 
+from timeline.api import status
 from timeline.settings import Settings
 
 MIGRATIONS = Path(__file__).parent / "db" / "migrations"
@@ -12,4 +13,4 @@ MIGRATIONS = Path(__file__).parent / "db" / "migrations"
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
-    return create_service_app(settings, title="Konnect timeline", routers=[])
+    return create_service_app(settings, title="Konnect timeline", routers=[status.router])

@@ -47,7 +47,7 @@ TOPICS: tuple[TopicSpec, ...] = (
             "ConsentChanged",
         ),
         producers=('identity',),
-        consumers=('planning', 'credits', 'notifications', 'gateway'),
+        consumers=('planning', 'credits', 'notifications'),
     ),
     TopicSpec(
         name="identity.accounts.v1",
@@ -63,8 +63,8 @@ TOPICS: tuple[TopicSpec, ...] = (
         name="identity.access.v1",
         key="account_id",
         partitions=3,
-        description="Ended sessions and changed accounts (no secrets): edges such as the gateway drop what "
-        "they keep in memory for them.",
+        description="Ended sessions and changed accounts (no secrets): the gateway refuses ended sessions' "
+        "access tokens on every route.",
         event_types=("SessionsEnded", "AccountChanged"),
         producers=('identity',),
         consumers=('notifications', 'gateway'),

@@ -20,6 +20,7 @@ from konnect_kit.errors import install_error_handlers
 from konnect_kit.health import health_router, kafka_reachable
 from konnect_kit.logging import configure_logging
 from konnect_kit.migrations import upgrade_to_head
+from konnect_kit.openapi import install_openapi
 from konnect_kit.outbox import Outbox, OutboxRelay
 from konnect_kit.runtime import tune_gc
 from konnect_kit.security_headers import SecurityHeadersMiddleware
@@ -134,10 +135,12 @@ def create_service_app(
     app.add_middleware(CorrelationMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     install_error_handlers(app)
+    install_openapi(app)  # uniform error body, security and descriptions on every operation (konnect_kit.openapi)
+    # Probes are infrastructure, not API: they stay out of the published document (the gateway has its own).
     app.include_router(health_router({
         "database": kit.database.ping,
         "kafka": lambda: kafka_reachable(settings.kafka),
-    }))
+    }), include_in_schema=False)
     for router in routers:
         app.include_router(router)
     return app

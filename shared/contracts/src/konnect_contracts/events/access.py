@@ -1,8 +1,8 @@
 """``identity.access.v1``: who may still see what — ended sessions and changed accounts, keyed by ``account_id``.
 
-No secrets travel here. The gateway reads this topic (with the directory) to drop answers it keeps
-in memory the moment a session ends or an account changes; other consumers may use it to react
-to logouts (e.g. stop push messages to a device).
+No secrets travel here. The gateway reads this topic to refuse an ended session's access tokens on
+every route at once; other consumers may use it to react to logouts (e.g. stop push messages to a
+device).
 """
 
 from __future__ import annotations

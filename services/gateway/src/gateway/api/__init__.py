@@ -1,1 +1,0 @@
-"""Public routes under /api/v1, one module per area."""
