@@ -20,6 +20,7 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
@@ -82,6 +83,37 @@ def python_load(url: str, headers: dict[str, str], *, requests: int, concurrency
     return rate, q[49] * 1000, q[98] * 1000
 
 
+def fresh_demo_stack() -> tuple[Stack, str, dict]:
+    """The bench profile from empty databases and topics (like a new deployment), demo seeded; Anne's tokens."""
+    profile = bench_profile()
+    infra = LocalInfra(profile)
+    Stack(profile, infra.endpoints).down()
+    infra.down()
+    infra.wipe()
+    stack = Stack(profile, infra.up())
+    stack.up()
+    gateway = stack.url(GATEWAY)
+    Seeder(gateway, infra.endpoints.mailpit_api).run()  # demo parents with password konnect-demo
+    tokens = httpx.post(f"{gateway}/api/v1/auth/login", timeout=30, headers={"X-Forwarded-For": str(uuid.uuid4())},
+                        json={"email": "anne.dejong@demo.konnect.nl", "password": DEMO_PASSWORD,
+                              "organisation_id": REGENBOOG}).json()
+    return stack, gateway, tokens
+
+
+def start_hello_app() -> subprocess.Popen:
+    """The baseline: a bare ASGI hello endpoint under the same uvicorn (stop it with terminate())."""
+    process = subprocess.Popen([sys.executable, "-m", "uvicorn", "hello_app:app", "--port", str(HELLO_PORT),
+                                "--log-level", "warning", "--no-access-log"], cwd=Path(__file__).parent)
+    wait_until(lambda: port_open(HELLO_PORT), timeout=30, what="hello app")
+    return process
+
+
+def measurer(generator: str, args: argparse.Namespace) -> Callable[[str, dict[str, str]], tuple[float, float, float]]:
+    if generator == "wrk":
+        return partial(wrk, concurrency=args.concurrency, seconds=args.seconds)
+    return partial(python_load, requests=args.requests, concurrency=args.concurrency)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=3000)
@@ -91,28 +123,14 @@ def main() -> None:
                         help="auto: wrk when installed (compare runs made with the same loader only)")
     args = parser.parse_args()
     generator = args.loader if args.loader != "auto" else ("wrk" if shutil.which("wrk") else "python")
-    profile = bench_profile()
-    infra = LocalInfra(profile)
-    Stack(profile, infra.endpoints).down()
-    infra.down()
-    infra.wipe()  # every run starts from empty databases and topics, like a new deployment
-    stack = Stack(profile, infra.up())
-    stack.up()
-    gateway = stack.url(GATEWAY)
-    Seeder(gateway, infra.endpoints.mailpit_api).run()  # demo parents with password konnect-demo
-    tokens = httpx.post(f"{gateway}/api/v1/auth/login", timeout=30, headers={"X-Forwarded-For": str(uuid.uuid4())},
-                        json={"email": "anne.dejong@demo.konnect.nl", "password": DEMO_PASSWORD,
-                              "organisation_id": REGENBOOG}).json()
+    stack, gateway, tokens = fresh_demo_stack()
     me_headers = {"Authorization": f"Bearer {tokens['access_token']}"}
     me = httpx.get(f"{gateway}/api/v1/me", headers=me_headers, timeout=30).json()
     assert {c["child_id"] for c in me["children"]} == {demo_id("child:sem"), demo_id("child:lotte")}
 
-    hello_app = subprocess.Popen([sys.executable, "-m", "uvicorn", "hello_app:app", "--port", str(HELLO_PORT),
-                              "--log-level", "warning", "--no-access-log"], cwd=Path(__file__).parent)
-    measure = partial(wrk, concurrency=args.concurrency, seconds=args.seconds) if generator == "wrk" else \
-        partial(python_load, requests=args.requests, concurrency=args.concurrency)
+    hello_app = start_hello_app()
+    measure = measurer(generator, args)
     try:
-        wait_until(lambda: port_open(HELLO_PORT), timeout=30, what="hello app")
         hello = measure(f"http://127.0.0.1:{HELLO_PORT}/", {})
         me = measure(f"{gateway}/api/v1/me", me_headers)
     finally:

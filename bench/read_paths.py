@@ -3,28 +3,20 @@
 Demo data (Anne de Jong: Sem and Lotte). For each path: requests/s, p50, p99 and the ratio to the hello
 baseline, measured by wrk with one uvicorn worker per process (a Python closed loop when wrk is missing,
 which saturates early and flatters the ratios; the output says which ran). The gateway hop is measured
-on its own too: the gateway's `/health` (no upstream) and, when the timeline offers one, a trivial
-authenticated upstream route, so the cost of each layer shows.
+on its own too: the gateway's `/health` (no upstream) and a trivial authenticated upstream route
+(timeline's status), so the cost of each layer shows.
 Targets (issue 10): every parent read >= 0.10 x hello and p99 < 50 ms at 16 connections.
 
     .venv/bin/python bench/read_paths.py [--concurrency 16] [--seconds 5]
 """
 
 import argparse
-import subprocess
-import sys
-import uuid
+import shutil
 from datetime import date, timedelta
-from functools import partial
-from pathlib import Path
 
 import httpx
-from gateway_me import HELLO_PORT, describe, python_load, wrk
-from konnect_devstack.demo import DEMO_PASSWORD, REGENBOOG, Seeder, demo_id
-from konnect_devstack.infra import LocalInfra
-from konnect_devstack.processes import port_open, wait_until
-from konnect_devstack.profiles import bench_profile
-from konnect_devstack.stack import GATEWAY, Stack
+from gateway_me import HELLO_PORT, describe, fresh_demo_stack, measurer, start_hello_app
+from konnect_devstack.demo import demo_id
 
 TARGET_RATIO, TARGET_P99_MS = 0.10, 50.0
 
@@ -56,33 +48,20 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--requests", type=int, default=2000, help="per path, Python load only")
     args = parser.parse_args()
-    generator = "wrk" if subprocess.run(["which", "wrk"], capture_output=True).returncode == 0 else "python"
-    profile = bench_profile()
-    infra = LocalInfra(profile)
-    Stack(profile, infra.endpoints).down()
-    infra.down()
-    infra.wipe()  # every run starts from empty databases and topics, like a new deployment
-    stack = Stack(profile, infra.up())
-    stack.up()
-    gateway = stack.url(GATEWAY)
-    Seeder(gateway, infra.endpoints.mailpit_api).run()
-    tokens = httpx.post(f"{gateway}/api/v1/auth/login", timeout=30, headers={"X-Forwarded-For": str(uuid.uuid4())},
-                        json={"email": "anne.dejong@demo.konnect.nl", "password": DEMO_PASSWORD,
-                              "organisation_id": REGENBOOG}).json()
+    generator = "wrk" if shutil.which("wrk") else "python"
+    stack, gateway, tokens = fresh_demo_stack()
     headers = {"Authorization": f"Bearer {tokens['access_token']}"}
     reads = parent_reads(gateway)
     for name, url in reads:  # every path answers before it is measured
         response = httpx.get(url, headers=headers, timeout=30)
         assert response.status_code == 200, (name, response.status_code, response.text)
-    measure = partial(wrk, concurrency=args.concurrency, seconds=args.seconds) if generator == "wrk" else \
-        partial(python_load, requests=args.requests, concurrency=args.concurrency)
-    hello_app = subprocess.Popen([sys.executable, "-m", "uvicorn", "hello_app:app", "--port", str(HELLO_PORT),
-                                  "--log-level", "warning", "--no-access-log"], cwd=Path(__file__).parent)
+    measure = measurer(generator, args)
+    hello_app = start_hello_app()
     results: list[tuple[str, tuple[float, float, float]]] = []
     try:
-        wait_until(lambda: port_open(HELLO_PORT), timeout=30, what="hello app")
         hello = measure(f"http://127.0.0.1:{HELLO_PORT}/", {})
         results.append(("gateway /health (no upstream)", measure(f"{gateway}/health", {})))
+        results.append(("gateway -> trivial upstream", measure(f"{gateway}/api/v1/timeline/status", headers)))
         for name, url in reads:
             results.append((name, measure(url, headers)))
     finally:
