@@ -52,23 +52,20 @@ if [ ! -x "$LOCAL/bin/mailpit" ]; then
   say "building mailpit $MAILPIT_VERSION (go install)"
   go install "github.com/axllent/mailpit@$MAILPIT_VERSION"
 fi
-# AsyncAPI CLI (npm), used by `make test` to validate shared/contracts/asyncapi.json; its anonymous
-# usage metrics are switched off (and need no network) through its own config file.
-NPM_DIR="$LOCAL/npm"
-if [ "$(cat "$NPM_DIR/.asyncapi-cli-version" 2>/dev/null)" != "$ASYNCAPI_CLI_VERSION" ]; then
-  say "installing @asyncapi/cli $ASYNCAPI_CLI_VERSION (npm)"
-  mkdir -p "$NPM_DIR"
-  npm install --prefix "$NPM_DIR" --no-audit --no-fund --loglevel=error "@asyncapi/cli@$ASYNCAPI_CLI_VERSION" >/dev/null
-  echo "$ASYNCAPI_CLI_VERSION" > "$NPM_DIR/.asyncapi-cli-version"
-fi
-[ -f "$NPM_DIR/asyncapi-analytics.json" ] || \
-  echo '{"analyticsEnabled": "false", "infoMessageShown": "true", "userID": "konnect-local"}' > "$NPM_DIR/asyncapi-analytics.json"
-# Redocly CLI (npm) for the OpenAPI lint in `make test`, in .local/node (pinned, installed once).
-REDOCLY_VERSION="2.77.0"
-if [ "$(cat "$LOCAL/node/node_modules/@redocly/cli/package.json" 2>/dev/null | grep -o '"version": *"[^"]*"' | grep -o '[0-9][^"]*')" != "$REDOCLY_VERSION" ]; then
+# npm command-line tools for the checks in `make test`, each pinned and installed once into .local/npm.
+npm_tool() {  # npm_tool PACKAGE VERSION
+  local marker="$LOCAL/npm/.installed-${1//\//_}"
+  [ "$(cat "$marker" 2>/dev/null)" = "$2" ] && return 0
   command -v npm >/dev/null || { apt-get update -qq && apt-get install -y -qq nodejs npm >/dev/null; }
-  say "installing @redocly/cli $REDOCLY_VERSION (npm)"
-  mkdir -p "$LOCAL/node"
-  npm install --silent --no-audit --no-fund --prefix "$LOCAL/node" "@redocly/cli@$REDOCLY_VERSION" >/dev/null
-fi
+  say "installing $1 $2 (npm)"
+  mkdir -p "$LOCAL/npm"
+  npm install --prefix "$LOCAL/npm" --no-audit --no-fund --loglevel=error "$1@$2" >/dev/null
+  echo "$2" > "$marker"
+}
+npm_tool @asyncapi/cli "$ASYNCAPI_CLI_VERSION"   # validates shared/contracts/asyncapi.json
+npm_tool @redocly/cli 2.77.0                      # lints the gateway's merged OpenAPI
+npm_tool openapi-typescript 7.13.0                # a generated client of the merged OpenAPI (gateway tests)
+# The AsyncAPI CLI's anonymous usage metrics are switched off (and need no network) through its own config file.
+[ -f "$LOCAL/npm/asyncapi-analytics.json" ] || \
+  echo '{"analyticsEnabled": "false", "infoMessageShown": "true", "userID": "konnect-local"}' > "$LOCAL/npm/asyncapi-analytics.json"
 say "done"

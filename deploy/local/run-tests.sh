@@ -23,6 +23,6 @@ $PY -m konnect_kit.openapi_export --check
 echo "== Redocly lint of the gateway's merged OpenAPI (0 errors)"
 mkdir -p .local/run
 $PY -m gateway.openapi > .local/run/openapi-merged.json
-.local/node/node_modules/.bin/redocly lint --format=summary .local/run/openapi-merged.json
+.local/npm/node_modules/.bin/redocly lint --format=summary .local/run/openapi-merged.json
 echo "== pytest"
 $PY -m pytest "$@"
