@@ -125,7 +125,11 @@ async def live_person(who: CallerDep, session: SessionDep) -> Caller:
 LivePerson = Annotated[Caller, Depends(live_person)]
 
 
-@router.post("/login", response_model=TokensOut)
+@router.post("/login", response_model=TokensOut, responses={
+    401: {"description": "The e-mail address or password is not correct (invalid_credentials)."},
+    409: {"description": "This login exists at several organisations: repeat with organisation_id "
+                         "(choose_organisation; details.organisation_ids)."},
+    429: {"description": "Too many failed attempts: wait details.retry_after_seconds (too_many_attempts)."}})
 async def login(body: LoginIn, call: GatewayCallDep, kit: KitDep, settings: SettingsDep) -> dict:
     # Own transaction: a failed attempt is counted (committed) even though the answer is 401.
     async with kit.database.transaction() as session:
@@ -137,7 +141,8 @@ async def login(body: LoginIn, call: GatewayCallDep, kit: KitDep, settings: Sett
     return outcome.as_json()
 
 
-@router.post("/refresh", response_model=TokensOut)
+@router.post("/refresh", response_model=TokensOut, responses={
+    401: {"description": "The refresh token is not valid or its session has ended (invalid_refresh_token)."}})
 async def refresh(body: RefreshIn, _: GatewayCallDep, kit: KitDep, settings: SettingsDep) -> dict:
     # Own transaction: a detected reuse must commit the session's end even though the answer is 401.
     async with kit.database.transaction() as session:
@@ -164,7 +169,8 @@ async def logout_device(who: LivePerson, session: SessionDep) -> LoggedOut:
     return LoggedOut(sessions_ended=await use.logout_device(session, session_id=UUID(who.session_id or "")))
 
 
-@router.post("/invitation/accept", response_model=TokensOut)
+@router.post("/invitation/accept", response_model=TokensOut, responses={
+    400: {"description": "The invitation link is not valid any more (invalid_token)."}})
 async def accept_invitation(body: AcceptInvitationIn, _: GatewayCallDep, session: SessionDep,
                             settings: SettingsDep) -> dict:
     tokens = await use.accept_invitation(session, settings, token=body.token, password=body.password,
@@ -180,7 +186,8 @@ async def request_reset(body: ResetRequestIn, _: GatewayCallDep, session: Sessio
     return Response(status_code=202)
 
 
-@router.post("/password-reset/confirm", status_code=204, response_class=Response)
+@router.post("/password-reset/confirm", status_code=204, response_class=Response, responses={
+    400: {"description": "The reset link is not valid any more (invalid_token)."}})
 async def confirm_reset(body: ResetConfirmIn, _: GatewayCallDep, session: SessionDep) -> Response:
     await use.confirm_password_reset(session, token=body.token, new_password=body.new_password)
     return Response(status_code=204)
@@ -194,7 +201,8 @@ async def change_password(body: ChangePasswordIn, who: LivePerson, session: Sess
     return Response(status_code=204)
 
 
-@router.post("/machine-token", response_model=MachineTokenOut, summary="ERP client credentials → access token")
+@router.post("/machine-token", response_model=MachineTokenOut, summary="ERP client credentials → access token",
+             responses={401: {"description": "Unknown client or wrong secret (invalid_client)."}})
 async def machine_token(body: MachineTokenIn, _: GatewayCallDep, session: SessionDep,
                         settings: SettingsDep) -> MachineTokenOut:
     token = await machine_clients.machine_token(
