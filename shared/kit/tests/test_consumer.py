@@ -16,8 +16,11 @@ from kit_helpers import new_topics as fresh_topic_and_service
 from konnect_contracts.envelope import Envelope
 from konnect_contracts.topics import dead_letter_topic
 from konnect_devstack.pytest_plugin import eventually
+from konnect_kit.consumer import Subscription
 from konnect_kit.db import Database
 from konnect_kit.dlq import list_dead_letters, replay_dead_letters
+from konnect_kit.kafka import ensure_topics
+from sqlalchemy import text
 
 
 async def test_same_event_delivered_twice_has_one_effect(infra, fresh_database):
@@ -205,3 +208,46 @@ async def test_an_idle_consumer_still_commits_the_offsets_of_its_last_batch(infr
         await admin.close()
         await consumer.stop()
         await db.dispose()
+
+
+async def test_topics_named_by_the_services_data_are_consumed_as_they_appear(infra, fresh_database):
+    """Like planning with ERP clients: each new row names a new topic; events on it (even ones written before
+    the consumer noticed) are handled. Topics are added back to back, so some appear mid-rebalance — the
+    case where a regex subscription could leave a new topic unassigned."""
+    bootstrap = infra.endpoints.kafka
+    own_topic, service = await fresh_topic_and_service(bootstrap)
+    db = Database(fresh_database)
+    await create_effects_table(db)
+    async with db.transaction() as session:
+        await session.execute(text("CREATE TABLE named_topics (topic text PRIMARY KEY)"))
+
+    async def named_topics(session) -> list[str]:  # type: ignore[no-untyped-def]
+        return list((await session.execute(text("SELECT topic FROM named_topics"))).scalars())
+
+    consumer = make_consumer(db, bootstrap, service)
+    consumer.topic_refresh_seconds = 0.5
+    consumer.subscribe([Subscription({type(probe("x")): record_effect}, topic=own_topic, more_topics=named_topics)])
+    await consumer.start()
+    await eventually(lambda: consumer.running)
+    expected = []
+    for round_ in range(3):
+        names = [f"{own_topic}.more-{round_}-{i}" for i in range(3)]
+        await ensure_topics(bootstrap, [(name, 3) for name in names])
+        for name in names:  # written before the consumer follows the topic: read from its start
+            label = f"{name}-early"
+            await produce_raw(bootstrap, name, [raw(Envelope.wrap(probe(label), producer="t", correlation_id="c"),
+                                                    label)])
+            expected.append(label)
+        async with db.transaction() as session:
+            for name in names:
+                await session.execute(text("INSERT INTO named_topics VALUES (:t)"), {"t": name})
+        await eventually(lambda names=names: set(names) <= set(consumer.subscribed_topics), timeout=20)
+    got = await eventually(lambda: _all_of(db, expected), timeout=60)
+    await consumer.stop()
+    assert sorted(got) == sorted(expected)
+    await db.dispose()
+
+
+async def _all_of(db: Database, expected: list[str]) -> list[str]:
+    seen = await effects(db)
+    return seen if set(expected) <= set(seen) else []

@@ -12,13 +12,17 @@ async def _ignore(ctx: EventContext, event: Any) -> None:
     return None
 
 
-def test_subscriptions_route_each_type_to_the_catalogue_topic_or_the_given_one_and_add_patterns() -> None:
+async def _no_topics(session: Any) -> list[str]:
+    return []
+
+
+def test_subscriptions_route_each_type_to_the_catalogue_topic_or_the_given_one_and_add_topic_sources() -> None:
     consumer = EventConsumer(None, None, kafka=KafkaConnection("127.0.0.1:1", "x", "y"),  # type: ignore[arg-type]
                              group_id="g", service="s")
     consumer.subscribe([
         Subscription({ChildUpserted: _ignore, OrganisationUpserted: _ignore}),
-        Subscription({RequestSubmitted: _ignore}, topic="test.requests.own-copy", patterns=(r"^erp\..*$",)),
+        Subscription({RequestSubmitted: _ignore}, topic="test.requests.own-copy", more_topics=_no_topics),
     ])
     assert consumer.topics == sorted([ChildUpserted.TOPIC, "test.requests.own-copy"])
-    assert consumer._patterns == [r"^erp\..*$"]
+    assert consumer._topic_sources == [_no_topics]
     assert set(consumer._routes_by_type) == {"ChildUpserted", "OrganisationUpserted", "RequestSubmitted"}

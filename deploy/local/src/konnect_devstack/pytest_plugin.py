@@ -153,7 +153,7 @@ def stack(infra: InfraHandle) -> Iterator[Stack]:
     # X-Forwarded-For. Trusted explicitly here; a gateway trusts no proxy unless told to.
     extra["GATEWAY_TRUSTED_PROXIES"] = TEST_TRUSTED_PROXIES
     # An ERP client registered by a test has its evaluations topic found within a second, not ten.
-    extra["PLANNING_CONSUMER_PATTERN_REFRESH_SECONDS"] = "1"
+    extra["PLANNING_CONSUMER_TOPIC_REFRESH_SECONDS"] = "1"
     services = Stack(test_profile(), infra.endpoints, extra_env=extra)
     services.up()
     yield services  # stopped with the infrastructure by the last session out

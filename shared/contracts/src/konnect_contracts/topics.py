@@ -224,10 +224,6 @@ def erp_topics(client_id: str) -> ErpTopics:
     return ErpTopics(client_id)
 
 
-ERP_EVALUATIONS_PATTERN = r"^erp\.[a-z0-9][a-z0-9-]*\.evaluations\.v1$"
-"""The topics planning subscribes to for ERP evaluations (a pattern: clients registered later are picked up)."""
-
-
 def erp_client_of_topic(topic: str) -> str | None:
     """`erp.<client>.evaluations.v1` → `<client>`; None for any other topic."""
     import re

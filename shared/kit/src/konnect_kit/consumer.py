@@ -11,7 +11,6 @@ The inbox (which events were applied) is `konnect_kit.inbox`; writing dead lette
 import asyncio
 import contextlib
 import logging
-import re
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -49,6 +48,9 @@ class EventContext:
 
 Handler = Callable[[EventContext, Any], Awaitable[None]]
 
+TopicSource = Callable[[AsyncSession], Awaitable[Iterable[str]]]
+"""Topics only known at run time, read from the service's own data (e.g. one per registered ERP client)."""
+
 
 class _CommitOnRevoke(ConsumerRebalanceListener):
     """Before partitions move to another instance, finish the batch in hand and commit its offsets."""
@@ -83,11 +85,17 @@ Handlers = Mapping[type[EventPayload], Callable[[EventContext, Any], Awaitable[N
 @dataclass(frozen=True)
 class Subscription:
     """Handlers read from one topic: `topic` (a test's own copy, an override) or, when None, each payload
-    type's topic from the contract catalogue; `patterns` adds topics by regular expression."""
+    type's topic from the contract catalogue; `more_topics` adds topics named by the service's own data.
+
+    Why not a Kafka regex subscription: aiokafka can lose the rebalance a new matching topic needs when the
+    topic appears while the group is rebalancing (its rejoin request is reset by the sync that follows), so
+    the topic stays unassigned until some later topic change. An explicit list, changed by `subscribe()`,
+    always rejoins, and the leader fetches the new topics' metadata before it assigns them.
+    """
 
     handlers: Handlers
     topic: str | None = None
-    patterns: tuple[str, ...] = ()
+    more_topics: TopicSource | None = None
 
 
 class EventConsumer:
@@ -119,8 +127,10 @@ class EventConsumer:
         self._routes: dict[str, dict[str, _Route]] = {}
         self._routes_by_type: dict[str, _Route] = {}
         self._routes_by_header: dict[bytes, _Route] = {}
-        self._patterns: list[str] = []
-        self.pattern_refresh_ms = 10_000
+        self._topic_sources: list[TopicSource] = []
+        self._extra_topics: frozenset[str] = frozenset()
+        self.topic_refresh_seconds = 10.0
+        self._last_topic_refresh = 0.0
         self._consumer: AIOKafkaConsumer | None = None
         self._pending_offsets: dict[TopicPartition, int] = {}
         self._last_offset_commit = 0.0
@@ -157,17 +167,49 @@ class EventConsumer:
         for subscription in subscriptions:
             for payload_type, handler in subscription.handlers.items():
                 self.on(payload_type, handler, topic=subscription.topic)
-            for pattern in subscription.patterns:
-                self.also_subscribe(pattern)
+            if subscription.more_topics is not None:
+                self.also_subscribe(subscription.more_topics)
 
-    def also_subscribe(self, pattern: str) -> None:
-        """Also consume every topic matching the regular expression `pattern` (one created later is picked up
-        at the next metadata refresh); its events go to the routes of their event types."""
-        self._patterns.append(pattern)
+    def also_subscribe(self, source: TopicSource) -> None:
+        """Also consume the topics `source` names (asked at start and every `topic_refresh_seconds`; a change
+        re-subscribes); their events go to the routes of their event types."""
+        self._topic_sources.append(source)
 
     @property
     def topics(self) -> list[str]:
         return sorted(self._routes)
+
+    @property
+    def subscribed_topics(self) -> list[str]:
+        return sorted(set(self._routes) | self._extra_topics)
+
+    async def _read_extra_topics(self) -> frozenset[str]:
+        if not self._topic_sources:
+            return frozenset()
+        topics: set[str] = set()
+        async with self.database.transaction() as session:
+            for source in self._topic_sources:
+                topics.update(await source(session))
+        return frozenset(topics)
+
+    async def _refresh_topics(self) -> None:
+        """Re-subscribe when the service's data names other topics than before (checked every interval)."""
+        if not self._topic_sources or time.monotonic() - self._last_topic_refresh < self.topic_refresh_seconds:
+            return
+        self._last_topic_refresh = time.monotonic()
+        try:
+            topics = await self._read_extra_topics()
+        except Exception as exc:  # the database briefly away: keep the current subscription, ask again later
+            log.warning("cannot read the topics to consume", extra={"error": repr(exc)})
+            return
+        if topics == self._extra_topics or self._consumer is None:
+            return
+        # Finish the batch in hand and send its offsets while the partitions are still ours.
+        await self._settle()
+        await self._flush_offsets()
+        self._extra_topics = topics
+        self._consumer.subscribe(self.subscribed_topics, listener=_CommitOnRevoke(self))
+        log.info("subscription changed", extra={"topics": self.subscribed_topics})
 
     # -- lifecycle ------------------------------------------------------------------------------
 
@@ -185,15 +227,8 @@ class EventConsumer:
             max_poll_records=self.batch_size,
             # Larger fetches keep the prefetch buffer ahead of a consumer that spends time in the database.
             max_partition_fetch_bytes=4 * 1024 * 1024,
-            # With a pattern, new matching topics are found at each metadata refresh.
-            **({"metadata_max_age_ms": self.pattern_refresh_ms} if self._patterns else {}),
         )
-        if self._patterns:
-            names = "|".join(re.escape(t) for t in self.topics)
-            pattern = "|".join([f"^(?:{names})$", *self._patterns])
-            consumer.subscribe(pattern=pattern, listener=_CommitOnRevoke(self))
-        else:
-            consumer.subscribe(self.topics, listener=_CommitOnRevoke(self))
+        consumer.subscribe(self.subscribed_topics, listener=_CommitOnRevoke(self))
         return consumer, make_producer(self.kafka, client_id=f"{self.service}-dlq")
 
     async def stop(self) -> None:
@@ -204,6 +239,14 @@ class EventConsumer:
 
     async def _run(self) -> None:
         while not self._stopping.is_set():
+            try:
+                self._extra_topics = await self._read_extra_topics()
+                self._last_topic_refresh = time.monotonic()
+            except Exception as exc:
+                log.warning("cannot read the topics to consume yet", extra={"error": repr(exc)})
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stopping.wait(), timeout=2)
+                continue
             self._consumer, self._dlq_producer = self._new_clients()
             try:
                 await self._consumer.start()
@@ -227,6 +270,7 @@ class EventConsumer:
         # N+1 is fetched and decoded (CPU). Batches still apply and commit strictly in order.
         try:
             while not self._stopping.is_set():
+                await self._refresh_topics()
                 batches = await self._consumer.getmany(timeout_ms=200, max_records=self.batch_size)
                 if not batches:
                     # Quiet partition: finish the batch in hand and send its offsets now, or an idle

@@ -64,7 +64,7 @@ class ServiceKit:
             backoff_initial=settings.consumer_backoff_initial_seconds,
             backoff_max=settings.consumer_backoff_max_seconds, batch_size=settings.consumer_batch_size,
         )
-        consumer.pattern_refresh_ms = int(settings.consumer_pattern_refresh_seconds * 1000)
+        consumer.topic_refresh_seconds = settings.consumer_topic_refresh_seconds
         return cls(settings, database, outbox, relay, consumer)
 
     async def start(self) -> None:

@@ -41,9 +41,9 @@ class ServiceSettings(BaseSettings):
     consumer_backoff_initial_seconds: float = 0.2
     consumer_backoff_max_seconds: float = 5.0
     consumer_batch_size: int = 2000
-    # A consumer that also follows a topic pattern (planning: every ERP client's evaluations topic) looks for
-    # newly created matching topics this often.
-    consumer_pattern_refresh_seconds: float = 10.0
+    # A consumer that also reads topics named by its own data (planning: each registered ERP client's
+    # evaluations topic) looks for a changed list this often.
+    consumer_topic_refresh_seconds: float = 10.0
     shutdown_timeout_seconds: float = 20.0
     # Shared secret the gateway uses to sign the identity it forwards to services.
     internal_token: str = "dev-internal-token"

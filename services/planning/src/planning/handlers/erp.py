@@ -26,7 +26,7 @@ from konnect_contracts.events.requests import (
     RequestExpired,
     RequestSubmitted,
 )
-from konnect_contracts.topics import ERP_EVALUATIONS_PATTERN, erp_client_of_topic, erp_topics
+from konnect_contracts.topics import erp_client_of_topic, erp_topics
 from konnect_kit.consumer import EventContext, PermanentError, Subscription
 from konnect_kit.read_models import upsert_if_newer
 from sqlalchemy import select
@@ -51,6 +51,13 @@ async def clients_of(session: AsyncSession, organisation_id: Any) -> list[str]:
                                  .where(erp_clients.c.organisation_ids.contains([organisation_id]))
                                  .order_by(erp_clients.c.client_id))
     return [row[0] for row in rows]
+
+
+async def erp_evaluation_topics(session: AsyncSession) -> list[str]:
+    """Every registered ERP client's evaluations topic (a revoked client's too: what it still sends is
+    dead-lettered with the reason rather than left unread)."""
+    rows = await session.execute(select(erp_clients.c.client_id).order_by(erp_clients.c.client_id))
+    return [erp_topics(row[0]).evaluations for row in rows]
 
 
 async def forward_to_erp_clients(ctx: EventContext, organisation_id: Any, key: str) -> None:
@@ -100,7 +107,7 @@ def subscriptions(settings: Settings, now: Callable[[], datetime]) -> list[Subsc
     return [
         Subscription({ErpClientRegistered: erp_client_registered}),
         Subscription(dict.fromkeys(OUTBOUND, outbound), topic=settings.requests_topic),
-        # Planning's own evaluations topic, and every ERP client's (`ctx.topic` tells them apart).
+        # Planning's own evaluations topic, and every registered ERP client's (`ctx.topic` tells them apart).
         Subscription({ChildEvaluated: child_evaluated}, topic=settings.evaluations_topic,
-                     patterns=(ERP_EVALUATIONS_PATTERN,)),
+                     more_topics=erp_evaluation_topics),
     ]
