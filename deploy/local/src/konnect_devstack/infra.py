@@ -99,6 +99,7 @@ class Postgres:
         self.port = profile.postgres_port
         self.data = paths.postgres_data_dir(profile.name)
         self.log_file = paths.log_dir(profile.name) / "postgres.log"
+        self.run_marker = paths.run_dir(profile.name) / "postgres.data-id"
 
     def running(self) -> bool:
         return port_open(self.port)
@@ -106,7 +107,23 @@ class Postgres:
     def start(self) -> None:
         if self.running():
             return
+        # The data lives outside the checkout (see paths.postgres_data_dir): a checkout deleted and cloned again
+        # at the same path has a new Kafka but would find the old databases (naming ERP clients, topics and
+        # outbox rows the new broker never had). The data belongs to this checkout only if both ids match.
+        here, there = self.run_marker, self.data.parent / f"{self.data.name}.id"
+        kafka_data = self.run_marker.parent / "kafka" / "data" / "meta.properties"
+        if (self.data / "PG_VERSION").exists() and not here.exists() and not there.exists() and kafka_data.exists():
+            # Data from before these ids existed, with its own broker data beside it: the pair is consistent.
+            adopted = uuid.uuid4().hex
+            there.write_text(adopted)
+            here.write_text(adopted)
+        if (self.data / "PG_VERSION").exists() and (
+                not here.exists() or not there.exists() or here.read_text() != there.read_text()):
+            print("PostgreSQL data of an earlier checkout at this path: starting it over", flush=True)
+            shutil.rmtree(self.data)
         if not (self.data / "PG_VERSION").exists():
+            data_id = uuid.uuid4().hex
+            there.unlink(missing_ok=True)
             self.data.mkdir(parents=True, exist_ok=True)
             if os.geteuid() == 0:
                 shutil.chown(self.data, "postgres", "postgres")
@@ -116,6 +133,8 @@ class Postgres:
                                    "-A", "trust", "-E", "UTF8", "--no-locale"]),
                 check=True, stdout=subprocess.DEVNULL,
             )
+            there.write_text(data_id)
+            here.write_text(data_id)
         if os.geteuid() == 0:
             self.log_file.touch()
             shutil.chown(self.log_file, "postgres", "postgres")
