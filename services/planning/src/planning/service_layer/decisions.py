@@ -20,7 +20,7 @@ from konnect_kit.outbox import Outbox
 from planning.db import request_store as db
 from planning.db.care_changes import add_care_changes
 from planning.db.request_store import StoredLine, StoredRequest
-from planning.domain.requests import FINAL, LineState, is_decided, newly_final, resolve
+from planning.domain.requests import LineState, is_decided, newly_final, resolve
 
 log = logging.getLogger(__name__)
 
@@ -160,6 +160,3 @@ async def expire(session: Session, outbox: Outbox, request_id: UUID, now: dateti
     log.info("request expired", extra={"request_id": str(request_id), "expired_lines": len(expired)})
     return len(expired)
 
-
-def is_final(status: str) -> bool:
-    return status in FINAL
