@@ -18,7 +18,7 @@ from konnect_kit.outbox import Outbox
 from konnect_kit.tenancy import not_found
 
 from identity.db import login_sessions, login_throttles, logins, sign_in_links
-from identity.db.password_resets import RESET_REQUESTS_CHANNEL, queue_reset_request
+from identity.db.password_resets import queue_reset_request
 from identity.domain import passwords, throttle
 from identity.domain.access_tokens import issue_access_token
 from identity.domain.tokens import new_secret, secret_hash, usable
@@ -31,7 +31,6 @@ AccountRole = Literal["parent", "staff", "org_admin"]
 ACCESS_EVENTS = Outbox("identity")
 
 throttle_log = logging.getLogger("identity.login_throttle")
-__all__ = ["RESET_REQUESTS_CHANNEL"]  # identity.reset_worker listens on it
 
 
 def now() -> datetime:

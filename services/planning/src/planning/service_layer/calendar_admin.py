@@ -9,15 +9,18 @@ from konnect_kit.db import Session
 from konnect_kit.domain_errors import Invalid, NotFound
 
 from planning.db import calendar_settings as db
-from planning.db.calendar_settings import Upserted, known_organisation
-
-__all__ = ["Upserted", "known_organisation"]
+from planning.db.calendar_settings import Upserted
 
 Record = Any  # a read-only row of planning.db (attribute access), shaped by the route
 
 
+async def known_organisation(session: Session, organisation_id: UUID) -> Record | None:
+    """Planning's read model of the organisation, if the directory event has arrived."""
+    return await db.known_organisation(session, organisation_id)
+
+
 async def require_organisation(session: Session, organisation_id: UUID) -> Record:
-    row = await known_organisation(session, organisation_id)
+    row = await db.known_organisation(session, organisation_id)
     if row is None:
         raise NotFound("not_found", "Planning does not know this organisation (yet).",
                        {"organisation_id": str(organisation_id)})
