@@ -1,7 +1,9 @@
 """The layering rule is a build failure, not a convention: import-linter's contracts (root pyproject.toml).
 
 Passing on the code as it is, and failing when a route imports SQLAlchemy or a table module, when a domain
-module imports FastAPI, SQLAlchemy or aiokafka, or when a service layer raises the HTTP-coded ApiError.
+module imports FastAPI, SQLAlchemy or aiokafka, when a service layer raises the HTTP-coded ApiError, or when a
+service layer imports SQLAlchemy or asyncpg (its SQL belongs in db/), or when a db/ module calls up into a
+use case.
 Each breaking case runs the real contracts over a copy of the sources with one offending module added.
 """
 
@@ -44,7 +46,10 @@ def test_the_code_keeps_every_layering_contract() -> None:
     ("credits/domain/sneaky.py", "import fastapi\n", "Domain modules"),
     ("planning/domain/sneaky.py", "from sqlalchemy import text\n", "Domain modules"),
     ("notifications/domain/sneaky.py", "import aiokafka\n", "Domain modules"),
-    ("identity/service_layer/sneaky.py", "from konnect_kit.errors import ApiError\n", "The service layer"),
+    ("identity/service_layer/sneaky.py", "from konnect_kit.errors import ApiError\n", "The service layer raises"),
+    ("credits/service_layer/sneaky.py", "from sqlalchemy import select\n", "The service layer runs use cases"),
+    ("planning/service_layer/sneaky.py", "import asyncpg\n", "The service layer runs use cases"),
+    ("notifications/db/sneaky.py", "from notifications.service_layer import devices\n", "db/ modules"),
 ])
 def test_a_module_breaking_the_rule_fails_the_build(tmp_path: Path, module: str, source: str, broken: str) -> None:
     for name, path in PACKAGES.items():

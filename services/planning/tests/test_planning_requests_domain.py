@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from planning.domain.calendar import local_date
 from planning.domain.payment import CreditFacts, check_credit_usable, credit_amount
 from planning.domain.periods import (
     cancel_blocked_reason,
@@ -15,7 +16,6 @@ from planning.domain.periods import (
     dates_between,
     end_of_day,
     is_single_date,
-    local_today,
     resolve_expires_on,
     start_of_day,
 )
@@ -76,7 +76,7 @@ def test_the_timer_fires_at_local_midnight_after_expires_on_across_dst() -> None
     assert end_of_day(date(2030, 3, 31), AMS) == datetime(2030, 3, 31, 22, 0, tzinfo=UTC)
     assert end_of_day(date(2030, 1, 15), AMS) == datetime(2030, 1, 15, 23, 0, tzinfo=UTC)
     assert start_of_day(date(2030, 1, 16), AMS) == end_of_day(date(2030, 1, 15), AMS)
-    assert local_today(datetime(2030, 1, 15, 23, 30, tzinfo=UTC), AMS) == date(2030, 1, 16)
+    assert local_date(datetime(2030, 1, 15, 23, 30, tzinfo=UTC), AMS) == date(2030, 1, 16)
 
 
 def test_all_or_nothing_only_for_one_date() -> None:

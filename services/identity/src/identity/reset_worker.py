@@ -16,7 +16,8 @@ from konnect_kit.worker import DrainingWorker
 from sqlalchemy import select
 
 from identity.db.accounts import password_reset_requests
-from identity.service_layer.accounts import RESET_REQUESTS_CHANNEL, send_password_reset_links
+from identity.db.password_resets import RESET_REQUESTS_CHANNEL
+from identity.service_layer.accounts import send_password_reset_links
 from identity.settings import Settings
 
 log = logging.getLogger(__name__)

@@ -46,6 +46,7 @@ async def raw_connection(session: AsyncSession) -> asyncpg.Connection:
     return (await connection.get_raw_connection()).driver_connection
 
 
-# The unit-of-work handle as routes see it: a route passes it on to the service layer and never runs a
-# statement itself (import-linter forbids routes to import SQLAlchemy; see the root pyproject.toml).
+# The unit-of-work handle as routes and service layers see it: a route passes it on to the service layer, the
+# service layer passes it on to db/ query functions, and neither runs a statement itself (import-linter forbids
+# both to import SQLAlchemy; see the root pyproject.toml).
 Session = AsyncSession

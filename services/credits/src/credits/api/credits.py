@@ -38,7 +38,7 @@ async def _credit_out(session: Session, request: Request, row: Any, history: lis
     balance = balance_of(row)
     today = await organisation_today(session, row.organisation_id, _settings(request).default_time_zone)
     return CreditOut(
-        **{name: row._mapping[name] for name in (
+        **{name: getattr(row, name) for name in (
             "credit_id", "organisation_id", "child_id", "family_id", "unit", "valid_from", "valid_until",
             "usage_rule", "care_types", "description", "external_id", "granted_at")},
         balance=BalanceOut(granted=balance.granted, reserved=balance.reserved, consumed=balance.consumed,
@@ -91,7 +91,7 @@ async def usable_child_credits(
     rows = await child_credits(session, child_id, await child_scope(session, who, child_id))
     booking = Booking(child_id, starts_on, ends_on, care_type, in_school_holiday)
     items = [
-        UsableCredit(**{name: row._mapping[name] for name in (
+        UsableCredit(**{name: getattr(row, name) for name in (
             "credit_id", "unit", "valid_from", "valid_until", "usage_rule", "care_types", "description")},
             usable=balance_of(row).usable)
         for row in rows

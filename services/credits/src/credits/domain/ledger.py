@@ -61,8 +61,8 @@ class Balance:
 def settlement(action: Settlement, amount: Decimal) -> dict[str, Decimal]:
     """How settling a reservation of `amount` moves the credit's figures (column → change).
 
-    The ledger applies exactly these changes in one relative UPDATE (`service_layer.ledger.settle_line`), so
-    the arithmetic tested on `Balance` is the arithmetic production runs.
+    `Balance.consume` / `Balance.release` apply it; the ledger (`service_layer.ledger.settle_line`) stores
+    the figures they compute, so the arithmetic tested on `Balance` is the arithmetic production runs.
     """
     if action == "consume":
         return {"reserved": -amount, "consumed": amount}

@@ -5,12 +5,11 @@ from typing import Any
 from uuid import UUID
 
 from konnect_contracts.events.credits import CreditGranted
+from konnect_kit.db import Session
 from konnect_kit.domain_errors import Conflict, Invalid, NotFound
-from sqlalchemy import func, select
-from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from credits.db.models import credits, directory_children
+from credits.db.directory import known_child
+from credits.db.ledger import Credit, save_grant
 from credits.domain.ledger import ZERO
 from credits.service_layer.ledger import LedgerEvents, balance_of, lock_credit
 
@@ -25,12 +24,11 @@ class GrantResult:
     created: bool
 
 
-async def grant_credit(session: AsyncSession, events: LedgerEvents, credit_id: UUID,
+async def grant_credit(session: Session, events: LedgerEvents, credit_id: UUID,
                        values: dict[str, Any]) -> GrantResult:
     """Insert or update the grant; publishes CreditGranted for a new grant or a real change only."""
     org = values["organisation_id"]
-    child = (await session.execute(select(directory_children).where(
-        directory_children.c.child_id == values["child_id"], directory_children.c.deleted.is_(False)))).first()
+    child = await known_child(session, values["child_id"])
     if child is not None:
         # Known children must be of this organisation; unknown ones are accepted, since an ERP may push a
         # credit before identity's directory event reaches us.
@@ -42,20 +40,16 @@ async def grant_credit(session: AsyncSession, events: LedgerEvents, credit_id: U
     values = {**values, "care_types": sorted(set(values["care_types"]))}
     row = await lock_credit(session, credit_id, organisation_id=org)
     if row is not None:
-        current = {field: row._mapping[field] for field in GRANT_FIELDS}
+        current = {field: getattr(row, field) for field in GRANT_FIELDS}
         current["care_types"] = sorted(current["care_types"])
         if values.get("family_id") is None:
             values = {**values, "family_id": row.family_id}
         if current == values:
             return GrantResult(changed=False, created=False)  # the same grant again: no write, no event
         _check_change(row, values)
-    changes = {**values, "updated_at": func.now()}
     # Only this organisation's credit is ever updated: an id another organisation uses changes nothing and
     # answers like an unknown id.
-    written = (await session.execute(insert(credits).values(credit_id=credit_id, **values).on_conflict_do_update(
-        index_elements=[credits.c.credit_id], set_=changes, where=credits.c.organisation_id == org,
-    ).returning(credits.c.credit_id))).first()
-    if written is None:
+    if not await save_grant(session, credit_id, values):
         raise NotFound("not_found", "No such credit.")
     published = {k: v for k, v in values.items() if k != "external_id"}  # the ERP's own id stays here
     await events.publish(session, CreditGranted(credit_id=credit_id, **{**published, "care_types": tuple(
@@ -63,7 +57,7 @@ async def grant_credit(session: AsyncSession, events: LedgerEvents, credit_id: U
     return GrantResult(changed=True, created=row is None)
 
 
-def _check_change(row: Any, values: dict[str, Any]) -> None:
+def _check_change(row: Credit, values: dict[str, Any]) -> None:
     balance = balance_of(row)
     if balance.used == ZERO:
         return

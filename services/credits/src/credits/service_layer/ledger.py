@@ -17,12 +17,11 @@ from konnect_contracts.events.credits import (
     CreditReservationFailed,
     CreditReserved,
 )
+from konnect_kit.db import Session
 from konnect_kit.outbox import Outbox
-from sqlalchemy import Row, and_, func, select, update
-from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from credits.db.models import credits, reservations
+from credits.db import ledger as db
+from credits.db.ledger import Credit
 from credits.domain.ledger import (
     REASONS,
     Balance,
@@ -33,7 +32,6 @@ from credits.domain.ledger import (
     next_status,
     plain,
     refusal,
-    settlement,
 )
 
 
@@ -44,7 +42,7 @@ class LedgerEvents:
     outbox: Outbox
     topic: str
 
-    async def publish(self, session: AsyncSession, payload: EventPayload, organisation_id: UUID) -> None:
+    async def publish(self, session: Session, payload: EventPayload, organisation_id: UUID) -> None:
         await self.outbox.publish(session, payload, topic=self.topic, organisation_id=organisation_id)
 
 
@@ -65,22 +63,21 @@ class CreditLine:
     in_school_holiday: bool | None
 
 
-def rules_of(row: Row) -> CreditRules:
-    return CreditRules(row.child_id, row.valid_from, row.valid_until, row.usage_rule, tuple(row.care_types))
+def rules_of(credit: Credit) -> CreditRules:
+    return CreditRules(credit.child_id, credit.valid_from, credit.valid_until, credit.usage_rule,  # type: ignore[arg-type]
+                       tuple(credit.care_types))
 
 
-def balance_of(row: Row) -> Balance:
-    return Balance(row.amount, row.reserved, row.consumed)
+def balance_of(credit: Credit) -> Balance:
+    return Balance(credit.amount, credit.reserved, credit.consumed)
 
 
-async def lock_credit(session: AsyncSession, credit_id: UUID, organisation_id: UUID | None = None) -> Row | None:
-    query = select(credits).where(credits.c.credit_id == credit_id)
-    if organisation_id is not None:
-        query = query.where(credits.c.organisation_id == organisation_id)  # another tenant's credit: not found
-    return (await session.execute(query.with_for_update())).first()
+async def lock_credit(session: Session, credit_id: UUID, organisation_id: UUID | None = None) -> Credit | None:
+    """The credit, locked until commit (another tenant's credit: not found)."""
+    return await db.credit(session, credit_id, organisation_id, lock=True)
 
 
-async def reserve_line(session: AsyncSession, events: LedgerEvents, line: CreditLine) -> EventPayload | None:
+async def reserve_line(session: Session, events: LedgerEvents, line: CreditLine) -> EventPayload | None:
     """Reserve the line's amount or record why not; None when this line was already handled (a replay)."""
     credit = await lock_credit(session, line.credit_id, line.organisation_id)
     reason = refusal(rules_of(credit) if credit else None,
@@ -93,15 +90,11 @@ async def reserve_line(session: AsyncSession, events: LedgerEvents, line: Credit
         after = balance_of(credit).reserve(line.amount)
         if after is None:
             reason = "insufficient_balance"
-    claimed = (await session.execute(
-        insert(reservations).values(
-            request_id=line.request_id, line_id=line.line_id, credit_id=line.credit_id,
-            organisation_id=line.organisation_id, child_id=line.child_id, family_id=line.family_id,
-            amount=line.amount if reason is None else None,
-            status="reserved" if reason is None else "failed", reason_code=reason,
-        ).on_conflict_do_nothing().returning(reservations.c.line_id)
-    )).first()
-    if claimed is None:
+    claimed = await db.claim_reservation(
+        session, request_id=line.request_id, line_id=line.line_id, credit_id=line.credit_id,
+        organisation_id=line.organisation_id, child_id=line.child_id, family_id=line.family_id,
+        amount=line.amount if reason is None else None, reason_code=reason)
+    if not claimed:
         return None  # the first delivery decided this line; its outcome stands
     if reason is not None:
         event: EventPayload = CreditReservationFailed(
@@ -109,45 +102,42 @@ async def reserve_line(session: AsyncSession, events: LedgerEvents, line: Credit
             line_id=line.line_id, credit_id=line.credit_id, reason_code=reason, reason=REASONS[reason])
     else:
         assert line.amount is not None and after is not None
-        # The row is locked and the check above passed; the condition is a second guard next to the CHECK.
-        remaining = (await session.execute(
-            update(credits)
-            .where(credits.c.credit_id == line.credit_id,
-                   credits.c.amount - credits.c.reserved - credits.c.consumed >= line.amount)
-            .values(reserved=credits.c.reserved + line.amount)
-            .returning(credits.c.amount - credits.c.reserved - credits.c.consumed)
-        )).scalar_one()
+        # The credit row is locked since the balance was read: the figures `Balance.reserve` computed are
+        # the ones to store (the table's CHECK still refuses anything below zero).
+        await db.set_figures(session, line.credit_id, reserved=after.reserved, consumed=after.consumed)
         event = CreditReserved(
             credit_id=line.credit_id, organisation_id=line.organisation_id, child_id=line.child_id,
-            request_id=line.request_id, line_id=line.line_id, amount=plain(line.amount), remaining=plain(remaining))
+            request_id=line.request_id, line_id=line.line_id, amount=plain(line.amount),
+            remaining=plain(after.usable))
     await events.publish(session, event, line.organisation_id)
     return event
 
 
-async def settle_line(session: AsyncSession, events: LedgerEvents, *, organisation_id: UUID, request_id: UUID,
+async def settle_line(session: Session, events: LedgerEvents, *, organisation_id: UUID, request_id: UUID,
                       line_id: UUID, cause: ReleaseCause | None) -> EventPayload | None:
     """Consume (cause None: the line was accepted) or release a reserved line; None when nothing was reserved.
 
     Guarded by the reservation's status: a consumed or released reservation never moves again, so a
     redelivered or replayed decision, expiry or cancellation changes nothing.
     """
-    key = and_(reservations.c.request_id == request_id, reservations.c.line_id == line_id,
-               reservations.c.organisation_id == organisation_id)
-    found = (await session.execute(select(reservations.c.credit_id, reservations.c.status).where(key))).first()
+    found = await db.reservation_status(session, organisation_id=organisation_id, request_id=request_id,
+                                        line_id=line_id)
     action: Settlement = "consume" if cause is None else "release"
-    target = next_status(found.status, action) if found is not None else None
+    target = next_status(found[1], action) if found is not None else None  # type: ignore[arg-type]
     if found is None or target is None:
         return None
-    await lock_credit(session, found.credit_id)
-    stamp = {"status": target, f"{target}_at": func.now(), **({} if cause is None else {"cause": cause})}
-    moved = (await session.execute(
-        update(reservations).where(key, reservations.c.status == found.status).values(**stamp)
-        .returning(reservations.c.credit_id, reservations.c.child_id, reservations.c.amount)
-    )).first()
+    credit_id, status = found
+    assert credit_id is not None  # a reserved line always names its credit (table CHECK)
+    credit = await lock_credit(session, credit_id)
+    if credit is None:
+        return None
+    moved = await db.move_reservation(session, organisation_id=organisation_id, request_id=request_id,
+                                      line_id=line_id, status=status, target=target, cause=cause)
     if moved is None:
         return None
-    figures = {column: credits.c[column] + change for column, change in settlement(action, moved.amount).items()}
-    await session.execute(update(credits).where(credits.c.credit_id == moved.credit_id).values(**figures))
+    balance = balance_of(credit)
+    after = balance.consume(moved.amount) if cause is None else balance.release(moved.amount)
+    await db.set_figures(session, moved.credit_id, reserved=after.reserved, consumed=after.consumed)
     common = {"credit_id": moved.credit_id, "organisation_id": organisation_id, "child_id": moved.child_id,
               "request_id": request_id, "line_id": line_id, "amount": plain(moved.amount)}
     event: EventPayload = CreditConsumed(**common) if cause is None else CreditReleased(**common, cause=cause)

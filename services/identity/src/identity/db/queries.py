@@ -14,6 +14,11 @@ from identity.db.directory import children, families, groups, locations, parents
 from identity.db.models import organisations
 from identity.domain.directory import not_ended
 
+# Read-only records read by attribute: a child with its mentor's name (`mentor_name`), and a live session's
+# account with its organisation (`organisation_name`, `time_zone`) and family (`family_id`, `family_name`).
+ChildRow = Row
+LiveAccount = Row
+
 
 def today_in(zone: str | None) -> date:
     """'Today' where the organisation is: a placement ending today is still current in Amsterdam at 01:00 UTC."""
@@ -77,7 +82,7 @@ async def child_summaries(session: AsyncSession, rows: Sequence[Row], today: dat
     return _child_entries(found.all(), today)
 
 
-async def child_row(session: AsyncSession, child_id: UUID) -> Row | None:
+async def child_row(session: AsyncSession, child_id: UUID) -> ChildRow | None:
     return (await session.execute(_child_rows_query().where(children.c.child_id == child_id))).first()
 
 
@@ -125,7 +130,7 @@ def _child_entries(rows: Sequence[Row], today: date) -> list[dict[str, Any]]:
     return list(entries.values())
 
 
-async def live_account(session: AsyncSession, session_id: UUID, account_id: UUID) -> Row | None:
+async def live_account(session: AsyncSession, session_id: UUID, account_id: UUID) -> LiveAccount | None:
     """The account of a session that has not ended, with its organisation and (for a parent) family.
 
     One round trip for what `/me` needs first: it is the app's most frequent call.

@@ -12,22 +12,13 @@ from uuid import UUID
 from konnect_contracts.events.access import SessionEndReason, SessionsEnded
 from konnect_contracts.events.accounts import AccountInvited, PasswordResetRequested
 from konnect_kit.correlation import current_correlation_id
+from konnect_kit.db import Session
 from konnect_kit.domain_errors import BadRequest, Conflict, DomainError, Forbidden, Invalid, Throttled, Unauthenticated
 from konnect_kit.outbox import Outbox
 from konnect_kit.tenancy import not_found
-from konnect_kit.wakeup import notify
-from sqlalchemy import or_, select, update
-from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from identity.db.accounts import (
-    accounts,
-    login_throttles,
-    one_time_tokens,
-    password_reset_requests,
-    refresh_tokens,
-    sessions,
-)
+from identity.db import login_sessions, login_throttles, logins, sign_in_links
+from identity.db.password_resets import queue_reset_request
 from identity.domain import passwords, throttle
 from identity.domain.access_tokens import issue_access_token
 from identity.domain.tokens import new_secret, secret_hash, usable
@@ -40,8 +31,6 @@ AccountRole = Literal["parent", "staff", "org_admin"]
 ACCESS_EVENTS = Outbox("identity")
 
 throttle_log = logging.getLogger("identity.login_throttle")
-# PostgreSQL NOTIFY channel that wakes identity.reset_worker when a reset request is queued.
-RESET_REQUESTS_CHANNEL = "identity_reset_requests"
 
 
 def now() -> datetime:
@@ -71,7 +60,7 @@ INVALID_TOKEN = BadRequest("invalid_token", "This link is not valid any more. As
 
 
 async def ensure_account(
-    session: AsyncSession,
+    session: Session,
     outbox: Outbox,
     *,
     account_id: UUID,
@@ -91,19 +80,14 @@ async def ensure_account(
     """
     settings = settings or Settings()
     normalized = normalize_email(email)
-    row = (await session.execute(select(accounts).where(
-        accounts.c.account_id == account_id, accounts.c.organisation_id == organisation_id).with_for_update())).first()
-    clash = await session.scalar(select(accounts.c.account_id).where(
-        accounts.c.organisation_id == organisation_id, accounts.c.email_normalized == normalized,
-        accounts.c.account_id != account_id))
-    if clash is not None:
+    row = await logins.login_of(session, account_id, organisation_id, lock=True)
+    if await logins.email_used_by_other(session, organisation_id, normalized, account_id):
         raise Conflict("email_taken", "Another person in this organisation already uses this e-mail address.")
     if row is None:
-        created = await session.execute(insert(accounts).values(
-            account_id=account_id, organisation_id=organisation_id, role=role, email=email.strip(),
-            email_normalized=normalized, display_name=display_name, language=language, status="invited",
-        ).on_conflict_do_nothing(index_elements=[accounts.c.account_id]).returning(accounts.c.account_id))
-        if created.first() is None:  # the id is another organisation's login
+        created = await logins.create_login(
+            session, account_id=account_id, organisation_id=organisation_id, role=role, email=email.strip(),
+            email_normalized=normalized, display_name=display_name, language=language, status="invited")
+        if not created:  # the id is another organisation's login
             raise not_found()
         await _invite(session, outbox, account_id, organisation_id, email, display_name, language, settings)
         return
@@ -117,14 +101,13 @@ async def ensure_account(
     if email_changed:
         changes.update(email=email.strip(), email_normalized=normalized)
     if any(getattr(row, k) != v for k, v in changes.items()):
-        await session.execute(update(accounts).where(accounts.c.account_id == account_id)
-                              .values(**changes, updated_at=now()))
+        await logins.change_login(session, account_id, changes, now())
     if email_changed and row.status == "invited":
         # The old invitation went to an address that is no longer theirs.
         await _invite(session, outbox, account_id, organisation_id, email, display_name, language, settings)
 
 
-async def _invite(session: AsyncSession, outbox: Outbox, account_id: UUID, organisation_id: UUID, email: str,
+async def _invite(session: Session, outbox: Outbox, account_id: UUID, organisation_id: UUID, email: str,
                   display_name: str, language: str, settings: Settings) -> None:
     secret, expires_at = await _new_one_time_token(
         session, account_id, "invitation", timedelta(hours=settings.invitation_ttl_hours))
@@ -133,31 +116,23 @@ async def _invite(session: AsyncSession, outbox: Outbox, account_id: UUID, organ
         language=language, invitation_token=secret, expires_at=expires_at))
 
 
-async def _new_one_time_token(session: AsyncSession, account_id: UUID, purpose: str,
+async def _new_one_time_token(session: Session, account_id: UUID, purpose: str,
                               ttl: timedelta) -> tuple[str, datetime]:
     moment = now()
-    # Only the newest link of a kind works: asking again makes earlier links useless.
-    await session.execute(update(one_time_tokens).where(
-        one_time_tokens.c.account_id == account_id, one_time_tokens.c.purpose == purpose,
-        one_time_tokens.c.used_at.is_(None), one_time_tokens.c.superseded_at.is_(None),
-    ).values(superseded_at=moment))
     secret = new_secret()
-    await session.execute(one_time_tokens.insert().values(
-        token_hash=secret_hash(secret), account_id=account_id, purpose=purpose, created_at=moment,
-        expires_at=moment + ttl))
+    # Only the newest link of a kind works: asking again makes earlier links useless.
+    await sign_in_links.replace_link(session, account_id=account_id, purpose=purpose, token_hash=secret_hash(secret),
+                                     moment=moment, expires_at=moment + ttl)
     return secret, moment + ttl
 
 
-async def _redeem_one_time_token(session: AsyncSession, secret: str, purpose: str) -> UUID:
-    row = (await session.execute(select(one_time_tokens).where(
-        one_time_tokens.c.token_hash == secret_hash(secret), one_time_tokens.c.purpose == purpose,
-    ).with_for_update())).first()
+async def _redeem_one_time_token(session: Session, secret: str, purpose: str) -> UUID:
+    row = await sign_in_links.link_to_redeem(session, secret_hash(secret), purpose)
     moment = now()
     if row is None or not usable(expires_at=row.expires_at, used_at=row.used_at,
                                  superseded_at=row.superseded_at, now=moment):
         raise INVALID_TOKEN
-    await session.execute(update(one_time_tokens).where(one_time_tokens.c.token_hash == row.token_hash)
-                          .values(used_at=moment))
+    await sign_in_links.mark_used(session, row.token_hash, moment)
     return row.account_id
 
 
@@ -167,7 +142,7 @@ def _check_new_password(password: str) -> None:
         raise Invalid("weak_password", problem)
 
 
-async def accept_invitation(session: AsyncSession, settings: Settings, *, token: str, password: str,
+async def accept_invitation(session: Session, settings: Settings, *, token: str, password: str,
                             device_id: str | None) -> IssuedTokens:
     _check_new_password(password)
     account_id = await _redeem_one_time_token(session, token, "invitation")
@@ -175,17 +150,16 @@ async def accept_invitation(session: AsyncSession, settings: Settings, *, token:
     return await _open_session(session, settings, account_id, device_id)
 
 
-async def _set_password(session: AsyncSession, account_id: UUID, password: str) -> None:
-    await session.execute(update(accounts).where(accounts.c.account_id == account_id).values(
-        password_hash=passwords.hash_password(password), password_changed_at=now(), status="active",
-        updated_at=now()))
+async def _set_password(session: Session, account_id: UUID, password: str) -> None:
+    await logins.change_login(session, account_id, {
+        "password_hash": passwords.hash_password(password), "password_changed_at": now(), "status": "active"}, now())
 
 
 # A device counts as this login's own when it opened a session for it within this time.
 KNOWN_DEVICE_FOR = timedelta(days=180)
 
 
-async def login(session: AsyncSession, settings: Settings, *, email: str, password: str,
+async def login(session: Session, settings: Settings, *, email: str, password: str,
                 organisation_id: UUID | None, device_id: str | None, client_ip: str) -> IssuedTokens | DomainError:
     """Tokens, or the refusal to answer with after committing: a failed attempt must be counted.
 
@@ -194,10 +168,8 @@ async def login(session: AsyncSession, settings: Settings, *, email: str, passwo
     by its own failures, so the right password from it always gets in.
     """
     normalized = normalize_email(email)
-    query = select(accounts).where(accounts.c.email_normalized == normalized, accounts.c.status == "active")
-    if organisation_id is not None:
-        query = query.where(accounts.c.organisation_id == organisation_id)
-    candidates = (await session.execute(query)).all()
+    candidates = await logins.logins_with_email(session, normalized, active_only=True,
+                                                organisation_id=organisation_id)
     known = await _known_device(session, [row.account_id for row in candidates], device_id)
     keys = throttle.keys_for_attempt(normalized, client_ip, device_id, known)
     moment = now()
@@ -205,10 +177,7 @@ async def login(session: AsyncSession, settings: Settings, *, email: str, passwo
     for key, state in states.items():
         if state is not None and throttle.lock_has_ended(state, moment):
             # Conditional, so of two attempts arriving together only one logs the end of the lock.
-            ended = await session.execute(update(login_throttles).where(
-                login_throttles.c.throttle_key == key.key, login_throttles.c.locked_until == state.locked_until,
-            ).values(locked_until=None))
-            if ended.rowcount:
+            if await login_throttles.end_lock(session, key.key, state.locked_until):
                 _log_throttle("login throttle unlocked", key, reason="delay_over", failures=state.failures)
     for state in states.values():
         until = throttle.waiting_until(state, moment)
@@ -232,7 +201,7 @@ async def login(session: AsyncSession, settings: Settings, *, email: str, passwo
     # itself, or the real person's login would hand a distributed attacker a fresh allowance.
     for key, state in states.items():
         if key.kind in ("pair", "device") and state is not None:
-            await session.execute(login_throttles.delete().where(login_throttles.c.throttle_key == key.key))
+            await login_throttles.clear_throttle(session, key.key)
             _log_throttle("login throttle cleared", key, reason="login_succeeded", failures=state.failures)
     account = matches[0]
     if passwords.needs_rehash(account.password_hash):
@@ -240,30 +209,22 @@ async def login(session: AsyncSession, settings: Settings, *, email: str, passwo
     return await _open_session(session, settings, account.account_id, device_id)
 
 
-async def _known_device(session: AsyncSession, account_ids: list[UUID], device_id: str | None) -> bool:
+async def _known_device(session: Session, account_ids: list[UUID], device_id: str | None) -> bool:
     """Has one of these logins opened a session on this device (the device id works like a device cookie)?"""
     if not device_id or not account_ids:
         return False
-    found = await session.scalar(select(sessions.c.session_id).where(
-        sessions.c.device_id == device_id, sessions.c.account_id.in_(account_ids),
-        sessions.c.created_at > now() - KNOWN_DEVICE_FOR).limit(1))
-    return found is not None
+    return await login_sessions.device_used_since(session, account_ids, device_id, now() - KNOWN_DEVICE_FOR)
 
 
-async def _throttle_state(session: AsyncSession, key: str, *, lock: bool = False) -> throttle.ThrottleState | None:
-    query = select(login_throttles).where(login_throttles.c.throttle_key == key)
-    row = (await session.execute(query.with_for_update() if lock else query)).first()
-    return throttle.ThrottleState(row.failures, row.last_failure_at, row.locked_until) if row else None
+async def _throttle_state(session: Session, key: str, *, lock: bool = False) -> throttle.ThrottleState | None:
+    return await login_throttles.throttle_state(session, key, lock=lock)
 
 
-async def _record_failure(session: AsyncSession, key: throttle.ThrottleKey, moment: datetime) -> None:
+async def _record_failure(session: Session, key: throttle.ThrottleKey, moment: datetime) -> None:
     # Read again under a row lock, after the (slow) password check: concurrent failures each count, and
     # the lock is held only until this transaction commits, right after.
     counted = throttle.after_failure(await _throttle_state(session, key.key, lock=True), key.policy, moment)
-    values = {"kind": key.kind, "failures": counted.failures, "last_failure_at": counted.last_failure_at,
-              "locked_until": counted.locked_until}
-    await session.execute(insert(login_throttles).values(throttle_key=key.key, **values)
-                          .on_conflict_do_update(index_elements=[login_throttles.c.throttle_key], set_=values))
+    await login_throttles.save_throttle(session, key.key, key.kind, counted)
     if counted.locked_until is not None:
         _log_throttle("login throttle locked", key, failures=counted.failures,
                       locked_seconds=round((counted.locked_until - moment).total_seconds()))
@@ -274,20 +235,20 @@ def _log_throttle(message: str, key: throttle.ThrottleKey, **fields: object) -> 
     throttle_log.warning(message, extra={"throttle_kind": key.kind, "throttle_key": key.key, **fields})
 
 
-async def _open_session(session: AsyncSession, settings: Settings, account_id: UUID,
+async def _open_session(session: Session, settings: Settings, account_id: UUID,
                         device_id: str | None) -> IssuedTokens:
     session_id = uuid.uuid4()
     moment = now()
-    await session.execute(sessions.insert().values(session_id=session_id, account_id=account_id,
-                                                   device_id=device_id, created_at=moment, last_used_at=moment))
+    await login_sessions.open_session(session, session_id=session_id, account_id=account_id, device_id=device_id,
+                                      moment=moment)
     return await _issue(session, settings, account_id, session_id)
 
 
-async def _issue(session: AsyncSession, settings: Settings, account_id: UUID, session_id: UUID) -> IssuedTokens:
-    account = (await session.execute(select(accounts).where(accounts.c.account_id == account_id))).one()
+async def _issue(session: Session, settings: Settings, account_id: UUID, session_id: UUID) -> IssuedTokens:
+    account = await logins.login_of(session, account_id)
+    assert account is not None  # a session's account is never deleted
     refresh = new_secret()
-    await session.execute(refresh_tokens.insert().values(token_hash=secret_hash(refresh), session_id=session_id,
-                                                         issued_at=now()))
+    await login_sessions.add_refresh_token(session, secret_hash(refresh), session_id, now())
     ttl = timedelta(seconds=settings.access_token_ttl_seconds)
     access = issue_access_token(secret=settings.jwt_secret, account_id=str(account_id), role=account.role,
                                 organisation_id=str(account.organisation_id), session_id=str(session_id),
@@ -298,16 +259,15 @@ async def _issue(session: AsyncSession, settings: Settings, account_id: UUID, se
 SESSION_ENDED = Unauthenticated("invalid_refresh_token", "The session has ended. Log in again.")
 
 
-async def refresh(session: AsyncSession, settings: Settings, *, refresh_token: str) -> IssuedTokens | None:
+async def refresh(session: Session, settings: Settings, *, refresh_token: str) -> IssuedTokens | None:
     """New token pair for a valid refresh token; None when reuse was detected and the session was just ended
     (the caller commits that, then answers like an invalid token)."""
     invalid = SESSION_ENDED
-    token = (await session.execute(select(refresh_tokens).where(
-        refresh_tokens.c.token_hash == secret_hash(refresh_token)).with_for_update())).first()
+    token = await login_sessions.refresh_token_to_use(session, secret_hash(refresh_token))
     if token is None:
         raise invalid
-    live = (await session.execute(select(sessions).where(sessions.c.session_id == token.session_id)
-                                  .with_for_update())).one()
+    live = await login_sessions.session_of(session, token.session_id, lock=True)
+    assert live is not None  # a refresh token belongs to a session (foreign key)
     moment = now()
     if live.revoked_at is not None or moment - live.created_at > timedelta(days=settings.refresh_token_ttl_days):
         raise invalid
@@ -315,30 +275,24 @@ async def refresh(session: AsyncSession, settings: Settings, *, refresh_token: s
         # A refresh token used twice means it was copied: end the whole session (theft detection).
         await _revoke(session, [live.session_id], "refresh_token_reuse")
         return None
-    await session.execute(update(refresh_tokens).where(refresh_tokens.c.token_hash == token.token_hash)
-                          .values(rotated_at=moment))
-    await session.execute(update(sessions).where(sessions.c.session_id == live.session_id)
-                          .values(last_used_at=moment))
-    account = (await session.execute(select(accounts.c.status).where(accounts.c.account_id == live.account_id))).one()
-    if account.status != "active":
+    await login_sessions.rotate(session, token.token_hash, live.session_id, moment)
+    account = await logins.login_of(session, live.account_id)
+    if account is None or account.status != "active":
         raise invalid
     return await _issue(session, settings, live.account_id, live.session_id)
 
 
-async def _revoke(session: AsyncSession, session_ids: list[UUID], reason: SessionEndReason) -> int:
+async def _revoke(session: Session, session_ids: list[UUID], reason: SessionEndReason) -> int:
     """Ends these sessions and tells the platform (SessionsEnded per account), in the same transaction."""
     if not session_ids:
         return 0
     moment = now()
-    ended = (await session.execute(update(sessions).where(
-        sessions.c.session_id.in_(session_ids), sessions.c.revoked_at.is_(None),
-    ).values(revoked_at=moment, revoke_reason=reason).returning(sessions.c.session_id, sessions.c.account_id))).all()
+    ended = await login_sessions.end_sessions(session, session_ids, reason, moment)
     by_account: dict[UUID, list[UUID]] = defaultdict(list)
-    for row in ended:
-        by_account[row.account_id].append(row.session_id)
+    for session_id, account_id in ended:
+        by_account[account_id].append(session_id)
     if by_account:
-        organisations = dict((await session.execute(select(accounts.c.account_id, accounts.c.organisation_id).where(
-            accounts.c.account_id.in_(list(by_account))))).tuples().all())
+        organisations = await logins.organisations_of(session, list(by_account))
         for account_id, ids in sorted(by_account.items()):
             await ACCESS_EVENTS.publish(session, SessionsEnded(
                 account_id=account_id, organisation_id=organisations[account_id], session_ids=sorted(ids),
@@ -346,53 +300,45 @@ async def _revoke(session: AsyncSession, session_ids: list[UUID], reason: Sessio
     return len(ended)
 
 
-async def session_is_active(session: AsyncSession, session_id: UUID | None, account_id: UUID) -> bool:
+async def session_is_active(session: Session, session_id: UUID | None, account_id: UUID) -> bool:
     if session_id is None:
         return False
-    row = (await session.execute(select(sessions.c.revoked_at, sessions.c.account_id)
-                                 .where(sessions.c.session_id == session_id))).first()
+    row = await login_sessions.session_of(session, session_id)
     return row is not None and row.revoked_at is None and row.account_id == account_id
 
 
-async def logout(session: AsyncSession, *, session_id: UUID) -> None:
+async def logout(session: Session, *, session_id: UUID) -> None:
     await _revoke(session, [session_id], "logout")
 
 
-async def logout_everywhere(session: AsyncSession, *, account_id: UUID,
+async def logout_everywhere(session: Session, *, account_id: UUID,
                             reason: SessionEndReason = "logout_all") -> int:
     """All sessions of this account, on every device."""
-    ids = (await session.scalars(select(sessions.c.session_id).where(
-        sessions.c.account_id == account_id, sessions.c.revoked_at.is_(None)))).all()
-    return await _revoke(session, list(ids), reason)
+    return await _revoke(session, await login_sessions.live_sessions_of(session, account_id), reason)
 
 
-async def logout_device(session: AsyncSession, *, session_id: UUID) -> int:
+async def logout_device(session: Session, *, session_id: UUID) -> int:
     """Every account's session on the device of this session ("log out of all accounts")."""
-    device = await session.scalar(select(sessions.c.device_id).where(sessions.c.session_id == session_id))
+    device = await login_sessions.device_of(session, session_id)
     if device is None:
         return await _revoke(session, [session_id], "logout_device")
-    ids = (await session.scalars(select(sessions.c.session_id).where(
-        sessions.c.device_id == device, sessions.c.revoked_at.is_(None)))).all()
-    return await _revoke(session, list(ids), "logout_device")
+    return await _revoke(session, await login_sessions.live_sessions_on(session, device), "logout_device")
 
 
-async def request_password_reset(session: AsyncSession, *, email: str) -> None:
+async def request_password_reset(session: Session, *, email: str) -> None:
     """Queues "send a reset link to this address" and nothing else, for known and unknown addresses alike.
 
     The answer must not tell whether a login exists, not even by how long it takes (finding 5 of issue 8:
     creating tokens made known addresses 5-8 ms slower). So the route runs the very same two statements
     for every address and looks nothing up; identity.reset_worker does the real work after the answer.
     """
-    await session.execute(password_reset_requests.insert().values(
-        email_normalized=normalize_email(email), correlation_id=current_correlation_id()))
-    await notify(session, RESET_REQUESTS_CHANNEL)
+    await queue_reset_request(session, normalize_email(email), current_correlation_id())
 
 
-async def send_password_reset_links(session: AsyncSession, outbox: Outbox, settings: Settings, *,
+async def send_password_reset_links(session: Session, outbox: Outbox, settings: Settings, *,
                                     email_normalized: str) -> int:
     """A reset link to every login with this address (none for an unknown one); returns how many."""
-    rows = (await session.execute(select(accounts).where(
-        accounts.c.email_normalized == email_normalized, accounts.c.status != "disabled"))).all()
+    rows = await logins.logins_with_email(session, email_normalized, active_only=False)
     for row in rows:
         secret, expires_at = await _new_one_time_token(
             session, row.account_id, "password_reset", timedelta(minutes=settings.password_reset_ttl_minutes))
@@ -402,33 +348,26 @@ async def send_password_reset_links(session: AsyncSession, outbox: Outbox, setti
     return len(rows)
 
 
-async def confirm_password_reset(session: AsyncSession, *, token: str, new_password: str) -> None:
+async def confirm_password_reset(session: Session, *, token: str, new_password: str) -> None:
     _check_new_password(new_password)
     account_id = await _redeem_one_time_token(session, token, "password_reset")
     await _set_password(session, account_id, new_password)
     # Whoever knew the old password is out: every session of this account ends.
     await logout_everywhere(session, account_id=account_id, reason="password_reset")
     # The person proved they own the mailbox: every failed-login counter of this address starts again.
-    email = await session.scalar(select(accounts.c.email_normalized).where(accounts.c.account_id == account_id))
-    hashed = throttle.subject_hash(email or "")
-    cleared = (await session.execute(login_throttles.delete().where(or_(
-        login_throttles.c.throttle_key == f"email:{hashed}",
-        login_throttles.c.throttle_key.startswith(f"pair:{hashed}:", autoescape=True),
-        login_throttles.c.throttle_key.startswith(f"device:{hashed}:", autoescape=True),
-    )).returning(login_throttles.c.throttle_key, login_throttles.c.kind, login_throttles.c.failures))).all()
-    for row in cleared:
+    account = await logins.login_of(session, account_id)
+    hashed = throttle.subject_hash(account.email_normalized if account else "")
+    for row in await login_throttles.clear_throttles_of(session, hashed):
         _log_throttle("login throttle cleared", throttle.ThrottleKey(row.kind, row.throttle_key),
                       reason="password_reset", failures=row.failures)
 
 
-async def change_password(session: AsyncSession, *, account_id: UUID, session_id: UUID | None,
+async def change_password(session: Session, *, account_id: UUID, session_id: UUID | None,
                           current_password: str, new_password: str) -> None:
-    row = (await session.execute(select(accounts).where(accounts.c.account_id == account_id))).one()
-    if not passwords.verify_password(row.password_hash, current_password):
+    row = await logins.login_of(session, account_id)
+    if row is None or not passwords.verify_password(row.password_hash, current_password):
         raise Forbidden("wrong_password", "The current password is not correct.")
     _check_new_password(new_password)
     await _set_password(session, account_id, new_password)
-    others = (await session.scalars(select(sessions.c.session_id).where(
-        sessions.c.account_id == account_id, sessions.c.revoked_at.is_(None),
-        sessions.c.session_id != session_id))).all()
-    await _revoke(session, list(others), "password_changed")
+    others = await login_sessions.live_sessions_of(session, account_id, but=session_id)
+    await _revoke(session, others, "password_changed")

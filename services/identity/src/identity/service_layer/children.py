@@ -5,14 +5,13 @@ from typing import Any
 from uuid import UUID
 
 from konnect_contracts.events.directory import ConsentChanged
+from konnect_kit.db import Session
 from konnect_kit.domain_errors import Forbidden, Invalid, NotFound
 from konnect_kit.internal import Caller
 from konnect_kit.outbox import Outbox
-from sqlalchemy import Row, and_, exists, func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from identity.db.directory import consent_kinds, consents, families, parents, placements, staff, staff_groups
-from identity.db.queries import child_row, child_summaries, organisation_today
+from identity.db import directory_records as records
+from identity.db.queries import ChildRow, child_row, child_summaries, organisation_today
 from identity.domain.directory import child_visible, is_active, label, not_ended, pick_language
 from identity.service_layer.directory import upsert_record
 
@@ -28,29 +27,23 @@ def _uuid_or_none(value: str) -> UUID | None:
         return None
 
 
-async def _works_with_child(session: AsyncSession, staff_id: UUID, child: Row, today: date) -> bool:
+async def _works_with_child(session: Session, staff_id: UUID, child: ChildRow, today: date) -> bool:
     """The child's mentor, or active staff on a group the child is (or will be) placed on."""
     if child.mentor_staff_id == staff_id:
         return True
-    query = (
-        select(placements.c.ends_on)
-        .join(staff_groups, staff_groups.c.group_id == placements.c.group_id)
-        .join(staff, and_(staff.c.staff_id == staff_groups.c.staff_id, staff.c.active))
-        .where(placements.c.child_id == child.child_id, staff_groups.c.staff_id == staff_id)
-    )
-    return any(not_ended(ends_on, today) for ends_on in (await session.scalars(query)).all())
+    ends = await records.placement_ends_with_staff(session, staff_id, child.child_id)
+    return any(not_ended(ends_on, today) for ends_on in ends)
 
 
-async def visible_child(session: AsyncSession, who: Caller, child_id: UUID) -> tuple[Row, date]:
+async def visible_child(session: Session, who: Caller, child_id: UUID) -> tuple[ChildRow, date]:
     """The child and its organisation's today, if the caller may see it; NotFound otherwise."""
     child = await child_row(session, child_id)
     if child is None:
         raise _not_found()
     today = await organisation_today(session, child.organisation_id)
     actor = _uuid_or_none(who.actor_id)
-    parent_of_family = who.role == "parent" and actor is not None and bool(await session.scalar(
-        select(exists().where(parents.c.parent_id == actor, parents.c.family_id == child.family_id))
-    ))
+    parent_of_family = who.role == "parent" and actor is not None and await records.is_parent_in_family(
+        session, actor, child.family_id)
     works_with_child = who.role == "staff" and actor is not None and await _works_with_child(
         session, actor, child, today
     )
@@ -61,33 +54,26 @@ async def visible_child(session: AsyncSession, who: Caller, child_id: UUID) -> t
     return child, today
 
 
-async def language(session: AsyncSession, who: Caller, accept_language: str | None) -> str:
+async def language(session: Session, who: Caller, accept_language: str | None) -> str:
     actor = _uuid_or_none(who.actor_id) if who.role == "parent" else None
-    own = await session.scalar(select(parents.c.language).where(parents.c.parent_id == actor)) if actor else None
+    own = await records.language_of_parent(session, actor) if actor else None
     return pick_language(own, accept_language)
 
 
-async def consents_of(session: AsyncSession, child: Row, language: str) -> list[dict[str, Any]]:
+async def consents_of(session: Session, child: ChildRow, language: str) -> list[dict[str, Any]]:
     """Every kind the organisation asks about, answered or not."""
-    query = (
-        select(consent_kinds.c.key, consent_kinds.c.kind, consent_kinds.c.label_nl, consent_kinds.c.label_en,
-               consents.c.granted, consents.c.changed_at)
-        .outerjoin(consents, and_(consents.c.kind_key == consent_kinds.c.key, consents.c.child_id == child.child_id))
-        .where(consent_kinds.c.organisation_id == child.organisation_id)
-        .order_by(consent_kinds.c.key)
-    )
     return [
-        {"key": r.key, "kind": r.kind, "label": label(r.label_nl, r.label_en, language), "granted": r.granted,
-         "changed_at": r.changed_at}
-        for r in (await session.execute(query)).all()
+        {"key": r["key"], "kind": r["kind"], "label": label(r["label_nl"], r["label_en"], language),
+         "granted": r["granted"], "changed_at": r["changed_at"]}
+        for r in await records.consent_answers(session, child.organisation_id, child.child_id)
     ]
 
 
-async def child_page(session: AsyncSession, who: Caller, child_id: UUID,
+async def child_page(session: Session, who: Caller, child_id: UUID,
                      accept_language: str | None) -> dict[str, Any]:
     child, today = await visible_child(session, who, child_id)
     summary = (await child_summaries(session, [child], today))[0]
-    family_name = await session.scalar(select(families.c.name).where(families.c.family_id == child.family_id))
+    family_name = await records.family_name(session, child.family_id)
     current: dict[str, dict] = {}
     for placement in summary["placements"]:
         ends_on = date.fromisoformat(placement["ends_on"]) if placement["ends_on"] else None
@@ -102,28 +88,26 @@ async def child_page(session: AsyncSession, who: Caller, child_id: UUID,
     }
 
 
-async def child_consents(session: AsyncSession, who: Caller, child_id: UUID,
+async def child_consents(session: Session, who: Caller, child_id: UUID,
                          accept_language: str | None) -> list[dict[str, Any]]:
     child, _ = await visible_child(session, who, child_id)
     return await consents_of(session, child, await language(session, who, accept_language))
 
 
-async def set_consent(session: AsyncSession, outbox: Outbox, who: Caller, child_id: UUID, kind: str, granted: bool,
+async def set_consent(session: Session, outbox: Outbox, who: Caller, child_id: UUID, kind: str, granted: bool,
                       accept_language: str | None) -> dict[str, Any]:
     """Record a parent's (or the organisation's) answer; a real change publishes `ConsentChanged`."""
     child, _ = await visible_child(session, who, child_id)
     if who.role == "staff":
         # Staff may read a child's consents; granting them is for the parents and the organisation.
         raise Forbidden("forbidden", "Consents are set by the child's parents or the organisation.")
-    known = await session.scalar(select(exists().where(consent_kinds.c.organisation_id == child.organisation_id,
-                                                       consent_kinds.c.key == kind)))
-    if not known:
+    if not await records.consent_kind_exists(session, child.organisation_id, kind):
         raise Invalid("unknown_consent_kind", f"This organisation does not ask for consent {kind!r}.",
                       {"kind": kind})
     org = child.organisation_id
-    done = await upsert_record(session, consents, {"child_id": child_id, "kind_key": kind}, org,
-                               {"granted": granted},
-                               stamp={"changed_by": who.actor_id or who.role, "changed_at": func.now()})
+    done = await upsert_record(session, "consent", {"child_id": child_id, "kind_key": kind}, org,
+                               {"granted": granted}, stamp={"changed_by": who.actor_id or who.role},
+                               stamp_now=("changed_at",))
     if done.changed:
         account = _uuid_or_none(who.actor_id) if who.role in ("parent", "staff", "org_admin") else None
         event = ConsentChanged(organisation_id=org, child_id=child_id, family_id=child.family_id, consent_kind=kind,

@@ -5,14 +5,12 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
+from konnect_kit.db import Session
 from konnect_kit.domain_errors import Conflict, DomainError, Invalid, NotFound
 from konnect_kit.tenancy import not_found
-from sqlalchemy import Row, Table, and_, func, select
-from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from identity.db.models import organisations
+from identity.db import directory_records as records
+from identity.db.organisations import Organisation, organisation
 from identity.domain.directory import next_version
 
 
@@ -22,73 +20,55 @@ class Upserted:
     changed: bool
 
 
-async def require_organisation(session: AsyncSession, organisation_id: UUID) -> Row:
-    row = (
-        await session.execute(select(organisations).where(organisations.c.organisation_id == organisation_id))
-    ).first()
-    if row is None:
+async def require_organisation(session: Session, organisation_id: UUID) -> Organisation:
+    found = await organisation(session, organisation_id)
+    if found is None:
         raise NotFound("not_found", "No such organisation.", {"organisation_id": str(organisation_id)})
-    return row
+    return found
 
 
-async def require_reference(
-    session: AsyncSession, table: Table, id_column: str, ref_id: UUID, organisation_id: UUID, field: str
-) -> Row:
-    """A referenced record must exist in the same organisation: tenants never point into each other."""
-    row = (
-        await session.execute(
-            select(table).where(table.c[id_column] == ref_id, table.c.organisation_id == organisation_id)
-        )
-    ).first()
-    if row is None:
+async def require_reference(session: Session, kind: str, ref_id: UUID, organisation_id: UUID,
+                            field: str) -> dict[str, Any]:
+    """A referenced record (of `kind`) must exist in the same organisation: tenants never point into each other."""
+    found = await records.reference(session, kind, ref_id, organisation_id)
+    if found is None:
         raise Invalid("unknown_reference", f"{field} does not name a record of this organisation.",
                        {"field": field, "value": str(ref_id)})
-    return row
+    return found
 
 
 async def upsert_record(
-    session: AsyncSession,
-    table: Table,
+    session: Session,
+    kind: str,
     key: Mapping[str, Any],
     organisation_id: UUID,
     values: Mapping[str, Any],
     *,
     links: tuple[Any, Any] = (None, None),
     stamp: Mapping[str, Any] | None = None,
+    stamp_now: tuple[str, ...] = (),
 ) -> Upserted:
-    """Insert or update one record.
+    """Insert or update one record of `kind` (a key of `identity.db.directory_records.KINDS`).
 
     `links` = (current, proposed) state kept outside the row (staff groups) that also counts as data;
-    `stamp` = columns written with a change but never compared (who changed it, and when).
+    `stamp` = columns written with a change but never compared (who changed it); `stamp_now` = such columns
+    set to the database's time (when).
     """
-    where = and_(*(table.c[column] == value for column, value in key.items()))
-    mine = table.c.organisation_id == organisation_id
-    row = (await session.execute(select(table).where(where, mine).with_for_update())).first()
-    current = None if row is None else {**{c: row._mapping[c] for c in values}, "_links": links[0]}
-    version = next_version(current, row.version if row else 0, {**values, "_links": links[1]})
-    if row is not None and version == row.version:
+    row = await records.lock_record(session, kind, key, organisation_id)
+    current = None if row is None else {**{c: row[c] for c in values}, "_links": links[0]}
+    version = next_version(current, row["version"] if row else 0, {**values, "_links": links[1]})
+    if row is not None and version == row["version"]:
         return Upserted(version, changed=False)  # the same data again: no write, no event
     external_id = values.get("external_id")
-    if external_id is not None:
-        taken = await session.scalar(
-            select(func.count()).select_from(table).where(
-                table.c.organisation_id == organisation_id, table.c.external_id == external_id, ~where
-            )
-        )
-        if taken:
-            raise _external_id_taken(external_id)
-    changes = {**values, **(stamp or {}), "version": version, "updated_at": func.now()}
-    statement = insert(table).values({**key, "organisation_id": organisation_id, **changes})
-    # The update applies to this organisation's row only: an id another organisation uses updates nothing,
-    # and the caller hears what it would hear of an id that does not exist.
-    statement = statement.on_conflict_do_update(index_elements=list(key), set_=changes, where=mine)
-    try:
-        written = (await session.execute(statement.returning(table.c.version))).first()
-    except IntegrityError as exc:  # a concurrent writer took the ERP id between our check and this insert
-        if "external_id_key" in str(exc):
-            raise _external_id_taken(external_id) from exc
-        raise
-    if written is None:
+    if external_id is not None and await records.external_id_used(session, kind, organisation_id, external_id, key):
+        raise _external_id_taken(external_id)
+    written = await records.write_record(session, kind, key, organisation_id,
+                                         {**values, **(stamp or {}), "version": version}, now_columns=stamp_now)
+    if written == "external_id_taken":
+        raise _external_id_taken(external_id)
+    if written == "other_tenant":
+        # The update applies to this organisation's row only: an id another organisation uses updates nothing,
+        # and the caller hears what it would hear of an id that does not exist.
         raise not_found()
     return Upserted(version, changed=True)
 

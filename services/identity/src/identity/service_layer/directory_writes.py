@@ -16,25 +16,13 @@ from konnect_contracts.events.directory import (
     PlacementUpserted,
     StaffUpserted,
 )
+from konnect_kit.db import Session
 from konnect_kit.domain_errors import Invalid
 from konnect_kit.internal import Caller
 from konnect_kit.outbox import Outbox
 from konnect_kit.tenancy import require_managed
-from sqlalchemy import delete, insert, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from identity.db.directory import (
-    children,
-    consent_kinds,
-    consents,
-    families,
-    groups,
-    locations,
-    parents,
-    placements,
-    staff,
-    staff_groups,
-)
+from identity.db import directory_records as records
 from identity.domain.directory import staff_account_role, valid_period
 from identity.service_layer.accounts import ensure_account
 from identity.service_layer.directory import require_organisation, require_reference, upsert_record
@@ -43,47 +31,42 @@ from identity.service_layer.republish import republish_directory
 Values = dict[str, Any]
 
 
-async def authorise(session: AsyncSession, who: Caller, organisation_id: UUID) -> None:
+async def authorise(session: Session, who: Caller, organisation_id: UUID) -> None:
     """The caller manages this organisation (kit rule: 404 for another one, 403 for a role that manages none)."""
     require_managed(who, organisation_id, refusal="The directory is for organisation admins and ERP systems.")
     await require_organisation(session, organisation_id)
 
 
-async def put_location(session: AsyncSession, outbox: Outbox, who: Caller, location_id: UUID, org: UUID,
+async def put_location(session: Session, outbox: Outbox, who: Caller, location_id: UUID, org: UUID,
                        values: Values) -> int:
     await authorise(session, who, org)
-    done = await upsert_record(session, locations, {"location_id": location_id}, org, values)
+    done = await upsert_record(session, "location", {"location_id": location_id}, org, values)
     if done.changed:
         event = LocationUpserted(location_id=location_id, organisation_id=org, version=done.version, **values)
         await outbox.publish(session, event, organisation_id=org)
     return done.version
 
 
-async def put_group(session: AsyncSession, outbox: Outbox, who: Caller, group_id: UUID, org: UUID,
+async def put_group(session: Session, outbox: Outbox, who: Caller, group_id: UUID, org: UUID,
                     values: Values) -> int:
     await authorise(session, who, org)
-    await require_reference(session, locations, "location_id", values["location_id"], org, "location_id")
-    done = await upsert_record(session, groups, {"group_id": group_id}, org, values)
+    await require_reference(session, "location", values["location_id"], org, "location_id")
+    done = await upsert_record(session, "group", {"group_id": group_id}, org, values)
     if done.changed:
         event = GroupUpserted(group_id=group_id, organisation_id=org, version=done.version, **values)
         await outbox.publish(session, event, organisation_id=org)
     return done.version
 
 
-async def put_staff(session: AsyncSession, outbox: Outbox, who: Caller, staff_id: UUID, org: UUID,
+async def put_staff(session: Session, outbox: Outbox, who: Caller, staff_id: UUID, org: UUID,
                     values: Values, group_ids: list[UUID]) -> int:
     await authorise(session, who, org)
     for group_id in group_ids:
-        await require_reference(session, groups, "group_id", group_id, org, "group_ids")
-    current_groups = sorted(
-        (await session.scalars(select(staff_groups.c.group_id).where(staff_groups.c.staff_id == staff_id))).all(),
-        key=str,
-    )
-    done = await upsert_record(session, staff, {"staff_id": staff_id}, org, values, links=(current_groups, group_ids))
+        await require_reference(session, "group", group_id, org, "group_ids")
+    current_groups = await records.group_ids_of_staff(session, staff_id)
+    done = await upsert_record(session, "staff", {"staff_id": staff_id}, org, values, links=(current_groups, group_ids))
     if done.changed:
-        await session.execute(delete(staff_groups).where(staff_groups.c.staff_id == staff_id))
-        if group_ids:
-            await session.execute(insert(staff_groups), [{"staff_id": staff_id, "group_id": g} for g in group_ids])
+        await records.replace_staff_groups(session, staff_id, group_ids)
         published = {k: v for k, v in values.items() if k not in ("is_admin", "language")}
         event = StaffUpserted(
             staff_id=staff_id, organisation_id=org, version=done.version,
@@ -99,28 +82,24 @@ async def put_staff(session: AsyncSession, outbox: Outbox, who: Caller, staff_id
     return done.version
 
 
-async def put_family(session: AsyncSession, outbox: Outbox, who: Caller, family_id: UUID, org: UUID,
+async def put_family(session: Session, outbox: Outbox, who: Caller, family_id: UUID, org: UUID,
                      values: Values) -> int:
     await authorise(session, who, org)
-    done = await upsert_record(session, families, {"family_id": family_id}, org, values)
+    done = await upsert_record(session, "family", {"family_id": family_id}, org, values)
     if done.changed:
         # A snapshot of the parents known now; ParentUpserted (with family_id) is the authoritative link.
-        parent_ids = (
-            await session.scalars(
-                select(parents.c.parent_id).where(parents.c.family_id == family_id).order_by(parents.c.parent_id)
-            )
-        ).all()
+        parent_ids = await records.parent_ids_of_family(session, family_id)
         event = FamilyUpserted(family_id=family_id, organisation_id=org, version=done.version,
                                parent_account_ids=tuple(parent_ids), **values)
         await outbox.publish(session, event, organisation_id=org)
     return done.version
 
 
-async def put_parent(session: AsyncSession, outbox: Outbox, who: Caller, parent_id: UUID, org: UUID,
+async def put_parent(session: Session, outbox: Outbox, who: Caller, parent_id: UUID, org: UUID,
                      values: Values) -> int:
     await authorise(session, who, org)
-    await require_reference(session, families, "family_id", values["family_id"], org, "family_id")
-    done = await upsert_record(session, parents, {"parent_id": parent_id}, org, values)
+    await require_reference(session, "family", values["family_id"], org, "family_id")
+    done = await upsert_record(session, "parent", {"parent_id": parent_id}, org, values)
     if done.changed:
         event = ParentUpserted(account_id=parent_id, organisation_id=org, version=done.version, **values)
         await outbox.publish(session, event, organisation_id=org)
@@ -129,46 +108,43 @@ async def put_parent(session: AsyncSession, outbox: Outbox, who: Caller, parent_
     return done.version
 
 
-async def put_child(session: AsyncSession, outbox: Outbox, who: Caller, child_id: UUID, org: UUID,
+async def put_child(session: Session, outbox: Outbox, who: Caller, child_id: UUID, org: UUID,
                     values: Values) -> int:
     await authorise(session, who, org)
-    await require_reference(session, families, "family_id", values["family_id"], org, "family_id")
+    await require_reference(session, "family", values["family_id"], org, "family_id")
     if values.get("mentor_staff_id") is not None:
-        await require_reference(session, staff, "staff_id", values["mentor_staff_id"], org, "mentor_staff_id")
-    done = await upsert_record(session, children, {"child_id": child_id}, org, values)
+        await require_reference(session, "staff", values["mentor_staff_id"], org, "mentor_staff_id")
+    done = await upsert_record(session, "child", {"child_id": child_id}, org, values)
     if done.changed:
-        photo_consent = await session.scalar(
-            select(consents.c.granted).where(consents.c.child_id == child_id, consents.c.kind_key == "photo_sharing")
-        )
         event = ChildUpserted(child_id=child_id, organisation_id=org, version=done.version,
-                              photo_consent=bool(photo_consent), **values)
+                              photo_consent=await records.photo_consent(session, child_id), **values)
         await outbox.publish(session, event, organisation_id=org)
     return done.version
 
 
-async def put_placement(session: AsyncSession, outbox: Outbox, who: Caller, placement_id: UUID, org: UUID,
+async def put_placement(session: Session, outbox: Outbox, who: Caller, placement_id: UUID, org: UUID,
                         values: Values) -> int:
     await authorise(session, who, org)
     if not valid_period(values["starts_on"], values["ends_on"]):
         raise Invalid("invalid_period", "ends_on lies before starts_on.",
                       {"starts_on": values["starts_on"].isoformat(), "ends_on": str(values["ends_on"])})
-    child = await require_reference(session, children, "child_id", values["child_id"], org, "child_id")
-    group = await require_reference(session, groups, "group_id", values["group_id"], org, "group_id")
-    done = await upsert_record(session, placements, {"placement_id": placement_id}, org, values)
+    child = await require_reference(session, "child", values["child_id"], org, "child_id")
+    group = await require_reference(session, "group", values["group_id"], org, "group_id")
+    done = await upsert_record(session, "placement", {"placement_id": placement_id}, org, values)
     if done.changed:
         event = PlacementUpserted(placement_id=placement_id, organisation_id=org, version=done.version,
-                                  family_id=child.family_id, location_id=group.location_id, **values)
+                                  family_id=child["family_id"], location_id=group["location_id"], **values)
         await outbox.publish(session, event, organisation_id=org)
     return done.version
 
 
-async def put_consent_kind(session: AsyncSession, who: Caller, key: str, org: UUID, values: Values) -> int:
+async def put_consent_kind(session: Session, who: Caller, key: str, org: UUID, values: Values) -> int:
     """The consents and declarations parents fill in (no event: a catalogue, not data)."""
     await authorise(session, who, org)
-    done = await upsert_record(session, consent_kinds, {"organisation_id": org, "key": key}, org, values)
+    done = await upsert_record(session, "consent_kind", {"organisation_id": org, "key": key}, org, values)
     return done.version
 
 
-async def republish(session: AsyncSession, outbox: Outbox, who: Caller, org: UUID) -> dict[str, int]:
+async def republish(session: Session, outbox: Outbox, who: Caller, org: UUID) -> dict[str, int]:
     await authorise(session, who, org)
     return await republish_directory(session, outbox, org)

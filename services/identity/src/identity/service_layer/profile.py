@@ -5,22 +5,20 @@ from typing import Any
 from uuid import UUID
 
 from konnect_contracts.events.access import AccountChanged
-from sqlalchemy import Row, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from konnect_kit.db import Session
 
-from identity.db.accounts import accounts
-from identity.db.models import organisations
-from identity.db.queries import family_children, live_account, today_in
+from identity.db.logins import change_login, login_with_organisation
+from identity.db.queries import LiveAccount, family_children, live_account, today_in
 from identity.service_layer.accounts import ACCESS_EVENTS, now
 
 
 @dataclass(frozen=True)
 class Me:
-    account: Row
+    account: LiveAccount
     children: list[dict[str, Any]] = field(default_factory=list)
 
 
-async def me(session: AsyncSession, session_id: UUID, account_id: UUID) -> Me | None:
+async def me(session: Session, session_id: UUID, account_id: UUID) -> Me | None:
     """The live session's account (with organisation and family) and, for a parent, the children; None
     when the session has ended. Two round trips in all: this is the app's most frequent call."""
     row = await live_account(session, session_id, account_id)
@@ -31,20 +29,17 @@ async def me(session: AsyncSession, session_id: UUID, account_id: UUID) -> Me | 
     return Me(row, await family_children(session, row.family_id, today_in(row.time_zone)))
 
 
-async def account_with_organisation(session: AsyncSession, account_id: UUID) -> Row:
-    return (await session.execute(
-        select(accounts, organisations.c.name.label("organisation_name"))
-        .join(organisations, organisations.c.organisation_id == accounts.c.organisation_id, isouter=True)
-        .where(accounts.c.account_id == account_id))).one()
+async def account_with_organisation(session: Session, account_id: UUID) -> Any:
+    """The account with its organisation's name (`organisation_name`), read by attribute."""
+    return await login_with_organisation(session, account_id)
 
 
-async def change_account(session: AsyncSession, account_id: UUID, changes: dict[str, Any]) -> None:
+async def change_account(session: Session, account_id: UUID, changes: dict[str, Any]) -> None:
     """Apply own edits (already validated) and tell the edges that keep answers about this account."""
     if not changes:
         return
     moment = now()
-    row = (await session.execute(update(accounts).where(accounts.c.account_id == account_id)
-                                 .values(**changes, updated_at=moment).returning(accounts))).one()
+    row = await change_login(session, account_id, changes, moment)
     # Edges that keep this account's answers in memory (the gateway's /me) drop them on this event.
     await ACCESS_EVENTS.publish(session, AccountChanged(
         account_id=row.account_id, organisation_id=row.organisation_id, role=row.role,

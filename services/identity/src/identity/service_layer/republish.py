@@ -19,82 +19,68 @@ from konnect_contracts.events.directory import (
     PlacementUpserted,
     StaffUpserted,
 )
+from konnect_kit.db import Session
 from konnect_kit.outbox import Outbox
-from sqlalchemy import Row, Table, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from identity.db.directory import (
-    children,
-    consents,
-    families,
-    groups,
-    locations,
-    parents,
-    placements,
-    staff,
-    staff_groups,
-)
-from identity.db.models import organisations
+from identity.db import directory_records as records
+from identity.db.organisations import organisation
 
-Extra = Callable[[AsyncSession, Row], Awaitable[dict[str, Any]]]
+Record = dict[str, Any]
+Extra = Callable[[Session, Record], Awaitable[dict[str, Any]]]
 
 
-async def _staff_extra(session: AsyncSession, row: Row) -> dict[str, Any]:
-    group_ids = (await session.scalars(select(staff_groups.c.group_id)
-                                       .where(staff_groups.c.staff_id == row.staff_id))).all()
-    return {"account_id": row.staff_id if row.email else None, "group_ids": tuple(sorted(group_ids, key=str))}
+async def _staff_extra(session: Session, row: Record) -> dict[str, Any]:
+    group_ids = await records.group_ids_of_staff(session, row["staff_id"])
+    return {"account_id": row["staff_id"] if row["email"] else None, "group_ids": tuple(group_ids)}
 
 
-async def _family_extra(session: AsyncSession, row: Row) -> dict[str, Any]:
-    ids = (await session.scalars(select(parents.c.parent_id).where(parents.c.family_id == row.family_id))).all()
+async def _family_extra(session: Session, row: Record) -> dict[str, Any]:
+    ids = await records.parent_ids_of_family(session, row["family_id"])
     return {"parent_account_ids": tuple(sorted(ids, key=str))}
 
 
-async def _parent_extra(_: AsyncSession, row: Row) -> dict[str, Any]:
-    return {"account_id": row.parent_id}
+async def _parent_extra(_: Session, row: Record) -> dict[str, Any]:
+    return {"account_id": row["parent_id"]}
 
 
-async def _child_extra(session: AsyncSession, row: Row) -> dict[str, Any]:
-    granted = await session.scalar(select(consents.c.granted).where(
-        consents.c.child_id == row.child_id, consents.c.kind_key == "photo_sharing"))
-    return {"photo_consent": bool(granted)}
+async def _child_extra(session: Session, row: Record) -> dict[str, Any]:
+    return {"photo_consent": await records.photo_consent(session, row["child_id"])}
 
 
-async def _placement_extra(session: AsyncSession, row: Row) -> dict[str, Any]:
-    family_id = await session.scalar(select(children.c.family_id).where(children.c.child_id == row.child_id))
-    location_id = await session.scalar(select(groups.c.location_id).where(groups.c.group_id == row.group_id))
-    return {"family_id": family_id, "location_id": location_id}
+async def _placement_extra(session: Session, row: Record) -> dict[str, Any]:
+    return {"family_id": await records.family_of_child(session, row["child_id"]),
+            "location_id": await records.location_of_group(session, row["group_id"])}
 
 
-async def _nothing(_: AsyncSession, __: Row) -> dict[str, Any]:
+async def _nothing(_: Session, __: Record) -> dict[str, Any]:
     return {}
 
 
 # In dependency order, so a consumer meets a group before the placements that point at it.
-KINDS: list[tuple[str, Table, type[EventPayload], Extra]] = [
-    ("locations", locations, LocationUpserted, _nothing),
-    ("groups", groups, GroupUpserted, _nothing),
-    ("staff", staff, StaffUpserted, _staff_extra),
-    ("families", families, FamilyUpserted, _family_extra),
-    ("parents", parents, ParentUpserted, _parent_extra),
-    ("children", children, ChildUpserted, _child_extra),
-    ("placements", placements, PlacementUpserted, _placement_extra),
+KINDS: list[tuple[str, str, type[EventPayload], Extra]] = [
+    ("locations", "location", LocationUpserted, _nothing),
+    ("groups", "group", GroupUpserted, _nothing),
+    ("staff", "staff", StaffUpserted, _staff_extra),
+    ("families", "family", FamilyUpserted, _family_extra),
+    ("parents", "parent", ParentUpserted, _parent_extra),
+    ("children", "child", ChildUpserted, _child_extra),
+    ("placements", "placement", PlacementUpserted, _placement_extra),
 ]
 
 
-async def republish_directory(session: AsyncSession, outbox: Outbox, organisation_id: UUID) -> dict[str, int]:
+async def republish_directory(session: Session, outbox: Outbox, organisation_id: UUID) -> dict[str, int]:
     """Outbox events for every record of the organisation; returns how many per kind."""
-    org = (await session.execute(select(organisations)
-                                 .where(organisations.c.organisation_id == organisation_id))).one()
+    org = await organisation(session, organisation_id)
+    assert org is not None  # the caller checked it exists
     await outbox.publish(session, OrganisationUpserted(
         organisation_id=org.organisation_id, name=org.name, time_zone=org.time_zone, external_id=org.external_id,
         version=org.version))
     counts = {"organisations": 1}
-    for kind, table, event_type, extra in KINDS:
-        rows = (await session.execute(select(table).where(table.c.organisation_id == organisation_id))).all()
+    for name, kind, event_type, extra in KINDS:
+        rows = await records.records_of(session, kind, organisation_id)
         for row in rows:
-            fields = {k: v for k, v in row._mapping.items() if k in event_type.model_fields}
+            fields = {k: v for k, v in row.items() if k in event_type.model_fields}
             await outbox.publish(session, event_type(**fields, **await extra(session, row)),
                                  organisation_id=organisation_id)
-        counts[kind] = len(rows)
+        counts[name] = len(rows)
     return counts

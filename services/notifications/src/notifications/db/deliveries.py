@@ -1,5 +1,6 @@
 """Mail queue statements: queue a delivery in the caller's transaction, claim due ones, record outcomes."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -119,3 +120,14 @@ async def mark_failed(session: AsyncSession, delivery_id: UUID, *, error: str) -
         .values(status="failed", attempts=deliveries.c.attempts + 1, last_error=error, **_scrubbed_if_secret())
     )
 
+
+
+async def deliveries_to(session: AsyncSession, recipient: str, *, limit: int, columns: Iterable[str],
+                        organisation_id: UUID | None) -> list[dict[str, Any]]:
+    """The newest deliveries to `recipient` (case-insensitive), only `columns`; of one organisation if given."""
+    query = (select(*[deliveries.c[name] for name in columns])
+             .where(func.lower(deliveries.c.recipient) == recipient.strip().lower())
+             .order_by(deliveries.c.created_at.desc()).limit(limit))
+    if organisation_id is not None:
+        query = query.where(deliveries.c.organisation_id == organisation_id)
+    return [dict(row) for row in (await session.execute(query)).mappings().all()]

@@ -4,25 +4,22 @@ from collections.abc import Iterable
 from typing import Any
 from uuid import UUID
 
+from konnect_kit.db import Session
 from konnect_kit.domain_errors import Forbidden
 from konnect_kit.internal import Caller
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from notifications.db.models import deliveries
+from notifications.db.deliveries import deliveries_to
 
 
-async def delivery_log(session: AsyncSession, who: Caller, recipient: str, limit: int,
+async def delivery_log(session: Session, who: Caller, recipient: str, limit: int,
                        columns: Iterable[str]) -> list[dict[str, Any]]:
     """The newest deliveries to `recipient` (case-insensitive), without their bodies: only `columns`."""
     if who.role not in ("platform_operator", "org_admin"):
         raise Forbidden("forbidden", "Only operators and organisation admins can read the delivery log.")
-    query = (select(*[deliveries.c[name] for name in columns])
-             .where(func.lower(deliveries.c.recipient) == recipient.strip().lower())
-             .order_by(deliveries.c.created_at.desc()).limit(limit))
+    organisation_id = None
     if who.role == "org_admin":
         # An admin sees the mail of their own organisation only, even for an address known elsewhere too.
         if not who.organisation_id:
             raise Forbidden("forbidden", "No organisation in the caller identity.")
-        query = query.where(deliveries.c.organisation_id == UUID(who.organisation_id))
-    return [dict(row) for row in (await session.execute(query)).mappings().all()]
+        organisation_id = UUID(who.organisation_id)
+    return await deliveries_to(session, recipient, limit=limit, columns=columns, organisation_id=organisation_id)

@@ -4,9 +4,9 @@ import logging
 from typing import Any
 from uuid import UUID
 
+from konnect_kit.db import Session
 from konnect_kit.domain_errors import Forbidden, NotFound, Unauthenticated
 from konnect_kit.internal import Caller
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from notifications.db import devices as db
 
@@ -20,7 +20,7 @@ def person(who: Caller) -> tuple[UUID, UUID | None]:
     return UUID(who.actor_id), UUID(who.session_id) if who.session_id else None
 
 
-async def register(session: AsyncSession, who: Caller, *, token: str, platform: str,
+async def register(session: Session, who: Caller, *, token: str, platform: str,
                    keep_at_most: int) -> dict[str, Any]:
     account_id, session_id = person(who)
     if session_id is not None and await db.session_has_ended(session, session_id):
@@ -35,12 +35,12 @@ async def register(session: AsyncSession, who: Caller, *, token: str, platform: 
     return device
 
 
-async def devices(session: AsyncSession, who: Caller) -> list[dict[str, Any]]:
+async def devices(session: Session, who: Caller) -> list[dict[str, Any]]:
     account_id, _ = person(who)
     return list(await db.devices_of(session, account_id))
 
 
-async def unregister(session: AsyncSession, who: Caller, device_id: UUID) -> None:
+async def unregister(session: Session, who: Caller, device_id: UUID) -> None:
     account_id, _ = person(who)
     if not await db.remove_device(session, device_id=device_id, account_id=account_id):
         raise NotFound("not_found", "No such device of yours.")

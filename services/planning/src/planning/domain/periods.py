@@ -10,11 +10,6 @@ from planning.domain.refusals import Refusal
 MAX_PERIOD_DAYS = 366
 
 
-def local_today(now: datetime, time_zone: str) -> date:
-    """'Today' where the organisation is: a parent at 00:30 in Amsterdam is already on the next date."""
-    return now.astimezone(ZoneInfo(time_zone)).date()
-
-
 def start_of_day(day: date, time_zone: str) -> datetime:
     """Midnight of `day` in the organisation's zone, as UTC (DST-safe: zoneinfo resolves the offset)."""
     return datetime.combine(day, time.min, tzinfo=ZoneInfo(time_zone)).astimezone(UTC)

@@ -6,13 +6,13 @@ from datetime import date, datetime
 from uuid import UUID
 
 from konnect_contracts.events.requests import AbsenceCancelled, AbsenceReported
+from konnect_kit.db import Session
 from konnect_kit.internal import Caller
 from konnect_kit.outbox import Outbox
-from sqlalchemy import Row, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from planning.db.calendar import care_changes
-from planning.db.requests import absences
+from planning.db import absence_store
+from planning.db.absence_store import StoredAbsence
+from planning.db.care_changes import add_care_changes, withdraw_care_changes
 from planning.domain.periods import cancel_blocked_reason, check_period, dates_between
 from planning.domain.refusals import Refusal
 from planning.service_layer.booking import lock_family
@@ -26,7 +26,7 @@ class AbsenceAsk:
     day_part_ids: list[UUID]  # empty: every planned day part
 
 
-async def _missed_parts(session: AsyncSession, ask: AbsenceAsk, starts_on: date, ends_on: date
+async def _missed_parts(session: Session, ask: AbsenceAsk, starts_on: date, ends_on: date
                         ) -> list[tuple[date, UUID, UUID]]:
     """(date, day part, group) for each planned part the child will miss; refuses what is not planned."""
     single = starts_on == ends_on
@@ -52,7 +52,7 @@ async def _missed_parts(session: AsyncSession, ask: AbsenceAsk, starts_on: date,
     return missed
 
 
-async def report(session: AsyncSession, outbox: Outbox, *, topic: str, who: Caller, family: FamilyRecord,
+async def report(session: Session, outbox: Outbox, *, topic: str, who: Caller, family: FamilyRecord,
                  asks: list[AbsenceAsk], starts_on: date, ends_on: date, reason: str, note: str | None,
                  now: datetime) -> list[UUID]:
     """One absence per child, registered now; the schedule changes free the places; one event per child."""
@@ -72,11 +72,11 @@ async def report(session: AsyncSession, outbox: Outbox, *, topic: str, who: Call
     for ask, missed in planned:
         absence_id = uuid.uuid4()
         parts = list(dict.fromkeys(part for _, part, _ in missed))
-        await session.execute(insert(absences).values(
+        await absence_store.store_absence(session, dict(
             absence_id=absence_id, organisation_id=family.organisation_id, family_id=family.family_id,
             child_id=ask.child_id, group_id=missed[0][2], starts_on=starts_on, ends_on=ends_on, day_part_ids=parts,
             reason=reason, note=note, status="registered", reported_by=who.actor_id, reported_at=now))
-        await session.execute(insert(care_changes), [
+        await add_care_changes(session, [
             {"change_id": uuid.uuid4(), "organisation_id": family.organisation_id, "child_id": ask.child_id,
              "group_id": group_id, "date": day, "day_part_id": part, "delta": -1, "source_kind": "absence",
              "source_id": absence_id} for day, part, group_id in missed])
@@ -88,7 +88,7 @@ async def report(session: AsyncSession, outbox: Outbox, *, topic: str, who: Call
     return ids
 
 
-async def cancel(session: AsyncSession, outbox: Outbox, *, topic: str, who: Caller, absence: Row,
+async def cancel(session: Session, outbox: Outbox, *, topic: str, who: Caller, absence: StoredAbsence,
                  now: datetime) -> None:
     """Within the policy window: the absence is cancelled and the care is planned again."""
     if absence.status != "registered":
@@ -97,15 +97,12 @@ async def cancel(session: AsyncSession, outbox: Outbox, *, topic: str, who: Call
     blocked = cancel_blocked_reason(absence.starts_on, now, calendar.time_zone, calendar.cancel_window_hours)
     if blocked:
         raise Refusal("cancel_window_passed", blocked, kind="conflict")
-    await session.execute(update(absences).where(absences.c.absence_id == absence.absence_id)
-                          .values(status="cancelled", cancelled_at=now))
-    await session.execute(update(care_changes).where(care_changes.c.source_id == absence.absence_id)
-                          .values(active=False))
+    await absence_store.mark_cancelled(session, absence.absence_id, now)
+    await withdraw_care_changes(session, absence.absence_id)
     await outbox.publish(session, AbsenceCancelled(
         absence_id=absence.absence_id, organisation_id=absence.organisation_id, family_id=absence.family_id,
         child_id=absence.child_id, cancelled_by_account_id=actor_uuid(who)), topic=topic)
 
 
-async def lock_absence(session: AsyncSession, absence_id: UUID) -> Row | None:
-    return (await session.execute(select(absences).where(absences.c.absence_id == absence_id)
-                                  .with_for_update())).first()
+async def lock_absence(session: Session, absence_id: UUID) -> StoredAbsence | None:
+    return await absence_store.lock_absence(session, absence_id)

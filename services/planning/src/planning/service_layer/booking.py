@@ -5,10 +5,10 @@ from datetime import date, datetime
 from decimal import Decimal
 from uuid import UUID
 
-from sqlalchemy import and_, func, select, text
-from sqlalchemy.ext.asyncio import AsyncSession
+from konnect_kit.db import Session
 
-from planning.db.requests import request_lines
+from planning.db.request_store import lock_family as _lock_family
+from planning.db.request_store import pending_overlap
 from planning.domain.periods import dates_between
 from planning.domain.refusals import Refusal
 from planning.service_layer.calendar import availability, planned_parts
@@ -34,7 +34,7 @@ def _part_details(day: date, part_id: UUID, name: str | None = None, **extra: ob
     return {"date": day.isoformat(), "day_part_id": str(part_id), **({"name": name} if name else {}), **extra}
 
 
-async def book_parts(session: AsyncSession, child_id: UUID, starts_on: date, ends_on: date,
+async def book_parts(session: Session, child_id: UUID, starts_on: date, ends_on: date,
                      day_part_ids: list[UUID], now: datetime) -> Booked:
     """Every requested day part must be bookable on every open date of the period.
 
@@ -96,7 +96,7 @@ class GivenUp:
     minutes: int
 
 
-async def give_up_parts(session: AsyncSession, child_id: UUID, day: date, day_part_ids: list[UUID]) -> GivenUp:
+async def give_up_parts(session: Session, child_id: UUID, day: date, day_part_ids: list[UUID]) -> GivenUp:
     """The day parts a swap gives up must be planned (and not reported absent) on that date."""
     planned = {p.day_part_id: p for p in await planned_parts(session, child_id, day) if not p.absent}
     missing = [str(p) for p in day_part_ids if p not in planned]
@@ -106,21 +106,13 @@ async def give_up_parts(session: AsyncSession, child_id: UUID, day: date, day_pa
     return GivenUp(planned[day_part_ids[0]].group_id, sum(planned[p].minutes for p in day_part_ids))
 
 
-async def lock_family(session: AsyncSession, family_id: UUID) -> None:
+async def lock_family(session: Session, family_id: UUID) -> None:
     """Serialise a family's submissions until commit: two clicks on "send" must not both pass the
     "already requested/absent" checks and book the same day part twice (other families are not held up)."""
-    await session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
-                          {"key": f"planning-family:{family_id}"})
+    await _lock_family(session, family_id)
 
 
-async def already_requested(session: AsyncSession, child_id: UUID, dates: list[date], parts: list[UUID],
+async def already_requested(session: Session, child_id: UUID, dates: list[date], parts: list[UUID],
                             *, give_up: bool = False) -> bool:
     """A pending line of another request already asks for (or gives up) these day parts on these dates."""
-    lines = request_lines.c
-    if give_up:
-        overlap = and_(lines.give_up_date.in_(dates), lines.give_up_day_part_ids.overlap(parts))
-    else:
-        overlap = and_(lines.dates.overlap(dates), lines.day_part_ids.overlap(parts))
-    count = await session.scalar(select(func.count()).select_from(request_lines).where(
-        lines.child_id == child_id, lines.status == "pending", overlap))
-    return bool(count)
+    return await pending_overlap(session, child_id, dates, parts, give_up=give_up)

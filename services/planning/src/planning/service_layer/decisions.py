@@ -14,49 +14,44 @@ from typing import Literal
 from uuid import UUID
 
 from konnect_contracts.events.requests import LineOutcome, RequestCancelled, RequestDecided, RequestExpired
+from konnect_kit.db import Session
 from konnect_kit.outbox import Outbox
-from sqlalchemy import Row, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from planning.db.calendar import care_changes
-from planning.db.requests import request_lines, request_timers, requests
-from planning.domain.requests import FINAL, LineState, is_decided, newly_final, resolve
+from planning.db import request_store as db
+from planning.db.care_changes import add_care_changes
+from planning.db.request_store import StoredLine, StoredRequest
+from planning.domain.requests import LineState, is_decided, newly_final, resolve
 
 log = logging.getLogger(__name__)
 
 Applied = Literal["applied", "unknown", "already_evaluated", "not_pending"]
 
 
-async def lock_request(session: AsyncSession, request_id: UUID,
-                       organisation_id: UUID | None = None) -> Row | None:
+async def lock_request(session: Session, request_id: UUID,
+                       organisation_id: UUID | None = None) -> StoredRequest | None:
     """The request, locked; with `organisation_id` only that organisation's (another tenant's is not found)."""
-    query = select(requests).where(requests.c.request_id == request_id)
-    if organisation_id is not None:
-        query = query.where(requests.c.organisation_id == organisation_id)
-    return (await session.execute(query.with_for_update())).first()
+    return await db.lock_request(session, request_id, organisation_id)
 
 
-async def lines_of(session: AsyncSession, request_id: UUID) -> list[Row]:
-    return list(await session.execute(select(request_lines).where(request_lines.c.request_id == request_id)
-                                      .order_by(request_lines.c.position)))
+async def lines_of(session: Session, request_id: UUID) -> list[StoredLine]:
+    return await db.lines_of(session, request_id)
 
 
-def _state(row: Row) -> LineState:
+def _state(row: StoredLine) -> LineState:
     return LineState(line_id=str(row.line_id), child_id=str(row.child_id), payment=row.payment, status=row.status,
                      evaluation=row.evaluation_outcome, evaluation_reason=row.evaluation_reason,
                      reservation=row.reservation_status, reservation_reason=row.reservation_reason,
                      reason=row.reason)
 
 
-async def settle(session: AsyncSession, outbox: Outbox, request: Row, now: datetime, *, topic: str) -> None:
+async def settle(session: Session, outbox: Outbox, request: StoredRequest, now: datetime, *, topic: str) -> None:
     """Bring every line to the status its inputs imply; plan accepted care; publish `RequestDecided` once."""
     rows = await lines_of(session, request.request_id)
     before = [_state(r) for r in rows]
     after = resolve(before, all_or_nothing=request.all_or_nothing)
     by_id = {str(r.line_id): r for r in rows}
     for line in newly_final(before, after):
-        await session.execute(update(request_lines).where(request_lines.c.line_id == UUID(line.line_id))
-                              .values(status=line.status, reason=line.reason, decided_at=now))
+        await db.update_line(session, UUID(line.line_id), status=line.status, reason=line.reason, decided_at=now)
         if line.status == "accepted":
             await _plan(session, request, by_id[line.line_id])
     if is_decided(after) and request.decided_at is None:
@@ -65,14 +60,10 @@ async def settle(session: AsyncSession, outbox: Outbox, request: Row, now: datet
         await outbox.publish(session, RequestDecided(
             request_id=request.request_id, organisation_id=request.organisation_id, family_id=request.family_id,
             outcomes=outcomes), topic=topic)
-        await session.execute(update(requests).where(requests.c.request_id == request.request_id)
-                              .values(decided_at=now))
-        # Nothing is left to expire.
-        await session.execute(update(request_timers).where(request_timers.c.request_id == request.request_id,
-                                                           request_timers.c.fired_at.is_(None)).values(fired_at=now))
+        await db.mark_decided(session, request.request_id, now)
 
 
-async def _plan(session: AsyncSession, request: Row, line: Row) -> None:
+async def _plan(session: Session, request: StoredRequest, line: StoredLine) -> None:
     """Accepted care enters the schedule: +1 per booked date and part; a swap also takes the given-up parts."""
     def change(day: date, part: UUID, delta: int, kind: str, group_id: UUID) -> dict:
         return {"change_id": uuid.uuid4(), "organisation_id": request.organisation_id, "child_id": line.child_id,
@@ -85,7 +76,7 @@ async def _plan(session: AsyncSession, request: Row, line: Row) -> None:
         rows += [change(d, p, 1, "swap_target", line.group_id) for d in line.dates for p in line.day_part_ids]
     else:
         rows = [change(d, p, 1, "extra_day", line.group_id) for d in line.dates for p in line.day_part_ids]
-    await session.execute(insert(care_changes), rows)
+    await add_care_changes(session, rows)
 
 
 @dataclass(frozen=True)
@@ -98,7 +89,7 @@ class Evaluation:
     event_id: UUID
 
 
-async def record_evaluation(session: AsyncSession, line: Row, evaluation: Evaluation, now: datetime) -> Applied:
+async def record_evaluation(session: Session, line: StoredLine, evaluation: Evaluation, now: datetime) -> Applied:
     """Store one evaluation on a locked request's line; the caller settles afterwards.
 
     A line is evaluated once: a second evaluation (or one after cancel/expiry/rejection) is not applied.
@@ -107,42 +98,39 @@ async def record_evaluation(session: AsyncSession, line: Row, evaluation: Evalua
         return "already_evaluated"
     if line.status != "pending":
         return "not_pending"
-    await session.execute(update(request_lines).where(request_lines.c.line_id == line.line_id).values(
-        evaluation_outcome=evaluation.outcome, evaluation_reason=evaluation.reason,
-        evaluated_by=evaluation.evaluated_by, evaluator_id=evaluation.evaluator_id, evaluated_at=now,
-        evaluation_event_id=evaluation.event_id))
+    await db.update_line(session, line.line_id, evaluation_outcome=evaluation.outcome,
+                         evaluation_reason=evaluation.reason, evaluated_by=evaluation.evaluated_by,
+                         evaluator_id=evaluation.evaluator_id, evaluated_at=now,
+                         evaluation_event_id=evaluation.event_id)
     return "applied"
 
 
-async def record_reservation(session: AsyncSession, outbox: Outbox, *, request_id: UUID, line_id: UUID,
+async def record_reservation(session: Session, outbox: Outbox, *, request_id: UUID, line_id: UUID,
                              reserved: bool, reason: str | None, now: datetime, topic: str) -> bool:
     """Credits answered for one line; False when the line is unknown or already had its answer."""
     request = await lock_request(session, request_id)
     if request is None:
         return False
-    line = (await session.execute(select(request_lines).where(
-        request_lines.c.line_id == line_id, request_lines.c.request_id == request_id))).first()
+    line = await db.line_of(session, request_id, line_id)
     if line is None or line.payment != "credit" or line.reservation_status != "pending":
         return False
-    await session.execute(update(request_lines).where(request_lines.c.line_id == line_id).values(
-        reservation_status="reserved" if reserved else "failed", reservation_reason=reason))
+    await db.update_line(session, line_id, reservation_status="reserved" if reserved else "failed",
+                         reservation_reason=reason)
     await settle(session, outbox, request, now, topic=topic)
     return True
 
 
-async def withdraw(session: AsyncSession, request: Row, lines: Sequence[Row], status: str, reason: str,
-                   now: datetime) -> list[Row]:
+async def withdraw(session: Session, request: StoredRequest, lines: Sequence[StoredLine], status: str, reason: str,
+                   now: datetime) -> list[StoredLine]:
     """Mark pending lines cancelled or expired; returns those it changed."""
     pending = [line for line in lines if line.status == "pending"]
     if pending:
-        await session.execute(update(request_lines).where(
-            request_lines.c.line_id.in_([line.line_id for line in pending])).values(
-            status=status, reason=reason, decided_at=now))
+        await db.close_lines(session, [line.line_id for line in pending], status=status, reason=reason, now=now)
     return pending
 
 
-async def cancel_child(session: AsyncSession, outbox: Outbox, request: Row, child_id: UUID, *,
-                       by_account: UUID | None, now: datetime, topic: str) -> list[Row]:
+async def cancel_child(session: Session, outbox: Outbox, request: StoredRequest, child_id: UUID, *,
+                       by_account: UUID | None, now: datetime, topic: str) -> list[StoredLine]:
     """Cancel every pending line of one child (a period is one line; several bookings go together)."""
     lines = [line for line in await lines_of(session, request.request_id) if line.child_id == child_id]
     cancelled = await withdraw(session, request, lines, "cancelled", "Cancelled by the parent.", now)
@@ -155,7 +143,7 @@ async def cancel_child(session: AsyncSession, outbox: Outbox, request: Row, chil
     return cancelled
 
 
-async def expire(session: AsyncSession, outbox: Outbox, request_id: UUID, now: datetime, *, topic: str) -> int:
+async def expire(session: Session, outbox: Outbox, request_id: UUID, now: datetime, *, topic: str) -> int:
     """The timer fired: withdraw the lines still pending, tell everyone once; returns how many expired."""
     request = await lock_request(session, request_id)
     if request is None:
@@ -172,6 +160,3 @@ async def expire(session: AsyncSession, outbox: Outbox, request_id: UUID, now: d
     log.info("request expired", extra={"request_id": str(request_id), "expired_lines": len(expired)})
     return len(expired)
 
-
-def is_final(status: str) -> bool:
-    return status in FINAL

@@ -12,10 +12,10 @@ from datetime import datetime
 from uuid import UUID
 
 from konnect_contracts.events.requests import ChildEvaluated
+from konnect_kit.db import Session
 from konnect_kit.outbox import Outbox
-from sqlalchemy import Row
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from planning.db.request_store import StoredLine, StoredRequest
 from planning.domain.refusals import Refusal
 from planning.service_layer.calendar import has_room
 from planning.service_layer.decisions import Evaluation, lines_of, lock_request, record_evaluation, settle
@@ -23,7 +23,7 @@ from planning.service_layer.decisions import Evaluation, lines_of, lock_request,
 log = logging.getLogger(__name__)
 
 
-async def evaluate_child(session: AsyncSession, outbox: Outbox, request: Row, child_id: UUID, *,
+async def evaluate_child(session: Session, outbox: Outbox, request: StoredRequest, child_id: UUID, *,
                          line_id: UUID | None, outcome: str, reason: str | None, evaluator_id: str,
                          evaluated_by: str = "staff", now: datetime, check_capacity: bool = True,
                          requests_topic: str, evaluations_topic: str) -> list[UUID]:
@@ -56,7 +56,7 @@ async def evaluate_child(session: AsyncSession, outbox: Outbox, request: Row, ch
     return [line.line_id for line in open_lines]
 
 
-async def _refuse_when_full(session: AsyncSession, lines: list[Row]) -> None:
+async def _refuse_when_full(session: Session, lines: list[StoredLine]) -> None:
     for line in lines:
         for day in line.dates:
             for part in line.day_part_ids:
@@ -66,7 +66,7 @@ async def _refuse_when_full(session: AsyncSession, lines: list[Row]) -> None:
                                   {"date": day.isoformat(), "day_part_id": str(part)}, kind="conflict")
 
 
-async def apply_child_evaluated(session: AsyncSession, outbox: Outbox, event: ChildEvaluated, event_id: UUID,
+async def apply_child_evaluated(session: Session, outbox: Outbox, event: ChildEvaluated, event_id: UUID,
                                 now: datetime, *, requests_topic: str) -> str:
     """An evaluation event (ours or an ERP's): applied once, anything else ignored with a log line."""
     request = await lock_request(session, event.request_id)

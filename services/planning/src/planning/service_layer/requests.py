@@ -8,12 +8,11 @@ from decimal import Decimal
 from uuid import UUID
 
 from konnect_contracts.events.requests import RequestLine, RequestSubmitted
+from konnect_kit.db import Session
 from konnect_kit.internal import Caller
 from konnect_kit.outbox import Outbox
-from sqlalchemy import insert, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from planning.db.requests import credit_grants, request_lines, request_timers, requests
+from planning.db.request_store import credit_grant, store_request
 from planning.domain.payment import CreditFacts, check_credit_usable, credit_amount
 from planning.domain.periods import check_period, end_of_day, is_single_date, resolve_expires_on
 from planning.domain.refusals import Refusal
@@ -84,7 +83,7 @@ class Submitted:
     expires_on: date
 
 
-async def _own_child(session: AsyncSession, family: FamilyRecord, child_id: UUID) -> None:
+async def _own_child(session: Session, family: FamilyRecord, child_id: UUID) -> None:
     record = await child(session, child_id)
     if record is None or record.family_id != family.family_id:
         raise Refusal("not_found", "No such child in this family.", {"child_id": str(child_id)}, kind="not_found")
@@ -95,15 +94,15 @@ def _no_duplicates(parts: Sequence[UUID]) -> None:
         raise Refusal("duplicate_day_part", "A day part is named twice.")
 
 
-async def _credit(session: AsyncSession, credit_id: UUID) -> CreditFacts | None:
-    row = (await session.execute(select(credit_grants).where(credit_grants.c.credit_id == credit_id))).first()
+async def _credit(session: Session, credit_id: UUID) -> CreditFacts | None:
+    row = await credit_grant(session, credit_id)
     if row is None:
         return None
     return CreditFacts(str(row.credit_id), str(row.child_id), row.unit, row.valid_from, row.valid_until,
                        tuple(row.care_types), row.usage_rule)
 
 
-async def extra_day_line(session: AsyncSession, family: FamilyRecord, ask: ExtraDayAsk, today: date,
+async def extra_day_line(session: Session, family: FamilyRecord, ask: ExtraDayAsk, today: date,
                          now: datetime) -> Line:
     await _own_child(session, family, ask.child_id)
     check_period(ask.starts_on, ask.ends_on, today)
@@ -126,7 +125,7 @@ async def extra_day_line(session: AsyncSession, family: FamilyRecord, ask: Extra
     return line
 
 
-async def swap_line(session: AsyncSession, family: FamilyRecord, ask: SwapAsk, today: date, now: datetime) -> Line:
+async def swap_line(session: Session, family: FamilyRecord, ask: SwapAsk, today: date, now: datetime) -> Line:
     await _own_child(session, family, ask.child_id)
     check_period(ask.give_up_date, ask.give_up_date, today, field="give_up_date")
     check_period(ask.target_date, ask.target_date, today, field="target_date")
@@ -163,7 +162,7 @@ def _no_double_booking(lines: Sequence[Line]) -> None:
             seen.add(key)
 
 
-async def submit(session: AsyncSession, outbox: Outbox, *, topic: str, who: Caller, family: FamilyRecord, kind: str,
+async def submit(session: Session, outbox: Outbox, *, topic: str, who: Caller, family: FamilyRecord, kind: str,
                  asks: Sequence[ExtraDayAsk] | Sequence[SwapAsk], all_or_nothing: bool, expires_on: date | None,
                  now: datetime) -> Submitted:
     """Check every line, then store the request with its timer and publish `RequestSubmitted` (keyed by family)."""
@@ -183,13 +182,11 @@ async def submit(session: AsyncSession, outbox: Outbox, *, topic: str, who: Call
     expires = resolve_expires_on(expires_on, min(line.first_date for line in lines), today)
     request_id = uuid.uuid4()
     submitted_by = actor_uuid(who)
-    await session.execute(insert(requests).values(
-        request_id=request_id, organisation_id=family.organisation_id, family_id=family.family_id, kind=kind,
-        all_or_nothing=all_or_nothing, expires_on=expires, submitted_by=who.actor_id, submitted_role=who.role,
-        submitted_at=now))
-    await session.execute(insert(request_lines), [_row(request_id, i, line) for i, line in enumerate(lines)])
-    await session.execute(insert(request_timers).values(request_id=request_id,
-                                                        fire_at=end_of_day(expires, calendar.time_zone)))
+    await store_request(session, {
+        "request_id": request_id, "organisation_id": family.organisation_id, "family_id": family.family_id,
+        "kind": kind, "all_or_nothing": all_or_nothing, "expires_on": expires, "submitted_by": who.actor_id,
+        "submitted_role": who.role, "submitted_at": now,
+    }, [_row(request_id, i, line) for i, line in enumerate(lines)], end_of_day(expires, calendar.time_zone))
     await outbox.publish(session, RequestSubmitted(
         request_id=request_id, organisation_id=family.organisation_id, family_id=family.family_id, kind=kind,
         all_or_nothing=all_or_nothing, expires_on=expires, submitted_by_account_id=submitted_by,
