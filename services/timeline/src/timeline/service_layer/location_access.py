@@ -1,4 +1,4 @@
-"""Who is looking at My location: the caller's organisation, family and placements, or staff groups, from read models."""
+"""Who is looking at My location: the caller's organisation, family and placements, or staff groups."""
 
 from dataclasses import dataclass, field
 from datetime import date

@@ -113,9 +113,12 @@ async def managed_item(session: AsyncSession, viewer: Viewer, item_id: UUID, *, 
     return item
 
 
-async def update_item(session: AsyncSession, viewer: Viewer, item_id: UUID, draft: ItemDraft, now: datetime) -> Row:
+async def update_item(session: AsyncSession, viewer: Viewer, item_id: UUID, organisation_id: UUID, draft: ItemDraft,
+                      now: datetime) -> Row:
     """Title, text and audience change in place (no new announcement); the kind of an item never changes."""
     item = await managed_item(session, viewer, item_id, lock=True)
+    if item.organisation_id != organisation_id:  # an item is never moved to another organisation
+        raise _no_item()
     _may_write(viewer, item.organisation_id, (draft.audience, draft.audience_id))
     if draft.kind != item.kind:
         raise Invalid("kind_fixed", f"This item is a {item.kind}; its kind cannot change.")
