@@ -99,9 +99,11 @@ location_item_attachments = Table(
     Column("item_id", Uuid, nullable=False),
     Column("organisation_id", Uuid, nullable=False),
     Column("file_name", Text, nullable=False),
-    Column("content_type", Text, nullable=False),
-    Column("size_bytes", BigInteger, nullable=False),
-    Column("object_key", Text, nullable=False),
+    Column("content_type", Text),  # decided from the bytes when the upload is confirmed
+    Column("size_bytes", BigInteger),
+    Column("media_base", Text, nullable=False),  # <organisation>/location/<random>: the objects under it
+    Column("status", Text, nullable=False),  # pending (presigned, not confirmed) | ready
+    Column("upload_expires_at", DateTime(timezone=True), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
 
@@ -127,10 +129,18 @@ observations = Table(
     Column("answers", JSONB, nullable=False),  # [{"question_id", "question", "answer"}]: the form as filled in
     Column("author_staff_id", Text, nullable=False),
     Column("shared_at", DateTime(timezone=True), nullable=False),
-    Column("attachment_key", Text),
-    Column("attachment_name", Text),
-    Column("attachment_type", Text),
-    Column("attachment_size", BigInteger),
+)
+observation_attachments = Table(
+    "observation_attachments", metadata,
+    Column("observation_id", Uuid, primary_key=True),  # one attachment per observation
+    Column("organisation_id", Uuid, nullable=False),
+    Column("file_name", Text, nullable=False),
+    Column("content_type", Text),
+    Column("size_bytes", BigInteger),
+    Column("media_base", Text, nullable=False),
+    Column("status", Text, nullable=False),  # pending | ready
+    Column("upload_expires_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
 )
 
 # -- per-organisation media settings (read by photos/videos too) --------------------------------------------

@@ -203,8 +203,8 @@ async def attachments_of(session: AsyncSession, item_ids: list[UUID]) -> dict[UU
     found: dict[UUID, list[Row]] = {item_id: [] for item_id in item_ids}
     if item_ids:
         rows = await session.execute(select(location_item_attachments).where(
-            location_item_attachments.c.item_id.in_(item_ids)).order_by(location_item_attachments.c.created_at,
-                                                                        location_item_attachments.c.attachment_id))
+            location_item_attachments.c.item_id.in_(item_ids), location_item_attachments.c.status == "ready")
+            .order_by(location_item_attachments.c.created_at, location_item_attachments.c.attachment_id))
         for row in rows:
             found[row.item_id].append(row)
     return found

@@ -10,8 +10,8 @@ branch_labels = None
 depends_on = None
 
 TABLES = ["loc_children", "loc_groups", "loc_locations", "loc_parents", "loc_placements", "loc_staff",
-          "location_item_attachments", "location_items", "media_settings", "observation_templates", "observations",
-          "retention_runs"]
+          "location_item_attachments", "location_items", "media_settings", "observation_attachments",
+          "observation_templates", "observations", "retention_runs"]
 
 
 def upgrade() -> None:
@@ -93,9 +93,11 @@ def upgrade() -> None:
         sa.Column("item_id", sa.Uuid, nullable=False),
         sa.Column("organisation_id", sa.Uuid, nullable=False),
         sa.Column("file_name", sa.Text, nullable=False),
-        sa.Column("content_type", sa.Text, nullable=False),
-        sa.Column("size_bytes", sa.BigInteger, nullable=False),
-        sa.Column("object_key", sa.Text, nullable=False),
+        sa.Column("content_type", sa.Text),
+        sa.Column("size_bytes", sa.BigInteger),
+        sa.Column("media_base", sa.Text, nullable=False),
+        sa.Column("status", sa.Text, nullable=False),
+        sa.Column("upload_expires_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     )
     op.create_table(
@@ -122,6 +124,18 @@ def upgrade() -> None:
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
     )
     op.create_table(
+        "observation_attachments",
+        sa.Column("observation_id", sa.Uuid, primary_key=True),
+        sa.Column("organisation_id", sa.Uuid, nullable=False),
+        sa.Column("file_name", sa.Text, nullable=False),
+        sa.Column("content_type", sa.Text),
+        sa.Column("size_bytes", sa.BigInteger),
+        sa.Column("media_base", sa.Text, nullable=False),
+        sa.Column("status", sa.Text, nullable=False),
+        sa.Column("upload_expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    )
+    op.create_table(
         "observation_templates",
         sa.Column("template_id", sa.Uuid, primary_key=True),
         sa.Column("organisation_id", sa.Uuid, nullable=False),
@@ -142,10 +156,6 @@ def upgrade() -> None:
         sa.Column("answers", postgresql.JSONB, nullable=False),
         sa.Column("author_staff_id", sa.Text, nullable=False),
         sa.Column("shared_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("attachment_key", sa.Text),
-        sa.Column("attachment_name", sa.Text),
-        sa.Column("attachment_type", sa.Text),
-        sa.Column("attachment_size", sa.BigInteger),
     )
     op.create_table(
         "retention_runs",
@@ -163,6 +173,10 @@ def upgrade() -> None:
     op.create_check_constraint("location_items_audience", "location_items",
                                "audience IN ('organisation', 'location', 'group')")
     op.create_check_constraint("location_items_status", "location_items", "status IN ('published', 'withdrawn')")
+    op.create_index("ix_location_item_attachments_pending", "location_item_attachments", ["upload_expires_at"],
+                    postgresql_where=sa.text("status = 'pending'"))
+    op.create_index("ix_observation_attachments_pending", "observation_attachments", ["upload_expires_at"],
+                    postgresql_where=sa.text("status = 'pending'"))
     op.create_check_constraint("media_settings_retention", "media_settings",
                                "photo_retention_months IS NULL OR photo_retention_months > 0")
 
