@@ -6,9 +6,9 @@ from fastapi import FastAPI
 from konnect_kit.consumer import Subscription
 from konnect_kit.service import create_service_app
 
-from timeline.api import location, media_settings, observations, status, testing
+from timeline.api import location, media_settings, observations, status, testing, timeline_diary, timeline_photos
 from timeline.clock import Clock, clock_for
-from timeline.handlers import location_directory
+from timeline.handlers import location_directory, photo_consent
 from timeline.media_runtime import media_for
 from timeline.settings import Settings
 
@@ -20,8 +20,10 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     media = media_for(settings)
     app = create_service_app(
         settings, title="Konnect timeline",
-        routers=[status.router, location.router, observations.router, media_settings.router],
-        subscriptions=[Subscription(location_directory.HANDLERS)],
+        routers=[status.router, location.router, observations.router, media_settings.router, timeline_photos.router,
+                 timeline_diary.router],
+        # photo_consent wraps My location's ChildUpserted handler (one handler per event type).
+        subscriptions=[Subscription({**location_directory.HANDLERS, **photo_consent.HANDLERS})],
         background=lambda kit: [media],  # closes the processing pool on shutdown
     )
     app.state.media = media
