@@ -13,17 +13,23 @@ from typing import Any
 import httpx
 from e2e_world import OPERATOR, PASSWORD, address, bearer, client_ip, logged_in, new_id, put
 from planning_world import PlanningWorld, build_planning_world, grant_credit, monday_in
+from timeline_e2e_world import timeline_content
 
 # Routes with nothing of another organisation to aim at: the caller's own account, sessions and settings,
 # the public auth routes, and health. Everything else in the OpenAPI is swept.
 OWN_OR_PUBLIC = re.compile(
     r"^/(health|ready)$|^/api/v1/auth/(?!machine-clients)|^/api/v1/(me|account|notification-settings)$"
-    r"|^/api/v1/push-devices$|^/api/v1/timeline/status$")  # the same answer for every caller, no organisation
+    r"|^/api/v1/push-devices$|^/api/v1/timeline/status$"  # the same answer for every caller, no organisation
+    r"|^/api/v1/timeline/(uploads|feed|feed/seen)$")  # the caller's own uploads and family feed
 # Operations a role may not use at all, in any organisation: 403 there says nothing about B.
 ROLE_REFUSED = {
     ("erp", "get", "/api/v1/admin/accounts/{account_id}"),
     ("erp", "delete", "/api/v1/push-devices/{device_id}"),
     ("erp", "post", "/api/v1/auth/machine-clients"),
+    # timeline: files and diary entries come from parents and staff, never from an ERP
+    ("erp", "post", "/api/v1/timeline/uploads/{upload_id}/confirm"),
+    ("erp", "post", "/api/v1/timeline/series"),
+    ("erp", "post", "/api/v1/timeline/children/{child_id}/diary"),
 }
 
 
@@ -90,6 +96,7 @@ async def build_tenant(gateway: httpx.AsyncClient, mailpit: Any) -> Tenant:
         "absence_id": absence.json()["absences"][0]["absence_id"], "device_id": device.json()["device_id"],
         "key": key, "kind": key, "day": closed.isoformat(),
     }
+    t.ids.update(await timeline_content(gateway, bearer(t.staff), w.groups["dolfijnen"], w.children["noor"]))
     return t
 
 
@@ -147,6 +154,9 @@ def attack_bodies(method: str, path: str, a: Tenant, b: Tenant) -> list[dict | N
             {"child_id": bi["child_id"], "give_up_date": monday_in(3).isoformat(),
              "give_up_day_part_ids": [bi["day_part_id"]], "target_date": future,
              "day_part_ids": [bi["day_part_id"]]}]}],
+        ("post", "/api/v1/timeline/series"): [{"group_id": bi["group_id"], "child_ids": [bi["child_id"]],
+                                                "photos": [{"upload_id": bi["upload_id"]}]}],
+        ("post", "/api/v1/timeline/children/{child_id}/diary"): [{"text": "Overgenomen"}],
         ("post", "/api/v1/absences"): [{
             "family_id": bi["family_id"], "starts_on": future, "reason": "sick",
             "children": [{"child_id": bi["child_id"], "day_part_ids": [bi["day_part_id"]]}]}],
