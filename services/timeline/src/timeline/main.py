@@ -36,7 +36,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
     def background(kit: ServiceKit) -> list:
         workers.append(RetentionWorker(kit.database, media.store, now, poll_seconds=settings.retention_poll_seconds,
                                        targets=RETAINED if retained is None else retained))
-        return [media, *workers]
+        return [media, *workers] if settings.retention_worker_enabled else [media]
 
     app = create_service_app(
         settings, title="Konnect timeline",

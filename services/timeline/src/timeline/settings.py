@@ -20,6 +20,8 @@ class Settings(ServiceSettings):
     s3_public_endpoint: str | None = None
     # The retention worker: how often it looks for work (unconfirmed uploads; the daily run once per day).
     retention_poll_seconds: float = 300.0
+    # Off: the worker is built but not started (tests drive it with `app.state.retention.drain()`).
+    retention_worker_enabled: bool = True
 
     def s3_config(self) -> S3Config:
         return S3Config(endpoint=self.s3_endpoint, access_key=self.s3_access_key, secret_key=self.s3_secret_key,
