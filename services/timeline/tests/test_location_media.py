@@ -75,7 +75,7 @@ async def test_a_file_that_is_not_what_it_claims_is_refused_and_nothing_is_kept(
     confirmed = await timeline.post(f"/admin/location/items/{news['item_id']}/attachments/"
                                     f"{form['attachment_id']}/confirm", headers=w.admin)
     assert confirmed.status_code == 422 and confirmed.json()["error"]["code"] == "bad_type", confirmed.text
-    store = timeline.app.state.location_media.store
+    store = timeline.app.state.media.store
     base = form["fields"]["key"].rsplit("/", 1)[0]
     assert await store.size(form["fields"]["key"]) is None and await store.size(object_key(base, ORIGINAL)) is None
     item = (await timeline.get(f"/location/items/{news['item_id']}", headers=w.parent("eva"))).json()
@@ -124,7 +124,7 @@ async def test_an_observation_attachment_reaches_that_childs_parents_only(timeli
 
 async def _photo(client: Any, org: uuid.UUID, posted_ago: timedelta) -> tuple[uuid.UUID, str]:
     """A photo row posted `posted_ago` before NOW, with an object in S3."""
-    store = client.app.state.location_media.store
+    store = client.app.state.media.store
     photo_id, base = uuid.uuid4(), f"{org}/photos/{uuid.uuid4().hex}"
     path = client.app.state.tmp / f"{photo_id}.jpg"
     path.write_bytes(b"\xff\xd8\xff photo bytes")
@@ -152,7 +152,7 @@ async def test_the_daily_retention_deletes_expired_media_per_organisation_on_the
     fresh, _ = await _photo(timeline, one_month.org, timedelta(days=10))
     year_old, _ = await _photo(timeline, a_year.org, timedelta(days=40))
     kept, _ = await _photo(timeline, keeps.org, timedelta(days=4000))
-    store, worker = timeline.app.state.location_media.store, timeline.app.state.retention
+    store, worker = timeline.app.state.media.store, timeline.app.state.retention
 
     timeline.app.state.clock.set(NOW)
     await worker.drain()
@@ -179,7 +179,7 @@ async def test_an_upload_never_confirmed_is_deleted_after_its_deadline(timeline)
     w = await build(timeline)
     news = await publish(timeline, w, "news", "Nieuws", "organisation", w.org)
     form = await upload(timeline, w, news["item_id"], "brief.pdf", pdf())
-    store, worker = timeline.app.state.location_media.store, timeline.app.state.retention
+    store, worker = timeline.app.state.media.store, timeline.app.state.retention
     assert await store.size(form["fields"]["key"]) is not None
     timeline.app.state.clock.advance(timedelta(minutes=10))
     await worker.drain()

@@ -5,13 +5,12 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from konnect_kit.consumer import Subscription
-from konnect_kit.media import MediaProcessor, MediaStore
 from konnect_kit.service import ServiceKit, create_service_app
 
 from timeline.api import location, location_attachments, media_settings, observations, status, testing
-from timeline.api.location_media import LocationMedia
 from timeline.clock import Clock, clock_for
 from timeline.handlers import location_directory
+from timeline.media_runtime import media_for
 from timeline.retention import RetentionWorker
 from timeline.service_layer.retention import RetainedMedia
 from timeline.settings import Settings
@@ -25,7 +24,7 @@ RETAINED: list[RetainedMedia] = []
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
                retained: list[RetainedMedia] | None = None) -> FastAPI:
     settings = settings or Settings()
-    media = LocationMedia(MediaStore(settings.s3_config()), MediaProcessor(settings.s3_config()))
+    media = media_for(settings)
 
     def now() -> datetime:
         # Read at call time: the worker follows whatever clock the app holds (tests move it).
@@ -36,6 +35,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
     def background(kit: ServiceKit) -> list:
         workers.append(RetentionWorker(kit.database, media.store, now, poll_seconds=settings.retention_poll_seconds,
                                        targets=RETAINED if retained is None else retained))
+        # media: closes the processing pool on shutdown
         return [media, *workers] if settings.retention_worker_enabled else [media]
 
     app = create_service_app(
@@ -45,7 +45,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
         subscriptions=[Subscription(location_directory.HANDLERS)],
         background=background,
     )
-    app.state.location_media = media
+    app.state.media = media
     app.state.retention = workers[0]
     app.state.clock = clock or clock_for(settings.environment)
     if settings.environment == "test":

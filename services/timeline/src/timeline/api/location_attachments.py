@@ -8,11 +8,11 @@ from konnect_kit.service import SessionDep
 from pydantic import BaseModel, Field
 
 from timeline.api.location import item_out
-from timeline.api.location_media import MediaDep
 from timeline.api.location_models import DownloadOut, ItemOut
 from timeline.api.observation_models import ObservationOut
 from timeline.api.observations import observation_out
 from timeline.clock import ClockDep
+from timeline.media_runtime import MediaDep
 from timeline.service_layer import location_attachments as attachments
 from timeline.service_layer import location_items, observations
 from timeline.service_layer.location_access import viewer_for
@@ -53,7 +53,7 @@ async def start_item_upload(item_id: UUID, body: UploadIn, who: CallerDep, sessi
                             clock: ClockDep) -> UploadOut:
     """A presigned upload bound to one key and the size limit; then confirm it. Families see it once confirmed."""
     viewer = await viewer_for(session, who, clock.now().date())
-    attachment_id, upload = await attachments.start_item_upload(session, media.store, viewer, item_id,
+    attachment_id, upload = await attachments.start_item_upload(session, media, viewer, item_id,
                                                                 body.file_name, clock.now())
     return _upload_out(upload, attachment_id)
 
@@ -75,7 +75,7 @@ async def download_item_attachment(item_id: UUID, attachment_id: UUID, who: Call
                                    media: MediaDep, clock: ClockDep) -> DownloadOut:
     """Issued only to those who may read the item; the URL serves this one file for a few minutes."""
     viewer = await viewer_for(session, who, clock.now().date())
-    return _download_out(await attachments.item_download(session, media.store, viewer, item_id, attachment_id,
+    return _download_out(await attachments.item_download(session, media, viewer, item_id, attachment_id,
                                                          clock.now()))
 
 
@@ -85,7 +85,7 @@ async def start_observation_upload(observation_id: UUID, body: UploadIn, who: Ca
                                    media: MediaDep, clock: ClockDep) -> UploadOut:
     """The author of the observation (or an administrator) attaches one file: a PDF or a photo."""
     viewer = await viewer_for(session, who, clock.now().date())
-    upload = await attachments.start_observation_upload(session, media.store, viewer, observation_id,
+    upload = await attachments.start_observation_upload(session, media, viewer, observation_id,
                                                         body.file_name, clock.now())
     return _upload_out(upload)
 
@@ -107,5 +107,5 @@ async def download_observation_attachment(observation_id: UUID, who: CallerDep, 
                                           media: MediaDep, clock: ClockDep) -> DownloadOut:
     """Issued only to the child's parents and the organisation's staff; the URL serves this one file."""
     viewer = await viewer_for(session, who, clock.now().date())
-    return _download_out(await attachments.observation_download(session, media.store, viewer, observation_id,
+    return _download_out(await attachments.observation_download(session, media, viewer, observation_id,
                                                                 clock.now()))
