@@ -9,11 +9,11 @@ from location_e2e_world import attach, observe, publish, timeline_knows_team
 from planning_world import build_planning_world
 
 
-async def staff_login(gateway, mailpit, org: str, group_id: str, name: str, *, is_admin: bool,
+async def staff_login(gateway, mailpit, org: str, group_ids: list[str], name: str, *, is_admin: bool,
                       bio: str | None = None) -> tuple[str, dict]:
     staff_id, email = new_id(), address(name.lower())
     await put(gateway, f"/admin/directory/staff/{staff_id}", {
-        "organisation_id": org, "name": name, "email": email, "is_admin": is_admin, "group_ids": [group_id],
+        "organisation_id": org, "name": name, "email": email, "is_admin": is_admin, "group_ids": group_ids,
         **({"bio": bio} if bio else {})})
     return staff_id, bearer(await logged_in(gateway, mailpit, email))
 
@@ -29,8 +29,8 @@ async def test_location_content_reaches_exactly_the_families_addressed(gateway, 
     await put(gateway, f"/admin/directory/locations/{w.location}", {
         "organisation_id": w.org, "name": "Centrum", "street": "Kerkstraat", "house_number": "1",
         "postal_code": "3511 AA", "city": "Utrecht", "phone": "030-1234567", "email": "centrum@example.com"})
-    _, admin = await staff_login(gateway, mailpit, w.org, w.groups["dolfijnen"], "Petra", is_admin=True)
-    _, sanne = await staff_login(gateway, mailpit, w.org, w.groups["dolfijnen"], "Sanne", is_admin=False,
+    _, admin = await staff_login(gateway, mailpit, w.org, [], "Petra", is_admin=True)
+    _, sanne = await staff_login(gateway, mailpit, w.org, [w.groups["dolfijnen"]], "Sanne", is_admin=False,
                                  bio="Ik werk sinds 2019 bij de Dolfijnen.")
     eva, tom, ilse = w.as_parent("eva"), w.as_parent("tom"), w.as_parent("ilse")
     await timeline_knows_team(gateway, eva, "Sanne")
