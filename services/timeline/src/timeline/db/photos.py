@@ -22,7 +22,7 @@ timeline_media = Table(
     Column("media_id", Uuid, primary_key=True),
     Column("organisation_id", Uuid, nullable=False),
     Column("media_base", Text, nullable=False, unique=True),
-    Column("status", Text, nullable=False),  # pending | ready | attached
+    Column("status", Text, nullable=False),  # pending (kind set once confirmed) | attached
     Column("uploaded_by", Text, nullable=False),  # actor id of who asked for the upload
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("upload_expires_at", DateTime(timezone=True), nullable=False),

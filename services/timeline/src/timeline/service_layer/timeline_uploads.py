@@ -2,8 +2,9 @@
 
 The bytes never pass through this service (see the README's "Uploads"): the client posts the file to S3 with a
 policy bound to one key and the size limit, then confirms; confirming runs the shared media pipeline in a worker
-process. A refused file is deleted at once; an upload never confirmed (or confirmed and never attached) is
-deleted by the janitor after its deadline.
+process. A refused file is deleted at once. Until attached to a post or diary entry a row stays `pending` (with
+`kind` set once confirmed), so the retention worker's janitor deletes uploads never confirmed, or confirmed and
+never used, once `upload_expires_at` passed.
 """
 
 import uuid
@@ -69,7 +70,7 @@ async def confirm(session: AsyncSession, media: Media, viewer: Viewer, media_id:
     """Check and process the uploaded file; 4xx (and the file deleted) when it is not acceptable."""
     _uploader(viewer)
     row = await own_upload(session, viewer, media_id, lock=True)
-    if row.status != "pending":
+    if row.kind is not None or row.status == "attached":
         return row  # confirming twice answers the same
     videos = (await settings_of(session, row.organisation_id)).videos_enabled
     try:
@@ -80,7 +81,7 @@ async def confirm(session: AsyncSession, media: Media, viewer: Viewer, media_id:
             raise Invalid("videos_off", "This organisation has not enabled videos.") from None
         raise Invalid(refusal.code, refusal.message) from None
     await session.execute(update(timeline_media).where(timeline_media.c.media_id == media_id).values(
-        status="ready", kind=done.kind, original_type=done.original_type, size_bytes=done.size_bytes,
+        kind=done.kind, original_type=done.original_type, size_bytes=done.size_bytes,
         width=done.width, height=done.height, duration_seconds=done.duration_seconds,
         upload_expires_at=row.upload_expires_at + ATTACH_WITHIN))
     return await own_upload(session, viewer, media_id)
@@ -93,11 +94,11 @@ async def take_ready(session: AsyncSession, viewer: Viewer, media_ids: list[UUID
     rows = []
     for media_id in media_ids:
         row = await own_upload(session, viewer, media_id, lock=True)
-        if row.status == "pending":
-            raise Conflict("upload_not_confirmed", "Confirm the upload before posting it.",
-                           {"upload_id": str(media_id)})
         if row.status == "attached":
             raise Conflict("upload_used", "This upload is already posted.", {"upload_id": str(media_id)})
+        if row.kind is None:
+            raise Conflict("upload_not_confirmed", "Confirm the upload before posting it.",
+                           {"upload_id": str(media_id)})
         rows.append(row)
     if rows:
         await session.execute(update(timeline_media).where(timeline_media.c.media_id.in_(media_ids))

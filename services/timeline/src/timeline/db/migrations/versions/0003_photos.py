@@ -25,7 +25,7 @@ def upgrade() -> None:
         sa.Column("width", sa.Integer),
         sa.Column("height", sa.Integer),
         sa.Column("duration_seconds", sa.Float),
-        sa.CheckConstraint("status IN ('pending', 'ready', 'attached')", name="timeline_media_status"),
+        sa.CheckConstraint("status IN ('pending', 'attached')", name="timeline_media_status"),
     )
     op.create_index("ix_timeline_media_unattached", "timeline_media", ["upload_expires_at"],
                     postgresql_where=sa.text("status <> 'attached'"))
