@@ -14,18 +14,24 @@ import httpx
 from e2e_world import OPERATOR, PASSWORD, address, bearer, client_ip, logged_in, new_id, put
 from location_e2e_world import location_content
 from planning_world import PlanningWorld, build_planning_world, grant_credit, monday_in
+from timeline_e2e_world import timeline_content
 
 # Routes with nothing of another organisation to aim at: the caller's own account, sessions and settings,
 # the public auth routes, and health. Everything else in the OpenAPI is swept.
 OWN_OR_PUBLIC = re.compile(
     r"^/(health|ready)$|^/api/v1/auth/(?!machine-clients)|^/api/v1/(me|account|notification-settings)$"
     r"|^/api/v1/push-devices$|^/api/v1/timeline/status$"  # the same answer for every caller, no organisation
+    r"|^/api/v1/timeline/(uploads|feed|feed/seen)$"  # the caller's own uploads and family feed
     r"|^/api/v1/location(/team|/news|/newsletters|/info-pages)?$|^/api/v1/observation-templates$")  # caller's own
 # Operations a role may not use at all, in any organisation: 403 there says nothing about B.
 ROLE_REFUSED = {
     ("erp", "get", "/api/v1/admin/accounts/{account_id}"),
     ("erp", "delete", "/api/v1/push-devices/{device_id}"),
     ("erp", "post", "/api/v1/auth/machine-clients"),
+    # timeline: files and diary entries come from parents and staff, never from an ERP
+    ("erp", "post", "/api/v1/timeline/uploads/{upload_id}/confirm"),
+    ("erp", "post", "/api/v1/timeline/series"),
+    ("erp", "post", "/api/v1/timeline/children/{child_id}/diary"),
 }
 
 
@@ -92,6 +98,7 @@ async def build_tenant(gateway: httpx.AsyncClient, mailpit: Any) -> Tenant:
         "absence_id": absence.json()["absences"][0]["absence_id"], "device_id": device.json()["device_id"],
         "key": key, "kind": key, "day": closed.isoformat(),
     }
+    t.ids.update(await timeline_content(gateway, bearer(t.staff), w.groups["dolfijnen"], w.children["noor"]))
     # My location: a news item with a PDF, an observation template and an observation (with a PDF) of Noor.
     t.ids |= await location_content(gateway, w.org, bearer(t.admin), bearer(t.staff), w.as_parent("eva"), "Staff",
                                     w.children["noor"])
@@ -166,6 +173,9 @@ def attack_bodies(method: str, path: str, a: Tenant, b: Tenant) -> list[dict | N
             {"downloads_allowed": True, "videos_enabled": True, "photo_retention_months": 1}],
         ("post", "/api/v1/children/{child_id}/observations"): [
             {"template_id": bi["template_id"], "answers": {"q1": "Taken"}}],
+        ("post", "/api/v1/timeline/series"): [{"group_id": bi["group_id"], "child_ids": [bi["child_id"]],
+                                                "photos": [{"upload_id": bi["upload_id"]}]}],
+        ("post", "/api/v1/timeline/children/{child_id}/diary"): [{"text": "Overgenomen"}],
         ("post", "/api/v1/absences"): [{
             "family_id": bi["family_id"], "starts_on": future, "reason": "sick",
             "children": [{"child_id": bi["child_id"], "day_part_ids": [bi["day_part_id"]]}]}],

@@ -9,10 +9,10 @@ from pydantic import BaseModel, Field
 
 from timeline.api.location import item_out
 from timeline.api.location_models import DownloadOut, ItemOut
+from timeline.api.media_dep import MediaDep
 from timeline.api.observation_models import ObservationOut
 from timeline.api.observations import observation_out
 from timeline.clock import ClockDep
-from timeline.media_runtime import MediaDep
 from timeline.service_layer import location_attachments as attachments
 from timeline.service_layer import location_items, observations
 from timeline.service_layer.location_access import viewer_for

@@ -15,6 +15,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from timeline.db.location import location_item_attachments, media_settings, observation_attachments, retention_runs
+from timeline.db.photos import timeline_media
 from timeline.domain.retention import retention_cutoff
 
 BATCH = 100
@@ -31,7 +32,7 @@ class RetainedMedia:
     base_column: Column
 
 
-UNCONFIRMED: tuple[Table, ...] = (location_item_attachments, observation_attachments)
+UNCONFIRMED: tuple[Table, ...] = (location_item_attachments, observation_attachments, timeline_media)
 
 
 async def delete_unconfirmed(session: AsyncSession, store: MediaStore, now: datetime) -> int:
