@@ -191,3 +191,30 @@ async def test_an_upload_never_confirmed_is_deleted_after_its_deadline(timeline)
     late = await timeline.post(f"/admin/location/items/{news['item_id']}/attachments/{form['attachment_id']}/confirm",
                                headers=w.admin)
     assert late.status_code == 404
+
+
+async def test_the_daily_retention_deletes_timeline_photos_and_their_objects(timeline, tmp_path):
+    """The app's own targets (RETAINED): photos and videos of series and diary entries in timeline_media."""
+    w, keeps = World(), World()
+    await timeline.put(f"/admin/organisations/{w.org}/media-settings", headers=w.admin, json={
+        "downloads_allowed": True, "videos_enabled": True, "photo_retention_months": 6})
+    store = timeline.app.state.media.store
+    rows = {}
+    for name, org, age in (("old", w.org, 200), ("new", w.org, 20), ("kept", keeps.org, 2000)):
+        media_id, base = uuid.uuid4(), f"{org}/timeline/{uuid.uuid4().hex}"
+        path = tmp_path / f"{name}.jpg"
+        path.write_bytes(b"\xff\xd8\xff photo")
+        for variant in (ORIGINAL, "thumbnail.jpg"):
+            await store.upload_file(object_key(base, variant), path, "image/jpeg")
+        await fetch_rows(timeline.database_url,
+                         "INSERT INTO timeline_media (media_id, organisation_id, media_base, status, uploaded_by, "
+                         "created_at, upload_expires_at, kind) VALUES ($1, $2, $3, 'attached', 'staff', $4, $4, "
+                         "'photo')", media_id, org, base, NOW - timedelta(days=age))
+        rows[name] = (media_id, base)
+    timeline.app.state.clock.set(NOW)
+    await timeline.app.state.retention.drain()
+    left = {r["media_id"] for r in await fetch_rows(timeline.database_url, "SELECT media_id FROM timeline_media")}
+    assert left == {rows["new"][0], rows["kept"][0]}
+    for variant in (ORIGINAL, "thumbnail.jpg"):
+        assert await store.size(object_key(rows["old"][1], variant)) is None
+        assert await store.size(object_key(rows["new"][1], variant)) is not None
