@@ -17,6 +17,7 @@ import os
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -111,31 +112,44 @@ def bare_pillow(paths: list[Path], out: Path) -> float:
     return len(paths) / (time.perf_counter() - started)
 
 
-async def pipeline(config: S3Config, files: list[bytes]) -> float:
+async def pipeline(config: S3Config, files: list[bytes], rounds: int,
+                   bare: Callable[[], float]) -> tuple[float, float]:
+    """Best rate of the processing step and of the bare loop over `rounds` alternating rounds (the machine is
+    shared: alternating keeps both under the same load)."""
     store = MediaStore(config)
     processor = MediaProcessor(config)
+    best_step = best_bare = 0.0
     try:
-        bases = []
-        for data in files:  # uploaded before the clock starts: the step is what is measured
-            base = new_key(uuid.uuid4(), "bench")
-            with tempfile.NamedTemporaryFile() as tmp:
-                tmp.write(data)
-                tmp.flush()
-                await store.upload_file(object_key(base, UPLOAD), Path(tmp.name), "application/octet-stream")
-            bases.append(base)
-        await processor.process(bases[0], ("photo",))  # the worker process starts outside the measurement
-        started = time.perf_counter()
-        for base in bases[1:]:
-            await processor.process(base, ("photo",))
-        rate = (len(bases) - 1) / (time.perf_counter() - started)
-        for base in bases:
-            await store.delete_prefix(base)
-        return rate
+        warm = new_key(uuid.uuid4(), "bench")
+        await _put(store, warm, files[0])
+        await processor.process(warm, ("photo",))  # the worker process starts outside the measurement
+        for _ in range(rounds):
+            bases = []
+            for data in files[1:]:  # uploaded before the clock starts: the step is what is measured
+                base = new_key(uuid.uuid4(), "bench")
+                await _put(store, base, data)
+                bases.append(base)
+            started = time.perf_counter()
+            for base in bases:
+                await processor.process(base, ("photo",))
+            best_step = max(best_step, len(bases) / (time.perf_counter() - started))
+            best_bare = max(best_bare, bare())
+            for base in bases:
+                await store.delete_prefix(base)
+        await store.delete_prefix(warm)
+        return best_step, best_bare
     finally:
         processor.close()
 
 
-def throughput(infra: LocalInfra, count: int) -> float:
+async def _put(store: MediaStore, base: str, data: bytes) -> None:
+    with tempfile.NamedTemporaryFile() as tmp:
+        tmp.write(data)
+        tmp.flush()
+        await store.upload_file(object_key(base, UPLOAD), Path(tmp.name), "application/octet-stream")
+
+
+def throughput(infra: LocalInfra, count: int, rounds: int) -> float:
     e = infra.endpoints
     ensure_bucket(e, "konnect-media")
     config = S3Config(endpoint=e.s3_endpoint, access_key=e.s3_access_key, secret_key=e.s3_secret_key)
@@ -146,8 +160,7 @@ def throughput(infra: LocalInfra, count: int) -> float:
         for i, data in enumerate(files[1:]):
             paths.append(folder / f"{i}.jpg")
             paths[-1].write_bytes(data)
-        bare = bare_pillow(paths, folder)
-    step = asyncio.run(pipeline(config, files))
+        step, bare = asyncio.run(pipeline(config, files, rounds, lambda: bare_pillow(paths, folder)))
     ratio = step / bare
     print(f"processing step {step:.2f} photos/s (12 MP JPEG, S3 in and out, worker process) vs bare Pillow "
           f"{bare:.2f}/s: {ratio:.2f}x (target >= {RATIO_TARGET}x) {'OK' if ratio >= RATIO_TARGET else 'MISSED'}")
@@ -158,12 +171,13 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--profile", default="bench", choices=["bench", "test"])
     parser.add_argument("--photos", type=int, default=20)
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     stack, infra = stack_for(args.profile)
     gateway = f"http://127.0.0.1:{stack.profile.gateway_port}"
     Seeder(gateway, infra.endpoints.mailpit_api).run()  # demo staff, groups and children (idempotent)
     growth = memory(stack, gateway)
-    ratio = throughput(infra, args.photos)
+    ratio = throughput(infra, args.photos, args.rounds)
     if os.environ.get("BENCH_STRICT") == "1" and (growth >= RSS_TARGET_MB or ratio < RATIO_TARGET):
         raise SystemExit(1)
 

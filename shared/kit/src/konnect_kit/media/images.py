@@ -145,7 +145,7 @@ def process_image(src: Path, media_type: MediaType, out_dir: Path, limits: Limit
         flat = Image.new("RGB", upright.size, (255, 255, 255))
         flat.paste(upright, mask=upright.split()[-1])
         upright = flat
-    display = upright.copy()
+    display = upright  # exif_transpose gave a copy of its own: resized in place
     display.thumbnail((DISPLAY_EDGE, DISPLAY_EDGE), Image.Resampling.LANCZOS)
     _save_jpeg(display, out_dir / "display.jpg", 85)
     display.thumbnail((THUMBNAIL_EDGE, THUMBNAIL_EDGE), Image.Resampling.LANCZOS)

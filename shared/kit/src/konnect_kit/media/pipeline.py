@@ -6,10 +6,12 @@ service's memory, a decoder crash cannot take it down, and the event loop stays 
 import asyncio
 import multiprocessing
 import tempfile
-from collections.abc import Collection
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Collection, Iterator
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from konnect_kit.media.images import MediaRefused, process_image
 from konnect_kit.media.kinds import DEFAULT_LIMITS, SNIFF_BYTES, Limits, MediaKind, sniff
@@ -41,6 +43,22 @@ class ProcessedMedia:
 
 
 _stores: dict[S3Config, MediaStore] = {}
+_threads: list[ThreadPoolExecutor] = []
+
+
+def _uploader() -> ThreadPoolExecutor:
+    if not _threads:
+        _threads.append(ThreadPoolExecutor(max_workers=3, thread_name_prefix="media-upload"))
+    return _threads[0]
+
+
+@contextmanager
+def _closing(response: Any) -> Iterator[Any]:
+    try:
+        yield response
+    finally:
+        response.close()
+        response.release_conn()
 
 
 def _store(config: S3Config) -> MediaStore:
@@ -56,22 +74,30 @@ def process_upload_sync(config: S3Config, base: str, accepted: Collection[MediaK
     store = _store(config)
     upload = object_key(base, UPLOAD)
     try:
+        # One GET: the first bytes decide type and size before the rest is streamed to disk (a refused file is
+        # never read further).
         try:
-            size = store.sync.stat_object(config.bucket, upload).size or 0
+            response = store.sync.get_object(config.bucket, upload)
         except Exception as exc:
             raise MediaRefused("not_uploaded", "Nothing was uploaded for this upload (or it expired).") from exc
-        media_type = sniff(store.head_sync(upload, SNIFF_BYTES))
-        if media_type is None:
-            raise MediaRefused("bad_type", "The file's contents are not an accepted " + "/".join(accepted) + " type.")
-        if media_type.kind not in accepted:
-            raise MediaRefused("kind_not_accepted", f"A {media_type.kind} is not accepted here.")
-        if size > limits.max_bytes(media_type.kind):
-            raise MediaRefused("too_large", f"The {media_type.kind} is {size} bytes; at most "
-                                            f"{limits.max_bytes(media_type.kind)} are accepted.")
-        with tempfile.TemporaryDirectory(prefix="konnect-media-") as tmp:
+        with tempfile.TemporaryDirectory(prefix="konnect-media-") as tmp, _closing(response):
+            size = int(response.headers.get("Content-Length") or 0)
+            head = response.read(SNIFF_BYTES)
+            media_type = sniff(head)
+            if media_type is None:
+                raise MediaRefused("bad_type",
+                                   "The file's contents are not an accepted " + "/".join(accepted) + " type.")
+            if media_type.kind not in accepted:
+                raise MediaRefused("kind_not_accepted", f"A {media_type.kind} is not accepted here.")
+            if size > limits.max_bytes(media_type.kind):
+                raise MediaRefused("too_large", f"The {media_type.kind} is {size} bytes; at most "
+                                                f"{limits.max_bytes(media_type.kind)} are accepted.")
             folder = Path(tmp)
             src = folder / "upload"
-            store.download_sync(upload, src)
+            with src.open("wb") as out:
+                out.write(head)
+                for chunk in response.stream(1024 * 1024):
+                    out.write(chunk)
             duration = None
             if media_type.kind == "photo":
                 variants = process_image(src, media_type, folder, limits)
@@ -84,10 +110,12 @@ def process_upload_sync(config: S3Config, base: str, accepted: Collection[MediaK
             else:  # documents are stored as sent (they are attachments, not shown inline)
                 original, original_type, display, thumbnail = src, media_type.content_type, None, None
                 width = height = 0
-            store.upload_sync(object_key(base, ORIGINAL), original, original_type)
+            uploads = [(object_key(base, ORIGINAL), original, original_type)]
             if display is not None and thumbnail is not None:
-                store.upload_sync(object_key(base, DISPLAY), display, "image/jpeg")
-                store.upload_sync(object_key(base, THUMBNAIL), thumbnail, "image/jpeg")
+                uploads += [(object_key(base, DISPLAY), display, "image/jpeg"),
+                            (object_key(base, THUMBNAIL), thumbnail, "image/jpeg")]
+            # In parallel: three round trips to S3 cost one.
+            list(_uploader().map(lambda item: store.upload_sync(*item), uploads))
         return ProcessedMedia(base, media_type.kind, media_type.content_type, original_type, size, width, height,
                               duration)
     finally:
