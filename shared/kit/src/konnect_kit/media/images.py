@@ -130,7 +130,9 @@ def process_image(src: Path, media_type: MediaType, out_dir: Path, limits: Limit
         if media_type == JPEG and orientation == 1:
             # The original is already written (stripped, not re-encoded): decode at the smallest DCT scale that
             # still covers the display size, which is fast and small in memory.
-            image.draft("RGB", (DISPLAY_EDGE, DISPLAY_EDGE))
+            scale = min(1.0, DISPLAY_EDGE / max(image.size))
+            # Both sides of the target (draft keeps each side at least as large as asked).
+            image.draft("RGB", (max(1, round(image.width * scale)), max(1, round(image.height * scale))))
         image.load()
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
         raise MediaRefused("corrupt", f"The image is damaged or cut off ({type(exc).__name__}).") from exc
