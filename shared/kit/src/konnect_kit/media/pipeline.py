@@ -7,7 +7,7 @@ import asyncio
 import multiprocessing
 import tempfile
 from collections.abc import Collection, Iterator
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,7 +48,7 @@ _threads: list[ThreadPoolExecutor] = []
 
 def _uploader() -> ThreadPoolExecutor:
     if not _threads:
-        _threads.append(ThreadPoolExecutor(max_workers=3, thread_name_prefix="media-upload"))
+        _threads.append(ThreadPoolExecutor(max_workers=4, thread_name_prefix="media-upload"))
     return _threads[0]
 
 
@@ -73,6 +73,7 @@ def process_upload_sync(config: S3Config, base: str, accepted: Collection[MediaK
     metadata) is always deleted. Raises MediaRefused (nothing kept) or the store's errors (retry later)."""
     store = _store(config)
     upload = object_key(base, UPLOAD)
+    removal: Future | None = None
     try:
         # One GET: the first bytes decide type and size before the rest is streamed to disk (a refused file is
         # never read further).
@@ -98,6 +99,8 @@ def process_upload_sync(config: S3Config, base: str, accepted: Collection[MediaK
                 out.write(head)
                 for chunk in response.stream(1024 * 1024):
                     out.write(chunk)
+            # The raw upload (with its metadata) is no longer needed: deleted while the image is processed.
+            removal = _uploader().submit(store.sync.remove_object, config.bucket, upload)
             duration = None
             if media_type.kind == "photo":
                 variants = process_image(src, media_type, folder, limits)
@@ -119,7 +122,10 @@ def process_upload_sync(config: S3Config, base: str, accepted: Collection[MediaK
         return ProcessedMedia(base, media_type.kind, media_type.content_type, original_type, size, width, height,
                               duration)
     finally:
-        store.sync.remove_object(config.bucket, upload)
+        if removal is None:
+            store.sync.remove_object(config.bucket, upload)
+        else:
+            removal.result()
 
 
 class MediaProcessor:
