@@ -288,3 +288,23 @@ async def test_wrong_tags_and_diary_input_are_refused(timeline):
         r = await timeline.post(f"/timeline/children/{child}/diary", headers=w.parent("anne"), json={"text": text})
         assert r.status_code == status, r.text
     assert (await fetch_rows(timeline.database_url, "SELECT * FROM diary_entries")) == []
+
+
+async def test_uploads_never_confirmed_or_never_posted_are_deleted_after_their_deadline(timeline):
+    w = await build(timeline)
+    clock, worker, store = timeline.app.state.clock, timeline.app.state.retention, timeline.app.state.media.store
+    clock.set(datetime.now(UTC))
+    never_sent = (await timeline.post("/timeline/uploads", headers=w.sanne)).json()
+    unused = await upload(timeline, w.sanne, samples.jpeg_with_gps(300, 200))
+    used = await post(timeline, w, [("sem",)])
+    clock.advance(timedelta(minutes=20))  # past the 15 minutes to confirm, within the day to post
+    await worker.drain()
+    rows = await fetch_rows(timeline.database_url, "SELECT media_id::text AS id FROM timeline_media")
+    assert {r["id"] for r in rows} == {unused["upload_id"], used["photos"][0]["upload_id"]}
+    clock.advance(timedelta(days=1))
+    await worker.drain()
+    rows = await fetch_rows(timeline.database_url, "SELECT media_base FROM timeline_media")
+    assert len(rows) == 1  # only the posted photo remains
+    assert await store.size(f"{rows[0]['media_base']}/thumbnail.jpg")
+    assert never_sent["upload_id"] not in {r["media_base"] for r in rows}
+    assert await seen_photos(timeline, w.parent("anne")) == {used["photos"][0]["photo_id"]}
