@@ -60,7 +60,7 @@ async def feed_out(session, media: Media, viewer: Viewer, feed: feeds.Feed, now)
         out = FeedItemOut(type=item.kind, id=item.item_id, at=item.at, new=item.new)
         if item.kind == "photos":
             out.series = await series_out(session, media, item.series, item.series_photos, now, full=False,
-                                          group_name=item.group_name)
+                                          group_name=item.group_name, downloadable=item.downloadable)
         else:
             names = item.child_names or {}
             out.diary_entry = entry_out(media, viewer, item.entry, now, names.get(item.entry.entry.child_id),

@@ -82,10 +82,11 @@ def photo_out(media: Media, item: photos.VisiblePhoto, now, *, full: bool) -> Ph
 
 
 async def series_out(session, media: Media, series, shown, now, *, full: bool,
-                     group_name: str | None = None) -> SeriesOut:
+                     group_name: str | None = None, downloadable: bool | None = None) -> SeriesOut:
+    if downloadable is None:
+        downloadable = await photos.may_download(session, series)
     return SeriesOut(series_id=series.series_id, group_id=series.group_id, group_name=group_name,
-                     caption=series.caption, posted_at=series.posted_at,
-                     downloadable=await photos.may_download(session, series),
+                     caption=series.caption, posted_at=series.posted_at, downloadable=downloadable,
                      photos=[photo_out(media, item, now, full=full) for item in shown])
 
 

@@ -94,15 +94,28 @@ def _uuid_or_derived(actor_id: str) -> UUID:
 
 async def read(session: AsyncSession, viewer: Viewer, entry_id: UUID) -> Entry:
     """One entry in full, for the child's family and the staff of its groups; 404 for anyone else."""
-    entry = (await session.execute(select(diary_entries).where(diary_entries.c.entry_id == entry_id))).first()
-    if entry is None or not viewer.covers(entry.organisation_id):
+    found = (await read_many(session, viewer, [entry_id])).get(entry_id)
+    if found is None:
         raise NotFound("not_found", "No such diary entry.")
-    if viewer.is_parent and viewer.family_id != entry.family_id:
-        raise NotFound("not_found", "No such diary entry.")
-    if not viewer.is_parent and not await staff_sees_child(session, viewer, entry.child_id):
-        raise NotFound("not_found", "No such diary entry.")
-    media = await media_of(session, [entry_id])
-    return Entry(entry, media.get(entry_id, []))
+    return found
+
+
+async def read_many(session: AsyncSession, viewer: Viewer, entry_ids: list[UUID]) -> dict[UUID, Entry]:
+    """The entries (of those asked) the viewer may read, with their media; others are left out."""
+    if not entry_ids:
+        return {}
+    rows = (await session.execute(select(diary_entries).where(diary_entries.c.entry_id.in_(entry_ids)))).all()
+    allowed = []
+    for entry in rows:
+        if not viewer.covers(entry.organisation_id):
+            continue
+        if viewer.is_parent and viewer.family_id != entry.family_id:
+            continue
+        if not viewer.is_parent and not await staff_sees_child(session, viewer, entry.child_id):
+            continue
+        allowed.append(entry)
+    media = await media_of(session, [entry.entry_id for entry in allowed])
+    return {entry.entry_id: Entry(entry, media.get(entry.entry_id, [])) for entry in allowed}
 
 
 async def media_of(session: AsyncSession, entry_ids: list[UUID]) -> dict[UUID, list[Row]]:

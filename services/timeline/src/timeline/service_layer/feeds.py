@@ -18,6 +18,7 @@ from timeline.db.location import loc_children, loc_groups
 from timeline.db.photos import diary_entries, feed_marks, photo_consents, photo_tags
 from timeline.service_layer import diary, photos
 from timeline.service_layer.location_access import Viewer, child_for
+from timeline.service_layer.media_settings import settings_of
 
 MAX_LIMIT = 50
 
@@ -33,6 +34,7 @@ class FeedItem:
     group_name: str | None = None
     entry: diary.Entry | None = None
     child_names: dict[UUID, str] | None = None
+    downloadable: bool = False
 
 
 @dataclass(frozen=True)
@@ -112,27 +114,30 @@ def _parent(viewer: Viewer) -> UUID:
 
 
 async def _build(session: AsyncSession, viewer: Viewer, rows: list[Row], seen: datetime | None) -> list[FeedItem]:
-    names = {}
+    """The page's items in full, in a constant number of queries (a feed page is the home screen's hot path)."""
+    series = await photos.visible_series_many(session, viewer, [r.item_id for r in rows if r.kind == "photos"])
+    entries = await diary.read_many(session, viewer, [r.item_id for r in rows if r.kind == "diary"])
+    group_ids = {found[0].group_id for found in series.values()}
+    groups = dict((await session.execute(select(loc_groups.c.group_id, loc_groups.c.name).where(
+        loc_groups.c.group_id.in_(group_ids)))).all()) if group_ids else {}
+    allows = {}
+    for organisation_id in {found[0].organisation_id for found in series.values()}:
+        allows[organisation_id] = (await settings_of(session, organisation_id)).downloads_allowed
+    child_ids = {c for _, shown in series.values() for p in shown for c in p.child_ids} | {
+        e.entry.child_id for e in entries.values()}
+    names = dict((await session.execute(select(loc_children.c.child_id, loc_children.c.first_name).where(
+        loc_children.c.child_id.in_(child_ids)))).all()) if child_ids else {}
     items: list[FeedItem] = []
     for row in rows:
         new = seen is None or row.at > seen
-        if row.kind == "photos":
-            try:
-                series, shown = await photos.visible_series(session, viewer, row.item_id)
-            except NotFound:  # consent withdrawn between the page query and now: leave it out
-                continue
-            group = await session.scalar(select(loc_groups.c.name).where(loc_groups.c.group_id == series.group_id))
-            items.append(FeedItem("photos", row.item_id, row.at, new, series=series, series_photos=shown,
-                                  group_name=group))
-        else:
-            entry = await diary.read(session, viewer, row.item_id)
-            items.append(FeedItem("diary", row.item_id, row.at, new, entry=entry))
-    child_ids = {c for item in items for p in (item.series_photos or []) for c in p.child_ids} | {
-        item.entry.entry.child_id for item in items if item.entry}
-    if child_ids:
-        names = dict((await session.execute(select(loc_children.c.child_id, loc_children.c.first_name).where(
-            loc_children.c.child_id.in_(child_ids)))).all())
-    return [FeedItem(**{**item.__dict__, "child_names": names}) for item in items]
+        if row.kind == "photos" and row.item_id in series:  # absent: consent withdrawn since the page query
+            found, shown = series[row.item_id]
+            items.append(FeedItem("photos", row.item_id, row.at, new, series=found, series_photos=shown,
+                                  group_name=groups.get(found.group_id), child_names=names,
+                                  downloadable=photos.downloads_allowed(found, allows[found.organisation_id])))
+        elif row.kind == "diary" and row.item_id in entries:
+            items.append(FeedItem("diary", row.item_id, row.at, new, entry=entries[row.item_id], child_names=names))
+    return items
 
 
 async def _unseen(session: AsyncSession, viewer: Viewer, family_id: UUID, seen: datetime | None) -> int:

@@ -172,29 +172,49 @@ class VisiblePhoto:
     child_ids: list[UUID]
 
 
-async def visible_series(session: AsyncSession, viewer: Viewer, series_id: UUID) -> tuple[Row, list[VisiblePhoto]]:
-    """The series and the photos of it the viewer may see; 404 when none (another family's photos stay hidden)."""
-    series = (await session.execute(select(photo_series).where(photo_series.c.series_id == series_id))).first()
-    if series is None or not viewer.covers(series.organisation_id):
-        raise NotFound("not_found", "No such photo series.")
+async def visible_series_many(session: AsyncSession, viewer: Viewer,
+                              series_ids: list[UUID]) -> dict[UUID, tuple[Row, list[VisiblePhoto]]]:
+    """The series (of those asked) the viewer may see, each with the photos of it the viewer may see; a series
+    with none is left out. A constant number of queries, however many series (the feed asks for a page)."""
+    if not series_ids:
+        return {}
+    all_series = (await session.execute(select(photo_series).where(photo_series.c.series_id.in_(series_ids)))).all()
+    all_series = [s for s in all_series if viewer.covers(s.organisation_id)]
+    if not all_series:
+        return {}
     rows = (await session.execute(
         select(photos, timeline_media.c.media_base, timeline_media.c.kind, timeline_media.c.original_type,
                timeline_media.c.width, timeline_media.c.height, timeline_media.c.duration_seconds)
         .join(timeline_media, timeline_media.c.media_id == photos.c.media_id)
-        .where(photos.c.series_id == series_id).order_by(photos.c.position))).all()
+        .where(photos.c.series_id.in_([s.series_id for s in all_series]))
+        .order_by(photos.c.series_id, photos.c.position))).all()
     tags = await _tags_of(session, [row.photo_id for row in rows])
-    staff_view = _sees_organisation(viewer, series.organisation_id, series.group_id)
-    shown = []
+    by_series: dict[UUID, list[Row]] = defaultdict(list)
     for row in rows:
-        photo_tags_ = tags.get(row.photo_id, [])
-        if staff_view:
-            shown.append(VisiblePhoto(row, [t.child_id for t in photo_tags_]))
-        elif viewer.is_parent and viewer.family_id is not None and family_sees(viewer.family_id, photo_tags_):
-            # A family is told only about its own children in the photo.
-            shown.append(VisiblePhoto(row, [t.child_id for t in photo_tags_ if t.family_id == viewer.family_id]))
-    if not shown:
+        by_series[row.series_id].append(row)
+    found = {}
+    for series in all_series:
+        staff_view = _sees_organisation(viewer, series.organisation_id, series.group_id)
+        shown = []
+        for row in by_series.get(series.series_id, []):
+            photo_tags_ = tags.get(row.photo_id, [])
+            if staff_view:
+                shown.append(VisiblePhoto(row, [t.child_id for t in photo_tags_]))
+            elif viewer.is_parent and viewer.family_id is not None and family_sees(viewer.family_id, photo_tags_):
+                # A family is told only about its own children in the photo.
+                shown.append(VisiblePhoto(row, [t.child_id for t in photo_tags_
+                                                if t.family_id == viewer.family_id]))
+        if shown:
+            found[series.series_id] = (series, shown)
+    return found
+
+
+async def visible_series(session: AsyncSession, viewer: Viewer, series_id: UUID) -> tuple[Row, list[VisiblePhoto]]:
+    """The series and the photos of it the viewer may see; 404 when none (another family's photos stay hidden)."""
+    found = (await visible_series_many(session, viewer, [series_id])).get(series_id)
+    if found is None:
         raise NotFound("not_found", "No such photo series.")
-    return series, shown
+    return found
 
 
 async def visible_photo(session: AsyncSession, viewer: Viewer, photo_id: UUID) -> tuple[Row, VisiblePhoto]:
@@ -213,7 +233,11 @@ async def visible_photo(session: AsyncSession, viewer: Viewer, photo_id: UUID) -
 
 async def may_download(session: AsyncSession, series: Row) -> bool:
     organisation = (await settings_of(session, series.organisation_id)).downloads_allowed
-    return _downloads_allowed(series.downloadable, organisation)
+    return downloads_allowed(series, organisation)
+
+
+def downloads_allowed(series: Row, organisation_allows: bool) -> bool:
+    return _downloads_allowed(series.downloadable, organisation_allows)
 
 
 
