@@ -47,7 +47,7 @@ TOPICS: tuple[TopicSpec, ...] = (
             "ConsentChanged",
         ),
         producers=('identity',),
-        consumers=('planning', 'credits', 'notifications'),
+        consumers=('planning', 'credits', 'notifications', 'timeline'),  # timeline: My location
     ),
     TopicSpec(
         name="identity.accounts.v1",
