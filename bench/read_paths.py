@@ -38,6 +38,8 @@ def parent_reads(gateway: str) -> list[tuple[str, str]]:
         ("request overview", "/api/v1/requests"),
         ("credits with history", f"/api/v1/children/{sem}/credits"),
         ("credits (points)", f"/api/v1/children/{lotte}/credits"),
+        ("family feed (photos, diary)", "/api/v1/timeline/feed"),
+        ("child timeline", f"/api/v1/timeline/children/{sem}/timeline"),
     ]
     return [(name, gateway + path) for name, path in reads]
 

@@ -37,6 +37,9 @@ STATE_OR_RULE_CODES = {
     # My location: rich text that is empty once sanitised; question ids unique by property; answers checked against
     # the template's questions; the bad cursor is listed with the timeline's below
     "empty_body", "duplicate_question", "unknown_question", "empty_observation", "child_not_placed",
+    # timeline: a cursor the feed never gave out; children not placed in the group; a photo tagging nobody when
+    # the series names nobody either; the same upload twice; an upload that was never sent (or was refused)
+    "bad_cursor", "child_not_in_group", "no_children", "duplicate_upload", "not_uploaded", "videos_off",
 }
 # Ending the caller's own sessions would turn the rest of the run into 401s; they are fuzzed as operator.
 SESSION_ENDING = ("/api/v1/auth/logout", "/api/v1/auth/logout-all", "/api/v1/auth/password/change")

@@ -181,6 +181,11 @@ class Seeder:
         self.activate_logins()
         LocationSeeder(self.api, DEMO_PASSWORD, demo_id, {"regenboog": REGENBOOG, "speelhuis": SPEELHUIS},
                        {key: email for key, _, _, email, _, _ in STAFF}).run()
+        from konnect_devstack.demo_timeline import TimelineSeeder  # photos and diary entries, as staff and parents
+
+        TimelineSeeder(str(self.api.base_url).rstrip("/"), DEMO_PASSWORD, {
+            **{f"group:{key}": demo_id("group:" + key) for key, *_ in GROUPS},
+            **{f"child:{key}": demo_id("child:" + key) for key, *_ in CHILDREN}}).run()
 
     def _put_when_planning_knows(self, path: str, body: dict, timeout: float = 60) -> None:
         """Planning learns groups from identity's events: a capacity for a group it has not seen yet waits."""

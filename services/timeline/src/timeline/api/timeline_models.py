@@ -93,7 +93,7 @@ class DownloadOut(BaseModel):
 
 
 class DiaryIn(_In):
-    text: str = Field(min_length=1, max_length=5000)
+    text: str = Field(min_length=1, max_length=5000, pattern=r"\S", description="Not only white space.")
     upload_ids: list[UUID] = Field(default_factory=list, max_length=10)
 
 
