@@ -34,6 +34,9 @@ STATE_OR_RULE_CODES = {
     "family_required", "family_id_required", "organisation_required",  # needed for this caller's role only
     "invalid_range", "range_too_long", "invalid_period",  # a rule between two dates
     "duplicate_kind",  # items unique by one property: JSON Schema has uniqueItems for whole items only
+    # My location: rich text that is empty once sanitised; question ids unique by property; answers checked against
+    # the template's questions; the bad cursor is listed with the timeline's below
+    "empty_body", "duplicate_question", "unknown_question", "empty_observation", "child_not_placed",
     # timeline: a cursor the feed never gave out; children not placed in the group; a photo tagging nobody when
     # the series names nobody either; the same upload twice; an upload that was never sent (or was refused)
     "bad_cursor", "child_not_in_group", "no_children", "duplicate_upload", "not_uploaded", "videos_off",

@@ -4,6 +4,10 @@ URLs after the access check; bad input refused with nothing stored."""
 
 import httpx
 from e2e_world import address, bearer, build_world, logged_in, new_id, put
+from kafka_tools import events_of_organisation
+from konnect_contracts.envelope import Envelope
+from konnect_contracts.events.timeline import CONTENT_TOPIC
+from konnect_devstack.pytest_plugin import eventually
 from konnect_kit.media.sample_documents import pdf
 from location_e2e_world import attach, observe, publish, timeline_knows_team
 from planning_world import build_planning_world
@@ -24,7 +28,7 @@ async def titles(gateway, headers: dict, path: str) -> list[str]:
     return [i["title"] for i in r.json()["items"]]
 
 
-async def test_location_content_reaches_exactly_the_families_addressed(gateway, mailpit):
+async def test_location_content_reaches_exactly_the_families_addressed(gateway, mailpit, infra):
     w = await build_planning_world(gateway, mailpit)
     await put(gateway, f"/admin/directory/locations/{w.location}", {
         "organisation_id": w.org, "name": "Centrum", "street": "Kerkstraat", "house_number": "1",
@@ -125,3 +129,12 @@ async def test_location_content_reaches_exactly_the_families_addressed(gateway, 
     assert await titles(gateway, eva, "/location/news") == []
     assert (await gateway.get(f"/api/v1/location/items/{news['item_id']}/attachments/{attachment['attachment_id']}",
                               headers=eva)).status_code == 404
+
+    # Announced on Kafka for notifications (from the outbox): the news and newsletter per location, the observation.
+    async def announced() -> list | None:
+        records = await events_of_organisation(infra.endpoints.kafka, [CONTENT_TOPIC], w.org)
+        found = sorted((r.key.decode(), Envelope.from_bytes(r.value).event_type) for r in records)
+        return found if len(found) == 3 else None
+
+    assert await eventually(announced, timeout=30) == sorted([
+        (w.location, "NewsPublished"), (w.location, "NewsletterPublished"), (w.location, "ObservationShared")])

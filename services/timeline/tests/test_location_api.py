@@ -64,7 +64,7 @@ async def test_pages_are_newest_first_and_stable_under_new_items(timeline):
                                  headers=w.parent("eva"))).json()
     assert [i["title"] for i in second["items"]] == ["Bericht 2", "Bericht 1"]
     bad = await timeline.get("/location/news", params={"cursor": "not-a-cursor"}, headers=w.parent("eva"))
-    assert bad.status_code == 422 and bad.json()["error"]["code"] == "invalid_cursor"
+    assert bad.status_code == 422 and bad.json()["error"]["code"] == "bad_cursor"
 
 
 async def test_rich_text_is_sanitised_and_bad_input_is_refused_with_nothing_stored(timeline):

@@ -49,7 +49,7 @@ class ItemIn(BaseModel):
 
     organisation_id: UUID
     kind: Kind
-    title: str = Field(min_length=1, max_length=200)
+    title: str = Field(min_length=1, max_length=200, pattern=r"\S", description="Not only white space.")
     body: str = Field(min_length=1, max_length=100_000,
                       description="Rich text (HTML); only formatting tags and http(s)/mailto links are kept.")
     audience: Audience = Field(description="Who may see it: the organisation, one location or one group.")

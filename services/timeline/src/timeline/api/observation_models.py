@@ -1,6 +1,7 @@
 """Request and answer models of observations and their templates."""
 
 from datetime import datetime
+from typing import Annotated
 from uuid import UUID
 
 from pydantic import BaseModel, Field
@@ -8,12 +9,12 @@ from pydantic import BaseModel, Field
 
 class QuestionIn(BaseModel):
     question_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
-    text: str = Field(min_length=1, max_length=1000)
+    text: str = Field(min_length=1, max_length=1000, pattern=r"\S", description="Not only white space.")
 
 
 class TemplateIn(BaseModel):
     organisation_id: UUID
-    title: str = Field(min_length=1, max_length=200)
+    title: str = Field(min_length=1, max_length=200, pattern=r"\S", description="Not only white space.")
     questions: list[QuestionIn] = Field(min_length=1, max_length=50)
     active: bool = True
 
@@ -32,8 +33,8 @@ class TemplatesOut(BaseModel):
 
 class ObservationIn(BaseModel):
     template_id: UUID
-    answers: dict[str, str] = Field(description="Answer per question_id of the template; at least one answered.",
-                                    max_length=50)
+    answers: dict[str, Annotated[str, Field(max_length=10_000)]] = Field(
+        max_length=50, description="Answer per question_id of the template; at least one answered (not empty).")
 
     model_config = {"json_schema_extra": {"examples": [{
         "template_id": "7d3c2b1a-0f9e-4d8c-b7a6-5e4d3c2b1a0f",

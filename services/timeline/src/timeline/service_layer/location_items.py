@@ -161,9 +161,9 @@ def decode_cursor(cursor: str) -> tuple[datetime, UUID]:
         stamp, item_id = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
         found = datetime.fromisoformat(stamp), UUID(item_id)
     except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise Invalid("invalid_cursor", "The cursor is not one this list gave out.") from None
+        raise Invalid("bad_cursor", "The cursor is not one this list gave out.") from None
     if found[0].tzinfo is None:
-        raise Invalid("invalid_cursor", "The cursor is not one this list gave out.")
+        raise Invalid("bad_cursor", "The cursor is not one this list gave out.")
     return found
 
 
