@@ -47,7 +47,7 @@ TOPICS: tuple[TopicSpec, ...] = (
             "ConsentChanged",
         ),
         producers=('identity',),
-        consumers=('planning', 'credits', 'notifications'),
+        consumers=('planning', 'credits', 'notifications', 'messaging'),
     ),
     TopicSpec(
         name="identity.accounts.v1",
