@@ -173,11 +173,12 @@ async def _mark_read(session: AsyncSession, conversation_id: UUID, account_id: U
 def _unread_of(account_id: UUID) -> Any:
     """Per conversation: messages of others after what this account has read (a correlated count)."""
     c, m, r = conversations.c, messages.c, conversation_reads.c
+    # Correlated explicitly: the inner subquery refers to the outer list's conversation, two levels up.
     read_up_to = select(r.last_read_seq).where(r.conversation_id == c.conversation_id,
-                                               r.account_id == account_id).scalar_subquery()
+                                               r.account_id == account_id).correlate(conversations).scalar_subquery()
     return select(func.count()).where(m.conversation_id == c.conversation_id,
                                       m.seq > func.coalesce(read_up_to, 0),
-                                      m.sender_account_id != account_id).scalar_subquery()
+                                      m.sender_account_id != account_id).correlate(conversations).scalar_subquery()
 
 
 async def list_conversations(session: AsyncSession, who: Caller, *, before: int | None,
