@@ -34,6 +34,8 @@ STATE_OR_RULE_CODES = {
     "family_required", "family_id_required", "organisation_required",  # needed for this caller's role only
     "invalid_range", "range_too_long", "invalid_period",  # a rule between two dates
     "duplicate_kind",  # items unique by one property: JSON Schema has uniqueItems for whole items only
+    "unknown_attachment", "group_not_of_child", "group_required", "child_not_placed",  # messaging: ids and
+    "group_has_no_families",  # placements that name nothing (now) for this conversation
 }
 # Ending the caller's own sessions would turn the rest of the run into 401s; they are fuzzed as operator.
 SESSION_ENDING = ("/api/v1/auth/logout", "/api/v1/auth/logout-all", "/api/v1/auth/password/change")

@@ -8,9 +8,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from messaging.domain.conversations import MAX_SUBJECT, MAX_TEXT
 
-# Lengths are checked again after trimming (domain.clean_text); these bounds stop oversized bodies early.
-Text = Field(min_length=1, max_length=MAX_TEXT * 2, description=f"The message, at most {MAX_TEXT} characters.")
-Subject = Field(min_length=1, max_length=MAX_SUBJECT * 2, description=f"At most {MAX_SUBJECT} characters.")
+# At least one character that is not white space (the domain trims white space and refuses what is left empty).
+Text = Field(min_length=1, max_length=MAX_TEXT, pattern=r"\S",
+             description=f"The message, at most {MAX_TEXT} characters.")
+Subject = Field(min_length=1, max_length=MAX_SUBJECT, pattern=r"\S", description=f"At most {MAX_SUBJECT} characters.")
 
 
 class ConversationIn(BaseModel):

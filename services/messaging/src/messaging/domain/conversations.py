@@ -10,11 +10,14 @@ from konnect_kit.roles import ORG_ADMIN, PARENT, STAFF
 MAX_TEXT = 5000
 MAX_SUBJECT = 200
 PREVIEW_LENGTH = 120
+# Unicode White_Space, the `\s` of the API's documented pattern: what is trimmed off a text and its subject.
+WHITE_SPACE = ("\t\n\x0b\x0c\r \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B)))
+               + "\u2028\u2029\u202f\u205f\u3000")
 
 
 def clean_text(text: str, *, limit: int = MAX_TEXT, field: str = "text") -> str:
     """The text as stored: surrounding whitespace dropped; empty or longer than `limit` is refused."""
-    cleaned = text.strip()
+    cleaned = text.strip(WHITE_SPACE)
     if not cleaned:
         raise Invalid("empty_text", f"The {field} is empty.", {"field": field})
     if len(cleaned) > limit:

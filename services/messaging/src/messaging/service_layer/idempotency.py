@@ -29,7 +29,7 @@ async def claim(session: AsyncSession, account_id: UUID, key: str | None, kind: 
     """None when this call is the first with `key` (go ahead and make `result`); else the earlier result."""
     if key is None:
         return None
-    if not key.strip() or len(key) > MAX_KEY:
+    if not key or len(key) > MAX_KEY:
         raise Invalid("invalid_idempotency_key", f"The Idempotency-Key must be 1 to {MAX_KEY} characters.")
     digest = request_hash(kind, values)
     inserted = await session.scalar(
