@@ -177,6 +177,9 @@ class Seeder:
                       "amount": amount, "valid_from": "2026-01-01", "valid_until": "2027-12-31",
                       "description": description})
         self.activate_logins()
+        from konnect_devstack.demo_messages import seed_messages  # conversations need the demo logins
+
+        seed_messages(str(self.api.base_url).rstrip("/"))
 
     def _put_when_planning_knows(self, path: str, body: dict, timeout: float = 60) -> None:
         """Planning learns groups from identity's events: a capacity for a group it has not seen yet waits."""

@@ -213,7 +213,11 @@ async def open_conversation(session: AsyncSession, who: Caller, conversation_id:
                                    *([m.seq < before] if before is not None else []))
     rows = (await session.execute(query.order_by(m.seq.desc()).limit(limit + 1))).all()
     page = list(reversed(rows[:limit]))
-    if conversation.last_seq:
+    r = conversation_reads.c
+    read_up_to = await session.scalar(select(r.last_read_seq).where(r.conversation_id == conversation_id,
+                                                                    r.account_id == actor.account_id))
+    if conversation.last_seq and (read_up_to or 0) < conversation.last_seq:
+        # Written only when something new was read: re-opening a read conversation stays a pure read.
         await _mark_read(session, conversation_id, actor.account_id, conversation.last_seq)
     return {"conversation": dict(conversation._mapping), "messages": [dict(row._mapping) for row in page],
             "older_cursor": page[0].seq if len(rows) > limit else None}
