@@ -165,6 +165,16 @@ async def test_sending_twice_with_one_idempotency_key_sends_once(gateway, world,
     assert {s.status_code for s in starts} == {201} and len({s.json()["conversation_id"] for s in starts}) == 1
     subjects = [c["subject"] for c in (await listing(gateway, w, "eva"))["items"]]
     assert subjects.count("Luiers") == 1
+    # A late retry answers the conversation as it is now, and reads nothing for Eva.
+    luiers = starts[0].json()["conversation_id"]
+    r = await gateway.post(f"/api/v1/conversations/{luiers}/messages", json={"text": "Komt goed."},
+                           headers=w.as_("joyce"))
+    assert r.status_code == 201
+    late = await gateway.post("/api/v1/conversations", json=body,
+                              headers={**w.as_("eva"), "Idempotency-Key": start_key})
+    assert late.status_code == 201 and late.json()["conversation_id"] == luiers
+    assert [m["text"] for m in late.json()["messages"]] == ["Graag nieuwe luiers.", "Komt goed."]
+    assert item(await listing(gateway, w, "eva"), luiers)["unread"] == 1
 
     message_id = answers[0].json()["message_id"]
 

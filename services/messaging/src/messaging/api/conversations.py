@@ -55,7 +55,7 @@ async def start_conversation(body: ConversationIn, who: CallerDep, session: Sess
     conversation_id = await use.start_conversation(
         session, kit.outbox, who, child_id=body.child_id, group_id=body.group_id, subject=body.subject, draft=draft,
         key=idempotency_key)
-    return _conversation_out(await use.open_conversation(session, who, conversation_id, before=None))
+    return _conversation_out(await use.open_conversation(session, who, conversation_id, before=None, mark_read=False))
 
 
 @router.post("/group-messages", response_model=GroupMessageOut, status_code=201)

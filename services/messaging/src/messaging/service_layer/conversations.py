@@ -203,9 +203,9 @@ async def list_conversations(session: AsyncSession, who: Caller, *, before: int 
 
 
 async def open_conversation(session: AsyncSession, who: Caller, conversation_id: UUID, *, before: int | None,
-                            limit: int = PAGE) -> dict[str, Any]:
+                            limit: int = PAGE, mark_read: bool = True) -> dict[str, Any]:
     """The conversation with its newest `limit` messages (older ones through `before`), marked read for this
-    account only."""
+    account only (`mark_read`: the answer to starting one, repeated by a retry, reads nothing new)."""
     actor = await actor_of(session, who)
     conversation = await readable_conversation(session, actor, conversation_id, today())
     m = messages.c
@@ -216,7 +216,7 @@ async def open_conversation(session: AsyncSession, who: Caller, conversation_id:
     r = conversation_reads.c
     read_up_to = await session.scalar(select(r.last_read_seq).where(r.conversation_id == conversation_id,
                                                                     r.account_id == actor.account_id))
-    if conversation.last_seq and (read_up_to or 0) < conversation.last_seq:
+    if mark_read and conversation.last_seq and (read_up_to or 0) < conversation.last_seq:
         # Written only when something new was read: re-opening a read conversation stays a pure read.
         await _mark_read(session, conversation_id, actor.account_id, conversation.last_seq)
     return {"conversation": dict(conversation._mapping), "messages": [dict(row._mapping) for row in page],
