@@ -22,6 +22,14 @@ if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   apt-get install -y -qq postgresql >/dev/null
 fi
 
+# ffmpeg/ffprobe: video checks, metadata-free remux and poster frames (konnect_kit.media.video).
+if ! command -v ffmpeg >/dev/null 2>&1 || ! command -v ffprobe >/dev/null 2>&1; then
+  say "installing ffmpeg (apt)"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq ffmpeg >/dev/null
+fi
+
 # uv manages the Python workspace from uv.lock.
 if ! command -v uv >/dev/null 2>&1 || [ "$(uv --version | awk '{print $2}')" != "$UV_VERSION" ]; then
   say "installing uv $UV_VERSION (PyPI)"

@@ -1,0 +1,113 @@
+"""From an uploaded object to safe variants, in a worker process: sniff, size, decode checks, strip, resize, store.
+
+Runs outside the service's process (a small process pool) so decoding a 24-megapixel photo never grows the
+service's memory, a decoder crash cannot take it down, and the event loop stays free."""
+
+import asyncio
+import multiprocessing
+import tempfile
+from collections.abc import Collection
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from konnect_kit.media.images import MediaRefused, process_image
+from konnect_kit.media.kinds import DEFAULT_LIMITS, SNIFF_BYTES, Limits, MediaKind, sniff
+from konnect_kit.media.store import MediaStore, S3Config
+from konnect_kit.media.video import process_video
+
+UPLOAD = "upload"
+ORIGINAL = "original"
+DISPLAY = "display.jpg"
+THUMBNAIL = "thumbnail.jpg"
+
+
+def object_key(base: str, name: str) -> str:
+    """The key of one object of a media item: `<base>/upload` (raw, deleted after processing), `<base>/original`,
+    `<base>/display.jpg`, `<base>/thumbnail.jpg`."""
+    return f"{base}/{name}"
+
+
+@dataclass(frozen=True)
+class ProcessedMedia:
+    base: str
+    kind: MediaKind
+    uploaded_type: str
+    original_type: str
+    size_bytes: int
+    width: int
+    height: int
+    duration_seconds: float | None = None
+
+
+_stores: dict[S3Config, MediaStore] = {}
+
+
+def _store(config: S3Config) -> MediaStore:
+    if config not in _stores:
+        _stores[config] = MediaStore(config)
+    return _stores[config]
+
+
+def process_upload_sync(config: S3Config, base: str, accepted: Collection[MediaKind],
+                        limits: Limits = DEFAULT_LIMITS) -> ProcessedMedia:
+    """Check the raw upload at `<base>/upload` and write its variants next to it; the raw object (with its
+    metadata) is always deleted. Raises MediaRefused (nothing kept) or the store's errors (retry later)."""
+    store = _store(config)
+    upload = object_key(base, UPLOAD)
+    try:
+        try:
+            size = store.sync.stat_object(config.bucket, upload).size or 0
+        except Exception as exc:
+            raise MediaRefused("not_uploaded", "Nothing was uploaded for this upload (or it expired).") from exc
+        media_type = sniff(store.head_sync(upload, SNIFF_BYTES))
+        if media_type is None or media_type.kind not in accepted:
+            raise MediaRefused("bad_type", "The file's contents are not an accepted " + "/".join(accepted) + " type.")
+        if size > limits.max_bytes(media_type.kind):
+            raise MediaRefused("too_large", f"The {media_type.kind} is {size} bytes; at most "
+                                            f"{limits.max_bytes(media_type.kind)} are accepted.")
+        with tempfile.TemporaryDirectory(prefix="konnect-media-") as tmp:
+            folder = Path(tmp)
+            src = folder / "upload"
+            store.download_sync(upload, src)
+            duration = None
+            if media_type.kind == "photo":
+                variants = process_image(src, media_type, folder, limits)
+                original, original_type, display = variants.original, variants.original_type, variants.display
+                thumbnail, width, height = variants.thumbnail, variants.width, variants.height
+            elif media_type.kind == "video":
+                video = process_video(src, media_type, folder, limits)
+                original, original_type, display = video.original, video.original_type, video.poster
+                thumbnail, width, height, duration = video.thumbnail, video.width, video.height, video.duration_seconds
+            else:  # documents are stored as sent (they are attachments, not shown inline)
+                original, original_type, display, thumbnail = src, media_type.content_type, None, None
+                width = height = 0
+            store.upload_sync(object_key(base, ORIGINAL), original, original_type)
+            if display is not None and thumbnail is not None:
+                store.upload_sync(object_key(base, DISPLAY), display, "image/jpeg")
+                store.upload_sync(object_key(base, THUMBNAIL), thumbnail, "image/jpeg")
+        return ProcessedMedia(base, media_type.kind, media_type.content_type, original_type, size, width, height,
+                              duration)
+    finally:
+        store.sync.remove_object(config.bucket, upload)
+
+
+class MediaProcessor:
+    """`await processor.process(base, {"photo"})` runs `process_upload_sync` in a worker process."""
+
+    def __init__(self, config: S3Config, limits: Limits = DEFAULT_LIMITS, workers: int = 1,
+                 tasks_per_worker: int = 200) -> None:
+        self.config = config
+        self.limits = limits
+        # spawn: a clean interpreter (forking a process that runs an event loop and DB pools is unsafe);
+        # recycled now and then so a decoder's fragmented heap is handed back to the system.
+        self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                                         max_tasks_per_child=tasks_per_worker)
+
+    async def process(self, base: str, accepted: Collection[MediaKind]) -> ProcessedMedia:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._pool, process_upload_sync, self.config, base, tuple(accepted),
+                                          self.limits)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
