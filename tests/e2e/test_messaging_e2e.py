@@ -12,6 +12,7 @@ from e2e_world import OPERATOR, new_id, put
 from kafka_tools import events_of_organisation
 from konnect_contracts.events.messaging import MessageSent
 from konnect_devstack.pytest_plugin import eventually
+from konnect_kit.media.samples import has_gps, jpeg_with_gps
 from messaging_world import MessagingWorld, build_messaging_world, messaging_caught_up
 from sqlalchemy.engine import make_url
 
@@ -35,6 +36,18 @@ async def start(gateway: httpx.AsyncClient, w: MessagingWorld, person: str, body
     return r.json()
 
 
+async def upload(gateway: httpx.AsyncClient, w: MessagingWorld, person: str, name: str, data: bytes) -> httpx.Response:
+    """Start an upload, post the file straight to S3 with the presigned form, confirm it (answer returned)."""
+    started = await gateway.post("/api/v1/message-attachments", json={"file_name": name}, headers=w.as_(person))
+    assert started.status_code == 201, started.text
+    form = started.json()["upload"]
+    async with httpx.AsyncClient(timeout=30) as s3:
+        sent = await s3.post(form["url"], data=form["fields"], files={"file": (name, data)})
+    assert sent.status_code in (200, 201, 204), sent.text
+    attachment = started.json()["attachment_id"]
+    return await gateway.post(f"/api/v1/message-attachments/{attachment}/confirm", headers=w.as_(person))
+
+
 async def sent_events(infra, w: MessagingWorld) -> list[dict]:
     records = await events_of_organisation(infra.endpoints.kafka, [MESSAGES_TOPIC], w.org)
     from konnect_contracts.envelope import Envelope
@@ -49,12 +62,19 @@ async def world(gateway, mailpit, infra) -> MessagingWorld:
 
 async def test_anne_writes_about_sem_staff_and_mark_see_it_unread_another_family_gets_404(gateway, world, infra):
     w = world
+    photo = await upload(gateway, w, "anne", "sem-slaapt.jpg", jpeg_with_gps())
+    assert photo.status_code == 200, photo.text
+    assert photo.json()["content_type"] == "image/jpeg"
     started = await start(gateway, w, "anne", {"child_id": w.children["sem"], "subject": "Slaapje",
-                                               "text": "Sem heeft vannacht slecht geslapen."}, key=new_id())
+                                               "text": "Sem heeft vannacht slecht geslapen.",
+                                               "attachment_ids": [photo.json()["attachment_id"]]}, key=new_id())
     cid = started["conversation_id"]
     assert started["group_id"] == w.groups["dolfijnen"] and started["child_id"] == w.children["sem"]
     [first] = started["messages"]
     assert first["sender_name"] == "Anne" and first["sender_role"] == "parent" and first["sent_at"]
+    [attached] = first["attachments"]
+    assert attached["file_name"] == "sem-slaapt.jpg" and attached["content_type"] == "image/jpeg"
+    download = f"/api/v1/conversations/{cid}/attachments/{attached['attachment_id']}"
 
     # Dolfijnen's staff, Sem's mentor, the admin and Mark see it with one unread; Anne (the writer) none.
     for person in ("joyce", "pieter", "admin", "mark"):
@@ -63,8 +83,18 @@ async def test_anne_writes_about_sem_staff_and_mark_see_it_unread_another_family
         assert found and found["unread"] == 1 and listed["unread_total"] == 1, (person, listed)
         assert found["preview"] == "Sem heeft vannacht slecht geslapen." and found["last_sender_name"] == "Anne"
     assert item(await listing(gateway, w, "anne"), cid)["unread"] == 0
-    # Another family (Eva and Thomas) and its mother Ilse: not in their list, 404 to open or write.
+    # The photo: a short-lived URL for Mark and the staff, without the GPS position it was taken with.
+    for person in ("mark", "joyce"):
+        link = await gateway.get(download, headers=w.as_(person))
+        assert link.status_code == 200, link.text
+        async with httpx.AsyncClient(timeout=30) as s3:
+            fetched = await s3.get(link.json()["url"])
+        assert fetched.status_code == 200 and fetched.content[:3] == b"\xff\xd8\xff" and not has_gps(fetched.content)
+    thumbnail = await gateway.get(download, params={"variant": "thumbnail"}, headers=w.as_("mark"))
+    assert thumbnail.status_code == 200 and thumbnail.json()["content_type"] == "image/jpeg"
+    # Another family (Eva and Thomas) and its mother Ilse: not in their list, 404 to open, write or download.
     for person in ("eva", "thomas", "ilse"):
+        assert (await gateway.get(download, headers=w.as_(person))).status_code == 404
         assert item(await listing(gateway, w, person), cid) is None
         r = await gateway.get(f"/api/v1/conversations/{cid}", headers=w.as_(person))
         assert r.status_code == 404 and r.json()["error"]["code"] == "not_found"
@@ -227,6 +257,17 @@ async def test_no_route_and_no_sql_changes_or_removes_a_sent_message(gateway, wo
 async def test_bad_input_is_refused_and_nothing_is_stored(gateway, world):
     w = world
     before = await listing(gateway, w, "anne")
+    # An attachment that is not what it claims: refused when confirmed, and nothing can name it afterwards.
+    fake = await upload(gateway, w, "anne", "foto.jpg", b"%PDF-1.4 not a photo at all" + b"x" * 200)
+    assert fake.status_code == 422, fake.text
+    garbage = await upload(gateway, w, "anne", "scan.pdf", b"MZ\x90\x00 an executable" + b"\x00" * 300)
+    assert garbage.status_code == 422 and garbage.json()["error"]["message"]
+    ilse = await upload(gateway, w, "ilse", "mila.jpg", jpeg_with_gps(400, 300))
+    ilse_photo = ilse.json()["attachment_id"]
+    r = await gateway.post(f"/api/v1/message-attachments/{ilse_photo}/confirm", headers=w.as_("anne"))
+    assert r.status_code == 404
+    bad_name = await gateway.post("/api/v1/message-attachments", json={"file_name": 'a"b.jpg'}, headers=w.as_("anne"))
+    assert bad_name.status_code == 422
     cases = {
         "another family's child": ({"child_id": w.children["lotte"], "subject": "S", "text": "T"}, 404),
         "unknown child": ({"child_id": new_id(), "subject": "S", "text": "T"}, 404),
@@ -237,6 +278,8 @@ async def test_bad_input_is_refused_and_nothing_is_stored(gateway, world):
         "empty subject": ({"child_id": w.children["sem"], "subject": "", "text": "T"}, 422),
         "unknown attachment": ({"child_id": w.children["sem"], "subject": "S", "text": "T",
                                 "attachment_ids": [new_id()]}, 422),
+        "someone else's attachment": ({"child_id": w.children["sem"], "subject": "S", "text": "T",
+                                       "attachment_ids": [ilse_photo]}, 422),
     }
     for name, (body, status) in cases.items():
         r = await gateway.post("/api/v1/conversations", json=body, headers=w.as_("anne"))

@@ -101,3 +101,29 @@ class GroupMessageOut(BaseModel):
     broadcast_id: UUID
     group_id: UUID
     conversation_ids: list[UUID] = Field(description="One conversation per family of the group.")
+
+
+class UploadIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    file_name: str = Field(min_length=1, max_length=200, pattern=r'^[^"\\/\x00-\x1f\x7f]+$',
+                           description="Shown with the attachment and offered when it is downloaded.")
+
+
+class PresignedUploadOut(BaseModel):
+    url: str = Field(description="POST the form here: every field of `fields`, then the file as `file` (last).")
+    fields: dict[str, str]
+    max_bytes: int
+    expires_at: datetime
+
+
+class UploadOut(BaseModel):
+    attachment_id: UUID
+    upload: PresignedUploadOut
+
+
+class DownloadOut(BaseModel):
+    url: str = Field(description="A short-lived GET URL of this one file.")
+    expires_at: datetime
+    file_name: str
+    content_type: str

@@ -156,3 +156,22 @@ directory_placements = Table(
 )
 Index("directory_placements_child", directory_placements.c.child_id)
 Index("directory_placements_group", directory_placements.c.group_id)
+
+# An uploaded file of one account: `pending` until confirmed through the media pipeline (type from the bytes,
+# size limit, photo metadata stripped), then `ready`; a message copies its description into `messages.attachments`.
+message_attachments = Table(
+    "message_attachments",
+    metadata,
+    Column("attachment_id", Uuid, primary_key=True),
+    Column("organisation_id", Uuid, nullable=False),
+    Column("account_id", Uuid, nullable=False),
+    Column("file_name", Text, nullable=False),
+    Column("media_base", Text, nullable=False, unique=True),
+    Column("status", Text, nullable=False, server_default="pending"),
+    Column("content_type", Text),
+    Column("size_bytes", BigInteger),
+    Column("upload_expires_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    CheckConstraint("status IN ('pending', 'ready')", name="message_attachments_status"),
+)
+Index("message_attachments_account", message_attachments.c.account_id)
