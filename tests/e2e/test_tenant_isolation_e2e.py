@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 from e2e_world import OPERATOR, PASSWORD, address, bearer, client_ip, logged_in, new_id, put
 from konnect_devstack.pytest_plugin import eventually
+from konnect_kit.media.samples import png
 from planning_world import PlanningWorld, build_planning_world, grant_credit, monday_in
 
 # Routes with nothing of another organisation to aim at: the caller's own account, sessions and settings,
@@ -21,13 +22,15 @@ OWN_OR_PUBLIC = re.compile(
     r"^/(health|ready)$|^/api/v1/auth/(?!machine-clients)|^/api/v1/(me|account|notification-settings)$"
     r"|^/api/v1/push-devices$|^/api/v1/timeline/status$")  # the same answer for every caller, no organisation
 # The caller's own list, in any organisation (every item of it is checked by the messaging e2e tests).
-OWN_OPERATIONS = {("get", "/api/v1/conversations")}
+OWN_OPERATIONS = {("get", "/api/v1/conversations"), ("post", "/api/v1/message-attachments")}
 # Operations a role may not use at all, in any organisation: 403 there says nothing about B.
 ROLE_REFUSED = {
     *(("erp", method, path) for method, path in (  # conversations are between people, never machines
         ("post", "/api/v1/conversations"), ("post", "/api/v1/group-messages"),
         ("get", "/api/v1/conversations/{conversation_id}"),
-        ("post", "/api/v1/conversations/{conversation_id}/messages"))),
+        ("post", "/api/v1/conversations/{conversation_id}/messages"),
+        ("post", "/api/v1/message-attachments/{attachment_id}/confirm"),
+        ("get", "/api/v1/conversations/{conversation_id}/attachments/{attachment_id}"))),
     ("erp", "get", "/api/v1/admin/accounts/{account_id}"),
     ("erp", "delete", "/api/v1/push-devices/{device_id}"),
     ("erp", "post", "/api/v1/auth/machine-clients"),
@@ -85,7 +88,7 @@ async def build_tenant(gateway: httpx.AsyncClient, mailpit: Any) -> Tenant:
         "starts_on": (monday_in(3) + timedelta(days=3)).isoformat(), "reason": "sick",
         "children": [{"child_id": w.children["mila"], "day_part_ids": [w.parts["morning"]]}]})
     assert absence.status_code == 201, absence.text
-    conversation = await conversation_of(gateway, w)
+    conversation, attachment = await conversation_of(gateway, w)
     device = await gateway.post("/api/v1/push-devices", headers=w.as_parent("eva"),
                                 json={"token": f"fcm-{uuid.uuid4().hex}", "platform": "android"})
     assert device.status_code == 201, device.text
@@ -97,23 +100,32 @@ async def build_tenant(gateway: httpx.AsyncClient, mailpit: Any) -> Tenant:
         "credit_id": credit, "request_id": request.json()["request_id"],
         "absence_id": absence.json()["absences"][0]["absence_id"], "device_id": device.json()["device_id"],
         "key": key, "kind": key, "day": closed.isoformat(), "conversation_id": conversation,
+        "attachment_id": attachment,
     }
     return t
 
 
-async def conversation_of(gateway: httpx.AsyncClient, w: PlanningWorld) -> str:
-    """Eva writes to Noor's group (once messaging has the directory: until then Noor is unknown there)."""
-    key = new_id()
+async def conversation_of(gateway: httpx.AsyncClient, w: PlanningWorld) -> tuple[str, str]:
+    """Eva writes to Noor's group with a photo (once messaging has the directory: until then Noor is unknown
+    there); (conversation id, attachment id)."""
+    eva, key = w.as_parent("eva"), new_id()
+    started = (await gateway.post("/api/v1/message-attachments", json={"file_name": "noor.png"}, headers=eva)).json()
+    async with httpx.AsyncClient(timeout=30) as s3:
+        await s3.post(started["upload"]["url"], data=started["upload"]["fields"], files={"file": ("noor.png", png())})
+    attachment = started["attachment_id"]
+    confirmed = await gateway.post(f"/api/v1/message-attachments/{attachment}/confirm", headers=eva)
+    assert confirmed.status_code == 200, confirmed.text
 
-    async def started() -> str | None:
-        r = await gateway.post("/api/v1/conversations", headers={**w.as_parent("eva"), "Idempotency-Key": key},
-                               json={"child_id": w.children["noor"], "subject": "Ophalen", "text": "Opa haalt op."})
+    async def conversation() -> str | None:
+        r = await gateway.post("/api/v1/conversations", headers={**eva, "Idempotency-Key": key}, json={
+            "child_id": w.children["noor"], "subject": "Ophalen", "text": "Opa haalt op.",
+            "attachment_ids": [attachment]})
         if r.status_code == 404:
             return None
         assert r.status_code == 201, r.text
         return r.json()["conversation_id"]
 
-    return await eventually(started, timeout=30)
+    return await eventually(conversation, timeout=30), attachment
 
 
 def attack_bodies(method: str, path: str, a: Tenant, b: Tenant) -> list[dict | None]:
