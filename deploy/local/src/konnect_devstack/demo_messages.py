@@ -1,7 +1,8 @@
-"""Demo conversations: a parent writing to her child's group and a staff message to a whole group, with replies.
+"""Demo conversations: a parent writing to her child's group (with a photo) and a staff message to a whole group,
+with replies.
 
-Sent through the public API as the demo people themselves; every message carries a stable Idempotency-Key,
-so seeding twice sends nothing new.
+Sent through the public API as the demo people themselves; a conversation whose subject the writer already has
+is left alone, and every reply carries a stable Idempotency-Key, so seeding twice sends nothing new.
 """
 
 import time
@@ -11,6 +12,7 @@ import httpx
 from konnect_devstack.demo import DEMO_PASSWORD, demo_id
 
 # (key, writer e-mail, child key or None, group key or None, subject, text, replies [(key, e-mail, text)])
+# The first one carries a photo (generated; its GPS position is stripped on upload like any other).
 CONVERSATIONS = [
     ("sem-slaap", "anne.dejong@demo.konnect.nl", "sem", None, "Slaapje Sem",
      "Sem heeft vannacht slecht geslapen. Mag hij vanmiddag wat langer liggen?",
@@ -51,20 +53,42 @@ class MessageSeeder:
                 raise RuntimeError(f"seeding {path} failed: {response.status_code} {response.text}")
             time.sleep(0.5)
 
+    def _existing(self, email: str, subject: str) -> list[str]:
+        listed = httpx.get(f"{self.gateway}/api/v1/conversations", params={"limit": 200},
+                           headers=self._headers(email, "list"), timeout=30)
+        return [c["conversation_id"] for c in listed.json()["items"] if c["subject"] == subject]
+
+    def _photo(self, email: str) -> str:
+        from konnect_kit.media.samples import jpeg_with_gps
+
+        headers = self._headers(email, "upload")
+        started = httpx.post(f"{self.gateway}/api/v1/message-attachments", json={"file_name": "slaapje.jpg"},
+                             headers=headers, timeout=30).json()
+        form = started["upload"]
+        httpx.post(form["url"], data=form["fields"], files={"file": ("slaapje.jpg", jpeg_with_gps(label="Sem"))},
+                   timeout=30).raise_for_status()
+        confirmed = httpx.post(f"{self.gateway}/api/v1/message-attachments/{started['attachment_id']}/confirm",
+                               headers=headers, timeout=60)
+        if confirmed.status_code != 200:
+            raise RuntimeError(f"seeding a photo failed: {confirmed.status_code} {confirmed.text}")
+        return started["attachment_id"]
+
     def run(self) -> None:
-        for key, writer, child, group, subject, text, replies in CONVERSATIONS:
-            if child:
-                started = self._post("/conversations", writer, key,
-                                     {"child_id": demo_id("child:" + child), "subject": subject, "text": text})
+        for n, (key, writer, child, group, subject, text, replies) in enumerate(CONVERSATIONS):
+            conversation_ids = self._existing(writer, subject) if child else []
+            if child and not conversation_ids:
+                photos = [self._photo(writer)] if n == 0 else []
+                started = self._post("/conversations", writer, key, {
+                    "child_id": demo_id("child:" + child), "subject": subject, "text": text, "attachment_ids": photos})
                 conversation_ids = [started["conversation_id"]]
-            else:
+            elif not child:
                 sent = self._post("/group-messages", writer, key,
                                   {"group_id": demo_id("group:" + str(group)), "subject": subject, "text": text})
                 conversation_ids = sent["conversation_ids"]
             for reply_key, email, reply in replies:
-                for n, conversation_id in enumerate(conversation_ids):
+                for i, conversation_id in enumerate(conversation_ids):
                     # A group message: a parent answers in their own family's conversation only.
-                    answered = self._try_reply(conversation_id, email, f"{reply_key}:{n}", reply)
+                    answered = self._try_reply(conversation_id, email, f"{reply_key}:{i}", reply)
                     if answered:
                         break
 
