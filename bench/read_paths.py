@@ -59,6 +59,8 @@ def parent_reads(gateway: str, conversation: str) -> list[tuple[str, str]]:
         ("request overview", "/api/v1/requests"),
         ("credits with history", f"/api/v1/children/{sem}/credits"),
         ("credits (points)", f"/api/v1/children/{lotte}/credits"),
+        ("family feed (photos, diary)", "/api/v1/timeline/feed"),
+        ("child timeline", f"/api/v1/timeline/children/{sem}/timeline"),
         ("conversation list", "/api/v1/conversations"),
         ("conversation of 200, newest 50", f"/api/v1/conversations/{conversation}"),
         ("conversation of 200, all", f"/api/v1/conversations/{conversation}?limit=200"),

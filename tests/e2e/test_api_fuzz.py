@@ -34,6 +34,9 @@ STATE_OR_RULE_CODES = {
     "family_required", "family_id_required", "organisation_required",  # needed for this caller's role only
     "invalid_range", "range_too_long", "invalid_period",  # a rule between two dates
     "duplicate_kind",  # items unique by one property: JSON Schema has uniqueItems for whole items only
+    # timeline: a cursor the feed never gave out; children not placed in the group; a photo tagging nobody when
+    # the series names nobody either; the same upload twice; an upload that was never sent (or was refused)
+    "bad_cursor", "child_not_in_group", "no_children", "duplicate_upload", "not_uploaded", "videos_off",
     "unknown_attachment", "group_not_of_child", "group_required", "child_not_placed",  # messaging: ids and
     "group_has_no_families",  # placements that name nothing (now) for this conversation
 }

@@ -57,6 +57,7 @@ async def test_second_parent_has_an_own_login_in_english_and_sees_the_same_child
 CHILD_ROUTE_BODIES = {
     ("put", "/api/v1/children/{child_id}/consents/{kind}"): {"granted": True},
     ("post", "/api/v1/requests/{request_id}/children/{child_id}/evaluate"): {"outcome": "accepted"},
+    ("post", "/api/v1/timeline/children/{child_id}/diary"): {"text": "Over een ander kind"},
 }
 STAFF_ONLY = {("post", "/api/v1/requests/{request_id}/children/{child_id}/evaluate")}
 

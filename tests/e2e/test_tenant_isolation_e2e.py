@@ -14,13 +14,17 @@ import httpx
 from e2e_world import OPERATOR, PASSWORD, address, bearer, client_ip, logged_in, new_id, put
 from konnect_devstack.pytest_plugin import eventually
 from konnect_kit.media.samples import png
+from location_e2e_world import location_content
 from planning_world import PlanningWorld, build_planning_world, grant_credit, monday_in
+from timeline_e2e_world import timeline_content
 
 # Routes with nothing of another organisation to aim at: the caller's own account, sessions and settings,
 # the public auth routes, and health. Everything else in the OpenAPI is swept.
 OWN_OR_PUBLIC = re.compile(
     r"^/(health|ready)$|^/api/v1/auth/(?!machine-clients)|^/api/v1/(me|account|notification-settings)$"
-    r"|^/api/v1/push-devices$|^/api/v1/timeline/status$")  # the same answer for every caller, no organisation
+    r"|^/api/v1/push-devices$|^/api/v1/timeline/status$"  # the same answer for every caller, no organisation
+    r"|^/api/v1/timeline/(uploads|feed|feed/seen)$"  # the caller's own uploads and family feed
+    r"|^/api/v1/location(/team|/news|/newsletters|/info-pages)?$|^/api/v1/observation-templates$")  # caller's own
 # The caller's own list, in any organisation (every item of it is checked by the messaging e2e tests).
 OWN_OPERATIONS = {("get", "/api/v1/conversations"), ("post", "/api/v1/message-attachments")}
 # Operations a role may not use at all, in any organisation: 403 there says nothing about B.
@@ -29,11 +33,15 @@ ROLE_REFUSED = {
         ("post", "/api/v1/conversations"), ("post", "/api/v1/group-messages"),
         ("get", "/api/v1/conversations/{conversation_id}"),
         ("post", "/api/v1/conversations/{conversation_id}/messages"),
-        ("post", "/api/v1/message-attachments/{attachment_id}/confirm"),
-        ("get", "/api/v1/conversations/{conversation_id}/attachments/{attachment_id}"))),
+        ("post", "/api/v1/message-attachments/{message_attachment_id}/confirm"),
+        ("get", "/api/v1/conversations/{conversation_id}/attachments/{message_attachment_id}"))),
     ("erp", "get", "/api/v1/admin/accounts/{account_id}"),
     ("erp", "delete", "/api/v1/push-devices/{device_id}"),
     ("erp", "post", "/api/v1/auth/machine-clients"),
+    # timeline: files and diary entries come from parents and staff, never from an ERP
+    ("erp", "post", "/api/v1/timeline/uploads/{upload_id}/confirm"),
+    ("erp", "post", "/api/v1/timeline/series"),
+    ("erp", "post", "/api/v1/timeline/children/{child_id}/diary"),
 }
 
 
@@ -100,8 +108,12 @@ async def build_tenant(gateway: httpx.AsyncClient, mailpit: Any) -> Tenant:
         "credit_id": credit, "request_id": request.json()["request_id"],
         "absence_id": absence.json()["absences"][0]["absence_id"], "device_id": device.json()["device_id"],
         "key": key, "kind": key, "day": closed.isoformat(), "conversation_id": conversation,
-        "attachment_id": attachment,
+        "message_attachment_id": attachment,
     }
+    t.ids.update(await timeline_content(gateway, bearer(t.staff), w.groups["dolfijnen"], w.children["noor"]))
+    # My location: a news item with a PDF, an observation template and an observation (with a PDF) of Noor.
+    t.ids |= await location_content(gateway, w.org, bearer(t.admin), bearer(t.staff), w.as_parent("eva"), "Staff",
+                                    w.children["noor"])
     return t
 
 
@@ -168,6 +180,14 @@ def attack_bodies(method: str, path: str, a: Tenant, b: Tenant) -> list[dict | N
             "unit": "hours", "amount": "99", "valid_from": "2026-01-01", "valid_until": "2027-12-31"},
         ("post", "/api/v1/auth/machine-clients"): lambda org: {"organisation_id": org, "name": "Taken"},
         ("put", "/api/v1/platform/organisations/{organisation_id}"): lambda org: {"name": "Taken"},
+        ("post", "/api/v1/admin/location/items"): lambda org: {
+            "organisation_id": org, "kind": "news", "title": "Taken", "body": "<p>Taken</p>",
+            "audience": "organisation", "audience_id": org},
+        ("put", "/api/v1/admin/location/items/{item_id}"): lambda org: {
+            "organisation_id": org, "kind": "news", "title": "Taken", "body": "<p>Taken</p>",
+            "audience": "organisation", "audience_id": org},
+        ("put", "/api/v1/admin/observation-templates/{template_id}"): lambda org: {
+            "organisation_id": org, "title": "Taken", "questions": [{"question_id": "q1", "text": "Taken"}]},
     }
     fixed: dict[tuple[str, str], list[dict | None]] = {
         ("put", "/api/v1/admin/planning/organisations/{organisation_id}/settings"): [
@@ -185,6 +205,15 @@ def attack_bodies(method: str, path: str, a: Tenant, b: Tenant) -> list[dict | N
         ("post", "/api/v1/conversations"): [{"child_id": bi["child_id"], "subject": "Taken", "text": "Taken"}],
         ("post", "/api/v1/group-messages"): [{"group_id": bi["group_id"], "subject": "Taken", "text": "Taken"}],
         ("post", "/api/v1/conversations/{conversation_id}/messages"): [{"text": "Taken"}],
+        ("post", "/api/v1/admin/location/items/{item_id}/attachments"): [{"file_name": "taken.pdf"}],
+        ("post", "/api/v1/observations/{observation_id}/attachment"): [{"file_name": "taken.pdf"}],
+        ("put", "/api/v1/admin/organisations/{organisation_id}/media-settings"): [
+            {"downloads_allowed": True, "videos_enabled": True, "photo_retention_months": 1}],
+        ("post", "/api/v1/children/{child_id}/observations"): [
+            {"template_id": bi["template_id"], "answers": {"q1": "Taken"}}],
+        ("post", "/api/v1/timeline/series"): [{"group_id": bi["group_id"], "child_ids": [bi["child_id"]],
+                                                "photos": [{"upload_id": bi["upload_id"]}]}],
+        ("post", "/api/v1/timeline/children/{child_id}/diary"): [{"text": "Overgenomen"}],
         ("post", "/api/v1/absences"): [{
             "family_id": bi["family_id"], "starts_on": future, "reason": "sick",
             "children": [{"child_id": bi["child_id"], "day_part_ids": [bi["day_part_id"]]}]}],
@@ -233,7 +262,10 @@ async def snapshot(gateway: httpx.AsyncClient, b: Tenant) -> dict[str, Any]:
                          (f"/admin/accounts/{b.world.parents['eva'][0]}", {}),
                          (f"/credits/{b.ids['credit_id']}", {}),
                          (f"/children/{b.ids['child_id']}/credits", {}),
-                         (f"/children/{b.ids['child_id']}/consents", {})):
+                         (f"/children/{b.ids['child_id']}/consents", {}),
+                         ("/admin/location/items", {"organisation_id": org}),
+                         (f"/admin/organisations/{org}/media-settings", {}),
+                         (f"/children/{b.ids['child_id']}/observations", {})):
         reads[path] = (await gateway.get(f"/api/v1{path}", params=params, headers=OPERATOR)).json()
     eva = b.world.as_parent("eva")
     reads["requests"] = (await gateway.get("/api/v1/requests", headers=eva)).json()

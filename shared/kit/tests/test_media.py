@@ -165,7 +165,8 @@ async def test_an_upload_of_the_wrong_kind_is_refused_and_deleted(s3: S3Config) 
     base = new_key(uuid.uuid4(), "test")
     form = store.presign_upload(object_key(base, UPLOAD), max_bytes=100_000)
     async with httpx.AsyncClient() as client:
-        await client.post(form.url, data=form.fields, files={"file": ("photo.jpg", b"%PDF-1.4 not a photo")})
+        executable = b"MZ\x90\x00 an executable, not a photo"
+        await client.post(form.url, data=form.fields, files={"file": ("photo.jpg", executable)})
     processor = MediaProcessor(s3)
     try:
         with pytest.raises(MediaRefused) as refused:

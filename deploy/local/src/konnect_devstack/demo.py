@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 
 import httpx
 
+from konnect_devstack.demo_location import TEAM_INTRODUCTIONS, LocationSeeder
+
 if TYPE_CHECKING:
     from konnect_kit.kafka import KafkaConnection
     from konnect_kit.kafka_access import ErpCredentials
@@ -130,7 +132,7 @@ class Seeder:
             self.put(f"/admin/directory/staff/{demo_id('staff:' + key)}",
                      {"organisation_id": org, "name": name, "email": email, "is_admin": admin,
                       "group_ids": [demo_id("group:" + g) for g in groups],
-                      "bio": f"{name} werkt met veel plezier bij {ORGANISATIONS[org]}."})
+                      "bio": TEAM_INTRODUCTIONS.get(key, f"{name} werkt met veel plezier bij {ORGANISATIONS[org]}.")})
         family_org = {}
         for key, org, name, parents in FAMILIES:
             family_org[key] = org
@@ -177,6 +179,13 @@ class Seeder:
                       "amount": amount, "valid_from": "2026-01-01", "valid_until": "2027-12-31",
                       "description": description})
         self.activate_logins()
+        LocationSeeder(self.api, DEMO_PASSWORD, demo_id, {"regenboog": REGENBOOG, "speelhuis": SPEELHUIS},
+                       {key: email for key, _, _, email, _, _ in STAFF}).run()
+        from konnect_devstack.demo_timeline import TimelineSeeder  # photos and diary entries, as staff and parents
+
+        TimelineSeeder(str(self.api.base_url).rstrip("/"), DEMO_PASSWORD, {
+            **{f"group:{key}": demo_id("group:" + key) for key, *_ in GROUPS},
+            **{f"child:{key}": demo_id("child:" + key) for key, *_ in CHILDREN}}).run()
         from konnect_devstack.demo_messages import seed_messages  # conversations need the demo logins
 
         seed_messages(str(self.api.base_url).rstrip("/"))

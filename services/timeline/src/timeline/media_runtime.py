@@ -1,10 +1,8 @@
-"""The timeline's media runtime: one S3 store and one processing pool per app, reachable from routes as `MediaDep`."""
+"""The timeline's media runtime: one S3 store and one processing pool per app (routes: `api.media_dep`)."""
 
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Annotated
 
-from fastapi import Depends, Request
 from konnect_kit.media import MediaProcessor, MediaStore
 
 from timeline.settings import Settings
@@ -27,10 +25,3 @@ class Media:
 def media_for(settings: Settings) -> Media:
     return Media(MediaStore(settings.s3), MediaProcessor(settings.s3, workers=settings.media_workers),
                  timedelta(seconds=settings.media_url_seconds), timedelta(seconds=settings.media_upload_seconds))
-
-
-async def get_media(request: Request) -> Media:
-    return request.app.state.media
-
-
-MediaDep = Annotated[Media, Depends(get_media)]

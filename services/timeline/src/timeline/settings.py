@@ -25,6 +25,10 @@ class Settings(ServiceSettings):
     # Presigned uploads must be confirmed within this many seconds, or the janitor deletes them.
     media_upload_seconds: int = 900
     media_janitor_poll_seconds: float = 60.0
+    # The retention worker: how often it looks for work (unconfirmed My location uploads; the daily run once a day).
+    retention_poll_seconds: float = 300.0
+    # Off: the worker is built but not started (tests drive it with `app.state.retention.drain()`).
+    retention_worker_enabled: bool = True
 
     @property
     def s3(self) -> S3Config:

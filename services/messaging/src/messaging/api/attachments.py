@@ -22,18 +22,19 @@ async def start_upload(body: UploadIn, who: CallerDep, session: SessionDep, medi
         url=upload.url, fields=upload.fields, max_bytes=upload.max_bytes, expires_at=upload.expires_at))
 
 
-@router.post("/message-attachments/{attachment_id}/confirm", response_model=AttachmentOut)
-async def confirm_upload(attachment_id: UUID, who: CallerDep, session: SessionDep, media: MediaDep) -> AttachmentOut:
-    row = await use.confirm_upload(session, media.store, media.processor, who, attachment_id)
+@router.post("/message-attachments/{message_attachment_id}/confirm", response_model=AttachmentOut)
+async def confirm_upload(message_attachment_id: UUID, who: CallerDep, session: SessionDep,
+                         media: MediaDep) -> AttachmentOut:
+    row = await use.confirm_upload(session, media.store, media.processor, who, message_attachment_id)
     return AttachmentOut(**use.describe(row))
 
 
-@router.get("/conversations/{conversation_id}/attachments/{attachment_id}", response_model=DownloadOut)
-async def download(conversation_id: UUID, attachment_id: UUID, who: CallerDep, session: SessionDep,
+@router.get("/conversations/{conversation_id}/attachments/{message_attachment_id}", response_model=DownloadOut)
+async def download(conversation_id: UUID, message_attachment_id: UUID, who: CallerDep, session: SessionDep,
                    media: MediaDep,
                    variant: Annotated[Literal["original", "display", "thumbnail"], Query()] = "original",
                    ) -> DownloadOut:
-    found = await use.download(session, media.store, who, conversation_id, attachment_id, variant,
+    found = await use.download(session, media.store, who, conversation_id, message_attachment_id, variant,
                                media.url_lifetime)
     return DownloadOut(url=found.url, expires_at=found.expires_at, file_name=found.file_name,
                        content_type=found.content_type)

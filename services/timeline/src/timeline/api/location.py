@@ -123,10 +123,10 @@ async def publish_item(body: ItemIn, who: CallerDep, session: SessionDep, kit: K
 
 @router.get("/admin/location/items", response_model=ItemsOut, summary="Every item of an organisation")
 async def admin_items(organisation_id: UUID, who: CallerDep, session: SessionDep, clock: ClockDep,
-                      kind: Kind | None = None) -> ItemsOut:
+                      item_kind: Kind | None = None) -> ItemsOut:
     """Published and withdrawn items, newest first, for the staff and administrators who publish them."""
     viewer = await _viewer(session, who, clock)
-    rows = await location_items.admin_list(session, viewer, organisation_id, kind)
+    rows = await location_items.admin_list(session, viewer, organisation_id, item_kind)
     attachments = await location_items.attachments_of(session, [r.item_id for r in rows])
     return ItemsOut(items=[ItemOut(**_summary_out(r, attachments[r.item_id]).model_dump(),
                                    organisation_id=r.organisation_id, body_html=r.body_html, status=r.status)

@@ -21,6 +21,7 @@ from timeline.api.observation_models import (
 from timeline.clock import ClockDep
 from timeline.service_layer import observations
 from timeline.service_layer.location_access import viewer_for
+from timeline.service_layer.location_attachments import ready_observation_attachments
 from timeline.service_layer.observations import Question
 
 router = APIRouter(tags=["observations"])
@@ -31,10 +32,10 @@ def _template_out(row: Any) -> TemplateOut:
                        questions=[QuestionIn(**q) for q in row.questions], active=row.active)
 
 
-def observation_out(row: Any) -> ObservationOut:
-    attachment = None if row.attachment_key is None else ObservationAttachmentOut(
-        file_name=row.attachment_name, content_type=row.attachment_type, size_bytes=row.attachment_size,
-        is_pdf=row.attachment_type == "application/pdf")
+def observation_out(row: Any, attached: Any = None) -> ObservationOut:
+    attachment = None if attached is None else ObservationAttachmentOut(
+        file_name=attached.file_name, content_type=attached.content_type, size_bytes=attached.size_bytes,
+        is_pdf=attached.content_type == "application/pdf")
     return ObservationOut(observation_id=row.observation_id, child_id=row.child_id, template_id=row.template_id,
                           form_title=row.form_title, answers=[AnswerOut(**a) for a in row.answers],
                           shared_at=row.shared_at, attachment=attachment)
@@ -74,11 +75,14 @@ async def share_observation(child_id: UUID, body: ObservationIn, who: CallerDep,
 async def child_observations(child_id: UUID, who: CallerDep, session: SessionDep, clock: ClockDep) -> ObservationsOut:
     """The child's own parents, and staff and administrators of its organisation; 404 for anyone else."""
     viewer = await viewer_for(session, who, clock.now().date())
-    return ObservationsOut(items=[observation_out(r) for r in await observations.of_child(session, viewer, child_id)])
+    rows = await observations.of_child(session, viewer, child_id)
+    attached = await ready_observation_attachments(session, [r.observation_id for r in rows])
+    return ObservationsOut(items=[observation_out(r, attached.get(r.observation_id)) for r in rows])
 
 
 @router.get("/observations/{observation_id}", response_model=ObservationOut, summary="One observation in full")
 async def one_observation(observation_id: UUID, who: CallerDep, session: SessionDep,
                           clock: ClockDep) -> ObservationOut:
     viewer = await viewer_for(session, who, clock.now().date())
-    return observation_out(await observations.visible_observation(session, viewer, observation_id))
+    row = await observations.visible_observation(session, viewer, observation_id)
+    return observation_out(row, (await ready_observation_attachments(session, [observation_id])).get(observation_id))

@@ -10,6 +10,7 @@ retention worker once their deadline passed.
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 from uuid import UUID
 
 from konnect_kit.domain_errors import Conflict, Forbidden, Invalid, NotFound
@@ -33,9 +34,15 @@ from timeline.service_layer.location_items import managed_item, visible_item
 from timeline.service_layer.observations import OBSERVERS, visible_observation
 
 ACCEPTED = ("document", "photo")  # PDFs as sent; photos upright and without metadata (GPS above all)
-UPLOAD_LIFETIME = timedelta(minutes=15)
-DOWNLOAD_LIFETIME = timedelta(minutes=5)
 MAX_PER_ITEM = 10
+
+
+class MediaTerms(Protocol):
+    """What this module needs of the timeline's media runtime: the bucket and how long uploads and URLs live."""
+
+    store: MediaStore
+    url_lifetime: timedelta
+    upload_lifetime: timedelta
 
 
 @dataclass(frozen=True)
@@ -50,7 +57,7 @@ def _upload_bytes() -> int:
     return max(DEFAULT_LIMITS.max_bytes("document"), DEFAULT_LIMITS.max_bytes("photo"))
 
 
-async def start_item_upload(session: AsyncSession, store: MediaStore, viewer: Viewer, item_id: UUID,
+async def start_item_upload(session: AsyncSession, media: MediaTerms, viewer: Viewer, item_id: UUID,
                             file_name: str, now: datetime) -> tuple[UUID, PresignedUpload]:
     item = await managed_item(session, viewer, item_id, lock=True)
     if item.status == "withdrawn":
@@ -60,11 +67,11 @@ async def start_item_upload(session: AsyncSession, store: MediaStore, viewer: Vi
     if (count or 0) >= MAX_PER_ITEM:
         raise Invalid("too_many_attachments", f"An item has at most {MAX_PER_ITEM} attachments.")
     base = new_key(item.organisation_id, "location")
-    upload = store.presign_upload(object_key(base, UPLOAD), _upload_bytes(), UPLOAD_LIFETIME)
+    upload = media.store.presign_upload(object_key(base, UPLOAD), _upload_bytes(), media.upload_lifetime)
     attachment_id = uuid.uuid4()
     await session.execute(location_item_attachments.insert().values(
         attachment_id=attachment_id, item_id=item_id, organisation_id=item.organisation_id, file_name=file_name,
-        media_base=base, status="pending", upload_expires_at=now + UPLOAD_LIFETIME, created_at=now))
+        media_base=base, status="pending", upload_expires_at=now + media.upload_lifetime, created_at=now))
     return attachment_id, upload
 
 
@@ -95,13 +102,13 @@ async def confirm_item_upload(session: AsyncSession, processor: MediaProcessor, 
         status="ready", content_type=content_type, size_bytes=size).returning(*location_item_attachments.c))).one()
 
 
-def _download(store: MediaStore, attachment: Row, now: datetime) -> Download:
-    url = store.presign_download(object_key(attachment.media_base, ORIGINAL), DOWNLOAD_LIFETIME,
-                                 file_name=attachment.file_name)
-    return Download(url, now + DOWNLOAD_LIFETIME, attachment.file_name, attachment.content_type)
+def _download(media: MediaTerms, attachment: Row, now: datetime) -> Download:
+    url = media.store.presign_download(object_key(attachment.media_base, ORIGINAL), media.url_lifetime,
+                                       file_name=attachment.file_name)
+    return Download(url, now + media.url_lifetime, attachment.file_name, attachment.content_type)
 
 
-async def item_download(session: AsyncSession, store: MediaStore, viewer: Viewer, item_id: UUID,
+async def item_download(session: AsyncSession, media: MediaTerms, viewer: Viewer, item_id: UUID,
                         attachment_id: UUID, now: datetime) -> Download:
     """A signed URL of one ready attachment of an item the viewer may read; 404 otherwise."""
     await visible_item(session, viewer, item_id)
@@ -110,7 +117,7 @@ async def item_download(session: AsyncSession, store: MediaStore, viewer: Viewer
         location_item_attachments.c.status == "ready"))).first()
     if attachment is None:
         raise NotFound("not_found", "No such attachment.")
-    return _download(store, attachment, now)
+    return _download(media, attachment, now)
 
 
 async def _observation_to_change(session: AsyncSession, viewer: Viewer, observation_id: UUID) -> Row:
@@ -120,7 +127,7 @@ async def _observation_to_change(session: AsyncSession, viewer: Viewer, observat
     return observation
 
 
-async def start_observation_upload(session: AsyncSession, store: MediaStore, viewer: Viewer, observation_id: UUID,
+async def start_observation_upload(session: AsyncSession, media: MediaTerms, viewer: Viewer, observation_id: UUID,
                                    file_name: str, now: datetime) -> PresignedUpload:
     observation = await _observation_to_change(session, viewer, observation_id)
     existing = (await session.execute(select(observation_attachments).where(
@@ -128,11 +135,11 @@ async def start_observation_upload(session: AsyncSession, store: MediaStore, vie
     if existing is not None and existing.status == "ready":
         raise Conflict("attachment_exists", "This observation has its attachment already.")
     base = new_key(observation.organisation_id, "observations")
-    upload = store.presign_upload(object_key(base, UPLOAD), _upload_bytes(), UPLOAD_LIFETIME)
+    upload = media.store.presign_upload(object_key(base, UPLOAD), _upload_bytes(), media.upload_lifetime)
     values = {"organisation_id": observation.organisation_id, "file_name": file_name, "media_base": base,
-              "status": "pending", "upload_expires_at": now + UPLOAD_LIFETIME, "created_at": now}
+              "status": "pending", "upload_expires_at": now + media.upload_lifetime, "created_at": now}
     if existing is not None:  # a new try replaces an unconfirmed one; its objects go with the old deadline
-        await store.delete_prefix(existing.media_base)
+        await media.store.delete_prefix(existing.media_base)
         await session.execute(update(observation_attachments).where(
             observation_attachments.c.observation_id == observation_id).values(**values))
     else:
@@ -157,7 +164,7 @@ async def confirm_observation_upload(session: AsyncSession, processor: MediaProc
         status="ready", content_type=content_type, size_bytes=size).returning(*observation_attachments.c))).one()
 
 
-async def observation_download(session: AsyncSession, store: MediaStore, viewer: Viewer, observation_id: UUID,
+async def observation_download(session: AsyncSession, media: MediaTerms, viewer: Viewer, observation_id: UUID,
                                now: datetime) -> Download:
     await visible_observation(session, viewer, observation_id)
     attachment = (await session.execute(select(observation_attachments).where(
@@ -165,7 +172,7 @@ async def observation_download(session: AsyncSession, store: MediaStore, viewer:
         observation_attachments.c.status == "ready"))).first()
     if attachment is None:
         raise NotFound("not_found", "This observation has no attachment.")
-    return _download(store, attachment, now)
+    return _download(media, attachment, now)
 
 
 async def ready_observation_attachments(session: AsyncSession, observation_ids: list[UUID]) -> dict[UUID, Row]:

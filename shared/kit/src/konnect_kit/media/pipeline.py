@@ -61,8 +61,10 @@ def process_upload_sync(config: S3Config, base: str, accepted: Collection[MediaK
         except Exception as exc:
             raise MediaRefused("not_uploaded", "Nothing was uploaded for this upload (or it expired).") from exc
         media_type = sniff(store.head_sync(upload, SNIFF_BYTES))
-        if media_type is None or media_type.kind not in accepted:
+        if media_type is None:
             raise MediaRefused("bad_type", "The file's contents are not an accepted " + "/".join(accepted) + " type.")
+        if media_type.kind not in accepted:
+            raise MediaRefused("kind_not_accepted", f"A {media_type.kind} is not accepted here.")
         if size > limits.max_bytes(media_type.kind):
             raise MediaRefused("too_large", f"The {media_type.kind} is {size} bytes; at most "
                                             f"{limits.max_bytes(media_type.kind)} are accepted.")

@@ -66,11 +66,13 @@ class MediaStore:
         url = f"{scheme}://{self.config.public_endpoint or self.config.endpoint}/{self.config.bucket}"
         return PresignedUpload(url, fields, key, max_bytes, expires_at)
 
-    def presign_download(self, key: str, lifetime: timedelta, *, file_name: str | None = None) -> str:
-        """A GET URL valid for `lifetime`, for this one object (signature covers the key)."""
+    def presign_download(self, key: str, lifetime: timedelta, *, file_name: str | None = None,
+                         now: datetime | None = None) -> str:
+        """A GET URL valid for `lifetime` from `now` (default: the real time), for this one object (the signature
+        covers the key); `file_name` makes browsers save it rather than show it."""
         params = {"response-content-disposition": f'attachment; filename="{file_name}"'} if file_name else None
         return self._public.presigned_get_object(self.config.bucket, key, expires=lifetime,
-                                                 response_headers=params)
+                                                 response_headers=params, request_date=now)
 
     async def size(self, key: str) -> int | None:
         """The object's size, or None when it does not exist (never uploaded)."""

@@ -1,0 +1,94 @@
+"""Diary and feed routes: write and read diary entries, the family feed, one child's timeline, "seen"."""
+
+from uuid import UUID
+
+from fastapi import APIRouter, Query
+from konnect_kit.internal import CallerDep
+from konnect_kit.service import KitDep, SessionDep
+
+from timeline.api.media_dep import MediaDep
+from timeline.api.timeline_models import DiaryEntryOut, DiaryIn, DiaryMediaOut, FeedItemOut, FeedOut, SeenOut
+from timeline.api.timeline_photos import series_out
+from timeline.clock import ClockDep
+from timeline.media_runtime import Media
+from timeline.service_layer import diary, feeds, media_urls
+from timeline.service_layer.location_access import Viewer, viewer_for
+
+router = APIRouter(tags=["diary and feeds"])
+
+
+def entry_out(media: Media, viewer: Viewer, found: diary.Entry, now, child_name: str | None,
+              *, full: bool) -> DiaryEntryOut:
+    entry = found.entry
+    items = []
+    for row in found.media:
+        out = DiaryMediaOut(upload_id=row.media_id, kind=row.kind,
+                            thumbnail_url=media_urls.thumbnail(media, row.media_base, now))
+        if full:
+            urls = media_urls.urls(media, row.media_base, row.kind, now)
+            out.display_url, out.video_url = urls.display, urls.video
+        items.append(out)
+    return DiaryEntryOut(entry_id=entry.entry_id, child_id=entry.child_id, child_name=child_name,
+                         author_role=entry.author_role, author_name=entry.author_name,
+                         written_by_me=entry.author_account_id == viewer.actor_id,
+                         text=entry.body if full else entry.body[:280], created_at=entry.created_at, media=items)
+
+
+@router.post("/timeline/children/{child_id}/diary", response_model=DiaryEntryOut, status_code=201,
+             summary="Write a diary entry about a child")
+async def write_entry(child_id: UUID, body: DiaryIn, who: CallerDep, session: SessionDep, kit: KitDep,
+                      media: MediaDep, clock: ClockDep) -> DiaryEntryOut:
+    """By the child's parents or the staff of its group; text plus optional confirmed uploads (photos, videos
+    where enabled). It is in the family feed at once."""
+    viewer = await viewer_for(session, who, clock.now().date())
+    found = await diary.write(session, kit.outbox, viewer, child_id, body.text, body.upload_ids, clock.now())
+    return entry_out(media, viewer, found, clock.now(), await diary.child_name(session, child_id), full=True)
+
+
+@router.get("/timeline/diary/{entry_id}", response_model=DiaryEntryOut, summary="A diary entry in full")
+async def read_entry(entry_id: UUID, who: CallerDep, session: SessionDep, media: MediaDep,
+                     clock: ClockDep) -> DiaryEntryOut:
+    viewer = await viewer_for(session, who, clock.now().date())
+    found = await diary.read(session, viewer, entry_id)
+    return entry_out(media, viewer, found, clock.now(), await diary.child_name(session, found.entry.child_id),
+                     full=True)
+
+
+async def feed_out(session, media: Media, viewer: Viewer, feed: feeds.Feed, now) -> FeedOut:
+    items = []
+    for item in feed.items:
+        out = FeedItemOut(type=item.kind, id=item.item_id, at=item.at, new=item.new)
+        if item.kind == "photos":
+            out.series = await series_out(session, media, item.series, item.series_photos, now, full=False,
+                                          group_name=item.group_name)
+        else:
+            names = item.child_names or {}
+            out.diary_entry = entry_out(media, viewer, item.entry, now, names.get(item.entry.entry.child_id),
+                                        full=False)
+        items.append(out)
+    return FeedOut(items=items, next_cursor=feed.next_cursor, last_seen_at=feed.last_seen_at, unseen=feed.unseen)
+
+
+@router.get("/timeline/feed", response_model=FeedOut, summary="The family's recent photos and diary entries")
+async def family_feed(who: CallerDep, session: SessionDep, media: MediaDep, clock: ClockDep,
+                      cursor: str | None = Query(default=None, max_length=200),
+                      limit: int = Query(default=20, ge=1, le=50)) -> FeedOut:
+    """Across all the family's children, newest first (thumbnails only); page with `next_cursor`."""
+    viewer = await viewer_for(session, who, clock.now().date())
+    return await feed_out(session, media, viewer, await feeds.family_feed(session, viewer, cursor, limit),
+                          clock.now())
+
+
+@router.get("/timeline/children/{child_id}/timeline", response_model=FeedOut, summary="One child's timeline")
+async def child_timeline(child_id: UUID, who: CallerDep, session: SessionDep, media: MediaDep, clock: ClockDep,
+                         cursor: str | None = Query(default=None, max_length=200),
+                         limit: int = Query(default=20, ge=1, le=50)) -> FeedOut:
+    viewer = await viewer_for(session, who, clock.now().date())
+    return await feed_out(session, media, viewer,
+                          await feeds.child_timeline(session, viewer, child_id, cursor, limit), clock.now())
+
+
+@router.put("/timeline/feed/seen", response_model=SeenOut, summary="Mark the feed seen (\"new\" restarts now)")
+async def mark_seen(who: CallerDep, session: SessionDep, clock: ClockDep) -> SeenOut:
+    viewer = await viewer_for(session, who, clock.now().date())
+    return SeenOut(seen_at=await feeds.mark_seen(session, viewer, clock.now()))

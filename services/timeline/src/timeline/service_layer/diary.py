@@ -1,0 +1,121 @@
+"""The diary (dagboek): entries about one child by staff and by its parents, text plus optional photos/videos."""
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+from konnect_contracts.events.timeline import DiaryEntryPosted
+from konnect_kit.domain_errors import Forbidden, Invalid, NotFound
+from konnect_kit.outbox import Outbox
+from sqlalchemy import Row, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from timeline.db.location import loc_children, loc_placements, loc_staff
+from timeline.db.photos import diary_entries, diary_media, timeline_media
+from timeline.service_layer import timeline_uploads
+from timeline.service_layer.location_access import Viewer, child_for
+from timeline.service_layer.media_settings import settings_of
+
+MAX_TEXT = 5000
+MAX_MEDIA = 10
+WRITERS = frozenset({"parent", "staff", "org_admin"})
+
+
+@dataclass(frozen=True)
+class Entry:
+    entry: Row
+    media: list[Row]
+
+
+def _clean_text(text: str) -> str:
+    body = text.strip()
+    if not body:
+        raise Invalid("empty_text", "Write something in the entry.")
+    if len(body) > MAX_TEXT:
+        raise Invalid("text_too_long", f"An entry has at most {MAX_TEXT} characters.")
+    return body
+
+
+async def staff_sees_child(session: AsyncSession, viewer: Viewer, child_id: UUID) -> bool:
+    if viewer.role != "staff":
+        return True  # administrators (and the operator) see every child of their organisation
+    groups = set((await session.scalars(select(loc_placements.c.group_id).where(
+        loc_placements.c.child_id == child_id, loc_placements.c.deleted.is_(False)))).all())
+    return bool(groups & viewer.staff_group_ids)
+
+
+async def _child(session: AsyncSession, viewer: Viewer, child_id: UUID) -> tuple[UUID, UUID]:
+    organisation_id, family_id = await child_for(session, viewer, child_id)
+    if not await staff_sees_child(session, viewer, child_id):
+        raise NotFound("not_found", "No such child.")
+    return organisation_id, family_id
+
+
+async def _author_name(session: AsyncSession, viewer: Viewer) -> str | None:
+    if viewer.staff_id is not None:
+        return await session.scalar(select(loc_staff.c.name).where(loc_staff.c.staff_id == viewer.staff_id))
+    return None
+
+
+async def write(session: AsyncSession, outbox: Outbox, viewer: Viewer, child_id: UUID, text: str,
+                media_ids: list[UUID], now: datetime) -> Entry:
+    if viewer.role not in WRITERS:
+        raise Forbidden("forbidden", "Only the child's parents and staff write in the diary.")
+    organisation_id, family_id = await _child(session, viewer, child_id)  # 404 for another family's child
+    body = _clean_text(text)
+    if len(media_ids) > MAX_MEDIA:
+        raise Invalid("too_many_photos", f"An entry has at most {MAX_MEDIA} photos or videos.")
+    uploads = await timeline_uploads.take_ready(session, viewer, media_ids)
+    if any(u.kind == "video" for u in uploads) and not (await settings_of(session, organisation_id)).videos_enabled:
+        raise Invalid("videos_off", "This organisation has not enabled videos.")
+    entry_id = uuid.uuid4()
+    role = "parent" if viewer.is_parent else "staff"
+    await session.execute(diary_entries.insert().values(
+        entry_id=entry_id, organisation_id=organisation_id, child_id=child_id, family_id=family_id,
+        author_account_id=viewer.actor_id, author_role=role, author_name=await _author_name(session, viewer),
+        body=body, created_at=now))
+    if uploads:
+        await session.execute(diary_media.insert(), [
+            {"entry_id": entry_id, "media_id": u.media_id, "position": i} for i, u in enumerate(uploads)])
+    author = _uuid_or_derived(viewer.actor_id)
+    await outbox.publish(session, DiaryEntryPosted(entry_id=entry_id, organisation_id=organisation_id,
+                                                   child_id=child_id, author_account_id=author, author_role=role,
+                                                   has_media=bool(uploads)))
+    return await read(session, viewer, entry_id)
+
+
+def _uuid_or_derived(actor_id: str) -> UUID:
+    try:
+        return UUID(actor_id)
+    except ValueError:
+        return uuid.uuid5(uuid.NAMESPACE_URL, f"konnect:{actor_id}")
+
+
+async def read(session: AsyncSession, viewer: Viewer, entry_id: UUID) -> Entry:
+    """One entry in full, for the child's family and the staff of its groups; 404 for anyone else."""
+    entry = (await session.execute(select(diary_entries).where(diary_entries.c.entry_id == entry_id))).first()
+    if entry is None or not viewer.covers(entry.organisation_id):
+        raise NotFound("not_found", "No such diary entry.")
+    if viewer.is_parent and viewer.family_id != entry.family_id:
+        raise NotFound("not_found", "No such diary entry.")
+    if not viewer.is_parent and not await staff_sees_child(session, viewer, entry.child_id):
+        raise NotFound("not_found", "No such diary entry.")
+    media = await media_of(session, [entry_id])
+    return Entry(entry, media.get(entry_id, []))
+
+
+async def media_of(session: AsyncSession, entry_ids: list[UUID]) -> dict[UUID, list[Row]]:
+    rows = (await session.execute(
+        select(diary_media.c.entry_id, timeline_media).join(timeline_media,
+                                                              timeline_media.c.media_id == diary_media.c.media_id)
+        .where(diary_media.c.entry_id.in_(entry_ids)).order_by(diary_media.c.entry_id, diary_media.c.position)
+    )).all()
+    found: dict[UUID, list[Row]] = {}
+    for row in rows:
+        found.setdefault(row.entry_id, []).append(row)
+    return found
+
+
+async def child_name(session: AsyncSession, child_id: UUID) -> str | None:
+    return await session.scalar(select(loc_children.c.first_name).where(loc_children.c.child_id == child_id))

@@ -1,0 +1,162 @@
+"""Feeds: a family's recent photos and diary entries across its children (home screen) and one child's timeline.
+
+Newest first, keyset cursors on (time, id): a page never shifts when new items arrive; "new" compares with
+when the account last marked its feed seen.
+"""
+
+import base64
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+from konnect_kit.domain_errors import Forbidden, Invalid, NotFound
+from sqlalchemy import Row, and_, exists, func, literal, select, tuple_, union_all
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from timeline.db.location import loc_children, loc_groups
+from timeline.db.photos import diary_entries, feed_marks, photo_consents, photo_tags
+from timeline.service_layer import diary, photos
+from timeline.service_layer.location_access import Viewer, child_for
+
+MAX_LIMIT = 50
+
+
+@dataclass(frozen=True)
+class FeedItem:
+    kind: str  # photos | diary
+    item_id: UUID
+    at: datetime
+    new: bool
+    series: Row | None = None
+    series_photos: list[photos.VisiblePhoto] | None = None
+    group_name: str | None = None
+    entry: diary.Entry | None = None
+    child_names: dict[UUID, str] | None = None
+
+
+@dataclass(frozen=True)
+class Feed:
+    items: list[FeedItem]
+    next_cursor: str | None
+    last_seen_at: datetime | None
+    unseen: int | None  # on the first page only
+
+
+def encode_cursor(at: datetime, item_id: UUID) -> str:
+    return base64.urlsafe_b64encode(f"{at.isoformat()}|{item_id}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, UUID]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        at, item_id = raw.split("|")
+        parsed = datetime.fromisoformat(at)
+        if parsed.tzinfo is None:
+            raise ValueError("naive")
+        return parsed, UUID(item_id)
+    except (ValueError, UnicodeDecodeError):
+        raise Invalid("bad_cursor", "This cursor is not one the feed gave out.") from None
+
+
+def _visible_photo_tags(family_id: UUID):
+    # The same rule as domain.photo_visibility.family_sees, in SQL for paging: a photo of one of the family's
+    # children, with no other family's tagged child lacking consent.
+    other = photo_tags.alias("other")
+    return and_(photo_tags.c.family_id == family_id, ~exists().where(
+        other.c.photo_id == photo_tags.c.photo_id, other.c.family_id != family_id,
+        ~exists().where(photo_consents.c.child_id == other.c.child_id, photo_consents.c.granted.is_(True))))
+
+
+async def _page(session: AsyncSession, viewer: Viewer, family_id: UUID, child_id: UUID | None,
+                cursor: str | None, limit: int, staff_view: bool) -> tuple[list[Row], str | None]:
+    photo_where = [photo_tags.c.child_id == child_id] if child_id else []
+    if not staff_view:
+        photo_where.append(_visible_photo_tags(family_id))
+    if child_id is None:
+        photo_where.append(photo_tags.c.family_id == family_id)
+    photo_items = (select(literal("photos").label("kind"), photo_tags.c.series_id.label("item_id"),
+                          func.max(photo_tags.c.posted_at).label("at"))
+                   .where(*photo_where).group_by(photo_tags.c.series_id))
+    diary_where = [diary_entries.c.child_id == child_id] if child_id else [diary_entries.c.family_id == family_id]
+    diary_items = select(literal("diary").label("kind"), diary_entries.c.entry_id.label("item_id"),
+                         diary_entries.c.created_at.label("at")).where(*diary_where)
+    items = union_all(photo_items, diary_items).subquery()
+    query = select(items.c.kind, items.c.item_id, items.c.at)
+    if cursor:
+        at, item_id = decode_cursor(cursor)
+        query = query.where(tuple_(items.c.at, items.c.item_id) < tuple_(literal(at), literal(item_id)))
+    rows = (await session.execute(query.order_by(items.c.at.desc(), items.c.item_id.desc())
+                                  .limit(limit + 1))).all()
+    following = encode_cursor(rows[limit - 1].at, rows[limit - 1].item_id) if len(rows) > limit else None
+    return rows[:limit], following
+
+
+async def last_seen(session: AsyncSession, viewer: Viewer) -> datetime | None:
+    return await session.scalar(select(feed_marks.c.seen_at).where(feed_marks.c.account_id == viewer.actor_id))
+
+
+async def mark_seen(session: AsyncSession, viewer: Viewer, now: datetime) -> datetime:
+    _parent(viewer)
+    await session.execute(insert(feed_marks).values(account_id=viewer.actor_id, seen_at=now).on_conflict_do_update(
+        index_elements=["account_id"], set_={"seen_at": now}))
+    return now
+
+
+def _parent(viewer: Viewer) -> UUID:
+    if not viewer.is_parent:
+        raise Forbidden("parents_only", "The family feed is for parents.")
+    if viewer.family_id is None:
+        raise Forbidden("forbidden", "Your account is not linked to a family yet.")
+    return viewer.family_id
+
+
+async def _build(session: AsyncSession, viewer: Viewer, rows: list[Row], seen: datetime | None) -> list[FeedItem]:
+    names = {}
+    items: list[FeedItem] = []
+    for row in rows:
+        new = seen is None or row.at > seen
+        if row.kind == "photos":
+            try:
+                series, shown = await photos.visible_series(session, viewer, row.item_id)
+            except NotFound:  # consent withdrawn between the page query and now: leave it out
+                continue
+            group = await session.scalar(select(loc_groups.c.name).where(loc_groups.c.group_id == series.group_id))
+            items.append(FeedItem("photos", row.item_id, row.at, new, series=series, series_photos=shown,
+                                  group_name=group))
+        else:
+            entry = await diary.read(session, viewer, row.item_id)
+            items.append(FeedItem("diary", row.item_id, row.at, new, entry=entry))
+    child_ids = {c for item in items for p in (item.series_photos or []) for c in p.child_ids} | {
+        item.entry.entry.child_id for item in items if item.entry}
+    if child_ids:
+        names = dict((await session.execute(select(loc_children.c.child_id, loc_children.c.first_name).where(
+            loc_children.c.child_id.in_(child_ids)))).all())
+    return [FeedItem(**{**item.__dict__, "child_names": names}) for item in items]
+
+
+async def _unseen(session: AsyncSession, viewer: Viewer, family_id: UUID, seen: datetime | None) -> int:
+    rows, _ = await _page(session, viewer, family_id, None, None, 100, staff_view=False)
+    return sum(1 for row in rows if seen is None or row.at > seen)
+
+
+async def family_feed(session: AsyncSession, viewer: Viewer, cursor: str | None, limit: int) -> Feed:
+    family_id = _parent(viewer)
+    limit = max(1, min(limit, MAX_LIMIT))
+    seen = await last_seen(session, viewer)
+    rows, following = await _page(session, viewer, family_id, None, cursor, limit, staff_view=False)
+    unseen = None if cursor else await _unseen(session, viewer, family_id, seen)
+    return Feed(await _build(session, viewer, rows, seen), following, seen, unseen)
+
+
+async def child_timeline(session: AsyncSession, viewer: Viewer, child_id: UUID, cursor: str | None,
+                         limit: int) -> Feed:
+    _, family_id = await child_for(session, viewer, child_id)  # 404 for another family's child
+    if not viewer.is_parent and not await diary.staff_sees_child(session, viewer, child_id):
+        raise NotFound("not_found", "No such child.")
+    limit = max(1, min(limit, MAX_LIMIT))
+    seen = await last_seen(session, viewer) if viewer.is_parent else None
+    rows, following = await _page(session, viewer, family_id, child_id, cursor, limit,
+                                  staff_view=not viewer.is_parent)
+    return Feed(await _build(session, viewer, rows, seen), following, seen, None)
+

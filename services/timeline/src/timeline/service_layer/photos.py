@@ -1,0 +1,225 @@
+"""Photo series: staff post photos/videos of a group tagging its children; families see them per the consent rule."""
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from uuid import UUID
+
+from konnect_contracts.events.timeline import PhotoPosted
+from konnect_kit.domain_errors import Forbidden, Invalid, NotFound
+from konnect_kit.outbox import Outbox
+from sqlalchemy import Row, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from timeline.db.location import loc_children, loc_groups, loc_placements
+from timeline.db.photos import photo_consents, photo_series, photo_tags, photos, timeline_media
+from timeline.domain.photo_visibility import Tag, children_without_consent, family_sees, withheld_children
+from timeline.service_layer import timeline_uploads
+from timeline.service_layer.location_access import Viewer
+from timeline.service_layer.media_settings import settings_of
+
+POSTERS = frozenset({"staff", "org_admin"})
+MAX_PHOTOS = 50
+MAX_CAPTION = 2000
+
+
+@dataclass(frozen=True)
+class PhotoIn:
+    media_id: UUID
+    child_ids: tuple[UUID, ...] | None = None  # None: the series' children
+
+
+@dataclass
+class PostedPhoto:
+    photo_id: UUID
+    media_id: UUID
+    kind: str
+    child_ids: list[UUID]
+    without_consent: list[UUID]
+    withheld_from: list[UUID]
+
+
+@dataclass
+class PostedSeries:
+    series_id: UUID
+    posted_at: datetime
+    photos: list[PostedPhoto] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+
+
+def _poster_staff_id(viewer: Viewer, group_id: UUID) -> UUID:
+    if viewer.role not in POSTERS or viewer.organisation_id is None:
+        raise Forbidden("forbidden", "Only staff post photos.")
+    if viewer.role == "staff":
+        if viewer.staff_id is None or group_id not in viewer.staff_group_ids:
+            raise Forbidden("not_your_group", "You post photos only for the groups you work in.")
+        return viewer.staff_id
+    return UUID(viewer.actor_id) if _is_uuid(viewer.actor_id) else uuid.uuid5(uuid.NAMESPACE_URL, viewer.actor_id)
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
+async def _group(session: AsyncSession, viewer: Viewer, group_id: UUID) -> Row:
+    row = (await session.execute(select(loc_groups).where(
+        loc_groups.c.group_id == group_id, loc_groups.c.organisation_id == viewer.organisation_id,
+        loc_groups.c.deleted.is_(False)))).first()
+    if row is None:
+        raise NotFound("not_found", "No such group.")
+    return row
+
+
+async def _children_in_group(session: AsyncSession, organisation_id: UUID, group_id: UUID, child_ids: set[UUID],
+                             today: date) -> dict[UUID, Row]:
+    """child_id -> (family_id, consent) of those of `child_ids` placed in the group now."""
+    rows = (await session.execute(
+        select(loc_children.c.child_id, loc_children.c.family_id, loc_children.c.first_name,
+               photo_consents.c.granted)
+        .join(loc_placements, loc_placements.c.child_id == loc_children.c.child_id)
+        .outerjoin(photo_consents, photo_consents.c.child_id == loc_children.c.child_id)
+        .where(loc_children.c.child_id.in_(child_ids), loc_children.c.organisation_id == organisation_id,
+               loc_children.c.deleted.is_(False), loc_placements.c.group_id == group_id,
+               loc_placements.c.deleted.is_(False), loc_placements.c.starts_on <= today,
+               or_(loc_placements.c.ends_on.is_(None), loc_placements.c.ends_on >= today)))).all()
+    return {row.child_id: row for row in rows}
+
+
+async def post_series(session: AsyncSession, outbox: Outbox, viewer: Viewer, *, group_id: UUID,
+                      child_ids: tuple[UUID, ...], caption: str | None, downloadable: bool | None,
+                      items: list[PhotoIn], now: datetime) -> PostedSeries:
+    group = await _group(session, viewer, group_id)
+    staff_id = _poster_staff_id(viewer, group_id)
+    if not items or len(items) > MAX_PHOTOS:
+        raise Invalid("photo_count", f"A series has 1 to {MAX_PHOTOS} photos.")
+    if caption is not None and (len(caption) > MAX_CAPTION):
+        raise Invalid("caption_too_long", f"A caption has at most {MAX_CAPTION} characters.")
+    wanted = {child for item in items for child in (item.child_ids if item.child_ids is not None else child_ids)}
+    if any(not (item.child_ids if item.child_ids is not None else child_ids) for item in items):
+        raise Invalid("no_children", "Tag at least one child in every photo.")
+    placed = await _children_in_group(session, group.organisation_id, group_id, wanted, now.date())
+    strangers = sorted(wanted - placed.keys(), key=str)
+    if strangers:
+        raise Invalid("child_not_in_group", "Tag only children placed in this group.",
+                      {"child_ids": [str(c) for c in strangers]})
+    uploads = await timeline_uploads.take_ready(session, viewer, [item.media_id for item in items])
+    settings = await settings_of(session, group.organisation_id)
+    if any(u.kind == "video" for u in uploads) and not settings.videos_enabled:
+        raise Invalid("videos_off", "This organisation has not enabled videos.")
+    series_id = uuid.uuid4()
+    await session.execute(photo_series.insert().values(
+        series_id=series_id, organisation_id=group.organisation_id, location_id=group.location_id,
+        group_id=group_id, caption=caption, posted_by_staff_id=staff_id, downloadable=downloadable, posted_at=now))
+    posted = PostedSeries(series_id, now)
+    for position, (item, upload) in enumerate(zip(items, uploads, strict=True)):
+        tagged = item.child_ids if item.child_ids is not None else child_ids
+        tags = [Tag(c, placed[c].family_id, bool(placed[c].granted)) for c in dict.fromkeys(tagged)]
+        photo_id = uuid.uuid4()
+        await session.execute(photos.insert().values(photo_id=photo_id, series_id=series_id,
+                                                     organisation_id=group.organisation_id,
+                                                     media_id=upload.media_id, position=position, posted_at=now))
+        await session.execute(photo_tags.insert(), [
+            {"photo_id": photo_id, "child_id": t.child_id, "family_id": t.family_id, "series_id": series_id,
+             "organisation_id": group.organisation_id, "posted_at": now} for t in tags])
+        result = PostedPhoto(photo_id, upload.media_id, upload.kind, [t.child_id for t in tags],
+                             children_without_consent(tags), withheld_children(tags))
+        posted.photos.append(result)
+        for child in result.without_consent:
+            posted.notices.append(f"Photo {position + 1}: {placed[child].first_name} has no consent for sharing "
+                                  f"photos, so only {placed[child].first_name}'s own family sees it.")
+        for child in result.withheld_from:
+            if child not in result.without_consent:
+                posted.notices.append(f"Photo {position + 1} is not shown to {placed[child].first_name}'s family: "
+                                      "another child in it has no consent for sharing photos.")
+        await outbox.publish(session, PhotoPosted(
+            photo_id=photo_id, organisation_id=group.organisation_id, location_id=group.location_id,
+            group_id=group_id, child_ids=tuple(t.child_id for t in tags), posted_by_staff_id=staff_id,
+            media_kind=upload.kind, series_id=series_id, caption=caption,
+            downloadable=_downloads_allowed(downloadable, settings.downloads_allowed)))
+    return posted
+
+
+def _downloads_allowed(post: bool | None, organisation: bool) -> bool:
+    # The post's own choice wins; without one, the organisation's setting applies.
+    return organisation if post is None else post
+
+
+async def _tags_of(session: AsyncSession, photo_ids: list[UUID]) -> dict[UUID, list[Tag]]:
+    rows = (await session.execute(
+        select(photo_tags.c.photo_id, photo_tags.c.child_id, photo_tags.c.family_id, photo_consents.c.granted)
+        .outerjoin(photo_consents, photo_consents.c.child_id == photo_tags.c.child_id)
+        .where(photo_tags.c.photo_id.in_(photo_ids)))).all()
+    found: dict[UUID, list[Tag]] = defaultdict(list)
+    for row in rows:
+        found[row.photo_id].append(Tag(row.child_id, row.family_id, bool(row.granted)))
+    return found
+
+
+def _sees_organisation(viewer: Viewer, organisation_id: UUID, group_id: UUID) -> bool:
+    if viewer.role == "staff":
+        return viewer.organisation_id == organisation_id and group_id in viewer.staff_group_ids
+    return viewer.role in ("org_admin", "platform_operator") and viewer.covers(organisation_id)
+
+
+@dataclass(frozen=True)
+class VisiblePhoto:
+    photo: Row  # photos + timeline_media columns
+    child_ids: list[UUID]
+
+
+async def visible_series(session: AsyncSession, viewer: Viewer, series_id: UUID) -> tuple[Row, list[VisiblePhoto]]:
+    """The series and the photos of it the viewer may see; 404 when none (another family's photos stay hidden)."""
+    series = (await session.execute(select(photo_series).where(photo_series.c.series_id == series_id))).first()
+    if series is None or not viewer.covers(series.organisation_id):
+        raise NotFound("not_found", "No such photo series.")
+    rows = (await session.execute(
+        select(photos, timeline_media.c.media_base, timeline_media.c.kind, timeline_media.c.original_type,
+               timeline_media.c.width, timeline_media.c.height, timeline_media.c.duration_seconds)
+        .join(timeline_media, timeline_media.c.media_id == photos.c.media_id)
+        .where(photos.c.series_id == series_id).order_by(photos.c.position))).all()
+    tags = await _tags_of(session, [row.photo_id for row in rows])
+    staff_view = _sees_organisation(viewer, series.organisation_id, series.group_id)
+    shown = []
+    for row in rows:
+        photo_tags_ = tags.get(row.photo_id, [])
+        if staff_view:
+            shown.append(VisiblePhoto(row, [t.child_id for t in photo_tags_]))
+        elif viewer.is_parent and viewer.family_id is not None and family_sees(viewer.family_id, photo_tags_):
+            # A family is told only about its own children in the photo.
+            shown.append(VisiblePhoto(row, [t.child_id for t in photo_tags_ if t.family_id == viewer.family_id]))
+    if not shown:
+        raise NotFound("not_found", "No such photo series.")
+    return series, shown
+
+
+async def visible_photo(session: AsyncSession, viewer: Viewer, photo_id: UUID) -> tuple[Row, VisiblePhoto]:
+    series_id = await session.scalar(select(photos.c.series_id).where(photos.c.photo_id == photo_id))
+    if series_id is None:
+        raise NotFound("not_found", "No such photo.")
+    try:
+        series, shown = await visible_series(session, viewer, series_id)
+    except NotFound:
+        raise NotFound("not_found", "No such photo.") from None
+    for item in shown:
+        if item.photo.photo_id == photo_id:
+            return series, item
+    raise NotFound("not_found", "No such photo.")
+
+
+async def may_download(session: AsyncSession, series: Row) -> bool:
+    organisation = (await settings_of(session, series.organisation_id)).downloads_allowed
+    return _downloads_allowed(series.downloadable, organisation)
+
+
+
+async def downloadable_photo(session: AsyncSession, viewer: Viewer, photo_id: UUID) -> VisiblePhoto:
+    """A photo the viewer sees and may download; 403 where the organisation (or the post) does not allow it."""
+    series, item = await visible_photo(session, viewer, photo_id)
+    if not await may_download(session, series):
+        raise Forbidden("downloads_off", "Downloading photos is not allowed here.")
+    return item

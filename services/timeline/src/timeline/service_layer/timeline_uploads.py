@@ -1,0 +1,106 @@
+"""Photo/video uploads of the timeline: presigned straight to S3, confirmed (checked and processed), then attached.
+
+The bytes never pass through this service (see the README's "Uploads"): the client posts the file to S3 with a
+policy bound to one key and the size limit, then confirms; confirming runs the shared media pipeline in a worker
+process. A refused file is deleted at once. Until attached to a post or diary entry a row stays `pending` (with
+`kind` set once confirmed), so the retention worker's janitor deletes uploads never confirmed, or confirmed and
+never used, once `upload_expires_at` passed.
+"""
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from uuid import UUID
+
+from konnect_kit.domain_errors import Conflict, Forbidden, Invalid, NotFound
+from konnect_kit.media import DEFAULT_LIMITS, UPLOAD, MediaRefused, PresignedUpload, new_key, object_key
+from sqlalchemy import Row, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from timeline.db.photos import timeline_media
+from timeline.media_runtime import Media
+from timeline.service_layer.location_access import Viewer
+from timeline.service_layer.media_settings import settings_of
+
+UPLOADERS = frozenset({"parent", "staff", "org_admin"})
+ATTACH_WITHIN = timedelta(hours=24)  # a confirmed file not used in a post or diary entry by then is deleted
+
+
+@dataclass(frozen=True)
+class StartedUpload:
+    media_id: UUID
+    form: PresignedUpload
+
+
+def _uploader(viewer: Viewer) -> UUID:
+    if viewer.role not in UPLOADERS or viewer.organisation_id is None:
+        raise Forbidden("forbidden", "Only parents and staff of an organisation upload photos.")
+    if viewer.is_parent and viewer.family_id is None:
+        raise Forbidden("forbidden", "Your account is not linked to a family yet.")
+    return viewer.organisation_id
+
+
+async def start(session: AsyncSession, media: Media, viewer: Viewer, now: datetime) -> StartedUpload:
+    organisation_id = _uploader(viewer)
+    videos = (await settings_of(session, organisation_id)).videos_enabled
+    # The policy's size bound is the largest the organisation accepts at all; the kind's own limit is checked
+    # again when the bytes say what the file is.
+    max_bytes = DEFAULT_LIMITS.max_bytes("video" if videos else "photo")
+    base = new_key(organisation_id, "timeline")
+    form = media.store.presign_upload(object_key(base, UPLOAD), max_bytes, media.upload_lifetime)
+    media_id = uuid.uuid4()
+    await session.execute(timeline_media.insert().values(
+        media_id=media_id, organisation_id=organisation_id, media_base=base, status="pending",
+        uploaded_by=viewer.actor_id, created_at=now, upload_expires_at=now + media.upload_lifetime))
+    return StartedUpload(media_id, form)
+
+
+async def own_upload(session: AsyncSession, viewer: Viewer, media_id: UUID, *, lock: bool = False) -> Row:
+    """An upload of this caller (another caller's, or another organisation's, is a 404)."""
+    query = select(timeline_media).where(timeline_media.c.media_id == media_id,
+                                         timeline_media.c.uploaded_by == viewer.actor_id,
+                                         timeline_media.c.organisation_id == viewer.organisation_id)
+    row = (await session.execute(query.with_for_update() if lock else query)).first()
+    if row is None:
+        raise NotFound("not_found", "No such upload.")
+    return row
+
+
+async def confirm(session: AsyncSession, media: Media, viewer: Viewer, media_id: UUID) -> Row:
+    """Check and process the uploaded file; 4xx (and the file deleted) when it is not acceptable."""
+    _uploader(viewer)
+    row = await own_upload(session, viewer, media_id, lock=True)
+    if row.kind is not None or row.status == "attached":
+        return row  # confirming twice answers the same
+    videos = (await settings_of(session, row.organisation_id)).videos_enabled
+    try:
+        done = await media.processor.process(row.media_base, ("photo", "video") if videos else ("photo",))
+    except MediaRefused as refusal:
+        # The pipeline deleted the raw upload; the pending row (now pointing at nothing) goes with its deadline.
+        if refusal.code == "kind_not_accepted":
+            raise Invalid("videos_off", "This organisation has not enabled videos.") from None
+        raise Invalid(refusal.code, refusal.message) from None
+    await session.execute(update(timeline_media).where(timeline_media.c.media_id == media_id).values(
+        kind=done.kind, original_type=done.original_type, size_bytes=done.size_bytes,
+        width=done.width, height=done.height, duration_seconds=done.duration_seconds,
+        upload_expires_at=row.upload_expires_at + ATTACH_WITHIN))
+    return await own_upload(session, viewer, media_id)
+
+
+async def take_ready(session: AsyncSession, viewer: Viewer, media_ids: list[UUID]) -> list[Row]:
+    """Confirmed uploads of this caller, locked and marked attached (each can be used once)."""
+    if len(set(media_ids)) != len(media_ids):
+        raise Invalid("duplicate_upload", "Each upload can be used once.")
+    rows = []
+    for media_id in media_ids:
+        row = await own_upload(session, viewer, media_id, lock=True)
+        if row.status == "attached":
+            raise Conflict("upload_used", "This upload is already posted.", {"upload_id": str(media_id)})
+        if row.kind is None:
+            raise Conflict("upload_not_confirmed", "Confirm the upload before posting it.",
+                           {"upload_id": str(media_id)})
+        rows.append(row)
+    if rows:
+        await session.execute(update(timeline_media).where(timeline_media.c.media_id.in_(media_ids))
+                              .values(status="attached"))
+    return rows

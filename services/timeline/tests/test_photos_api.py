@@ -1,0 +1,290 @@
+"""Photos, diary and feeds on real PostgreSQL and S3: who sees which photo under the consent rule, uploads, refusals."""
+
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+from konnect_contracts.envelope import Envelope
+from konnect_contracts.events import directory as ev
+from konnect_contracts.topics import dead_letter_topic
+from konnect_devstack.infra import ensure_bucket
+from konnect_devstack.pytest_plugin import fetch_rows, internal_headers, running_app
+from konnect_kit.consumer import EventContext
+from konnect_kit.kafka import ensure_topics
+from konnect_kit.media import samples
+from timeline.handlers.location_directory import HANDLERS as DIRECTORY
+from timeline.handlers.photo_consent import HANDLERS as CONSENT
+from timeline.main import MIGRATIONS, create_app
+from timeline.settings import Settings
+
+NOW = datetime.now(UTC).replace(microsecond=0)
+HANDLERS = {**DIRECTORY, **CONSENT}
+
+
+@pytest.fixture
+async def timeline(infra, migrated_database) -> AsyncIterator[Any]:
+    url = await migrated_database(MIGRATIONS)
+    name = f"timeline-photos-{uuid.uuid4().hex[:8]}"
+    await ensure_topics(infra.endpoints.kafka, [(dead_letter_topic(name), 1)])
+    ensure_bucket(infra.endpoints, "konnect-media")
+    e = infra.endpoints
+    app = create_app(Settings(database_url=url, **e.kafka_settings(), service_name=name, environment="test",
+                              s3_endpoint=e.s3_endpoint, s3_access_key=e.s3_access_key,
+                              s3_secret_key=e.s3_secret_key))
+    async with running_app(app) as client:
+        client.app = app  # type: ignore[attr-defined]
+        client.database_url = url  # type: ignore[attr-defined]
+        yield client
+
+
+async def feed(client: Any, *events: Any) -> None:
+    kit = client.app.state.kit
+    async with kit.database.transaction() as session:
+        for event in events:
+            envelope = Envelope.wrap(event, producer="identity", correlation_id="test")
+            await HANDLERS[type(event)](EventContext(session, envelope, kit.outbox), event)
+
+
+class World:
+    """Dolfijnen: siblings Sem and Lotte (De Jong, no consent), Noah (Jansen, separated parents Eva and Thomas,
+    consent), Yusuf (Yilmaz, consent), Mila (Bakker, no consent). Egeltjes: Finn. Staff Sanne works in Dolfijnen."""
+
+    def __init__(self) -> None:
+        self.org = uuid.uuid4()
+        self.ids: dict[str, uuid.UUID] = {}
+
+    def __getitem__(self, key: str) -> uuid.UUID:
+        return self.ids.setdefault(key, uuid.uuid4())
+
+    def parent(self, name: str) -> dict[str, str]:
+        return internal_headers("parent", str(self[name]), str(self.org))
+
+    @property
+    def sanne(self) -> dict[str, str]:
+        return internal_headers("staff", str(self["sanne"]), str(self.org))
+
+    @property
+    def admin(self) -> dict[str, str]:
+        return internal_headers("org_admin", str(self["admin"]), str(self.org))
+
+
+FAMILIES = {  # family: (parents, children with group, consent)
+    "dejong": (("anne", "mark"), (("sem", "dolfijnen"), ("lotte", "dolfijnen")), False),
+    "jansen": (("eva", "thomas"), (("noah", "dolfijnen"),), True),
+    "yilmaz": (("fatima",), (("yusuf", "dolfijnen"),), True),
+    "bakker": (("ilse",), (("mila", "dolfijnen"),), False),
+    "visser": (("petra",), (("finn", "egeltjes"),), True),
+}
+
+
+async def build(client: Any, org: uuid.UUID | None = None) -> World:
+    w = World()
+    if org:
+        w.org = org
+    c = {"organisation_id": w.org, "version": 1}
+    await feed(client,
+               ev.LocationUpserted(**c, location_id=w["centrum"], name="Centrum"),
+               ev.GroupUpserted(**c, group_id=w["dolfijnen"], location_id=w["centrum"], name="Dolfijnen"),
+               ev.GroupUpserted(**c, group_id=w["egeltjes"], location_id=w["centrum"], name="Egeltjes"),
+               ev.StaffUpserted(**c, staff_id=w["sanne"], account_id=w["sanne"], name="Sanne",
+                                group_ids=(w["dolfijnen"],)))
+    for family, (parents, children, consent) in FAMILIES.items():
+        for parent in parents:
+            await feed(client, ev.ParentUpserted(**c, account_id=w[parent], family_id=w[family], name=parent,
+                                                 email=f"{parent}@x.test"))
+        for child, group in children:
+            await feed(client,
+                       ev.ChildUpserted(**c, child_id=w[child], family_id=w[family], first_name=child.title(),
+                                        last_name=family, birth_date=date(2022, 1, 1)),
+                       ev.PlacementUpserted(**c, placement_id=uuid.uuid4(), child_id=w[child], family_id=w[family],
+                                            group_id=w[group], care_type="day_care", starts_on=date(2024, 1, 1)),
+                       ev.ConsentChanged(organisation_id=w.org, child_id=w[child], family_id=w[family],
+                                         consent_kind="photo_sharing", granted=consent))
+    return w
+
+
+async def upload(client: Any, headers: dict[str, str], data: bytes, *, status: int = 200) -> dict:
+    started = await client.post("/timeline/uploads", headers=headers)
+    assert started.status_code == 201, started.text
+    form = started.json()
+    async with httpx.AsyncClient() as s3:
+        sent = await s3.post(form["url"], data=form["fields"], files={"file": ("IMG_0001.jpg", data)})
+        assert sent.status_code in (200, 204), sent.text
+    confirmed = await client.post(f"/timeline/uploads/{form['upload_id']}/confirm", headers=headers)
+    assert confirmed.status_code == status, confirmed.text
+    return {**confirmed.json(), "upload_id": form["upload_id"]}
+
+
+async def post(client: Any, w: World, photos: list[tuple[str, ...]], *, status: int = 201,
+               caption: str = "Buiten spelen") -> dict:
+    items = []
+    for children in photos:
+        up = await upload(client, w.sanne, samples.jpeg_with_gps(640, 480, label="/".join(children)))
+        items.append({"upload_id": up["upload_id"], "child_ids": [str(w[c]) for c in children]})
+    r = await client.post("/timeline/series", headers=w.sanne, json={
+        "group_id": str(w["dolfijnen"]), "caption": caption, "photos": items})
+    assert r.status_code == status, r.text
+    return r.json()
+
+
+async def seen_photos(client: Any, headers: dict[str, str]) -> set[str]:
+    r = await client.get("/timeline/feed", headers=headers)
+    assert r.status_code == 200, r.text
+    return {p["photo_id"] for item in r.json()["items"] if item["type"] == "photos"
+            for p in item["series"]["photos"]}
+
+
+async def test_each_family_sees_exactly_the_photos_the_consent_rule_allows(timeline):
+    w = await build(timeline)
+    posted = await post(timeline, w, [("sem", "lotte"), ("sem", "noah"), ("noah", "yusuf"), ("mila", "sem")])
+    siblings, sem_noah, noah_yusuf, mila_sem = (p["photo_id"] for p in posted["photos"])
+    # The staff member is told which photos are restricted and why.
+    assert any("Sem" in n and "own family" in n for n in posted["notices"])
+    assert posted["photos"][1]["not_shown_to_families_of"] == [str(w["noah"])]
+    assert posted["photos"][0]["children_without_consent"] == []  # siblings: one family, nothing to restrict
+    assert set(posted["photos"][3]["not_shown_to_families_of"]) == {str(w["mila"]), str(w["sem"])}
+
+    expected = {"anne": {siblings, sem_noah}, "mark": {siblings, sem_noah}, "eva": {noah_yusuf},
+                "thomas": {noah_yusuf}, "fatima": {noah_yusuf}, "ilse": set(), "petra": set()}
+    for parent, photos in expected.items():
+        assert await seen_photos(timeline, w.parent(parent)) == photos, parent
+        for photo in {siblings, sem_noah, noah_yusuf, mila_sem} - photos:  # not even by a direct link
+            assert (await timeline.get(f"/timeline/photos/{photo}", headers=w.parent(parent))).status_code == 404
+
+    # Sem's family gives consent: Noah's family sees the photo with Sem at once; withdrawn, it is gone again.
+    consent = {"organisation_id": w.org, "child_id": w["sem"], "family_id": w["dejong"],
+               "consent_kind": "photo_sharing"}
+    await feed(timeline, ev.ConsentChanged(**consent, granted=True), ev.ConsentChanged(
+        organisation_id=w.org, child_id=w["lotte"], family_id=w["dejong"], consent_kind="photo_sharing",
+        granted=True))
+    assert await seen_photos(timeline, w.parent("eva")) == {sem_noah, noah_yusuf}
+    await feed(timeline, ev.ConsentChanged(**consent, granted=False))
+    assert await seen_photos(timeline, w.parent("eva")) == {noah_yusuf}
+    # A family sees only its own children named in a photo.
+    r = await timeline.get(f"/timeline/photos/{noah_yusuf}", headers=w.parent("fatima"))
+    assert r.json()["child_ids"] == [str(w["yusuf"])]
+
+    rows = await fetch_rows(timeline.database_url,
+                            "SELECT count(*) AS n FROM kit_outbox WHERE event_type = 'PhotoPosted'")
+    assert rows[0]["n"] == 4  # one per photo, the series named in each
+
+
+async def test_full_size_url_works_expires_and_the_original_has_no_gps(timeline):
+    w = await build(timeline)
+    up = await upload(timeline, w.sanne, samples.heic_with_gps())
+    assert (up["kind"], up["content_type"]) == ("photo", "image/jpeg")
+    r = await timeline.post("/timeline/series", headers=w.sanne, json={
+        "group_id": str(w["dolfijnen"]), "child_ids": [str(w["noah"])], "photos": [{"upload_id": up["upload_id"]}]})
+    photo_id = r.json()["photos"][0]["photo_id"]
+    photo = (await timeline.get(f"/timeline/photos/{photo_id}", headers=w.parent("thomas"))).json()
+    async with httpx.AsyncClient() as s3:
+        full = await s3.get(photo["display_url"])
+        assert full.status_code == 200 and not samples.has_gps(full.content)
+        other = photo["display_url"].replace("/display.jpg", "/original")
+        assert (await s3.get(other)).status_code == 403  # a signature is for one object only
+        # Downloads are off by default.
+        refused = await timeline.get(f"/timeline/photos/{photo_id}/download", headers=w.parent("thomas"))
+        assert refused.status_code == 403 and refused.json()["error"]["code"] == "downloads_off"
+        r = await timeline.put(f"/admin/organisations/{w.org}/media-settings", headers=w.admin, json={
+            "downloads_allowed": True, "videos_enabled": False})
+        assert r.status_code == 200, r.text
+        download = (await timeline.get(f"/timeline/photos/{photo_id}/download", headers=w.parent("thomas"))).json()
+        original = await s3.get(download["url"])
+        assert original.status_code == 200 and not samples.has_gps(original.content)
+        assert b"iPhone" not in original.content
+        # A URL signed six minutes ago (clock moved back) has expired.
+        timeline.app.state.clock.set(datetime.now(UTC) - timedelta(minutes=6))
+        old = (await timeline.get(f"/timeline/photos/{photo_id}", headers=w.parent("thomas"))).json()
+        timeline.app.state.clock.reset()
+        assert (await s3.get(old["display_url"])).status_code == 403
+
+
+async def test_a_parent_diary_entry_with_a_photo_is_in_the_feed_at_once(timeline):
+    w = await build(timeline)
+    up = await upload(timeline, w.parent("anne"), samples.jpeg_with_gps(800, 600, orientation=6))
+    assert (up["width"], up["height"]) == (600, 800)
+    r = await timeline.post(f"/timeline/children/{w['lotte']}/diary", headers=w.parent("anne"),
+                            json={"text": "Lotte heeft slecht geslapen.", "upload_ids": [up["upload_id"]]})
+    assert r.status_code == 201, r.text
+    entry = r.json()
+    feed_ = (await timeline.get("/timeline/feed", headers=w.parent("mark"))).json()
+    assert feed_["items"][0]["id"] == entry["entry_id"] and feed_["items"][0]["new"]
+    assert feed_["unseen"] == 1
+    assert (await timeline.get(f"/timeline/diary/{entry['entry_id']}", headers=w.sanne)).status_code == 200
+    assert (await timeline.get(f"/timeline/diary/{entry['entry_id']}", headers=w.parent("eva"))).status_code == 404
+    await timeline.put("/timeline/feed/seen", headers=w.parent("mark"))
+    again = (await timeline.get("/timeline/feed", headers=w.parent("mark"))).json()
+    assert again["unseen"] == 0 and not again["items"][0]["new"]
+    lotte = (await timeline.get(f"/timeline/children/{w['lotte']}/timeline", headers=w.parent("anne"))).json()
+    assert [i["id"] for i in lotte["items"]] == [entry["entry_id"]]
+    assert (await timeline.get(f"/timeline/children/{w['lotte']}/timeline",
+                               headers=w.parent("eva"))).status_code == 404
+
+
+async def test_cursor_pages_are_stable_under_new_posts(timeline):
+    w = await build(timeline)
+    ids = []
+    for i in range(5):
+        timeline.app.state.clock.set(NOW + timedelta(minutes=i))
+        r = await timeline.post(f"/timeline/children/{w['sem']}/diary", headers=w.sanne, json={"text": f"Dag {i}"})
+        ids.append(r.json()["entry_id"])
+    first = (await timeline.get("/timeline/feed?limit=2", headers=w.parent("anne"))).json()
+    assert [i["id"] for i in first["items"]] == ids[4:2:-1]
+    timeline.app.state.clock.set(NOW + timedelta(minutes=10))
+    await timeline.post(f"/timeline/children/{w['sem']}/diary", headers=w.sanne, json={"text": "Nieuw"})
+    second = (await timeline.get(f"/timeline/feed?limit=2&cursor={first['next_cursor']}",
+                                 headers=w.parent("anne"))).json()
+    assert [i["id"] for i in second["items"]] == ids[2:0:-1]
+    bad = await timeline.get("/timeline/feed?cursor=not-a-cursor", headers=w.parent("anne"))
+    assert bad.status_code == 422
+
+
+@pytest.mark.parametrize(("data", "code"), [
+    (b"MZ\x90\x00 an executable named IMG_0001.jpg", "bad_type"),
+    (samples.truncated_jpeg(), "corrupt"),
+    (samples.pixel_bomb(), "image_too_large"),
+    (b"%PDF-1.7\n a pdf named IMG_0001.jpg", "videos_off"),
+])
+async def test_bad_files_are_refused_and_nothing_is_kept(timeline, data: bytes, code: str):
+    w = await build(timeline)
+    refused = await upload(timeline, w.sanne, data, status=422)
+    assert refused["error"]["code"] in (code, "videos_off" if code == "videos_off" else code)
+    r = await timeline.post("/timeline/series", headers=w.sanne, json={
+        "group_id": str(w["dolfijnen"]), "child_ids": [str(w["sem"])],
+        "photos": [{"upload_id": refused["upload_id"]}]})
+    assert r.status_code == 409
+    assert (await fetch_rows(timeline.database_url, "SELECT * FROM photos")) == []
+
+
+async def test_a_video_where_videos_are_off_is_refused(timeline):
+    w = await build(timeline)
+    refused = await upload(timeline, w.sanne, samples.video_with_gps(2), status=422)
+    assert refused["error"]["code"] == "videos_off"
+    await timeline.put(f"/admin/organisations/{w.org}/media-settings", headers=w.admin,
+                       json={"downloads_allowed": False, "videos_enabled": True})
+    video = await upload(timeline, w.sanne, samples.video_with_gps(2))
+    assert video["kind"] == "video" and video["duration_seconds"] > 1
+
+
+async def test_wrong_tags_and_diary_input_are_refused(timeline):
+    w = await build(timeline)
+    other = await build(timeline)  # another organisation
+    up = await upload(timeline, w.sanne, samples.jpeg_with_gps(300, 200))
+    for child in (w["finn"], other["noah"]):  # not in this group / of another organisation
+        r = await timeline.post("/timeline/series", headers=w.sanne, json={
+            "group_id": str(w["dolfijnen"]), "child_ids": [str(child)], "photos": [{"upload_id": up["upload_id"]}]})
+        assert r.status_code == 422 and r.json()["error"]["code"] == "child_not_in_group", r.text
+    r = await timeline.post("/timeline/series", headers=w.sanne, json={
+        "group_id": str(w["egeltjes"]), "child_ids": [str(w["finn"])], "photos": [{"upload_id": up["upload_id"]}]})
+    assert r.status_code == 403  # Sanne does not work in Egeltjes
+    r = await timeline.post("/timeline/series", headers=w.parent("anne"), json={
+        "group_id": str(w["dolfijnen"]), "child_ids": [str(w["sem"])], "photos": [{"upload_id": up["upload_id"]}]})
+    assert r.status_code == 403
+    assert (await fetch_rows(timeline.database_url, "SELECT * FROM photo_series")) == []
+    for child, text, status in ((w["noah"], "Hallo", 404), (w["sem"], "   ", 422), (w["sem"], "x" * 5001, 422)):
+        r = await timeline.post(f"/timeline/children/{child}/diary", headers=w.parent("anne"), json={"text": text})
+        assert r.status_code == status, r.text
+    assert (await fetch_rows(timeline.database_url, "SELECT * FROM diary_entries")) == []
