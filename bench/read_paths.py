@@ -5,6 +5,8 @@ baseline, measured by wrk with one uvicorn worker per process (a Python closed l
 which saturates early and flatters the ratios; the output says which ran). The gateway hop is measured
 on its own too: the gateway's `/health` (no upstream) and a trivial authenticated upstream route
 (timeline's status), so the cost of each layer shows.
+Messaging (issue 12): Anne's conversation list and one conversation of 200 messages (its newest page, and
+all 200 at once) join the parent reads.
 Targets (issue 10): every parent read >= 0.10 x hello and p99 < 50 ms at 16 connections.
 
     .venv/bin/python bench/read_paths.py [--concurrency 16] [--seconds 5]
@@ -16,7 +18,7 @@ from datetime import date, timedelta
 
 import httpx
 from gateway_me import HELLO_PORT, describe, fresh_demo_stack, measurer, start_hello_app
-from konnect_devstack.demo import demo_id
+from konnect_devstack.demo import DEMO_PASSWORD, demo_id
 
 TARGET_RATIO, TARGET_P99_MS = 0.10, 50.0
 
@@ -25,7 +27,26 @@ def next_weekday(start: date, weekday: int) -> date:
     return start + timedelta(days=(weekday - start.weekday()) % 7 or 7)
 
 
-def parent_reads(gateway: str) -> list[tuple[str, str]]:
+def long_conversation(gateway: str, anne: dict[str, str], messages: int = 200) -> str:
+    """Anne and Sanne exchange `messages` messages about Sem (set up once; keys make it idempotent)."""
+    sanne_tokens = httpx.post(f"{gateway}/api/v1/auth/login", timeout=30, json={
+        "email": "sanne.bakker@demo.konnect.nl", "password": DEMO_PASSWORD}).json()
+    sanne = {"Authorization": f"Bearer {sanne_tokens['access_token']}"}
+    started = httpx.post(f"{gateway}/api/v1/conversations", timeout=30,
+                         headers={**anne, "Idempotency-Key": "bench-200"},
+                         json={"child_id": demo_id("child:sem"), "subject": "Lang gesprek", "text": "bericht 1"})
+    assert started.status_code == 201, started.text
+    conversation = started.json()["conversation_id"]
+    with httpx.Client(base_url=gateway, timeout=30) as client:
+        for n in range(2, messages + 1):
+            writer = anne if n % 2 else sanne
+            r = client.post(f"/api/v1/conversations/{conversation}/messages", json={"text": f"bericht {n} " + "x" * 80},
+                            headers={**writer, "Idempotency-Key": f"bench-200-{n}"})
+            assert r.status_code == 201, r.text
+    return conversation
+
+
+def parent_reads(gateway: str, conversation: str) -> list[tuple[str, str]]:
     """(name, URL) of every read a parent's app makes, on Anne's family."""
     sem, lotte = demo_id("child:sem"), demo_id("child:lotte")
     monday = next_weekday(date.today(), 0)
@@ -40,6 +61,9 @@ def parent_reads(gateway: str) -> list[tuple[str, str]]:
         ("credits (points)", f"/api/v1/children/{lotte}/credits"),
         ("family feed (photos, diary)", "/api/v1/timeline/feed"),
         ("child timeline", f"/api/v1/timeline/children/{sem}/timeline"),
+        ("conversation list", "/api/v1/conversations"),
+        ("conversation of 200, newest 50", f"/api/v1/conversations/{conversation}"),
+        ("conversation of 200, all", f"/api/v1/conversations/{conversation}?limit=200"),
     ]
     return [(name, gateway + path) for name, path in reads]
 
@@ -53,7 +77,7 @@ def main() -> None:
     generator = "wrk" if shutil.which("wrk") else "python"
     stack, gateway, tokens = fresh_demo_stack()
     headers = {"Authorization": f"Bearer {tokens['access_token']}"}
-    reads = parent_reads(gateway)
+    reads = parent_reads(gateway, long_conversation(gateway, headers))
     for name, url in reads:  # every path answers before it is measured
         response = httpx.get(url, headers=headers, timeout=30)
         assert response.status_code == 200, (name, response.status_code, response.text)

@@ -40,6 +40,8 @@ STATE_OR_RULE_CODES = {
     # timeline: a cursor the feed never gave out; children not placed in the group; a photo tagging nobody when
     # the series names nobody either; the same upload twice; an upload that was never sent (or was refused)
     "bad_cursor", "child_not_in_group", "no_children", "duplicate_upload", "not_uploaded", "videos_off",
+    "unknown_attachment", "group_not_of_child", "group_required", "child_not_placed",  # messaging: ids and
+    "group_has_no_families",  # placements that name nothing (now) for this conversation
 }
 # Ending the caller's own sessions would turn the rest of the run into 401s; they are fuzzed as operator.
 SESSION_ENDING = ("/api/v1/auth/logout", "/api/v1/auth/logout-all", "/api/v1/auth/password/change")

@@ -186,6 +186,9 @@ class Seeder:
         TimelineSeeder(str(self.api.base_url).rstrip("/"), DEMO_PASSWORD, {
             **{f"group:{key}": demo_id("group:" + key) for key, *_ in GROUPS},
             **{f"child:{key}": demo_id("child:" + key) for key, *_ in CHILDREN}}).run()
+        from konnect_devstack.demo_messages import seed_messages  # conversations need the demo logins
+
+        seed_messages(str(self.api.base_url).rstrip("/"))
 
     def _put_when_planning_knows(self, path: str, body: dict, timeout: float = 60) -> None:
         """Planning learns groups from identity's events: a capacity for a group it has not seen yet waits."""

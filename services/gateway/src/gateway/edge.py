@@ -108,7 +108,8 @@ def edge_router(table: RouteTable) -> APIRouter:
         answer = await upstream.call(
             request.method, route.upstream_path(found.values), who, content=body or None,
             query=request.scope.get("query_string", b"").decode("latin-1"),
-            client_ip=client_address(request), language=request.headers.get("accept-language"))
+            client_ip=client_address(request), language=request.headers.get("accept-language"),
+            idempotency_key=request.headers.get("idempotency-key"))
         return Response(answer.content, status_code=answer.status_code, media_type=answer.content_type)
 
     router.add_api_route("/api/{rest:path}", forward, methods=sorted({r.method for r in table.published}))

@@ -42,13 +42,16 @@ class Upstream:
         return self._client
 
     async def call(self, method: str, path: str, who: Caller | None, *, content: bytes | None = None,
-                   query: str = "", client_ip: str | None = None, language: str | None = None) -> Answer:
+                   query: str = "", client_ip: str | None = None, language: str | None = None,
+                   idempotency_key: str | None = None) -> Answer:
         """`path` and `query` are percent-encoded already and go on as they are (repeated parameters stay
         repeated, nothing is decoded and re-encoded differently)."""
         headers = forwarded_headers(self.internal_token, who, client_ip)
         headers[CORRELATION_HEADER] = current_correlation_id()
         if language:
             headers["accept-language"] = language[:200]  # services pick texts for callers without a profile
+        if idempotency_key is not None:
+            headers["idempotency-key"] = idempotency_key  # a client's retry key for a write (e.g. messaging)
         if content is not None:
             headers["content-type"] = "application/json"
         try:

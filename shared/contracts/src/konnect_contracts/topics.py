@@ -47,7 +47,7 @@ TOPICS: tuple[TopicSpec, ...] = (
             "ConsentChanged",
         ),
         producers=('identity',),
-        consumers=('planning', 'credits', 'notifications', 'timeline'),  # timeline: My location
+        consumers=('planning', 'credits', 'notifications', 'timeline', 'messaging'),  # timeline: My location
     ),
     TopicSpec(
         name="identity.accounts.v1",

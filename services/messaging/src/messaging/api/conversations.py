@@ -1,0 +1,81 @@
+"""Conversation routes: list, open, start (parent or staff), write to a whole group, reply. Messages are never
+changed or removed: there is no route for it."""
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Header, Query
+from konnect_kit.internal import CallerDep
+from konnect_kit.service import KitDep, SessionDep
+
+from messaging.api.models import (
+    ConversationIn,
+    ConversationListOut,
+    ConversationOut,
+    ConversationSummary,
+    GroupMessageIn,
+    GroupMessageOut,
+    MessageIn,
+    MessageOut,
+)
+from messaging.service_layer import conversations as use
+from messaging.service_layer.attachments import drafted
+
+router = APIRouter(tags=["messaging"])
+
+IdempotencyKey = Annotated[str | None, Header(
+    alias="Idempotency-Key", min_length=1, max_length=200,
+    description="A client-chosen key per message: a retry with the same key never sends a second one.")]
+Cursor = Annotated[int | None, Query(ge=1, le=2**62, description="A cursor from the previous page.")]
+Limit = Annotated[int, Query(ge=1, le=200)]
+
+
+def _conversation_out(found: dict) -> ConversationOut:
+    c = found["conversation"]
+    return ConversationOut(**{k: c[k] for k in ("conversation_id", "subject", "child_id", "group_id", "family_id",
+                                                "broadcast_id", "created_at")},
+                           messages=[MessageOut.of(m) for m in found["messages"]], older_cursor=found["older_cursor"])
+
+
+@router.get("/conversations", response_model=ConversationListOut)
+async def list_conversations(who: CallerDep, session: SessionDep, before: Cursor = None,
+                             limit: Limit = use.PAGE) -> ConversationListOut:
+    found = await use.list_conversations(session, who, before=before, limit=limit)
+    items = [ConversationSummary(**{k: row[k] for k in (
+        "conversation_id", "subject", "child_id", "group_id", "family_id", "broadcast_id", "last_message_at",
+        "last_sender_name", "unread")}, preview=row["last_preview"], activity=row["last_seq"])
+        for row in found["items"]]
+    return ConversationListOut(items=items, unread_total=found["unread_total"], next_cursor=found["next_cursor"])
+
+
+@router.post("/conversations", response_model=ConversationOut, status_code=201)
+async def start_conversation(body: ConversationIn, who: CallerDep, session: SessionDep, kit: KitDep,
+                             idempotency_key: IdempotencyKey = None) -> ConversationOut:
+    draft = await drafted(session, who, body.text, body.attachment_ids)
+    conversation_id = await use.start_conversation(
+        session, kit.outbox, who, child_id=body.child_id, group_id=body.group_id, subject=body.subject, draft=draft,
+        key=idempotency_key)
+    return _conversation_out(await use.open_conversation(session, who, conversation_id, before=None, mark_read=False))
+
+
+@router.post("/group-messages", response_model=GroupMessageOut, status_code=201)
+async def message_group(body: GroupMessageIn, who: CallerDep, session: SessionDep, kit: KitDep,
+                        idempotency_key: IdempotencyKey = None) -> GroupMessageOut:
+    draft = await drafted(session, who, body.text, body.attachment_ids)
+    result = await use.message_group(session, kit.outbox, who, group_id=body.group_id, subject=body.subject,
+                                     draft=draft, key=idempotency_key)
+    return GroupMessageOut(**result)
+
+
+@router.get("/conversations/{conversation_id}", response_model=ConversationOut)
+async def open_conversation(conversation_id: UUID, who: CallerDep, session: SessionDep, before: Cursor = None,
+                            limit: Limit = use.PAGE) -> ConversationOut:
+    return _conversation_out(await use.open_conversation(session, who, conversation_id, before=before, limit=limit))
+
+
+@router.post("/conversations/{conversation_id}/messages", response_model=MessageOut, status_code=201)
+async def reply(conversation_id: UUID, body: MessageIn, who: CallerDep, session: SessionDep, kit: KitDep,
+                idempotency_key: IdempotencyKey = None) -> MessageOut:
+    draft = await drafted(session, who, body.text, body.attachment_ids)
+    message_id = await use.reply(session, kit.outbox, who, conversation_id, draft, idempotency_key)
+    return MessageOut.of(await use.one_message(session, who, message_id))
