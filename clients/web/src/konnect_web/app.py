@@ -42,7 +42,9 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
         state = None if static else codec.load(request.cookies.get(COOKIE), max_age)
         request.state.new_session = state is None
         if state is None:
-            state = SessionState(dirty=not static)
+            # Kept only once a page hands out its CSRF token (render) or something is stored: a stray request
+            # (favicon, 404) must not replace the session of the page that is open.
+            state = SessionState()
         request.state.session = state
         response = await call_next(request)
         if state.dirty:

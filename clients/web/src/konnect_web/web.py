@@ -54,6 +54,8 @@ async def csrf_protect(request: Request) -> None:
 
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     state = session_of(request)
+    if request.state.new_session:
+        state.dirty = True  # the page's forms carry this session's CSRF token: the browser must keep it
     _ = texts_of(request)
     context.update(request=request, _=_, texts=_, lang=state.lang, csrf=state.csrf, account=state.account,
                    accounts=state.accounts, path=request.url.path,

@@ -1,0 +1,44 @@
+"""Browser tests of the portal: Debian's Chromium driven by Playwright (one browser per session), against the
+real stack (every service, the gateway and the portal as processes) seeded with the demo organisations."""
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from konnect_devstack.demo import Seeder
+from konnect_devstack.pytest_plugin import InfraHandle
+from konnect_devstack.stack import GATEWAY, WEB, Stack
+from web_browser import CHROMIUM, Visit
+
+
+@pytest.fixture(scope="session")
+def demo(stack: Stack, infra: InfraHandle) -> Stack:
+    """The demo organisations and logins (idempotent: stable ids, the invitation mails followed once)."""
+    Seeder(stack.url(GATEWAY), infra.endpoints.mailpit_api).run()
+    return stack
+
+
+@pytest.fixture(scope="session")
+def portal(demo: Stack) -> str:
+    return demo.url(WEB)
+
+
+@pytest.fixture(scope="session")
+def browser(portal: str) -> Iterator[Any]:
+    # After the stack (`portal`): Playwright's sync API keeps an event loop running in this thread, and the
+    # infrastructure fixtures call asyncio.run.
+    from playwright.sync_api import sync_playwright
+
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: `make install` installs Debian's chromium package")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def visit(browser: Any, portal: str) -> Iterator[Visit]:
+    v = Visit(browser, portal)
+    yield v
+    v.close()
