@@ -103,7 +103,7 @@ def test_a_post_without_the_csrf_token_is_refused(visit: Visit, portal: str) -> 
     answer = page.request.post("/login", form={"email": ANNE, "password": "konnect-demo", "csrf_token": "forged"})
     assert answer.status == 403
     # Without any session at all (a page elsewhere posting to us).
-    assert httpx.post(f"{portal}/logout", data={"everywhere": "true"}).status_code == 403
+    assert httpx.post(f"{portal}/logout", data={"scope": "everywhere"}).status_code == 403
     page.goto("/agenda")
     expect(page.locator("h1")).to_have_text("Inloggen")  # the refused login did not log anyone in
 

@@ -33,8 +33,9 @@ class Visit:
         self.context.close()
 
 
-def log_in(page: Any, email: str, password: str = DEMO_PASSWORD) -> None:
-    page.goto("/login")
+def log_in(page: Any, email: str, password: str = DEMO_PASSWORD, *, goto: bool = True) -> None:
+    if goto:
+        page.goto("/login")
     page.locator("#email").fill(email)
     page.locator("#password").fill(password)
     page.locator("form[action='/login'] button[type=submit]").click()

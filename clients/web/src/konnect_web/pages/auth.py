@@ -72,16 +72,21 @@ async def switch(request: Request, account_id: Annotated[str, Form()]) -> Respon
 
 
 @router.post("/logout")
-async def logout(request: Request, everywhere: Annotated[bool, Form()] = False) -> Response:
+async def logout(request: Request, scope: Annotated[str, Form()] = "this") -> Response:
+    """scope: `this` (this account on this device), `everywhere` (this account on every device: logout-all),
+    `device` (every account on this device)."""
     state = session_of(request)
-    account = state.account
-    if account is None:
+    if state.account is None:
         return redirect("/login")
-    try:
-        await gateway_of(request).call(state, "POST", "/auth/logout-all" if everywhere else "/auth/logout")
-    except (ApiError, LoggedOut):
-        pass  # the session is gone either way; forget it here too
-    state.remove(account.account_id)
+    leaving = list(state.accounts) if scope == "device" else [state.account]
+    for account in leaving:
+        state.switch(account.account_id)
+        try:
+            await gateway_of(request).call(state, "POST", "/auth/logout-all" if scope == "everywhere" else
+                                           "/auth/logout")
+        except (ApiError, LoggedOut):
+            pass  # the session is gone either way; forget it here too
+        state.remove(account.account_id)
     return redirect("/agenda" if state.account else "/login?done=logged_out")
 
 
