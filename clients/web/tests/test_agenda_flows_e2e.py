@@ -147,7 +147,7 @@ def test_an_absence_is_reported_and_shown_and_too_late_to_cancel_shows_why(visit
     page.get_by_label("Toelichting (optioneel)").fill("Te laat om te annuleren")
     page.get_by_role("button", name="Indienen").click()
     late = page.locator(".card", has_text="Te laat om te annuleren").first
-    expect(late.locator(".blocked")).to_contain_text("Annuleren is niet meer mogelijk.")
+    expect(late.locator(".blocked")).to_contain_text("Annuleren is niet meer mogelijk. Annuleren kan tot 24 uur voor")
     expect(late.get_by_role("button")).to_have_count(0)
 
 

@@ -23,8 +23,14 @@ class Visit:
         self.portal = portal
         self.context = browser.new_context(viewport=viewport, locale="nl-NL", base_url=portal)
         self.requests: list[str] = []
+        self.script_bytes: dict[str, int] = {}  # every JavaScript file a page loaded, by address
         self.context.on("request", lambda r: self.requests.append(r.url))
+        self.context.on("response", self._count_script)
         self.page = self.context.new_page()
+
+    def _count_script(self, response: Any) -> None:
+        if response.request.resource_type == "script":
+            self.script_bytes[response.url] = len(response.body())
 
     def foreign_requests(self) -> list[str]:
         return [u for u in self.requests if not (u.startswith(self.portal + "/") or u.startswith("data:"))]

@@ -16,7 +16,8 @@ from konnect_web.session import SessionState
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
-TEMPLATES.env.globals.update(labels=labels, label=labels.label)
+TEMPLATES.env.globals.update(labels=labels, label=labels.label, option_reason=labels.option_reason,
+                              cancel_reason=labels.cancel_reason)
 
 
 class CsrfRefused(Exception):

@@ -48,7 +48,7 @@ async def login(request: Request, email: Annotated[str, Form()], password: Annot
         if refusal.code == "choose_organisation":
             organisations = (refusal.details or {}).get("organisation_ids", [])
             return render(request, "login.html", 409, adding=False, notice="", email=email, error=None,
-                          organisations=organisations, password=password)
+                          organisations=organisations)
         message = LOGIN_REFUSALS.get(refusal.status, N_("Logging in is not possible right now. Try again later."))
         return render(request, "login.html", refusal.status if refusal.status < 500 else 502, adding=False,
                       notice="", email=email, error=message, organisations=[])
