@@ -1,11 +1,14 @@
 """Browser tests of the portal: Debian's Chromium driven by Playwright (one browser per session), against the
 real stack (every service, the gateway and the portal as processes) seeded with the demo organisations."""
 
+import uuid
 from collections.abc import Iterator
+from datetime import date, timedelta
 from typing import Any
 
+import httpx
 import pytest
-from konnect_devstack.demo import Seeder
+from konnect_devstack.demo import OPERATOR_TOKEN, REGENBOOG, Seeder, demo_id
 from konnect_devstack.pytest_plugin import InfraHandle
 from konnect_devstack.stack import GATEWAY, WEB, Stack
 from web_browser import CHROMIUM, Visit
@@ -16,6 +19,20 @@ def demo(stack: Stack, infra: InfraHandle) -> Stack:
     """The demo organisations and logins (idempotent: stable ids, the invitation mails followed once)."""
     Seeder(stack.url(GATEWAY), infra.endpoints.mailpit_api).run()
     return stack
+
+
+@pytest.fixture
+def sem_credit(demo: Stack) -> str:
+    """A new credit of 40 hours for Sem (the demo's own runs out over reruns that keep the data); its name."""
+    name = f"Testtegoed {uuid.uuid4().hex[:6]}"
+    today = date.today()
+    answer = httpx.put(f"{demo.url(GATEWAY)}/api/v1/credits/{uuid.uuid4()}", timeout=30,
+                       headers={"Authorization": f"Bearer {OPERATOR_TOKEN}"},
+                       json={"organisation_id": REGENBOOG, "child_id": demo_id("child:sem"), "unit": "hours",
+                             "amount": "40", "valid_from": today.isoformat(),
+                             "valid_until": (today + timedelta(days=700)).isoformat(), "description": name})
+    assert answer.status_code == 200, answer.text
+    return name
 
 
 @pytest.fixture(scope="session")

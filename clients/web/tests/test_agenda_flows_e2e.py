@@ -36,7 +36,7 @@ def _tab_to(page, pattern: str, limit: int = 80) -> None:  # type: ignore[no-unt
 
 
 def test_extra_day_by_keyboard_accepted_by_the_office_shows_in_agenda_and_credits(
-        visit: Visit, demo: Stack) -> None:
+        visit: Visit, demo: Stack, sem_credit: str) -> None:
     page = visit.page
     wednesday = weekday_ahead(2)
     log_in(page, ANNE)
@@ -50,7 +50,7 @@ def test_extra_day_by_keyboard_accepted_by_the_office_shows_in_agenda_and_credit
     page.keyboard.press("Space")
     _tab_to(page, "^Op de factuur$")
     page.keyboard.press("ArrowDown")  # radios: the arrow picks the credit
-    expect(page.get_by_label(re.compile("Met tegoed"))).to_be_checked()
+    expect(page.get_by_label(re.compile(f"Met tegoed: {sem_credit}"))).to_be_checked()
     _tab_to(page, "^Indienen$")
     page.keyboard.press("Enter")
     expect(page.locator("h1")).to_have_text("Aanvragenoverzicht")
@@ -76,8 +76,8 @@ def test_extra_day_by_keyboard_accepted_by_the_office_shows_in_agenda_and_credit
     expect(day).to_contain_text("Middag 13:00")
     page.get_by_role("link", name="Tegoeden").click()
     expect(page.locator("h1")).to_have_text("Mijn tegoeden")
-    sem = page.locator("section", has_text="Sem")
-    expect(sem.locator(".history")).to_contain_text(re.compile(r"5[.,]5"))  # Middag: 330 minutes
+    credit = page.locator(".credit", has_text=sem_credit)
+    expect(credit.locator(".history")).to_contain_text(re.compile(r"5[.,]5"))  # Middag: 330 minutes
     check_screen(page, "credits")
 
 

@@ -16,7 +16,8 @@ def weekday_ahead(weekday: int) -> date:
     return today + timedelta(days=(weekday - today.weekday()) % 7 + 7 * random.randint(3, 40))
 
 
-def test_anne_requests_an_extra_day_in_dutch_sees_it_switches_to_english_and_logs_out(visit: Visit) -> None:
+def test_anne_requests_an_extra_day_in_dutch_sees_it_switches_to_english_and_logs_out(
+        visit: Visit, sem_credit: str) -> None:
     page = visit.page
     page.goto("/")
     expect(page.locator("h1")).to_have_text("Inloggen")
@@ -42,7 +43,7 @@ def test_anne_requests_an_extra_day_in_dutch_sees_it_switches_to_english_and_log
     expect(sem.get_by_text("€ 52,50").first).to_be_visible()
     check_screen(page, "extra-day")
     sem.get_by_label(re.compile(r"^Ochtend")).check()
-    sem.get_by_label(re.compile("Met tegoed: Ruiltegoed 2026")).check()
+    sem.get_by_label(re.compile(f"Met tegoed: {sem_credit}")).check()
     page.get_by_role("button", name="Indienen").click()
 
     expect(page.locator("h1")).to_have_text("Aanvragenoverzicht")
