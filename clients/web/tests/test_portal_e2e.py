@@ -161,3 +161,15 @@ def _wait_for_link(mailpit, email: str, before: int, path: str) -> str:  # type:
                 return found.group(1)
         time.sleep(0.3)
     raise AssertionError(f"no {path} mail to {email}")
+
+
+def test_staff_get_an_explanation_on_the_family_screens_and_a_bad_address_is_not_found(visit: Visit) -> None:
+    page = visit.page
+    log_in(page, "sanne.bakker@demo.konnect.nl")
+    expect(page.locator("h1")).to_have_text("Voor ouders")
+    check_screen(page, "staff-explanation")
+    page.goto("/login?add=1")  # a second account on the device
+    log_in(page, ANNE, goto=False)
+    response = page.goto("/agenda/not-a-child/2026-01-01")
+    assert response.status == 404
+    expect(page.locator("h1")).to_have_text("Niet gevonden")

@@ -8,6 +8,7 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
+from konnect_web.family import NotAParent
 from konnect_web.gateway import ApiError, Gateway, LoggedOut
 from konnect_web.i18n import N_
 from konnect_web.pages import agenda, auth, credits, profile, requests
@@ -65,9 +66,16 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
         return render(request, "error.html", 403, title=N_("This form has expired"),
                       message=N_("The page was open too long or came from elsewhere. Please try again."))
 
+    @app.exception_handler(NotAParent)
+    async def not_a_parent(request: Request, exc: NotAParent) -> Response:
+        return render(request, "error.html", 403, title=N_("For parents"),
+                      message=N_("These screens show a family's agenda and requests. Screens for staff and the "
+                                 "planning office are not in the portal yet."))
+
     @app.exception_handler(ApiError)
     async def api_error(request: Request, exc: ApiError) -> Response:
-        if exc.status == 404:
+        # 422: an address with a malformed id or date, which the API cannot even look up.
+        if exc.status in (404, 422):
             return render(request, "error.html", 404, title=N_("Not found"),
                           message=N_("This page does not exist or is not yours to see."))
         return render(request, "error.html", 502 if exc.status >= 500 else exc.status,

@@ -4,7 +4,21 @@ from typing import Any
 
 from fastapi import Request
 
+from konnect_web.gateway import LoggedOut
 from konnect_web.web import gateway_of, session_of
+
+
+class NotAParent(Exception):
+    """A staff or office account on a parent's screen (their own screens are still to come)."""
+
+
+async def parents_only(request: Request) -> None:
+    """The family screens need a parent's account: logged out goes to the login, staff get an explanation."""
+    account = session_of(request).account
+    if account is None:
+        raise LoggedOut
+    if account.role != "parent":
+        raise NotAParent
 
 
 async def me(request: Request) -> dict[str, Any]:

@@ -3,13 +3,13 @@
 import calendar
 from datetime import date, timedelta
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from konnect_web.family import api, children
+from konnect_web.family import api, children, parents_only
 from konnect_web.web import render
 
-router = APIRouter()
+router = APIRouter(dependencies=[Depends(parents_only)])
 
 
 def _day(value: str | None) -> date:

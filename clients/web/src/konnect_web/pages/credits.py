@@ -1,12 +1,12 @@
 """Mijn tegoeden: each child's credits, their balance (granted, reserved, used, usable) and history."""
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from konnect_web.family import api, children
+from konnect_web.family import api, children, parents_only
 from konnect_web.web import render
 
-router = APIRouter()
+router = APIRouter(dependencies=[Depends(parents_only)])
 
 
 @router.get("/credits")

@@ -5,15 +5,15 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
-from konnect_web.family import api, children
+from konnect_web.family import api, children, parents_only
 from konnect_web.gateway import ApiError
 from konnect_web.i18n import N_
 from konnect_web.web import redirect, render
 
-router = APIRouter()
+router = APIRouter(dependencies=[Depends(parents_only)])
 
 
 def _date(value: str | None, default: date | None = None) -> date | None:
