@@ -48,6 +48,10 @@ def browser(portal: str) -> Iterator[Any]:
 
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} is missing: `make install` installs Debian's chromium package")
+    from playwright.sync_api import expect
+
+    # The suite shares two cores with much else: generous waits, never fixed sleeps.
+    expect.set_options(timeout=20_000)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
         yield browser

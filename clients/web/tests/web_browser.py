@@ -26,6 +26,7 @@ class Visit:
         self.script_bytes: dict[str, int] = {}  # every JavaScript file a page loaded, by address
         self.context.on("request", lambda r: self.requests.append(r.url))
         self.context.on("response", self._count_script)
+        self.context.set_default_timeout(60_000)
         self.page = self.context.new_page()
 
     def _count_script(self, response: Any) -> None:

@@ -16,9 +16,10 @@ UNIT = {"hours": N_("hours"), "points": N_("points"), "days": N_("days"), "minut
 PAYMENT = {"invoice": N_("On the invoice"), "credit": N_("With a credit")}
 CREDIT_HISTORY = {"reserved": N_("Reserved"), "consumed": N_("Used"), "released": N_("Released")}
 NOTIFICATION_KIND = {
+    "photo_posted": N_("New photos"), "diary_entry_posted": N_("New diary entries"),
+    "message_sent": N_("New messages"), "news_published": N_("News"), "newsletter_published": N_("Newsletters"),
     "request_decided": N_("Decisions on my requests"), "request_expired": N_("Expired requests"),
-    "message": N_("New messages"), "timeline": N_("New photos and diary entries"), "news": N_("News"),
-    "absence": N_("Absences"), "account": N_("Account and security"),
+    "absence_reported": N_("Absences reported"),
 }
 
 
