@@ -29,6 +29,14 @@ if ! command -v ffmpeg >/dev/null 2>&1 || ! command -v ffprobe >/dev/null 2>&1; 
   apt-get update -qq
   apt-get install -y -qq ffmpeg >/dev/null
 fi
+# Debian's Chromium for the web portal's browser tests (Playwright drives /usr/lib/chromium/chromium; its own
+# browser download is not reachable from here).
+if [ ! -x /usr/lib/chromium/chromium ]; then
+  say "installing Chromium (apt)"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq chromium >/dev/null
+fi
 
 # uv manages the Python workspace from uv.lock.
 if ! command -v uv >/dev/null 2>&1 || [ "$(uv --version | awk '{print $2}')" != "$UV_VERSION" ]; then

@@ -3,7 +3,7 @@
 Passing on the code as it is, and failing when a route imports SQLAlchemy or a table module, when a domain
 module imports FastAPI, SQLAlchemy or aiokafka, when a service layer raises the HTTP-coded ApiError, or when a
 service layer imports SQLAlchemy or asyncpg (its SQL belongs in db/), or when a db/ module calls up into a
-use case.
+use case, or when the web portal reaches past the gateway (a service, the kit, a database or Kafka).
 Each breaking case runs the real contracts over a copy of the sources with one offending module added.
 """
 
@@ -23,7 +23,7 @@ PACKAGES = {
     "credits": "services/credits/src/credits", "notifications": "services/notifications/src/notifications",
     "timeline": "services/timeline/src/timeline", "messaging": "services/messaging/src/messaging",
     "gateway": "services/gateway/src/gateway", "konnect_kit": "shared/kit/src/konnect_kit",
-    "konnect_contracts": "shared/contracts/src/konnect_contracts",
+    "konnect_contracts": "shared/contracts/src/konnect_contracts", "konnect_web": "clients/web/src/konnect_web",
 }
 
 
@@ -50,6 +50,8 @@ def test_the_code_keeps_every_layering_contract() -> None:
     ("credits/service_layer/sneaky.py", "from sqlalchemy import select\n", "The service layer runs use cases"),
     ("planning/service_layer/sneaky.py", "import asyncpg\n", "The service layer runs use cases"),
     ("notifications/db/sneaky.py", "from notifications.service_layer import devices\n", "db/ modules"),
+    ("konnect_web/pages/sneaky.py", "from planning.domain import requests\n", "The web portal"),
+    ("konnect_web/sneaky.py", "import sqlalchemy\n", "The web portal"),
 ])
 def test_a_module_breaking_the_rule_fails_the_build(tmp_path: Path, module: str, source: str, broken: str) -> None:
     for name, path in PACKAGES.items():

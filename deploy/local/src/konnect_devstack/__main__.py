@@ -8,7 +8,7 @@ from konnect_devstack import paths
 from konnect_devstack.demo import Seeder, print_erp_credentials, print_logins, register_demo_erp_clients
 from konnect_devstack.infra import LocalInfra
 from konnect_devstack.profiles import profile_named
-from konnect_devstack.stack import DOMAIN_SERVICES, GATEWAY, Stack
+from konnect_devstack.stack import DOMAIN_SERVICES, GATEWAY, WEB, Stack
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
         infra.down()
     elif args.action == "status":
         stack = Stack(profile, infra.endpoints)
-        for spec in [GATEWAY, *DOMAIN_SERVICES]:
+        for spec in [WEB, GATEWAY, *DOMAIN_SERVICES]:
             pid = stack.process(spec).pid
             print(f"{spec.name:14} {'running pid ' + str(pid) if pid else 'stopped'}  {stack.url(spec)}")
         for name, part in [("postgres", infra.postgres), ("kafka", infra.kafka), ("s3", infra.s3),
@@ -62,6 +62,7 @@ def print_addresses(profile, infra: LocalInfra, *, with_services: bool) -> None:
     e = infra.endpoints
     print("\nKonnect is running:")
     if with_services:
+        print(f"  Web portal      http://127.0.0.1:{profile.web_port}   (log in with a demo login below)")
         print(f"  API gateway     http://127.0.0.1:{profile.gateway_port}   (OpenAPI: /openapi.json, docs: /docs)")
     print(f"  Kafka           {e.kafka_bootstrap}  SASL_PLAINTEXT SCRAM-SHA-512, admin {e.kafka_admin_user} / "
           f"{e.kafka_admin_password} (services: user <service>, password dev-kafka-<service>)")

@@ -17,6 +17,7 @@ class Profile:
     mailpit_port: int
     gateway_port: int
     service_ports: dict[str, int] = field(default_factory=dict)
+    web_port: int = 0  # the web portal (clients/web)
 
 
 def _env_port(var: str, default: int) -> int:
@@ -34,6 +35,7 @@ def dev_profile() -> Profile:
         mailpit_port=_env_port("KONNECT_MAILPIT_PORT", 8025),
         gateway_port=_env_port("KONNECT_GATEWAY_PORT", 8000),
         service_ports={s: _env_port(f"KONNECT_{s.upper()}_PORT", 8101 + i) for i, s in enumerate(SERVICES)},
+        web_port=_env_port("KONNECT_WEB_PORT", 8080),
     )
 
 
@@ -49,6 +51,7 @@ def test_profile() -> Profile:
         gateway_port=_env_port("KONNECT_TEST_GATEWAY_PORT", 18000),
         service_ports={s: _env_port(f"KONNECT_TEST_{s.upper()}_PORT", 18101 + i)
                        for i, s in enumerate(SERVICES)},
+        web_port=_env_port("KONNECT_TEST_WEB_PORT", 18080),
     )
 
 
@@ -57,7 +60,7 @@ def bench_profile() -> Profile:
     return Profile(
         name="bench", postgres_port=25432, kafka_port=29092, kafka_controller_port=29093, s3_port=27070,
         smtp_port=21025, mailpit_port=28025, gateway_port=28000,
-        service_ports={s: 28101 + i for i, s in enumerate(SERVICES)},
+        service_ports={s: 28101 + i for i, s in enumerate(SERVICES)}, web_port=28080,
     )
 
 
@@ -66,7 +69,7 @@ def fault_profile() -> Profile:
     return Profile(
         name="fault", postgres_port=35432, kafka_port=39092, kafka_controller_port=39093, s3_port=37070,
         smtp_port=31025, mailpit_port=38025, gateway_port=38000,
-        service_ports={s: 38101 + i for i, s in enumerate(SERVICES)},
+        service_ports={s: 38101 + i for i, s in enumerate(SERVICES)}, web_port=38080,
     )
 
 

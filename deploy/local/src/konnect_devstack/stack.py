@@ -19,6 +19,7 @@ from konnect_devstack.profiles import SERVICES, Profile
 class ServiceSpec:
     name: str
     database: str | None  # the gateway owns no database
+    module: str = ""  # `python -m <module>`; the name when empty
 
     @property
     def env_prefix(self) -> str:
@@ -27,11 +28,22 @@ class ServiceSpec:
 
 DOMAIN_SERVICES = [ServiceSpec(name, f"konnect_{name}") for name in SERVICES]
 GATEWAY = ServiceSpec("gateway", None)
+WEB = ServiceSpec("web", None, module="konnect_web")  # the web portal: a client of the gateway only
 SERVICE_DATABASES = [s.database for s in DOMAIN_SERVICES if s.database]
+
+
+def web_env(profile: Profile, extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The portal knows the gateway's address and nothing else of the stack (no database, no Kafka)."""
+    env = {"WEB_HTTP_PORT": str(profile.web_port), "WEB_GATEWAY_URL": f"http://127.0.0.1:{profile.gateway_port}",
+           "WEB_ENVIRONMENT": "test" if profile.name == "test" else "development", "PYTHONUNBUFFERED": "1"}
+    env.update({k: v for k, v in (extra or {}).items() if k.startswith("WEB_")})
+    return env
 
 
 def service_env(spec: ServiceSpec, profile: Profile, infra: InfraEndpoints,
                 extra: dict[str, str] | None = None) -> dict[str, str]:
+    if spec is WEB:
+        return web_env(profile, extra)
     prefix = spec.env_prefix
     port = profile.gateway_port if spec is GATEWAY else profile.service_ports[spec.name]
     env = {
@@ -53,6 +65,8 @@ def service_env(spec: ServiceSpec, profile: Profile, infra: InfraEndpoints,
     }
     if spec.database:
         env[f"{prefix}DATABASE_URL"] = infra.database_url(spec.database)
+    if spec.name == "notifications":  # links in e-mails open the portal
+        env["NOTIFICATIONS_WEB_BASE_URL"] = f"http://127.0.0.1:{profile.web_port}"
     if spec is GATEWAY:
         for other in DOMAIN_SERVICES:
             env[f"GATEWAY_{other.name.upper()}_URL"] = f"http://127.0.0.1:{profile.service_ports[other.name]}"
@@ -64,7 +78,7 @@ def code_fingerprint() -> str:
     """Changes whenever a Python file of the product changes (or the gateway's configuration: its route table
     and the services' OpenAPI documents), so `make up` restarts stale processes."""
     digest = hashlib.sha1()
-    for folder in ("services", "shared", "deploy/local/src"):
+    for folder in ("services", "shared", "deploy/local/src", "clients"):
         files = [*(paths.ROOT / folder).rglob("*.py"), *(paths.ROOT / folder).glob("*/openapi.json"),
                  *(paths.ROOT / folder).rglob("routes.txt")]
         for path in sorted(files):
@@ -85,7 +99,8 @@ class Stack:
                               f"{spec.name}.log")
 
     def url(self, spec: ServiceSpec) -> str:
-        port = self.profile.gateway_port if spec is GATEWAY else self.profile.service_ports[spec.name]
+        port = {GATEWAY.name: self.profile.gateway_port, WEB.name: self.profile.web_port}.get(
+            spec.name) or self.profile.service_ports[spec.name]
         return f"http://127.0.0.1:{port}"
 
     def start(self, spec: ServiceSpec) -> None:
@@ -100,18 +115,19 @@ class Stack:
             # Someone else answers there (another checkout's stack?): our readiness check would believe it.
             raise RuntimeError(f"port {port} for {spec.name} is taken by another process; stop it or set "
                                f"KONNECT_{'TEST_' if self.profile.name == 'test' else ''}{spec.name.upper()}_PORT")
-        proc.start([sys.executable, "-m", spec.name],
+        proc.start([sys.executable, "-m", spec.module or spec.name],
                    env=service_env(spec, self.profile, self.infra, self.extra_env), cwd=paths.ROOT)
         stamp.write_text(code)
 
     def wait_ready(self, spec: ServiceSpec, timeout: float = 90) -> None:
         proc = self.process(spec)
+        probe = "/health" if spec is WEB else "/ready"
 
         def ready() -> bool:
             if proc.pid is None:
                 raise RuntimeError(f"{spec.name} exited during start-up:\n{proc.tail(40)}")
             try:
-                return httpx.get(f"{self.url(spec)}/ready", timeout=5).status_code == 200
+                return httpx.get(f"{self.url(spec)}{probe}", timeout=5).status_code == 200
             except httpx.HTTPError:
                 return False
 
@@ -119,7 +135,7 @@ class Stack:
 
     @property
     def specs(self) -> list[ServiceSpec]:
-        return [GATEWAY, *DOMAIN_SERVICES]
+        return [WEB, GATEWAY, *DOMAIN_SERVICES]
 
     def up(self) -> None:
         started = time.monotonic()
@@ -129,6 +145,8 @@ class Stack:
             self.wait_ready(spec)
         self.start(GATEWAY)
         self.wait_ready(GATEWAY)
+        self.start(WEB)
+        self.wait_ready(WEB)
         if os.environ.get("KONNECT_VERBOSE"):
             print(f"services ready in {time.monotonic() - started:.1f}s")
 

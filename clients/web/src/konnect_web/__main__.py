@@ -1,0 +1,16 @@
+"""`python -m konnect_web`: serve the portal (WEB_HTTP_HOST / WEB_HTTP_PORT, WEB_GATEWAY_URL)."""
+
+import uvicorn
+
+from konnect_web.app import create_app
+from konnect_web.settings import WebSettings
+
+
+def main() -> None:
+    settings = WebSettings()
+    uvicorn.run(create_app(settings), host=settings.http_host, port=settings.http_port, log_level="warning",
+                proxy_headers=False)
+
+
+if __name__ == "__main__":
+    main()

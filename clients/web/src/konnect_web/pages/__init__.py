@@ -1,0 +1,1 @@
+"""The portal's screens, one module per part of the manual's navigation."""
