@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import httpx
+from konnect_devstack.pytest_plugin import eventually
 from e2e_world import OPERATOR, PASSWORD, address, bearer, client_ip, logged_in, new_id, put
 from planning_world import PlanningWorld, build_planning_world, grant_credit, monday_in
 
@@ -18,11 +19,13 @@ from planning_world import PlanningWorld, build_planning_world, grant_credit, mo
 # the public auth routes, and health. Everything else in the OpenAPI is swept.
 OWN_OR_PUBLIC = re.compile(
     r"^/(health|ready)$|^/api/v1/auth/(?!machine-clients)|^/api/v1/(me|account|notification-settings)$"
-    r"|^/api/v1/push-devices$|^/api/v1/timeline/status$")  # the same answer for every caller, no organisation
+    r"|^/api/v1/push-devices$|^/api/v1/timeline/status$"
+    r"|^/api/v1/inbox(/unread-count|/read-all)?$")  # the same answer for every caller, no organisation
 # Operations a role may not use at all, in any organisation: 403 there says nothing about B.
 ROLE_REFUSED = {
     ("erp", "get", "/api/v1/admin/accounts/{account_id}"),
     ("erp", "delete", "/api/v1/push-devices/{device_id}"),
+    ("erp", "post", "/api/v1/inbox/{item_id}/read"),
     ("erp", "post", "/api/v1/auth/machine-clients"),
 }
 
@@ -81,6 +84,7 @@ async def build_tenant(gateway: httpx.AsyncClient, mailpit: Any) -> Tenant:
     device = await gateway.post("/api/v1/push-devices", headers=w.as_parent("eva"),
                                 json={"token": f"fcm-{uuid.uuid4().hex}", "platform": "android"})
     assert device.status_code == 201, device.text
+    inbox_item = await _inbox_item(gateway, w)  # the absence above reaches Ilse's inbox
     t.ids = {
         "organisation_id": w.org, "location_id": w.location, "group_id": w.groups["dolfijnen"],
         "staff_id": t.staff_id, "family_id": w.families["devries"], "parent_id": w.parents["eva"][0],
@@ -88,9 +92,17 @@ async def build_tenant(gateway: httpx.AsyncClient, mailpit: Any) -> Tenant:
         "account_id": t.admin_id, "day_part_id": w.parts["morning"], "holiday_id": holiday,
         "credit_id": credit, "request_id": request.json()["request_id"],
         "absence_id": absence.json()["absences"][0]["absence_id"], "device_id": device.json()["device_id"],
-        "key": key, "kind": key, "day": closed.isoformat(),
+        "key": key, "kind": key, "day": closed.isoformat(), "item_id": inbox_item,
     }
     return t
+
+
+async def _inbox_item(gateway: httpx.AsyncClient, w: PlanningWorld) -> str:
+    async def first() -> str | None:
+        items = (await gateway.get("/api/v1/inbox", headers=w.as_parent("ilse"))).json()["items"]
+        return items[0]["item_id"] if items else None
+
+    return await eventually(first, timeout=30)
 
 
 def attack_bodies(method: str, path: str, a: Tenant, b: Tenant) -> list[dict | None]:

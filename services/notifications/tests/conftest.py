@@ -23,13 +23,29 @@ from konnect_contracts.events.access import SessionsEnded
 from konnect_contracts.events.accounts import TOPIC as ACCOUNTS_TOPIC
 from konnect_contracts.events.accounts import AccountInvited, PasswordResetRequested
 from konnect_contracts.events.directory import TOPIC as DIRECTORY_TOPIC
-from konnect_contracts.events.directory import ChildUpserted, ParentUpserted, StaffUpserted
+from konnect_contracts.events.directory import (
+    ChildUpserted,
+    GroupUpserted,
+    ParentUpserted,
+    PlacementUpserted,
+    StaffUpserted,
+)
+from konnect_contracts.events.messaging import MessageSent
 from konnect_contracts.events.requests import (
     REQUESTS_TOPIC,
     AbsenceReported,
     RequestDecided,
     RequestExpired,
     RequestSubmitted,
+)
+from konnect_contracts.events.timeline import (
+    CONTENT_TOPIC,
+    POSTS_TOPIC,
+    DiaryEntryPosted,
+    NewsletterPublished,
+    NewsPublished,
+    ObservationShared,
+    PhotoPosted,
 )
 from konnect_devstack.pytest_plugin import fetch_rows, new_service_env
 from notifications.main import MIGRATIONS
@@ -45,6 +61,9 @@ class NotificationsEnv:
     directory_topic: str
     requests_topic: str
     access_topic: str
+    timeline_posts_topic: str
+    timeline_content_topic: str
+    messaging_topic: str
 
     def settings(self, **overrides: Any) -> Settings:
         endpoints = self.infra.endpoints
@@ -52,7 +71,8 @@ class NotificationsEnv:
             "database_url": self.database_url, **endpoints.kafka_settings(),
             "service_name": self.service_name, "accounts_topic": self.accounts_topic,
             "directory_topic": self.directory_topic, "requests_topic": self.requests_topic,
-            "access_topic": self.access_topic,
+            "access_topic": self.access_topic, "timeline_posts_topic": self.timeline_posts_topic,
+            "timeline_content_topic": self.timeline_content_topic, "messaging_topic": self.messaging_topic,
             "smtp_host": endpoints.smtp_host, "smtp_port": endpoints.smtp_port, "mail_poll_seconds": 0.1,
             "mail_backoff_initial_seconds": 0.2, "mail_backoff_max_seconds": 1.0,
             "consumer_backoff_initial_seconds": 0.05,
@@ -60,6 +80,10 @@ class NotificationsEnv:
         return Settings(**{**values, **overrides})
 
     def topic_of(self, payload: EventPayload) -> str:
+        own = {POSTS_TOPIC: self.timeline_posts_topic, CONTENT_TOPIC: self.timeline_content_topic,
+               MessageSent.TOPIC: self.messaging_topic}
+        if payload.TOPIC in own:
+            return own[payload.TOPIC]
         if payload.TOPIC == REQUESTS_TOPIC:
             return self.requests_topic
         if isinstance(payload, SessionsEnded):
@@ -117,16 +141,19 @@ class NotificationsEnv:
 
 _TYPES: dict[str, type[EventPayload]] = {
     t.EVENT_TYPE: t for t in (AccountInvited, PasswordResetRequested, ParentUpserted, StaffUpserted, ChildUpserted,
-                              RequestSubmitted, RequestDecided, RequestExpired, AbsenceReported, SessionsEnded)
+                              RequestSubmitted, RequestDecided, RequestExpired, AbsenceReported, SessionsEnded,
+                              PlacementUpserted, GroupUpserted, PhotoPosted, DiaryEntryPosted, NewsPublished,
+                              NewsletterPublished, ObservationShared, MessageSent)
 }
 
 
 async def make_env(infra: Any) -> NotificationsEnv:
     url, name, topics = await new_service_env(infra, MIGRATIONS, "notifications", {
         "accounts": (ACCOUNTS_TOPIC, 3), "directory": (DIRECTORY_TOPIC, 3), "requests": (REQUESTS_TOPIC, 3),
-        "access": (ACCESS_TOPIC, 3)})
+        "access": (ACCESS_TOPIC, 3), "posts": (POSTS_TOPIC, 3), "content": (CONTENT_TOPIC, 3),
+        "messaging": (MessageSent.TOPIC, 3)})
     return NotificationsEnv(infra, url, name, topics["accounts"], topics["directory"], topics["requests"],
-                            topics["access"])
+                            topics["access"], topics["posts"], topics["content"], topics["messaging"])
 
 
 @pytest.fixture

@@ -6,8 +6,10 @@ from fastapi import FastAPI
 from konnect_kit.consumer import Subscription
 from konnect_kit.service import ServiceKit, create_service_app
 
-from notifications.api import deliveries, devices, preferences
+from notifications.api import deliveries, devices, inbox, preferences
+from notifications.clock import Clock
 from notifications.handlers import access, accounts, directory, requests
+from notifications.handlers import inbox as inbox_handlers
 from notifications.mailer.sender import MailSender
 from notifications.push.sender import PushSender
 from notifications.queue_worker import QueueWorker
@@ -16,13 +18,17 @@ from notifications.settings import Settings
 MIGRATIONS = Path(__file__).parent / "db" / "migrations"
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, clock: Clock | None = None) -> FastAPI:
     settings = settings or Settings()
+    clock = clock or Clock()
     subscriptions = [
         Subscription(accounts.handlers(settings), topic=settings.accounts_topic),
         Subscription(directory.HANDLERS, topic=settings.directory_topic),
-        Subscription(requests.handlers(settings), topic=settings.requests_topic),
+        Subscription(requests.handlers(settings, clock), topic=settings.requests_topic),
         Subscription(access.HANDLERS, topic=settings.access_topic),
+        Subscription(inbox_handlers.timeline_handlers(clock), topic=settings.timeline_posts_topic),
+        Subscription(inbox_handlers.content_handlers(clock), topic=settings.timeline_content_topic),
+        Subscription(inbox_handlers.messaging_handlers(clock), topic=settings.messaging_topic),
     ]
 
     def background(kit: ServiceKit) -> list[QueueWorker]:
@@ -31,6 +37,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             senders.append(PushSender(kit.database, settings))
         return senders
 
-    return create_service_app(settings, title="Konnect notifications",
-                              routers=[deliveries.router, preferences.router, devices.router],
-                              subscriptions=subscriptions, background=background)
+    app = create_service_app(settings, title="Konnect notifications",
+                             routers=[deliveries.router, preferences.router, devices.router, inbox.router],
+                             subscriptions=subscriptions, background=background)
+    app.state.clock = clock  # read by the routes; a test passes a clock it moves
+    return app

@@ -3,7 +3,9 @@
 from konnect_contracts.events.access import TOPIC as ACCESS_TOPIC
 from konnect_contracts.events.accounts import TOPIC as ACCOUNTS_TOPIC
 from konnect_contracts.events.directory import TOPIC as DIRECTORY_TOPIC
+from konnect_contracts.events.messaging import MessageSent
 from konnect_contracts.events.requests import REQUESTS_TOPIC
+from konnect_contracts.events.timeline import CONTENT_TOPIC, POSTS_TOPIC
 from konnect_kit.settings import ServiceSettings
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
@@ -21,6 +23,9 @@ class Settings(ServiceSettings):
     directory_topic: str = DIRECTORY_TOPIC
     requests_topic: str = REQUESTS_TOPIC
     access_topic: str = ACCESS_TOPIC
+    timeline_posts_topic: str = POSTS_TOPIC
+    timeline_content_topic: str = CONTENT_TOPIC
+    messaging_topic: str = MessageSent.TOPIC
 
     # SMTP relay (mailpit locally).
     smtp_host: str = "127.0.0.1"

@@ -10,6 +10,7 @@ from uuid import UUID
 from konnect_contracts.events.requests import AbsenceReported, RequestDecided, RequestExpired, RequestSubmitted
 from konnect_kit.consumer import EventContext, Handlers
 
+from notifications.clock import Clock
 from notifications.db.deliveries import queue_email, queue_push
 from notifications.db.devices import tokens_of
 from notifications.db.preferences import wants
@@ -22,6 +23,7 @@ from notifications.domain.mail_texts import (
     render_request_expired,
 )
 from notifications.domain.push_texts import render_push
+from notifications.service_layer.inbox_delivery import about_family
 from notifications.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -39,9 +41,12 @@ def _child_line(child_id: UUID, names: dict[UUID, str], stored: dict[str, Any] |
 
 
 async def _mail_parents(ctx: EventContext, *, organisation_id: UUID, family_id: UUID, what: str,
-                        render: Callable[[Parent], RenderedMail], push_enabled: bool) -> None:
-    """The mail (and, where push is configured, the push) to every parent of the family."""
+                        render: Callable[[Parent], RenderedMail], push_enabled: bool, clock: Clock,
+                        subject_id: UUID, child_ids: Sequence[UUID], params: dict[str, Any]) -> None:
+    """The inbox item, the mail (and, where push is configured, the push) to every parent of the family."""
     parents = await parents_of(ctx.session, organisation_id=organisation_id, family_id=family_id)
+    await about_family(ctx.session, organisation_id=organisation_id, accounts=[p.account_id for p in parents],
+                       kind=what, subject_id=subject_id, child_ids=child_ids, params=params, now=clock.now())
     if not parents:
         # Nobody to address (yet): the directory upsert of the parents has not arrived, or they have no login.
         log.warning("no parent to mail", extra={"what": what, "family_id": str(family_id),
@@ -76,7 +81,8 @@ async def request_submitted(ctx: EventContext, event: RequestSubmitted) -> None:
                            family_id=event.family_id, kind=event.kind, lines=lines)
 
 
-async def request_decided(ctx: EventContext, event: RequestDecided, *, push_enabled: bool = False) -> None:
+async def request_decided(ctx: EventContext, event: RequestDecided, *, push_enabled: bool,
+                          clock: Clock) -> None:
     known = await request_of(ctx.session, event.request_id)
     kind, stored = known if known else (None, {})
     names = await child_names(ctx.session, (o.child_id for o in event.outcomes))
@@ -87,10 +93,14 @@ async def request_decided(ctx: EventContext, event: RequestDecided, *, push_enab
     await _mail_parents(ctx, organisation_id=event.organisation_id, family_id=event.family_id, what="request_decided",
                         render=lambda p: render_request_decided(display_name=p.display_name, language=p.language,
                                                                 request_kind=kind, lines=lines),
-                        push_enabled=push_enabled)
+                        push_enabled=push_enabled, clock=clock, subject_id=event.request_id,
+                        child_ids=[o.child_id for o in event.outcomes],
+                        params={"accepted": sum(o.outcome == "accepted" for o in event.outcomes),
+                                "refused": sum(o.outcome != "accepted" for o in event.outcomes)})
 
 
-async def request_expired(ctx: EventContext, event: RequestExpired, *, push_enabled: bool = False) -> None:
+async def request_expired(ctx: EventContext, event: RequestExpired, *, push_enabled: bool,
+                          clock: Clock) -> None:
     known = await request_of(ctx.session, event.request_id)
     kind, stored = known if known else (None, {})
     expired = [stored[line_id] for line_id in event.expired_line_ids if line_id in stored]
@@ -104,20 +114,24 @@ async def request_expired(ctx: EventContext, event: RequestExpired, *, push_enab
     await _mail_parents(ctx, organisation_id=event.organisation_id, family_id=event.family_id, what="request_expired",
                         render=lambda p: render_request_expired(display_name=p.display_name, language=p.language,
                                                                 request_kind=kind, lines=lines),
-                        push_enabled=push_enabled)
+                        push_enabled=push_enabled, clock=clock, subject_id=event.request_id, child_ids=child_ids,
+                        params={})
 
 
-async def absence_reported(ctx: EventContext, event: AbsenceReported, *, push_enabled: bool = False) -> None:
+async def absence_reported(ctx: EventContext, event: AbsenceReported, *, push_enabled: bool,
+                           clock: Clock) -> None:
     names = await child_names(ctx.session, [event.child_id])
     line = ChildLine(child_name=names.get(event.child_id), starts_on=event.starts_on, ends_on=event.ends_on)
     await _mail_parents(ctx, organisation_id=event.organisation_id, family_id=event.family_id,
                         what="absence_reported",
                         render=lambda p: render_absence_reported(display_name=p.display_name, language=p.language,
                                                                  line=line, reason=event.reason, note=event.note),
-                        push_enabled=push_enabled)
+                        push_enabled=push_enabled, clock=clock, subject_id=event.absence_id,
+                        child_ids=[event.child_id], params={"reason": event.reason})
 
 
-def handlers(settings: Settings) -> Handlers:
-    push = {"push_enabled": settings.push_enabled}  # without FCM credentials nothing is queued for push
+def handlers(settings: Settings, clock: Clock | None = None) -> Handlers:
+    # Without FCM credentials nothing is queued for push.
+    push = {"push_enabled": settings.push_enabled, "clock": clock or Clock()}
     return {RequestSubmitted: request_submitted, RequestDecided: partial(request_decided, **push),
             RequestExpired: partial(request_expired, **push), AbsenceReported: partial(absence_reported, **push)}

@@ -27,3 +27,8 @@ class MessageSent(EventPayload):
     subject: str
     preview: str = Field(default="", description="Start of the text for notifications (may be empty).")
     sent_at: UtcDatetime
+    # Added compatibly (optional): what a notification needs to say who wrote about what without a lookup.
+    family_id: UUID | None = Field(default=None, description="The family the conversation is with.")
+    sender_name: str | None = Field(default=None, description="Display name of the sender, as shown in the app.")
+    attachment_count: int = Field(default=0, ge=0, description="Photos/PDFs attached to the message.")
+    first_in_conversation: bool = Field(default=False, description="The message started the conversation.")

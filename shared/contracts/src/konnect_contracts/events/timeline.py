@@ -14,6 +14,8 @@ from konnect_contracts.envelope import EventPayload
 POSTS_TOPIC = "timeline.posts.v1"
 CONTENT_TOPIC = "timeline.content.v1"
 
+Audience = Literal["organisation", "location", "group"]
+
 
 class _PostsEvent(EventPayload):
     TOPIC: ClassVar[str] = POSTS_TOPIC
@@ -62,6 +64,10 @@ class NewsPublished(_ContentEvent):
     title: str
     has_attachments: bool = False
     published_at: UtcDatetime | None = None
+    audience: Audience | None = Field(
+        default=None, description="Who may see it: the organisation, one location or one group (`audience_id`). "
+        "An organisation-wide item is announced once per location, each with that location's `location_id`.")
+    audience_id: UUID | None = Field(default=None, description="The organisation, location or group addressed.")
 
 
 class NewsletterPublished(_ContentEvent):
@@ -73,6 +79,10 @@ class NewsletterPublished(_ContentEvent):
     title: str
     has_attachments: bool = False
     published_at: UtcDatetime | None = None
+    audience: Audience | None = Field(
+        default=None, description="Who may see it: the organisation, one location or one group (`audience_id`). "
+        "An organisation-wide item is announced once per location, each with that location's `location_id`.")
+    audience_id: UUID | None = Field(default=None, description="The organisation, location or group addressed.")
 
 
 class ObservationShared(_ContentEvent):
