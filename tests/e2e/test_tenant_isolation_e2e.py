@@ -11,8 +11,8 @@ from datetime import date, timedelta
 from typing import Any
 
 import httpx
-from konnect_devstack.pytest_plugin import eventually
 from e2e_world import OPERATOR, PASSWORD, address, bearer, client_ip, logged_in, new_id, put
+from konnect_devstack.pytest_plugin import eventually
 from planning_world import PlanningWorld, build_planning_world, grant_credit, monday_in
 
 # Routes with nothing of another organisation to aim at: the caller's own account, sessions and settings,
