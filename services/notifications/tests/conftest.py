@@ -10,7 +10,7 @@ import socket
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -47,7 +47,7 @@ from konnect_contracts.events.timeline import (
     ObservationShared,
     PhotoPosted,
 )
-from konnect_devstack.pytest_plugin import fetch_rows, new_service_env
+from konnect_devstack.pytest_plugin import fetch_rows, internal_headers, new_service_env
 from notifications.main import MIGRATIONS
 from notifications.settings import Settings
 
@@ -251,3 +251,49 @@ async def fake_fcm(tmp_path: Any) -> AsyncIterator[tuple[FakeFcm, dict[str, Any]
         yield fcm, settings
     finally:
         await runner.cleanup()
+
+
+class InboxWorld:
+    """One organisation, one group at one location; Sem's separated parents Anne and Bram (family A, Dutch) and
+    Emma (family B, English) with Lotte."""
+
+    def __init__(self) -> None:
+        self.org, self.location, self.group = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+        self.family_a, self.family_b, self.family_c = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+        # Separated parents of Sem: two accounts, each with its own inbox.
+        self.anne, self.bram, self.emma = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+        self.sem, self.lotte = uuid.uuid4(), uuid.uuid4()
+        self.staff = uuid.uuid4()
+
+    def directory(self) -> list[Any]:
+        def parent(account: uuid.UUID, family: uuid.UUID, name: str, language: str = "nl") -> ParentUpserted:
+            return ParentUpserted(organisation_id=self.org, version=1, account_id=account, family_id=family,
+                                  name=name, email=f"{account.hex}@example.test", language=language)  # type: ignore[arg-type]
+
+        def child(child_id: uuid.UUID, family: uuid.UUID, name: str) -> ChildUpserted:
+            return ChildUpserted(organisation_id=self.org, version=1, child_id=child_id, family_id=family,
+                                 first_name=name, last_name="X", birth_date=date(2023, 1, 1))
+
+        # Sem's placement names only the group (its location comes from the group); Lotte's names both.
+        return [
+            GroupUpserted(organisation_id=self.org, version=1, group_id=self.group, location_id=self.location,
+                          name="Dolfijnen", care_type="day_care"),
+            parent(self.anne, self.family_a, "Anne"), parent(self.bram, self.family_a, "Bram"),
+            parent(self.emma, self.family_b, "Emma", "en"),
+            child(self.sem, self.family_a, "Sem"), child(self.lotte, self.family_b, "Lotte"),
+            PlacementUpserted(organisation_id=self.org, version=1, placement_id=uuid.uuid4(), child_id=self.sem,
+                              family_id=self.family_a, group_id=self.group, care_type="day_care",
+                              starts_on=date(2025, 1, 1)),
+            PlacementUpserted(organisation_id=self.org, version=1, placement_id=uuid.uuid4(), child_id=self.lotte,
+                              family_id=self.family_b, group_id=self.group, location_id=self.location,
+                              care_type="day_care", starts_on=date(2025, 1, 1)),
+        ]
+
+    def headers(self, account: uuid.UUID) -> dict[str, str]:
+        return internal_headers("parent", str(account), str(self.org))
+
+
+
+@pytest.fixture
+def inbox_world() -> InboxWorld:
+    return InboxWorld()

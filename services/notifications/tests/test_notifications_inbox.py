@@ -4,12 +4,7 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from konnect_contracts.events.directory import (
-    ChildUpserted,
-    GroupUpserted,
-    ParentUpserted,
-    PlacementUpserted,
-)
+from konnect_contracts.events.directory import ChildUpserted
 from konnect_contracts.events.messaging import MessageSent
 from konnect_contracts.events.requests import LineOutcome, RequestDecided
 from konnect_contracts.events.timeline import DiaryEntryPosted, NewsPublished, PhotoPosted
@@ -20,51 +15,14 @@ from notifications.main import create_app
 NOON = datetime(2026, 12, 9, 11, 0, tzinfo=UTC)
 
 
-class World:
-    def __init__(self) -> None:
-        self.org, self.location, self.group = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
-        self.family_a, self.family_b, self.family_c = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
-        # Separated parents of Sem: two accounts, each with its own inbox.
-        self.anne, self.bram, self.emma = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
-        self.sem, self.lotte = uuid.uuid4(), uuid.uuid4()
-        self.staff = uuid.uuid4()
-
-    def directory(self) -> list[Any]:
-        def parent(account: uuid.UUID, family: uuid.UUID, name: str, language: str = "nl") -> ParentUpserted:
-            return ParentUpserted(organisation_id=self.org, version=1, account_id=account, family_id=family,
-                                  name=name, email=f"{account.hex}@example.test", language=language)  # type: ignore[arg-type]
-
-        def child(child_id: uuid.UUID, family: uuid.UUID, name: str) -> ChildUpserted:
-            return ChildUpserted(organisation_id=self.org, version=1, child_id=child_id, family_id=family,
-                                 first_name=name, last_name="X", birth_date=date(2023, 1, 1))
-
-        # Sem's placement names only the group (its location comes from the group); Lotte's names both.
-        return [
-            GroupUpserted(organisation_id=self.org, version=1, group_id=self.group, location_id=self.location,
-                          name="Dolfijnen", care_type="day_care"),
-            parent(self.anne, self.family_a, "Anne"), parent(self.bram, self.family_a, "Bram"),
-            parent(self.emma, self.family_b, "Emma", "en"),
-            child(self.sem, self.family_a, "Sem"), child(self.lotte, self.family_b, "Lotte"),
-            PlacementUpserted(organisation_id=self.org, version=1, placement_id=uuid.uuid4(), child_id=self.sem,
-                              family_id=self.family_a, group_id=self.group, care_type="day_care",
-                              starts_on=date(2025, 1, 1)),
-            PlacementUpserted(organisation_id=self.org, version=1, placement_id=uuid.uuid4(), child_id=self.lotte,
-                              family_id=self.family_b, group_id=self.group, location_id=self.location,
-                              care_type="day_care", starts_on=date(2025, 1, 1)),
-        ]
-
-    def headers(self, account: uuid.UUID) -> dict[str, str]:
-        return internal_headers("parent", str(account), str(self.org))
-
-
 async def _inbox(client: Any, headers: dict[str, str], **params: Any) -> dict[str, Any]:
     answer = await client.get("/inbox", params=params, headers=headers)
     assert answer.status_code == 200, answer.text
     return answer.json()
 
 
-async def test_inbox_collects_every_kind_per_account_newest_first(notifications_env) -> None:
-    env, w = notifications_env, World()
+async def test_inbox_collects_every_kind_per_account_newest_first(notifications_env, inbox_world) -> None:
+    env, w = notifications_env, inbox_world
     clock = SettableClock(NOON)
     await env.publish(*(env.wrap(e) for e in w.directory()))
     series, conversation, news, request = uuid.uuid4(), uuid.uuid4(), uuid.uuid4(), uuid.uuid4()

@@ -5,14 +5,15 @@ from pathlib import Path
 from fastapi import FastAPI
 from konnect_kit.consumer import Subscription
 from konnect_kit.service import ServiceKit, create_service_app
+from konnect_kit.worker import DrainingWorker
 
 from notifications.api import deliveries, devices, inbox, preferences
 from notifications.clock import Clock
+from notifications.digest_worker import DigestWorker
 from notifications.handlers import access, accounts, directory, requests
 from notifications.handlers import inbox as inbox_handlers
 from notifications.mailer.sender import MailSender
 from notifications.push.sender import PushSender
-from notifications.queue_worker import QueueWorker
 from notifications.settings import Settings
 
 MIGRATIONS = Path(__file__).parent / "db" / "migrations"
@@ -26,15 +27,18 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         Subscription(directory.HANDLERS, topic=settings.directory_topic),
         Subscription(requests.handlers(settings, clock), topic=settings.requests_topic),
         Subscription(access.HANDLERS, topic=settings.access_topic),
-        Subscription(inbox_handlers.timeline_handlers(clock), topic=settings.timeline_posts_topic),
-        Subscription(inbox_handlers.content_handlers(clock), topic=settings.timeline_content_topic),
-        Subscription(inbox_handlers.messaging_handlers(clock), topic=settings.messaging_topic),
+        Subscription(inbox_handlers.timeline_handlers(settings, clock), topic=settings.timeline_posts_topic),
+        Subscription(inbox_handlers.content_handlers(settings, clock), topic=settings.timeline_content_topic),
+        Subscription(inbox_handlers.messaging_handlers(settings, clock), topic=settings.messaging_topic),
     ]
 
-    def background(kit: ServiceKit) -> list[QueueWorker]:
-        senders: list[QueueWorker] = [MailSender(kit.database, settings)]
+    def background(kit: ServiceKit) -> list[DrainingWorker]:
+        senders: list[DrainingWorker] = [MailSender(kit.database, settings),
+                                         DigestWorker(kit.database, settings, clock)]
         if settings.push_enabled:
-            senders.append(PushSender(kit.database, settings))
+            push = PushSender(kit.database, settings)
+            push.clock = clock  # held pushes (bursts, quiet hours) are due by the app's clock
+            senders.append(push)
         return senders
 
     app = create_service_app(settings, title="Konnect notifications",

@@ -58,6 +58,10 @@ class Settings(ServiceSettings):
     push_backoff_initial_seconds: float = 1.0
     push_backoff_max_seconds: float = 300.0
     push_poll_seconds: float = 1.0
+    # A burst (photos of one series, messages in one conversation) waits this long and goes as one push.
+    push_burst_seconds: float = Field(default=60.0, ge=0)
+    # The daily digest worker looks for due digests this often.
+    digest_poll_seconds: float = Field(default=30.0, gt=0)
     # Devices one account may register; one more replaces the one registered longest ago (a fuzzer once
     # registered 310 for one account, and every push went to each of them).
     push_devices_per_account: int = Field(default=10, ge=1)

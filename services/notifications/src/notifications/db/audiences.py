@@ -12,6 +12,7 @@ from sqlalchemy import Boolean, Column, Date, DateTime, Integer, Table, Uuid, fu
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from notifications.db.models import children, metadata, recipients
+from notifications.db.read_models import Parent
 
 placements = Table(
     "placements",
@@ -82,3 +83,11 @@ async def parents_in(session: AsyncSession, *, organisation_id: UUID, location_i
         current.append(or_(placements.c.location_id == location_id, placements.c.group_id.in_(at_location)))
     families = select(placements.c.family_id).where(*current)
     return set(await session.scalars(parent.where(recipients.c.family_id.in_(families))))
+
+
+async def people(session: AsyncSession, account_ids: list[UUID]) -> dict[UUID, Parent]:
+    """E-mail, name and language of these accounts (active logins only)."""
+    rows = await session.execute(
+        select(recipients.c.account_id, recipients.c.email, recipients.c.display_name, recipients.c.language)
+        .where(recipients.c.account_id.in_(account_ids), recipients.c.active.is_(True)))
+    return {row.account_id: Parent(row.account_id, row.email, row.display_name, row.language) for row in rows}

@@ -1,7 +1,6 @@
 """Turns posted content, messages and request outcomes into inbox items for every account they concern."""
 
 from collections.abc import Iterable
-from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -15,16 +14,16 @@ from konnect_contracts.events.timeline import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from notifications.db import inbox as store
 from notifications.db.audiences import parents_in, parents_of_children
 from notifications.db.inbox import InboxRow
 from notifications.domain.inbox import InboxEntry
+from notifications.service_layer.fanout import Fanout, fan_out
 
 
-async def deliver(session: AsyncSession, entries: Iterable[InboxEntry], now: datetime) -> list[InboxRow]:
-    """Store each entry (collapsing bursts, dropping duplicates); the rows that are new or moved up."""
-    stored = [await store.add(session, entry, now) for entry in entries]
-    return [row for row in stored if row is not None]
+async def deliver(session: AsyncSession, entries: Iterable[InboxEntry], how: Fanout) -> list[InboxRow]:
+    """Each entry to the inbox (bursts collapsed, duplicates dropped) and the other channels the parent chose;
+    the inbox rows that are new or moved up."""
+    return await fan_out(session, list(entries), how)
 
 
 async def _about_children(session: AsyncSession, *, organisation_id: UUID, kind: str, subject_id: UUID,
@@ -37,49 +36,49 @@ async def _about_children(session: AsyncSession, *, organisation_id: UUID, kind:
             for account, kids in parents.items() if account != skip]
 
 
-async def photo_posted(session: AsyncSession, event: PhotoPosted, now: datetime) -> list[InboxRow]:
+async def photo_posted(session: AsyncSession, event: PhotoPosted, how: Fanout) -> list[InboxRow]:
     # A series is one item that counts up: "10 new photos of Sem", not ten lines.
     subject = event.series_id or event.photo_id
     entries = await _about_children(session, organisation_id=event.organisation_id, kind="photo_posted",
                                     subject_id=subject, child_ids=event.child_ids,
                                     params={"media_kind": event.media_kind, "photo_id": str(event.photo_id)})
-    return await deliver(session, entries, now)
+    return await deliver(session, entries, how)
 
 
-async def diary_entry_posted(session: AsyncSession, event: DiaryEntryPosted, now: datetime) -> list[InboxRow]:
+async def diary_entry_posted(session: AsyncSession, event: DiaryEntryPosted, how: Fanout) -> list[InboxRow]:
     # The parent who wrote the entry does not need to be told about it.
     entries = await _about_children(session, organisation_id=event.organisation_id, kind="diary_entry_posted",
                                     subject_id=event.entry_id, child_ids=[event.child_id], params={},
                                     skip=event.author_account_id)
-    return await deliver(session, entries, now)
+    return await deliver(session, entries, how)
 
 
-async def observation_shared(session: AsyncSession, event: ObservationShared, now: datetime) -> list[InboxRow]:
+async def observation_shared(session: AsyncSession, event: ObservationShared, how: Fanout) -> list[InboxRow]:
     entries = await _about_children(session, organisation_id=event.organisation_id, kind="observation_shared",
                                     subject_id=event.observation_id, child_ids=[event.child_id],
                                     params={"form_title": event.form_title})
-    return await deliver(session, entries, now)
+    return await deliver(session, entries, how)
 
 
-async def published(session: AsyncSession, event: NewsPublished | NewsletterPublished, now: datetime
+async def published(session: AsyncSession, event: NewsPublished | NewsletterPublished, how: Fanout
                     ) -> list[InboxRow]:
     kind, subject = (("news_published", event.news_id) if isinstance(event, NewsPublished)
                       else ("newsletter_published", event.newsletter_id))
     # Older producers name only the location; the audience (when given) says organisation / location / group.
     if event.audience == "organisation":
-        accounts = await parents_in(session, organisation_id=event.organisation_id, today=now.date())
+        accounts = await parents_in(session, organisation_id=event.organisation_id, today=how.now.date())
     elif event.audience == "group" and event.audience_id is not None:
         accounts = await parents_in(session, organisation_id=event.organisation_id, group_id=event.audience_id,
-                                    today=now.date())
+                                    today=how.now.date())
     else:
         accounts = await parents_in(session, organisation_id=event.organisation_id, location_id=event.location_id,
-                                    today=now.date())
+                                    today=how.now.date())
     entries = [InboxEntry(account_id=a, organisation_id=event.organisation_id, kind=kind, subject_id=subject,
                           child_ids=(), params={"title": event.title}) for a in accounts]
-    return await deliver(session, entries, now)
+    return await deliver(session, entries, how)
 
 
-async def message_sent(session: AsyncSession, event: MessageSent, now: datetime) -> list[InboxRow]:
+async def message_sent(session: AsyncSession, event: MessageSent, how: Fanout) -> list[InboxRow]:
     # One unread item per conversation: a burst of messages counts up instead of adding lines.
     params = {"subject": event.subject, "sender_name": event.sender_name,
               "message_id": str(event.message_id)}
@@ -87,14 +86,14 @@ async def message_sent(session: AsyncSession, event: MessageSent, now: datetime)
     entries = [InboxEntry(account_id=a, organisation_id=event.organisation_id, kind="message_sent",
                           subject_id=event.conversation_id, child_ids=child_ids, params=params)
                for a in dict.fromkeys(event.recipient_account_ids) if a != event.sender_account_id]
-    return await deliver(session, entries, now)
+    return await deliver(session, entries, how)
 
 
 async def about_family(session: AsyncSession, *, organisation_id: UUID, accounts: Iterable[UUID], kind: str,
-                       subject_id: UUID, child_ids: Iterable[UUID], params: dict[str, Any], now: datetime
+                       subject_id: UUID, child_ids: Iterable[UUID], params: dict[str, Any], how: Fanout
                        ) -> list[InboxRow]:
     """Request outcomes, expiries and absences: one item for each parent of the family."""
     kids = tuple(sorted(set(child_ids)))
     entries = [InboxEntry(account_id=a, organisation_id=organisation_id, kind=kind, subject_id=subject_id,
                           child_ids=kids, params=params) for a in accounts]
-    return await deliver(session, entries, now)
+    return await deliver(session, entries, how)
