@@ -88,6 +88,7 @@ async def add(session: AsyncSession, entry: InboxEntry, now: datetime) -> InboxR
                 .values(count=t.c.count + 1, seq=inbox_seq.next_value(), created_at=now, child_ids=merged,
                         params=entry.params)
                 .returning(*t.c))).one()
+            await changed(session, entry.account_id)
             return _row(bumped)
     elif await session.scalar(select(exists().where(same))):
         return None
@@ -96,7 +97,25 @@ async def add(session: AsyncSession, entry: InboxEntry, now: datetime) -> InboxR
                           organisation_id=entry.organisation_id, kind=entry.kind, subject_id=entry.subject_id,
                           child_ids=list(entry.child_ids), params=entry.params, link=entry.link, created_at=now)
         .returning(*t.c))).first()
-    return _row(inserted) if inserted is not None else None
+    if inserted is None:
+        return None
+    await changed(session, entry.account_id)
+    return _row(inserted)
+
+
+# The live streams' PostgreSQL channel (notifications.live.CHANNEL): NOTIFY is delivered at commit, to every
+# instance, so a stream on any instance hears of an item any instance's consumer stored.
+LIVE_CHANNEL = "konnect_inbox"
+
+
+async def changed(session: AsyncSession, account_id: UUID) -> None:
+    await session.execute(text("SELECT pg_notify(:channel, :account)"),
+                          {"channel": LIVE_CHANNEL, "account": str(account_id)})
+
+
+async def last_seq(session: AsyncSession, account_id: UUID) -> int:
+    return int(await session.scalar(select(func.coalesce(func.max(inbox_items.c.seq), 0))
+                                    .where(inbox_items.c.account_id == account_id)) or 0)
 
 
 def _row(row: Any) -> InboxRow:
@@ -144,7 +163,10 @@ async def mark_read(session: AsyncSession, account_id: UUID, item_id: UUID, now:
     found = await session.scalar(select(t.c.item_id).where(_visible(account_id), t.c.item_id == item_id))
     if found is None:
         return False
-    await session.execute(update(t).where(t.c.item_id == item_id, t.c.read_at.is_(None)).values(read_at=now))
+    result = await session.execute(update(t).where(t.c.item_id == item_id, t.c.read_at.is_(None))
+                                   .values(read_at=now))
+    if result.rowcount:  # type: ignore[attr-defined]
+        await changed(session, account_id)  # the badge on the account's other devices
     return True
 
 
@@ -152,6 +174,8 @@ async def mark_all_read(session: AsyncSession, account_id: UUID, now: datetime) 
     t = inbox_items
     result = await session.execute(update(t).where(t.c.account_id == account_id, t.c.read_at.is_(None))
                                    .values(read_at=now))
+    if result.rowcount:  # type: ignore[attr-defined]
+        await changed(session, account_id)
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 

@@ -84,3 +84,18 @@ async def mark_read(session: AsyncSession, account_id: UUID, item_id: UUID, now:
 async def mark_all_read(session: AsyncSession, account_id: UUID, now: datetime) -> int:
     await store.mark_all_read(session, account_id, now)
     return 0
+
+
+async def catch_up(session: AsyncSession, account_id: UUID, after: int | None
+                   ) -> tuple[list[InboxItemView], int, int]:
+    """For a live stream: (items after `after`, oldest first; the unread count; the id to go on from).
+    Without `after` (a first connection) nothing old is replayed: the client has just loaded its page."""
+    if after is None:
+        return [], await store.unread_count(session, account_id), await store.last_seq(session, account_id)
+    items = await newer_than(session, account_id, after)
+    return items, await store.unread_count(session, account_id), items[-1].seq if items else after
+
+
+def parse_event_id(value: str | None) -> int | None:
+    """A Last-Event-ID this service gave out (a sequence number); anything else counts as none."""
+    return int(value) if value and value.isdigit() and len(value) <= 18 else None
