@@ -20,7 +20,9 @@ from planning_world import PlanningWorld, build_planning_world, grant_credit, mo
 OWN_OR_PUBLIC = re.compile(
     r"^/(health|ready)$|^/api/v1/auth/(?!machine-clients)|^/api/v1/(me|account|notification-settings)$"
     r"|^/api/v1/push-devices$|^/api/v1/timeline/status$"
-    r"|^/api/v1/inbox(/unread-count|/read-all)?$")  # the same answer for every caller, no organisation
+    r"|^/api/v1/inbox(/unread-count|/read-all|/stream)?$"
+    r"|^/api/v1/calendar-feed$|^/api/v1/calendar-feeds/\{secret\}$")  # the same answer for every caller, no
+# organisation; the calendar feed is the caller's own, and its public URL names no id, only the secret
 # Operations a role may not use at all, in any organisation: 403 there says nothing about B.
 ROLE_REFUSED = {
     ("erp", "get", "/api/v1/admin/accounts/{account_id}"),
