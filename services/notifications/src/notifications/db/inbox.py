@@ -77,6 +77,10 @@ class InboxRow:
 async def add(session: AsyncSession, entry: InboxEntry, now: datetime) -> InboxRow | None:
     """Store the entry; a collapsing kind joins the account's unread item for the subject. None: a duplicate."""
     t = inbox_items
+    # One writer per account at a time, so an account's sequence numbers commit in order and a live stream that
+    # read up to N can never later see a smaller one appear (callers take accounts in a fixed order: no deadlock).
+    await session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:account, 0))"),
+                          {"account": str(entry.account_id)})
     same = and_(t.c.account_id == entry.account_id, t.c.kind == entry.kind, t.c.subject_id == entry.subject_id)
     if entry.collapses:
         unread = (await session.execute(select(t.c.item_id, t.c.child_ids).where(same, t.c.read_at.is_(None))

@@ -39,6 +39,7 @@ class Fanout:
 async def fan_out(session: AsyncSession, entries: list[InboxEntry], how: Fanout) -> list[InboxRow]:
     if not entries:
         return []
+    entries = sorted(entries, key=lambda e: e.account_id)  # the inbox locks accounts in this order (db.inbox.add)
     kind = entries[0].kind
     accounts = [e.account_id for e in entries]
     chosen = await channels_for(session, accounts, kind)
