@@ -24,7 +24,10 @@ OWN_OR_PUBLIC = re.compile(
     r"^/(health|ready)$|^/api/v1/auth/(?!machine-clients)|^/api/v1/(me|account|notification-settings)$"
     r"|^/api/v1/push-devices$|^/api/v1/timeline/status$"  # the same answer for every caller, no organisation
     r"|^/api/v1/timeline/(uploads|feed|feed/seen)$"  # the caller's own uploads and family feed
-    r"|^/api/v1/location(/team|/news|/newsletters|/info-pages)?$|^/api/v1/observation-templates$")  # caller's own
+    r"|^/api/v1/location(/team|/news|/newsletters|/info-pages)?$|^/api/v1/observation-templates$"  # caller's own
+    r"|^/api/v1/inbox(/unread-count|/read-all|/stream)?$"
+    r"|^/api/v1/calendar-feed$|^/api/v1/calendar-feeds/\{secret\}$")  # the caller's own inbox and calendar
+# feed; the feed's public URL names no id, only the secret
 # The caller's own list, in any organisation (every item of it is checked by the messaging e2e tests).
 OWN_OPERATIONS = {("get", "/api/v1/conversations"), ("post", "/api/v1/message-attachments")}
 # Operations a role may not use at all, in any organisation: 403 there says nothing about B.
@@ -37,6 +40,7 @@ ROLE_REFUSED = {
         ("get", "/api/v1/conversations/{conversation_id}/attachments/{message_attachment_id}"))),
     ("erp", "get", "/api/v1/admin/accounts/{account_id}"),
     ("erp", "delete", "/api/v1/push-devices/{device_id}"),
+    ("erp", "post", "/api/v1/inbox/{item_id}/read"),
     ("erp", "post", "/api/v1/auth/machine-clients"),
     # timeline: files and diary entries come from parents and staff, never from an ERP
     ("erp", "post", "/api/v1/timeline/uploads/{upload_id}/confirm"),
@@ -100,6 +104,7 @@ async def build_tenant(gateway: httpx.AsyncClient, mailpit: Any) -> Tenant:
     device = await gateway.post("/api/v1/push-devices", headers=w.as_parent("eva"),
                                 json={"token": f"fcm-{uuid.uuid4().hex}", "platform": "android"})
     assert device.status_code == 201, device.text
+    inbox_item = await _inbox_item(gateway, w)  # the absence above reaches Ilse's inbox
     t.ids = {
         "organisation_id": w.org, "location_id": w.location, "group_id": w.groups["dolfijnen"],
         "staff_id": t.staff_id, "family_id": w.families["devries"], "parent_id": w.parents["eva"][0],
@@ -108,7 +113,7 @@ async def build_tenant(gateway: httpx.AsyncClient, mailpit: Any) -> Tenant:
         "credit_id": credit, "request_id": request.json()["request_id"],
         "absence_id": absence.json()["absences"][0]["absence_id"], "device_id": device.json()["device_id"],
         "key": key, "kind": key, "day": closed.isoformat(), "conversation_id": conversation,
-        "message_attachment_id": attachment,
+        "message_attachment_id": attachment, "item_id": inbox_item,
     }
     t.ids.update(await timeline_content(gateway, bearer(t.staff), w.groups["dolfijnen"], w.children["noor"]))
     # My location: a news item with a PDF, an observation template and an observation (with a PDF) of Noor.
@@ -138,6 +143,14 @@ async def conversation_of(gateway: httpx.AsyncClient, w: PlanningWorld) -> tuple
         return r.json()["conversation_id"]
 
     return await eventually(conversation, timeout=30), attachment
+
+
+async def _inbox_item(gateway: httpx.AsyncClient, w: PlanningWorld) -> str:
+    async def first() -> str | None:
+        items = (await gateway.get("/api/v1/inbox", headers=w.as_parent("ilse"))).json()["items"]
+        return items[0]["item_id"] if items else None
+
+    return await eventually(first, timeout=30)
 
 
 def attack_bodies(method: str, path: str, a: Tenant, b: Tenant) -> list[dict | None]:

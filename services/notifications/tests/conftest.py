@@ -10,7 +10,7 @@ import socket
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -23,7 +23,14 @@ from konnect_contracts.events.access import SessionsEnded
 from konnect_contracts.events.accounts import TOPIC as ACCOUNTS_TOPIC
 from konnect_contracts.events.accounts import AccountInvited, PasswordResetRequested
 from konnect_contracts.events.directory import TOPIC as DIRECTORY_TOPIC
-from konnect_contracts.events.directory import ChildUpserted, ParentUpserted, StaffUpserted
+from konnect_contracts.events.directory import (
+    ChildUpserted,
+    GroupUpserted,
+    ParentUpserted,
+    PlacementUpserted,
+    StaffUpserted,
+)
+from konnect_contracts.events.messaging import MessageSent
 from konnect_contracts.events.requests import (
     REQUESTS_TOPIC,
     AbsenceReported,
@@ -31,7 +38,16 @@ from konnect_contracts.events.requests import (
     RequestExpired,
     RequestSubmitted,
 )
-from konnect_devstack.pytest_plugin import fetch_rows, new_service_env
+from konnect_contracts.events.timeline import (
+    CONTENT_TOPIC,
+    POSTS_TOPIC,
+    DiaryEntryPosted,
+    NewsletterPublished,
+    NewsPublished,
+    ObservationShared,
+    PhotoPosted,
+)
+from konnect_devstack.pytest_plugin import fetch_rows, internal_headers, new_service_env
 from notifications.main import MIGRATIONS
 from notifications.settings import Settings
 
@@ -45,6 +61,9 @@ class NotificationsEnv:
     directory_topic: str
     requests_topic: str
     access_topic: str
+    timeline_posts_topic: str
+    timeline_content_topic: str
+    messaging_topic: str
 
     def settings(self, **overrides: Any) -> Settings:
         endpoints = self.infra.endpoints
@@ -52,7 +71,8 @@ class NotificationsEnv:
             "database_url": self.database_url, **endpoints.kafka_settings(),
             "service_name": self.service_name, "accounts_topic": self.accounts_topic,
             "directory_topic": self.directory_topic, "requests_topic": self.requests_topic,
-            "access_topic": self.access_topic,
+            "access_topic": self.access_topic, "timeline_posts_topic": self.timeline_posts_topic,
+            "timeline_content_topic": self.timeline_content_topic, "messaging_topic": self.messaging_topic,
             "smtp_host": endpoints.smtp_host, "smtp_port": endpoints.smtp_port, "mail_poll_seconds": 0.1,
             "mail_backoff_initial_seconds": 0.2, "mail_backoff_max_seconds": 1.0,
             "consumer_backoff_initial_seconds": 0.05,
@@ -60,6 +80,10 @@ class NotificationsEnv:
         return Settings(**{**values, **overrides})
 
     def topic_of(self, payload: EventPayload) -> str:
+        own = {POSTS_TOPIC: self.timeline_posts_topic, CONTENT_TOPIC: self.timeline_content_topic,
+               MessageSent.TOPIC: self.messaging_topic}
+        if payload.TOPIC in own:
+            return own[payload.TOPIC]
         if payload.TOPIC == REQUESTS_TOPIC:
             return self.requests_topic
         if isinstance(payload, SessionsEnded):
@@ -117,16 +141,19 @@ class NotificationsEnv:
 
 _TYPES: dict[str, type[EventPayload]] = {
     t.EVENT_TYPE: t for t in (AccountInvited, PasswordResetRequested, ParentUpserted, StaffUpserted, ChildUpserted,
-                              RequestSubmitted, RequestDecided, RequestExpired, AbsenceReported, SessionsEnded)
+                              RequestSubmitted, RequestDecided, RequestExpired, AbsenceReported, SessionsEnded,
+                              PlacementUpserted, GroupUpserted, PhotoPosted, DiaryEntryPosted, NewsPublished,
+                              NewsletterPublished, ObservationShared, MessageSent)
 }
 
 
 async def make_env(infra: Any) -> NotificationsEnv:
     url, name, topics = await new_service_env(infra, MIGRATIONS, "notifications", {
         "accounts": (ACCOUNTS_TOPIC, 3), "directory": (DIRECTORY_TOPIC, 3), "requests": (REQUESTS_TOPIC, 3),
-        "access": (ACCESS_TOPIC, 3)})
+        "access": (ACCESS_TOPIC, 3), "posts": (POSTS_TOPIC, 3), "content": (CONTENT_TOPIC, 3),
+        "messaging": (MessageSent.TOPIC, 3)})
     return NotificationsEnv(infra, url, name, topics["accounts"], topics["directory"], topics["requests"],
-                            topics["access"])
+                            topics["access"], topics["posts"], topics["content"], topics["messaging"])
 
 
 @pytest.fixture
@@ -224,3 +251,49 @@ async def fake_fcm(tmp_path: Any) -> AsyncIterator[tuple[FakeFcm, dict[str, Any]
         yield fcm, settings
     finally:
         await runner.cleanup()
+
+
+class InboxWorld:
+    """One organisation, one group at one location; Sem's separated parents Anne and Bram (family A, Dutch) and
+    Emma (family B, English) with Lotte."""
+
+    def __init__(self) -> None:
+        self.org, self.location, self.group = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+        self.family_a, self.family_b, self.family_c = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+        # Separated parents of Sem: two accounts, each with its own inbox.
+        self.anne, self.bram, self.emma = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+        self.sem, self.lotte = uuid.uuid4(), uuid.uuid4()
+        self.staff = uuid.uuid4()
+
+    def directory(self) -> list[Any]:
+        def parent(account: uuid.UUID, family: uuid.UUID, name: str, language: str = "nl") -> ParentUpserted:
+            return ParentUpserted(organisation_id=self.org, version=1, account_id=account, family_id=family,
+                                  name=name, email=f"{account.hex}@example.test", language=language)  # type: ignore[arg-type]
+
+        def child(child_id: uuid.UUID, family: uuid.UUID, name: str) -> ChildUpserted:
+            return ChildUpserted(organisation_id=self.org, version=1, child_id=child_id, family_id=family,
+                                 first_name=name, last_name="X", birth_date=date(2023, 1, 1))
+
+        # Sem's placement names only the group (its location comes from the group); Lotte's names both.
+        return [
+            GroupUpserted(organisation_id=self.org, version=1, group_id=self.group, location_id=self.location,
+                          name="Dolfijnen", care_type="day_care"),
+            parent(self.anne, self.family_a, "Anne"), parent(self.bram, self.family_a, "Bram"),
+            parent(self.emma, self.family_b, "Emma", "en"),
+            child(self.sem, self.family_a, "Sem"), child(self.lotte, self.family_b, "Lotte"),
+            PlacementUpserted(organisation_id=self.org, version=1, placement_id=uuid.uuid4(), child_id=self.sem,
+                              family_id=self.family_a, group_id=self.group, care_type="day_care",
+                              starts_on=date(2025, 1, 1)),
+            PlacementUpserted(organisation_id=self.org, version=1, placement_id=uuid.uuid4(), child_id=self.lotte,
+                              family_id=self.family_b, group_id=self.group, location_id=self.location,
+                              care_type="day_care", starts_on=date(2025, 1, 1)),
+        ]
+
+    def headers(self, account: uuid.UUID) -> dict[str, str]:
+        return internal_headers("parent", str(account), str(self.org))
+
+
+
+@pytest.fixture
+def inbox_world() -> InboxWorld:
+    return InboxWorld()

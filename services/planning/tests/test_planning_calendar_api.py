@@ -405,3 +405,53 @@ async def test_clock_routes_do_not_exist_outside_test():
         assert r.status_code == 404 and r.json()["error"]["code"] == "not_found"
         assert (await client.delete("/testing/clock", headers=OPERATOR)).status_code == 404
     assert type(app.state.clock).__name__ == "Clock"
+
+
+# -- calendar feed ---------------------------------------------------------------------------------
+
+async def test_calendar_feed_is_private_revocable_parses_and_follows_changes(planning):
+    import icalendar
+
+    ids = await world(planning)
+    assert (await planning.get("/calendar-feed", headers=parent(ids))).json() == {"enabled": False,
+                                                                                 "created_at": None}
+    on = await planning.post("/calendar-feed", headers=parent(ids))
+    assert on.status_code == 201, on.text
+    url = on.json()["url"]
+    secret = url.rsplit("/", 1)[1]
+    assert url.startswith("http://localhost:8000/api/v1/calendar-feeds/") and len(secret) >= 43
+
+    async def events() -> list[Any]:
+        r = await planning.get(f"/calendar-feeds/{secret}")
+        assert r.status_code == 200 and r.headers["content-type"].startswith("text/calendar"), r.text
+        return list(icalendar.Calendar.from_ical(r.content).walk("VEVENT"))
+
+    monday = [e for e in await events() if e.decoded("dtstart").date() == MONDAY]
+    assert sorted(str(e["summary"]) for e in monday) == ["Noor: Middag (De Uiltjes)", "Noor: Ochtend (De Uiltjes)"]
+    morning = next(e for e in monday if "Ochtend" in str(e["summary"]))
+    start = morning.decoded("dtstart")
+    assert (start.hour, start.minute, str(start.tzinfo)) == (7, 30, "Europe/Amsterdam")
+    assert morning.decoded("dtend").hour == 13 and str(morning["location"]) == "De Uiltjes, Zonnebloem"
+    assert not any("Lotte" in str(e["summary"]) for e in await events())  # another family's child: never
+
+    # An accepted extra day appears; an absence cancels the part.
+    await add_change(planning, ids, "noor", TUESDAY, "afternoon", 1, "extra_day")
+    await add_change(planning, ids, "noor", MONDAY, "morning", -1, "absence")
+    after = await events()
+    tuesday = [str(e["summary"]) for e in after if e.decoded("dtstart").date() == TUESDAY]
+    assert "Noor: Middag (De Uiltjes)" in tuesday
+    cancelled = [e for e in after if e.decoded("dtstart").date() == MONDAY and "Ochtend" in str(e["summary"])]
+    assert str(cancelled[0]["status"]) == "CANCELLED"
+
+    # Renewing gives a new URL and kills the old; revoking kills it; others cannot touch it.
+    renewed = (await planning.post("/calendar-feed", headers=parent(ids))).json()["url"].rsplit("/", 1)[1]
+    assert (await planning.get(f"/calendar-feeds/{secret}")).status_code == 404
+    secret = renewed
+    assert len(await events()) > 0
+    assert (await planning.delete("/calendar-feed", headers=parent(ids, "other_parent"))).status_code == 404
+    assert (await planning.post("/calendar-feed", headers=admin(ids["org"]))).status_code == 403
+    assert (await planning.delete("/calendar-feed", headers=parent(ids))).status_code == 204
+    gone = await planning.get(f"/calendar-feeds/{secret}")
+    assert gone.status_code == 404 and gone.json()["error"]["code"] == "not_found"
+    assert (await planning.get("/calendar-feeds/not a secret")).status_code in (404, 422)
+    assert (await planning.delete("/calendar-feed", headers=parent(ids))).status_code == 404

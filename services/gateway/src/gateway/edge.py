@@ -15,6 +15,7 @@ from konnect_kit.internal import Caller
 from gateway.auth import TokenVerifier
 from gateway.ratelimit import RateLimit, client_address
 from gateway.route_table import _PARAM, Route, RouteTable
+from gateway.streaming import forward_stream
 from gateway.upstream import Upstream
 
 
@@ -99,6 +100,9 @@ def edge_router(table: RouteTable) -> APIRouter:
             raise ApiError(404, "not_found", "There is no such API path.")
         route = found.route
         who = caller_for(route, request)
+        if route.stream:  # a long-lived event stream: relayed as it comes, closed at the session's end
+            return await forward_stream(request, request.app.state.upstreams[route.service],
+                                        route.upstream_path(found.values), who)
         if route.limit is not None:
             await limits[route.limit.name](request)
         body = await request.body()  # read whole by gateway.limits.BodySizeLimit already (global limit)

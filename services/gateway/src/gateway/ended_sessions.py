@@ -5,6 +5,7 @@ still work on services that do not look up sessions themselves. Only sessions en
 lifetime matter, so the register is small and the event feed rebuilds it from the log on start.
 """
 
+import asyncio
 import time
 from collections.abc import Callable, Iterable
 
@@ -14,8 +15,28 @@ class EndedSessions:
         self.token_lifetime = token_lifetime_seconds
         self.clock = clock
         self._until: dict[str, float] = {}  # session id → when its last access token has expired anyway
+        self._watchers: dict[str, set[asyncio.Event]] = {}  # open event streams per session (gateway.streaming)
+
+    def watch(self, session_id: str) -> asyncio.Event:
+        """Set when the session ends (at once if it has)."""
+        ended = asyncio.Event()
+        if session_id in self._until:
+            ended.set()
+        self._watchers.setdefault(session_id, set()).add(ended)
+        return ended
+
+    def unwatch(self, session_id: str, ended: asyncio.Event) -> None:
+        watchers = self._watchers.get(session_id)
+        if watchers is not None:
+            watchers.discard(ended)
+            if not watchers:
+                del self._watchers[session_id]
 
     def add(self, session_ids: Iterable[str], ended_at: float) -> None:
+        session_ids = list(session_ids)
+        for session_id in session_ids:  # streams close even when every token has expired already
+            for ended in self._watchers.get(session_id, ()):
+                ended.set()
         forget_after = ended_at + self.token_lifetime
         if forget_after <= self.clock():
             return  # every token of these sessions has expired already

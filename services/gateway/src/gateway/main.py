@@ -5,6 +5,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import aiohttp
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from konnect_kit.correlation import CORRELATION_HEADER, CorrelationMiddleware
@@ -20,6 +21,7 @@ from gateway.ended_sessions import EndedSessions
 from gateway.limits import BodySizeLimit
 from gateway.openapi import install_openapi, load_documents
 from gateway.settings import Settings
+from gateway.streaming import close_stream_clients
 from gateway.upstream import Upstream
 
 
@@ -41,6 +43,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     ended = EndedSessions(settings.access_token_lifetime_seconds)
     tokens = TokenVerifier(settings.jwt_secret, settings.platform_operator_token, ended)
     feed = AccessFeed(ended, settings.kafka)
+    stream_clients: dict[str, aiohttp.ClientSession] = {}  # gateway.streaming: one pool per service for `stream` routes
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -51,6 +54,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await feed.stop()
             for upstream in upstreams.values():
                 await upstream.close()
+            await close_stream_clients(stream_clients)
 
     # /docs is the gateway's own page (gateway.docs): Swagger UI from local assets, no CDN.
     app = FastAPI(title="Konnect API", version="1.0.0", lifespan=lifespan, docs_url=None, redoc_url=None)
@@ -61,6 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.ended_sessions = ended
     app.state.access_feed = feed
     app.state.route_table = table
+    app.state.stream_clients = stream_clients
     install_error_handlers(app)
     install_openapi(app, table, documents)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)

@@ -52,6 +52,8 @@ class Route:
     limit: RateClass | None = None
     body_limit: int | None = None
     line: int = 0
+    # `stream`: a long-lived event stream (gateway.streaming), relayed as it comes and closed when the session ends.
+    stream: bool = False
 
     @property
     def segments(self) -> list[str]:
@@ -118,21 +120,24 @@ def parse(text: str, source: str = "routes.txt") -> RouteTable:
             raise RouteTableError(f"{where}: `-` (not published) goes with `internal`, and only with it")
         if public_path is not None and sorted(_params(public_path)) != sorted(_params(service_path)):
             raise RouteTableError(f"{where}: the public and service paths must name the same parameters")
-        limit, body_limit = None, None
+        limit, body_limit, stream = None, None, False
         for option in options:
             key, _, value = option.partition("=")
             if key == "limit" and value in rate_classes:
                 limit = rate_classes[value]
             elif key == "body" and value.isdigit():
                 body_limit = int(value)
+            elif option == "stream":
+                stream = True
             else:
-                raise RouteTableError(f"{where}: unknown option {option!r} (limit=<declared class>, body=<bytes>)")
+                raise RouteTableError(f"{where}: unknown option {option!r} "
+                                      "(limit=<declared class>, body=<bytes>, stream)")
         if public_path is not None:
             key = (method, "/".join("{}" if _PARAM.match(s) else s for s in split(public_path)))
             if key in seen:
                 raise RouteTableError(f"{where}: {method} {public_path} is already routed on line {seen[key]}")
             seen[key] = number
-        routes.append(Route(method, public_path, service, service_path, access, limit, body_limit, number))
+        routes.append(Route(method, public_path, service, service_path, access, limit, body_limit, number, stream))
     return RouteTable(tuple(routes), rate_classes)
 
 

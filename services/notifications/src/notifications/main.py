@@ -4,33 +4,48 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from konnect_kit.consumer import Subscription
-from konnect_kit.service import ServiceKit, create_service_app
+from konnect_kit.service import BackgroundWorker, ServiceKit, create_service_app
 
-from notifications.api import deliveries, devices, preferences
+from notifications.api import deliveries, devices, inbox, inbox_stream, preferences
+from notifications.clock import Clock
+from notifications.digest_worker import DigestWorker
 from notifications.handlers import access, accounts, directory, requests
+from notifications.handlers import inbox as inbox_handlers
+from notifications.live import InboxHub
 from notifications.mailer.sender import MailSender
 from notifications.push.sender import PushSender
-from notifications.queue_worker import QueueWorker
 from notifications.settings import Settings
 
 MIGRATIONS = Path(__file__).parent / "db" / "migrations"
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, clock: Clock | None = None) -> FastAPI:
     settings = settings or Settings()
+    clock = clock or Clock()
+    hub = InboxHub(settings.database_url)
     subscriptions = [
         Subscription(accounts.handlers(settings), topic=settings.accounts_topic),
         Subscription(directory.HANDLERS, topic=settings.directory_topic),
-        Subscription(requests.handlers(settings), topic=settings.requests_topic),
+        Subscription(requests.handlers(settings, clock), topic=settings.requests_topic),
         Subscription(access.HANDLERS, topic=settings.access_topic),
+        Subscription(inbox_handlers.timeline_handlers(settings, clock), topic=settings.timeline_posts_topic),
+        Subscription(inbox_handlers.content_handlers(settings, clock), topic=settings.timeline_content_topic),
+        Subscription(inbox_handlers.messaging_handlers(settings, clock), topic=settings.messaging_topic),
     ]
 
-    def background(kit: ServiceKit) -> list[QueueWorker]:
-        senders: list[QueueWorker] = [MailSender(kit.database, settings)]
+    def background(kit: ServiceKit) -> list[BackgroundWorker]:
+        senders: list[BackgroundWorker] = [MailSender(kit.database, settings),
+                                           DigestWorker(kit.database, settings, clock), hub]
         if settings.push_enabled:
-            senders.append(PushSender(kit.database, settings))
+            push = PushSender(kit.database, settings)
+            push.clock = clock  # held pushes (bursts, quiet hours) are due by the app's clock
+            senders.append(push)
         return senders
 
-    return create_service_app(settings, title="Konnect notifications",
-                              routers=[deliveries.router, preferences.router, devices.router],
-                              subscriptions=subscriptions, background=background)
+    app = create_service_app(settings, title="Konnect notifications",
+                             routers=[deliveries.router, preferences.router, devices.router, inbox_stream.router,
+                                      inbox.router],
+                             subscriptions=subscriptions, background=background)
+    app.state.clock = clock  # read by the routes; a test passes a clock it moves
+    app.state.inbox_hub = hub
+    return app

@@ -12,6 +12,7 @@ from konnect_kit.wakeup import Wakeup
 from konnect_kit.worker import DrainingWorker
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from notifications.clock import Clock
 from notifications.db.deliveries import DueDelivery, claim_next_due, mark_failed, mark_retry, mark_sent
 from notifications.domain.delivery import RetryPolicy
 
@@ -30,6 +31,7 @@ class QueueWorker(DrainingWorker):
         self.database = database
         self.policy = policy
         self.sent_total = 0
+        self.clock: Clock | None = None  # set when the app has an injected clock (held pushes wait for it)
         self.failed_attempts_total = 0
 
     # -- what a channel provides ------------------------------------------------------------------
@@ -74,7 +76,7 @@ class QueueWorker(DrainingWorker):
     async def _attempt_next(self) -> bool | None:
         """None: nothing due. True: go on with the next one. False: the far end is down, stop this pass."""
         async with self.database.transaction() as session:
-            due = await claim_next_due(session, self.channel)
+            due = await claim_next_due(session, self.channel, self.clock.now() if self.clock else None)
             if due is None:
                 return None
             try:

@@ -3,7 +3,9 @@
 from konnect_contracts.events.access import TOPIC as ACCESS_TOPIC
 from konnect_contracts.events.accounts import TOPIC as ACCOUNTS_TOPIC
 from konnect_contracts.events.directory import TOPIC as DIRECTORY_TOPIC
+from konnect_contracts.events.messaging import MessageSent
 from konnect_contracts.events.requests import REQUESTS_TOPIC
+from konnect_contracts.events.timeline import CONTENT_TOPIC, POSTS_TOPIC
 from konnect_kit.settings import ServiceSettings
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
@@ -21,6 +23,9 @@ class Settings(ServiceSettings):
     directory_topic: str = DIRECTORY_TOPIC
     requests_topic: str = REQUESTS_TOPIC
     access_topic: str = ACCESS_TOPIC
+    timeline_posts_topic: str = POSTS_TOPIC
+    timeline_content_topic: str = CONTENT_TOPIC
+    messaging_topic: str = MessageSent.TOPIC
 
     # SMTP relay (mailpit locally).
     smtp_host: str = "127.0.0.1"
@@ -53,6 +58,10 @@ class Settings(ServiceSettings):
     push_backoff_initial_seconds: float = 1.0
     push_backoff_max_seconds: float = 300.0
     push_poll_seconds: float = 1.0
+    # A burst (photos of one series, messages in one conversation) waits this long and goes as one push.
+    push_burst_seconds: float = Field(default=60.0, ge=0)
+    # The daily digest worker looks for due digests this often.
+    digest_poll_seconds: float = Field(default=30.0, gt=0)
     # Devices one account may register; one more replaces the one registered longest ago (a fuzzer once
     # registered 310 for one account, and every push went to each of them).
     push_devices_per_account: int = Field(default=10, ge=1)

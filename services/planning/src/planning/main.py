@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from konnect_kit.consumer import Subscription
 from konnect_kit.service import ServiceKit, create_service_app
 
-from planning.api import admin, agenda, evaluation, organisations, requests, testing
+from planning.api import admin, agenda, calendar_feed, evaluation, organisations, requests, testing
 from planning.clock import Clock, clock_for
 from planning.expiry import ExpiryWorker
 from planning.handlers import credits, directory, erp
@@ -34,7 +34,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
 
     app = create_service_app(
         settings, title="Konnect planning",
-        routers=[organisations.router, admin.router, agenda.router, requests.router, evaluation.router],
+        routers=[organisations.router, admin.router, agenda.router, requests.router, evaluation.router,
+                 calendar_feed.router],
         subscriptions=subscriptions, background=background,
     )
     register_agenda_enricher(add_pending_requests)  # pending lines show in the agenda ("Optie extra")

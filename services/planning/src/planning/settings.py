@@ -12,6 +12,8 @@ class Settings(ServiceSettings):
     service_name: str = "planning"
     http_port: int = 8104
     database_url: str = "postgresql+asyncpg://konnect@127.0.0.1:54320/konnect_planning"
+    # Where clients reach the public API (the gateway): calendar feed URLs are built on it.
+    public_api_base_url: str = "http://localhost:8000"
 
     # Topics default to the contract's; overridable so a test or staging instance reads and writes its own
     # streams instead of everything on the shared ones.

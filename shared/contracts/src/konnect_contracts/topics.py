@@ -117,7 +117,7 @@ TOPICS: tuple[TopicSpec, ...] = (
         description="Messages sent in staff/parent conversations (metadata; messages are immutable).",
         event_types=("MessageSent",),
         producers=('messaging',),
-        consumers=(),
+        consumers=('notifications',),
     ),
     TopicSpec(
         name="timeline.posts.v1",
@@ -126,7 +126,7 @@ TOPICS: tuple[TopicSpec, ...] = (
         description="Photos and diary entries posted to children's timelines.",
         event_types=("PhotoPosted", "DiaryEntryPosted"),
         producers=('timeline',),
-        consumers=(),
+        consumers=('notifications',),
     ),
     TopicSpec(
         name="timeline.content.v1",
@@ -135,7 +135,7 @@ TOPICS: tuple[TopicSpec, ...] = (
         description="Location content: news, newsletters, shared observations.",
         event_types=("NewsPublished", "NewsletterPublished", "ObservationShared"),
         producers=('timeline',),
-        consumers=(),
+        consumers=('notifications',),
     ),
     TopicSpec(
         name="platform.erp-clients.v1",

@@ -2,7 +2,7 @@
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -71,14 +71,15 @@ async def _queue(session: AsyncSession, channel: str, wake_channel: str, *, even
     return queued
 
 
-async def claim_next_due(session: AsyncSession, channel: str) -> DueDelivery | None:
-    """Lock one due pending delivery of `channel`; rows another instance holds are skipped (nothing goes twice)."""
+async def claim_next_due(session: AsyncSession, channel: str, now: datetime | None = None) -> DueDelivery | None:
+    """Lock one due pending delivery of `channel`; rows another instance holds are skipped (nothing goes twice).
+    `now` is the app's clock where one is injected (held pushes wait for it); else the database's."""
     row = (await session.execute(
         select(deliveries.c.delivery_id, deliveries.c.kind, deliveries.c.event_id, deliveries.c.account_id,
                deliveries.c.recipient, deliveries.c.language, deliveries.c.subject, deliveries.c.body_text,
                deliveries.c.body_html, deliveries.c.attempts)
         .where(deliveries.c.channel == channel, deliveries.c.status == "pending",
-               deliveries.c.next_attempt_at <= func.now())
+               deliveries.c.next_attempt_at <= (now if now is not None else func.now()))
         .order_by(deliveries.c.next_attempt_at)
         .limit(1)
         .with_for_update(skip_locked=True)
@@ -131,3 +132,37 @@ async def deliveries_to(session: AsyncSession, recipient: str, *, limit: int, co
     if organisation_id is not None:
         query = query.where(deliveries.c.organisation_id == organisation_id)
     return [dict(row) for row in (await session.execute(query)).mappings().all()]
+
+
+@dataclass(frozen=True)
+class HeldPush:
+    delivery_id: UUID
+    kind: str
+    count: int
+
+
+async def hold_push(session: AsyncSession, *, event_id: UUID, device_token: str, push: RenderedPush,
+                    organisation_id: UUID | None, account_id: UUID, due_at: datetime, collapse_key: str
+                    ) -> HeldPush:
+    """Queue a push due at `due_at`, or join the pending one with the same collapse key for this device (a burst,
+    or the quiet-hours summary): the caller re-renders its text from the returned kind and count."""
+    pending = (await session.execute(
+        select(deliveries.c.delivery_id, deliveries.c.kind, deliveries.c.collapsed_count)
+        .where(deliveries.c.recipient == device_token, deliveries.c.collapse_key == collapse_key,
+               deliveries.c.status == "pending", deliveries.c.channel == PUSH)
+        .with_for_update())).first()
+    if pending is None:
+        delivery_id = delivery_id_for(event_id, PUSH, device_token)
+        await session.execute(insert(deliveries).values(
+            delivery_id=delivery_id, event_id=event_id, kind=push.kind, channel=PUSH,
+            organisation_id=organisation_id, account_id=account_id, recipient=device_token, language=push.language,
+            subject=push.title, body_text=push.body, body_html="", next_attempt_at=due_at,
+            collapse_key=collapse_key).on_conflict_do_nothing())
+        return HeldPush(delivery_id, push.kind, 1)
+    kind = pending.kind if pending.kind == push.kind else "summary"
+    return HeldPush(pending.delivery_id, kind, pending.collapsed_count + 1)
+
+
+async def retext_push(session: AsyncSession, held: HeldPush, push: RenderedPush) -> None:
+    await session.execute(update(deliveries).where(deliveries.c.delivery_id == held.delivery_id).values(
+        kind=held.kind, collapsed_count=held.count, subject=push.title, body_text=push.body))

@@ -44,6 +44,9 @@ deliveries = Table(
     Column("last_error", Text),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("sent_at", DateTime(timezone=True)),
+    # Held pushes: a burst or the quiet-hours summary joins the pending row with the same key (per device).
+    Column("collapse_key", Text),
+    Column("collapsed_count", Integer, nullable=False, server_default="1"),
     # A redelivered or replayed event never queues a second message for the same person and channel.
     UniqueConstraint("event_id", "recipient", "channel", name="deliveries_event_recipient_channel"),
     CheckConstraint("status IN ('pending', 'sent', 'failed')", name="deliveries_status"),

@@ -19,6 +19,8 @@ PASSWORD_RESET = "password_reset"
 REQUEST_DECIDED = "request_decided"
 REQUEST_EXPIRED = "request_expired"
 ABSENCE_REPORTED = "absence_reported"
+DIGEST = "digest"
+ITEM_MAIL = "inbox_item"
 
 DEFAULT_TIME_ZONE = "Europe/Amsterdam"
 
@@ -168,6 +170,41 @@ _COMMON: dict[MailLanguage, dict[str, str]] = {
         "fallback": "Button not working? Copy this link into your browser:",
         "closing": "Kind regards,\nKonnect",
         "automatic": "This is an automated message; replies are not read.",
+    },
+}
+
+
+_TEXTS[DIGEST] = {
+    "nl": {
+        "subject": "Je overzicht: {count} nieuw in Konnect",
+        "greeting": "Hallo {name},",
+        "intro": "Dit is er nieuw sinds je vorige overzicht:",
+        "action": "Open Konnect",
+        "why": "Je krijgt dit dagelijkse overzicht omdat je dat zo hebt gekozen in je meldingsinstellingen "
+               "({settings}).",
+    },
+    "en": {
+        "subject": "Your summary: {count} new in Konnect",
+        "greeting": "Hello {name},",
+        "intro": "This is new since your previous summary:",
+        "action": "Open Konnect",
+        "why": "You get this daily summary because you chose it in your notification settings ({settings}).",
+    },
+}
+_TEXTS[ITEM_MAIL] = {
+    "nl": {
+        "subject": "{title}",
+        "greeting": "Hallo {name},",
+        "intro": "{title}.",
+        "action": "Bekijken in Konnect",
+        "why": "Je krijgt deze e-mail door je meldingsinstellingen ({settings}).",
+    },
+    "en": {
+        "subject": "{title}",
+        "greeting": "Hello {name},",
+        "intro": "{title}.",
+        "action": "View in Konnect",
+        "why": "You get this e-mail because of your notification settings ({settings}).",
     },
 }
 
@@ -329,3 +366,20 @@ def _render(kind: str, lang: MailLanguage, values: dict[str, str], *, before: tu
 
 def _p(text: str) -> str:
     return "<p>" + escape(text).replace("\n", "<br>") + "</p>"
+
+
+def render_digest(*, display_name: str, language: str, lines: Sequence[str], web_base_url: str) -> RenderedMail:
+    """One mail listing everything since the previous digest (the caller sends none when there is nothing)."""
+    lang = mail_language(language)
+    values = {"name": display_name, "count": str(len(lines)), "settings": f"{web_base_url}/settings/notifications"}
+    action = _Action(_TEXTS[DIGEST][lang]["action"], f"{web_base_url}/inbox")
+    return _render(DIGEST, lang, values, before=("intro",), items=lines, action=action, after=("why",))
+
+
+def render_item_mail(*, display_name: str, language: str, title: str, url: str, web_base_url: str
+                     ) -> RenderedMail:
+    """An inbox item mailed at once (kinds without a mail of their own: photos, messages, news...)."""
+    lang = mail_language(language)
+    values = {"name": display_name, "title": title, "settings": f"{web_base_url}/settings/notifications"}
+    return _render(ITEM_MAIL, lang, values, before=("intro",), action=_Action(_TEXTS[ITEM_MAIL][lang]["action"], url),
+                   after=("why",))

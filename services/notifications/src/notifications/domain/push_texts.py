@@ -39,3 +39,31 @@ def render_push(kind: str, language: str | None) -> RenderedPush:
     lang = mail_language(language)
     title, body = _TEXTS[kind][lang]
     return RenderedPush(kind=kind, language=lang, title=title, body=body)
+
+
+SUMMARY = "summary"
+# Kinds that come from timeline and messaging: counted ("3 new photos"), never naming a child or a sender.
+_COUNTED: dict[str, dict[MailLanguage, tuple[str, str]]] = {
+    "photo_posted": {"nl": ("Nieuwe foto", "{n} nieuwe foto's"), "en": ("New photo", "{n} new photos")},
+    "diary_entry_posted": {"nl": ("Nieuw dagboekbericht", "{n} nieuwe dagboekberichten"),
+                           "en": ("New diary entry", "{n} new diary entries")},
+    "message_sent": {"nl": ("Nieuw bericht", "{n} nieuwe berichten"), "en": ("New message", "{n} new messages")},
+    "news_published": {"nl": ("Nieuws van de opvang", "{n} nieuwsberichten"), "en": ("News", "{n} news items")},
+    "newsletter_published": {"nl": ("Nieuwe nieuwsbrief", "{n} nieuwe nieuwsbrieven"),
+                             "en": ("New newsletter", "{n} new newsletters")},
+    "observation_shared": {"nl": ("Observatie gedeeld", "{n} observaties gedeeld"),
+                           "en": ("Observation shared", "{n} observations shared")},
+    "summary": {"nl": ("Nieuw in Konnect", "{n} meldingen terwijl het stil was"),
+                           "en": ("New in Konnect", "{n} notifications while quiet")},
+}
+_OPEN = {"nl": "Open Konnect om het te bekijken.", "en": "Open Konnect to see it."}
+
+
+def render_counted(kind: str, count: int, language: str | None) -> RenderedPush:
+    """A push that may stand for several events of one kind (a burst) or of any kind (`summary`)."""
+    lang = mail_language(language)
+    if kind in _TEXTS and count == 1:
+        return render_push(kind, lang)
+    one, many = _COUNTED.get(kind, _COUNTED[SUMMARY])[lang]
+    title = one if count == 1 else many.format(n=count)
+    return RenderedPush(kind=kind, language=lang, title=title, body=_OPEN[lang])

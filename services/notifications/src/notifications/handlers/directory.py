@@ -3,11 +3,18 @@
 from typing import Any
 from uuid import UUID
 
-from konnect_contracts.events.directory import ChildUpserted, ParentUpserted, StaffUpserted
+from konnect_contracts.events.directory import (
+    ChildUpserted,
+    GroupUpserted,
+    ParentUpserted,
+    PlacementUpserted,
+    StaffUpserted,
+)
 from konnect_kit.consumer import EventContext, Handlers
 from konnect_kit.read_models import upsert_if_newer
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from notifications.db.audiences import upsert_group, upsert_placement
 from notifications.db.models import recipients
 from notifications.db.read_models import upsert_child
 from notifications.domain.languages import mail_language
@@ -44,4 +51,20 @@ async def child_upserted(ctx: EventContext, event: ChildUpserted) -> None:
     })
 
 
-HANDLERS: Handlers = {ParentUpserted: parent_upserted, StaffUpserted: staff_upserted, ChildUpserted: child_upserted}
+async def placement_upserted(ctx: EventContext, event: PlacementUpserted) -> None:
+    # Which families a location's or group's news reaches (see db.audiences.parents_in).
+    await upsert_placement(ctx.session, placement_id=event.placement_id, version=event.version, values={
+        "organisation_id": event.organisation_id, "child_id": event.child_id, "family_id": event.family_id,
+        "group_id": event.group_id, "location_id": event.location_id, "ends_on": event.ends_on,
+        "deleted": event.deleted,
+    })
+
+
+async def group_upserted(ctx: EventContext, event: GroupUpserted) -> None:
+    await upsert_group(ctx.session, group_id=event.group_id, version=event.version, values={
+        "organisation_id": event.organisation_id, "location_id": event.location_id, "deleted": event.deleted,
+    })
+
+
+HANDLERS: Handlers = {ParentUpserted: parent_upserted, StaffUpserted: staff_upserted, ChildUpserted: child_upserted,
+                      PlacementUpserted: placement_upserted, GroupUpserted: group_upserted}

@@ -10,8 +10,8 @@ from uuid import UUID
 from konnect_contracts.events.requests import AbsenceReported, RequestDecided, RequestExpired, RequestSubmitted
 from konnect_kit.consumer import EventContext, Handlers
 
-from notifications.db.deliveries import queue_email, queue_push
-from notifications.db.devices import tokens_of
+from notifications.clock import Clock
+from notifications.db.deliveries import queue_email
 from notifications.db.preferences import wants
 from notifications.db.read_models import Parent, child_names, parents_of, remember_request, request_of
 from notifications.domain.mail_texts import (
@@ -21,7 +21,8 @@ from notifications.domain.mail_texts import (
     render_request_decided,
     render_request_expired,
 )
-from notifications.domain.push_texts import render_push
+from notifications.service_layer.fanout import Fanout
+from notifications.service_layer.inbox_delivery import about_family
 from notifications.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -39,32 +40,24 @@ def _child_line(child_id: UUID, names: dict[UUID, str], stored: dict[str, Any] |
 
 
 async def _mail_parents(ctx: EventContext, *, organisation_id: UUID, family_id: UUID, what: str,
-                        render: Callable[[Parent], RenderedMail], push_enabled: bool) -> None:
-    """The mail (and, where push is configured, the push) to every parent of the family."""
+                        render: Callable[[Parent], RenderedMail], settings: Settings, clock: Clock,
+                        subject_id: UUID, child_ids: Sequence[UUID], params: dict[str, Any]) -> None:
+    """The inbox item, the mail (now or in the digest) and the push, as each parent of the family chose."""
     parents = await parents_of(ctx.session, organisation_id=organisation_id, family_id=family_id)
     if not parents:
         # Nobody to address (yet): the directory upsert of the parents has not arrived, or they have no login.
         log.warning("no parent to mail", extra={"what": what, "family_id": str(family_id),
                                                  "event_id": str(ctx.envelope.event_id)})
-    accounts = [p.account_id for p in parents]
-    wanted = await wants(ctx.session, accounts, what, "email")
-    for parent in (p for p in parents if p.account_id in wanted):  # the others switched this kind off
+    how = Fanout(event_id=ctx.envelope.event_id, now=clock.now(), push_enabled=settings.push_enabled,
+                 burst_seconds=settings.push_burst_seconds, web_base_url=settings.web_base_url,
+                 mail_immediately=False)  # this kind has its own mail, below
+    await about_family(ctx.session, organisation_id=organisation_id, accounts=[p.account_id for p in parents],
+                       kind=what, subject_id=subject_id, child_ids=child_ids, params=params, how=how)
+    wanted = await wants(ctx.session, [p.account_id for p in parents], what, "email")
+    for parent in (p for p in parents if p.account_id in wanted):  # the others chose the digest or no mail
         # Keyed by event and address in the deliveries table: a redelivered event never mails twice.
         await queue_email(ctx.session, event_id=ctx.envelope.event_id, recipient=parent.email,
                           mail=render(parent), organisation_id=organisation_id, account_id=parent.account_id)
-    if push_enabled:
-        await _push_parents(ctx, parents, what, organisation_id)
-
-
-async def _push_parents(ctx: EventContext, parents: list[Parent], what: str, organisation_id: UUID) -> None:
-    """One push per registered device of each parent who kept push on for this kind (keyed like mail)."""
-    wanted = await wants(ctx.session, [p.account_id for p in parents], what, "push")
-    devices = await tokens_of(ctx.session, list(wanted))
-    for parent in (p for p in parents if p.account_id in wanted):
-        for token in devices.get(parent.account_id, []):
-            await queue_push(ctx.session, event_id=ctx.envelope.event_id, device_token=token,
-                             push=render_push(what, parent.language), organisation_id=organisation_id,
-                             account_id=parent.account_id)
 
 
 async def request_submitted(ctx: EventContext, event: RequestSubmitted) -> None:
@@ -76,7 +69,8 @@ async def request_submitted(ctx: EventContext, event: RequestSubmitted) -> None:
                            family_id=event.family_id, kind=event.kind, lines=lines)
 
 
-async def request_decided(ctx: EventContext, event: RequestDecided, *, push_enabled: bool = False) -> None:
+async def request_decided(ctx: EventContext, event: RequestDecided, *, settings: Settings,
+                          clock: Clock) -> None:
     known = await request_of(ctx.session, event.request_id)
     kind, stored = known if known else (None, {})
     names = await child_names(ctx.session, (o.child_id for o in event.outcomes))
@@ -87,10 +81,14 @@ async def request_decided(ctx: EventContext, event: RequestDecided, *, push_enab
     await _mail_parents(ctx, organisation_id=event.organisation_id, family_id=event.family_id, what="request_decided",
                         render=lambda p: render_request_decided(display_name=p.display_name, language=p.language,
                                                                 request_kind=kind, lines=lines),
-                        push_enabled=push_enabled)
+                        settings=settings, clock=clock, subject_id=event.request_id,
+                        child_ids=[o.child_id for o in event.outcomes],
+                        params={"accepted": sum(o.outcome == "accepted" for o in event.outcomes),
+                                "refused": sum(o.outcome != "accepted" for o in event.outcomes)})
 
 
-async def request_expired(ctx: EventContext, event: RequestExpired, *, push_enabled: bool = False) -> None:
+async def request_expired(ctx: EventContext, event: RequestExpired, *, settings: Settings,
+                          clock: Clock) -> None:
     known = await request_of(ctx.session, event.request_id)
     kind, stored = known if known else (None, {})
     expired = [stored[line_id] for line_id in event.expired_line_ids if line_id in stored]
@@ -104,20 +102,24 @@ async def request_expired(ctx: EventContext, event: RequestExpired, *, push_enab
     await _mail_parents(ctx, organisation_id=event.organisation_id, family_id=event.family_id, what="request_expired",
                         render=lambda p: render_request_expired(display_name=p.display_name, language=p.language,
                                                                 request_kind=kind, lines=lines),
-                        push_enabled=push_enabled)
+                        settings=settings, clock=clock, subject_id=event.request_id, child_ids=child_ids,
+                        params={})
 
 
-async def absence_reported(ctx: EventContext, event: AbsenceReported, *, push_enabled: bool = False) -> None:
+async def absence_reported(ctx: EventContext, event: AbsenceReported, *, settings: Settings,
+                           clock: Clock) -> None:
     names = await child_names(ctx.session, [event.child_id])
     line = ChildLine(child_name=names.get(event.child_id), starts_on=event.starts_on, ends_on=event.ends_on)
     await _mail_parents(ctx, organisation_id=event.organisation_id, family_id=event.family_id,
                         what="absence_reported",
                         render=lambda p: render_absence_reported(display_name=p.display_name, language=p.language,
                                                                  line=line, reason=event.reason, note=event.note),
-                        push_enabled=push_enabled)
+                        settings=settings, clock=clock, subject_id=event.absence_id,
+                        child_ids=[event.child_id], params={"reason": event.reason})
 
 
-def handlers(settings: Settings) -> Handlers:
-    push = {"push_enabled": settings.push_enabled}  # without FCM credentials nothing is queued for push
+def handlers(settings: Settings, clock: Clock | None = None) -> Handlers:
+    # Without FCM credentials nothing is queued for push (Fanout.push_enabled).
+    push = {"settings": settings, "clock": clock or Clock()}
     return {RequestSubmitted: request_submitted, RequestDecided: partial(request_decided, **push),
             RequestExpired: partial(request_expired, **push), AbsenceReported: partial(absence_reported, **push)}

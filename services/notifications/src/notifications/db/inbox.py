@@ -1,0 +1,187 @@
+"""The in-app inbox table and its statements: add (or collapse into) an item, page, count and mark read.
+
+Every item carries a sequence number from one database sequence: newest first, the pagination cursor and
+the id of its live event (a collapsed item takes a new number, so it moves to the top and is sent again).
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+from sqlalchemy import (
+    ARRAY,
+    BigInteger,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    Sequence,
+    Table,
+    Text,
+    Uuid,
+    and_,
+    exists,
+    func,
+    not_,
+    or_,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from notifications.db.models import children, metadata, recipients
+from notifications.domain.inbox import InboxEntry
+
+inbox_seq = Sequence("inbox_seq", metadata=metadata)
+
+inbox_items = Table(
+    "inbox_items",
+    metadata,
+    Column("item_id", Uuid, primary_key=True),
+    Column("seq", BigInteger, nullable=False, unique=True),
+    Column("account_id", Uuid, nullable=False),
+    Column("organisation_id", Uuid, nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("subject_id", Uuid, nullable=False),
+    Column("child_ids", ARRAY(Uuid), nullable=False),
+    Column("params", JSONB, nullable=False),
+    Column("link", Text, nullable=False),
+    Column("count", Integer, nullable=False, server_default="1"),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("read_at", DateTime(timezone=True)),
+)
+# The inbox page and the unread count read one account's items newest first.
+Index("inbox_items_account_seq", inbox_items.c.account_id, inbox_items.c.seq.desc())
+# At most one unread item per account and subject: the one a burst collapses into.
+Index("inbox_items_unread_subject", inbox_items.c.account_id, inbox_items.c.kind, inbox_items.c.subject_id,
+      unique=True, postgresql_where=text("read_at IS NULL"))
+
+
+@dataclass(frozen=True)
+class InboxRow:
+    item_id: UUID
+    seq: int
+    kind: str
+    subject_id: UUID
+    child_ids: tuple[UUID, ...]
+    params: dict[str, Any]
+    link: str
+    count: int
+    created_at: datetime
+    read_at: datetime | None
+
+
+async def add(session: AsyncSession, entry: InboxEntry, now: datetime) -> InboxRow | None:
+    """Store the entry; a collapsing kind joins the account's unread item for the subject. None: a duplicate."""
+    t = inbox_items
+    # One writer per account at a time, so an account's sequence numbers commit in order and a live stream that
+    # read up to N can never later see a smaller one appear (callers take accounts in a fixed order: no deadlock).
+    await session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:account, 0))"),
+                          {"account": str(entry.account_id)})
+    same = and_(t.c.account_id == entry.account_id, t.c.kind == entry.kind, t.c.subject_id == entry.subject_id)
+    if entry.collapses:
+        unread = (await session.execute(select(t.c.item_id, t.c.child_ids).where(same, t.c.read_at.is_(None))
+                                        .with_for_update())).first()
+        if unread is not None:
+            merged = sorted(set(unread.child_ids) | set(entry.child_ids))
+            bumped = (await session.execute(
+                update(t).where(t.c.item_id == unread.item_id)
+                .values(count=t.c.count + 1, seq=inbox_seq.next_value(), created_at=now, child_ids=merged,
+                        params=entry.params)
+                .returning(*t.c))).one()
+            await changed(session, entry.account_id)
+            return _row(bumped)
+    elif await session.scalar(select(exists().where(same))):
+        return None
+    inserted = (await session.execute(
+        t.insert().values(item_id=uuid4(), seq=inbox_seq.next_value(), account_id=entry.account_id,
+                          organisation_id=entry.organisation_id, kind=entry.kind, subject_id=entry.subject_id,
+                          child_ids=list(entry.child_ids), params=entry.params, link=entry.link, created_at=now)
+        .returning(*t.c))).first()
+    if inserted is None:
+        return None
+    await changed(session, entry.account_id)
+    return _row(inserted)
+
+
+# The live streams' PostgreSQL channel (notifications.live.CHANNEL): NOTIFY is delivered at commit, to every
+# instance, so a stream on any instance hears of an item any instance's consumer stored.
+LIVE_CHANNEL = "konnect_inbox"
+
+
+async def changed(session: AsyncSession, account_id: UUID) -> None:
+    await session.execute(text("SELECT pg_notify(:channel, :account)"),
+                          {"channel": LIVE_CHANNEL, "account": str(account_id)})
+
+
+async def last_seq(session: AsyncSession, account_id: UUID) -> int:
+    return int(await session.scalar(select(func.coalesce(func.max(inbox_items.c.seq), 0))
+                                    .where(inbox_items.c.account_id == account_id)) or 0)
+
+
+def _row(row: Any) -> InboxRow:
+    return InboxRow(item_id=row.item_id, seq=row.seq, kind=row.kind, subject_id=row.subject_id,
+                    child_ids=tuple(row.child_ids), params=row.params, link=row.link, count=row.count,
+                    created_at=row.created_at, read_at=row.read_at)
+
+
+def _visible(account_id: UUID) -> Any:
+    """Items about no child, or about a child still in the account's family: a parent who lost access to a child
+    (moved family, deleted) no longer sees what was about it. Accounts that are not parents see all their items."""
+    t = inbox_items
+    is_parent = exists().where(recipients.c.account_id == account_id, recipients.c.role == "parent")
+    own_child = exists().where(
+        recipients.c.account_id == account_id, recipients.c.role == "parent", recipients.c.active.is_(True),
+        children.c.family_id == recipients.c.family_id, children.c.deleted.is_(False),
+        children.c.child_id == func.any(t.c.child_ids))
+    return and_(t.c.account_id == account_id,
+                or_(func.cardinality(t.c.child_ids) == 0, not_(is_parent), own_child))
+
+
+async def page(session: AsyncSession, account_id: UUID, *, before_seq: int | None, limit: int,
+               after_seq: int | None = None) -> list[InboxRow]:
+    """Newest first, below `before_seq` (the cursor); or, with `after_seq`, everything newer, oldest first."""
+    t = inbox_items
+    query = select(*t.c).where(_visible(account_id))
+    if after_seq is not None:
+        query = query.where(t.c.seq > after_seq).order_by(t.c.seq.asc())
+    else:
+        if before_seq is not None:
+            query = query.where(t.c.seq < before_seq)
+        query = query.order_by(t.c.seq.desc())
+    return [_row(r) for r in await session.execute(query.limit(limit))]
+
+
+async def unread_count(session: AsyncSession, account_id: UUID) -> int:
+    t = inbox_items
+    return int(await session.scalar(
+        select(func.count()).select_from(t).where(_visible(account_id), t.c.read_at.is_(None))) or 0)
+
+
+async def mark_read(session: AsyncSession, account_id: UUID, item_id: UUID, now: datetime) -> bool:
+    """False when the account has no such (visible) item."""
+    t = inbox_items
+    found = await session.scalar(select(t.c.item_id).where(_visible(account_id), t.c.item_id == item_id))
+    if found is None:
+        return False
+    result = await session.execute(update(t).where(t.c.item_id == item_id, t.c.read_at.is_(None))
+                                   .values(read_at=now))
+    if result.rowcount:  # type: ignore[attr-defined]
+        await changed(session, account_id)  # the badge on the account's other devices
+    return True
+
+
+async def mark_all_read(session: AsyncSession, account_id: UUID, now: datetime) -> int:
+    t = inbox_items
+    result = await session.execute(update(t).where(t.c.account_id == account_id, t.c.read_at.is_(None))
+                                   .values(read_at=now))
+    if result.rowcount:  # type: ignore[attr-defined]
+        await changed(session, account_id)
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def language_of(session: AsyncSession, account_id: UUID) -> str | None:
+    return await session.scalar(select(recipients.c.language).where(recipients.c.account_id == account_id).limit(1))
