@@ -40,7 +40,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     ended = EndedSessions(settings.access_token_lifetime_seconds)
     tokens = TokenVerifier(settings.jwt_secret, settings.platform_operator_token, ended)
-    feed = AccessFeed(ended, settings.kafka)
+    feed = AccessFeed(ended, settings.kafka, settings.topic_prefix)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

@@ -19,10 +19,10 @@ MIGRATIONS = Path(__file__).parent / "db" / "migrations"
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     subscriptions = [
-        Subscription(accounts.handlers(settings), topic=settings.accounts_topic),
-        Subscription(directory.HANDLERS, topic=settings.directory_topic),
-        Subscription(requests.handlers(settings), topic=settings.requests_topic),
-        Subscription(access.HANDLERS, topic=settings.access_topic),
+        Subscription(accounts.handlers(settings)),
+        Subscription(directory.HANDLERS),
+        Subscription(requests.handlers(settings)),
+        Subscription(access.HANDLERS),
     ]
 
     def background(kit: ServiceKit) -> list[QueueWorker]:

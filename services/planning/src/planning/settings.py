@@ -1,7 +1,5 @@
 """Planning settings (env prefix PLANNING_)."""
 
-from konnect_contracts.events.credits import TOPIC as CREDITS_TOPIC
-from konnect_contracts.events.requests import EVALUATIONS_TOPIC, REQUESTS_TOPIC
 from konnect_kit.settings import ServiceSettings
 from pydantic_settings import SettingsConfigDict
 
@@ -13,10 +11,5 @@ class Settings(ServiceSettings):
     http_port: int = 8104
     database_url: str = "postgresql+asyncpg://konnect@127.0.0.1:54320/konnect_planning"
 
-    # Topics default to the contract's; overridable so a test or staging instance reads and writes its own
-    # streams instead of everything on the shared ones.
-    requests_topic: str = REQUESTS_TOPIC
-    evaluations_topic: str = EVALUATIONS_TOPIC
-    credits_topic: str = CREDITS_TOPIC
     # The expiry worker's poll interval: a due timer fires at most this long after its moment.
     expiry_poll_seconds: float = 5.0

@@ -6,13 +6,14 @@ from uuid import UUID
 
 from konnect_contracts.events.credits import CreditGranted
 from konnect_kit.domain_errors import Conflict, Invalid, NotFound
+from konnect_kit.outbox import Outbox
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from credits.db.models import credits, directory_children
 from credits.domain.ledger import ZERO
-from credits.service_layer.ledger import LedgerEvents, balance_of, lock_credit
+from credits.service_layer.ledger import balance_of, lock_credit
 
 # Fields a grant states; the running figures (reserved, consumed) are the ledger's, never the caller's.
 GRANT_FIELDS = ("organisation_id", "child_id", "family_id", "unit", "amount", "valid_from", "valid_until",
@@ -25,7 +26,7 @@ class GrantResult:
     created: bool
 
 
-async def grant_credit(session: AsyncSession, events: LedgerEvents, credit_id: UUID,
+async def grant_credit(session: AsyncSession, outbox: Outbox, credit_id: UUID,
                        values: dict[str, Any]) -> GrantResult:
     """Insert or update the grant; publishes CreditGranted for a new grant or a real change only."""
     org = values["organisation_id"]
@@ -58,7 +59,7 @@ async def grant_credit(session: AsyncSession, events: LedgerEvents, credit_id: U
     if written is None:
         raise NotFound("not_found", "No such credit.")
     published = {k: v for k, v in values.items() if k != "external_id"}  # the ERP's own id stays here
-    await events.publish(session, CreditGranted(credit_id=credit_id, **{**published, "care_types": tuple(
+    await outbox.publish(session, CreditGranted(credit_id=credit_id, **{**published, "care_types": tuple(
         values["care_types"])}), org)
     return GrantResult(changed=True, created=row is None)
 
