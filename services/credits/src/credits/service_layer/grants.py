@@ -60,7 +60,7 @@ async def grant_credit(session: AsyncSession, outbox: Outbox, credit_id: UUID,
         raise NotFound("not_found", "No such credit.")
     published = {k: v for k, v in values.items() if k != "external_id"}  # the ERP's own id stays here
     await outbox.publish(session, CreditGranted(credit_id=credit_id, **{**published, "care_types": tuple(
-        values["care_types"])}), org)
+        values["care_types"])}), organisation_id=org)
     return GrantResult(changed=True, created=row is None)
 
 
