@@ -94,11 +94,21 @@ def _as_postgres_user(argv: list[str]) -> list[str]:
     return ["runuser", "-u", "postgres", "--", *argv] if os.geteuid() == 0 else argv
 
 
+def _discard(folder: Path) -> None:
+    """Move `folder` aside at once and delete it in the background: a test cluster can hold thousands of
+    databases, and removing them inline held up the first test by minutes on a loaded machine."""
+    trash = folder.with_name(f"{folder.name}.discarded-{uuid.uuid4().hex[:8]}")
+    folder.rename(trash)
+    subprocess.Popen(["rm", "-rf", str(trash)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                     start_new_session=True)
+
+
 class Postgres:
     def __init__(self, profile: Profile) -> None:
         self.port = profile.postgres_port
         self.data = paths.postgres_data_dir(profile.name)
         self.log_file = paths.log_dir(profile.name) / "postgres.log"
+        self.run_marker = paths.run_dir(profile.name) / "postgres.data-id"
 
     def running(self) -> bool:
         return port_open(self.port)
@@ -106,7 +116,23 @@ class Postgres:
     def start(self) -> None:
         if self.running():
             return
+        # The data lives outside the checkout (see paths.postgres_data_dir): a checkout deleted and cloned again
+        # at the same path has a new Kafka but would find the old databases (naming ERP clients, topics and
+        # outbox rows the new broker never had). The data belongs to this checkout only if both ids match.
+        here, there = self.run_marker, self.data.parent / f"{self.data.name}.id"
+        kafka_data = self.run_marker.parent / "kafka" / "data" / "meta.properties"
+        if (self.data / "PG_VERSION").exists() and not here.exists() and not there.exists() and kafka_data.exists():
+            # Data from before these ids existed, with its own broker data beside it: the pair is consistent.
+            adopted = uuid.uuid4().hex
+            there.write_text(adopted)
+            here.write_text(adopted)
+        if (self.data / "PG_VERSION").exists() and (
+                not here.exists() or not there.exists() or here.read_text() != there.read_text()):
+            print("PostgreSQL data of an earlier checkout at this path: starting it over", flush=True)
+            _discard(self.data)
         if not (self.data / "PG_VERSION").exists():
+            data_id = uuid.uuid4().hex
+            there.unlink(missing_ok=True)
             self.data.mkdir(parents=True, exist_ok=True)
             if os.geteuid() == 0:
                 shutil.chown(self.data, "postgres", "postgres")
@@ -116,6 +142,8 @@ class Postgres:
                                    "-A", "trust", "-E", "UTF8", "--no-locale"]),
                 check=True, stdout=subprocess.DEVNULL,
             )
+            there.write_text(data_id)
+            here.write_text(data_id)
         if os.geteuid() == 0:
             self.log_file.touch()
             shutil.chown(self.log_file, "postgres", "postgres")

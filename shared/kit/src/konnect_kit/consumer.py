@@ -191,7 +191,8 @@ class EventConsumer:
         return frozenset(topics)
 
     async def _refresh_topics(self) -> None:
-        """Re-subscribe when the service's data names other topics than before (checked every interval)."""
+        """Re-subscribe when the service's data names other topics than before (checked every interval; the
+        first check runs as soon as the consumer has joined with the catalogue topics)."""
         if not self._topic_sources or time.monotonic() - self._last_topic_refresh < self.topic_refresh_seconds:
             return
         self._last_topic_refresh = time.monotonic()
@@ -200,7 +201,20 @@ class EventConsumer:
         except Exception as exc:  # the database briefly away: keep the current subscription, ask again later
             log.warning("cannot read the topics to consume", extra={"error": repr(exc)})
             return
-        if topics == self._extra_topics or self._consumer is None:
+        if self._consumer is None:
+            return
+        try:
+            # Only topics that exist: a named topic that is missing (deleted, not created yet) would hold up
+            # the whole group's assignment; it is picked up at a later refresh once it is there.
+            available = await self._consumer.topics()
+        except KafkaError as exc:
+            log.warning("cannot list the topics to consume", extra={"error": repr(exc)})
+            return
+        missing = topics - available
+        if missing:
+            log.warning("named topics do not exist (yet)", extra={"topics": sorted(missing)})
+        topics &= available
+        if topics == self._extra_topics:
             return
         # Finish the batch in hand and send its offsets while the partitions are still ours.
         await self._settle()
@@ -237,14 +251,6 @@ class EventConsumer:
 
     async def _run(self) -> None:
         while not self._stopping.is_set():
-            try:
-                self._extra_topics = await self._read_extra_topics()
-                self._last_topic_refresh = time.monotonic()
-            except Exception as exc:
-                log.warning("cannot read the topics to consume yet", extra={"error": repr(exc)})
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._stopping.wait(), timeout=2)
-                continue
             self._consumer, self._dlq_producer = self._new_clients()
             try:
                 await self._consumer.start()
