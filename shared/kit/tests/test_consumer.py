@@ -225,9 +225,15 @@ async def test_topics_named_by_the_services_data_are_consumed_as_they_appear(inf
     async def named_topics(session) -> list[str]:  # type: ignore[no-untyped-def]
         return list((await session.execute(text("SELECT topic FROM named_topics"))).scalars())
 
+    came_from: set[str] = set()
+
+    async def remember_topic(ctx, event) -> None:  # type: ignore[no-untyped-def]
+        came_from.add(ctx.topic)
+        await record_effect(ctx, event)
+
     consumer = make_consumer(db, bootstrap, prefix)
     consumer.topic_refresh_seconds = 0.5
-    consumer.subscribe([Subscription({type(probe("x")): record_effect}, more_topics=named_topics)])
+    consumer.subscribe([Subscription({type(probe("x")): remember_topic}, more_topics=named_topics)])
     await consumer.start()
     await eventually(lambda: consumer.running)
     expected = []
@@ -247,6 +253,8 @@ async def test_topics_named_by_the_services_data_are_consumed_as_they_appear(inf
     got = await eventually(lambda: _all_of(db, expected), timeout=60)
     await consumer.stop()
     assert sorted(got) == sorted(expected)
+    # Handlers see the names the service's data holds: the deployment's prefix is the kit's business.
+    assert came_from == {f"kit.more-{round_}-{i}.v1" for round_ in range(3) for i in range(3)}
     await db.dispose()
 
 
