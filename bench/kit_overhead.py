@@ -12,11 +12,11 @@ import json
 import time
 import uuid
 
-import asyncpg
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from konnect_contracts.envelope import Envelope, kafka_headers
 from konnect_contracts.events.platform import ProbeRecorded
-from konnect_devstack.infra import LocalInfra
+from konnect_contracts.topics import dead_letter_topic
+from konnect_devstack.infra import LocalInfra, new_database
 from konnect_devstack.profiles import bench_profile
 from konnect_devstack.stack import Stack
 from konnect_kit.consumer import EventConsumer
@@ -24,8 +24,7 @@ from konnect_kit.db import Database
 from konnect_kit.kafka import KafkaConnection, ensure_topics
 from konnect_kit.outbox import Outbox, OutboxRelay
 from konnect_kit.runtime import tune_gc
-from konnect_kit.schema import kit_metadata
-from sqlalchemy.ext.asyncio import create_async_engine
+from konnect_kit.topics import topic_name
 
 PARTITIONS = 3
 
@@ -64,18 +63,17 @@ async def bare_round(bootstrap: KafkaConnection, topic: str, n: int) -> float:
     return n / elapsed
 
 
-async def kit_round(bootstrap: KafkaConnection, topic: str, n: int, database_url: str) -> float:
+async def kit_round(bootstrap: KafkaConnection, prefix: str, n: int, database_url: str) -> float:
     database = Database(database_url)
-    service = f"bench-{uuid.uuid4().hex[:8]}"
-    await ensure_topics(bootstrap, [(f"dlq.{service}", 1)])
-    consumer = EventConsumer(database, Outbox(service), kafka=bootstrap, group_id=service,
-                             service=service)
+    service = f"bench-{uuid.uuid4().hex[:8]}"  # a new consumer group (in the run's namespace) every round
+    await ensure_topics(bootstrap, [(topic_name(dead_letter_topic(service), prefix), 1)])
+    consumer = EventConsumer(database, Outbox(service), kafka=bootstrap, service=service, topic_prefix=prefix)
 
     async def empty_handler(ctx, event) -> None:  # type: ignore[no-untyped-def]
         return None
 
-    consumer.on(ProbeRecorded, empty_handler, topic=topic)
-    relay = OutboxRelay(database, bootstrap, client_id=service)
+    consumer.on(ProbeRecorded, empty_handler)
+    relay = OutboxRelay(database, bootstrap, client_id=service, topic_prefix=prefix)
     await relay.start()
     started = time.perf_counter()
     await consumer.start()
@@ -88,29 +86,18 @@ async def kit_round(bootstrap: KafkaConnection, topic: str, n: int, database_url
     return n / elapsed
 
 
-async def fresh_database(infra: LocalInfra) -> str:
-    name = f"bench_{uuid.uuid4().hex[:8]}"
-    conn = await asyncpg.connect(infra.endpoints.admin_dsn())
-    await conn.execute(f'CREATE DATABASE "{name}"')
-    await conn.close()
-    url = infra.endpoints.database_url(name)
-    engine = create_async_engine(url)
-    async with engine.begin() as c:
-        await c.run_sync(kit_metadata.create_all)
-    await engine.dispose()
-    return url
-
-
 async def main(events: int, rounds: int, infra: LocalInfra) -> float:
     bootstrap = infra.endpoints.kafka
-    topic = f"bench.kit.{uuid.uuid4().hex[:8]}"
+    prefix = f"bench{uuid.uuid4().hex[:8]}."  # the run's own namespace: the probe topic holds only its events
+    topic = topic_name(ProbeRecorded.TOPIC, prefix)
     await ensure_topics(bootstrap, [(topic, PARTITIONS)])
     await produce(bootstrap, topic, events)
     await bare_round(bootstrap, topic, events)  # warm-up: page cache and connections, not counted
     bare, kit = [], []
     for _ in range(rounds):  # alternate, so a noisy moment hurts both sides alike
         bare.append(await bare_round(bootstrap, topic, events))
-        kit.append(await kit_round(bootstrap, topic, events, await fresh_database(infra)))
+        kit.append(await kit_round(bootstrap, prefix, events, await new_database(infra.endpoints, label="bench",
+                                                                                 kit_tables=True)))
     best_bare, best_kit = max(bare), max(kit)
     ratio = best_kit / best_bare
     print(f"kit_overhead: {events} events x {rounds} rounds, {PARTITIONS} partitions")

@@ -9,7 +9,7 @@ from typing import Any
 from credits.api.models import GrantIn
 from credits.main import create_app
 from credits.service_layer.grants import grant_credit
-from credits.service_layer.ledger import CreditLine, LedgerEvents, reserve_line, settle_line
+from credits.service_layer.ledger import CreditLine, reserve_line, settle_line
 from konnect_devstack.pytest_plugin import eventually, running_app
 from konnect_kit.db import Database
 from konnect_kit.outbox import Outbox
@@ -69,7 +69,7 @@ async def test_fifty_parallel_transactions_on_one_credit(credits_env) -> None:
     env = credits_env
     org, child, credit = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
     database = Database(env.database_url, pool_size=FAMILIES // 2)  # 50 connections: every call truly parallel
-    events = LedgerEvents(Outbox("credits-test"), env.ledger_topic)
+    events = Outbox("credits-test")
     try:
         async with database.transaction() as session:
             grant = GrantIn.model_validate(env.grant_body(org, child, "3"))

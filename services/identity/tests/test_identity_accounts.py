@@ -4,31 +4,17 @@ import json
 import logging
 import re
 import uuid
-from collections.abc import AsyncIterator
 
 import jwt
-import pytest
-from identity.main import MIGRATIONS, create_app
 from identity.reset_worker import PasswordResetWorker
 from identity.service_layer.accounts import ensure_account
 from identity.settings import Settings
-from konnect_devstack.pytest_plugin import eventually, internal_headers, running_app
+from konnect_devstack.pytest_plugin import eventually, internal_headers
 from konnect_kit.correlation import correlation_id_var
 from sqlalchemy import event, text
 
 GATEWAY = internal_headers()  # a call forwarded by the gateway without a logged-in caller
 PASSWORD = "correct horse battery"
-
-
-@pytest.fixture
-async def identity(infra, migrated_database) -> AsyncIterator:
-    url = await migrated_database(MIGRATIONS)
-    settings = Settings(database_url=url, **infra.endpoints.kafka_settings(),
-                        service_name=f"identity-{uuid.uuid4().hex[:6]}")
-    app = create_app(settings)
-    async with running_app(app) as client:
-        client.kit = app.state.kit  # type: ignore[attr-defined]
-        yield client
 
 
 async def invite(client, *, email: str | None = None, language: str = "nl") -> tuple[uuid.UUID, str, str]:

@@ -2,15 +2,12 @@
 
 import json
 import uuid
-from collections.abc import AsyncIterator
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from identity.db.queries import child_row, child_summaries, family_children
-from identity.main import MIGRATIONS, create_app
-from identity.settings import Settings
-from konnect_devstack.pytest_plugin import internal_headers, running_app
+from konnect_devstack.pytest_plugin import internal_headers
 from sqlalchemy import text
 
 OPERATOR = internal_headers("platform_operator", "operator-1")
@@ -20,20 +17,7 @@ def new_id() -> str:
     return str(uuid.uuid4())
 
 
-@pytest.fixture
-async def identity(infra, migrated_database, monkeypatch) -> AsyncIterator:
-    url = await migrated_database(MIGRATIONS)
-    settings = Settings(database_url=url, **infra.endpoints.kafka_settings(),
-                        service_name=f"identity-{uuid.uuid4().hex[:6]}")
-
-    async def no_login(session, outbox, **kwargs: Any) -> None:
-        return None  # logins are tested with the accounts module
-
-    monkeypatch.setattr("identity.service_layer.directory_writes.ensure_account", no_login)
-    app = create_app(settings)
-    async with running_app(app) as client:
-        client.kit = app.state.kit  # type: ignore[attr-defined]
-        yield client
+pytestmark = pytest.mark.usefixtures("directory_accounts")
 
 
 async def put(client, path: str, body: dict) -> dict:

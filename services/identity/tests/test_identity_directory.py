@@ -2,15 +2,11 @@
 
 import json
 import uuid
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from aiokafka import AIOKafkaConsumer, TopicPartition
-from identity.main import MIGRATIONS, create_app
-from identity.settings import Settings
-from konnect_contracts.envelope import Envelope
-from konnect_devstack.pytest_plugin import eventually, internal_headers, running_app
+from konnect_contracts.events.directory import FamilyUpserted
+from konnect_devstack.pytest_plugin import eventually, internal_headers
 from sqlalchemy import text
 
 OPERATOR = internal_headers("platform_operator", "operator-1")
@@ -25,22 +21,10 @@ def new_id() -> str:
 
 
 @pytest.fixture
-async def identity(infra, migrated_database, monkeypatch) -> AsyncIterator:
-    url = await migrated_database(MIGRATIONS)
-    settings = Settings(database_url=url, **infra.endpoints.kafka_settings(),
-                        service_name=f"identity-{uuid.uuid4().hex[:6]}")
-    accounts: list[dict[str, Any]] = []
-
-    async def record_account(session, outbox, **kwargs: Any) -> None:
-        accounts.append(kwargs)
-
-    # Logins are another engineer's module; here we only check what the directory asks of it.
-    monkeypatch.setattr("identity.service_layer.directory_writes.ensure_account", record_account)
-    app = create_app(settings)
-    async with running_app(app) as client:
-        client.kit = app.state.kit  # type: ignore[attr-defined]
-        client.accounts = accounts  # type: ignore[attr-defined]
-        yield client
+def identity(identity: Any, directory_accounts: list[dict[str, Any]]) -> Any:
+    """The conftest's identity, with the logins the directory asked for in `identity.accounts`."""
+    identity.accounts = directory_accounts
+    return identity
 
 
 async def organisation(client, name: str = "Kinderopvang De Regenboog") -> str:
@@ -278,36 +262,17 @@ async def test_consent_kinds_are_a_per_organisation_catalogue(identity):
     assert [k["key"] for k in r.json()["items"]] == ["photo_sharing"]
 
 
-async def test_a_change_reaches_the_directory_topic(identity, infra):
-    topic = "identity.directory.v1"
-    consumer = AIOKafkaConsumer(**infra.endpoints.kafka.client_kwargs(), group_id=None,
-                                enable_auto_commit=False)
-    try:
-        await consumer.start()
-        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or
-                      await _partitions(consumer, topic)]
-        consumer.assign(partitions)
-        await consumer.seek_to_end(*partitions)
-        for tp in partitions:
-            await consumer.position(tp)  # pin the end offsets before we write
-        org = await organisation(identity)
-        family_id = new_id()
-        await put(identity, f"families/{family_id}", {"organisation_id": org, "name": "Familie Kafka"})
-        seen: list[Envelope] = []
+async def test_a_change_reaches_the_directory_topic(identity):
+    org = await organisation(identity)
+    family_id = new_id()
+    before = len(await identity.env.read(FamilyUpserted))
+    await put(identity, f"families/{family_id}", {"organisation_id": org, "name": "Familie Kafka"})
 
-        async def arrived() -> bool:
-            for batch in (await consumer.getmany(timeout_ms=500)).values():
-                seen.extend(Envelope.from_bytes(m.value) for m in batch)
-            return any(e.event_type == "FamilyUpserted" and e.payload.get("family_id") == family_id for e in seen)
+    async def arrived() -> bool:
+        seen = (await identity.env.read(FamilyUpserted))[before:]
+        return any(e.event_type == "FamilyUpserted" and e.payload.get("family_id") == family_id for e in seen)
 
-        assert await eventually(arrived, timeout=30)
-    finally:
-        await consumer.stop()
-
-
-async def _partitions(consumer: AIOKafkaConsumer, topic: str) -> set[int]:
-    await consumer._client.force_metadata_update()
-    return consumer.partitions_for_topic(topic) or set()
+    assert await eventually(arrived, timeout=30)
 
 
 async def test_republish_sends_every_record_once_more_with_the_same_version(identity):

@@ -1,6 +1,6 @@
-"""Fixtures for notifications tests: a migrated database, own topics and consumer group, a Kafka producer.
+"""Fixtures for notifications tests: a migrated database and a topic prefix of its own (konnect_devstack's ServiceEnv).
 
-Each environment reads its own copy of identity's and planning's topics: a test app on the shared topics
+Each environment reads identity's and planning's topics under its own prefix: a test app on the shared topics
 with a fresh consumer group would re-read (and mail) every event ever published there, and a notifications
 service from a running stack would mail this test's events too.
 """
@@ -9,102 +9,30 @@ import json
 import socket
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-import asyncpg
 import pytest
-from aiokafka import AIOKafkaProducer
-from konnect_contracts.envelope import Envelope, EventPayload, kafka_headers
-from konnect_contracts.events.access import TOPIC as ACCESS_TOPIC
-from konnect_contracts.events.access import SessionsEnded
-from konnect_contracts.events.accounts import TOPIC as ACCOUNTS_TOPIC
+from konnect_contracts.envelope import Envelope, EventPayload
 from konnect_contracts.events.accounts import AccountInvited, PasswordResetRequested
-from konnect_contracts.events.directory import TOPIC as DIRECTORY_TOPIC
-from konnect_contracts.events.directory import (
-    ChildUpserted,
-    GroupUpserted,
-    ParentUpserted,
-    PlacementUpserted,
-    StaffUpserted,
-)
-from konnect_contracts.events.messaging import MessageSent
-from konnect_contracts.events.requests import (
-    REQUESTS_TOPIC,
-    AbsenceReported,
-    RequestDecided,
-    RequestExpired,
-    RequestSubmitted,
-)
-from konnect_contracts.events.timeline import (
-    CONTENT_TOPIC,
-    POSTS_TOPIC,
-    DiaryEntryPosted,
-    NewsletterPublished,
-    NewsPublished,
-    ObservationShared,
-    PhotoPosted,
-)
-from konnect_devstack.pytest_plugin import fetch_rows, internal_headers, new_service_env
-from notifications.main import MIGRATIONS
+from konnect_contracts.events.directory import ChildUpserted, GroupUpserted, ParentUpserted, PlacementUpserted
+from konnect_devstack.pytest_plugin import ServiceEnv, internal_headers, running_app
+from notifications.main import MIGRATIONS, create_app
 from notifications.settings import Settings
 
 
-@dataclass
-class NotificationsEnv:
-    infra: Any
-    database_url: str
-    service_name: str
-    accounts_topic: str
-    directory_topic: str
-    requests_topic: str
-    access_topic: str
-    timeline_posts_topic: str
-    timeline_content_topic: str
-    messaging_topic: str
+class NotificationsEnv(ServiceEnv):
+    """Notifications in its own database and topic namespace, mailing through mailpit; also the builders tests use."""
 
-    def settings(self, **overrides: Any) -> Settings:
+    service = "notifications"
+    migrations = MIGRATIONS
+    settings_type = Settings
+
+    def settings_values(self) -> dict[str, Any]:
         endpoints = self.infra.endpoints
-        values: dict[str, Any] = {
-            "database_url": self.database_url, **endpoints.kafka_settings(),
-            "service_name": self.service_name, "accounts_topic": self.accounts_topic,
-            "directory_topic": self.directory_topic, "requests_topic": self.requests_topic,
-            "access_topic": self.access_topic, "timeline_posts_topic": self.timeline_posts_topic,
-            "timeline_content_topic": self.timeline_content_topic, "messaging_topic": self.messaging_topic,
-            "smtp_host": endpoints.smtp_host, "smtp_port": endpoints.smtp_port, "mail_poll_seconds": 0.1,
-            "mail_backoff_initial_seconds": 0.2, "mail_backoff_max_seconds": 1.0,
-            "consumer_backoff_initial_seconds": 0.05,
-        }
-        return Settings(**{**values, **overrides})
-
-    def topic_of(self, payload: EventPayload) -> str:
-        own = {POSTS_TOPIC: self.timeline_posts_topic, CONTENT_TOPIC: self.timeline_content_topic,
-               MessageSent.TOPIC: self.messaging_topic}
-        if payload.TOPIC in own:
-            return own[payload.TOPIC]
-        if payload.TOPIC == REQUESTS_TOPIC:
-            return self.requests_topic
-        if isinstance(payload, SessionsEnded):
-            return self.access_topic
-        is_account_mail = isinstance(payload, AccountInvited | PasswordResetRequested)
-        return self.accounts_topic if is_account_mail else self.directory_topic
-
-    async def publish(self, *envelopes: Envelope) -> None:
-        """Produce as identity does: envelope bytes, the payload's partition key, the contract headers."""
-        producer = AIOKafkaProducer(**self.infra.endpoints.kafka.client_kwargs(), acks="all")
-        await producer.start()
-        try:
-            for envelope in envelopes:
-                payload = envelope.payload_as(_TYPES[envelope.event_type])
-                await producer.send_and_wait(self.topic_of(payload), value=envelope.to_bytes(),
-                                             key=payload.partition_key().encode(), headers=kafka_headers(envelope))
-        finally:
-            await producer.stop()
-
-    async def fetch(self, sql: str, *args: Any) -> list[asyncpg.Record]:
-        return await fetch_rows(self.database_url, sql, *args)
+        return {"smtp_host": endpoints.smtp_host, "smtp_port": endpoints.smtp_port, "mail_poll_seconds": 0.1,
+                "mail_backoff_initial_seconds": 0.2, "mail_backoff_max_seconds": 1.0}
 
     @staticmethod
     def wrap(payload: EventPayload) -> Envelope:
@@ -139,42 +67,12 @@ class NotificationsEnv:
             return int(s.getsockname()[1])
 
 
-_TYPES: dict[str, type[EventPayload]] = {
-    t.EVENT_TYPE: t for t in (AccountInvited, PasswordResetRequested, ParentUpserted, StaffUpserted, ChildUpserted,
-                              RequestSubmitted, RequestDecided, RequestExpired, AbsenceReported, SessionsEnded,
-                              PlacementUpserted, GroupUpserted, PhotoPosted, DiaryEntryPosted, NewsPublished,
-                              NewsletterPublished, ObservationShared, MessageSent)
-}
-
-
-async def make_env(infra: Any) -> NotificationsEnv:
-    url, name, topics = await new_service_env(infra, MIGRATIONS, "notifications", {
-        "accounts": (ACCOUNTS_TOPIC, 3), "directory": (DIRECTORY_TOPIC, 3), "requests": (REQUESTS_TOPIC, 3),
-        "access": (ACCESS_TOPIC, 3), "posts": (POSTS_TOPIC, 3), "content": (CONTENT_TOPIC, 3),
-        "messaging": (MessageSent.TOPIC, 3)})
-    return NotificationsEnv(infra, url, name, topics["accounts"], topics["directory"], topics["requests"],
-                            topics["access"], topics["posts"], topics["content"], topics["messaging"])
-
-
-@pytest.fixture
-async def notifications_env(infra: Any) -> NotificationsEnv:
-    return await make_env(infra)
-
-
-@pytest.fixture(scope="module")
-async def shared_env(infra: Any) -> NotificationsEnv:
-    """One environment for a module's tests that each use their own addresses (saves a group join per test)."""
-    return await make_env(infra)
+notifications_env, shared_env = NotificationsEnv.fixtures("notifications_env")
 
 
 @pytest.fixture(scope="module")
 async def mail_app(shared_env: NotificationsEnv) -> AsyncIterator[Any]:
-    from konnect_devstack.pytest_plugin import running_app
-    from notifications.main import create_app
-
-    app = create_app(shared_env.settings())
-    async with running_app(app) as client:
-        client.app = app  # type: ignore[attr-defined]
+    async with running_app(create_app(shared_env.settings())) as client:
         yield client
 
 

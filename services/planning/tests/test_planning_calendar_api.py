@@ -8,13 +8,11 @@ from typing import Any
 import pytest
 from konnect_contracts.envelope import Envelope
 from konnect_contracts.events import directory as ev
-from konnect_contracts.topics import dead_letter_topic
 from konnect_devstack.pytest_plugin import internal_headers, running_app
 from konnect_kit.consumer import EventContext
-from konnect_kit.kafka import ensure_topics
 from planning.db.calendar import care_changes
 from planning.handlers import directory as handlers
-from planning.main import MIGRATIONS, create_app
+from planning.main import create_app
 from planning.service_layer import calendar as cal
 from planning.settings import Settings
 from sqlalchemy import insert
@@ -33,15 +31,9 @@ def admin(org: str) -> dict[str, str]:
 
 
 @pytest.fixture
-async def planning(infra, migrated_database) -> AsyncIterator[Any]:
-    url = await migrated_database(MIGRATIONS)
-    name = f"planning-cal-{uuid.uuid4().hex[:8]}"
-    await ensure_topics(infra.endpoints.kafka, [(dead_letter_topic(name), 1)])
-    settings = Settings(database_url=url, **infra.endpoints.kafka_settings(),
-                        service_name=name, environment="test")
-    app = create_app(settings)
+async def planning(planning_env) -> AsyncIterator[Any]:
+    app = create_app(planning_env.settings(environment="test"))
     async with running_app(app) as client:
-        client.app = app  # type: ignore[attr-defined]
         app.state.clock.set(datetime(2030, 3, 1, 9, tzinfo=UTC))  # Friday before MONDAY
         yield client
 

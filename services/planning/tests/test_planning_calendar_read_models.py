@@ -6,42 +6,22 @@ from datetime import date
 from typing import Any
 
 import pytest
-from aiokafka import AIOKafkaProducer
-from konnect_contracts.envelope import Envelope, kafka_headers
 from konnect_contracts.events import directory as ev
-from konnect_contracts.topics import dead_letter_topic
 from konnect_devstack.pytest_plugin import eventually, running_app
-from konnect_kit.kafka import ensure_topics
-from planning.main import MIGRATIONS, create_app
+from planning.main import create_app
 from planning.service_layer import calendar as cal
-from planning.settings import Settings
 
 
 @pytest.fixture
-async def planning(infra, migrated_database) -> AsyncIterator[Any]:
-    url = await migrated_database(MIGRATIONS)
-    name = f"planning-rm-{uuid.uuid4().hex[:8]}"
-    await ensure_topics(infra.endpoints.kafka, [(dead_letter_topic(name), 1)])
-    settings = Settings(database_url=url, **infra.endpoints.kafka_settings(),
-                        service_name=name, environment="test", consumer_backoff_initial_seconds=0.05)
-    app = create_app(settings)
-    async with running_app(app) as client:
-        client.app = app  # type: ignore[attr-defined]
-        client.bootstrap = infra.endpoints.kafka  # type: ignore[attr-defined]
+async def planning(planning_env) -> AsyncIterator[Any]:
+    async with running_app(create_app(planning_env.settings())) as client:
+        client.env = planning_env  # type: ignore[attr-defined]
         yield client
 
 
 async def publish(client: Any, *events: ev.DirectoryUpsert) -> None:
-    """Produce as identity's relay does: envelope bytes, the organisation key, the contract headers."""
-    producer = AIOKafkaProducer(**client.bootstrap.client_kwargs(), acks="all")
-    await producer.start()
-    try:
-        for event in events:
-            envelope = Envelope.wrap(event, producer="identity", correlation_id=f"test-{uuid.uuid4().hex[:8]}")
-            await producer.send_and_wait(ev.TOPIC, value=envelope.to_bytes(), key=event.partition_key().encode(),
-                                         headers=kafka_headers(envelope))
-    finally:
-        await producer.stop()
+    """Produce as identity's relay does, on the directory topic of the test's own namespace."""
+    await client.env.publish(*events, producer="identity")
 
 
 async def test_directory_events_build_the_read_models_with_version_guards(planning):

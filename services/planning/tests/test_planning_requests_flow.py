@@ -10,8 +10,7 @@ from typing import Any
 
 import asyncpg
 import pytest
-from aiokafka import AIOKafkaProducer
-from konnect_contracts.envelope import Envelope, EventPayload, kafka_headers
+from konnect_contracts.envelope import Envelope, EventPayload
 from konnect_contracts.events.credits import CreditGranted, CreditReservationFailed, CreditReserved
 from konnect_contracts.events.directory import (
     ChildUpserted,
@@ -22,17 +21,13 @@ from konnect_contracts.events.directory import (
     PlacementUpserted,
     WeeklySlot,
 )
-from konnect_contracts.events.requests import ChildEvaluated
-from konnect_contracts.topics import dead_letter_topic
+from konnect_contracts.events.requests import ChildEvaluated, RequestSubmitted
 from konnect_devstack.pytest_plugin import eventually, internal_headers, running_app
 from konnect_kit.consumer import EventContext
-from konnect_kit.kafka import ensure_topics
-from konnect_kit.migrations import upgrade_to_head
 from planning.clock import SettableClock
 from planning.handlers import directory
-from planning.main import MIGRATIONS, create_app
+from planning.main import create_app
 from planning.settings import Settings
-from sqlalchemy.engine import make_url
 
 NOW = datetime(2030, 1, 7, 8, 0, tzinfo=UTC)  # Monday 09:00 in Amsterdam
 MON, TUE, WED, THU, FRI, SAT = (date(2030, 1, d) for d in (14, 15, 16, 17, 18, 19))
@@ -42,55 +37,30 @@ MON, TUE, WED, THU, FRI, SAT = (date(2030, 1, d) for d in (14, 15, 16, 17, 18, 1
 class Env:
     client: Any
     app: Any
-    url: str
+    service: Any  # the PlanningEnv (conftest)
     settings: Settings
     clock: SettableClock
 
     async def fetch(self, sql: str, *args: Any) -> list[asyncpg.Record]:
-        conn = await asyncpg.connect(make_url(self.url).set(drivername="postgresql").render_as_string(False))
-        try:
-            return await conn.fetch(sql, *args)
-        finally:
-            await conn.close()
+        return await self.service.fetch(sql, *args)
 
     async def events(self, event_type: str, key: str, value: Any) -> list[dict]:
         rows = await self.fetch("SELECT value FROM kit_outbox WHERE event_type = $1 ORDER BY id", event_type)
         return [e for e in (json.loads(bytes(r["value"])) for r in rows) if e["payload"].get(key) == str(value)]
 
-    async def produce(self, topic: str, payload: EventPayload, envelope: Envelope | None = None) -> Envelope:
-        envelope = envelope or Envelope.wrap(payload, producer="erp-test", correlation_id="t")
-        producer = AIOKafkaProducer(**self.settings.kafka.client_kwargs(), acks="all")
-        await producer.start()
-        try:
-            await producer.send_and_wait(topic, envelope.to_bytes(), key=payload.partition_key().encode(),
-                                         headers=kafka_headers(envelope))
-        finally:
-            await producer.stop()
+    async def produce(self, event: EventPayload | Envelope) -> Envelope:
+        """As its producer would (an ERP, credits): on the topic its contract names, in this environment."""
+        [envelope] = await self.service.publish(event, producer="erp-test")
         return envelope
 
 
 @pytest.fixture(scope="module")
-async def env(infra) -> AsyncIterator[Env]:
-    suffix = uuid.uuid4().hex[:10]
-    conn = await asyncpg.connect(infra.endpoints.admin_dsn())
-    try:
-        await conn.execute(f'CREATE DATABASE "t_{suffix}"')
-    finally:
-        await conn.close()
-    url = infra.endpoints.database_url(f"t_{suffix}")
-    await asyncio.to_thread(upgrade_to_head, MIGRATIONS, url)
-    settings = Settings(
-        database_url=url, **infra.endpoints.kafka_settings(),
-        service_name=f"planning-requests-{suffix}", requests_topic=f"test.planning.requests.{suffix}",
-        evaluations_topic=f"test.planning.evaluations.{suffix}", credits_topic=f"test.credits.ledger.{suffix}",
-        expiry_poll_seconds=0.1, consumer_backoff_initial_seconds=0.05)
-    await ensure_topics(infra.endpoints.kafka, [
-        (settings.requests_topic, 3), (settings.evaluations_topic, 3), (settings.credits_topic, 3),
-        (dead_letter_topic(settings.service_name), 1)])
+async def env(shared_env) -> AsyncIterator[Env]:
+    settings = shared_env.settings(expiry_poll_seconds=0.1)
     clock = SettableClock(NOW)
     app = create_app(settings, clock=clock)
     async with running_app(app) as client:
-        yield Env(client, app, url, settings, clock)
+        yield Env(client, app, shared_env, settings, clock)
 
 
 @dataclass
@@ -207,7 +177,7 @@ async def test_extra_day_request_is_pending_published_and_timed(env: Env) -> Non
     assert lines[0]["care_type"] == "day_care" and lines[0]["in_school_holiday"] is False
     [outbox] = await env.fetch("SELECT key, topic FROM kit_outbox WHERE event_id = $1",
                                uuid.UUID(event["event_id"]))
-    assert outbox["key"] == o.family and outbox["topic"] == env.settings.requests_topic
+    assert outbox["key"] == o.family and outbox["topic"] == RequestSubmitted.TOPIC
     [timer] = await env.fetch("SELECT fire_at FROM request_timers WHERE request_id = $1",
                               uuid.UUID(body["request_id"]))
     assert timer["fire_at"] == datetime(2030, 1, 13, 23, 0, tzinfo=UTC)  # end of the 13th in Amsterdam
@@ -310,10 +280,10 @@ async def test_erp_evaluation_events_apply_once_and_duplicates_are_ignored(env: 
         return ChildEvaluated(request_id=rid, organisation_id=o.org, family_id=o.family, line_id=line,
                               child_id=o.children[0], outcome=outcome, evaluated_by="erp", evaluator_id="afas-1")
 
-    envelope = await env.produce(env.settings.evaluations_topic, erp("accepted"))
+    envelope = await env.produce(erp("accepted"))
     await eventually(lambda: _status_is(env, rid, ["accepted"]))
-    await env.produce(env.settings.evaluations_topic, erp("accepted"), envelope)  # the same event again
-    await env.produce(env.settings.evaluations_topic, erp("rejected"))  # a late contradiction
+    await env.produce(envelope)  # the same event again
+    await env.produce(erp("rejected"))  # a late contradiction
     processed = env.app.state.kit.consumer.processed_total
     await eventually(lambda: env.app.state.kit.consumer.processed_total >= processed + 1)
     await asyncio.sleep(0.5)
@@ -352,7 +322,7 @@ async def test_credit_line_needs_evaluation_and_reservation(env: Env) -> None:
     o = await organisation(env)
     credits = [new(), new()]
     for credit, child in zip(credits, o.children, strict=True):
-        await env.produce(env.settings.credits_topic, CreditGranted(
+        await env.produce(CreditGranted(
             credit_id=credit, organisation_id=o.org, child_id=child, unit="hours", amount="20",
             valid_from=date(2030, 1, 1), valid_until=date(2030, 12, 31)))
     await eventually(lambda: _credits_known(env, credits))
@@ -371,10 +341,10 @@ async def test_credit_line_needs_evaluation_and_reservation(env: Env) -> None:
     await evaluate(env, o, rid, o.children[0])
     await evaluate(env, o, rid, o.children[1])
     assert await statuses(env, rid) == ["pending", "pending"]  # evaluated, not yet reserved
-    await env.produce(env.settings.credits_topic, CreditReserved(
+    await env.produce(CreditReserved(
         credit_id=credits[0], organisation_id=o.org, child_id=o.children[0], request_id=rid,
         line_id=lines[0]["line_id"], amount="5.50", remaining="14.50"))
-    await env.produce(env.settings.credits_topic, CreditReservationFailed(
+    await env.produce(CreditReservationFailed(
         credit_id=credits[1], organisation_id=o.org, child_id=o.children[1], request_id=rid,
         line_id=lines[1]["line_id"], reason_code="insufficient_balance", reason="Not enough credit left."))
     await eventually(lambda: _status_is(env, rid, ["accepted", "rejected"]))
@@ -420,8 +390,8 @@ async def test_two_workers_fire_each_timer_once(env: Env) -> None:
     rids = [(await submit(env, o, extra(o, day, o.children[:1], [o.afternoon], expires_on="2030-01-08")))
             ["request_id"] for day in (TUE, date(2030, 1, 17))]
     kit = env.app.state.kit
-    workers = [ExpiryWorker(kit.database, kit.outbox, lambda: datetime(2030, 1, 9, tzinfo=UTC), poll_seconds=60,
-                            topic=env.settings.requests_topic) for _ in range(2)]
+    workers = [ExpiryWorker(kit.database, kit.outbox, lambda: datetime(2030, 1, 9, tzinfo=UTC), poll_seconds=60)
+               for _ in range(2)]
     fired = await asyncio.gather(*(w.drain() for w in workers))
     for rid in rids:
         assert len(await env.events("RequestExpired", "request_id", rid)) == 1

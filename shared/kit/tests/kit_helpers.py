@@ -1,4 +1,4 @@
-"""Helpers for kit tests: throwaway topics, a consumer wired to a fresh database, a raw reader."""
+"""Helpers for kit tests: a topic namespace of the test's own, a consumer wired to a fresh database, a raw reader."""
 
 import uuid
 from uuid import UUID
@@ -11,21 +11,24 @@ from konnect_kit.consumer import EventConsumer, EventContext
 from konnect_kit.db import Database
 from konnect_kit.kafka import KafkaConnection, ensure_topics
 from konnect_kit.outbox import Outbox
+from konnect_kit.topics import topic_name
 from sqlalchemy import text
 
 ORG = UUID("00000000-0000-4000-8000-000000000001")
+SERVICE = "kit-test"  # the consuming service of every kit test: each test's own topic prefix keeps them apart
 
 
 def probe(label: str) -> ProbeRecorded:
     return ProbeRecorded(probe_id=uuid.uuid4(), organisation_id=ORG, label=label)
 
 
-async def new_topics(bootstrap: KafkaConnection) -> tuple[str, str]:
-    """A fresh source topic and a fresh service name (with its dead-letter topic)."""
-    suffix = uuid.uuid4().hex[:10]
-    topic, service = f"kit.test.{suffix}", f"kit-test-{suffix}"
-    await ensure_topics(bootstrap, [(topic, 3), (dead_letter_topic(service), 1)])
-    return topic, service
+async def new_namespace(bootstrap: KafkaConnection) -> tuple[str, str]:
+    """A topic prefix of the test's own with the probe topic and `SERVICE`'s dead-letter topic under it; returns
+    (the probe topic's Kafka name, the prefix)."""
+    prefix = f"k{uuid.uuid4().hex[:10]}."
+    topic = topic_name(ProbeRecorded.TOPIC, prefix)
+    await ensure_topics(bootstrap, [(topic, 3), (topic_name(dead_letter_topic(SERVICE), prefix), 1)])
+    return topic, prefix
 
 
 async def create_effects_table(db: Database) -> None:
@@ -45,10 +48,10 @@ async def effects(db: Database) -> list[str]:
         return [r[0] for r in await s.execute(text("SELECT label FROM effects ORDER BY label"))]
 
 
-def make_consumer(db: Database, bootstrap: KafkaConnection, service: str, **kwargs: object) -> EventConsumer:
+def make_consumer(db: Database, bootstrap: KafkaConnection, prefix: str, **kwargs: object) -> EventConsumer:
     options = {"max_attempts": 3, "backoff_initial": 0.05, "backoff_max": 0.2, **kwargs}
-    return EventConsumer(db, Outbox(service), kafka=bootstrap, group_id=service,
-                         service=service, **options)  # type: ignore[arg-type]
+    return EventConsumer(db, Outbox(SERVICE), kafka=bootstrap, service=SERVICE, topic_prefix=prefix,
+                         **options)  # type: ignore[arg-type]
 
 
 async def produce_raw(bootstrap: KafkaConnection, topic: str, items: list[tuple[bytes, bytes, list]]) -> None:

@@ -3,33 +3,34 @@
 import asyncio
 
 from kit_helpers import (
+    SERVICE,
     create_effects_table,
     effects,
     make_consumer,
+    new_namespace,
     probe,
     produce_raw,
     raw,
     read_all,
     record_effect,
 )
-from kit_helpers import new_topics as fresh_topic_and_service
 from konnect_contracts.envelope import Envelope
-from konnect_contracts.topics import dead_letter_topic
 from konnect_devstack.pytest_plugin import eventually
 from konnect_kit.consumer import Subscription
 from konnect_kit.db import Database
 from konnect_kit.dlq import list_dead_letters, replay_dead_letters
 from konnect_kit.kafka import ensure_topics
+from konnect_kit.topics import topic_name
 from sqlalchemy import text
 
 
 async def test_same_event_delivered_twice_has_one_effect(infra, fresh_database):
     bootstrap = infra.endpoints.kafka
-    topic, service = await fresh_topic_and_service(bootstrap)
+    topic, prefix = await new_namespace(bootstrap)
     db = Database(fresh_database)
     await create_effects_table(db)
-    consumer = make_consumer(db, bootstrap, service)
-    consumer.on(type(probe("x")), record_effect, topic=topic)
+    consumer = make_consumer(db, bootstrap, prefix)
+    consumer.on(type(probe("x")), record_effect)
     first = Envelope.wrap(probe("once"), producer="test", correlation_id="c1")
     # The duplicate lands in the same batch and, after the first commit, again in a later batch.
     await produce_raw(bootstrap, topic, [raw(first, "k"), raw(first, "k")])
@@ -44,7 +45,7 @@ async def test_same_event_delivered_twice_has_one_effect(infra, fresh_database):
 
 async def test_failed_handler_is_retried_and_commits_once(infra, fresh_database):
     bootstrap = infra.endpoints.kafka
-    topic, service = await fresh_topic_and_service(bootstrap)
+    topic, prefix = await new_namespace(bootstrap)
     db = Database(fresh_database)
     await create_effects_table(db)
     calls = {"n": 0}
@@ -55,8 +56,8 @@ async def test_failed_handler_is_retried_and_commits_once(infra, fresh_database)
         if calls["n"] < 3:
             raise ConnectionError("transient")
 
-    consumer = make_consumer(db, bootstrap, service, max_attempts=5)
-    consumer.on(type(probe("x")), flaky, topic=topic)
+    consumer = make_consumer(db, bootstrap, prefix, max_attempts=5)
+    consumer.on(type(probe("x")), flaky)
     await produce_raw(bootstrap, topic, [raw(Envelope.wrap(probe("flaky"), producer="t", correlation_id="c"), "k")])
     await consumer.start()
     await eventually(lambda: consumer.processed_total >= 1)
@@ -68,7 +69,7 @@ async def test_failed_handler_is_retried_and_commits_once(infra, fresh_database)
 
 async def test_poison_message_is_dead_lettered_and_the_partition_goes_on(infra, fresh_database):
     bootstrap = infra.endpoints.kafka
-    topic, service = await fresh_topic_and_service(bootstrap)
+    topic, prefix = await new_namespace(bootstrap)
     db = Database(fresh_database)
     await create_effects_table(db)
     broken = {"on": True}
@@ -78,8 +79,8 @@ async def test_poison_message_is_dead_lettered_and_the_partition_goes_on(infra, 
             raise ValueError("cannot handle this one")
         await record_effect(ctx, event)
 
-    consumer = make_consumer(db, bootstrap, service, max_attempts=3)
-    consumer.on(type(probe("x")), handler, topic=topic)
+    consumer = make_consumer(db, bootstrap, prefix, max_attempts=3)
+    consumer.on(type(probe("x")), handler)
     poison = Envelope.wrap(probe("poison"), producer="t", correlation_id="c-poison")
     # Same key → same partition: "after" must still be processed behind the poison message.
     await produce_raw(bootstrap, topic, [
@@ -93,7 +94,7 @@ async def test_poison_message_is_dead_lettered_and_the_partition_goes_on(infra, 
     await consumer.stop()
     assert await effects(db) == ["after", "before"]
 
-    letters = await list_dead_letters(bootstrap, service)
+    letters = await list_dead_letters(bootstrap, SERVICE, topic_prefix=prefix)
     assert len(letters) == 2
     by_value = {letter.record.value: letter for letter in letters}
     poisoned = by_value[poison.to_bytes()]  # the original payload, byte for byte
@@ -104,22 +105,22 @@ async def test_poison_message_is_dead_lettered_and_the_partition_goes_on(infra, 
 
     # The fix is deployed; one command replays the dead letters and the event takes effect once.
     broken["on"] = False
-    consumer = make_consumer(db, bootstrap, service)
-    consumer.on(type(probe("x")), handler, topic=topic)
+    consumer = make_consumer(db, bootstrap, prefix)
+    consumer.on(type(probe("x")), handler)
     await consumer.start()
-    assert await replay_dead_letters(bootstrap, service) == 2
+    assert await replay_dead_letters(bootstrap, SERVICE, topic_prefix=prefix) == 2
     await eventually(lambda: consumer.processed_total >= 1)
     await eventually(lambda: consumer.dead_lettered_total >= 1)  # the undecodable one fails again
-    assert await replay_dead_letters(bootstrap, service) == 1  # only letters not replayed before
+    assert await replay_dead_letters(bootstrap, SERVICE, topic_prefix=prefix) == 1  # only letters not replayed before
     await consumer.stop()
     assert await effects(db) == ["after", "before", "poison"]
     await db.dispose()
-    assert dead_letter_topic(service) == f"dlq.{service}"
+    assert consumer.dead_letter_topic == f"{prefix}dlq.{SERVICE}"  # the dead letters stay in the namespace
 
 
 async def test_shutdown_finishes_the_message_in_flight_and_commits_it(infra, fresh_database):
     bootstrap = infra.endpoints.kafka
-    topic, service = await fresh_topic_and_service(bootstrap)
+    topic, prefix = await new_namespace(bootstrap)
     db = Database(fresh_database)
     await create_effects_table(db)
     entered = asyncio.Event()
@@ -129,8 +130,8 @@ async def test_shutdown_finishes_the_message_in_flight_and_commits_it(infra, fre
         await asyncio.sleep(1.0)
         await record_effect(ctx, event)
 
-    consumer = make_consumer(db, bootstrap, service)
-    consumer.on(type(probe("x")), slow, topic=topic)
+    consumer = make_consumer(db, bootstrap, prefix)
+    consumer.on(type(probe("x")), slow)
     await produce_raw(bootstrap, topic, [raw(Envelope.wrap(probe("in-flight"), producer="t", correlation_id="c"), "k")])
     await consumer.start()
     await asyncio.wait_for(entered.wait(), timeout=30)
@@ -138,13 +139,13 @@ async def test_shutdown_finishes_the_message_in_flight_and_commits_it(infra, fre
     assert await effects(db) == ["in-flight"]
 
     # Its offset was committed: a new instance of the group does not see the event again.
-    again = make_consumer(db, bootstrap, service)
+    again = make_consumer(db, bootstrap, prefix)
     seen: list[str] = []
 
     async def remember(ctx, event):  # type: ignore[no-untyped-def]
         seen.append(event.label)
 
-    again.on(type(probe("x")), remember, topic=topic)
+    again.on(type(probe("x")), remember)
     await produce_raw(bootstrap, topic, [raw(Envelope.wrap(probe("next"), producer="t", correlation_id="c"), "k")])
     await again.start()
     await eventually(lambda: again.processed_total >= 1)
@@ -155,17 +156,17 @@ async def test_shutdown_finishes_the_message_in_flight_and_commits_it(infra, fre
 
 async def test_events_written_by_a_handler_carry_correlation_and_causation(infra, fresh_database):
     bootstrap = infra.endpoints.kafka
-    topic, service = await fresh_topic_and_service(bootstrap)
-    out_topic, _ = await fresh_topic_and_service(bootstrap)
+    topic, prefix = await new_namespace(bootstrap)
+    out_topic, out_prefix = await new_namespace(bootstrap)  # the relay publishes to another deployment's topic
     db = Database(fresh_database)
     from konnect_kit.outbox import OutboxRelay
 
     async def react(ctx, event):  # type: ignore[no-untyped-def]
-        await ctx.outbox.publish(ctx.session, probe(f"reaction-to-{event.label}"), topic=out_topic)
+        await ctx.outbox.publish(ctx.session, probe(f"reaction-to-{event.label}"))
 
-    consumer = make_consumer(db, bootstrap, service)
-    consumer.on(type(probe("x")), react, topic=topic)
-    relay = OutboxRelay(db, bootstrap, client_id=service, poll_seconds=0.2)
+    consumer = make_consumer(db, bootstrap, prefix)
+    consumer.on(type(probe("x")), react)
+    relay = OutboxRelay(db, bootstrap, client_id=SERVICE, topic_prefix=out_prefix, poll_seconds=0.2)
     cause = Envelope.wrap(probe("cause"), producer="t", correlation_id="flow-42")
     await produce_raw(bootstrap, topic, [raw(cause, "k")])
     await consumer.start()
@@ -185,11 +186,11 @@ async def test_an_idle_consumer_still_commits_the_offsets_of_its_last_batch(infr
     from aiokafka.admin import AIOKafkaAdminClient
 
     bootstrap = infra.endpoints.kafka
-    topic, service = await fresh_topic_and_service(bootstrap)
+    topic, prefix = await new_namespace(bootstrap)
     db = Database(fresh_database)
     await create_effects_table(db)
-    consumer = make_consumer(db, bootstrap, service, offset_commit_interval=2.0)
-    consumer.on(type(probe("x")), record_effect, topic=topic)
+    consumer = make_consumer(db, bootstrap, prefix, offset_commit_interval=2.0)
+    consumer.on(type(probe("x")), record_effect)
     await produce_raw(bootstrap, topic, [raw(Envelope.wrap(probe("first"), producer="t", correlation_id="c"), "k")])
     await consumer.start()
     await eventually(lambda: consumer.processed_total >= 1)  # its offsets went out at once (first commit)
@@ -199,7 +200,7 @@ async def test_an_idle_consumer_still_commits_the_offsets_of_its_last_batch(infr
     await admin.start()
 
     async def committed_to_the_end() -> bool:  # no further event arrives to carry the commit along
-        offsets = await admin.list_consumer_group_offsets(service)
+        offsets = await admin.list_consumer_group_offsets(consumer.group_id)
         return sum(meta.offset for tp, meta in offsets.items() if isinstance(tp, TopicPartition)) == 2
 
     try:
@@ -215,7 +216,7 @@ async def test_topics_named_by_the_services_data_are_consumed_as_they_appear(inf
     the consumer noticed) are handled. Topics are added back to back, so some appear mid-rebalance — the
     case where a regex subscription could leave a new topic unassigned."""
     bootstrap = infra.endpoints.kafka
-    own_topic, service = await fresh_topic_and_service(bootstrap)
+    _, prefix = await new_namespace(bootstrap)
     db = Database(fresh_database)
     await create_effects_table(db)
     async with db.transaction() as session:
@@ -224,27 +225,36 @@ async def test_topics_named_by_the_services_data_are_consumed_as_they_appear(inf
     async def named_topics(session) -> list[str]:  # type: ignore[no-untyped-def]
         return list((await session.execute(text("SELECT topic FROM named_topics"))).scalars())
 
-    consumer = make_consumer(db, bootstrap, service)
+    came_from: set[str] = set()
+
+    async def remember_topic(ctx, event) -> None:  # type: ignore[no-untyped-def]
+        came_from.add(ctx.topic)
+        await record_effect(ctx, event)
+
+    consumer = make_consumer(db, bootstrap, prefix)
     consumer.topic_refresh_seconds = 0.5
-    consumer.subscribe([Subscription({type(probe("x")): record_effect}, topic=own_topic, more_topics=named_topics)])
+    consumer.subscribe([Subscription({type(probe("x")): remember_topic}, more_topics=named_topics)])
     await consumer.start()
     await eventually(lambda: consumer.running)
     expected = []
     for round_ in range(3):
-        names = [f"{own_topic}.more-{round_}-{i}" for i in range(3)]
-        await ensure_topics(bootstrap, [(name, 3) for name in names])
+        names = [f"kit.more-{round_}-{i}.v1" for i in range(3)]  # catalogue names, as a service's data holds them
+        await ensure_topics(bootstrap, [(topic_name(name, prefix), 3) for name in names])
         for name in names:  # written before the consumer follows the topic: read from its start
             label = f"{name}-early"
-            await produce_raw(bootstrap, name, [raw(Envelope.wrap(probe(label), producer="t", correlation_id="c"),
-                                                    label)])
+            envelope = Envelope.wrap(probe(label), producer="t", correlation_id="c")
+            await produce_raw(bootstrap, topic_name(name, prefix), [raw(envelope, label)])
             expected.append(label)
         async with db.transaction() as session:
             for name in names:
                 await session.execute(text("INSERT INTO named_topics VALUES (:t)"), {"t": name})
-        await eventually(lambda names=names: set(names) <= set(consumer.subscribed_topics), timeout=20)
+        kafka_names = {topic_name(name, prefix) for name in names}
+        await eventually(lambda kafka_names=kafka_names: kafka_names <= set(consumer.subscribed_topics), timeout=20)
     got = await eventually(lambda: _all_of(db, expected), timeout=60)
     await consumer.stop()
     assert sorted(got) == sorted(expected)
+    # Handlers see the names the service's data holds: the deployment's prefix is the kit's business.
+    assert came_from == {f"kit.more-{round_}-{i}.v1" for round_ in range(3) for i in range(3)}
     await db.dispose()
 
 

@@ -14,6 +14,7 @@ from konnect_kit.kafka import KafkaConnection, make_producer
 from konnect_kit.kafka_access import (
     GROUP,
     LITERAL,
+    PREFIXED,
     READ,
     TOPIC,
     WRITE,
@@ -40,6 +41,18 @@ def test_the_acl_table_is_the_catalogue() -> None:
     assert Acl("planning", GROUP, "planning", LITERAL, READ) in acls
     assert not any(a.principal == "gateway" and a.resource_type == GROUP for a in acls)  # reads without a group
     assert topic_by_name("planning.evaluations.v1").producers == ("planning",)  # ERPs write their own topics
+
+
+def test_a_prefixed_deployment_gets_the_same_table_on_its_own_names() -> None:
+    plain, staging = set(service_acls()), set(service_acls("staging."))
+    assert len(plain) == len(staging)
+    for acl in plain:  # every binding again, on the prefixed name; never a PREFIXED grant on a whole namespace
+        prefixed = Acl(acl.principal, acl.resource_type, f"staging.{acl.resource_name}", acl.pattern_type,
+                       acl.operation)
+        assert prefixed in staging
+    assert Acl("planning", GROUP, "staging.planning", LITERAL, READ) in staging
+    assert Acl("planning", TOPIC, "staging.erp.", PREFIXED, WRITE) in staging  # every ERP client of that deployment
+    assert {a.resource_name for a in staging if a.pattern_type == PREFIXED} == {"staging.erp."}
 
 
 async def _produce(kafka: KafkaConnection, topic: str) -> None:

@@ -3,7 +3,7 @@
 import asyncio
 import time
 
-from kit_helpers import new_topics, probe, read_all
+from kit_helpers import SERVICE, new_namespace, probe, read_all
 from konnect_contracts.envelope import Envelope
 from konnect_kit.correlation import correlation_id_var
 from konnect_kit.db import Database
@@ -13,16 +13,16 @@ from sqlalchemy import text
 
 async def test_event_written_while_kafka_is_down_arrives_after_restart(private_kafka, fresh_database):
     bootstrap = private_kafka.connection
-    topic, service = await new_topics(bootstrap)
+    topic, prefix = await new_namespace(bootstrap)
     db = Database(fresh_database)
-    outbox = Outbox(service)
-    relay = OutboxRelay(db, bootstrap, client_id=service, poll_seconds=0.2)
+    outbox = Outbox(SERVICE)
+    relay = OutboxRelay(db, bootstrap, client_id=SERVICE, topic_prefix=prefix, poll_seconds=0.2)
     await relay.start()
     await private_kafka.stop()
     try:
         started = time.monotonic()
         async with db.transaction() as session:  # a write never waits for or fails on Kafka
-            written = await outbox.publish(session, probe("while-down"), topic=topic)
+            written = await outbox.publish(session, probe("while-down"))
         assert time.monotonic() - started < 2.0
         await asyncio.sleep(1.0)  # the relay tries, fails and keeps the row
         async with db.transaction() as session:
@@ -39,19 +39,19 @@ async def test_event_written_while_kafka_is_down_arrives_after_restart(private_k
 
 async def test_relay_publishes_in_write_order_with_correlation_headers(infra, fresh_database):
     bootstrap = infra.endpoints.kafka
-    topic, service = await new_topics(bootstrap)
+    topic, prefix = await new_namespace(bootstrap)
     db = Database(fresh_database)
-    outbox = Outbox(service)
+    outbox = Outbox(SERVICE)
     event = probe("ordered")
     token = correlation_id_var.set("corr-outbox-test")
     try:
         async with db.transaction() as session:
             for i in range(20):
                 # same key → same partition, so Kafka order must equal write order
-                await outbox.publish(session, event.model_copy(update={"label": f"{i:02d}"}), topic=topic)
+                await outbox.publish(session, event.model_copy(update={"label": f"{i:02d}"}))
     finally:
         correlation_id_var.reset(token)
-    relay = OutboxRelay(db, bootstrap, client_id=service, poll_seconds=0.2)
+    relay = OutboxRelay(db, bootstrap, client_id=SERVICE, topic_prefix=prefix, poll_seconds=0.2)
     await relay.start()
     records = await read_all(bootstrap, topic, expect=20)
     await relay.stop()
@@ -64,18 +64,18 @@ async def test_relay_publishes_in_write_order_with_correlation_headers(infra, fr
 
 async def test_rolled_back_transaction_publishes_nothing(infra, fresh_database):
     bootstrap = infra.endpoints.kafka
-    topic, service = await new_topics(bootstrap)
+    topic, prefix = await new_namespace(bootstrap)
     db = Database(fresh_database)
-    outbox = Outbox(service)
+    outbox = Outbox(SERVICE)
     try:
         async with db.transaction() as session:
-            await outbox.publish(session, probe("rolled-back"), topic=topic)
+            await outbox.publish(session, probe("rolled-back"))
             raise RuntimeError("the state change failed")
     except RuntimeError:
         pass
     async with db.transaction() as session:
-        await outbox.publish(session, probe("committed"), topic=topic)
-    relay = OutboxRelay(db, bootstrap, client_id=service, poll_seconds=0.2)
+        await outbox.publish(session, probe("committed"))
+    relay = OutboxRelay(db, bootstrap, client_id=SERVICE, topic_prefix=prefix, poll_seconds=0.2)
     await relay.start()
     records = await read_all(bootstrap, topic, expect=2, timeout_ms=5000)
     await relay.stop()

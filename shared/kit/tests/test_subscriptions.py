@@ -1,4 +1,4 @@
-"""Handlers as data: a service declares {PayloadType: handler} per topic and the kit wires them."""
+"""Handlers as data: a service declares {PayloadType: handler} and the kit reads each type's catalogue topic."""
 
 from typing import Any
 
@@ -16,13 +16,15 @@ async def _no_topics(session: Any) -> list[str]:
     return []
 
 
-def test_subscriptions_route_each_type_to_the_catalogue_topic_or_the_given_one_and_add_topic_sources() -> None:
+def test_subscriptions_route_each_type_to_its_catalogue_topic_under_the_deployments_prefix() -> None:
     consumer = EventConsumer(None, None, kafka=KafkaConnection("127.0.0.1:1", "x", "y"),  # type: ignore[arg-type]
-                             group_id="g", service="s")
+                             service="s", topic_prefix="staging.")
     consumer.subscribe([
         Subscription({ChildUpserted: _ignore, OrganisationUpserted: _ignore}),
-        Subscription({RequestSubmitted: _ignore}, topic="test.requests.own-copy", more_topics=_no_topics),
+        Subscription({RequestSubmitted: _ignore}, more_topics=_no_topics),
     ])
-    assert consumer.topics == sorted([ChildUpserted.TOPIC, "test.requests.own-copy"])
+    assert consumer.topics == sorted([f"staging.{ChildUpserted.TOPIC}", f"staging.{RequestSubmitted.TOPIC}"])
     assert consumer._topic_sources == [_no_topics]
     assert set(consumer._routes_by_type) == {"ChildUpserted", "OrganisationUpserted", "RequestSubmitted"}
+    # The group and the dead letters are in the namespace too: a prefixed deployment never joins another's group.
+    assert (consumer.group_id, consumer.dead_letter_topic) == ("staging.s", "staging.dlq.s")

@@ -29,6 +29,8 @@ def parse_args(argv: Sequence[str] | None = None) -> Config:
                         help="SASL_SSL against a production cluster (PLAINTEXT: a broker without authentication)")
     parser.add_argument("--group", default="", help="consumer group, must start with erp.<client-id>. "
                                                     "(default erp.<client-id>.evaluator; its offsets are the progress)")
+    parser.add_argument("--topic-prefix", default=os.environ.get("ERP_TOPIC_PREFIX", ""),
+                        help="the Konnect deployment's topic prefix, if the operator gave one (e.g. staging.)")
     parser.add_argument("--evaluator-id", default="example-erp", help="evaluator_id in every ChildEvaluated")
     parser.add_argument("--reject-child", action="append", type=UUID, default=[], metavar="UUID",
                         help="reject every line of this child (repeatable)")
@@ -44,6 +46,7 @@ def parse_args(argv: Sequence[str] | None = None) -> Config:
     rule = Rule(frozenset(args.reject_child), frozenset(args.reject_weekday), args.reason)
     return Config(client_id=args.client_id, password=args.password, bootstrap_servers=args.bootstrap,
                   security_protocol=args.security_protocol, group_id=args.group, evaluator_id=args.evaluator_id,
+                  topic_prefix=args.topic_prefix,
                   rule=rule,
                   organisations=frozenset(args.organisation),
                   auto_offset_reset="latest" if args.from_latest else "earliest")

@@ -30,6 +30,9 @@ class Config:
     password: str = ""  # the client's Kafka password, handed over by the operator
     bootstrap_servers: str = "127.0.0.1:9092"
     group_id: str = ""  # default: erp.<client>.evaluator (groups must start with erp.<client>.)
+    # The Konnect deployment's topic prefix, when the operator names one (e.g. `staging.`): it comes before every
+    # topic and group name above. Empty for a normal deployment.
+    topic_prefix: str = ""
     evaluator_id: str = "example-erp"
     # SASL_PLAINTEXT only against a local stack; production brokers speak SASL_SSL (set ssl_cafile if needed).
     security_protocol: str = "SASL_PLAINTEXT"
@@ -48,15 +51,15 @@ class Config:
 
     @property
     def requests_topic(self) -> str:
-        return erp_topics(self.client_id).requests
+        return self.topic_prefix + erp_topics(self.client_id).requests
 
     @property
     def evaluations_topic(self) -> str:
-        return erp_topics(self.client_id).evaluations
+        return self.topic_prefix + erp_topics(self.client_id).evaluations
 
     @property
     def group(self) -> str:
-        return self.group_id or f"{erp_topics(self.client_id).prefix}evaluator"
+        return self.group_id or f"{self.topic_prefix}{erp_topics(self.client_id).prefix}evaluator"
 
     def kafka_options(self) -> dict[str, Any]:
         options: dict[str, Any] = {"bootstrap_servers": self.bootstrap_servers,

@@ -28,9 +28,11 @@ async def test_submitted_request_is_evaluated_on_the_evaluations_topic(infra: An
     )
     submitted = Envelope.wrap(request, producer="planning", correlation_id="test-erp-example")
 
-    # A client of its own, registered as the operator would: its own user, topics and ACLs.
-    credentials = await erp_add(bootstrap, f"t{uuid.uuid4().hex[:10]}", [organisation])
-    config = Config(client_id=credentials.client_id, password=credentials.password or "",
+    # A client of its own, registered as the operator would: its own user, topics and ACLs, in a deployment with
+    # a topic prefix (the client connects as itself, so the broker's ACLs must cover the prefixed names).
+    prefix = f"t{uuid.uuid4().hex[:10]}."
+    credentials = await erp_add(bootstrap, f"t{uuid.uuid4().hex[:10]}", [organisation], topic_prefix=prefix)
+    config = Config(client_id=credentials.client_id, password=credentials.password or "", topic_prefix=prefix,
                     bootstrap_servers=bootstrap.bootstrap_servers,
                     rule=Rule(reject_children=frozenset({rejected_child})), auto_offset_reset="latest")
     client, stop = ErpClient(config), asyncio.Event()

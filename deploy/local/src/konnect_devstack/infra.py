@@ -14,10 +14,10 @@ from pathlib import Path
 
 import asyncpg
 from aiokafka.client import AIOKafkaClient
-from konnect_contracts.topics import all_topic_specs
-from konnect_kit.kafka import KafkaConnection, SecurityProtocol, ensure_topics
+from konnect_kit.kafka import KafkaConnection, SecurityProtocol
 from konnect_kit.kafka_access import apply_service_access, dev_service_passwords
 from konnect_kit.settings import dev_kafka_password
+from konnect_kit.topics import create_deployment_topics
 
 from konnect_devstack import paths
 from konnect_devstack.processes import ManagedProcess, port_open, wait_until
@@ -406,8 +406,7 @@ def prepare(endpoints: InfraEndpoints) -> None:
     from konnect_devstack.stack import SERVICE_DATABASES
 
     asyncio.run(create_databases(endpoints, SERVICE_DATABASES))
-    asyncio.run(ensure_topics(endpoints.kafka,
-                              [(spec.name, spec.partitions, dict(spec.configs)) for spec in all_topic_specs()]))
+    asyncio.run(create_deployment_topics(endpoints.kafka, ""))  # the stack's processes run unprefixed
     # Every service its own principal, with the ACLs of the contract catalogue (development passwords).
     if endpoints.kafka_secured:
         asyncio.run(apply_service_access(endpoints.kafka, dev_service_passwords()))
@@ -423,6 +422,23 @@ async def create_databases(endpoints: InfraEndpoints, names: list[str]) -> None:
                 await conn.execute(f'CREATE DATABASE "{name}"')
     finally:
         await conn.close()
+
+
+async def new_database(endpoints: InfraEndpoints, *, label: str = "t", kit_tables: bool = False) -> str:
+    """A brand-new empty database of its own (tests, benchmarks); returns its SQLAlchemy URL. With `kit_tables`
+    it has the kit's outbox and inbox tables (for kit code without a service's migrations)."""
+    name = f"{label}_{uuid.uuid4().hex[:12]}"
+    await create_databases(endpoints, [name])
+    url = endpoints.database_url(name)
+    if kit_tables:
+        from konnect_kit.schema import kit_metadata
+        from sqlalchemy.ext.asyncio import create_async_engine
+
+        engine = create_async_engine(url)
+        async with engine.begin() as conn:
+            await conn.run_sync(kit_metadata.create_all)
+        await engine.dispose()
+    return url
 
 
 def ensure_bucket(endpoints: InfraEndpoints, bucket: str) -> None:

@@ -2,7 +2,8 @@
 
 Fixtures: `infra` (endpoints + broker stop/start for fault tests), `fresh_database` (a new empty
 database with the kit tables), `stack` (every service as its own process), `gateway` (HTTP client),
-`mailpit` (reads what was sent).
+`mailpit` (reads what was sent). `ServiceEnv` is an in-process service's own database and topic prefix
+(its own Kafka namespace: KONNECT_TOPIC_PREFIX), with the fixtures every service's tests take it from.
 """
 
 import asyncio
@@ -11,15 +12,16 @@ import os
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar, TypeVar
 
 import asyncpg
 import httpx
 import pytest
 
 from konnect_devstack import paths
-from konnect_devstack.infra import InfraEndpoints, LocalInfra
+from konnect_devstack.infra import InfraEndpoints, LocalInfra, new_database
 from konnect_devstack.processes import pid_alive
 from konnect_devstack.profiles import test_profile
 from konnect_devstack.stack import Stack
@@ -124,21 +126,7 @@ def infra() -> Iterator[InfraHandle]:
 @pytest.fixture
 async def fresh_database(infra: InfraHandle) -> str:
     """A brand-new database with the kit tables; returns its SQLAlchemy URL."""
-    from konnect_kit.schema import kit_metadata
-    from sqlalchemy.ext.asyncio import create_async_engine
-
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    conn = await asyncpg.connect(infra.endpoints.admin_dsn())
-    try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
-    url = infra.endpoints.database_url(name)
-    engine = create_async_engine(url)
-    async with engine.begin() as c:
-        await c.run_sync(kit_metadata.create_all)
-    await engine.dispose()
-    return url
+    return await new_database(infra.endpoints, kit_tables=True)
 
 
 TEST_TRUSTED_PROXIES = '["127.0.0.1", "::1"]'
@@ -212,35 +200,142 @@ async def new_migrated_database(infra: InfraHandle, migrations: Any) -> str:
     """A new database at the service's migration head; returns its URL (for fixtures of any scope)."""
     from konnect_kit.migrations import upgrade_to_head
 
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    conn = await asyncpg.connect(infra.endpoints.admin_dsn())
-    try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
-    url = infra.endpoints.database_url(name)
+    url = await new_database(infra.endpoints)
     await asyncio.to_thread(upgrade_to_head, migrations, url)  # alembic runs its own event loop
     return url
 
 
-async def new_service_env(infra: InfraHandle, migrations: Any, service: str,
-                          topics: dict[str, tuple[str, int]]) -> tuple[str, str, dict[str, str]]:
-    """The set-up every service's integration tests share: (database URL, service name, topic names).
+def service_topics(service: str) -> list[Any]:
+    """The catalogue topics `service` produces or consumes, and its dead-letter topic (as `TopicSpec`s)."""
+    from konnect_contracts.topics import TopicSpec, all_topic_specs, dead_letter_topic
 
-    A new migrated database; a unique service name (so its own consumer group and dead-letter topic); and
-    its own copy of each topic it reads or writes (`topics`: role -> (catalogue name, partitions)), so a
-    running stack never answers this test's events and the test never sees another's.
+    specs = [s for s in all_topic_specs() if service in s.producers or service in s.consumers]
+    dead_letters = dead_letter_topic(service)
+    if not any(s.name == dead_letters for s in specs):  # a service the catalogue does not know (kit tests)
+        specs.append(TopicSpec(dead_letters, "key of the original message", 1, "test dead letters", ()))
+    return specs
+
+
+async def new_topic_prefix(infra: InfraHandle, specs: Any) -> str:
+    """A topic prefix no one else uses, with these catalogue topics (`TopicSpec`s) created under it: a
+    deployment's namespace of its own on the shared broker (konnect_kit.topics)."""
+    from konnect_kit.topics import create_deployment_topics
+
+    prefix = f"t{uuid.uuid4().hex[:10]}."
+    await create_deployment_topics(infra.endpoints.kafka, prefix, specs=list(specs))
+    return prefix
+
+
+@dataclass
+class ServiceEnv:
+    """One service under test with its own corner of the real infrastructure: a migrated database of its own and
+    a topic prefix of its own, so its topics, consumer group and dead-letter topic are its own. A running stack
+    never answers its events, and it never sees another test's.
+
+    A service's conftest subclasses it (`service`, `migrations`, `settings_type`, and `settings_values` for
+    settings of its own) and takes its fixtures from `fixtures()`; the subclass also carries the builders that
+    the service's tests share (a conftest is not importable).
     """
-    from konnect_contracts.topics import dead_letter_topic
-    from konnect_kit.kafka import ensure_topics
 
-    suffix = uuid.uuid4().hex[:10]
-    url = await new_migrated_database(infra, migrations)
-    name = f"{service}-test-{suffix}"
-    names = {role: f"test.{topic}.{suffix}" for role, (topic, _) in topics.items()}
-    await ensure_topics(infra.endpoints.kafka, [
-        *((names[role], partitions) for role, (_, partitions) in topics.items()), (dead_letter_topic(name), 1)])
-    return url, name, names
+    service: ClassVar[str]
+    migrations: ClassVar[Path]
+    settings_type: ClassVar[type]
+
+    infra: InfraHandle
+    database_url: str
+    topic_prefix: str
+
+    @classmethod
+    async def create(cls: type["E"], infra: InfraHandle) -> "E":
+        url = await new_migrated_database(infra, cls.migrations)
+        return cls(infra, url, await new_topic_prefix(infra, service_topics(cls.service)))
+
+    @classmethod
+    def fixtures(cls, name: str) -> tuple[Any, Any]:
+        """Two fixtures: `name` (a new environment per test) and `shared_env` (one per module, for tests that each
+        use their own ids: saves a database, topics and a consumer group join per test)."""
+
+        async def per_test(infra: InfraHandle) -> Any:
+            return await cls.create(infra)
+
+        async def per_module(infra: InfraHandle) -> Any:
+            return await cls.create(infra)
+
+        return pytest.fixture(name=name)(per_test), pytest.fixture(name="shared_env", scope="module")(per_module)
+
+    def settings_values(self) -> dict[str, Any]:
+        """The service's own settings for tests (SMTP, ...); extended by subclasses."""
+        return {}
+
+    def settings(self, **overrides: Any) -> Any:
+        values: dict[str, Any] = {
+            "database_url": self.database_url, **self.infra.endpoints.kafka_settings(),
+            "topic_prefix": self.topic_prefix, "consumer_backoff_initial_seconds": 0.05, "outbox_poll_seconds": 0.2,
+            **self.settings_values(),
+        }
+        return self.settings_type(**{**values, **overrides})
+
+    def topic(self, topic: Any) -> str:
+        """The Kafka name of a catalogue topic (spec, event, event type or name) in this environment."""
+        from konnect_kit.topics import topic_name
+
+        return topic_name(topic, self.topic_prefix)
+
+    async def publish(self, *events: Any, producer: str = "test", to: Any = None) -> list[Any]:
+        """Produce events (payloads, or envelopes) as their producer's relay does: envelope bytes, the payload's
+        key and the contract headers, on the topic the contract names (or `to`) in this environment."""
+        from aiokafka import AIOKafkaProducer
+        from konnect_contracts.envelope import Envelope, kafka_headers
+        from konnect_contracts.registry import EVENT_TYPES
+
+        envelopes = [e if isinstance(e, Envelope) else Envelope.wrap(
+            e, producer=producer, correlation_id=f"test-{uuid.uuid4().hex[:8]}") for e in events]
+        kafka = AIOKafkaProducer(**self.infra.endpoints.kafka.client_kwargs(), acks="all", linger_ms=5)
+        await kafka.start()
+        try:
+            sends = []
+            for envelope in envelopes:
+                payload = envelope.payload_as(EVENT_TYPES[envelope.event_type])
+                sends.append(await kafka.send(self.topic(to or payload), value=envelope.to_bytes(),
+                                              key=payload.partition_key().encode(), headers=kafka_headers(envelope)))
+            await asyncio.gather(*sends)
+        finally:
+            await kafka.stop()
+        return envelopes
+
+    async def read(self, topic: Any) -> list[Any]:
+        """Every event on a topic of this environment so far, read from the start."""
+        from aiokafka import AIOKafkaConsumer, TopicPartition
+        from konnect_contracts.envelope import Envelope
+
+        name = self.topic(topic)
+        consumer = AIOKafkaConsumer(**self.infra.endpoints.kafka.client_kwargs(), enable_auto_commit=False,
+                                    group_id=None)
+        await consumer.start()
+        try:
+            async def partitions() -> list[TopicPartition]:
+                found = consumer.partitions_for_topic(name)
+                if not found:
+                    await consumer._client.force_metadata_update()  # metadata of a topic created a moment ago
+                return [TopicPartition(name, p) for p in sorted(found or ())]
+
+            parts = await eventually(partitions, timeout=15)
+            consumer.assign(parts)
+            ends = await consumer.end_offsets(parts)
+            await consumer.seek_to_beginning(*parts)
+            found: list[Envelope] = []
+            while [tp for tp in parts if await consumer.position(tp) < ends[tp]]:
+                for records in (await consumer.getmany(timeout_ms=500)).values():
+                    found.extend(Envelope.from_bytes(r.value) for r in records)
+            return found
+        finally:
+            await consumer.stop()
+
+    async def fetch(self, sql: str, *args: Any) -> list[asyncpg.Record]:
+        return await fetch_rows(self.database_url, sql, *args)
+
+
+E = TypeVar("E", bound=ServiceEnv)
 
 
 async def fetch_rows(database_url: str, sql: str, *args: Any) -> list[asyncpg.Record]:
@@ -272,6 +367,7 @@ async def running_app(app: Any) -> AsyncIterator[httpx.AsyncClient]:
         # Like a real server: an unhandled error becomes the 500 answer rather than an exception in the test.
         transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
         async with httpx.AsyncClient(transport=transport, base_url="http://service") as client:
+            client.app = app  # type: ignore[attr-defined]  # tests reach the kit (database, consumer) through it
             yield client
 
 

@@ -62,6 +62,9 @@ def service_env(spec: ServiceSpec, profile: Profile, infra: InfraEndpoints,
         f"{prefix}S3_SECRET_KEY": infra.s3_secret_key,
         f"{prefix}S3_BUCKET": MEDIA_BUCKET,
         "PYTHONUNBUFFERED": "1",
+        # The local stack is one unprefixed deployment (its topics and ACLs are made by `prepare`): a prefix
+        # left in the caller's environment must not move some of its processes into another namespace.
+        "KONNECT_TOPIC_PREFIX": "",
     }
     if spec.database:
         env[f"{prefix}DATABASE_URL"] = infra.database_url(spec.database)

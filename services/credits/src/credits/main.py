@@ -15,7 +15,6 @@ MIGRATIONS = Path(__file__).parent / "db" / "migrations"
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
-    subscriptions = [Subscription(requests.handlers(settings), topic=settings.requests_topic),
-                     Subscription(directory.HANDLERS, topic=settings.directory_topic)]
+    subscriptions = [Subscription(requests.HANDLERS), Subscription(directory.HANDLERS)]
     return create_service_app(settings, title="Konnect credits", routers=[credits.router],
                               subscriptions=subscriptions)

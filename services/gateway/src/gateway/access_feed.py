@@ -17,6 +17,7 @@ from datetime import datetime
 from aiokafka import AIOKafkaConsumer
 from konnect_contracts.events.access import TOPIC as ACCESS_TOPIC
 from konnect_kit.kafka import KafkaConnection
+from konnect_kit.topics import topic_name
 
 from gateway.ended_sessions import EndedSessions
 
@@ -24,9 +25,10 @@ log = logging.getLogger(__name__)
 
 
 class AccessFeed:
-    def __init__(self, ended: EndedSessions, kafka: KafkaConnection) -> None:
+    def __init__(self, ended: EndedSessions, kafka: KafkaConnection, topic_prefix: str = "") -> None:
         self.ended = ended
         self.kafka = kafka
+        self.topic = topic_name(ACCESS_TOPIC, topic_prefix)
         self.events_seen = 0
         self._tasks: list[asyncio.Task[None]] = []
         self._failing = False
@@ -46,7 +48,7 @@ class AccessFeed:
         """Keeps a consumer going; any failure starts it over after a pause."""
         while True:
             consumer = AIOKafkaConsumer(
-                ACCESS_TOPIC, **self.kafka.client_kwargs(), group_id=None, client_id="gateway-access-feed",
+                self.topic, **self.kafka.client_kwargs(), group_id=None, client_id="gateway-access-feed",
                 auto_offset_reset="latest", enable_auto_commit=False, fetch_max_wait_ms=100,
                 metadata_max_age_ms=30_000, request_timeout_ms=10_000,
             )

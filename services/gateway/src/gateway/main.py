@@ -42,7 +42,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     ended = EndedSessions(settings.access_token_lifetime_seconds)
     tokens = TokenVerifier(settings.jwt_secret, settings.platform_operator_token, ended)
-    feed = AccessFeed(ended, settings.kafka)
+    feed = AccessFeed(ended, settings.kafka, settings.topic_prefix)
     stream_clients: dict[str, aiohttp.ClientSession] = {}  # gateway.streaming: one pool per service for `stream` routes
 
     @asynccontextmanager

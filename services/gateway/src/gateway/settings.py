@@ -2,12 +2,13 @@
 
 from konnect_kit.kafka import KafkaConnection, SecurityProtocol
 from konnect_kit.settings import kafka_connection
+from konnect_kit.topics import TopicPrefix
 from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="GATEWAY_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="GATEWAY_", extra="ignore", populate_by_name=True)
 
     service_name: str = "gateway"
     environment: str = "development"
@@ -44,6 +45,8 @@ class Settings(BaseSettings):
     kafka_password: str = ""  # empty: the development password dev-kafka-gateway (refused in production)
     kafka_security_protocol: SecurityProtocol = "SASL_PLAINTEXT"
     kafka_ssl_cafile: str | None = None
+    # The deployment's namespace on the cluster (KONNECT_TOPIC_PREFIX, as for every service; konnect_kit.topics).
+    topic_prefix: TopicPrefix = ""
     # identity's IDENTITY_ACCESS_TOKEN_TTL_SECONDS (plus clock slack): how long an ended session's tokens
     # are refused, and how far back the access topic is read on start.
     access_token_lifetime_seconds: float = 960.0

@@ -24,13 +24,13 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     clock = clock or Clock()
     hub = InboxHub(settings.database_url)
     subscriptions = [
-        Subscription(accounts.handlers(settings), topic=settings.accounts_topic),
-        Subscription(directory.HANDLERS, topic=settings.directory_topic),
-        Subscription(requests.handlers(settings, clock), topic=settings.requests_topic),
-        Subscription(access.HANDLERS, topic=settings.access_topic),
-        Subscription(inbox_handlers.timeline_handlers(settings, clock), topic=settings.timeline_posts_topic),
-        Subscription(inbox_handlers.content_handlers(settings, clock), topic=settings.timeline_content_topic),
-        Subscription(inbox_handlers.messaging_handlers(settings, clock), topic=settings.messaging_topic),
+        Subscription(accounts.handlers(settings)),
+        Subscription(directory.HANDLERS),
+        Subscription(requests.handlers(settings, clock)),
+        Subscription(access.HANDLERS),
+        Subscription(inbox_handlers.timeline_handlers(settings, clock)),
+        Subscription(inbox_handlers.content_handlers(settings, clock)),
+        Subscription(inbox_handlers.messaging_handlers(settings, clock)),
     ]
 
     def background(kit: ServiceKit) -> list[BackgroundWorker]:

@@ -1,11 +1,5 @@
 """Notifications settings (env prefix NOTIFICATIONS_)."""
 
-from konnect_contracts.events.access import TOPIC as ACCESS_TOPIC
-from konnect_contracts.events.accounts import TOPIC as ACCOUNTS_TOPIC
-from konnect_contracts.events.directory import TOPIC as DIRECTORY_TOPIC
-from konnect_contracts.events.messaging import MessageSent
-from konnect_contracts.events.requests import REQUESTS_TOPIC
-from konnect_contracts.events.timeline import CONTENT_TOPIC, POSTS_TOPIC
 from konnect_kit.settings import ServiceSettings
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
@@ -17,15 +11,6 @@ class Settings(ServiceSettings):
     service_name: str = "notifications"
     http_port: int = 8106
     database_url: str = "postgresql+asyncpg://konnect@127.0.0.1:54320/konnect_notifications"
-    # Topics default to the contract's; overridable so a test or staging instance can read its own stream
-    # without consuming (and mailing) everything on the shared one.
-    accounts_topic: str = ACCOUNTS_TOPIC
-    directory_topic: str = DIRECTORY_TOPIC
-    requests_topic: str = REQUESTS_TOPIC
-    access_topic: str = ACCESS_TOPIC
-    timeline_posts_topic: str = POSTS_TOPIC
-    timeline_content_topic: str = CONTENT_TOPIC
-    messaging_topic: str = MessageSent.TOPIC
 
     # SMTP relay (mailpit locally).
     smtp_host: str = "127.0.0.1"

@@ -18,13 +18,12 @@ class ExpiryWorker(DrainingWorker):
 
     name = "planning-expiry"
 
-    def __init__(self, database: Database, outbox: Outbox, now: Callable[[], datetime], *, poll_seconds: float,
-                 topic: str) -> None:
+    def __init__(self, database: Database, outbox: Outbox, now: Callable[[], datetime], *,
+                 poll_seconds: float) -> None:
         super().__init__(poll_seconds=poll_seconds)
         self.database = database
         self.outbox = outbox
         self.now = now
-        self.topic = topic
         self.fired_total = 0
 
     async def handle_next(self) -> bool:
@@ -40,7 +39,7 @@ class ExpiryWorker(DrainingWorker):
                 .order_by(request_timers.c.fire_at).limit(1).with_for_update(skip_locked=True))
             if request_id is None:
                 return None
-            await expire(session, self.outbox, request_id, now, topic=self.topic)
+            await expire(session, self.outbox, request_id, now)
             await session.execute(update(request_timers).where(request_timers.c.request_id == request_id)
                                   .values(fired_at=now))
         self.fired_total += 1

@@ -25,12 +25,11 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         # Read at call time: handlers and the expiry worker follow whatever clock the app holds (tests move it).
         return app.state.clock.now()
 
-    subscriptions = [Subscription(directory.HANDLERS), *erp.subscriptions(settings, now),
-                     Subscription(credits.handlers(settings, now), topic=settings.credits_topic)]
+    subscriptions = [Subscription(directory.HANDLERS), *erp.subscriptions(now),
+                     Subscription(credits.handlers(now))]
 
     def background(kit: ServiceKit) -> list[ExpiryWorker]:
-        return [ExpiryWorker(kit.database, kit.outbox, now, poll_seconds=settings.expiry_poll_seconds,
-                             topic=settings.requests_topic)]
+        return [ExpiryWorker(kit.database, kit.outbox, now, poll_seconds=settings.expiry_poll_seconds)]
 
     app = create_service_app(
         settings, title="Konnect planning",

@@ -1,7 +1,5 @@
 """Planning settings (env prefix PLANNING_)."""
 
-from konnect_contracts.events.credits import TOPIC as CREDITS_TOPIC
-from konnect_contracts.events.requests import EVALUATIONS_TOPIC, REQUESTS_TOPIC
 from konnect_kit.settings import ServiceSettings
 from pydantic_settings import SettingsConfigDict
 
@@ -15,10 +13,5 @@ class Settings(ServiceSettings):
     # Where clients reach the public API (the gateway): calendar feed URLs are built on it.
     public_api_base_url: str = "http://localhost:8000"
 
-    # Topics default to the contract's; overridable so a test or staging instance reads and writes its own
-    # streams instead of everything on the shared ones.
-    requests_topic: str = REQUESTS_TOPIC
-    evaluations_topic: str = EVALUATIONS_TOPIC
-    credits_topic: str = CREDITS_TOPIC
     # The expiry worker's poll interval: a due timer fires at most this long after its moment.
     expiry_poll_seconds: float = 5.0

@@ -29,6 +29,7 @@ from konnect_kit.db import Database
 from konnect_kit.dead_letter import send_dead_letter
 from konnect_kit.kafka import KafkaConnection, make_producer
 from konnect_kit.outbox import Outbox
+from konnect_kit.topics import consumer_group, topic_name, unprefixed
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +38,8 @@ P = TypeVar("P", bound=EventPayload)
 
 class EventContext:
     """What a handler gets besides the payload: the open transaction, the envelope, the outbox, and the topic
-    the event came from (the broker's ACLs say who may write each topic, so the topic tells who sent it)."""
+    the event came from (the broker's ACLs say who may write each topic, so the topic tells who sent it), by
+    its catalogue name: the deployment's topic prefix is already taken off."""
 
     # A plain slotted class: built once per event on the hot path, where a frozen dataclass costs more.
     __slots__ = ("envelope", "outbox", "session", "topic")
@@ -49,7 +51,8 @@ class EventContext:
 Handler = Callable[[EventContext, Any], Awaitable[None]]
 
 TopicSource = Callable[[AsyncSession], Awaitable[Iterable[str]]]
-"""Topics only known at run time, read from the service's own data (e.g. one per registered ERP client)."""
+"""Topics only known at run time, read from the service's own data (e.g. one per registered ERP client), by
+catalogue name (the consumer adds the deployment's prefix)."""
 
 
 class _CommitOnRevoke(ConsumerRebalanceListener):
@@ -84,8 +87,9 @@ Handlers = Mapping[type[EventPayload], Callable[[EventContext, Any], Awaitable[N
 
 @dataclass(frozen=True)
 class Subscription:
-    """Handlers read from one topic: `topic` (a test's own copy, an override) or, when None, each payload
-    type's topic from the contract catalogue; `more_topics` adds topics named by the service's own data.
+    """What a service consumes, as data: each payload type is read from the topic its contract names (under the
+    deployment's topic prefix); `more_topics` adds topics named by the service's own data, whose events go to
+    the same handlers by event type.
 
     Why not a Kafka regex subscription: aiokafka can lose the rebalance a new matching topic needs when the
     topic appears while the group is rebalancing (its rejoin request is reset by the sync that follows), so
@@ -94,7 +98,6 @@ class Subscription:
     """
 
     handlers: Handlers
-    topic: str | None = None
     more_topics: TopicSource | None = None
 
 
@@ -105,8 +108,8 @@ class EventConsumer:
         outbox: Outbox,
         *,
         kafka: KafkaConnection,
-        group_id: str,
         service: str,
+        topic_prefix: str = "",
         max_attempts: int = 5,
         backoff_initial: float = 0.2,
         backoff_max: float = 5.0,
@@ -116,14 +119,16 @@ class EventConsumer:
         self.database = database
         self.outbox = outbox
         self.kafka = kafka
-        self.group_id = group_id
         self.service = service
+        # Every Kafka name this consumer uses is in the deployment's namespace (konnect_kit.topics).
+        self.topic_prefix = topic_prefix
+        self.group_id = consumer_group(service, topic_prefix)
         self.max_attempts = max_attempts
         self.backoff_initial = backoff_initial
         self.backoff_max = backoff_max
         self.batch_size = batch_size
         self.offset_commit_interval = offset_commit_interval
-        self.dead_letter_topic = dead_letter_topic(service)
+        self.dead_letter_topic = topic_name(dead_letter_topic(service), topic_prefix)
         self._routes: dict[str, dict[str, _Route]] = {}
         self._routes_by_type: dict[str, _Route] = {}
         self._routes_by_header: dict[bytes, _Route] = {}
@@ -144,29 +149,21 @@ class EventConsumer:
 
     # -- wiring ---------------------------------------------------------------------------------
 
-    def on(self, payload_type: type[P], handler: Callable[[EventContext, P], Awaitable[None]],
-           *, topic: str | None = None) -> None:
-        """Route `payload_type` events arriving on `topic` (default: the payload's own topic)."""
+    def on(self, payload_type: type[P], handler: Callable[[EventContext, P], Awaitable[None]]) -> None:
+        """Route `payload_type` events, read from the topic its contract names (in this deployment's namespace)."""
         route = _Route(payload_type, handler, create_model(
             f"{payload_type.__name__}Envelope", __base__=Envelope, payload=(payload_type, ...)))
-        self._routes.setdefault(topic or payload_type.TOPIC, {})[payload_type.EVENT_TYPE] = route
+        self._routes.setdefault(topic_name(payload_type, self.topic_prefix), {})[payload_type.EVENT_TYPE] = route
         # Event types are unique across topics (the contract guarantees it), so one flat lookup serves.
         # Types not in it are ignored: forward compatibility with producers that are ahead of us.
         self._routes_by_type[payload_type.EVENT_TYPE] = route
         self._routes_by_header[payload_type.EVENT_TYPE.encode()] = route  # the hot path compares raw header bytes
 
-    def handles(self, payload_type: type[P], *, topic: str | None = None
-                ) -> Callable[[Callable[[EventContext, P], Awaitable[None]]], Any]:
-        def register(fn: Callable[[EventContext, P], Awaitable[None]]) -> Any:
-            self.on(payload_type, fn, topic=topic)
-            return fn
-        return register
-
     def subscribe(self, subscriptions: Iterable[Subscription]) -> None:
         """Wire a service's declared subscriptions (see `konnect_kit.service.create_service_app`)."""
         for subscription in subscriptions:
             for payload_type, handler in subscription.handlers.items():
-                self.on(payload_type, handler, topic=subscription.topic)
+                self.on(payload_type, handler)
             if subscription.more_topics is not None:
                 self.also_subscribe(subscription.more_topics)
 
@@ -177,6 +174,7 @@ class EventConsumer:
 
     @property
     def topics(self) -> list[str]:
+        """The Kafka names of the topics the handlers' contracts name."""
         return sorted(self._routes)
 
     @property
@@ -189,7 +187,7 @@ class EventConsumer:
         topics: set[str] = set()
         async with self.database.transaction() as session:
             for source in self._topic_sources:
-                topics.update(await source(session))
+                topics.update(topic_name(name, self.topic_prefix) for name in await source(session))
         return frozenset(topics)
 
     async def _refresh_topics(self) -> None:
@@ -412,7 +410,8 @@ class EventConsumer:
         corr = correlation_id_var.set(envelope.correlation_id)
         cause = causation_id_var.set(envelope.event_id)
         try:
-            await route.handler(EventContext(session, envelope, self.outbox, topic), payload)
+            await route.handler(EventContext(session, envelope, self.outbox, unprefixed(topic, self.topic_prefix)),
+                                payload)
             if log.isEnabledFor(logging.INFO):
                 log.info("event handled", extra={"event_type": envelope.event_type, "event_id": str(envelope.event_id)})
         finally:

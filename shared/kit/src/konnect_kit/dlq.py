@@ -1,7 +1,9 @@
 """Dead letters: list a service's dead-letter topic and replay its messages to their original topics.
 
-    python -m konnect_kit.dlq list   --service planning [--bootstrap 127.0.0.1:9092]
+    python -m konnect_kit.dlq list   --service planning [--bootstrap 127.0.0.1:9092] [--topic-prefix P]
     python -m konnect_kit.dlq replay --service planning [--bootstrap ...] [--event-id ID]
+
+`--topic-prefix` (default KONNECT_TOPIC_PREFIX) names the deployment whose `dlq.<service>` is meant.
 
 An operator command: it runs as the cluster admin principal (`--username`, default admin; the password from
 KONNECT_KAFKA_PASSWORD), since replaying writes to other services' topics.
@@ -21,6 +23,7 @@ from aiokafka import AIOKafkaConsumer, ConsumerRecord
 from konnect_contracts.topics import dead_letter_topic
 
 from konnect_kit.kafka import KafkaConnection, add_connection_arguments, connection_from_arguments, make_producer
+from konnect_kit.topics import add_topic_prefix_argument, consumer_group, topic_name
 
 _DLQ_PREFIX = "dlq_"
 
@@ -52,9 +55,10 @@ class DeadLetter:
         }
 
 
-async def read_dead_letters(kafka: KafkaConnection, service: str, *, group_id: str | None) -> AIOKafkaConsumer:
+async def read_dead_letters(kafka: KafkaConnection, service: str, *, group_id: str | None,
+                            topic_prefix: str = "") -> AIOKafkaConsumer:
     consumer = AIOKafkaConsumer(
-        dead_letter_topic(service),
+        topic_name(dead_letter_topic(service), topic_prefix),
         **kafka.client_kwargs(),
         group_id=group_id,
         enable_auto_commit=False,
@@ -74,17 +78,20 @@ async def _drain(consumer: AIOKafkaConsumer) -> list[DeadLetter]:
             letters.extend(DeadLetter(r) for r in records)
 
 
-async def list_dead_letters(kafka: KafkaConnection, service: str) -> list[DeadLetter]:
-    consumer = await read_dead_letters(kafka, service, group_id=None)
+async def list_dead_letters(kafka: KafkaConnection, service: str, *, topic_prefix: str = "") -> list[DeadLetter]:
+    consumer = await read_dead_letters(kafka, service, group_id=None, topic_prefix=topic_prefix)
     try:
         return await _drain(consumer)
     finally:
         await consumer.stop()
 
 
-async def replay_dead_letters(kafka: KafkaConnection, service: str, *, event_id: str | None = None) -> int:
-    """Replays dead letters not replayed before; returns how many were re-published."""
-    consumer = await read_dead_letters(kafka, service, group_id=f"dlq-replay.{service}")
+async def replay_dead_letters(kafka: KafkaConnection, service: str, *, event_id: str | None = None,
+                              topic_prefix: str = "") -> int:
+    """Replays dead letters not replayed before; returns how many were re-published (to the Kafka topic each
+    came from, which is already in the deployment's namespace)."""
+    consumer = await read_dead_letters(kafka, service, group_id=consumer_group(f"dlq-replay.{service}", topic_prefix),
+                                       topic_prefix=topic_prefix)
     producer = make_producer(kafka, client_id=f"dlq-replay-{service}")
     await producer.start()
     replayed = 0
@@ -111,16 +118,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("action", choices=["list", "replay"])
     parser.add_argument("--service", required=True)
     add_connection_arguments(parser)
+    add_topic_prefix_argument(parser)
     parser.add_argument("--event-id")
     args = parser.parse_args(argv)
+    topic = topic_name(dead_letter_topic(args.service), args.topic_prefix)
     if args.action == "list":
-        letters = asyncio.run(list_dead_letters(connection_from_arguments(args), args.service))
+        letters = asyncio.run(list_dead_letters(connection_from_arguments(args), args.service,
+                                                topic_prefix=args.topic_prefix))
         for letter in letters:
             print(json.dumps(letter.summary()))
-        print(f"{len(letters)} dead letter(s) in {dead_letter_topic(args.service)}", file=sys.stderr)
+        print(f"{len(letters)} dead letter(s) in {topic}", file=sys.stderr)
     else:
-        count = asyncio.run(replay_dead_letters(connection_from_arguments(args), args.service, event_id=args.event_id))
-        print(f"replayed {count} dead letter(s) from {dead_letter_topic(args.service)}", file=sys.stderr)
+        count = asyncio.run(replay_dead_letters(connection_from_arguments(args), args.service, event_id=args.event_id,
+                                                topic_prefix=args.topic_prefix))
+        print(f"replayed {count} dead letter(s) from {topic}", file=sys.stderr)
     return 0
 
 

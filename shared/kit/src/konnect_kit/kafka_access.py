@@ -5,13 +5,17 @@
     python -m konnect_kit.kafka_access erp-remove CLIENT
     python -m konnect_kit.kafka_access show                                  # the ACL table, nothing applied
 
-Every command runs as the cluster admin (`--username`, default admin; password from KONNECT_KAFKA_PASSWORD).
+Every command runs as the cluster admin (`--username`, default admin; password from KONNECT_KAFKA_PASSWORD), for the
+deployment named by `--topic-prefix` (default KONNECT_TOPIC_PREFIX, as the services read it): every topic and group
+below is that deployment's Kafka name (`konnect_kit.topics.topic_name`), e.g. `staging.planning.requests.v1`.
+Principals are not prefixed: a service is the same user in every namespace.
 
 - Each service is its own principal (`User:<service>`) with WRITE on the topics it produces, READ on the topics
   it consumes and on its consumer group (`<service>`): `konnect_contracts.topics` says who produces and who
-  consumes what, so the broker's table cannot drift from the catalogue. Planning also gets READ+WRITE on the
-  prefix `erp.` (it copies integrator events into every ERP client's requests topic and reads their
-  evaluations).
+  consumes what, so the broker's table cannot drift from the catalogue. The ACLs are LITERAL on each topic's
+  Kafka name (a PREFIXED one on the deployment's prefix would open every topic of the namespace to every
+  service). Planning also gets READ+WRITE on the prefix `<topic prefix>erp.` (it copies integrator events into
+  every ERP client's requests topic and reads their evaluations).
 - An ERP client `<c>` is `User:erp.<c>` with READ on `erp.<c>.requests.v1`, WRITE on `erp.<c>.evaluations.v1`
   and READ on consumer groups starting with `erp.<c>.`; nothing else. `erp-add` creates the user (SCRAM-SHA-512;
   a generated password is printed once unless `--password-for-client` is given), the two topics, the ACLs and
@@ -74,6 +78,7 @@ from konnect_kit.kafka import (
     make_producer,
 )
 from konnect_kit.settings import dev_kafka_password
+from konnect_kit.topics import add_topic_prefix_argument, consumer_group, topic_name
 
 ADMIN_PRINCIPAL = "admin"
 ERP_CLIENTS_TOPIC = ErpClientRegistered.TOPIC
@@ -109,25 +114,28 @@ class Acl:
 # -- the ACL table ----------------------------------------------------------------------------------------
 
 
-def service_acls() -> list[Acl]:
-    """Every service principal's ACLs, from the catalogue's producers and consumers."""
+def service_acls(topic_prefix: str = "") -> list[Acl]:
+    """Every service principal's ACLs in the deployment with this topic prefix, from the catalogue's producers
+    and consumers."""
     acls: set[Acl] = set()
     for spec in all_topic_specs():
-        acls.update(Acl(p, TOPIC, spec.name, LITERAL, WRITE) for p in spec.producers)
-        acls.update(Acl(c, TOPIC, spec.name, LITERAL, READ) for c in spec.consumers)
+        name = topic_name(spec, topic_prefix)
+        acls.update(Acl(p, TOPIC, name, LITERAL, WRITE) for p in spec.producers)
+        acls.update(Acl(c, TOPIC, name, LITERAL, READ) for c in spec.consumers)
     # Each consuming service commits offsets as its own group; the gateway reads without a group.
-    acls.update(Acl(s, GROUP, s, LITERAL, READ) for s in CONSUMING_SERVICES)
+    acls.update(Acl(s, GROUP, consumer_group(s, topic_prefix), LITERAL, READ) for s in CONSUMING_SERVICES)
     # Planning is the ERP relay: it writes erp.<c>.requests.v1 and reads erp.<c>.evaluations.v1 of every client.
-    acls.update({Acl("planning", TOPIC, ERP_PREFIX, PREFIXED, READ),
-                 Acl("planning", TOPIC, ERP_PREFIX, PREFIXED, WRITE)})
+    erp = topic_name(ERP_PREFIX, topic_prefix)
+    acls.update({Acl("planning", TOPIC, erp, PREFIXED, READ), Acl("planning", TOPIC, erp, PREFIXED, WRITE)})
     return sorted(acls)
 
 
-def erp_acls(client_id: str) -> list[Acl]:
+def erp_acls(client_id: str, topic_prefix: str = "") -> list[Acl]:
     topics = erp_topics(client_id)
     who = topics.principal
-    return [Acl(who, TOPIC, topics.requests, LITERAL, READ), Acl(who, TOPIC, topics.evaluations, LITERAL, WRITE),
-            Acl(who, GROUP, topics.prefix, PREFIXED, READ)]
+    return [Acl(who, TOPIC, topic_name(topics.requests, topic_prefix), LITERAL, READ),
+            Acl(who, TOPIC, topic_name(topics.evaluations, topic_prefix), LITERAL, WRITE),
+            Acl(who, GROUP, consumer_group(topics.prefix, topic_prefix), PREFIXED, READ)]
 
 
 # -- Kafka requests aiokafka's admin client lacks -------------------------------------------------------------
@@ -303,13 +311,17 @@ def _raise_errors(results: Iterable[tuple[str, int, str | None]]) -> None:
 # -- the operations ------------------------------------------------------------------------------------------
 
 
-async def apply_service_access(admin: KafkaConnection, passwords: dict[str, str]) -> list[Acl]:
-    """Create/refresh every service principal (with `passwords`, service → password) and make their ACLs
-    exactly the catalogue's: missing bindings are added, bindings no longer in the catalogue removed."""
-    wanted = service_acls()
+async def apply_service_access(admin: KafkaConnection, passwords: dict[str, str], *,
+                               topic_prefix: str = "") -> list[Acl]:
+    """Create/refresh every service principal (with `passwords`, service → password) and make their ACLs in the
+    deployment's namespace exactly the catalogue's: missing bindings are added, bindings no longer in the
+    catalogue removed. Only bindings on names with this topic prefix count as the deployment's, so applying one
+    prefixed deployment leaves the others on the cluster alone (the unprefixed deployment owns every name)."""
+    wanted = service_acls(topic_prefix)
     async with KafkaAccessAdmin(admin) as kafka:
         await kafka.set_passwords(passwords)
-        have = {acl for acl in await kafka.acls_of() if acl.principal in SERVICES}
+        have = {acl for acl in await kafka.acls_of()
+                if acl.principal in SERVICES and acl.resource_name.startswith(topic_prefix)}
         await kafka.create_acls([a for a in wanted if a not in have])
         await kafka.delete_acls(sorted(have - set(wanted)))
     return wanted
@@ -332,18 +344,21 @@ class ErpCredentials:
 
 
 async def erp_add(admin: KafkaConnection, client_id: str, organisations: Sequence[UUID], *,
-                  password: str | None = None, rotate: bool = False) -> ErpCredentials:
-    """Register (or re-register) an ERP client for `organisations`; returns what to hand to the integrator.
+                  password: str | None = None, rotate: bool = False, topic_prefix: str = "") -> ErpCredentials:
+    """Register (or re-register) an ERP client for `organisations`; returns what to hand to the integrator (the
+    Kafka names of its topics and groups in the deployment with this topic prefix).
 
     A password is set when the client is new, when one is given, or with `rotate`; otherwise the current
     one stays and `password` in the answer is None.
     """
     topics = erp_topics(client_id)
-    await ensure_topics(admin, [(topics.requests, ERP_TOPIC_PARTITIONS), (topics.evaluations, ERP_TOPIC_PARTITIONS),
-                                _erp_clients_topic()])
+    requests, evaluations = topic_name(topics.requests, topic_prefix), topic_name(topics.evaluations, topic_prefix)
+    group_prefix = consumer_group(topics.prefix, topic_prefix)
+    await ensure_topics(admin, [(requests, ERP_TOPIC_PARTITIONS), (evaluations, ERP_TOPIC_PARTITIONS),
+                                _erp_clients_topic(topic_prefix)])
     if admin.security_protocol == "PLAINTEXT":  # a broker without authentication (the Docker test path)
-        await publish_registration(admin, client_id, organisations)
-        return ErpCredentials(client_id, topics.principal, None, topics.requests, topics.evaluations, topics.prefix,
+        await publish_registration(admin, client_id, organisations, topic_prefix=topic_prefix)
+        return ErpCredentials(client_id, topics.principal, None, requests, evaluations, group_prefix,
                               tuple(organisations))
     async with KafkaAccessAdmin(admin) as kafka:
         existed = bool(await kafka.acls_of(topics.principal))
@@ -351,27 +366,28 @@ async def erp_add(admin: KafkaConnection, client_id: str, organisations: Sequenc
             password = secrets.token_urlsafe(24)
         if password is not None:
             await kafka.set_passwords({topics.principal: password})
-        await kafka.create_acls(erp_acls(client_id))
-    await publish_registration(admin, client_id, organisations)
-    return ErpCredentials(client_id, topics.principal, password, topics.requests, topics.evaluations, topics.prefix,
+        await kafka.create_acls(erp_acls(client_id, topic_prefix))
+    await publish_registration(admin, client_id, organisations, topic_prefix=topic_prefix)
+    return ErpCredentials(client_id, topics.principal, password, requests, evaluations, group_prefix,
                           tuple(organisations))
 
 
-async def erp_remove(admin: KafkaConnection, client_id: str) -> None:
+async def erp_remove(admin: KafkaConnection, client_id: str, *, topic_prefix: str = "") -> None:
     """Revoke: no organisations for planning, no ACLs and no user on the broker (the topics stay for audit)."""
     topics = erp_topics(client_id)
-    await publish_registration(admin, client_id, [])
+    await publish_registration(admin, client_id, [], topic_prefix=topic_prefix)
     async with KafkaAccessAdmin(admin) as kafka:
-        await kafka.delete_acls(erp_acls(client_id))
+        await kafka.delete_acls(erp_acls(client_id, topic_prefix))
         await kafka.delete_user(topics.principal)
 
 
-def _erp_clients_topic() -> tuple[str, int, dict[str, str]]:
+def _erp_clients_topic(topic_prefix: str) -> tuple[str, int, dict[str, str]]:
     spec = topic_by_name(ERP_CLIENTS_TOPIC)
-    return spec.name, spec.partitions, dict(spec.configs)
+    return topic_name(spec, topic_prefix), spec.partitions, dict(spec.configs)
 
 
-async def publish_registration(admin: KafkaConnection, client_id: str, organisations: Sequence[UUID]) -> None:
+async def publish_registration(admin: KafkaConnection, client_id: str, organisations: Sequence[UUID], *,
+                               topic_prefix: str = "") -> None:
     # The version is a clock in microseconds: a later registration always wins, even from another operator host.
     event = ErpClientRegistered(client_id=client_id, organisation_ids=tuple(organisations),
                                 version=time.time_ns() // 1000)
@@ -379,8 +395,8 @@ async def publish_registration(admin: KafkaConnection, client_id: str, organisat
     producer = make_producer(admin, client_id="konnect-kafka-access")
     await producer.start()
     try:
-        await producer.send_and_wait(ERP_CLIENTS_TOPIC, value=envelope.to_bytes(), key=client_id.encode(),
-                                     headers=kafka_headers(envelope))
+        await producer.send_and_wait(topic_name(ERP_CLIENTS_TOPIC, topic_prefix), value=envelope.to_bytes(),
+                                     key=client_id.encode(), headers=kafka_headers(envelope))
     finally:
         await producer.stop()
 
@@ -392,6 +408,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m konnect_kit.kafka_access", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     add_connection_arguments(parser)
+    add_topic_prefix_argument(parser)
     commands = parser.add_subparsers(dest="command", required=True)
     apply = commands.add_parser("apply", help="service users and ACLs from the catalogue")
     apply.add_argument("--service-passwords", metavar="FILE",
@@ -406,7 +423,7 @@ def main(argv: list[str] | None = None) -> int:
     remove.add_argument("client_id")
     args = parser.parse_args(argv)
     if args.command == "show":
-        for acl in service_acls():
+        for acl in service_acls(args.topic_prefix):
             print(acl)
         return 0
     admin = connection_from_arguments(args)
@@ -415,16 +432,16 @@ def main(argv: list[str] | None = None) -> int:
         if args.service_passwords:
             with open(args.service_passwords) as f:
                 passwords = json.load(f)
-        acls = asyncio.run(apply_service_access(admin, passwords))
+        acls = asyncio.run(apply_service_access(admin, passwords, topic_prefix=args.topic_prefix))
         print(f"{len(passwords)} service principal(s), {len(acls)} ACL(s) applied")
     elif args.command == "erp-add":
         creds = asyncio.run(erp_add(admin, args.client_id, args.organisation, password=args.password_for_client,
-                                    rotate=args.rotate_password))
+                                    rotate=args.rotate_password, topic_prefix=args.topic_prefix))
         print(json.dumps({**creds.__dict__, "organisations": [str(o) for o in creds.organisations],
                           "bootstrap_servers": admin.bootstrap_servers, "sasl_mechanism": "SCRAM-SHA-512"},
                          indent=2))
     elif args.command == "erp-remove":
-        asyncio.run(erp_remove(admin, args.client_id))
+        asyncio.run(erp_remove(admin, args.client_id, topic_prefix=args.topic_prefix))
         print(f"ERP client {args.client_id} revoked")
     return 0
 

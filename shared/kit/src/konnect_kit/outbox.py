@@ -1,4 +1,8 @@
-"""Transactional outbox: events are written with the state change and a relay publishes them to Kafka."""
+"""Transactional outbox: events are written with the state change and a relay publishes them to Kafka.
+
+Rows name catalogue topics (the payload's contract says which); the relay adds the deployment's topic prefix
+when it sends (`konnect_kit.topics.topic_name`), so code that publishes never handles a Kafka name.
+"""
 
 import asyncio
 import contextlib
@@ -14,6 +18,7 @@ from konnect_kit.correlation import causation_id_var, current_correlation_id
 from konnect_kit.db import Database
 from konnect_kit.kafka import KafkaConnection, make_producer
 from konnect_kit.schema import outbox
+from konnect_kit.topics import topic_name
 from konnect_kit.wakeup import Wakeup, notify
 
 log = logging.getLogger(__name__)
@@ -34,9 +39,9 @@ class Outbox:
         session: AsyncSession,
         payload: EventPayload,
         *,
-        topic: str | None = None,
         organisation_id: UUID | None = None,
     ) -> Envelope:
+        """Write `payload` to the topic its contract names (`payload.TOPIC`), keyed by its partition key."""
         envelope = Envelope.wrap(
             payload,
             producer=self.producer_name,
@@ -48,7 +53,7 @@ class Outbox:
             insert(outbox).values(
                 event_id=envelope.event_id,
                 event_type=envelope.event_type,
-                topic=topic or payload.TOPIC,
+                topic=payload.TOPIC,
                 key=payload.partition_key(),
                 value=envelope.to_bytes(),
                 headers=[[k, v.decode()] for k, v in kafka_headers(envelope)],
@@ -58,7 +63,8 @@ class Outbox:
         return envelope
 
     async def forward(self, session: AsyncSession, envelope: Envelope, *, topic: str, key: str) -> None:
-        """Publish an event received elsewhere unchanged (same event id, so receivers deduplicate) to `topic`."""
+        """Publish an event received elsewhere unchanged (same event id, so receivers deduplicate) to `topic`, a
+        catalogue name that is not the event's own (e.g. an ERP client's `erp.<client>.requests.v1`)."""
         await session.execute(
             insert(outbox).values(
                 # The row needs an id of its own: the original event may be in this outbox already (our own
@@ -79,10 +85,12 @@ class OutboxRelay:
         kafka: KafkaConnection,
         *,
         client_id: str,
+        topic_prefix: str = "",
         poll_seconds: float = 1.0,
         batch_size: int = 500,
     ) -> None:
         self.database = database
+        self.topic_prefix = topic_prefix
         self.kafka = kafka
         self.client_id = client_id
         self.poll_seconds = poll_seconds
@@ -141,7 +149,7 @@ class OutboxRelay:
                 return 0
             futures = [
                 await producer.send(
-                    row.topic,
+                    topic_name(row.topic, self.topic_prefix),
                     value=row.value,
                     key=row.key.encode(),
                     headers=[(k, v.encode()) for k, v in row.headers],

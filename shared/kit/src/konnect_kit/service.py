@@ -54,12 +54,12 @@ class ServiceKit:
                             max_overflow=settings.database_max_overflow)
         outbox = Outbox(settings.service_name)
         relay = OutboxRelay(
-            database, settings.kafka, client_id=f"{settings.service_name}-relay",
+            database, settings.kafka, client_id=f"{settings.service_name}-relay", topic_prefix=settings.topic_prefix,
             poll_seconds=settings.outbox_poll_seconds, batch_size=settings.outbox_batch_size,
         )
         consumer = EventConsumer(
-            database, outbox, kafka=settings.kafka,
-            group_id=settings.service_name, service=settings.service_name,
+            database, outbox, kafka=settings.kafka, service=settings.service_name,
+            topic_prefix=settings.topic_prefix,
             max_attempts=settings.consumer_max_attempts,
             backoff_initial=settings.consumer_backoff_initial_seconds,
             backoff_max=settings.consumer_backoff_max_seconds, batch_size=settings.consumer_batch_size,
@@ -110,7 +110,8 @@ def create_service_app(
     register_handlers: Callable[[EventConsumer], None] | None = None,
     background: Callable[[ServiceKit], Iterable[BackgroundWorker]] | None = None,
 ) -> FastAPI:
-    """`subscriptions`: the service's Kafka handlers as data ({PayloadType: handler} per topic);
+    """`subscriptions`: the service's Kafka handlers as data ({PayloadType: handler}; each type's topic comes from
+    its contract, under `settings.topic_prefix`);
     `background` builds the service's own workers from the kit (they need its database, ...)."""
     kit = ServiceKit.from_settings(settings)
     kit.consumer.subscribe(subscriptions)

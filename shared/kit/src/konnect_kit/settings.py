@@ -6,6 +6,7 @@ from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from konnect_kit.kafka import KafkaConnection, SecurityProtocol
+from konnect_kit.topics import TopicPrefix
 
 Environment = Literal["development", "test", "production"]
 
@@ -13,7 +14,8 @@ Environment = Literal["development", "test", "production"]
 class ServiceSettings(BaseSettings):
     """Common knobs; a service subclass sets `model_config = SettingsConfigDict(env_prefix="X_")`."""
 
-    model_config = SettingsConfigDict(extra="ignore")
+    # populate_by_name: tests and tools pass `topic_prefix=` (the environment names it KONNECT_TOPIC_PREFIX).
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
 
     service_name: str = "service"
     environment: Environment = "development"
@@ -30,6 +32,10 @@ class ServiceSettings(BaseSettings):
     kafka_password: str = ""
     kafka_security_protocol: SecurityProtocol = "SASL_PLAINTEXT"
     kafka_ssl_cafile: str | None = None
+    # The deployment's namespace on the Kafka cluster (KONNECT_TOPIC_PREFIX, the same for every service): put
+    # before every topic and consumer group name (konnect_kit.topics). Empty in a normal deployment; tests give
+    # each service under test its own, so it neither reads nor writes anyone else's topics.
+    topic_prefix: TopicPrefix = ""
     http_host: str = "127.0.0.1"
     http_port: int = 8100
     log_level: str = "INFO"

@@ -23,7 +23,7 @@ from credits.api.models import (
 )
 from credits.domain.ledger import Booking, credit_state, refusal
 from credits.service_layer.grants import grant_credit
-from credits.service_layer.ledger import LedgerEvents, balance_of, rules_of
+from credits.service_layer.ledger import balance_of, rules_of
 from credits.service_layer.reads import child_credits, child_scope, histories, organisation_today, readable_credit
 from credits.settings import Settings
 
@@ -52,8 +52,7 @@ async def _credit_out(session: Session, request: Request, row: Any, history: lis
 async def put_credit(credit_id: UUID, body: GrantIn, who: CallerDep, session: SessionDep, kit: KitDep,
                      request: Request) -> CreditOut:
     require_managed(who, body.organisation_id, refusal="Credits are granted by organisation admins and ERP systems.")
-    events = LedgerEvents(kit.outbox, _settings(request).ledger_topic)
-    await grant_credit(session, events, credit_id, body.model_dump())
+    await grant_credit(session, kit.outbox, credit_id, body.model_dump())
     row = await readable_credit(session, who, credit_id)
     return await _credit_out(session, request, row, (await histories(session, [credit_id]))[credit_id])
 

@@ -7,11 +7,12 @@ from uuid import UUID
 from konnect_contracts.events.credits import CreditGranted
 from konnect_kit.db import Session
 from konnect_kit.domain_errors import Conflict, Invalid, NotFound
+from konnect_kit.outbox import Outbox
 
 from credits.db.directory import known_child
 from credits.db.ledger import Credit, save_grant
 from credits.domain.ledger import ZERO
-from credits.service_layer.ledger import LedgerEvents, balance_of, lock_credit
+from credits.service_layer.ledger import balance_of, lock_credit
 
 # Fields a grant states; the running figures (reserved, consumed) are the ledger's, never the caller's.
 GRANT_FIELDS = ("organisation_id", "child_id", "family_id", "unit", "amount", "valid_from", "valid_until",
@@ -24,7 +25,7 @@ class GrantResult:
     created: bool
 
 
-async def grant_credit(session: Session, events: LedgerEvents, credit_id: UUID,
+async def grant_credit(session: Session, outbox: Outbox, credit_id: UUID,
                        values: dict[str, Any]) -> GrantResult:
     """Insert or update the grant; publishes CreditGranted for a new grant or a real change only."""
     org = values["organisation_id"]
@@ -52,8 +53,8 @@ async def grant_credit(session: Session, events: LedgerEvents, credit_id: UUID,
     if not await save_grant(session, credit_id, values):
         raise NotFound("not_found", "No such credit.")
     published = {k: v for k, v in values.items() if k != "external_id"}  # the ERP's own id stays here
-    await events.publish(session, CreditGranted(credit_id=credit_id, **{**published, "care_types": tuple(
-        values["care_types"])}), org)
+    await outbox.publish(session, CreditGranted(credit_id=credit_id, **{**published, "care_types": tuple(
+        values["care_types"])}), organisation_id=org)
     return GrantResult(changed=True, created=row is None)
 
 

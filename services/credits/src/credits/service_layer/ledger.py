@@ -36,17 +36,6 @@ from credits.domain.ledger import (
 
 
 @dataclass(frozen=True)
-class LedgerEvents:
-    """Where the ledger's events go: the service's outbox, on the ledger topic of this deployment."""
-
-    outbox: Outbox
-    topic: str
-
-    async def publish(self, session: Session, payload: EventPayload, organisation_id: UUID) -> None:
-        await self.outbox.publish(session, payload, topic=self.topic, organisation_id=organisation_id)
-
-
-@dataclass(frozen=True)
 class CreditLine:
     """One request line paid by a credit, as the saga needs it."""
 
@@ -77,7 +66,7 @@ async def lock_credit(session: Session, credit_id: UUID, organisation_id: UUID |
     return await db.credit(session, credit_id, organisation_id, lock=True)
 
 
-async def reserve_line(session: Session, events: LedgerEvents, line: CreditLine) -> EventPayload | None:
+async def reserve_line(session: Session, outbox: Outbox, line: CreditLine) -> EventPayload | None:
     """Reserve the line's amount or record why not; None when this line was already handled (a replay)."""
     credit = await lock_credit(session, line.credit_id, line.organisation_id)
     reason = refusal(rules_of(credit) if credit else None,
@@ -109,11 +98,11 @@ async def reserve_line(session: Session, events: LedgerEvents, line: CreditLine)
             credit_id=line.credit_id, organisation_id=line.organisation_id, child_id=line.child_id,
             request_id=line.request_id, line_id=line.line_id, amount=plain(line.amount),
             remaining=plain(after.usable))
-    await events.publish(session, event, line.organisation_id)
+    await outbox.publish(session, event, organisation_id=line.organisation_id)
     return event
 
 
-async def settle_line(session: Session, events: LedgerEvents, *, organisation_id: UUID, request_id: UUID,
+async def settle_line(session: Session, outbox: Outbox, *, organisation_id: UUID, request_id: UUID,
                       line_id: UUID, cause: ReleaseCause | None) -> EventPayload | None:
     """Consume (cause None: the line was accepted) or release a reserved line; None when nothing was reserved.
 
@@ -141,5 +130,5 @@ async def settle_line(session: Session, events: LedgerEvents, *, organisation_id
     common = {"credit_id": moved.credit_id, "organisation_id": organisation_id, "child_id": moved.child_id,
               "request_id": request_id, "line_id": line_id, "amount": plain(moved.amount)}
     event: EventPayload = CreditConsumed(**common) if cause is None else CreditReleased(**common, cause=cause)
-    await events.publish(session, event, organisation_id)
+    await outbox.publish(session, event, organisation_id=organisation_id)
     return event

@@ -33,12 +33,10 @@ async def evaluate(request_id: UUID, child_id: UUID, body: EvaluationIn, who: Ca
     if who.role == "staff" and not calendar.staff_may_evaluate:
         raise ApiError(403, "forbidden", "In this organisation the planning office evaluates requests.")
     now = clock.now()
-    settings = kit.settings
     evaluated = await evaluate_child(
         session, kit.outbox, request, child_id, line_id=body.line_id, outcome=body.outcome, reason=body.reason,
         evaluator_id=who.actor_id, evaluated_by="erp" if who.role == "erp" else "staff", now=now,
-        check_capacity=not body.override_capacity,
-        requests_topic=settings.requests_topic, evaluations_topic=settings.evaluations_topic)  # type: ignore[attr-defined]
+        check_capacity=not body.override_capacity)
     fresh = await request_for(session, who, request_id)
     view = request_view(fresh, await lines_of(session, request_id), calendar, now)
     return EvaluatedOut(evaluated_line_ids=evaluated, request=RequestOut.model_validate(view))

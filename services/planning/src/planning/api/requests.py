@@ -43,9 +43,8 @@ async def request_extra_days(body: ExtraDaysIn, who: CallerDep, session: Session
     asks = [ExtraDayAsk(c.child_id, b.starts_on, b.ends_on or b.starts_on, c.day_part_ids, c.payment, c.credit_id)
             for b in body.bookings for c in b.children]
     now = clock.now()
-    done = await submit(session, kit.outbox, topic=kit.settings.requests_topic, who=who, family=family,
-                        kind="extra_day", asks=asks, all_or_nothing=body.all_or_nothing,
-                        expires_on=body.expires_on, now=now)
+    done = await submit(session, kit.outbox, who=who, family=family, kind="extra_day", asks=asks,
+                        all_or_nothing=body.all_or_nothing, expires_on=body.expires_on, now=now)
     return await _view(session, await request_for(session, who, done.request_id), now)
 
 
@@ -56,7 +55,7 @@ async def request_swaps(body: SwapsIn, who: CallerDep, session: SessionDep, kit:
     asks = [SwapAsk(s.child_id, s.give_up_date, s.give_up_day_part_ids, s.target_date, s.day_part_ids)
             for s in body.swaps]
     now = clock.now()
-    done = await submit(session, kit.outbox, topic=kit.settings.requests_topic, who=who, family=family, kind="swap",
+    done = await submit(session, kit.outbox, who=who, family=family, kind="swap",
                         asks=asks, all_or_nothing=body.all_or_nothing, expires_on=body.expires_on, now=now)
     return await _view(session, await request_for(session, who, done.request_id), now)
 
@@ -87,8 +86,7 @@ async def cancel_request_child(request_id: UUID, child_id: UUID, who: CallerDep,
     if blocked:
         code = "cancel_window_passed" if any(x.status == "pending" for x in lines) else "not_cancellable"
         raise ApiError(409, code, blocked)
-    await cancel_child(session, kit.outbox, request, child_id, by_account=actor_uuid(who), now=now,
-                       topic=kit.settings.requests_topic)
+    await cancel_child(session, kit.outbox, request, child_id, by_account=actor_uuid(who), now=now)
     return await _view(session, await request_for(session, who, request_id), now)
 
 
@@ -98,7 +96,7 @@ async def report_absence(body: AbsenceIn, who: CallerDep, session: SessionDep, k
     family = await family_for(session, who, body.family_id)
     now = clock.now()
     ids = await absence_service.report(
-        session, kit.outbox, topic=kit.settings.requests_topic, who=who, family=family,
+        session, kit.outbox, who=who, family=family,
         asks=[absence_service.AbsenceAsk(c.child_id, c.day_part_ids) for c in body.children],
         starts_on=body.starts_on, ends_on=body.ends_on or body.starts_on, reason=body.reason, note=body.note, now=now)
     calendar = await organisation_calendar(session, family.organisation_id)
@@ -115,8 +113,7 @@ async def cancel_absence(absence_id: UUID, who: CallerDep, session: SessionDep, 
                                           family_id=absence.family_id, caller_family=caller_family):
         raise ApiError(404, "not_found", "No such absence.")
     now = clock.now()
-    await absence_service.cancel(session, kit.outbox, topic=kit.settings.requests_topic, who=who, absence=absence,
-                                 now=now)
+    await absence_service.cancel(session, kit.outbox, who=who, absence=absence, now=now)
     calendar = await organisation_calendar(session, absence.organisation_id)
     row = await absence_service.lock_absence(session, absence_id)
     assert row is not None

@@ -11,12 +11,11 @@ from sqlalchemy.dialects.postgresql import insert
 
 from planning.db.requests import credit_grants
 from planning.service_layer.decisions import record_reservation
-from planning.settings import Settings
 
 log = logging.getLogger(__name__)
 
 
-def handlers(settings: Settings, now: Callable[[], datetime]) -> Handlers:
+def handlers(now: Callable[[], datetime]) -> Handlers:
     async def credit_granted(ctx: EventContext, event: CreditGranted) -> None:
         values = {"organisation_id": event.organisation_id, "child_id": event.child_id, "unit": event.unit,
                   "valid_from": event.valid_from, "valid_until": event.valid_until, "usage_rule": event.usage_rule,
@@ -28,13 +27,13 @@ def handlers(settings: Settings, now: Callable[[], datetime]) -> Handlers:
 
     async def credit_reserved(ctx: EventContext, event: CreditReserved) -> None:
         if not await record_reservation(ctx.session, ctx.outbox, request_id=event.request_id, line_id=event.line_id,
-                                        reserved=True, reason=None, now=now(), topic=settings.requests_topic):
+                                        reserved=True, reason=None, now=now()):
             log.info("reservation result ignored", extra={"line_id": str(event.line_id)})
 
     async def reservation_failed(ctx: EventContext, event: CreditReservationFailed) -> None:
         reason = event.reason or f"The credit could not be reserved ({event.reason_code})."
         if not await record_reservation(ctx.session, ctx.outbox, request_id=event.request_id, line_id=event.line_id,
-                                        reserved=False, reason=reason, now=now(), topic=settings.requests_topic):
+                                        reserved=False, reason=reason, now=now()):
             log.info("reservation result ignored", extra={"line_id": str(event.line_id)})
 
     return {CreditGranted: credit_granted, CreditReserved: credit_reserved,

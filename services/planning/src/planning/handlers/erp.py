@@ -35,7 +35,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from planning.db.erp import erp_clients
 from planning.db.requests import requests
 from planning.service_layer.evaluations import apply_child_evaluated
-from planning.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +82,7 @@ async def check_erp_evaluation(session: AsyncSession, client: str, event: ChildE
                                 f"{event.evaluated_by!r}; ERP evaluations say 'erp': refused")
 
 
-def subscriptions(settings: Settings, now: Callable[[], datetime]) -> list[Subscription]:
+def subscriptions(now: Callable[[], datetime]) -> list[Subscription]:
     async def erp_client_registered(ctx: EventContext, event: ErpClientRegistered) -> None:
         values = {"organisation_ids": list(event.organisation_ids), "version": event.version}
         await upsert_if_newer(ctx.session, erp_clients, {"client_id": event.client_id}, values)
@@ -98,16 +97,14 @@ def subscriptions(settings: Settings, now: Callable[[], datetime]) -> list[Subsc
         if client is not None:  # from an ERP client's own topic: only for its own organisations
             await check_erp_evaluation(ctx.session, client, event)
         # Duplicates of one event never get here (inbox); a second evaluation of a line is ignored with a log.
-        result = await apply_child_evaluated(ctx.session, ctx.outbox, event, ctx.envelope.event_id, now(),
-                                             requests_topic=settings.requests_topic)
+        result = await apply_child_evaluated(ctx.session, ctx.outbox, event, ctx.envelope.event_id, now())
         if client is None and result == "own":
             # A staff evaluation published by planning: the ERP clients of the organisation hear about it.
             await forward_to_erp_clients(ctx, event.organisation_id, event.partition_key())
 
     return [
         Subscription({ErpClientRegistered: erp_client_registered}),
-        Subscription(dict.fromkeys(OUTBOUND, outbound), topic=settings.requests_topic),
+        Subscription(dict.fromkeys(OUTBOUND, outbound)),
         # Planning's own evaluations topic, and every registered ERP client's (`ctx.topic` tells them apart).
-        Subscription({ChildEvaluated: child_evaluated}, topic=settings.evaluations_topic,
-                     more_topics=erp_evaluation_topics),
+        Subscription({ChildEvaluated: child_evaluated}, more_topics=erp_evaluation_topics),
     ]

@@ -52,7 +52,7 @@ async def _missed_parts(session: Session, ask: AbsenceAsk, starts_on: date, ends
     return missed
 
 
-async def report(session: Session, outbox: Outbox, *, topic: str, who: Caller, family: FamilyRecord,
+async def report(session: Session, outbox: Outbox, *, who: Caller, family: FamilyRecord,
                  asks: list[AbsenceAsk], starts_on: date, ends_on: date, reason: str, note: str | None,
                  now: datetime) -> list[UUID]:
     """One absence per child, registered now; the schedule changes free the places; one event per child."""
@@ -83,12 +83,12 @@ async def report(session: Session, outbox: Outbox, *, topic: str, who: Caller, f
         await outbox.publish(session, AbsenceReported(
             absence_id=absence_id, organisation_id=family.organisation_id, family_id=family.family_id,
             child_id=ask.child_id, starts_on=starts_on, ends_on=ends_on, day_part_ids=tuple(parts),
-            reason=reason, note=note, reported_by_account_id=actor_uuid(who)), topic=topic)  # type: ignore[arg-type]
+            reason=reason, note=note, reported_by_account_id=actor_uuid(who)))  # type: ignore[arg-type]
         ids.append(absence_id)
     return ids
 
 
-async def cancel(session: Session, outbox: Outbox, *, topic: str, who: Caller, absence: StoredAbsence,
+async def cancel(session: Session, outbox: Outbox, *, who: Caller, absence: StoredAbsence,
                  now: datetime) -> None:
     """Within the policy window: the absence is cancelled and the care is planned again."""
     if absence.status != "registered":
@@ -101,7 +101,7 @@ async def cancel(session: Session, outbox: Outbox, *, topic: str, who: Caller, a
     await withdraw_care_changes(session, absence.absence_id)
     await outbox.publish(session, AbsenceCancelled(
         absence_id=absence.absence_id, organisation_id=absence.organisation_id, family_id=absence.family_id,
-        child_id=absence.child_id, cancelled_by_account_id=actor_uuid(who)), topic=topic)
+        child_id=absence.child_id, cancelled_by_account_id=actor_uuid(who)))
 
 
 async def lock_absence(session: Session, absence_id: UUID) -> StoredAbsence | None:

@@ -44,7 +44,7 @@ def _state(row: StoredLine) -> LineState:
                      reason=row.reason)
 
 
-async def settle(session: Session, outbox: Outbox, request: StoredRequest, now: datetime, *, topic: str) -> None:
+async def settle(session: Session, outbox: Outbox, request: StoredRequest, now: datetime) -> None:
     """Bring every line to the status its inputs imply; plan accepted care; publish `RequestDecided` once."""
     rows = await lines_of(session, request.request_id)
     before = [_state(r) for r in rows]
@@ -59,7 +59,7 @@ async def settle(session: Session, outbox: Outbox, request: StoredRequest, now: 
                                      reason=x.reason) for x in after if x.status in ("accepted", "rejected"))
         await outbox.publish(session, RequestDecided(
             request_id=request.request_id, organisation_id=request.organisation_id, family_id=request.family_id,
-            outcomes=outcomes), topic=topic)
+            outcomes=outcomes))
         await db.mark_decided(session, request.request_id, now)
 
 
@@ -106,7 +106,7 @@ async def record_evaluation(session: Session, line: StoredLine, evaluation: Eval
 
 
 async def record_reservation(session: Session, outbox: Outbox, *, request_id: UUID, line_id: UUID,
-                             reserved: bool, reason: str | None, now: datetime, topic: str) -> bool:
+                             reserved: bool, reason: str | None, now: datetime) -> bool:
     """Credits answered for one line; False when the line is unknown or already had its answer."""
     request = await lock_request(session, request_id)
     if request is None:
@@ -116,7 +116,7 @@ async def record_reservation(session: Session, outbox: Outbox, *, request_id: UU
         return False
     await db.update_line(session, line_id, reservation_status="reserved" if reserved else "failed",
                          reservation_reason=reason)
-    await settle(session, outbox, request, now, topic=topic)
+    await settle(session, outbox, request, now)
     return True
 
 
@@ -130,7 +130,7 @@ async def withdraw(session: Session, request: StoredRequest, lines: Sequence[Sto
 
 
 async def cancel_child(session: Session, outbox: Outbox, request: StoredRequest, child_id: UUID, *,
-                       by_account: UUID | None, now: datetime, topic: str) -> list[StoredLine]:
+                       by_account: UUID | None, now: datetime) -> list[StoredLine]:
     """Cancel every pending line of one child (a period is one line; several bookings go together)."""
     lines = [line for line in await lines_of(session, request.request_id) if line.child_id == child_id]
     cancelled = await withdraw(session, request, lines, "cancelled", "Cancelled by the parent.", now)
@@ -138,12 +138,12 @@ async def cancel_child(session: Session, outbox: Outbox, request: StoredRequest,
         await outbox.publish(session, RequestCancelled(
             request_id=request.request_id, organisation_id=request.organisation_id, family_id=request.family_id,
             child_id=child_id, line_ids=tuple(line.line_id for line in cancelled),
-            cancelled_by_account_id=by_account), topic=topic)
-        await settle(session, outbox, request, now, topic=topic)
+            cancelled_by_account_id=by_account))
+        await settle(session, outbox, request, now)
     return cancelled
 
 
-async def expire(session: Session, outbox: Outbox, request_id: UUID, now: datetime, *, topic: str) -> int:
+async def expire(session: Session, outbox: Outbox, request_id: UUID, now: datetime) -> int:
     """The timer fired: withdraw the lines still pending, tell everyone once; returns how many expired."""
     request = await lock_request(session, request_id)
     if request is None:
@@ -155,8 +155,8 @@ async def expire(session: Session, outbox: Outbox, request_id: UUID, now: dateti
         await outbox.publish(session, RequestExpired(
             request_id=request_id, organisation_id=request.organisation_id, family_id=request.family_id,
             expired_line_ids=tuple(line.line_id for line in expired),
-            child_ids=tuple(dict.fromkeys(line.child_id for line in expired))), topic=topic)
-        await settle(session, outbox, request, now, topic=topic)
+            child_ids=tuple(dict.fromkeys(line.child_id for line in expired))))
+        await settle(session, outbox, request, now)
     log.info("request expired", extra={"request_id": str(request_id), "expired_lines": len(expired)})
     return len(expired)
 

@@ -25,8 +25,7 @@ log = logging.getLogger(__name__)
 
 async def evaluate_child(session: Session, outbox: Outbox, request: StoredRequest, child_id: UUID, *,
                          line_id: UUID | None, outcome: str, reason: str | None, evaluator_id: str,
-                         evaluated_by: str = "staff", now: datetime, check_capacity: bool = True,
-                         requests_topic: str, evaluations_topic: str) -> list[UUID]:
+                         evaluated_by: str = "staff", now: datetime, check_capacity: bool = True) -> list[UUID]:
     """Staff evaluate one child's open lines (or the one named) of a locked request; 409 when nothing is open.
 
     Accepting through the API refuses (409) a line whose group is full on one of its dates unless the
@@ -48,11 +47,10 @@ async def evaluate_child(session: Session, outbox: Outbox, request: StoredReques
         envelope = await outbox.publish(session, ChildEvaluated(
             request_id=request.request_id, organisation_id=request.organisation_id, family_id=request.family_id,
             line_id=line.line_id, child_id=child_id, outcome=outcome, reason=reason,  # type: ignore[arg-type]
-            evaluated_by=evaluated_by, evaluator_id=evaluator_id),  # type: ignore[arg-type]
-            topic=evaluations_topic)
+            evaluated_by=evaluated_by, evaluator_id=evaluator_id))  # type: ignore[arg-type]
         await record_evaluation(session, line, Evaluation(line.line_id, outcome, reason,  # type: ignore[arg-type]
                                                           evaluated_by, evaluator_id, envelope.event_id), now)
-    await settle(session, outbox, request, now, topic=requests_topic)
+    await settle(session, outbox, request, now)
     return [line.line_id for line in open_lines]
 
 
@@ -67,7 +65,7 @@ async def _refuse_when_full(session: Session, lines: list[StoredLine]) -> None:
 
 
 async def apply_child_evaluated(session: Session, outbox: Outbox, event: ChildEvaluated, event_id: UUID,
-                                now: datetime, *, requests_topic: str) -> str:
+                                now: datetime) -> str:
     """An evaluation event (ours or an ERP's): applied once, anything else ignored with a log line."""
     request = await lock_request(session, event.request_id)
     extra = {"request_id": str(event.request_id), "line_id": str(event.line_id), "event_id": str(event_id)}
@@ -86,5 +84,5 @@ async def apply_child_evaluated(session: Session, outbox: Outbox, event: ChildEv
     if result != "applied":
         log.warning("evaluation ignored", extra={**extra, "why": result, "status": line.status})
         return result
-    await settle(session, outbox, request, now, topic=requests_topic)
+    await settle(session, outbox, request, now)
     return result

@@ -162,7 +162,7 @@ def _no_double_booking(lines: Sequence[Line]) -> None:
             seen.add(key)
 
 
-async def submit(session: Session, outbox: Outbox, *, topic: str, who: Caller, family: FamilyRecord, kind: str,
+async def submit(session: Session, outbox: Outbox, *, who: Caller, family: FamilyRecord, kind: str,
                  asks: Sequence[ExtraDayAsk] | Sequence[SwapAsk], all_or_nothing: bool, expires_on: date | None,
                  now: datetime) -> Submitted:
     """Check every line, then store the request with its timer and publish `RequestSubmitted` (keyed by family)."""
@@ -190,7 +190,7 @@ async def submit(session: Session, outbox: Outbox, *, topic: str, who: Caller, f
     await outbox.publish(session, RequestSubmitted(
         request_id=request_id, organisation_id=family.organisation_id, family_id=family.family_id, kind=kind,
         all_or_nothing=all_or_nothing, expires_on=expires, submitted_by_account_id=submitted_by,
-        lines=tuple(_event_line(line) for line in lines)), topic=topic)
+        lines=tuple(_event_line(line) for line in lines)))
     return Submitted(request_id, lines, expires)
 
 
