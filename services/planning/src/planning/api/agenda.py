@@ -13,6 +13,7 @@ from konnect_kit.values import SupportedDate
 
 from planning.api.calendar_models import AgendaOut, AvailabilityOut, DayDetailOut, PlacementOut
 from planning.clock import ClockDep
+from planning.domain import calendar as rules
 from planning.domain.access import may_see_planning
 from planning.service_layer import calendar as cal
 
@@ -83,15 +84,15 @@ async def get_agenda_day(child_id: UUID, day: SupportedDate, who: CallerDep, ses
                          clock: ClockDep) -> DayDetailOut:
     """One child's day: times, group, day parts (absent flags) and the requests on it."""
     kid = await _visible_child(who, session, child_id)
-    days = await cal.agenda_days(session, kid.family_id, day, day, child_ids=[child_id])
-    days = [d for d in await cal.enrich_agenda(session, kid.family_id, day, day, days) if d["child_id"] == child_id]
-    placement = await cal.placement_on(session, child_id, day)
-    calendar = await cal.organisation_calendar(session, kid.organisation_id)
+    found, context = await cal.agenda(session, kid.family_id, day, day, child_ids=[child_id])
+    days = [d for d in await cal.enrich_agenda(session, kid.family_id, day, day, found) if d["child_id"] == child_id]
+    placement = rules.placement_on(context.placements.get(child_id, []), day)
+    calendar = context.calendars.get(kid.organisation_id) or await cal.organisation_calendar(
+        session, kid.organisation_id)
     names: dict[str, Any] = days[0] if days and "group_name" in days[0] else {}
     if not names and placement is not None:
-        probe = [{"group_id": placement.group_id, "location_id": placement.location_id}]
-        await cal.name_groups(session, probe)
-        names = probe[0]
+        group = context.groups.get(placement.group_id)
+        names = {"group_name": group.name, "location_name": group.location_name} if group else {}
     return DayDetailOut(
         child_id=child_id, date=day, first_name=kid.first_name, last_name=kid.last_name,
         open=calendar.is_open(day), closing_reason=calendar.closing_reason(day),
@@ -109,10 +110,9 @@ async def get_agenda_day(child_id: UUID, day: SupportedDate, who: CallerDep, ses
 async def get_availability(child_id: UUID, day: SupportedDate, who: CallerDep, session: SessionDep,
                            clock: ClockDep) -> AvailabilityOut:
     """For a chosen date: the planned day parts, and which others can be requested (with their price)."""
-    kid = await _visible_child(who, session, child_id)
+    await _visible_child(who, session, child_id)
     now = clock.now()
-    found = await cal.availability(session, child_id, day, now=now)
-    today = (await cal.organisation_calendar(session, kid.organisation_id)).today(now)
+    found, today = await cal.availability_and_today(session, child_id, day, now=now)
     return AvailabilityOut.model_validate({
         "child_id": child_id, "date": day, "open": found.open, "today": today,
         "placement": None if found.placement is None else vars(found.placement),
