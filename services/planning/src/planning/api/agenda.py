@@ -28,19 +28,16 @@ def _hidden() -> ApiError:
     return ApiError(404, "not_found", "No such child or family.")
 
 
-async def _caller_family(who: Caller, session: Session) -> UUID | None:
-    return await cal.family_of_account(session, who.actor_id) if who.role == "parent" else None
-
-
 async def _visible_family(who: Caller, session: Session, family_id: UUID | None) -> cal.FamilyRecord:
-    own = await _caller_family(who, session)
     if who.role == "parent":
+        record = await cal.family_of_parent(session, who.actor_id)
+        own = record.family_id if record is not None else None
         if family_id is not None and family_id != own:
             raise _hidden()
-        family_id = own
     elif family_id is None:
         raise ApiError(422, "family_id_required", "Pass family_id: only parents have a family of their own.")
-    record = await cal.family(session, family_id) if family_id is not None else None
+    else:
+        own, record = None, await cal.family(session, family_id)
     if record is None or not may_see_planning(who.role, who.organisation_id, organisation_id=record.organisation_id,
                                               family_id=record.family_id, caller_family_id=own):
         raise _hidden()
@@ -48,10 +45,11 @@ async def _visible_family(who: Caller, session: Session, family_id: UUID | None)
 
 
 async def _visible_child(who: Caller, session: Session, child_id: UUID) -> cal.ChildRecord:
-    record = await cal.child(session, child_id)
+    record, own = await cal.child_and_caller_family(session, child_id,
+                                                    who.actor_id if who.role == "parent" else None)
     if record is None or not may_see_planning(
         who.role, who.organisation_id, organisation_id=record.organisation_id, family_id=record.family_id,
-        caller_family_id=await _caller_family(who, session),
+        caller_family_id=own,
     ):
         raise _hidden()
     return record

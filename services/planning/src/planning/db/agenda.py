@@ -262,3 +262,24 @@ async def organisation_calendar(session: AsyncSession, organisation_id: UUID) ->
 
 __all__ = ["AgendaContext", "AvailabilityContext", "GroupName", "Kid", "PendingLine", "agenda_context",
            "availability_context", "organisation_calendar"]
+
+
+# -- who may look: the caller's family and the record asked about, one statement each ----------------------
+
+_FAMILY_OF_PARENT = text("""SELECT f.family_id, f.organisation_id, f.name FROM directory_parents p
+JOIN directory_families f ON f.family_id = p.family_id AND NOT f.deleted
+WHERE p.account_id = :account AND NOT p.deleted""")
+
+_CHILD_AND_CALLER_FAMILY = text("""SELECT c.child_id, c.organisation_id, c.family_id, c.first_name, c.last_name,
+  (SELECT p.family_id FROM directory_parents p WHERE p.account_id = :account AND NOT p.deleted) AS caller_family
+FROM directory_children c WHERE c.child_id = :child AND NOT c.deleted""")
+
+
+async def family_of_parent(session: AsyncSession, account_id: UUID) -> Any:
+    """(family_id, organisation_id, name) of the parent's family, or None."""
+    return (await session.execute(_FAMILY_OF_PARENT, {"account": account_id})).first()
+
+
+async def child_and_caller_family(session: AsyncSession, child_id: UUID, account_id: UUID | None) -> Any:
+    """The child's row with `caller_family` (the family of parent `account_id`; None without one), or None."""
+    return (await session.execute(_CHILD_AND_CALLER_FAMILY, {"child": child_id, "account": account_id})).first()

@@ -45,11 +45,10 @@ from planning.domain.calendar import (
 from planning.service_layer.agenda_requests import add_pending_requests
 
 __all__ = [
-    "AgendaEnricher", "ChildRecord", "FamilyRecord", "agenda", "agenda_days", "availability",
-    "availability_and_today", "child", "children_of_family",
-    "day_parts", "day_parts_of", "enrich_agenda", "family", "family_of_account", "group_occupancy", "has_room",
-    "in_school_holidays", "name_groups", "occupancy", "organisation_calendar", "placement_on", "planned_parts",
-    "price_of", "register_agenda_enricher",
+    "AgendaEnricher", "ChildRecord", "FamilyRecord", "agenda", "agenda_days", "availability", "availability_and_today",
+    "child", "child_and_caller_family", "children_of_family", "day_parts", "day_parts_of", "enrich_agenda", "family",
+    "family_of_account", "family_of_parent", "group_occupancy", "has_room", "in_school_holidays", "name_groups",
+    "occupancy", "organisation_calendar", "placement_on", "planned_parts", "price_of", "register_agenda_enricher",
 ]
 
 
@@ -94,6 +93,30 @@ async def family_of_account(session: AsyncSession, account_id: UUID | str) -> UU
         return None  # a forwarded actor id that is no UUID names no parent
     return await session.scalar(select(directory_parents.c.family_id).where(
         directory_parents.c.account_id == account, ~directory_parents.c.deleted))
+
+
+def _account(account_id: UUID | str) -> UUID | None:
+    try:
+        return UUID(str(account_id))
+    except ValueError:
+        return None  # a forwarded actor id that is no UUID names no parent
+
+
+async def family_of_parent(session: AsyncSession, account_id: UUID | str) -> FamilyRecord | None:
+    """The family of a parent's account (one statement: `family_of_account` and `family` together)."""
+    account = _account(account_id)
+    row = None if account is None else await agenda_queries.family_of_parent(session, account)
+    return None if row is None else FamilyRecord(row.family_id, row.organisation_id, row.name)
+
+
+async def child_and_caller_family(session: AsyncSession, child_id: UUID, account_id: UUID | str | None
+                                  ) -> tuple[ChildRecord | None, UUID | None]:
+    """The child, and the family of the parent `account_id` (None for no parent), in one statement."""
+    account = None if account_id is None else _account(account_id)
+    row = await agenda_queries.child_and_caller_family(session, child_id, account)
+    if row is None:
+        return None, None
+    return _child(row), row.caller_family if account is not None else None
 
 
 async def children_of_family(session: AsyncSession, family_id: UUID) -> list[ChildRecord]:
