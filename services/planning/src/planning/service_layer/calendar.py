@@ -352,11 +352,11 @@ async def agenda(session: AsyncSession, family_id: UUID, start: date, end: date,
                 "open": calendar.is_open(day), "closing_reason": calendar.closing_reason(day),
                 "parts": [_part_dict(p) for p in planned], "requests": [],
             })
-    days.sort(key=lambda d: (d["date"], d["first_name"], str(d["child_id"])))
     calendars = dict(context.calendars)
     for organisation_id in {line.organisation_id for line in context.pending} - set(calendars):
         calendars[organisation_id] = await organisation_calendar(session, organisation_id)
     add_pending_requests(context.pending, {k.child_id: k for k in kids}, calendars, start, end, days)
+    days.sort(key=lambda d: (d["date"], d["first_name"], str(d["child_id"])))
     return days, context
 
 
