@@ -161,7 +161,7 @@ async def load(dsn: str, *, children: int = 2000, groups: int = 100, seed: int =
 
 
 def planning_dsn() -> str:
-    return LocalInfra(bench_profile()).endpoints.database_url("planning").replace("+asyncpg", "")
+    return LocalInfra(bench_profile()).endpoints.database_url("konnect_planning").replace("+asyncpg", "")
 
 
 def main() -> None:
