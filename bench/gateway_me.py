@@ -13,6 +13,7 @@ the whole read path (token check at the edge, forwarding, identity's query).
 
 import argparse
 import asyncio
+import os
 import re
 import shutil
 import statistics
@@ -31,7 +32,7 @@ from konnect_devstack.processes import port_open, wait_until
 from konnect_devstack.profiles import bench_profile
 from konnect_devstack.stack import GATEWAY, Stack
 
-HELLO_PORT = 28999
+HELLO_PORT = int(os.environ.get("KONNECT_BENCH_HELLO_PORT", "28999"))
 
 
 async def load(url: str, headers: dict[str, str], requests: int, concurrency: int) -> tuple[float, list[float]]:

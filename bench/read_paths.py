@@ -1,24 +1,35 @@
 """Benchmark: every authenticated parent read through the gateway, against a bare ASGI hello in the same run.
 
-Demo data (Anne de Jong: Sem and Lotte). For each path: requests/s, p50, p99 and the ratio to the hello
-baseline, measured by wrk with one uvicorn worker per process (a Python closed loop when wrk is missing,
-which saturates early and flatters the ratios; the output says which ran). The gateway hop is measured
+Demo data (Anne de Jong: Sem and Lotte), then the same reads again after `big_organisation.py` added 2,000
+children in 100 groups with a year of requests and absences to her organisation (--data picks). For each
+path: requests/s, p50, p99 and the ratio to the hello baseline, measured by wrk with one uvicorn worker per
+process (a Python closed loop when wrk is missing, which saturates early and flatters the ratios; the output
+says which ran). The gateway hop is measured
 on its own too: the gateway's `/health` (no upstream) and a trivial authenticated upstream route
 (timeline's status), so the cost of each layer shows.
 Messaging (issue 12): Anne's conversation list and one conversation of 200 messages (its newest page, and
 all 200 at once) join the parent reads.
 Targets (issue 10): every parent read >= 0.10 x hello and p99 < 50 ms at 16 connections.
 
-    .venv/bin/python bench/read_paths.py [--concurrency 16] [--seconds 5]
+    .venv/bin/python bench/read_paths.py [--concurrency 16] [--seconds 5] [--data demo|big|both]
+
+Ports: the bench profile's (KONNECT_BENCH_*_PORT and KONNECT_BENCH_HELLO_PORT move them).
 """
 
 import argparse
+import asyncio
 import shutil
+import uuid
 from datetime import date, timedelta
 
 import httpx
+from big_organisation import load as load_big_organisation
+from big_organisation import planning_dsn
 from gateway_me import HELLO_PORT, describe, fresh_demo_stack, measurer, start_hello_app
-from konnect_devstack.demo import DEMO_PASSWORD, demo_id
+from konnect_devstack.demo import DEMO_PASSWORD, REGENBOOG, demo_id
+from konnect_devstack.infra import LocalInfra
+from konnect_devstack.profiles import bench_profile
+from konnect_devstack.stack import GATEWAY, Stack
 
 TARGET_RATIO, TARGET_P99_MS = 0.10, 50.0
 
@@ -68,45 +79,70 @@ def parent_reads(gateway: str, conversation: str) -> list[tuple[str, str]]:
     return [(name, gateway + path) for name, path in reads]
 
 
+def running_demo_stack() -> tuple[Stack, str, dict]:
+    profile = bench_profile()
+    stack = Stack(profile, LocalInfra(profile).endpoints)
+    gateway = stack.url(GATEWAY)
+    tokens = httpx.post(f"{gateway}/api/v1/auth/login", timeout=30, headers={"X-Forwarded-For": str(uuid.uuid4())},
+                        json={"email": "anne.dejong@demo.konnect.nl", "password": DEMO_PASSWORD,
+                              "organisation_id": REGENBOOG}).json()
+    return stack, gateway, tokens
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--requests", type=int, default=2000, help="per path, Python load only")
+    parser.add_argument("--data", choices=["demo", "big", "both"], default="both")
+    parser.add_argument("--running", action="store_true",
+                        help="measure the bench stack already running (`konnect_devstack up --profile bench`), "
+                             "leave it running (for profiling)")
     args = parser.parse_args()
     generator = "wrk" if shutil.which("wrk") else "python"
-    stack, gateway, tokens = fresh_demo_stack()
+    stack, gateway, tokens = running_demo_stack() if args.running else fresh_demo_stack()
     headers = {"Authorization": f"Bearer {tokens['access_token']}"}
     reads = parent_reads(gateway, long_conversation(gateway, headers))
-    for name, url in reads:  # every path answers before it is measured
-        response = httpx.get(url, headers=headers, timeout=30)
-        assert response.status_code == 200, (name, response.status_code, response.text)
     measure = measurer(generator, args)
     hello_app = start_hello_app()
-    results: list[tuple[str, tuple[float, float, float]]] = []
+    results: dict[str, list[tuple[str, tuple[float, float, float]]]] = {}
     try:
         hello = measure(f"http://127.0.0.1:{HELLO_PORT}/", {})
-        results.append(("gateway /health (no upstream)", measure(f"{gateway}/health", {})))
-        results.append(("gateway -> trivial upstream", measure(f"{gateway}/api/v1/timeline/status", headers)))
-        for name, url in reads:
-            results.append((name, measure(url, headers)))
+        layers = [("gateway /health (no upstream)", measure(f"{gateway}/health", {})),
+                  ("gateway -> trivial upstream", measure(f"{gateway}/api/v1/timeline/status", headers))]
+        for data in ("demo", "big"):
+            if args.data not in (data, "both"):
+                continue
+            if data == "big":
+                print("big organisation:", asyncio.run(load_big_organisation(planning_dsn())))
+            for name, url in reads:  # every path answers before it is measured
+                response = httpx.get(url, headers=headers, timeout=30)
+                assert response.status_code == 200, (name, response.status_code, response.text)
+            results[data] = [(name, measure(url, headers)) for name, url in reads]
     finally:
         hello_app.terminate()
         hello_app.wait()
-        stack.down()
+        if not args.running:
+            stack.down()
     print(f"read_paths: load by {generator}, {args.concurrency} connections, {args.seconds} s each, "
-          "one uvicorn worker per process, demo data")
+          "one uvicorn worker per process")
     print(describe("bare ASGI hello", *hello))
+    for name, (rate, p50, p99) in layers:
+        print(describe(name, rate, p50, p99) + f"   ratio {rate / hello[0]:5.3f}  layer")
     misses = 0
-    for name, (rate, p50, p99) in results:
-        ratio = rate / hello[0]
-        parent_read = not name.startswith("gateway ")
-        met = ratio >= TARGET_RATIO and p99 < TARGET_P99_MS
-        misses += parent_read and not met
-        verdict = ("met" if met else "NOT met") if parent_read else "layer"
-        print(describe(name, rate, p50, p99) + f"   ratio {ratio:5.3f}  {verdict}")
+    for data, measured in results.items():
+        print(f"  -- {data} data --")
+        for name, (rate, p50, p99) in measured:
+            ratio = rate / hello[0]
+            met = ratio >= TARGET_RATIO and p99 < TARGET_P99_MS
+            misses += not met
+            print(describe(name, rate, p50, p99) + f"   ratio {ratio:5.3f}  {'met' if met else 'NOT met'}")
+    if "demo" in results and "big" in results:
+        slower = [(name, big[0] / demo[0]) for (name, demo), (_, big) in zip(results["demo"], results["big"],
+                                                                            strict=True)]
+        print("  big / demo req/s: " + ", ".join(f"{name} {share:.2f}" for name, share in slower))
     print(f"  target: every parent read >= {TARGET_RATIO:.2f} x hello and p99 < {TARGET_P99_MS:.0f} ms: "
-          f"{'met' if not misses else f'NOT met on {misses} path(s)'}")
+          f"{'met' if not misses else f'NOT met on {misses} measurement(s)'}")
 
 
 if __name__ == "__main__":

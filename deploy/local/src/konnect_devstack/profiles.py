@@ -56,11 +56,19 @@ def test_profile() -> Profile:
 
 
 def bench_profile() -> Profile:
-    """Benchmarks get their own ports so they never share a broker with a running test suite."""
+    """Benchmarks get their own ports so they never share a broker with a running test suite; KONNECT_BENCH_*
+    moves them (two people benchmarking on one machine)."""
     return Profile(
-        name="bench", postgres_port=25432, kafka_port=29092, kafka_controller_port=29093, s3_port=27070,
-        smtp_port=21025, mailpit_port=28025, gateway_port=28000,
-        service_ports={s: 28101 + i for i, s in enumerate(SERVICES)}, web_port=28080,
+        name="bench",
+        postgres_port=_env_port("KONNECT_BENCH_POSTGRES_PORT", 25432),
+        kafka_port=_env_port("KONNECT_BENCH_KAFKA_PORT", 29092),
+        kafka_controller_port=_env_port("KONNECT_BENCH_KAFKA_CONTROLLER_PORT", 29093),
+        s3_port=_env_port("KONNECT_BENCH_S3_PORT", 27070),
+        smtp_port=_env_port("KONNECT_BENCH_SMTP_PORT", 21025),
+        mailpit_port=_env_port("KONNECT_BENCH_MAILPIT_PORT", 28025),
+        gateway_port=_env_port("KONNECT_BENCH_GATEWAY_PORT", 28000),
+        service_ports={s: _env_port(f"KONNECT_BENCH_{s.upper()}_PORT", 28101 + i) for i, s in enumerate(SERVICES)},
+        web_port=_env_port("KONNECT_BENCH_WEB_PORT", 28080),
     )
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from urllib.parse import quote, unquote
 
 from fastapi import APIRouter, Request, Response
+from fastapi.responses import StreamingResponse
 from konnect_kit.errors import ApiError
 from konnect_kit.internal import Caller
 
@@ -113,7 +114,11 @@ def edge_router(table: RouteTable) -> APIRouter:
             request.method, route.upstream_path(found.values), who, content=body or None,
             query=request.scope.get("query_string", b"").decode("latin-1"),
             client_ip=client_address(request), language=request.headers.get("accept-language"),
-            idempotency_key=request.headers.get("idempotency-key"))
+            idempotency_key=request.headers.get("idempotency-key"),
+            accept=request.headers.get("accept"))
+        if answer.stream is not None:  # an event stream: passed on as it comes, never buffered
+            return StreamingResponse(answer.stream, status_code=answer.status_code, media_type=answer.content_type,
+                                     headers={"cache-control": "no-store", "x-accel-buffering": "no"})
         return Response(answer.content, status_code=answer.status_code, media_type=answer.content_type)
 
     router.add_api_route("/api/{rest:path}", forward, methods=sorted({r.method for r in table.published}))

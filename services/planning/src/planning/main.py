@@ -11,8 +11,6 @@ from planning.api import admin, agenda, calendar_feed, evaluation, organisations
 from planning.clock import Clock, clock_for
 from planning.expiry import ExpiryWorker
 from planning.handlers import credits, directory, erp
-from planning.service_layer.agenda_requests import add_pending_requests
-from planning.service_layer.calendar import register_agenda_enricher
 from planning.settings import Settings
 
 MIGRATIONS = Path(__file__).parent / "db" / "migrations"
@@ -37,7 +35,6 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
                  calendar_feed.router],
         subscriptions=subscriptions, background=background,
     )
-    register_agenda_enricher(add_pending_requests)  # pending lines show in the agenda ("Optie extra")
     app.state.clock = clock or clock_for(settings.environment)
     if settings.environment == "test":
         app.include_router(testing.router)  # moving time is for test deployments only (404 elsewhere)

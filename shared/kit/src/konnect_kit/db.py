@@ -1,19 +1,27 @@
 """Async database access: one engine per service, sessions that commit on success and roll back otherwise."""
 
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import asyncpg
-from sqlalchemy import text
+from sqlalchemy import event, exc, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+# A pooled connection idle longer than this is pinged before use (the database may have restarted meanwhile).
+IDLE_PING_SECONDS = 10.0
 
 
 class Database:
-    def __init__(self, url: str, *, pool_size: int = 20, max_overflow: int = 20) -> None:
+    def __init__(self, url: str, *, pool_size: int = 20, max_overflow: int = 20,
+                 idle_ping_seconds: float = IDLE_PING_SECONDS) -> None:
         self.url = url
-        self.engine: AsyncEngine = create_async_engine(
-            url, pool_size=pool_size, max_overflow=max_overflow, pool_pre_ping=True
-        )
+        # No pool_pre_ping: with asyncpg it costs three round trips (BEGIN, ';', ROLLBACK) on every checkout,
+        # more than most reads themselves (bench/read_paths.py, py-spy). A connection back in the pool within
+        # the last seconds was just used successfully; only longer-idle ones are pinged (ping_if_idle).
+        self.engine: AsyncEngine = create_async_engine(url, pool_size=pool_size, max_overflow=max_overflow)
+        _ping_idle_connections(self.engine, idle_ping_seconds)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
 
     @asynccontextmanager
@@ -28,6 +36,25 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+def _ping_idle_connections(engine: AsyncEngine, idle_seconds: float) -> None:
+    """SQLAlchemy's custom pessimistic disconnect handling: a failed ping discards the connection and the pool
+    hands out another one, so a database restart costs no request an error."""
+
+    @event.listens_for(engine.sync_engine, "checkin")
+    def returned(_: Any, record: Any) -> None:
+        record.info["returned_at"] = time.monotonic()
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def ping_if_idle(dbapi_connection: Any, record: Any, _: Any) -> None:
+        returned_at = record.info.get("returned_at")
+        if returned_at is None or time.monotonic() - returned_at < idle_seconds:
+            return  # new (just connected) or recently used
+        try:
+            dbapi_connection.ping()
+        except Exception as error:
+            raise exc.DisconnectionError() from error
 
 
 def asyncpg_dsn(sqlalchemy_url: str) -> str:

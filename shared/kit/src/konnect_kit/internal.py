@@ -4,7 +4,7 @@ import hmac
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Request
 
 from konnect_kit.errors import ApiError
 
@@ -35,28 +35,28 @@ class GatewayCall:
     client_ip: str
 
 
-async def gateway_only(
-    request: Request,
-    x_konnect_internal_token: Annotated[str | None, Header(include_in_schema=False)] = None,
-    x_konnect_client_ip: Annotated[str | None, Header(include_in_schema=False)] = None,
-) -> GatewayCall:
-    expected = request.app.state.kit.settings.internal_token
-    if not x_konnect_internal_token or not hmac.compare_digest(x_konnect_internal_token, expected):
+def _through_gateway(request: Request) -> GatewayCall:
+    # Headers read straight from the request: six FastAPI Header parameters cost a pydantic validation each
+    # on every call (py-spy: a tenth of a trivial route's time); they were never in the OpenAPI document.
+    headers = request.headers
+    token = headers.get(INTERNAL_TOKEN_HEADER)
+    if not token or not hmac.compare_digest(token, request.app.state.kit.settings.internal_token):
         raise ApiError(401, "unauthorized", "This service is reached through the gateway only.")
-    return GatewayCall(client_ip=x_konnect_client_ip or "unknown")
+    return GatewayCall(client_ip=headers.get(CLIENT_IP_HEADER) or "unknown")
 
 
-async def caller(
-    _: Annotated[GatewayCall, Depends(gateway_only)],
-    x_konnect_actor_role: Annotated[str | None, Header(include_in_schema=False)] = None,
-    x_konnect_actor_id: Annotated[str | None, Header(include_in_schema=False)] = None,
-    x_konnect_actor_organisation: Annotated[str | None, Header(include_in_schema=False)] = None,
-    x_konnect_actor_session: Annotated[str | None, Header(include_in_schema=False)] = None,
-) -> Caller:
-    if x_konnect_actor_role not in ("platform_operator", "org_admin", "staff", "parent", "erp"):
+async def gateway_only(request: Request) -> GatewayCall:
+    return _through_gateway(request)
+
+
+async def caller(request: Request) -> Caller:
+    _through_gateway(request)
+    headers = request.headers
+    role = headers.get(ACTOR_ROLE_HEADER)
+    if role not in ("platform_operator", "org_admin", "staff", "parent", "erp"):
         raise ApiError(401, "unauthorized", "No caller identity was forwarded.")
-    return Caller(x_konnect_actor_role, x_konnect_actor_id or "", x_konnect_actor_organisation or None,
-                  x_konnect_actor_session or None)
+    return Caller(role, headers.get(ACTOR_ID_HEADER) or "",  # type: ignore[arg-type]
+                  headers.get(ACTOR_ORGANISATION_HEADER) or None, headers.get(ACTOR_SESSION_HEADER) or None)
 
 
 CallerDep = Annotated[Caller, Depends(caller)]

@@ -34,9 +34,14 @@ def _settings(request: Request) -> Settings:
     return request.app.state.kit.settings
 
 
-async def _credit_out(session: Session, request: Request, row: Any, history: list[dict[str, Any]]) -> CreditOut:
+async def _credit_out(session: Session, request: Request, row: Any, history: list[dict[str, Any]],
+                      todays: dict[UUID, Any] | None = None) -> CreditOut:
     balance = balance_of(row)
-    today = await organisation_today(session, row.organisation_id, _settings(request).default_time_zone)
+    todays = {} if todays is None else todays  # organisation → its date today, asked once per answer
+    if row.organisation_id not in todays:
+        todays[row.organisation_id] = await organisation_today(session, row.organisation_id,
+                                                               _settings(request).default_time_zone)
+    today = todays[row.organisation_id]
     return CreditOut(
         **{name: getattr(row, name) for name in (
             "credit_id", "organisation_id", "child_id", "family_id", "unit", "valid_from", "valid_until",
@@ -68,8 +73,9 @@ async def list_child_credits(child_id: UUID, who: CallerDep, session: SessionDep
                              request: Request) -> ChildCreditsOut:
     rows = await child_credits(session, child_id, await child_scope(session, who, child_id))
     found = await histories(session, [row.credit_id for row in rows])
-    return ChildCreditsOut(child_id=child_id,
-                           items=[await _credit_out(session, request, row, found[row.credit_id]) for row in rows])
+    todays: dict[UUID, Any] = {}
+    return ChildCreditsOut(child_id=child_id, items=[
+        await _credit_out(session, request, row, found[row.credit_id], todays) for row in rows])
 
 
 @router.get("/children/{child_id}/credits/usable", response_model=UsableCreditsOut)

@@ -13,6 +13,7 @@ from konnect_kit.values import SupportedDate
 
 from planning.api.calendar_models import AgendaOut, AvailabilityOut, DayDetailOut, PlacementOut
 from planning.clock import ClockDep
+from planning.domain import calendar as rules
 from planning.domain.access import may_see_planning
 from planning.service_layer import calendar as cal
 
@@ -27,19 +28,16 @@ def _hidden() -> ApiError:
     return ApiError(404, "not_found", "No such child or family.")
 
 
-async def _caller_family(who: Caller, session: Session) -> UUID | None:
-    return await cal.family_of_account(session, who.actor_id) if who.role == "parent" else None
-
-
 async def _visible_family(who: Caller, session: Session, family_id: UUID | None) -> cal.FamilyRecord:
-    own = await _caller_family(who, session)
     if who.role == "parent":
+        record = await cal.family_of_parent(session, who.actor_id)
+        own = record.family_id if record is not None else None
         if family_id is not None and family_id != own:
             raise _hidden()
-        family_id = own
     elif family_id is None:
         raise ApiError(422, "family_id_required", "Pass family_id: only parents have a family of their own.")
-    record = await cal.family(session, family_id) if family_id is not None else None
+    else:
+        own, record = None, await cal.family(session, family_id)
     if record is None or not may_see_planning(who.role, who.organisation_id, organisation_id=record.organisation_id,
                                               family_id=record.family_id, caller_family_id=own):
         raise _hidden()
@@ -47,10 +45,11 @@ async def _visible_family(who: Caller, session: Session, family_id: UUID | None)
 
 
 async def _visible_child(who: Caller, session: Session, child_id: UUID) -> cal.ChildRecord:
-    record = await cal.child(session, child_id)
+    record, own = await cal.child_and_caller_family(session, child_id,
+                                                    who.actor_id if who.role == "parent" else None)
     if record is None or not may_see_planning(
         who.role, who.organisation_id, organisation_id=record.organisation_id, family_id=record.family_id,
-        caller_family_id=await _caller_family(who, session),
+        caller_family_id=own,
     ):
         raise _hidden()
     return record
@@ -83,15 +82,15 @@ async def get_agenda_day(child_id: UUID, day: SupportedDate, who: CallerDep, ses
                          clock: ClockDep) -> DayDetailOut:
     """One child's day: times, group, day parts (absent flags) and the requests on it."""
     kid = await _visible_child(who, session, child_id)
-    days = await cal.agenda_days(session, kid.family_id, day, day, child_ids=[child_id])
-    days = [d for d in await cal.enrich_agenda(session, kid.family_id, day, day, days) if d["child_id"] == child_id]
-    placement = await cal.placement_on(session, child_id, day)
-    calendar = await cal.organisation_calendar(session, kid.organisation_id)
+    found, context = await cal.agenda(session, kid.family_id, day, day, child_ids=[child_id])
+    days = [d for d in await cal.enrich_agenda(session, kid.family_id, day, day, found) if d["child_id"] == child_id]
+    placement = rules.placement_on(context.placements.get(child_id, []), day)
+    calendar = context.calendars.get(kid.organisation_id) or await cal.organisation_calendar(
+        session, kid.organisation_id)
     names: dict[str, Any] = days[0] if days and "group_name" in days[0] else {}
     if not names and placement is not None:
-        probe = [{"group_id": placement.group_id, "location_id": placement.location_id}]
-        await cal.name_groups(session, probe)
-        names = probe[0]
+        group = context.groups.get(placement.group_id)
+        names = {"group_name": group.name, "location_name": group.location_name} if group else {}
     return DayDetailOut(
         child_id=child_id, date=day, first_name=kid.first_name, last_name=kid.last_name,
         open=calendar.is_open(day), closing_reason=calendar.closing_reason(day),
@@ -109,10 +108,9 @@ async def get_agenda_day(child_id: UUID, day: SupportedDate, who: CallerDep, ses
 async def get_availability(child_id: UUID, day: SupportedDate, who: CallerDep, session: SessionDep,
                            clock: ClockDep) -> AvailabilityOut:
     """For a chosen date: the planned day parts, and which others can be requested (with their price)."""
-    kid = await _visible_child(who, session, child_id)
+    await _visible_child(who, session, child_id)
     now = clock.now()
-    found = await cal.availability(session, child_id, day, now=now)
-    today = (await cal.organisation_calendar(session, kid.organisation_id)).today(now)
+    found, today = await cal.availability_and_today(session, child_id, day, now=now)
     return AvailabilityOut.model_validate({
         "child_id": child_id, "date": day, "open": found.open, "today": today,
         "placement": None if found.placement is None else vars(found.placement),

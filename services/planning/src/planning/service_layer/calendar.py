@@ -14,9 +14,10 @@ from sqlalchemy import Row, and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from planning.clock import Clock
+from planning.db import agenda as agenda_queries
+from planning.db.agenda import AgendaContext
 from planning.db.calendar import (
     care_changes,
-    closing_days,
     directory_children,
     directory_families,
     directory_groups,
@@ -24,13 +25,11 @@ from planning.db.calendar import (
     directory_parents,
     directory_placements,
     group_capacity,
-    organisation_settings,
     school_holidays,
 )
 from planning.db.calendar import (
     day_parts as day_parts_table,
 )
-from planning.db.models import directory_organisations
 from planning.domain import calendar as rules
 from planning.domain.calendar import (
     Availability,
@@ -43,12 +42,13 @@ from planning.domain.calendar import (
     PlannedPart,
     price_of,
 )
+from planning.service_layer.agenda_requests import add_pending_requests
 
 __all__ = [
-    "AgendaEnricher", "ChildRecord", "FamilyRecord", "agenda_days", "availability", "child", "children_of_family",
-    "day_parts", "day_parts_of", "enrich_agenda", "family", "family_of_account", "group_occupancy", "has_room",
-    "in_school_holidays", "name_groups", "occupancy", "organisation_calendar", "placement_on", "planned_parts",
-    "price_of", "register_agenda_enricher",
+    "AgendaEnricher", "ChildRecord", "FamilyRecord", "agenda", "agenda_days", "availability", "availability_and_today",
+    "child", "child_and_caller_family", "children_of_family", "day_parts", "day_parts_of", "enrich_agenda", "family",
+    "family_of_account", "family_of_parent", "group_occupancy", "has_room", "in_school_holidays", "name_groups",
+    "occupancy", "organisation_calendar", "placement_on", "planned_parts", "price_of", "register_agenda_enricher",
 ]
 
 
@@ -93,6 +93,30 @@ async def family_of_account(session: AsyncSession, account_id: UUID | str) -> UU
         return None  # a forwarded actor id that is no UUID names no parent
     return await session.scalar(select(directory_parents.c.family_id).where(
         directory_parents.c.account_id == account, ~directory_parents.c.deleted))
+
+
+def _account(account_id: UUID | str) -> UUID | None:
+    try:
+        return UUID(str(account_id))
+    except ValueError:
+        return None  # a forwarded actor id that is no UUID names no parent
+
+
+async def family_of_parent(session: AsyncSession, account_id: UUID | str) -> FamilyRecord | None:
+    """The family of a parent's account (one statement: `family_of_account` and `family` together)."""
+    account = _account(account_id)
+    row = None if account is None else await agenda_queries.family_of_parent(session, account)
+    return None if row is None else FamilyRecord(row.family_id, row.organisation_id, row.name)
+
+
+async def child_and_caller_family(session: AsyncSession, child_id: UUID, account_id: UUID | str | None
+                                  ) -> tuple[ChildRecord | None, UUID | None]:
+    """The child, and the family of the parent `account_id` (None for no parent), in one statement."""
+    account = None if account_id is None else _account(account_id)
+    row = await agenda_queries.child_and_caller_family(session, child_id, account)
+    if row is None:
+        return None, None
+    return _child(row), row.caller_family if account is not None else None
 
 
 async def children_of_family(session: AsyncSession, family_id: UUID) -> list[ChildRecord]:
@@ -150,18 +174,7 @@ async def day_parts_of(session: AsyncSession, organisation_id: UUID, care_type: 
 
 async def organisation_calendar(session: AsyncSession, organisation_id: UUID) -> OrgCalendar:
     """Time zone, opening weekdays, closing days and policies; defaults where nothing was set (yet)."""
-    time_zone = await session.scalar(select(directory_organisations.c.time_zone).where(
-        directory_organisations.c.organisation_id == organisation_id))
-    settings = (await session.execute(select(organisation_settings).where(
-        organisation_settings.c.organisation_id == organisation_id))).first()
-    closed = await session.execute(select(closing_days.c.date, closing_days.c.reason).where(
-        closing_days.c.organisation_id == organisation_id))
-    base = OrgCalendar(organisation_id, time_zone or rules.DEFAULT_TIME_ZONE,
-                       closing_days={r.date: r.reason for r in closed})
-    if settings is None:
-        return base
-    return OrgCalendar(base.organisation_id, base.time_zone, frozenset(settings.open_weekdays), base.closing_days,
-                       settings.cancel_window_hours, settings.staff_may_evaluate)
+    return await agenda_queries.organisation_calendar(session, organisation_id)
 
 
 async def in_school_holidays(session: AsyncSession, organisation_id: UUID, start: date, end: date) -> bool:
@@ -246,19 +259,26 @@ async def availability(session: AsyncSession, child_id: UUID, day: date, *, now:
 
     `now` comes from the app's clock (`app.state.clock.now()`); without it, real time.
     """
-    record = await child(session, child_id)
-    if record is None:
+    return (await availability_and_today(session, child_id, day, now=now))[0]
+
+
+async def availability_and_today(session: AsyncSession, child_id: UUID, day: date, *, now: datetime | None = None
+                                 ) -> tuple[Availability, date]:
+    """`availability` and the organisation's date today, from one statement (the screen shows both)."""
+    found = await agenda_queries.availability_context(session, child_id, day)
+    if not found.kids:
         raise LookupError(f"unknown child {child_id}")
-    calendar = await organisation_calendar(session, record.organisation_id)
+    record = found.kids[0]
+    calendar = found.calendars[record.organisation_id]
     today = calendar.today(now or Clock().now())
-    placements = (await _placements(session, [child_id]))[child_id]
-    placement = rules.placement_on(placements, day)
-    changes = await _changes(session, care_changes.c.child_id == child_id, care_changes.c.date == day)
-    planned = await _planned(session, record, placements, day, changes)
+    placement = rules.placement_on(found.placements[child_id], day)
+    parts = {p.day_part_id: p for p in found.day_parts}
+    own = [c for c in found.changes if c.child_id == child_id]
+    planned = rules.planned_parts(placement, day, own, parts, organisation_id=record.organisation_id)
     planned_ids = {p.day_part_id for p in planned}
-    candidates = await day_parts_of(session, record.organisation_id, placement.care_type if placement else None)
-    occupied = await group_occupancy(session, placement.group_id, day) if placement else {}
-    limits = await capacities(session, placement.group_id) if placement else {}
+    candidates = [p for p in found.day_parts if placement is None or p.care_type == placement.care_type]
+    occupied = _occupancy(found.placements, found.changes, placement.group_id, day) if placement else {}
+    limits = found.capacities.get(placement.group_id, {}) if placement else {}
     options = []
     for part in candidates:
         if part.day_part_id in planned_ids:
@@ -269,7 +289,20 @@ async def availability(session: AsyncSession, child_id: UUID, day: date, *, now:
                                      reason is None, reason, price_of(part)))
     ref = None if placement is None else PlacementRef(placement.placement_id, placement.group_id,
                                                       placement.care_type, placement.location_id)
-    return Availability(child_id, day, calendar.is_open(day), ref, tuple(planned), tuple(options))
+    return Availability(child_id, day, calendar.is_open(day), ref, tuple(planned), tuple(options)), today
+
+
+def _occupancy(placements: dict[UUID, list[Placement]], changes: Sequence[CareChange], group_id: UUID,
+               day: date) -> dict[UUID, int]:
+    # Same count as group_occupancy, over children fetched with the screen's statement (a superset of the
+    # group's children: the others take no place in it).
+    counts: dict[UUID, int] = {}
+    for child_id, own_placements in placements.items():
+        placement = rules.placement_on(own_placements, day)
+        own = [c for c in changes if c.child_id == child_id]
+        for part_id in rules.occupied_parts(placement, day, own, group_id):
+            counts[part_id] = counts.get(part_id, 0) + 1
+    return counts
 
 
 # -- agenda ---------------------------------------------------------------------------------------
@@ -279,40 +312,52 @@ async def agenda_days(session: AsyncSession, family_id: UUID, start: date, end: 
     """One plain dict per child per date with care in [start, end], sorted by date then child.
 
     Keys: date, child_id, first_name, last_name, group_id, group_name, location_id, location_name, open,
-    closing_reason, parts (dicts of PlannedPart fields), requests ([] — filled by registered enrichers).
+    closing_reason, parts (dicts of PlannedPart fields), requests (pending request lines touching that date;
+    registered enrichers may add more). Dates with only a pending request are days of their own.
     """
-    kids = await children_of_family(session, family_id)
+    return (await agenda(session, family_id, start, end, child_ids=child_ids))[0]
+
+
+async def agenda(session: AsyncSession, family_id: UUID, start: date, end: date,
+                 *, child_ids: Iterable[UUID] | None = None) -> tuple[list[dict[str, Any]], AgendaContext]:
+    """`agenda_days` and the statement's context (placements, calendars, group names) for screens built on it."""
+    context = await agenda_queries.agenda_context(session, family_id, start, end)
+    kids = context.kids
     if child_ids is not None:
         only = set(child_ids)
         kids = [k for k in kids if k.child_id in only]
     if not kids:
-        return []
-    placements = await _placements(session, [k.child_id for k in kids])
-    changes = await _changes(session, care_changes.c.child_id.in_([k.child_id for k in kids]),
-                             care_changes.c.date >= start, care_changes.c.date <= end)
-    calendars = {o: await organisation_calendar(session, o) for o in {k.organisation_id for k in kids}}
-    parts: dict[UUID, DayPart] = {}
-    for organisation_id in calendars:
-        parts.update({p.day_part_id: p for p in await day_parts_of(session, organisation_id)})
+        return [], context
+    parts = {p.day_part_id: p for p in context.day_parts}
+    by_day: dict[date, list[CareChange]] = {}
+    for change in context.changes:
+        by_day.setdefault(change.day, []).append(change)
     days: list[dict[str, Any]] = []
     for kid in kids:
-        own = [c for c in changes if c.child_id == kid.child_id]
+        calendar = context.calendars[kid.organisation_id]
+        own_placements = context.placements[kid.child_id]
         for day in rules.dates(start, end):
-            placement = rules.placement_on(placements[kid.child_id], day)
+            own = [c for c in by_day.get(day, ()) if c.child_id == kid.child_id]
+            placement = rules.placement_on(own_placements, day)
             planned = rules.planned_parts(placement, day, own, parts, organisation_id=kid.organisation_id)
             if not planned:
                 continue
-            calendar = calendars[kid.organisation_id]
+            group_id = placement.group_id if placement else planned[0].group_id
+            group = context.groups.get(group_id)
             days.append({
                 "date": day, "child_id": kid.child_id, "first_name": kid.first_name, "last_name": kid.last_name,
-                "group_id": placement.group_id if placement else planned[0].group_id,
-                "location_id": placement.location_id if placement else None,
+                "group_id": group_id, "group_name": group.name if group else None,
+                "location_id": (placement.location_id if placement else None) or (group.location_id if group else None),
+                "location_name": group.location_name if group else None,
                 "open": calendar.is_open(day), "closing_reason": calendar.closing_reason(day),
                 "parts": [_part_dict(p) for p in planned], "requests": [],
             })
-    await name_groups(session, days)
+    calendars = dict(context.calendars)
+    for organisation_id in {line.organisation_id for line in context.pending} - set(calendars):
+        calendars[organisation_id] = await organisation_calendar(session, organisation_id)
+    add_pending_requests(context.pending, {k.child_id: k for k in kids}, calendars, start, end, days)
     days.sort(key=lambda d: (d["date"], d["first_name"], str(d["child_id"])))
-    return days
+    return days, context
 
 
 def _part_dict(part: PlannedPart) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from konnect_kit.domain_errors import Forbidden, Invalid, NotFound
 from konnect_kit.internal import Caller
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from planning.service_layer.calendar import FamilyRecord, family, family_of_account
+from planning.service_layer.calendar import FamilyRecord, family, family_of_parent
 
 ORGANISATION_ROLES = frozenset({"staff", "org_admin", "erp"})
 
@@ -23,10 +23,9 @@ def actor_uuid(who: Caller) -> UUID:
 async def family_for(session: AsyncSession, who: Caller, family_id: UUID | None) -> FamilyRecord:
     """The family the caller may act for; unknown or foreign families are a 404 (their existence stays hidden)."""
     if who.role == "parent":
-        own = await family_of_account(session, who.actor_id)
-        if own is None or (family_id is not None and family_id != own):
+        found = await family_of_parent(session, who.actor_id)  # their family, in one statement
+        if found is None or (family_id is not None and family_id != found.family_id):
             raise NotFound("not_found", "No such family.")
-        found = await family(session, own)
     elif who.role in ORGANISATION_ROLES:
         if family_id is None:
             raise Invalid("family_required", "Staff and administrators name the family (family_id).")

@@ -5,10 +5,10 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Row, select
+from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from planning.db.requests import absences, request_lines, requests
+from planning.db import overview as queries
 from planning.domain.calendar import OrgCalendar
 from planning.domain.periods import cancel_blocked_reason
 
@@ -70,15 +70,8 @@ def absence_view(row: Row, calendar: OrgCalendar, now: datetime) -> dict[str, An
 
 async def family_overview(session: AsyncSession, family_id: UUID, calendar: OrgCalendar, now: datetime
                           ) -> dict[str, Any]:
-    rows = list(await session.execute(select(requests).where(requests.c.family_id == family_id)
-                                      .order_by(requests.c.submitted_at.desc(), requests.c.request_id)))
-    lines: dict[UUID, list[Row]] = {r.request_id: [] for r in rows}
-    if rows:
-        for line in await session.execute(select(request_lines).where(request_lines.c.request_id.in_(list(lines)))
-                                          .order_by(request_lines.c.position)):
-            lines[line.request_id].append(line)
-    absent = await session.execute(select(absences).where(absences.c.family_id == family_id)
-                                   .order_by(absences.c.starts_on.desc(), absences.c.absence_id))
+    rows, lines = await queries.family_requests(session, family_id)
+    absent = await queries.family_absences(session, family_id)
     return {"family_id": family_id,
             "requests": [request_view(r, lines[r.request_id], calendar, now) for r in rows],
             "absences": [absence_view(a, calendar, now) for a in absent]}
@@ -87,15 +80,5 @@ async def family_overview(session: AsyncSession, family_id: UUID, calendar: OrgC
 async def evaluation_queue(session: AsyncSession, organisation_id: UUID, calendar: OrgCalendar, now: datetime,
                            limit: int) -> list[dict[str, Any]]:
     """Requests of the organisation with a line still waiting for an evaluation, oldest first."""
-    waiting = (select(request_lines.c.request_id)
-               .where(request_lines.c.status == "pending", request_lines.c.evaluation_outcome.is_(None))
-               .distinct().scalar_subquery())
-    rows = list(await session.execute(
-        select(requests).where(requests.c.organisation_id == organisation_id, requests.c.request_id.in_(waiting))
-        .order_by(requests.c.submitted_at, requests.c.request_id).limit(limit)))
-    lines: dict[UUID, list[Row]] = {r.request_id: [] for r in rows}
-    if rows:
-        for line in await session.execute(select(request_lines).where(request_lines.c.request_id.in_(list(lines)))
-                                          .order_by(request_lines.c.position)):
-            lines[line.request_id].append(line)
+    rows, lines = await queries.waiting_requests(session, organisation_id, limit)
     return [request_view(r, lines[r.request_id], calendar, now) for r in rows]

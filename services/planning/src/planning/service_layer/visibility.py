@@ -5,10 +5,10 @@ from uuid import UUID
 from konnect_kit.domain_errors import NotFound
 from konnect_kit.internal import Caller
 from konnect_kit.tenancy import bound_organisation
-from sqlalchemy import Row, select
+from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from planning.db.requests import requests
+from planning.db.overview import request_by_id
 from planning.service_layer.calendar import family_of_account
 from planning.service_layer.callers import may_act_for
 from planning.service_layer.decisions import lock_request
@@ -21,10 +21,7 @@ async def request_for(session: AsyncSession, who: Caller, request_id: UUID, *, l
     if lock:
         request = await lock_request(session, request_id, tenant)
     else:
-        query = select(requests).where(requests.c.request_id == request_id)
-        if tenant is not None:
-            query = query.where(requests.c.organisation_id == tenant)
-        request = (await session.execute(query)).first()
+        request = await request_by_id(session, request_id, tenant)
     caller_family = await family_of_account(session, who.actor_id) if who.role == "parent" else None
     if request is None or not may_act_for(who, organisation_id=request.organisation_id,
                                           family_id=request.family_id, caller_family=caller_family):

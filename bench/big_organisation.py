@@ -1,0 +1,176 @@
+"""The "big organisation" data set: 2,000+ children in 100+ groups with a year of planned care, requests and absences.
+
+Added to the demo's De Regenboog (so Anne's family reads against a big organisation: her children's groups get
+as many classmates as any other group) in planning's database, with PostgreSQL COPY.
+
+Why COPY into the owning service's tables rather than through the API or events: the data set is the end
+state those paths produce (directory read models as identity's events leave them, requests and their
+lines as the saga leaves them, care changes as decisions and absences write them). Through the API a year
+of requests for 2,000 children is ~30,000 sagas, each with Kafka hops and evaluations: hours on this machine,
+for data the benchmark only reads. COPY writes ~200,000 rows in seconds. The rows follow the same
+constraints (check constraints, statuses, one care change per booked date and day part) so every read path
+sees what production would. It is deterministic (seeded random), so runs compare.
+
+    .venv/bin/python bench/big_organisation.py [--children 2000] [--groups 100]   # into the running bench profile
+"""
+
+import argparse
+import asyncio
+import json
+import random
+import time
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+import asyncpg
+from konnect_devstack.demo import REGENBOOG, demo_id
+from konnect_devstack.infra import LocalInfra
+from konnect_devstack.profiles import bench_profile
+
+_NS = uuid.UUID("0b6f3c1e-51a4-4c55-9a0e-6f3b2f6d8c11")
+FIRST = ["Daan", "Emma", "Sem", "Julia", "Lucas", "Mila", "Finn", "Tess", "Levi", "Sara", "Noah", "Zoë", "Liam",
+         "Nora", "Milan", "Evi", "Jesse", "Saar", "Bram", "Lisa"]
+LAST = ["de Vries", "van Dijk", "Bakker", "Visser", "Smit", "Meijer", "de Boer", "Mulder", "Bos", "Vos",
+        "Peters", "Hendriks", "van Leeuwen", "Dekker", "Brouwer"]
+# Demo groups of De Regenboog: each gets as many extra children as a generated group (its classmates).
+DEMO_GROUPS = ["dolfijnen", "zeesterren", "egeltjes", "vlinders"]
+
+
+def big_id(name: str) -> uuid.UUID:
+    return uuid.uuid5(_NS, name)
+
+
+async def load(dsn: str, *, children: int = 2000, groups: int = 100, seed: int = 10) -> dict[str, int]:
+    """Adds the data set to planning's database at `dsn` (idempotent: a second call finds it and does nothing)."""
+    rnd = random.Random(seed)
+    conn = await asyncpg.connect(dsn)
+    try:
+        organisation = uuid.UUID(REGENBOOG)
+        if await conn.fetchval("SELECT 1 FROM directory_children WHERE child_id = $1", big_id("child:0")):
+            return {}
+        parts_by_type: dict[str, list[uuid.UUID]] = {}
+        for row in await conn.fetch("SELECT day_part_id, care_type FROM day_parts WHERE organisation_id = $1 "
+                                    "ORDER BY starts_at", organisation):
+            parts_by_type.setdefault(row["care_type"], []).append(row["day_part_id"])
+        locations = [uuid.UUID(demo_id("loc:centrum")), uuid.UUID(demo_id("loc:noord"))]
+        group_rows, capacity_rows = [], []
+        group_ids: list[tuple[uuid.UUID, uuid.UUID, str]] = []  # (group, location, care type)
+        care_types = sorted(parts_by_type)
+        for g in range(groups):
+            group_id, location, care_type = big_id(f"group:{g}"), locations[g % 2], care_types[g % len(care_types)]
+            group_ids.append((group_id, location, care_type))
+            group_rows.append((group_id, location, f"Groep {g + 1}", care_type, organisation, 1, False))
+            capacity_rows += [(group_id, p, organisation, 16, 1) for p in parts_by_type[care_type]]
+        known = {r["group_id"]: r for r in await conn.fetch(
+            "SELECT group_id, location_id, care_type FROM directory_groups WHERE organisation_id = $1", organisation)}
+        demo_groups = [(uuid.UUID(demo_id(f"group:{k}")),) for k in DEMO_GROUPS]
+        demo_groups = [(g, known[g]["location_id"], known[g]["care_type"]) for (g,) in demo_groups if g in known]
+        per_group = max(1, children // (groups + len(demo_groups)))
+        slots = [g for g in demo_groups for _ in range(per_group)]
+        slots += [group_ids[i % groups] for i in range(children - len(slots))]
+
+        today = date.today()
+        year_start = today - timedelta(days=182)  # a year around today: half history, half ahead
+        families, parents, kids, placements = [], [], [], []
+        requests, lines, absences, changes = [], [], [], []
+        family_index = -1
+        for c, (group_id, location, care_type) in enumerate(slots):
+            if c % 5 != 1:  # 2 of every 5 families have two children
+                family_index += 1
+                family_id = big_id(f"family:{family_index}")
+                last = rnd.choice(LAST)
+                families.append((family_id, f"Familie {last}", organisation, 1, False))
+                for p in range(1 + (family_index % 3 != 0)):
+                    parents.append((big_id(f"parent:{family_index}:{p}"), family_id, f"Ouder {p + 1} {last}",
+                                    organisation, 1, False))
+            child_id = big_id(f"child:{c}")
+            kids.append((child_id, family_id, rnd.choice(FIRST), last, organisation, 1, False))
+            parts = parts_by_type[care_type]
+            weekdays = sorted(rnd.sample(range(5), rnd.randint(2, 4)))
+            pattern = [{"weekday": w, "day_part_ids": [str(p) for p in parts[:rnd.randint(1, len(parts))]]}
+                       for w in weekdays]
+            placements.append((big_id(f"placement:{c}"), child_id, family_id, group_id, location, care_type,
+                               today - timedelta(days=400), None, json.dumps(pattern), organisation, 1, False))
+            # A year of requests: about one a month, most decided, the recent ones pending.
+            for r in range(12):
+                day = year_start + timedelta(days=rnd.randrange(0, 365))
+                if day.weekday() >= 5:
+                    continue
+                request_id, line_id = big_id(f"request:{c}:{r}"), big_id(f"line:{c}:{r}")
+                status = "pending" if day > today and rnd.random() < 0.3 else rnd.choice(
+                    ["accepted", "accepted", "accepted", "rejected", "cancelled"])
+                submitted = datetime.combine(day - timedelta(days=rnd.randint(3, 30)), datetime.min.time(), UTC)
+                part = rnd.choice(parts)
+                requests.append((request_id, organisation, family_id, "extra_day", False, day, "bench", "parent",
+                                 submitted, None if status == "pending" else submitted + timedelta(hours=5)))
+                lines.append((line_id, request_id, 0, child_id, group_id, care_type, day, day, [day], [part], 330,
+                              "invoice", None, None, Decimal("45.00"), status, "none"))
+                if status == "accepted":
+                    changes.append((uuid.uuid4(), organisation, child_id, group_id, day, part, 1, "extra_day",
+                                    request_id, True, submitted))
+            for a in range(4):  # a few absences a year
+                day = year_start + timedelta(days=rnd.randrange(0, 365))
+                absence_id = big_id(f"absence:{c}:{a}")
+                status = rnd.choice(["registered", "registered", "registered", "cancelled"])
+                reported = datetime.combine(day, datetime.min.time(), UTC)
+                absences.append((absence_id, organisation, family_id, child_id, group_id, day, day, parts,
+                                 rnd.choice(["sick", "vacation", "other"]), status, "bench", reported))
+                changes += [(uuid.uuid4(), organisation, child_id, group_id, day, p, -1, "absence", absence_id,
+                             status == "registered", reported) for p in parts]
+        closing = [(organisation, year_start + timedelta(days=d), "Studiedag", 1)
+                   for d in range(20, 365, 45)]
+
+        started = time.monotonic()
+        async with conn.transaction():
+            await conn.copy_records_to_table("directory_groups", records=group_rows, columns=[
+                "group_id", "location_id", "name", "care_type", "organisation_id", "version", "deleted"])
+            await conn.copy_records_to_table("group_capacity", records=capacity_rows, columns=[
+                "group_id", "day_part_id", "organisation_id", "capacity", "version"])
+            await conn.copy_records_to_table("directory_families", records=families, columns=[
+                "family_id", "name", "organisation_id", "version", "deleted"])
+            await conn.copy_records_to_table("directory_parents", records=parents, columns=[
+                "account_id", "family_id", "name", "organisation_id", "version", "deleted"])
+            await conn.copy_records_to_table("directory_children", records=kids, columns=[
+                "child_id", "family_id", "first_name", "last_name", "organisation_id", "version", "deleted"])
+            await conn.copy_records_to_table("directory_placements", records=placements, columns=[
+                "placement_id", "child_id", "family_id", "group_id", "location_id", "care_type", "starts_on",
+                "ends_on", "weekly_pattern", "organisation_id", "version", "deleted"])
+            await conn.copy_records_to_table("requests", records=requests, columns=[
+                "request_id", "organisation_id", "family_id", "kind", "all_or_nothing", "expires_on",
+                "submitted_by", "submitted_role", "submitted_at", "decided_at"])
+            await conn.copy_records_to_table("request_lines", records=lines, columns=[
+                "line_id", "request_id", "position", "child_id", "group_id", "care_type", "starts_on", "ends_on",
+                "dates", "day_part_ids", "minutes", "payment", "credit_id", "credit_amount", "price", "status",
+                "reservation_status"])
+            await conn.copy_records_to_table("absences", records=absences, columns=[
+                "absence_id", "organisation_id", "family_id", "child_id", "group_id", "starts_on", "ends_on",
+                "day_part_ids", "reason", "status", "reported_by", "reported_at"])
+            await conn.copy_records_to_table("care_changes", records=changes, columns=[
+                "change_id", "organisation_id", "child_id", "group_id", "date", "day_part_id", "delta",
+                "source_kind", "source_id", "active", "created_at"])
+            await conn.executemany("INSERT INTO closing_days (organisation_id, date, reason, version) "
+                                   "VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING", closing)
+        await conn.execute("ANALYZE")
+        counts = {"groups": len(group_rows), "families": len(families), "children": len(kids),
+                  "requests": len(requests), "absences": len(absences), "care_changes": len(changes)}
+        counts["seconds"] = round(time.monotonic() - started, 1)
+        return counts
+    finally:
+        await conn.close()
+
+
+def planning_dsn() -> str:
+    return LocalInfra(bench_profile()).endpoints.database_url("konnect_planning").replace("+asyncpg", "")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--children", type=int, default=2000)
+    parser.add_argument("--groups", type=int, default=100)
+    args = parser.parse_args()
+    print(asyncio.run(load(planning_dsn(), children=args.children, groups=args.groups)))
+
+
+if __name__ == "__main__":
+    main()

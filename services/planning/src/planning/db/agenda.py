@@ -1,0 +1,285 @@
+"""Read-path queries of the agenda, day detail and availability: everything a screen needs in one round trip.
+
+Each query returns one row of JSON documents (children, placements, changes, calendars, day parts, group names,
+pending request lines); the service layer turns them into the domain's dataclasses and computes the days.
+One statement instead of ten: on a loaded server every round trip costs more than the JSON it saves.
+"""
+
+import json
+from dataclasses import dataclass
+from datetime import date, time
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from planning.domain import calendar as rules
+from planning.domain.calendar import CareChange, DayPart, OrgCalendar, Placement
+
+# -- fragments (named subqueries; :family / :child / :start / :end bind in the statements below) -----------
+
+_CALENDARS = """
+  (SELECT coalesce(json_agg(json_build_object(
+      'organisation_id', o.id, 'time_zone', d.time_zone, 'open_weekdays', s.open_weekdays,
+      'cancel_window_hours', s.cancel_window_hours, 'staff_may_evaluate', s.staff_may_evaluate,
+      'closing_days', (SELECT coalesce(json_object_agg(c.date, c.reason), '{{}}') FROM closing_days c
+                       WHERE c.organisation_id = o.id {closing_range}))), '[]')
+   FROM (SELECT DISTINCT organisation_id AS id FROM kids) o
+   LEFT JOIN directory_organisations d ON d.organisation_id = o.id
+   LEFT JOIN organisation_settings s ON s.organisation_id = o.id)"""
+
+_DAY_PARTS = """
+  (SELECT coalesce(json_agg(json_build_object(
+      'day_part_id', p.day_part_id, 'organisation_id', p.organisation_id, 'care_type', p.care_type,
+      'name', p.name, 'starts_at', p.starts_at, 'ends_at', p.ends_at,
+      'price_per_hour', p.price_per_hour::text, 'price_per_part', p.price_per_part::text)
+      ORDER BY p.starts_at, p.name, p.day_part_id), '[]')
+   FROM day_parts p WHERE p.organisation_id IN (SELECT organisation_id FROM kids))"""
+
+_PLACEMENTS = """
+  (SELECT coalesce(json_agg(json_build_object(
+      'placement_id', p.placement_id, 'child_id', p.child_id, 'family_id', p.family_id, 'group_id', p.group_id,
+      'location_id', p.location_id, 'care_type', p.care_type, 'starts_on', p.starts_on, 'ends_on', p.ends_on,
+      'weekly_pattern', p.weekly_pattern)), '[]')
+   FROM directory_placements p WHERE p.child_id IN (SELECT child_id FROM {children}) AND NOT p.deleted)"""
+
+_CHANGES = """
+  (SELECT coalesce(json_agg(json_build_object(
+      'child_id', c.child_id, 'group_id', c.group_id, 'date', c.date, 'day_part_id', c.day_part_id,
+      'delta', c.delta, 'source_kind', c.source_kind) ORDER BY c.created_at, c.change_id), '[]')
+   FROM care_changes c WHERE c.active AND c.child_id IN (SELECT child_id FROM {children})
+     AND c.date BETWEEN :start AND :end)"""
+
+_KIDS = """kids AS (
+  SELECT child_id, organisation_id, family_id, first_name, last_name FROM directory_children
+  WHERE {where} AND NOT deleted)"""
+
+_KIDS_JSON = """
+  (SELECT coalesce(json_agg(json_build_object(
+      'child_id', child_id, 'organisation_id', organisation_id, 'family_id', family_id,
+      'first_name', first_name, 'last_name', last_name) ORDER BY first_name, child_id), '[]') FROM kids)"""
+
+_GROUPS = """
+  (SELECT coalesce(json_agg(json_build_object(
+      'group_id', g.group_id, 'name', g.name, 'location_id', g.location_id, 'location_name', l.name)), '[]')
+   FROM directory_groups g
+   LEFT JOIN directory_locations l ON l.location_id = g.location_id AND NOT l.deleted
+   WHERE g.group_id IN (SELECT p.group_id FROM directory_placements p
+                        WHERE p.child_id IN (SELECT child_id FROM kids) AND NOT p.deleted
+                        UNION SELECT c.group_id FROM care_changes c
+                        WHERE c.active AND c.child_id IN (SELECT child_id FROM kids)
+                          AND c.date BETWEEN :start AND :end))"""
+
+_PENDING = """
+  (SELECT coalesce(json_agg(json_build_object(
+      'request_id', l.request_id, 'line_id', l.line_id, 'child_id', l.child_id, 'group_id', l.group_id,
+      'kind', r.kind, 'organisation_id', r.organisation_id, 'expires_on', r.expires_on, 'status', l.status,
+      'dates', l.dates, 'day_part_ids', l.day_part_ids, 'give_up_date', l.give_up_date,
+      'give_up_day_part_ids', l.give_up_day_part_ids)), '[]')
+   FROM request_lines l JOIN requests r ON r.request_id = l.request_id
+   WHERE r.family_id = :family AND l.status = 'pending')"""
+
+_AGENDA = text(f"""WITH {_KIDS.format(where="family_id = :family")}
+SELECT {_KIDS_JSON} AS children, {_PLACEMENTS.format(children="kids")} AS placements,
+       {_CHANGES.format(children="kids")} AS changes,
+       {_CALENDARS.format(closing_range="AND c.date BETWEEN :start AND :end")} AS calendars,
+       {_DAY_PARTS} AS day_parts, {_GROUPS} AS groups, {_PENDING} AS pending""")
+
+# Availability: the child, its organisation's calendar and day parts, its group's capacities, and every
+# child who may take a place in that group that date (placed there, or moved in by a change) with their
+# placements and that date's changes, so occupancy is counted by the same rules as everywhere.
+_AVAILABILITY = text(f"""WITH {_KIDS.format(where="child_id = :child")},
+mine AS (
+  SELECT p.group_id FROM directory_placements p WHERE p.child_id = :child AND NOT p.deleted
+    AND p.starts_on <= :start AND (p.ends_on IS NULL OR p.ends_on >= :start)),
+classmates AS (
+  SELECT p.child_id FROM directory_placements p
+  WHERE p.group_id IN (SELECT group_id FROM mine) AND NOT p.deleted
+    AND p.starts_on <= :start AND (p.ends_on IS NULL OR p.ends_on >= :start)
+  UNION SELECT c.child_id FROM care_changes c
+  WHERE c.group_id IN (SELECT group_id FROM mine) AND c.date = :start AND c.active
+  UNION SELECT CAST(:child AS uuid)),
+live AS (
+  SELECT m.child_id FROM classmates m JOIN directory_children d ON d.child_id = m.child_id AND NOT d.deleted)
+SELECT {_KIDS_JSON} AS children, {_PLACEMENTS.format(children="live")} AS placements,
+       {_CHANGES.format(children="live")} AS changes, {_CALENDARS.format(closing_range="")} AS calendars,
+       {_DAY_PARTS} AS day_parts,
+       (SELECT coalesce(json_agg(json_build_object('group_id', g.group_id, 'day_part_id', g.day_part_id,
+                                                    'capacity', g.capacity)), '[]')
+        FROM group_capacity g WHERE g.group_id IN (SELECT group_id FROM mine)) AS capacities""")
+
+_CALENDAR = text(f"""WITH kids AS (SELECT CAST(:organisation AS uuid) AS organisation_id)
+SELECT {_CALENDARS.format(closing_range="")} AS calendars""")
+
+
+@dataclass(frozen=True)
+class Kid:
+    child_id: UUID
+    organisation_id: UUID
+    family_id: UUID
+    first_name: str
+    last_name: str
+
+
+@dataclass(frozen=True)
+class GroupName:
+    group_id: UUID
+    name: str
+    location_id: UUID | None
+    location_name: str | None
+
+
+@dataclass(frozen=True)
+class PendingLine:
+    request_id: UUID
+    line_id: UUID
+    child_id: UUID
+    group_id: UUID
+    kind: str
+    organisation_id: UUID
+    expires_on: date
+    status: str
+    dates: tuple[date, ...]
+    day_part_ids: tuple[UUID, ...]
+    give_up_date: date | None
+    give_up_day_part_ids: tuple[UUID, ...]
+
+
+@dataclass(frozen=True)
+class AgendaContext:
+    kids: list[Kid]
+    placements: dict[UUID, list[Placement]]  # child → placements (every child of `kids` has a key)
+    changes: list[CareChange]
+    calendars: dict[UUID, OrgCalendar]
+    day_parts: list[DayPart]  # of the children's organisations, by start time
+    groups: dict[UUID, GroupName]
+    pending: list[PendingLine]
+
+
+@dataclass(frozen=True)
+class AvailabilityContext:
+    kids: list[Kid]  # the child asked about, or none when unknown
+    placements: dict[UUID, list[Placement]]  # the child and every possible classmate that date
+    changes: list[CareChange]  # that date's changes of all of them
+    calendars: dict[UUID, OrgCalendar]
+    day_parts: list[DayPart]
+    capacities: dict[UUID, dict[UUID, int]]  # group → day part → capacity, for the child's groups that date
+
+
+def _uuid(value: str | None) -> UUID | None:
+    return None if value is None else UUID(value)
+
+
+def _day(value: str | None) -> date | None:
+    return None if value is None else date.fromisoformat(value)
+
+
+def _money(value: str | None) -> Decimal | None:
+    return None if value is None else Decimal(value)
+
+
+def _load(raw: Any) -> Any:
+    # The statements cast nothing to Python types: JSON arrives as text (a driver codec may have decoded it).
+    return json.loads(raw) if isinstance(raw, str | bytes) else raw
+
+
+def _kids(raw: str) -> list[Kid]:
+    return [Kid(UUID(k["child_id"]), UUID(k["organisation_id"]), UUID(k["family_id"]), k["first_name"],
+                k["last_name"]) for k in _load(raw)]
+
+
+def _placements(raw: str, child_ids: list[UUID]) -> dict[UUID, list[Placement]]:
+    result: dict[UUID, list[Placement]] = {c: [] for c in child_ids}
+    for p in _load(raw):
+        child_id = UUID(p["child_id"])
+        result.setdefault(child_id, []).append(Placement(
+            UUID(p["placement_id"]), child_id, UUID(p["family_id"]), UUID(p["group_id"]), _uuid(p["location_id"]),
+            p["care_type"], date.fromisoformat(p["starts_on"]), _day(p["ends_on"]),
+            rules.pattern_from_json(p["weekly_pattern"] or [])))
+    return result
+
+
+def _changes(raw: str) -> list[CareChange]:
+    return [CareChange(UUID(c["child_id"]), UUID(c["group_id"]), date.fromisoformat(c["date"]),
+                       UUID(c["day_part_id"]), c["delta"], c["source_kind"]) for c in _load(raw)]
+
+
+def _calendars(raw: str) -> dict[UUID, OrgCalendar]:
+    result = {}
+    for c in _load(raw):
+        organisation_id = UUID(c["organisation_id"])
+        closing = {date.fromisoformat(d): reason for d, reason in c["closing_days"].items()}
+        zone = c["time_zone"] or rules.DEFAULT_TIME_ZONE
+        if c["open_weekdays"] is None:  # nothing set yet: the defaults
+            result[organisation_id] = OrgCalendar(organisation_id, zone, closing_days=closing)
+        else:
+            result[organisation_id] = OrgCalendar(organisation_id, zone, frozenset(c["open_weekdays"]), closing,
+                                                  c["cancel_window_hours"], c["staff_may_evaluate"])
+    return result
+
+
+def _day_parts(raw: str) -> list[DayPart]:
+    return [DayPart(UUID(p["day_part_id"]), UUID(p["organisation_id"]), p["care_type"], p["name"],
+                    time.fromisoformat(p["starts_at"]), time.fromisoformat(p["ends_at"]),
+                    _money(p["price_per_hour"]), _money(p["price_per_part"])) for p in _load(raw)]
+
+
+async def agenda_context(session: AsyncSession, family_id: UUID, start: date, end: date) -> AgendaContext:
+    """A family's children (by first name) and what their agenda in [start, end] needs, in one statement."""
+    row = (await session.execute(_AGENDA, {"family": family_id, "start": start, "end": end})).one()
+    kids = _kids(row.children)
+    groups = {}
+    for g in _load(row.groups):
+        groups[UUID(g["group_id"])] = GroupName(UUID(g["group_id"]), g["name"], _uuid(g["location_id"]),
+                                                g["location_name"])
+    pending = [PendingLine(
+        UUID(p["request_id"]), UUID(p["line_id"]), UUID(p["child_id"]), UUID(p["group_id"]), p["kind"],
+        UUID(p["organisation_id"]), date.fromisoformat(p["expires_on"]), p["status"],
+        tuple(date.fromisoformat(d) for d in p["dates"]), tuple(UUID(i) for i in p["day_part_ids"]),
+        _day(p["give_up_date"]), tuple(UUID(i) for i in p["give_up_day_part_ids"] or ()))
+        for p in _load(row.pending)]
+    return AgendaContext(kids, _placements(row.placements, [k.child_id for k in kids]), _changes(row.changes),
+                         _calendars(row.calendars), _day_parts(row.day_parts), groups, pending)
+
+
+async def availability_context(session: AsyncSession, child_id: UUID, day: date) -> AvailabilityContext:
+    row = (await session.execute(_AVAILABILITY, {"child": child_id, "start": day, "end": day})).one()
+    kids = _kids(row.children)
+    capacities: dict[UUID, dict[UUID, int]] = {}
+    for c in _load(row.capacities):
+        capacities.setdefault(UUID(c["group_id"]), {})[UUID(c["day_part_id"])] = c["capacity"]
+    return AvailabilityContext(kids, _placements(row.placements, [child_id]), _changes(row.changes),
+                               _calendars(row.calendars), _day_parts(row.day_parts), capacities)
+
+
+async def organisation_calendar(session: AsyncSession, organisation_id: UUID) -> OrgCalendar:
+    """Time zone, opening weekdays, closing days and policies in one statement; defaults where nothing was set."""
+    raw = (await session.execute(_CALENDAR, {"organisation": organisation_id})).scalar_one()
+    return _calendars(raw)[organisation_id]
+
+
+__all__ = ["AgendaContext", "AvailabilityContext", "GroupName", "Kid", "PendingLine", "agenda_context",
+           "availability_context", "organisation_calendar"]
+
+
+# -- who may look: the caller's family and the record asked about, one statement each ----------------------
+
+_FAMILY_OF_PARENT = text("""SELECT f.family_id, f.organisation_id, f.name FROM directory_parents p
+JOIN directory_families f ON f.family_id = p.family_id AND NOT f.deleted
+WHERE p.account_id = :account AND NOT p.deleted""")
+
+_CHILD_AND_CALLER_FAMILY = text("""SELECT c.child_id, c.organisation_id, c.family_id, c.first_name, c.last_name,
+  (SELECT p.family_id FROM directory_parents p WHERE p.account_id = :account AND NOT p.deleted) AS caller_family
+FROM directory_children c WHERE c.child_id = :child AND NOT c.deleted""")
+
+
+async def family_of_parent(session: AsyncSession, account_id: UUID) -> Any:
+    """(family_id, organisation_id, name) of the parent's family, or None."""
+    return (await session.execute(_FAMILY_OF_PARENT, {"account": account_id})).first()
+
+
+async def child_and_caller_family(session: AsyncSession, child_id: UUID, account_id: UUID | None) -> Any:
+    """The child's row with `caller_family` (the family of parent `account_id`; None without one), or None."""
+    return (await session.execute(_CHILD_AND_CALLER_FAMILY, {"child": child_id, "account": account_id})).first()
