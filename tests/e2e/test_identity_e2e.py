@@ -58,6 +58,7 @@ CHILD_ROUTE_BODIES = {
     ("put", "/api/v1/children/{child_id}/consents/{kind}"): {"granted": True},
     ("post", "/api/v1/requests/{request_id}/children/{child_id}/evaluate"): {"outcome": "accepted"},
     ("post", "/api/v1/timeline/children/{child_id}/diary"): {"text": "Over een ander kind"},
+    ("post", "/api/v1/children/{child_id}/observations"): {"template_id": str(uuid.uuid4()), "answers": {"q1": "x"}},
 }
 STAFF_ONLY = {("post", "/api/v1/requests/{request_id}/children/{child_id}/evaluate")}
 
