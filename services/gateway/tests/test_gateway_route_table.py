@@ -116,7 +116,8 @@ async def test_every_operation_not_public_refuses_an_anonymous_call_and_roles_re
                 wrong.append((route.method, url, forged.status_code))
             if route.access.kind == "roles":
                 # Routes for people only (messaging: parents, staff, admins) refuse machines.
-                outsider = next(r for r in ("parent", "staff", "org_admin", "erp") if r not in route.access.roles)
+                outsider = next(r for r in ("parent", "staff", "org_admin", "erp", "platform_operator")
+                               if r not in route.access.roles)
                 refused = await client.request(route.method, url, json=body,
                                                headers={"Authorization": f"Bearer {_token(outsider)}"})
                 if refused.status_code != 403:
