@@ -1,5 +1,6 @@
 """What the browser tests share: the browser context, logging in, the axe check, phone and desktop screenshots."""
 
+import secrets
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,11 @@ class Visit:
 
     def __init__(self, browser: Any, portal: str, viewport: dict[str, int] = PHONE) -> None:
         self.portal = portal
-        self.context = browser.new_context(viewport=viewport, locale="nl-NL", base_url=portal)
+        # A client address of its own (the test portal trusts the header from loopback): the gateway's login
+        # limit counts per address, and every visit would otherwise be 127.0.0.1.
+        address = f"10.{secrets.randbelow(250)}.{secrets.randbelow(250)}.{secrets.randbelow(250) + 1}"
+        self.context = browser.new_context(viewport=viewport, locale="nl-NL", base_url=portal,
+                                           extra_http_headers={"X-Forwarded-For": address})
         self.requests: list[str] = []
         self.script_bytes: dict[str, int] = {}  # every JavaScript file a page loaded, by address
         self.context.on("request", lambda r: self.requests.append(r.url))

@@ -8,8 +8,9 @@ from konnect_web.settings import WebSettings
 
 def main() -> None:
     settings = WebSettings()
+    trusted = settings.trusted_proxies.strip()
     uvicorn.run(create_app(settings), host=settings.http_host, port=settings.http_port, log_level="warning",
-                proxy_headers=False)
+                proxy_headers=bool(trusted), forwarded_allow_ips=trusted or None)
 
 
 if __name__ == "__main__":

@@ -15,6 +15,9 @@ class WebSettings(BaseSettings):
     environment: str = "development"
     http_host: str = "127.0.0.1"
     http_port: int = 8080
+    # Addresses of reverse proxies whose X-Forwarded-For names the browser (comma-separated); none by default,
+    # so a browser cannot pick the address the gateway's rate limits count.
+    trusted_proxies: str = ""
     gateway_url: str = "http://127.0.0.1:8000"
     # Encrypts the session cookie (tokens of the accounts on this device). Several keys, comma-separated,
     # allow rotation: the first encrypts, all decrypt.

@@ -140,6 +140,8 @@ def stack(infra: InfraHandle) -> Iterator[Stack]:
     # The tests stand in for a load balancer on loopback: they name each client's address in
     # X-Forwarded-For. Trusted explicitly here; a gateway trusts no proxy unless told to.
     extra["GATEWAY_TRUSTED_PROXIES"] = TEST_TRUSTED_PROXIES
+    # Each browser test names its own client address, so the portal's logins do not share one rate-limit bucket.
+    extra["WEB_TRUSTED_PROXIES"] = "127.0.0.1,::1"
     # An ERP client registered by a test has its evaluations topic found within a second, not ten.
     extra["PLANNING_CONSUMER_TOPIC_REFRESH_SECONDS"] = "1"
     services = Stack(test_profile(), infra.endpoints, extra_env=extra)
