@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from hypothesis import given
 from hypothesis import strategies as st
-from planning.clock import SettableClock
+from konnect_kit.clock import SettableClock
 from planning.domain import calendar as rules
 from planning.domain.access import may_see_planning
 from planning.domain.calendar import CareChange, DayPart, OrgCalendar, Placement

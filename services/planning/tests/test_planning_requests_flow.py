@@ -23,8 +23,8 @@ from konnect_contracts.events.directory import (
 )
 from konnect_contracts.events.requests import ChildEvaluated, RequestSubmitted
 from konnect_devstack.pytest_plugin import eventually, internal_headers, running_app
+from konnect_kit.clock import SettableClock
 from konnect_kit.consumer import EventContext
-from planning.clock import SettableClock
 from planning.handlers import directory
 from planning.main import create_app
 from planning.settings import Settings

@@ -4,11 +4,11 @@ from datetime import datetime
 from pathlib import Path
 
 from fastapi import FastAPI
+from konnect_kit.clock import Clock, clock_for, testing_router
 from konnect_kit.consumer import Subscription
 from konnect_kit.service import ServiceKit, create_service_app
 
-from planning.api import admin, agenda, calendar_feed, evaluation, organisations, requests, testing
-from planning.clock import Clock, clock_for
+from planning.api import admin, agenda, calendar_feed, evaluation, organisations, requests
 from planning.expiry import ExpiryWorker
 from planning.handlers import credits, directory, erp
 from planning.settings import Settings
@@ -37,5 +37,5 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     )
     app.state.clock = clock or clock_for(settings.environment)
     if settings.environment == "test":
-        app.include_router(testing.router)  # moving time is for test deployments only (404 elsewhere)
+        app.include_router(testing_router)  # moving time is for test deployments only (404 elsewhere)
     return app

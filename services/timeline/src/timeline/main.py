@@ -4,6 +4,7 @@ from datetime import datetime
 from pathlib import Path
 
 from fastapi import FastAPI
+from konnect_kit.clock import Clock, clock_for, testing_router
 from konnect_kit.consumer import Subscription
 from konnect_kit.service import ServiceKit, create_service_app
 
@@ -13,11 +14,9 @@ from timeline.api import (
     media_settings,
     observations,
     status,
-    testing,
     timeline_diary,
     timeline_photos,
 )
-from timeline.clock import Clock, clock_for
 from timeline.db.photos import timeline_media
 from timeline.handlers import location_directory, photo_consent
 from timeline.media_runtime import media_for
@@ -65,5 +64,5 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
     app.state.retention = workers[0]
     app.state.clock = clock or clock_for(settings.environment)
     if settings.environment == "test":
-        app.include_router(testing.router)  # moving time is for test deployments only (404 elsewhere)
+        app.include_router(testing_router)  # moving time is for test deployments only (404 elsewhere)
     return app

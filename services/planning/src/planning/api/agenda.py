@@ -5,6 +5,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Query
+from konnect_kit.clock import ClockDep
 from konnect_kit.db import Session
 from konnect_kit.errors import ApiError
 from konnect_kit.internal import Caller, CallerDep
@@ -12,7 +13,6 @@ from konnect_kit.service import SessionDep
 from konnect_kit.values import SupportedDate
 
 from planning.api.calendar_models import AgendaOut, AvailabilityOut, DayDetailOut, PlacementOut
-from planning.clock import ClockDep
 from planning.domain import calendar as rules
 from planning.domain.access import may_see_planning
 from planning.service_layer import calendar as cal

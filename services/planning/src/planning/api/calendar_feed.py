@@ -4,11 +4,11 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Response
+from konnect_kit.clock import ClockDep
 from konnect_kit.internal import CallerDep
 from konnect_kit.service import KitDep, SessionDep
 from pydantic import BaseModel, Field
 
-from planning.clock import ClockDep
 from planning.service_layer import calendar_feed as use
 
 router = APIRouter(tags=["calendar feed"])

@@ -4,13 +4,13 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Query
+from konnect_kit.clock import ClockDep
 from konnect_kit.errors import ApiError
 from konnect_kit.internal import CallerDep
 from konnect_kit.service import KitDep, SessionDep
 from pydantic import BaseModel
 
 from planning.api.request_models import EvaluatedOut, EvaluationIn, RequestOut
-from planning.clock import ClockDep
 from planning.service_layer.calendar import organisation_calendar
 from planning.service_layer.decisions import lines_of
 from planning.service_layer.evaluations import evaluate_child

@@ -5,6 +5,7 @@ from typing import Any
 from uuid import UUID
 
 from fastapi import APIRouter
+from konnect_kit.clock import ClockDep
 from konnect_kit.db import Session
 from konnect_kit.errors import ApiError
 from konnect_kit.internal import CallerDep
@@ -19,7 +20,6 @@ from planning.api.request_models import (
     RequestOut,
     SwapsIn,
 )
-from planning.clock import ClockDep
 from planning.service_layer import absences as absence_service
 from planning.service_layer.calendar import family_of_account, organisation_calendar
 from planning.service_layer.callers import actor_uuid, family_for, may_act_for

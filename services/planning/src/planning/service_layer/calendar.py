@@ -10,10 +10,10 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
+from konnect_kit.clock import Clock
 from sqlalchemy import Row, and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from planning.clock import Clock
 from planning.db import agenda as agenda_queries
 from planning.db.agenda import AgendaContext
 from planning.db.calendar import (

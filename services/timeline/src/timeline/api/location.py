@@ -4,6 +4,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Query
+from konnect_kit.clock import ClockDep
 from konnect_kit.db import Session
 from konnect_kit.internal import Caller, CallerDep
 from konnect_kit.service import KitDep, SessionDep
@@ -22,7 +23,6 @@ from timeline.api.location_models import (
     TeamMemberOut,
     TeamOut,
 )
-from timeline.clock import ClockDep
 from timeline.service_layer import location_directory, location_items
 from timeline.service_layer.location_access import Viewer, viewer_for
 from timeline.service_layer.location_items import ItemDraft

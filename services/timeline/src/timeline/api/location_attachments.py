@@ -3,6 +3,7 @@
 from uuid import UUID
 
 from fastapi import APIRouter
+from konnect_kit.clock import ClockDep
 from konnect_kit.internal import CallerDep
 from konnect_kit.service import SessionDep
 from pydantic import BaseModel, Field
@@ -12,7 +13,6 @@ from timeline.api.location_models import DownloadOut, ItemOut
 from timeline.api.media_dep import MediaDep
 from timeline.api.observation_models import ObservationOut
 from timeline.api.observations import observation_out
-from timeline.clock import ClockDep
 from timeline.service_layer import location_attachments as attachments
 from timeline.service_layer import location_items, observations
 from timeline.service_layer.location_access import viewer_for

@@ -3,11 +3,11 @@
 from uuid import UUID
 
 from fastapi import APIRouter
+from konnect_kit.clock import ClockDep
 from konnect_kit.internal import CallerDep
 from konnect_kit.service import SessionDep
 
 from timeline.api.location_models import MediaSettingsIn, MediaSettingsOut
-from timeline.clock import ClockDep
 from timeline.service_layer import media_settings
 from timeline.service_layer.media_settings import MediaSettings
 

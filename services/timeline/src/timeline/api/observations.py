@@ -4,6 +4,7 @@ from typing import Any
 from uuid import UUID
 
 from fastapi import APIRouter
+from konnect_kit.clock import ClockDep
 from konnect_kit.internal import CallerDep
 from konnect_kit.service import KitDep, SessionDep
 
@@ -18,7 +19,6 @@ from timeline.api.observation_models import (
     TemplateOut,
     TemplatesOut,
 )
-from timeline.clock import ClockDep
 from timeline.service_layer import observations
 from timeline.service_layer.location_access import viewer_for
 from timeline.service_layer.location_attachments import ready_observation_attachments

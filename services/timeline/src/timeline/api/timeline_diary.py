@@ -3,13 +3,13 @@
 from uuid import UUID
 
 from fastapi import APIRouter, Query
+from konnect_kit.clock import ClockDep
 from konnect_kit.internal import CallerDep
 from konnect_kit.service import KitDep, SessionDep
 
 from timeline.api.media_dep import MediaDep
 from timeline.api.timeline_models import DiaryEntryOut, DiaryIn, DiaryMediaOut, FeedItemOut, FeedOut, SeenOut
 from timeline.api.timeline_photos import series_out
-from timeline.clock import ClockDep
 from timeline.media_runtime import Media
 from timeline.service_layer import diary, feeds, media_urls
 from timeline.service_layer.location_access import Viewer, viewer_for

@@ -3,6 +3,7 @@
 from uuid import UUID
 
 from fastapi import APIRouter
+from konnect_kit.clock import ClockDep
 from konnect_kit.internal import CallerDep
 from konnect_kit.service import KitDep, SessionDep
 
@@ -17,7 +18,6 @@ from timeline.api.timeline_models import (
     UploadedOut,
     UploadOut,
 )
-from timeline.clock import ClockDep
 from timeline.media_runtime import Media
 from timeline.service_layer import media_urls, photos, timeline_uploads
 from timeline.service_layer.location_access import viewer_for
