@@ -130,6 +130,10 @@ class Postgres:
                 not here.exists() or not there.exists() or here.read_text() != there.read_text()):
             print("PostgreSQL data of an earlier checkout at this path: starting it over", flush=True)
             _discard(self.data)
+        if self.data.exists() and not (self.data / "PG_VERSION").exists() and any(self.data.iterdir()):
+            # A cluster never finished (initdb or a removal cut short): initdb refuses a non-empty folder.
+            print("PostgreSQL data folder is incomplete: starting it over", flush=True)
+            _discard(self.data)
         if not (self.data / "PG_VERSION").exists():
             data_id = uuid.uuid4().hex
             there.unlink(missing_ok=True)
