@@ -7,7 +7,7 @@ import asyncio
 import multiprocessing
 import tempfile
 from collections.abc import Collection, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -73,7 +73,6 @@ def process_upload_sync(config: S3Config, base: str, accepted: Collection[MediaK
     metadata) is always deleted. Raises MediaRefused (nothing kept) or the store's errors (retry later)."""
     store = _store(config)
     upload = object_key(base, UPLOAD)
-    removal: Future | None = None
     try:
         # One GET: the first bytes decide type and size before the rest is streamed to disk (a refused file is
         # never read further).
@@ -99,8 +98,9 @@ def process_upload_sync(config: S3Config, base: str, accepted: Collection[MediaK
                 out.write(head)
                 for chunk in response.stream(1024 * 1024):
                     out.write(chunk)
-            # The raw upload (with its metadata) is no longer needed: deleted while the image is processed.
-            removal = _uploader().submit(store.sync.remove_object, config.bucket, upload)
+            # The raw upload (with its metadata) is removed in `finally`, after the clean copies are written: removing
+            # it while they are written raced on a file-system S3 (versitygw prunes the emptied folder `<base>/`
+            # as the copies create it; seen as ExistingObjectIsDirectory).
             duration = None
             if media_type.kind == "photo":
                 variants = process_image(src, media_type, folder, limits)
@@ -122,10 +122,23 @@ def process_upload_sync(config: S3Config, base: str, accepted: Collection[MediaK
         return ProcessedMedia(base, media_type.kind, media_type.content_type, original_type, size, width, height,
                               duration)
     finally:
-        if removal is None:
-            store.sync.remove_object(config.bucket, upload)
-        else:
-            removal.result()
+        store.sync.remove_object(config.bucket, upload)
+
+
+class MediaStoreError(Exception):
+    """The object store failed while processing (retry later); carries the store's message only."""
+
+
+def _process_in_worker(config: S3Config, base: str, accepted: Collection[MediaKind],
+                       limits: Limits = DEFAULT_LIMITS) -> ProcessedMedia:
+    # The worker's exception travels back pickled: minio's S3Error holds its HTTP response (a lock) and cannot,
+    # which turned any store failure into a TypeError about pickling.
+    try:
+        return process_upload_sync(config, base, accepted, limits)
+    except MediaRefused:
+        raise
+    except Exception as exc:
+        raise MediaStoreError(f"{type(exc).__name__}: {exc}") from None
 
 
 class MediaProcessor:
@@ -142,7 +155,7 @@ class MediaProcessor:
 
     async def process(self, base: str, accepted: Collection[MediaKind]) -> ProcessedMedia:
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._pool, process_upload_sync, self.config, base, tuple(accepted),
+        return await loop.run_in_executor(self._pool, _process_in_worker, self.config, base, tuple(accepted),
                                           self.limits)
 
     def close(self) -> None:
