@@ -16,6 +16,7 @@ class Settings(BaseSettings):
     http_port: int = 8000
     log_level: str = "INFO"
     shutdown_timeout_seconds: float = 20.0
+    http_keep_alive_seconds: int = 75  # longer than clients (the portal, a load balancer) keep idle connections
     identity_url: str = "http://127.0.0.1:8101"
     timeline_url: str = "http://127.0.0.1:8102"
     messaging_url: str = "http://127.0.0.1:8103"

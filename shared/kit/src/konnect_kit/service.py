@@ -165,5 +165,6 @@ def serve(app: FastAPI, settings: ServiceSettings) -> None:
     config = uvicorn.Config(
         app, host=settings.http_host, port=settings.http_port, log_config=None,
         timeout_graceful_shutdown=int(settings.shutdown_timeout_seconds), access_log=False,
+        timeout_keep_alive=settings.http_keep_alive_seconds,
     )
     asyncio.run(uvicorn.Server(config).serve())

@@ -38,6 +38,10 @@ class ServiceSettings(BaseSettings):
     topic_prefix: TopicPrefix = ""
     http_host: str = "127.0.0.1"
     http_port: int = 8100
+    # Idle keep-alive connections stay open this long. It must be longer than any client's own pool keeps them
+    # (the gateway: 30 s): when the server closes first, a request sent on that connection at the same moment
+    # dies unanswered (uvicorn's default of 5 s gave the gateway sporadic 503s).
+    http_keep_alive_seconds: int = 75
     log_level: str = "INFO"
     # Outbox relay: how long to sleep when idle (a NOTIFY wakes it earlier).
     outbox_poll_seconds: float = 1.0
