@@ -24,61 +24,49 @@ def _env_port(var: str, default: int) -> int:
     return int(os.environ.get(var, default))
 
 
-def dev_profile() -> Profile:
+def _profile(name: str, env_prefix: str, *, postgres: int, kafka: int, s3: int, smtp: int, mailpit: int,
+             gateway: int, first_service: int, web: int) -> Profile:
+    """A profile whose every port can be moved by `<env_prefix>_<WHAT>_PORT` (two stacks on one machine)."""
+
+    def port(what: str, default: int) -> int:
+        return _env_port(f"{env_prefix}_{what}_PORT", default)
+
     return Profile(
-        name="dev",
-        postgres_port=_env_port("KONNECT_POSTGRES_PORT", 54320),
-        kafka_port=_env_port("KONNECT_KAFKA_PORT", 9092),
-        kafka_controller_port=_env_port("KONNECT_KAFKA_CONTROLLER_PORT", 9093),
-        s3_port=_env_port("KONNECT_S3_PORT", 7070),
-        smtp_port=_env_port("KONNECT_SMTP_PORT", 1025),
-        mailpit_port=_env_port("KONNECT_MAILPIT_PORT", 8025),
-        gateway_port=_env_port("KONNECT_GATEWAY_PORT", 8000),
-        service_ports={s: _env_port(f"KONNECT_{s.upper()}_PORT", 8101 + i) for i, s in enumerate(SERVICES)},
-        web_port=_env_port("KONNECT_WEB_PORT", 8080),
+        name=name,
+        postgres_port=port("POSTGRES", postgres),
+        kafka_port=port("KAFKA", kafka),
+        kafka_controller_port=port("KAFKA_CONTROLLER", kafka + 1),
+        s3_port=port("S3", s3),
+        smtp_port=port("SMTP", smtp),
+        mailpit_port=port("MAILPIT", mailpit),
+        gateway_port=port("GATEWAY", gateway),
+        service_ports={s: port(s.upper(), first_service + i) for i, s in enumerate(SERVICES)},
+        web_port=port("WEB", web),
     )
+
+
+def dev_profile() -> Profile:
+    return _profile("dev", "KONNECT", postgres=54320, kafka=9092, s3=7070, smtp=1025, mailpit=8025,
+                    gateway=8000, first_service=8101, web=8080)
 
 
 def test_profile() -> Profile:
-    return Profile(
-        name="test",
-        postgres_port=_env_port("KONNECT_TEST_POSTGRES_PORT", 15432),
-        kafka_port=_env_port("KONNECT_TEST_KAFKA_PORT", 19092),
-        kafka_controller_port=_env_port("KONNECT_TEST_KAFKA_CONTROLLER_PORT", 19093),
-        s3_port=_env_port("KONNECT_TEST_S3_PORT", 17070),
-        smtp_port=_env_port("KONNECT_TEST_SMTP_PORT", 11025),
-        mailpit_port=_env_port("KONNECT_TEST_MAILPIT_PORT", 18025),
-        gateway_port=_env_port("KONNECT_TEST_GATEWAY_PORT", 18000),
-        service_ports={s: _env_port(f"KONNECT_TEST_{s.upper()}_PORT", 18101 + i)
-                       for i, s in enumerate(SERVICES)},
-        web_port=_env_port("KONNECT_TEST_WEB_PORT", 18080),
-    )
+    return _profile("test", "KONNECT_TEST", postgres=15432, kafka=19092, s3=17070, smtp=11025, mailpit=18025,
+                    gateway=18000, first_service=18101, web=18080)
 
 
 def bench_profile() -> Profile:
     """Benchmarks get their own ports so they never share a broker with a running test suite; KONNECT_BENCH_*
     moves them (two people benchmarking on one machine)."""
-    return Profile(
-        name="bench",
-        postgres_port=_env_port("KONNECT_BENCH_POSTGRES_PORT", 25432),
-        kafka_port=_env_port("KONNECT_BENCH_KAFKA_PORT", 29092),
-        kafka_controller_port=_env_port("KONNECT_BENCH_KAFKA_CONTROLLER_PORT", 29093),
-        s3_port=_env_port("KONNECT_BENCH_S3_PORT", 27070),
-        smtp_port=_env_port("KONNECT_BENCH_SMTP_PORT", 21025),
-        mailpit_port=_env_port("KONNECT_BENCH_MAILPIT_PORT", 28025),
-        gateway_port=_env_port("KONNECT_BENCH_GATEWAY_PORT", 28000),
-        service_ports={s: _env_port(f"KONNECT_BENCH_{s.upper()}_PORT", 28101 + i) for i, s in enumerate(SERVICES)},
-        web_port=_env_port("KONNECT_BENCH_WEB_PORT", 28080),
-    )
+    return _profile("bench", "KONNECT_BENCH", postgres=25432, kafka=29092, s3=27070, smtp=21025, mailpit=28025,
+                    gateway=28000, first_service=28101, web=28080)
 
 
 def fault_profile() -> Profile:
-    """A private broker for fault tests that stop and start it, so no other test loses its Kafka."""
-    return Profile(
-        name="fault", postgres_port=35432, kafka_port=39092, kafka_controller_port=39093, s3_port=37070,
-        smtp_port=31025, mailpit_port=38025, gateway_port=38000,
-        service_ports={s: 38101 + i for i, s in enumerate(SERVICES)}, web_port=38080,
-    )
+    """A private broker for fault tests that stop and start it, so no other test loses its Kafka;
+    KONNECT_FAULT_* moves its ports."""
+    return _profile("fault", "KONNECT_FAULT", postgres=35432, kafka=39092, s3=37070, smtp=31025, mailpit=38025,
+                    gateway=38000, first_service=38101, web=38080)
 
 
 def profile_named(name: str) -> Profile:
