@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from identity.db.queries import child_row, child_summaries, family_children
+from identity.db.queries import child_record, child_summaries, family_children
 from konnect_devstack.pytest_plugin import internal_headers
 from sqlalchemy import text
 
@@ -174,7 +174,7 @@ async def test_family_children_for_me(identity):
         found = await family_children(session, uuid.UUID(w["a"]["family"]), date.today())
         nobody = await family_children(session, uuid.uuid4(), date.today())
         # The child page builds the same entry its own way (several queries): both must agree.
-        page = await child_summaries(session, [await child_row(session, uuid.UUID(w["a"]["child"]))], date.today())
+        page = await child_summaries(session, [await child_record(session, uuid.UUID(w["a"]["child"]))], date.today())
     assert nobody == []
     child, sibling = found  # by birth date
     assert sibling == {"child_id": baby, "first_name": "Sem", "last_name": "de Vries", "birth_date": "2025-02-01",

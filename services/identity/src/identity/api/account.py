@@ -40,7 +40,7 @@ class MeOut(BaseModel):
     children: list[dict[str, Any]] = []
 
 
-def _account_out(row: Any) -> AccountOut:
+def _account_out(row: profile.AccountView) -> AccountOut:
     return AccountOut(account_id=row.account_id, role=row.role, email=row.email, display_name=row.display_name,
                       language=row.language, phone=row.phone,
                       organisation={"organisation_id": str(row.organisation_id), "name": row.organisation_name})

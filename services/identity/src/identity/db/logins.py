@@ -5,12 +5,13 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Row, select, update
+from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from identity.db.accounts import accounts
 from identity.db.models import organisations
+from identity.db.queries import ACCOUNT_VIEW_COLUMNS, AccountView
 
 
 @dataclass(frozen=True)
@@ -91,9 +92,10 @@ async def organisations_of(session: AsyncSession, account_ids: list[UUID]) -> di
     return {row.account_id: row.organisation_id for row in rows}
 
 
-async def login_with_organisation(session: AsyncSession, account_id: UUID) -> Row:
-    """The login with its organisation's name (`organisation_name`)."""
-    return (await session.execute(
-        select(accounts, organisations.c.name.label("organisation_name"))
+async def login_with_organisation(session: AsyncSession, account_id: UUID) -> AccountView:
+    """The login with its organisation's name."""
+    row = (await session.execute(
+        select(*ACCOUNT_VIEW_COLUMNS)
         .join(organisations, organisations.c.organisation_id == accounts.c.organisation_id, isouter=True)
         .where(accounts.c.account_id == account_id))).one()
+    return AccountView(**row._mapping)

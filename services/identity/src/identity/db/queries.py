@@ -1,6 +1,7 @@
 """Read-side queries shared by routes (/children, /me): JSON-ready dicts with str ids and ISO dates."""
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
@@ -14,10 +15,43 @@ from identity.db.directory import children, families, groups, locations, parents
 from identity.db.models import organisations
 from identity.domain.directory import not_ended
 
-# Read-only records read by attribute: a child with its mentor's name (`mentor_name`), and a live session's
-# account with its organisation (`organisation_name`, `time_zone`) and family (`family_id`, `family_name`).
-ChildRow = Row
-LiveAccount = Row
+
+@dataclass(frozen=True, slots=True)
+class ChildRecord:
+    """A child as the child pages need it, with its mentor's name."""
+
+    child_id: UUID
+    family_id: UUID
+    organisation_id: UUID
+    first_name: str
+    last_name: str
+    birth_date: date
+    mentor_staff_id: UUID | None
+    mentor_name: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class AccountView:
+    """An account as its owner sees it: no secrets, with its organisation and (for a parent) family."""
+
+    account_id: UUID
+    organisation_id: UUID
+    role: str
+    email: str
+    display_name: str
+    language: str
+    phone: str | None
+    status: str
+    organisation_name: str | None
+    time_zone: str | None = None
+    family_id: UUID | None = None
+    family_name: str | None = None
+
+
+# What an account shows of itself: never its password hash, even in memory on the way to an answer.
+ACCOUNT_VIEW_COLUMNS = (accounts.c.account_id, accounts.c.organisation_id, accounts.c.role, accounts.c.email,
+                        accounts.c.display_name, accounts.c.language, accounts.c.phone, accounts.c.status,
+                        organisations.c.name.label("organisation_name"))
 
 
 def today_in(zone: str | None) -> date:
@@ -66,29 +100,30 @@ def _child_entry(row: Row, child_placements: list[dict[str, Any]]) -> dict[str, 
     }
 
 
-def _child_rows_query() -> Any:
-    return (
-        select(children, staff.c.name.label("mentor_name"))
-        .outerjoin(staff, staff.c.staff_id == children.c.mentor_staff_id)
-        .order_by(children.c.birth_date, children.c.first_name, children.c.child_id)
-    )
+_CHILD = (
+    select(children.c.child_id, children.c.family_id, children.c.organisation_id, children.c.first_name,
+           children.c.last_name, children.c.birth_date, children.c.mentor_staff_id, staff.c.name.label("mentor_name"))
+    .outerjoin(staff, staff.c.staff_id == children.c.mentor_staff_id)
+    .where(children.c.child_id == bindparam("child_id"))
+)
 
 
-async def child_summaries(session: AsyncSession, rows: Sequence[Row], today: date) -> list[dict[str, Any]]:
-    """Rows of `_child_rows_query()` → their child entries (the child page), built like the family overview."""
-    if not rows:
+async def child_summaries(session: AsyncSession, found: Sequence[ChildRecord], today: date) -> list[dict[str, Any]]:
+    """Children → their entries (the child page), built like the family overview."""
+    if not found:
         return []
-    found = await session.execute(_SOME_CHILDREN, {"child_ids": [row.child_id for row in rows]})
-    return _child_entries(found.all(), today)
+    rows = await session.execute(_SOME_CHILDREN, {"child_ids": [child.child_id for child in found]})
+    return _child_entries(rows.all(), today)
 
 
-async def child_row(session: AsyncSession, child_id: UUID) -> ChildRow | None:
-    return (await session.execute(_child_rows_query().where(children.c.child_id == child_id))).first()
+async def child_record(session: AsyncSession, child_id: UUID) -> ChildRecord | None:
+    row = (await session.execute(_CHILD, {"child_id": child_id})).first()
+    return ChildRecord(**row._mapping) if row else None
 
 
 # Built once: constructing a statement (joins, a subquery's columns) costs more than running it.
 _LIVE_ACCOUNT = (
-    select(accounts, organisations.c.name.label("organisation_name"), organisations.c.time_zone,
+    select(*ACCOUNT_VIEW_COLUMNS, organisations.c.time_zone,
            families.c.family_id, families.c.name.label("family_name"))
     .select_from(sessions)
     .join(accounts, accounts.c.account_id == sessions.c.account_id)
@@ -130,12 +165,13 @@ def _child_entries(rows: Sequence[Row], today: date) -> list[dict[str, Any]]:
     return list(entries.values())
 
 
-async def live_account(session: AsyncSession, session_id: UUID, account_id: UUID) -> LiveAccount | None:
+async def live_account(session: AsyncSession, session_id: UUID, account_id: UUID) -> AccountView | None:
     """The account of a session that has not ended, with its organisation and (for a parent) family.
 
     One round trip for what `/me` needs first: it is the app's most frequent call.
     """
-    return (await session.execute(_LIVE_ACCOUNT, {"session_id": session_id, "account_id": account_id})).first()
+    row = (await session.execute(_LIVE_ACCOUNT, {"session_id": session_id, "account_id": account_id})).first()
+    return AccountView(**row._mapping) if row else None
 
 
 async def family_children(session: AsyncSession, family_id: UUID, today: date) -> list[dict[str, Any]]:

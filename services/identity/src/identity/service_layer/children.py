@@ -11,7 +11,7 @@ from konnect_kit.internal import Caller
 from konnect_kit.outbox import Outbox
 
 from identity.db import directory_records as records
-from identity.db.queries import ChildRow, child_row, child_summaries, organisation_today
+from identity.db.queries import ChildRecord, child_record, child_summaries, organisation_today
 from identity.domain.directory import child_visible, is_active, label, not_ended, pick_language
 from identity.service_layer.directory import upsert_record
 
@@ -27,7 +27,7 @@ def _uuid_or_none(value: str) -> UUID | None:
         return None
 
 
-async def _works_with_child(session: Session, staff_id: UUID, child: ChildRow, today: date) -> bool:
+async def _works_with_child(session: Session, staff_id: UUID, child: ChildRecord, today: date) -> bool:
     """The child's mentor, or active staff on a group the child is (or will be) placed on."""
     if child.mentor_staff_id == staff_id:
         return True
@@ -35,9 +35,9 @@ async def _works_with_child(session: Session, staff_id: UUID, child: ChildRow, t
     return any(not_ended(ends_on, today) for ends_on in ends)
 
 
-async def visible_child(session: Session, who: Caller, child_id: UUID) -> tuple[ChildRow, date]:
+async def visible_child(session: Session, who: Caller, child_id: UUID) -> tuple[ChildRecord, date]:
     """The child and its organisation's today, if the caller may see it; NotFound otherwise."""
-    child = await child_row(session, child_id)
+    child = await child_record(session, child_id)
     if child is None:
         raise _not_found()
     today = await organisation_today(session, child.organisation_id)
@@ -60,7 +60,7 @@ async def language(session: Session, who: Caller, accept_language: str | None) -
     return pick_language(own, accept_language)
 
 
-async def consents_of(session: Session, child: ChildRow, language: str) -> list[dict[str, Any]]:
+async def consents_of(session: Session, child: ChildRecord, language: str) -> list[dict[str, Any]]:
     """Every kind the organisation asks about, answered or not."""
     return [
         {"key": r["key"], "kind": r["kind"], "label": label(r["label_nl"], r["label_en"], language),

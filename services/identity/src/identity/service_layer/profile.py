@@ -8,13 +8,13 @@ from konnect_contracts.events.access import AccountChanged
 from konnect_kit.db import Session
 
 from identity.db.logins import change_login, login_with_organisation
-from identity.db.queries import LiveAccount, family_children, live_account, today_in
+from identity.db.queries import AccountView, family_children, live_account, today_in
 from identity.service_layer.accounts import ACCESS_EVENTS, now
 
 
 @dataclass(frozen=True)
 class Me:
-    account: LiveAccount
+    account: AccountView
     children: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -29,8 +29,8 @@ async def me(session: Session, session_id: UUID, account_id: UUID) -> Me | None:
     return Me(row, await family_children(session, row.family_id, today_in(row.time_zone)))
 
 
-async def account_with_organisation(session: Session, account_id: UUID) -> Any:
-    """The account with its organisation's name (`organisation_name`), read by attribute."""
+async def account_with_organisation(session: Session, account_id: UUID) -> AccountView:
+    """The account with its organisation's name."""
     return await login_with_organisation(session, account_id)
 
 
