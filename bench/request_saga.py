@@ -5,23 +5,29 @@ Every service, the example ERP client, Kafka, PostgreSQL and mailpit run as real
 its decision mail is in mailpit. Baseline in the same run: a bare aiokafka produce → consume round trip.
 
     .venv/bin/python bench/request_saga.py [--requests 200]
+
+Then it reads every event of the run back from Kafka and prints where the time went, hop by hop: for each
+event the envelope's `occurred_at` (written in its producer's transaction) and the Kafka record's timestamp
+(sent by the outbox relay), and the time mailpit received the mail.
 """
 
 import argparse
 import asyncio
+import json
 import statistics
 import sys
 import time
 import uuid
-from datetime import timedelta
+from collections import defaultdict
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from konnect_devstack.infra import LocalInfra
 from konnect_devstack.profiles import bench_profile
-from konnect_devstack.pytest_plugin import Mailpit
-from konnect_devstack.stack import GATEWAY, Stack
+from konnect_devstack.pytest_plugin import Mailpit, internal_headers
+from konnect_devstack.stack import DOMAIN_SERVICES, GATEWAY, Stack
 from konnect_kit.kafka import KafkaConnection, ensure_topics
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "e2e"))  # the e2e world builder
@@ -63,7 +69,10 @@ async def decision_mails(mailpit: Mailpit, address: str) -> int:
         return int(found.json()["messages_count"])
 
 
-async def saga_round_trips(gateway_url: str, mailpit: Mailpit, bootstrap: KafkaConnection, count: int) -> list[float]:
+async def saga_round_trips(gateway_url: str, mailpit: Mailpit, bootstrap: KafkaConnection,
+                           count: int) -> tuple[list[float], dict[str, float], str]:
+    """Each request's time from POST to its mail, when each was posted (request id → epoch s), and the address
+    its decision mails went to."""
     async with httpx.AsyncClient(base_url=gateway_url, timeout=60) as gateway:
         w = await build_planning_world(gateway, mailpit)
         noor, morning, afternoon = w.children["noor"], w.parts["morning"], w.parts["afternoon"]
@@ -71,18 +80,102 @@ async def saga_round_trips(gateway_url: str, mailpit: Mailpit, bootstrap: KafkaC
         slots = [(monday_in(2) + timedelta(weeks=week, days=day), part)
                  for part in (morning, afternoon) for week in range(40) for day in (2, 3, 4)][:count]
         address = w.parents["eva"][1]
-        samples = []
+        samples, posted = [], {}
         async with erp_client(bootstrap, w.org):
             for n, (day, part) in enumerate(slots, start=1):
-                started = time.perf_counter()
+                started, wall = time.perf_counter(), time.time()
                 r = await gateway.post("/api/v1/requests/extra-days", headers=w.as_parent("eva"), json={
                     "bookings": [{"starts_on": day.isoformat(), "children": [{"child_id": noor,
                                                                                "day_part_ids": [part]}]}]})
                 assert r.status_code == 201, r.text
+                posted[r.json()["request_id"]] = wall
                 while await decision_mails(mailpit, address) < n:  # noqa: ASYNC110 - mailpit has no push
                     await asyncio.sleep(0.005)
                 samples.append(time.perf_counter() - started)
-        return samples
+        return samples, posted, address
+
+
+def _epoch(value: str) -> float:
+    return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+
+
+async def event_times(bootstrap: KafkaConnection) -> dict[str, dict[str, tuple[float, float]]]:
+    """request id → "<topic kind>:<event type>" → (occurred_at, record timestamp), every event of the run."""
+    consumer = AIOKafkaConsumer(**bootstrap.client_kwargs(), group_id=f"trace-{uuid.uuid4().hex}",
+                                auto_offset_reset="earliest", enable_auto_commit=False)
+    await consumer.start()
+    found: dict[str, dict[str, tuple[float, float]]] = defaultdict(dict)
+    try:
+        topics = [t for t in await consumer.topics()
+                  if t.startswith(("planning.", "erp.")) and not t.endswith((".dlq", ".dead-letter"))]
+        consumer.subscribe(topics)
+        idle = 0
+        while idle < 3:
+            batch = await consumer.getmany(timeout_ms=1000)
+            idle = 0 if batch else idle + 1
+            for tp, records in batch.items():
+                kind = "erp" if tp.topic.startswith("erp.") else tp.topic.split(".")[1]
+                for record in records:
+                    envelope = json.loads(record.value)
+                    request_id = envelope.get("payload", {}).get("request_id")
+                    if request_id:
+                        found[request_id].setdefault(f"{kind}:{envelope['event_type']}",
+                                                     (_epoch(envelope["occurred_at"]), record.timestamp / 1000))
+    finally:
+        await consumer.stop()
+    return found
+
+
+async def mail_times(mailpit: Mailpit, address: str) -> list[float]:
+    async with httpx.AsyncClient(timeout=30) as client:
+        found = await client.get(f"{mailpit.api}/api/v1/search",
+                                 params={"query": f'to:{address} subject:"beoordeeld"', "limit": 1000})
+        return sorted(_epoch(m["Created"]) for m in found.json()["messages"])
+
+
+async def delivery_times(stack: Stack, address: str) -> list[tuple[float, float]]:
+    """(queued, claimed by the mail sender) of each decision mail, oldest first: the start time of the
+    notifications handler's transaction and of the sender's (PostgreSQL `now()`)."""
+    notifications = next(s for s in DOMAIN_SERVICES if s.name == "notifications")
+    async with httpx.AsyncClient(timeout=30) as client:
+        r = await client.get(f"{stack.url(notifications)}/deliveries", params={"recipient": address, "limit": 200},
+                             headers=internal_headers("platform_operator", "operator"))
+        items = [d for d in r.json()["items"]
+                 if d["channel"] == "email" and d["kind"] == "request_decided" and d["sent_at"]]
+        return sorted((_epoch(d["created_at"]), _epoch(d["sent_at"])) for d in items)
+
+
+# The saga's steps in order: (label, event key, which of its two times).
+STEPS = (
+    ("API: POST -> RequestSubmitted written", "requests:RequestSubmitted", 0),
+    ("planning relay: written -> sent to Kafka", "requests:RequestSubmitted", 1),
+    ("planning: copy for the ERP written", "erp:RequestSubmitted", 0),
+    ("planning relay: copy sent", "erp:RequestSubmitted", 1),
+    ("ERP client: evaluation sent", "erp:ChildEvaluated", 1),
+    ("planning: evaluation applied, written", "evaluations:ChildEvaluated", 0),
+    ("planning relay: evaluation sent", "evaluations:ChildEvaluated", 1),
+    ("planning: decision written", "requests:RequestDecided", 0),
+    ("planning relay: decision sent", "requests:RequestDecided", 1),
+)
+
+
+def print_trace(posted: dict[str, float], events: dict[str, dict[str, tuple[float, float]]],
+                deliveries: list[tuple[float, float]], mails: list[float]) -> None:
+    """Median time of each step (from the step before it) over the requests whose every step was found."""
+    gaps: dict[str, list[float]] = defaultdict(list)
+    # Mails carry no request id; requests were sent one after the other, so the n-th mail is the n-th request.
+    in_order = sorted(posted.items(), key=lambda item: item[1])
+    for (request_id, start), (queued, claimed), mail in zip(in_order, deliveries, mails, strict=False):
+        times = events.get(request_id, {})
+        previous = start
+        steps = [(label, times[key][which]) for label, key, which in STEPS if key in times]
+        for label, moment in [*steps, ("notifications: mail queued", queued),
+                              ("mail sender: claimed", claimed), ("mail sender: received by SMTP", mail)]:
+            gaps[label].append((moment - previous) * 1000)
+            previous = moment
+    print("  where the time goes (median ms per step, from the step before):")
+    for label, values in gaps.items():
+        print(f"    {label:45s} {statistics.median(values):8.1f}   (n={len(values)})")
 
 
 def main() -> None:
@@ -99,8 +192,12 @@ def main() -> None:
     stack.up()
     try:
         baseline = asyncio.run(kafka_round_trips(endpoints.kafka, args.requests))
-        saga = asyncio.run(saga_round_trips(stack.url(GATEWAY), Mailpit(endpoints.mailpit_api),
-                                            endpoints.kafka, args.requests))
+        mailpit = Mailpit(endpoints.mailpit_api)
+        saga, posted, address = asyncio.run(
+            saga_round_trips(stack.url(GATEWAY), mailpit, endpoints.kafka, args.requests))
+        events = asyncio.run(event_times(endpoints.kafka))
+        mails = asyncio.run(mail_times(mailpit, address))
+        deliveries = asyncio.run(delivery_times(stack, address))
     finally:
         stack.down()
     (b50, b99), (s50, s99) = quantiles(baseline), quantiles(saga)
@@ -108,6 +205,7 @@ def main() -> None:
     print(f"  bare aiokafka produce->consume    p50 {b50:8.1f} ms   p99 {b99:8.1f} ms")
     print(f"  submitted->evaluated->mail sent   p50 {s50:8.1f} ms   p99 {s99:8.1f} ms")
     print(f"  ratio saga/round trip: p50 {s50 / b50:.1f}x, p99 {s99 / b99:.1f}x")
+    print_trace(posted, events, deliveries, mails)
 
 
 if __name__ == "__main__":
