@@ -8,12 +8,10 @@ from typing import Any
 
 import httpx
 import pytest
-from konnect_contracts.envelope import Envelope
 from konnect_contracts.events import directory as ev
 from konnect_contracts.topics import dead_letter_topic
 from konnect_devstack.infra import ensure_bucket
-from konnect_devstack.pytest_plugin import fetch_rows, internal_headers, running_app
-from konnect_kit.consumer import EventContext
+from konnect_devstack.pytest_plugin import apply_events, fetch_rows, internal_headers, running_app
 from konnect_kit.kafka import ensure_topics
 from konnect_kit.media import DISPLAY, ORIGINAL, UPLOAD, object_key, samples
 from messaging.handlers.directory import HANDLERS
@@ -36,14 +34,6 @@ async def messaging(infra, migrated_database) -> AsyncIterator[Any]:
         yield client
 
 
-async def feed(client: Any, *events: Any) -> None:
-    kit = client.app.state.kit
-    async with kit.database.transaction() as session:
-        for event in events:
-            envelope = Envelope.wrap(event, producer="identity", correlation_id="test")
-            await HANDLERS[type(event)](EventContext(session, envelope, kit.outbox), event)
-
-
 async def upload(client: Any, who: dict[str, str], name: str, data: bytes | None, *, confirm: bool) -> str:
     """Start an upload; post `data` to S3 (unless None) and confirm it when asked. Returns the attachment id."""
     started = await client.post("/message-attachments", json={"file_name": name}, headers=who)
@@ -62,13 +52,14 @@ async def upload(client: Any, who: dict[str, str], name: str, data: bytes | None
 async def test_uploads_never_confirmed_and_old_keys_are_pruned_sent_messages_and_confirmed_ones_stay(messaging):
     org, family, child, group, anne = (uuid.uuid4() for _ in range(5))
     c = {"organisation_id": org, "version": 1}
-    await feed(messaging,
-               ev.GroupUpserted(**c, group_id=group, location_id=uuid.uuid4(), name="Dolfijnen"),
-               ev.ParentUpserted(**c, account_id=anne, family_id=family, name="Anne", email="anne@x.test"),
-               ev.ChildUpserted(**c, child_id=child, family_id=family, first_name="Sem", last_name="Jansen",
-                                birth_date=date(2023, 1, 1)),
-               ev.PlacementUpserted(**c, placement_id=uuid.uuid4(), child_id=child, family_id=family, group_id=group,
-                                    care_type="day_care", starts_on=date(2024, 1, 1)))
+    await apply_events(
+        messaging.app, HANDLERS,
+        ev.GroupUpserted(**c, group_id=group, location_id=uuid.uuid4(), name="Dolfijnen"),
+        ev.ParentUpserted(**c, account_id=anne, family_id=family, name="Anne", email="anne@x.test"),
+        ev.ChildUpserted(**c, child_id=child, family_id=family, first_name="Sem", last_name="Jansen",
+                         birth_date=date(2023, 1, 1)),
+        ev.PlacementUpserted(**c, placement_id=uuid.uuid4(), child_id=child, family_id=family, group_id=group,
+                             care_type="day_care", starts_on=date(2024, 1, 1)))
     who = internal_headers("parent", str(anne), str(org))
     clock, worker = messaging.app.state.clock, messaging.app.state.pruning
     store = messaging.app.state.media.store
