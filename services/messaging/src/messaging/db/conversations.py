@@ -81,24 +81,32 @@ def _unread_of(account_id: UUID) -> Any:
                                       m.sender_account_id != account_id).correlate(conversations).scalar_subquery()
 
 
+def _unread_total(visible: ColumnElement[bool], account_id: UUID) -> Any:
+    """Unread messages of others in every visible conversation (not only the page's)."""
+    c, m, r = conversations.c, messages.c, conversation_reads.c
+    return (select(func.count()).select_from(messages.join(conversations, c.conversation_id == m.conversation_id)
+                                             .outerjoin(conversation_reads, and_(
+                                                 r.conversation_id == m.conversation_id,
+                                                 r.account_id == account_id)))
+            .where(visible, m.seq > func.coalesce(r.last_read_seq, 0), m.sender_account_id != account_id))
+
+
 async def list_page(session: Session, visible: ColumnElement[bool], account_id: UUID, *, before: int | None,
                     limit: int) -> list[Any]:
-    """Up to `limit + 1` visible conversations, newest activity first, each with the account's unread count."""
+    """Up to `limit + 1` visible conversations, newest activity first, each with the account's unread count and
+    (the same on every row, computed once) the unread total of all of them."""
     c = conversations.c
+    # The list's own table appears in the total's subquery too: aliased there, so it is not correlated.
+    total = _unread_total(visible, account_id).scalar_subquery().correlate(None)
     query = select(c.conversation_id, c.subject, c.child_id, c.group_id, c.family_id, c.broadcast_id, c.last_seq,
-                   c.last_message_at, c.last_preview, c.last_sender_name, _unread_of(account_id).label("unread"))
+                   c.last_message_at, c.last_preview, c.last_sender_name, _unread_of(account_id).label("unread"),
+                   total.label("unread_total"))
     query = query.where(visible, *([c.last_seq < before] if before is not None else []))
     return list((await session.execute(query.order_by(c.last_seq.desc()).limit(limit + 1))).all())
 
 
 async def unread_total(session: Session, visible: ColumnElement[bool], account_id: UUID) -> int:
-    c, m, r = conversations.c, messages.c, conversation_reads.c
-    total = await session.scalar(
-        select(func.count()).select_from(messages.join(conversations, c.conversation_id == m.conversation_id)
-                                         .outerjoin(conversation_reads, and_(
-                                             r.conversation_id == m.conversation_id, r.account_id == account_id)))
-        .where(visible, m.seq > func.coalesce(r.last_read_seq, 0), m.sender_account_id != account_id))
-    return total or 0
+    return await session.scalar(_unread_total(visible, account_id)) or 0
 
 
 async def messages_page(session: Session, conversation_id: UUID, *, before: int | None, limit: int) -> list[Any]:

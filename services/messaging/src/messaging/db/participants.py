@@ -6,9 +6,10 @@ from typing import Any
 from uuid import UUID
 
 from konnect_kit.db import Session
-from sqlalchemy import ColumnElement, and_, exists, false, or_, select
+from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select
 
 from messaging.db.models import (
+    conversation_reads,
     conversations,
     directory_children,
     directory_parents,
@@ -82,8 +83,16 @@ async def mentor_account(session: Session, child_id: UUID) -> UUID | None:
                                 .where(ch.child_id == child_id, ~ch.deleted, ~s.deleted, s.active))
 
 
-async def conversation(session: Session, conversation_id: UUID, *, lock: bool = False) -> Any:
+async def conversation(session: Session, conversation_id: UUID, *, lock: bool = False,
+                       reader: UUID | None = None) -> Any:
+    """The conversation row; with `reader`, also `read_seq`: how far that account has read it (0: nothing), in the
+    same round trip (opening a conversation is a hot read path)."""
     query = select(conversations).where(conversations.c.conversation_id == conversation_id)
+    if reader is not None:
+        r = conversation_reads.c
+        read = select(r.last_read_seq).where(r.conversation_id == conversations.c.conversation_id,
+                                             r.account_id == reader).scalar_subquery()
+        query = query.add_columns(func.coalesce(read, 0).label("read_seq"))
     return (await session.execute(query.with_for_update() if lock else query)).first()
 
 

@@ -150,7 +150,8 @@ async def list_conversations(session: Session, who: Caller, *, before: int | Non
     actor = await actor_of(session, who)
     visible = visible_clause(actor, today())
     rows = await db.list_page(session, visible, actor.account_id, before=before, limit=limit)
-    total = await db.unread_total(session, visible, actor.account_id)
+    # The total comes with the page (one round trip); past the last page it is asked for on its own.
+    total = rows[0].unread_total if rows else await db.unread_total(session, visible, actor.account_id)
     page = rows[:limit]
     return {"items": [dict(row._mapping) for row in page], "unread_total": total,
             "next_cursor": page[-1].last_seq if len(rows) > limit else None}
@@ -161,11 +162,10 @@ async def open_conversation(session: Session, who: Caller, conversation_id: UUID
     """The conversation with its newest `limit` messages (older ones through `before`), marked read for this
     account only (`mark_read`: the answer to starting one, repeated by a retry, reads nothing new)."""
     actor = await actor_of(session, who)
-    conversation = await readable_conversation(session, actor, conversation_id, today())
+    conversation = await readable_conversation(session, actor, conversation_id, today(), with_read_state=True)
     rows = await db.messages_page(session, conversation_id, before=before, limit=limit)
     page = list(reversed(rows[:limit]))
-    if mark_read and conversation.last_seq and await db.read_up_to(session, conversation_id, actor.account_id) \
-            < conversation.last_seq:
+    if mark_read and conversation.last_seq and conversation.read_seq < conversation.last_seq:
         # Written only when something new was read: re-opening a read conversation stays a pure read.
         await db.mark_read(session, conversation_id, actor.account_id, conversation.last_seq)
     return {"conversation": dict(conversation._mapping), "messages": [dict(row._mapping) for row in page],

@@ -81,9 +81,11 @@ async def may_read(session: Session, actor: Actor, conversation: About, day: dat
 
 
 async def readable_conversation(session: Session, actor: Actor, conversation_id: UUID, day: date,
-                                *, lock: bool = False) -> Any:
-    """The conversation if the actor takes part in it now; 404 otherwise (its existence stays hidden)."""
-    row = await db.conversation(session, conversation_id, lock=lock)
+                                *, lock: bool = False, with_read_state: bool = False) -> Any:
+    """The conversation if the actor takes part in it now; 404 otherwise (its existence stays hidden).
+    `with_read_state`: the row also has `read_seq`, how far the actor has read it."""
+    row = await db.conversation(session, conversation_id, lock=lock,
+                                reader=actor.account_id if with_read_state else None)
     if row is None or not await may_read(session, actor, About.of(row), day):
         raise not_found("conversation")
     return row
