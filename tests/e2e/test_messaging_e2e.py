@@ -283,6 +283,19 @@ async def test_bad_input_is_refused_and_nothing_is_stored(gateway, world):
     assert fake.status_code == 422, fake.text
     garbage = await upload(gateway, w, "anne", "scan.pdf", b"MZ\x90\x00 an executable" + b"\x00" * 300)
     assert garbage.status_code == 422 and garbage.json()["error"]["message"]
+    # Too large: a PDF over its 20 MB limit is refused when checked; over the upload's 25 MB S3 refuses the body
+    # itself, and confirming then finds nothing.
+    big_pdf = await upload(gateway, w, "anne", "scan.pdf", b"%PDF-1.4\n" + b"0" * (21 * 1024 * 1024))
+    assert big_pdf.status_code == 422 and big_pdf.json()["error"]["code"] == "too_large", big_pdf.text
+    started = (await gateway.post("/api/v1/message-attachments", json={"file_name": "huge.pdf"},
+                                  headers=w.as_("anne"))).json()
+    form = started["upload"]
+    async with httpx.AsyncClient(timeout=60) as s3:
+        sent = await s3.post(form["url"], data=form["fields"],
+                             files={"file": ("huge.pdf", b"%PDF-1.4\n" + b"0" * (form["max_bytes"] + 1))})
+    assert sent.status_code >= 400, sent.status_code
+    huge = await gateway.post(f"/api/v1/message-attachments/{started['attachment_id']}/confirm", headers=w.as_("anne"))
+    assert huge.status_code == 422 and huge.json()["error"]["code"] == "not_uploaded", huge.text
     ilse = await upload(gateway, w, "ilse", "mila.jpg", jpeg_with_gps(400, 300))
     ilse_photo = ilse.json()["attachment_id"]
     r = await gateway.post(f"/api/v1/message-attachments/{ilse_photo}/confirm", headers=w.as_("anne"))
