@@ -9,28 +9,35 @@ from typing import Any
 import httpx
 import pytest
 from konnect_contracts.events import directory as ev
-from konnect_contracts.topics import dead_letter_topic
 from konnect_devstack.infra import ensure_bucket
-from konnect_devstack.pytest_plugin import apply_events, fetch_rows, internal_headers, running_app
-from konnect_kit.kafka import ensure_topics
+from konnect_devstack.pytest_plugin import ServiceEnv, apply_events, fetch_rows, internal_headers, running_app
 from konnect_kit.media import DISPLAY, ORIGINAL, UPLOAD, object_key, samples
 from messaging.handlers.directory import HANDLERS
 from messaging.main import MIGRATIONS, create_app
 from messaging.settings import Settings
 
 
+class MessagingEnv(ServiceEnv):
+    """Messaging in its own database and topic namespace, with the media bucket and a settable clock."""
+
+    service = "messaging"
+    migrations = MIGRATIONS
+    settings_type = Settings
+
+    def settings_values(self) -> dict[str, Any]:
+        e = self.infra.endpoints
+        ensure_bucket(e, "konnect-media")
+        return {"environment": "test", "s3_endpoint": e.s3_endpoint, "s3_access_key": e.s3_access_key,
+                "s3_secret_key": e.s3_secret_key}
+
+
+messaging_env, shared_env = MessagingEnv.fixtures("messaging_env")
+
+
 @pytest.fixture
-async def messaging(infra, migrated_database) -> AsyncIterator[Any]:
-    url = await migrated_database(MIGRATIONS)
-    name = f"messaging-pruning-{uuid.uuid4().hex[:8]}"
-    await ensure_topics(infra.endpoints.kafka, [(dead_letter_topic(name), 1)])
-    ensure_bucket(infra.endpoints, "konnect-media")
-    e = infra.endpoints
-    app = create_app(Settings(database_url=url, **e.kafka_settings(), service_name=name, environment="test",
-                              s3_endpoint=e.s3_endpoint, s3_access_key=e.s3_access_key,
-                              s3_secret_key=e.s3_secret_key))
-    async with running_app(app) as client:
-        client.database_url = url  # type: ignore[attr-defined]
+async def messaging(messaging_env: MessagingEnv) -> AsyncIterator[Any]:
+    async with running_app(create_app(messaging_env.settings())) as client:
+        client.database_url = messaging_env.database_url  # type: ignore[attr-defined]
         yield client
 
 
