@@ -2,7 +2,7 @@
 
 Jansen: Anne and Mark, parents of Sem (Dolfijnen; his mentor Pieter works in Vlinders). De Vries: Eva and
 Thomas, separated, each with their own login, parents of Lotte (Dolfijnen). Bakker: Ilse, mother of Mila
-(Dolfijnen). Staff: Joyce (Dolfijnen), Pieter (Vlinders), and an organisation admin.
+(Dolfijnen). Staff: Joyce (Dolfijnen), Pieter (Vlinders), and an organisation admin who works in no group.
 """
 
 from dataclasses import dataclass, field
@@ -35,7 +35,7 @@ class MessagingWorld:
         return (self.parents.get(person) or self.staff[person])[0]
 
 
-STAFF = {"joyce": ("dolfijnen", False), "pieter": ("vlinders", False), "admin": ("dolfijnen", True)}
+STAFF = {"joyce": ("dolfijnen", False), "pieter": ("vlinders", False), "admin": (None, True)}
 FAMILIES = {"jansen": ("anne", "mark"), "devries": ("eva", "thomas"), "bakker": ("ilse",)}
 CHILDREN = {"sem": ("jansen", "dolfijnen", "pieter"), "lotte": ("devries", "dolfijnen", None),
             "mila": ("bakker", "dolfijnen", None)}
@@ -55,7 +55,7 @@ async def build_messaging_world(gateway: httpx.AsyncClient, mailpit: Mailpit, ka
         w.staff[person] = (new_id(), address(person))
         await put(gateway, f"/admin/directory/staff/{w.staff[person][0]}", {
             "organisation_id": w.org, "name": person.title(), "email": w.staff[person][1], "is_admin": is_admin,
-            "group_ids": [w.groups[group]]})
+            "group_ids": [w.groups[group]] if group else []})
     families = dict(FAMILIES)
     children = dict(CHILDREN)
     for n in range(extra_families):

@@ -60,7 +60,8 @@ async def world(gateway, mailpit, infra) -> MessagingWorld:
     return await build_messaging_world(gateway, mailpit, infra.endpoints.kafka)
 
 
-async def test_anne_writes_about_sem_staff_and_mark_see_it_unread_another_family_gets_404(gateway, world, infra):
+async def test_anne_writes_about_sem_staff_and_mark_see_it_unread_another_family_gets_404(gateway, world, infra,
+                                                                                          mailpit):
     w = world
     photo = await upload(gateway, w, "anne", "sem-slaapt.jpg", jpeg_with_gps())
     assert photo.status_code == 200, photo.text
@@ -107,6 +108,10 @@ async def test_anne_writes_about_sem_staff_and_mark_see_it_unread_another_family
     assert item(await listing(gateway, w, "joyce"), cid)["unread"] == 0
     assert item(await listing(gateway, w, "mark"), cid)["unread"] == 1
 
+    # Mark wants no e-mail about messages (the app's inbox only); Anne keeps the default (e-mail at once).
+    r = await gateway.put("/api/v1/notification-settings", headers=w.as_("mark"), json={
+        "items": [{"kind": "message_sent", "email": False, "push": False}]})
+    assert r.status_code == 200, r.text
     # Joyce replies: Anne and Mark see it (unread), and the event names them as recipients, not Joyce.
     r = await gateway.post(f"/api/v1/conversations/{cid}/messages", headers=w.as_("joyce"),
                            json={"text": "Dank je, we laten hem vanmiddag wat langer slapen."})
@@ -130,6 +135,22 @@ async def test_anne_writes_about_sem_staff_and_mark_see_it_unread_another_family
     assert w.account("joyce") not in recipients and w.account("eva") not in recipients
     assert event["sender_role"] == "staff" and event["child_id"] == w.children["sem"]
     assert event["preview"].startswith("Dank je") and event["family_id"] == w.families["jansen"]
+    assert w.account("admin") not in recipients  # an admin reads along but is not told of what it did not join
+
+    # Notified per their settings: Anne by e-mail (Dutch) and in her inbox; Mark in his inbox only (English).
+    anne_mail, mark_mail = w.parents["anne"][1], w.parents["mark"][1]
+    await eventually(lambda: mailpit.count(anne_mail, "Nieuw bericht van Joyce"), timeout=30)
+    for person, text in (("anne", "Nieuw bericht van Joyce: Slaapje"), ("mark", "new messages from Joyce: Slaapje")):
+        async def told(person: str = person, text: str = text) -> bool:
+            inbox = (await gateway.get("/api/v1/inbox", headers=w.as_(person))).json()["items"]
+            return any(i["link"].endswith(cid) and text in i["text"] for i in inbox)
+
+        await eventually(told, timeout=30)
+    await asyncio.sleep(1)  # one event fans out to both at once: a mail to Mark would be there by now
+    assert mailpit.count(mark_mail, "Joyce") == 0
+    # The sender is not told of her own message.
+    joyce_inbox = (await gateway.get("/api/v1/inbox", headers=w.as_("joyce"))).json()["items"]
+    assert not [i for i in joyce_inbox if "Joyce" in i["text"]]
 
 
 async def test_a_message_to_the_whole_group_gives_each_family_its_own_conversation(gateway, world):
@@ -262,6 +283,19 @@ async def test_bad_input_is_refused_and_nothing_is_stored(gateway, world):
     assert fake.status_code == 422, fake.text
     garbage = await upload(gateway, w, "anne", "scan.pdf", b"MZ\x90\x00 an executable" + b"\x00" * 300)
     assert garbage.status_code == 422 and garbage.json()["error"]["message"]
+    # Too large: a PDF over its 20 MB limit is refused when checked; over the upload's 25 MB S3 refuses the body
+    # itself, and confirming then finds nothing.
+    big_pdf = await upload(gateway, w, "anne", "scan.pdf", b"%PDF-1.4\n" + b"0" * (21 * 1024 * 1024))
+    assert big_pdf.status_code == 422 and big_pdf.json()["error"]["code"] == "too_large", big_pdf.text
+    started = (await gateway.post("/api/v1/message-attachments", json={"file_name": "huge.pdf"},
+                                  headers=w.as_("anne"))).json()
+    form = started["upload"]
+    async with httpx.AsyncClient(timeout=60) as s3:
+        sent = await s3.post(form["url"], data=form["fields"],
+                             files={"file": ("huge.pdf", b"%PDF-1.4\n" + b"0" * (form["max_bytes"] + 1))})
+    assert sent.status_code >= 400, sent.status_code
+    huge = await gateway.post(f"/api/v1/message-attachments/{started['attachment_id']}/confirm", headers=w.as_("anne"))
+    assert huge.status_code == 422 and huge.json()["error"]["code"] == "not_uploaded", huge.text
     ilse = await upload(gateway, w, "ilse", "mila.jpg", jpeg_with_gps(400, 300))
     ilse_photo = ilse.json()["attachment_id"]
     r = await gateway.post(f"/api/v1/message-attachments/{ilse_photo}/confirm", headers=w.as_("anne"))
@@ -360,3 +394,48 @@ async def test_long_conversations_page_by_cursor(gateway, world):
     rest = (await gateway.get("/api/v1/conversations", params={"limit": 2, "before": first["next_cursor"]},
                               headers=w.as_("ilse"))).json()
     assert [c["subject"] for c in rest["items"]] == ["Onderwerp 0", "Dagboek"] and rest["next_cursor"] is None
+
+
+async def test_an_admin_outside_the_group_reads_everything_and_hears_replies_to_what_they_wrote(gateway, world,
+                                                                                                  infra, mailpit):
+    w = world
+    # The admin works in no group: a parent's conversation about Sem is in their list, unread, and opens.
+    about_sem = (await start(gateway, w, "anne", {"child_id": w.children["sem"], "subject": "Allergie",
+                                                  "text": "Sem is allergisch voor noten."}))["conversation_id"]
+    listed = await listing(gateway, w, "admin")
+    assert item(listed, about_sem)["unread"] == 1
+    assert (await gateway.get(f"/api/v1/conversations/{about_sem}", headers=w.as_("admin"))).status_code == 200
+    assert item(await listing(gateway, w, "admin"), about_sem)["unread"] == 0
+
+    # The admin writes to the whole of Dolfijnen; Ilse answers: the admin (who wrote) and Joyce (the group's
+    # staff) hear of it, and the other families neither see nor hear of Ilse's answer.
+    r = await gateway.post("/api/v1/group-messages", headers=w.as_("admin"), json={
+        "group_id": w.groups["dolfijnen"], "subject": "Sluiting", "text": "Maandag zijn we gesloten."})
+    assert r.status_code == 201, r.text
+    conversations = r.json()["conversation_ids"]
+    ilse = next(c["conversation_id"] for c in (await listing(gateway, w, "ilse"))["items"]
+                if c["conversation_id"] in conversations)
+    first = (await gateway.get(f"/api/v1/conversations/{ilse}", headers=w.as_("ilse"))).json()["messages"]
+    assert [(m["sender_role"], m["text"]) for m in first] == [("admin", "Maandag zijn we gesloten.")]
+    r = await gateway.post(f"/api/v1/conversations/{ilse}/messages", headers=w.as_("ilse"),
+                           json={"text": "Dank voor het laten weten."})
+    assert r.status_code == 201, r.text
+    reply_id = r.json()["message_id"]
+
+    async def reply_event() -> dict | None:
+        return next((e for e in await sent_events(infra, w) if e["message_id"] == reply_id), None)
+
+    recipients = set((await eventually(reply_event, timeout=20))["recipient_account_ids"])
+    assert {w.account("admin"), w.account("joyce")} <= recipients
+    assert not recipients & {w.account(p) for p in ("anne", "mark", "eva", "thomas", "ilse")}
+    admin_mail = w.staff["admin"][1]
+    await eventually(lambda: mailpit.count(admin_mail, "Nieuw bericht van Ilse"), timeout=30)
+
+    async def admin_told() -> bool:
+        inbox = (await gateway.get("/api/v1/inbox", headers=w.as_("admin"))).json()["items"]
+        return any(i["link"].endswith(ilse) and "Ilse" in i["text"] for i in inbox)
+
+    await eventually(admin_told, timeout=30)
+    assert item(await listing(gateway, w, "admin"), ilse)["unread"] == 1
+    for person in ("anne", "eva"):
+        assert (await gateway.get(f"/api/v1/conversations/{ilse}", headers=w.as_(person))).status_code == 404

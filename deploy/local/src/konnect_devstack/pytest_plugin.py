@@ -381,3 +381,16 @@ def internal_headers(role: str | None = None, actor_id: str = "", organisation_i
 
     who = Caller(role, actor_id, organisation_id, session_id) if role else None  # type: ignore[arg-type]
     return forwarded_headers(token, who, client_ip)
+
+
+async def apply_events(app: Any, handlers: Any, *events: Any, producer: str = "identity") -> None:
+    """Directory (or other) events straight into an in-process service's handlers (`{PayloadType: handler}`), in
+    one transaction, as its consumer would apply them: for service-level tests that need the read models filled."""
+    from konnect_contracts.envelope import Envelope
+    from konnect_kit.consumer import EventContext
+
+    kit = app.state.kit
+    async with kit.database.transaction() as session:
+        for event in events:
+            envelope = Envelope.wrap(event, producer=producer, correlation_id="test")
+            await handlers[type(event)](EventContext(session, envelope, kit.outbox), event)

@@ -23,6 +23,9 @@ class Settings(ServiceSettings):
     # Presigned attachment URLs live this long (seconds); an upload must be confirmed within its lifetime.
     media_url_seconds: int = 300
     media_upload_seconds: int = 900
+    # How often uploads never confirmed and old idempotency keys are looked for (messaging.pruning).
+    pruning_enabled: bool = True
+    pruning_poll_seconds: float = 3600
 
     @property
     def s3(self) -> S3Config:

@@ -84,6 +84,7 @@ sent_requests = Table(
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     PrimaryKeyConstraint("account_id", "idempotency_key"),
 )
+Index("sent_requests_created", sent_requests.c.created_at)  # pruning keys past their retention
 
 # Read state per account (both separated parents, each staff member), never per family.
 conversation_reads = Table(
@@ -175,3 +176,5 @@ message_attachments = Table(
     CheckConstraint("status IN ('pending', 'ready')", name="message_attachments_status"),
 )
 Index("message_attachments_account", message_attachments.c.account_id)
+Index("message_attachments_pending", message_attachments.c.upload_expires_at,
+      postgresql_where=message_attachments.c.status == "pending")  # pruning uploads never confirmed

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
+from konnect_kit.db import Session
 from konnect_kit.domain_errors import Conflict, Invalid, NotFound
 from konnect_kit.internal import Caller
 from konnect_kit.media import (
@@ -29,11 +30,8 @@ from konnect_kit.media import (
     new_key,
     object_key,
 )
-from sqlalchemy import cast, literal, select, update
-from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from messaging.db.models import message_attachments, messages
+from messaging.db import attachments as db
 from messaging.domain.attachments import require_claim_holds
 from messaging.service_layer.conversations import Draft
 from messaging.service_layer.participants import actor_of, readable_conversation, today
@@ -52,25 +50,23 @@ def describe(row: Any) -> dict[str, Any]:
             "file_name": row.file_name}
 
 
-async def start_upload(session: AsyncSession, store: MediaStore, who: Caller, file_name: str,
+async def start_upload(session: Session, store: MediaStore, who: Caller, file_name: str,
                        lifetime: timedelta) -> tuple[UUID, PresignedUpload]:
     actor = await actor_of(session, who)
     base = new_key(actor.organisation_id, "messages")
     upload = store.presign_upload(object_key(base, UPLOAD), _upload_bytes(), lifetime)
     attachment_id = uuid.uuid4()
-    await session.execute(message_attachments.insert().values(
-        attachment_id=attachment_id, organisation_id=actor.organisation_id, account_id=actor.account_id,
-        file_name=file_name, media_base=base, upload_expires_at=upload.expires_at))
+    await db.insert_pending(session, attachment_id=attachment_id, organisation_id=actor.organisation_id,
+                            account_id=actor.account_id, file_name=file_name, media_base=base,
+                            upload_expires_at=upload.expires_at)
     return attachment_id, upload
 
 
-async def confirm_upload(session: AsyncSession, store: MediaStore, processor: MediaProcessor, who: Caller,
+async def confirm_upload(session: Session, store: MediaStore, processor: MediaProcessor, who: Caller,
                          attachment_id: UUID) -> Any:
     """Check the uploaded bytes (wrong type, too large, corrupt: refused, nothing kept); confirming twice is fine."""
     actor = await actor_of(session, who)
-    row = (await session.execute(select(message_attachments).where(
-        message_attachments.c.attachment_id == attachment_id,
-        message_attachments.c.account_id == actor.account_id).with_for_update())).first()
+    row = await db.own_for_update(session, attachment_id, actor.account_id)
     if row is None:
         raise NotFound("not_found", "No such attachment.")
     if row.status == "ready":
@@ -86,22 +82,17 @@ async def confirm_upload(session: AsyncSession, store: MediaStore, processor: Me
     except Invalid:
         await store.delete_prefix(row.media_base)  # nothing of a refused file is kept
         raise
-    return (await session.execute(update(message_attachments).where(
-        message_attachments.c.attachment_id == attachment_id).values(
-        status="ready", content_type=processed.original_type, size_bytes=processed.size_bytes)
-        .returning(*message_attachments.c))).one()
+    return await db.mark_ready(session, attachment_id, processed.original_type, processed.size_bytes)
 
 
-async def drafted(session: AsyncSession, who: Caller, text: str, attachment_ids: list[UUID]) -> Draft:
+async def drafted(session: Session, who: Caller, text: str, attachment_ids: list[UUID]) -> Draft:
     """The message as it will be stored: its text and the caller's own ready attachments it names."""
     if not attachment_ids:
         return Draft(text)
     if len(set(attachment_ids)) != len(attachment_ids):
         raise Invalid("duplicate_attachment", "An attachment is named twice.")
     actor = await actor_of(session, who)
-    rows = {row.attachment_id: row for row in (await session.execute(select(message_attachments).where(
-        message_attachments.c.attachment_id.in_(attachment_ids),
-        message_attachments.c.account_id == actor.account_id, message_attachments.c.status == "ready"))).all()}
+    rows = await db.ready_of_account(session, attachment_ids, actor.account_id)
     missing = [str(a) for a in attachment_ids if a not in rows]
     if missing:
         raise Invalid("unknown_attachment", "No such confirmed attachment was uploaded by you.",
@@ -117,18 +108,14 @@ class Download:
     content_type: str
 
 
-async def download(session: AsyncSession, store: MediaStore, who: Caller, conversation_id: UUID,
+async def download(session: Session, store: MediaStore, who: Caller, conversation_id: UUID,
                    attachment_id: UUID, variant: str, lifetime: timedelta) -> Download:
     """A short-lived URL of an attachment of a message in a conversation the caller takes part in; 404 otherwise."""
     actor = await actor_of(session, who)
     await readable_conversation(session, actor, conversation_id, today())
-    named = await session.scalar(select(messages.c.message_id).where(
-        messages.c.conversation_id == conversation_id,
-        messages.c.attachments.contains(cast(literal([{"attachment_id": str(attachment_id)}], JSONB), JSONB)))
-        .limit(1))
-    row = (await session.execute(select(message_attachments).where(
-        message_attachments.c.attachment_id == attachment_id, message_attachments.c.status == "ready"))).first()
-    if named is None or row is None:
+    named = await db.named_in_conversation(session, conversation_id, attachment_id)
+    row = await db.ready(session, attachment_id)
+    if not named or row is None:
         raise NotFound("not_found", "No such attachment.")
     photo = (row.content_type or "").startswith("image/")
     if variant != "original" and not photo:
@@ -138,3 +125,19 @@ async def download(session: AsyncSession, store: MediaStore, who: Caller, conver
     return Download(url, datetime.now(UTC) + lifetime, row.file_name,
                     row.content_type if variant == "original" else "image/jpeg")
 
+
+
+# An upload's deadline to confirm has passed this long ago: nothing can confirm it any more (confirming after the
+# deadline is refused), so its objects and row go. The margin covers clocks of instances a little apart.
+UNCONFIRMED_GRACE = timedelta(hours=1)
+
+
+async def prune_unconfirmed(session: Session, store: MediaStore, now: datetime, batch: int) -> int:
+    """One batch of uploads never confirmed: their objects first, then their rows (if the transaction fails after
+    the objects went, the next pass deletes the rows; never rows first, which would orphan objects for ever)."""
+    rows = await db.expired_pending(session, now - UNCONFIRMED_GRACE, batch)
+    for row in rows:
+        await store.delete_prefix(row.media_base)
+    if rows:
+        await db.delete_pending(session, [row.attachment_id for row in rows])
+    return len(rows)

@@ -9,27 +9,17 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from konnect_contracts.events.messaging import MessageSent
+from konnect_kit.db import Session
 from konnect_kit.domain_errors import Invalid
 from konnect_kit.internal import Caller
 from konnect_kit.outbox import Outbox
 from konnect_kit.tenancy import not_found
-from sqlalchemy import and_, distinct, func, or_, select, update
-from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from messaging.db.models import (
-    conversation_reads,
-    conversations,
-    directory_children,
-    directory_groups,
-    directory_placements,
-    messages,
-)
+from messaging.db import conversations as db
 from messaging.domain.conversations import MAX_SUBJECT, choose_group, clean_text, preview
+from messaging.domain.participants import About, Actor
 from messaging.service_layer.idempotency import claim
 from messaging.service_layer.participants import (
-    About,
-    Actor,
     actor_of,
     child_placements,
     participant_accounts,
@@ -49,7 +39,7 @@ class Draft:
     attachments: tuple[dict[str, Any], ...] = ()
 
 
-async def start_conversation(session: AsyncSession, outbox: Outbox, who: Caller, *, child_id: UUID,
+async def start_conversation(session: Session, outbox: Outbox, who: Caller, *, child_id: UUID,
                              group_id: UUID | None, subject: str, draft: Draft, key: str | None) -> UUID:
     """A parent about their child (in one of its groups), or staff/admin with the parents of one child."""
     actor = await actor_of(session, who)
@@ -61,9 +51,7 @@ async def start_conversation(session: AsyncSession, outbox: Outbox, who: Caller,
     if earlier:
         return UUID(earlier["conversation_id"])
     day = today()
-    child = (await session.execute(select(directory_children).where(
-        directory_children.c.child_id == child_id, directory_children.c.organisation_id == actor.organisation_id,
-        ~directory_children.c.deleted))).first()
+    child = await db.child_in_organisation(session, child_id, actor.organisation_id)
     if child is None:
         raise not_found("child")
     groups = {placement.group_id for placement in await child_placements(session, child_id, day)}
@@ -82,27 +70,21 @@ async def start_conversation(session: AsyncSession, outbox: Outbox, who: Caller,
     values = {"conversation_id": conversation_id, "organisation_id": actor.organisation_id,
               "family_id": child.family_id, "child_id": child_id, "group_id": group, "subject": subject,
               "started_by_account_id": actor.account_id, "started_by_role": actor.role}
-    await session.execute(insert(conversations).values(**values))
+    await db.insert_conversation(session, values)
     await _append(session, outbox, actor, values, Draft(text, draft.attachments), first=True)
     return conversation_id
 
 
-async def message_group(session: AsyncSession, outbox: Outbox, who: Caller, *, group_id: UUID, subject: str,
+async def message_group(session: Session, outbox: Outbox, who: Caller, *, group_id: UUID, subject: str,
                         draft: Draft, key: str | None) -> dict[str, Any]:
     """Staff (of that group) or an admin to the parents of a whole group: one conversation per family, so a
     family's reply reaches the staff only, never the other families."""
     actor = await actor_of(session, who)
     subject, text = clean_text(subject, limit=MAX_SUBJECT, field="subject"), clean_text(draft.text)
-    group = (await session.execute(select(directory_groups).where(
-        directory_groups.c.group_id == group_id, directory_groups.c.organisation_id == actor.organisation_id,
-        ~directory_groups.c.deleted))).first()
+    group = await db.group_in_organisation(session, group_id, actor.organisation_id)
     if group is None or (actor.role != "admin" and group_id not in actor.group_ids):
         raise not_found("group")
-    day, p, ch = today(), directory_placements.c, directory_children.c
-    families = sorted((await session.scalars(
-        select(distinct(ch.family_id)).join(directory_children, ch.child_id == p.child_id).where(
-            p.group_id == group_id, ~p.deleted, or_(p.ends_on.is_(None), p.ends_on >= day), ~ch.deleted))).all(),
-        key=str)
+    families = await db.families_placed_in(session, group_id, today())
     if not families:
         raise Invalid("group_has_no_families", "No child is placed in this group: there is no one to write to.")
     result = {"broadcast_id": str(uuid4()), "group_id": str(group_id),
@@ -117,12 +99,12 @@ async def message_group(session: AsyncSession, outbox: Outbox, who: Caller, *, g
                   "family_id": family_id, "child_id": None, "group_id": group_id, "subject": subject,
                   "started_by_account_id": actor.account_id, "started_by_role": actor.role,
                   "broadcast_id": UUID(result["broadcast_id"])}
-        await session.execute(insert(conversations).values(**values))
+        await db.insert_conversation(session, values)
         await _append(session, outbox, actor, values, Draft(text, draft.attachments), first=True)
     return result
 
 
-async def reply(session: AsyncSession, outbox: Outbox, who: Caller, conversation_id: UUID, draft: Draft,
+async def reply(session: Session, outbox: Outbox, who: Caller, conversation_id: UUID, draft: Draft,
                 key: str | None) -> UUID:
     """A new message in a conversation the caller takes part in now (404 otherwise)."""
     actor = await actor_of(session, who)
@@ -139,18 +121,18 @@ async def reply(session: AsyncSession, outbox: Outbox, who: Caller, conversation
                          message_id=message_id)
 
 
-async def _append(session: AsyncSession, outbox: Outbox, actor: Actor, conversation: dict[str, Any], draft: Draft,
+async def _append(session: Session, outbox: Outbox, actor: Actor, conversation: dict[str, Any], draft: Draft,
                   *, first: bool = False, message_id: UUID | None = None) -> UUID:
     message_id = message_id or uuid4()
     conversation_id = conversation["conversation_id"]
-    sent = (await session.execute(insert(messages).values(
-        message_id=message_id, conversation_id=conversation_id, organisation_id=actor.organisation_id,
+    sent = await db.insert_message(
+        session, message_id=message_id, conversation_id=conversation_id, organisation_id=actor.organisation_id,
         sender_account_id=actor.account_id, sender_role=actor.role, sender_name=actor.name, body=draft.text,
-        attachments=list(draft.attachments)).returning(messages.c.seq, messages.c.sent_at))).one()
+        attachments=list(draft.attachments))
     short = preview(draft.text)
-    await session.execute(update(conversations).where(conversations.c.conversation_id == conversation_id).values(
-        last_seq=sent.seq, last_message_at=sent.sent_at, last_preview=short, last_sender_name=actor.name))
-    await _mark_read(session, conversation_id, actor.account_id, sent.seq)
+    await db.set_last_message(session, conversation_id, seq=sent.seq, sent_at=sent.sent_at, preview=short,
+                              sender_name=actor.name)
+    await db.mark_read(session, conversation_id, actor.account_id, sent.seq)
     recipients = await participant_accounts(session, About.of(conversation), today()) - {actor.account_id}
     await outbox.publish(session, MessageSent(
         message_id=message_id, conversation_id=conversation_id, organisation_id=actor.organisation_id,
@@ -162,71 +144,38 @@ async def _append(session: AsyncSession, outbox: Outbox, actor: Actor, conversat
     return message_id
 
 
-async def _mark_read(session: AsyncSession, conversation_id: UUID, account_id: UUID, seq: int) -> None:
-    r = conversation_reads
-    await session.execute(insert(r).values(conversation_id=conversation_id, account_id=account_id, last_read_seq=seq)
-                          .on_conflict_do_update(index_elements=["conversation_id", "account_id"],
-                                                 set_={"last_read_seq": func.greatest(r.c.last_read_seq, seq),
-                                                       "read_at": func.now()}))
-
-
-def _unread_of(account_id: UUID) -> Any:
-    """Per conversation: messages of others after what this account has read (a correlated count)."""
-    c, m, r = conversations.c, messages.c, conversation_reads.c
-    # Correlated explicitly: the inner subquery refers to the outer list's conversation, two levels up.
-    read_up_to = select(r.last_read_seq).where(r.conversation_id == c.conversation_id,
-                                               r.account_id == account_id).correlate(conversations).scalar_subquery()
-    return select(func.count()).where(m.conversation_id == c.conversation_id,
-                                      m.seq > func.coalesce(read_up_to, 0),
-                                      m.sender_account_id != account_id).correlate(conversations).scalar_subquery()
-
-
-async def list_conversations(session: AsyncSession, who: Caller, *, before: int | None,
+async def list_conversations(session: Session, who: Caller, *, before: int | None,
                              limit: int = PAGE) -> dict[str, Any]:
     """Newest activity first (cursor: the last item's `activity` sequence), with unread counts."""
     actor = await actor_of(session, who)
-    c = conversations.c
     visible = visible_clause(actor, today())
-    query = select(c.conversation_id, c.subject, c.child_id, c.group_id, c.family_id, c.broadcast_id, c.last_seq,
-                   c.last_message_at, c.last_preview, c.last_sender_name, _unread_of(actor.account_id).label("unread"))
-    query = query.where(visible, *([c.last_seq < before] if before is not None else []))
-    rows = (await session.execute(query.order_by(c.last_seq.desc()).limit(limit + 1))).all()
-    m, r = messages.c, conversation_reads.c
-    total = await session.scalar(
-        select(func.count()).select_from(messages.join(conversations, c.conversation_id == m.conversation_id)
-                                         .outerjoin(conversation_reads, and_(
-                                             r.conversation_id == m.conversation_id, r.account_id == actor.account_id)))
-        .where(visible, m.seq > func.coalesce(r.last_read_seq, 0), m.sender_account_id != actor.account_id))
+    rows = await db.list_page(session, visible, actor.account_id, before=before, limit=limit)
+    # The total comes with the page (one round trip); past the last page it is asked for on its own.
+    total = rows[0].unread_total if rows else await db.unread_total(session, visible, actor.account_id)
     page = rows[:limit]
-    return {"items": [dict(row._mapping) for row in page], "unread_total": total or 0,
+    return {"items": [dict(row._mapping) for row in page], "unread_total": total,
             "next_cursor": page[-1].last_seq if len(rows) > limit else None}
 
 
-async def open_conversation(session: AsyncSession, who: Caller, conversation_id: UUID, *, before: int | None,
+async def open_conversation(session: Session, who: Caller, conversation_id: UUID, *, before: int | None,
                             limit: int = PAGE, mark_read: bool = True) -> dict[str, Any]:
     """The conversation with its newest `limit` messages (older ones through `before`), marked read for this
     account only (`mark_read`: the answer to starting one, repeated by a retry, reads nothing new)."""
     actor = await actor_of(session, who)
-    conversation = await readable_conversation(session, actor, conversation_id, today())
-    m = messages.c
-    query = select(messages).where(m.conversation_id == conversation_id,
-                                   *([m.seq < before] if before is not None else []))
-    rows = (await session.execute(query.order_by(m.seq.desc()).limit(limit + 1))).all()
+    conversation = await readable_conversation(session, actor, conversation_id, today(), with_read_state=True)
+    rows = await db.messages_page(session, conversation_id, before=before, limit=limit)
     page = list(reversed(rows[:limit]))
-    r = conversation_reads.c
-    read_up_to = await session.scalar(select(r.last_read_seq).where(r.conversation_id == conversation_id,
-                                                                    r.account_id == actor.account_id))
-    if mark_read and conversation.last_seq and (read_up_to or 0) < conversation.last_seq:
+    if mark_read and conversation.last_seq and conversation.read_seq < conversation.last_seq:
         # Written only when something new was read: re-opening a read conversation stays a pure read.
-        await _mark_read(session, conversation_id, actor.account_id, conversation.last_seq)
+        await db.mark_read(session, conversation_id, actor.account_id, conversation.last_seq)
     return {"conversation": dict(conversation._mapping), "messages": [dict(row._mapping) for row in page],
             "older_cursor": page[0].seq if len(rows) > limit else None}
 
 
-async def one_message(session: AsyncSession, who: Caller, message_id: UUID) -> dict[str, Any]:
+async def one_message(session: Session, who: Caller, message_id: UUID) -> dict[str, Any]:
     """One message, for whoever takes part in its conversation now (404 otherwise)."""
     actor = await actor_of(session, who)
-    row = (await session.execute(select(messages).where(messages.c.message_id == message_id))).first()
+    row = await db.message(session, message_id)
     if row is None:
         raise not_found("message")
     await readable_conversation(session, actor, row.conversation_id, today())
