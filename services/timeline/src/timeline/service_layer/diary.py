@@ -122,7 +122,8 @@ async def media_of(session: AsyncSession, entry_ids: list[UUID]) -> dict[UUID, l
     rows = (await session.execute(
         select(diary_media.c.entry_id, timeline_media).join(timeline_media,
                                                               timeline_media.c.media_id == diary_media.c.media_id)
-        .where(diary_media.c.entry_id.in_(entry_ids)).order_by(diary_media.c.entry_id, diary_media.c.position)
+        .where(diary_media.c.entry_id.in_(entry_ids), timeline_media.c.processing == "ready")  # shown once processed
+        .order_by(diary_media.c.entry_id, diary_media.c.position)
     )).all()
     found: dict[UUID, list[Row]] = {}
     for row in rows:

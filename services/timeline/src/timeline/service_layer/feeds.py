@@ -15,7 +15,8 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from timeline.db.location import loc_children, loc_groups
-from timeline.db.photos import diary_entries, feed_marks, photo_consents, photo_tags
+from timeline.db.photos import diary_entries, feed_marks, photo_consents, photo_tags, timeline_media
+from timeline.db.photos import photos as photos_table
 from timeline.service_layer import diary, photos
 from timeline.service_layer.location_access import Viewer, child_for
 from timeline.service_layer.media_settings import settings_of
@@ -65,7 +66,10 @@ def _visible_photo_tags(family_id: UUID):
     # The same rule as domain.photo_visibility.family_sees, in SQL for paging: a photo of one of the family's
     # children, with no other family's tagged child lacking consent.
     other = photo_tags.alias("other")
-    return and_(photo_tags.c.family_id == family_id, ~exists().where(
+    ready = exists().where(photos_table.c.photo_id == photo_tags.c.photo_id,
+                           timeline_media.c.media_id == photos_table.c.media_id,
+                           timeline_media.c.processing == "ready")  # families see processed photos only
+    return and_(photo_tags.c.family_id == family_id, ready, ~exists().where(
         other.c.photo_id == photo_tags.c.photo_id, other.c.family_id != family_id,
         ~exists().where(photo_consents.c.child_id == other.c.child_id, photo_consents.c.granted.is_(True))))
 

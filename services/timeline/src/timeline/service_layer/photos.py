@@ -17,7 +17,7 @@ from timeline.db.photos import photo_consents, photo_series, photo_tags, photos,
 from timeline.domain.photo_visibility import Tag, children_without_consent, family_sees, withheld_children
 from timeline.service_layer import timeline_uploads
 from timeline.service_layer.location_access import Viewer
-from timeline.service_layer.media_settings import settings_of
+from timeline.service_layer.media_settings import MediaSettings, settings_of
 
 POSTERS = frozenset({"staff", "org_admin"})
 MAX_PHOTOS = 50
@@ -136,12 +136,35 @@ async def post_series(session: AsyncSession, outbox: Outbox, viewer: Viewer, *, 
             if child not in result.without_consent:
                 posted.notices.append(f"Photo {position + 1} is not shown to {placed[child].first_name}'s family: "
                                       "another child in it has no consent for sharing photos.")
-        await outbox.publish(session, PhotoPosted(
-            photo_id=photo_id, organisation_id=group.organisation_id, location_id=group.location_id,
-            group_id=group_id, child_ids=tuple(t.child_id for t in tags), posted_by_staff_id=staff_id,
-            media_kind=upload.kind, series_id=series_id, caption=caption,
-            downloadable=_downloads_allowed(downloadable, settings.downloads_allowed)))
+        if upload.processing == "ready":  # else the processing step announces it once families can see it
+            await outbox.publish(session, _photo_posted(group, staff_id, caption, downloadable, settings, photo_id,
+                                                        series_id, [t.child_id for t in tags], upload.kind))
     return posted
+
+
+def _photo_posted(series: Row, staff_id: UUID, caption: str | None, downloadable: bool | None,
+                  settings: MediaSettings, photo_id: UUID, series_id: UUID, child_ids: list[UUID],
+                  kind: str) -> PhotoPosted:
+    return PhotoPosted(photo_id=photo_id, organisation_id=series.organisation_id, location_id=series.location_id,
+                       group_id=series.group_id, child_ids=tuple(child_ids), posted_by_staff_id=staff_id,
+                       media_kind=kind, series_id=series_id, caption=caption,
+                       downloadable=_downloads_allowed(downloadable, settings.downloads_allowed))
+
+
+async def announce(session: AsyncSession, outbox: Outbox, media_id: UUID) -> None:
+    """`PhotoPosted` for the photo of this (just processed) upload, if it was posted meanwhile."""
+    photo = (await session.execute(
+        select(photos.c.photo_id, photo_series, timeline_media.c.kind)
+        .join(photo_series, photo_series.c.series_id == photos.c.series_id)
+        .join(timeline_media, timeline_media.c.media_id == photos.c.media_id)
+        .where(photos.c.media_id == media_id))).first()
+    if photo is None:
+        return  # a diary entry's upload: the entry was announced when written
+    child_ids = list((await session.scalars(select(photo_tags.c.child_id).where(
+        photo_tags.c.photo_id == photo.photo_id))).all())
+    settings = await settings_of(session, photo.organisation_id)
+    await outbox.publish(session, _photo_posted(photo, photo.posted_by_staff_id, photo.caption, photo.downloadable,
+                                                settings, photo.photo_id, photo.series_id, child_ids, photo.kind))
 
 
 def _downloads_allowed(post: bool | None, organisation: bool) -> bool:
@@ -184,7 +207,8 @@ async def visible_series_many(session: AsyncSession, viewer: Viewer,
         return {}
     rows = (await session.execute(
         select(photos, timeline_media.c.media_base, timeline_media.c.kind, timeline_media.c.original_type,
-               timeline_media.c.width, timeline_media.c.height, timeline_media.c.duration_seconds)
+               timeline_media.c.width, timeline_media.c.height, timeline_media.c.duration_seconds,
+               timeline_media.c.processing, timeline_media.c.failure_code)
         .join(timeline_media, timeline_media.c.media_id == photos.c.media_id)
         .where(photos.c.series_id.in_([s.series_id for s in all_series]))
         .order_by(photos.c.series_id, photos.c.position))).all()
@@ -200,7 +224,8 @@ async def visible_series_many(session: AsyncSession, viewer: Viewer,
             photo_tags_ = tags.get(row.photo_id, [])
             if staff_view:
                 shown.append(VisiblePhoto(row, [t.child_id for t in photo_tags_]))
-            elif viewer.is_parent and viewer.family_id is not None and family_sees(viewer.family_id, photo_tags_):
+            elif (viewer.is_parent and viewer.family_id is not None and row.processing == "ready"
+                  and family_sees(viewer.family_id, photo_tags_)):
                 # A family is told only about its own children in the photo.
                 shown.append(VisiblePhoto(row, [t.child_id for t in photo_tags_
                                                 if t.family_id == viewer.family_id]))
