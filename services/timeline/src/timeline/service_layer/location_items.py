@@ -29,6 +29,7 @@ class ItemDraft:
     body: str
     audience: str
     audience_id: UUID
+    draft: bool = False
 
 
 def _no_item() -> NotFound:
@@ -95,9 +96,26 @@ async def publish(session: AsyncSession, outbox: Outbox, viewer: Viewer, organis
     locations = await _locations_addressed(session, organisation_id, draft.audience, draft.audience_id)
     item = (await session.execute(location_items.insert().values(
         item_id=uuid.uuid4(), organisation_id=organisation_id, kind=draft.kind, title=title, body_html=body,
-        audience=draft.audience, audience_id=draft.audience_id, status="published", author_account_id=viewer.actor_id,
-        published_at=now, updated_at=now).returning(*location_items.c))).one()
-    await _announce(session, outbox, item, locations, has_attachments=False)
+        audience=draft.audience, audience_id=draft.audience_id, status="draft" if draft.draft else "published",
+        author_account_id=viewer.actor_id, published_at=now, updated_at=now).returning(*location_items.c))).one()
+    if not draft.draft:  # published at once: it has no attachments (they are added to an existing item)
+        await _announce(session, outbox, item, locations, has_attachments=False)
+    return item
+
+
+async def publish_draft(session: AsyncSession, outbox: Outbox, viewer: Viewer, item_id: UUID, now: datetime) -> Row:
+    """Publish a draft (with the attachments added meanwhile): families see it from now and it is announced,
+    `has_attachments` saying whether it has any. Publishing a published item again changes nothing."""
+    item = await managed_item(session, viewer, item_id, lock=True)
+    if item.status == "withdrawn":
+        raise Invalid("withdrawn", "A withdrawn item cannot be published again.")
+    if item.status == "published":
+        return item
+    locations = await _locations_addressed(session, item.organisation_id, item.audience, item.audience_id)
+    item = (await session.execute(update(location_items).where(location_items.c.item_id == item_id).values(
+        status="published", published_at=now, updated_at=now).returning(*location_items.c))).one()
+    attached = (await attachments_of(session, [item_id])).get(item_id, [])
+    await _announce(session, outbox, item, locations, has_attachments=bool(attached))
     return item
 
 
