@@ -393,3 +393,25 @@ async def test_a_store_failure_in_processing_retries_then_dead_letters_and_a_rep
     assert await eventually(lambda: seen_photos(timeline, w.parent("eva"))) == {photo_id}
     assert (await fetch_rows(timeline.database_url, "SELECT count(*) AS n FROM kit_outbox "
                              "WHERE event_type = 'PhotoPosted'"))[0]["n"] == 1
+
+
+async def test_staff_list_every_series_of_their_group_page_by_page(timeline):
+    w = await build(timeline)
+    posted = []
+    for i in range(3):
+        timeline.app.state.clock.set(NOW + timedelta(minutes=i))
+        posted.append((await post(timeline, w, [("sem", "noah")], caption=f"Dag {i}"))["series_id"])
+    timeline.app.state.clock.reset()
+    path = f"/timeline/groups/{w['dolfijnen']}/series"
+    first = (await timeline.get(f"{path}?limit=2", headers=w.sanne)).json()
+    assert [s["series_id"] for s in first["items"]] == posted[:0:-1]
+    # Staff see every tagged child, also the one a family would not be told about.
+    assert set(first["items"][0]["photos"][0]["child_ids"]) == {str(w["sem"]), str(w["noah"])}
+    second = (await timeline.get(f"{path}?limit=2&cursor={first['next_cursor']}", headers=w.admin)).json()
+    assert [s["series_id"] for s in second["items"]] == posted[:1] and second["next_cursor"] is None
+    other = await build(timeline)  # another organisation: its administrator and staff find no such group
+    assert (await timeline.get(path, headers=other.admin)).status_code == 404
+    assert (await timeline.get(path, headers=other.sanne)).status_code == 404
+    assert (await timeline.get(path, headers=w.parent("anne"))).status_code == 403
+    egeltjes = f"/timeline/groups/{w['egeltjes']}/series"
+    assert (await timeline.get(egeltjes, headers=w.sanne)).status_code == 403  # not a group Sanne works in

@@ -96,6 +96,11 @@ class SeriesOut(BaseModel):
     photos: list[PhotoOut]
 
 
+class SeriesPageOut(BaseModel):
+    items: list[SeriesOut] = Field(description="Newest first; every photo with its processing state.")
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next (older) page; null at the end.")
+
+
 class DownloadOut(BaseModel):
     url: str
     expires_at: datetime

@@ -2,7 +2,7 @@
 
 from uuid import UUID
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from konnect_kit.clock import ClockDep
 from konnect_kit.internal import CallerDep
 from konnect_kit.service import KitDep, SessionDep
@@ -15,12 +15,13 @@ from timeline.api.timeline_models import (
     PostedSeriesOut,
     SeriesIn,
     SeriesOut,
+    SeriesPageOut,
     UploadedOut,
     UploadFailure,
     UploadOut,
 )
 from timeline.media_runtime import Media
-from timeline.service_layer import media_urls, photos, timeline_uploads
+from timeline.service_layer import feeds, media_urls, photos, timeline_uploads
 from timeline.service_layer.location_access import viewer_for
 
 router = APIRouter(tags=["photos"])
@@ -111,6 +112,21 @@ async def get_series(series_id: UUID, who: CallerDep, session: SessionDep, media
     viewer = await viewer_for(session, who, clock.now().date())
     series, shown = await photos.visible_series(session, viewer, series_id)
     return await series_out(session, media, series, shown, clock.now(), full=True)
+
+
+@router.get("/timeline/groups/{group_id}/series", response_model=SeriesPageOut,
+            summary="Every photo series of a group (its staff, the organisation's administrators)")
+async def group_series(group_id: UUID, who: CallerDep, session: SessionDep, media: MediaDep, clock: ClockDep,
+                       cursor: str | None = None, limit: int = Query(default=20, ge=1, le=50)) -> SeriesPageOut:
+    """Newest first, keyset pages (stable under new posts). Staff see every photo, also those still processing or
+    failed (without URLs), and every tagged child; another organisation's group is a 404."""
+    viewer = await viewer_for(session, who, clock.now().date())
+    before = feeds.decode_cursor(cursor) if cursor else None
+    page, following = await photos.group_series(session, viewer, group_id, before, limit)
+    now = clock.now()
+    return SeriesPageOut(items=[await series_out(session, media, series, shown, now, full=False)
+                                for series, shown in page],
+                         next_cursor=feeds.encode_cursor(*following) if following else None)
 
 
 @router.get("/timeline/photos/{photo_id}", response_model=PhotoOut, summary="One photo or video, full size")

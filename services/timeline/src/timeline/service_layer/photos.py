@@ -12,6 +12,7 @@ from konnect_kit.outbox import Outbox
 from sqlalchemy import Row, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from timeline.db import series as series_db
 from timeline.db.location import loc_children, loc_groups, loc_placements
 from timeline.db.photos import photo_consents, photo_series, photo_tags, photos, timeline_media
 from timeline.domain.photo_visibility import Tag, children_without_consent, family_sees, withheld_children
@@ -232,6 +233,21 @@ async def visible_series_many(session: AsyncSession, viewer: Viewer,
         if shown:
             found[series.series_id] = (series, shown)
     return found
+
+
+async def group_series(session: AsyncSession, viewer: Viewer, group_id: UUID, before: tuple[datetime, UUID] | None,
+                       limit: int) -> tuple[list[tuple[Row, list[VisiblePhoto]]], tuple[datetime, UUID] | None]:
+    """Every series of the group, newest first, with every photo and its processing state: for the group's staff
+    and the organisation's administrators (another organisation's group is a 404). The next page's key, if any."""
+    if viewer.role not in POSTERS:
+        raise Forbidden("forbidden", "Only staff see a group's photo series.")
+    group = await _group(session, viewer, group_id)  # 404 outside the caller's organisation
+    if viewer.role == "staff" and group_id not in viewer.staff_group_ids:
+        raise Forbidden("not_your_group", "You see the series of the groups you work in.")
+    page = await series_db.group_series_ids(session, group.organisation_id, group_id, before, limit + 1)
+    found = await visible_series_many(session, viewer, [series_id for series_id, _ in page[:limit]])
+    following = (page[limit - 1][1], page[limit - 1][0]) if len(page) > limit else None
+    return [found[series_id] for series_id, _ in page[:limit] if series_id in found], following
 
 
 async def visible_series(session: AsyncSession, viewer: Viewer, series_id: UUID) -> tuple[Row, list[VisiblePhoto]]:
