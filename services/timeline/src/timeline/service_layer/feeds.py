@@ -9,14 +9,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
+from konnect_kit.db import Session
 from konnect_kit.domain_errors import Forbidden, Invalid, NotFound
-from sqlalchemy import Row, and_, exists, func, literal, select, tuple_, union_all
-from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from timeline.db.location import loc_children, loc_groups
-from timeline.db.photos import diary_entries, feed_marks, photo_consents, photo_tags, timeline_media
-from timeline.db.photos import photos as photos_table
+from timeline.db import Row
+from timeline.db import feed_queries as queries
 from timeline.service_layer import diary, photos
 from timeline.service_layer.location_access import Viewer, child_for
 from timeline.service_layer.media_settings import settings_of
@@ -62,50 +59,21 @@ def decode_cursor(cursor: str) -> tuple[datetime, UUID]:
         raise Invalid("bad_cursor", "This cursor is not one the feed gave out.") from None
 
 
-def _visible_photo_tags(family_id: UUID):
-    # The same rule as domain.photo_visibility.family_sees, in SQL for paging: a photo of one of the family's
-    # children, with no other family's tagged child lacking consent.
-    other = photo_tags.alias("other")
-    ready = exists().where(photos_table.c.photo_id == photo_tags.c.photo_id,
-                           timeline_media.c.media_id == photos_table.c.media_id,
-                           timeline_media.c.processing == "ready")  # families see processed photos only
-    return and_(photo_tags.c.family_id == family_id, ready, ~exists().where(
-        other.c.photo_id == photo_tags.c.photo_id, other.c.family_id != family_id,
-        ~exists().where(photo_consents.c.child_id == other.c.child_id, photo_consents.c.granted.is_(True))))
-
-
-async def _page(session: AsyncSession, viewer: Viewer, family_id: UUID, child_id: UUID | None,
-                cursor: str | None, limit: int, staff_view: bool) -> tuple[list[Row], str | None]:
-    photo_where = [photo_tags.c.child_id == child_id] if child_id else []
-    if not staff_view:
-        photo_where.append(_visible_photo_tags(family_id))
-    if child_id is None:
-        photo_where.append(photo_tags.c.family_id == family_id)
-    photo_items = (select(literal("photos").label("kind"), photo_tags.c.series_id.label("item_id"),
-                          func.max(photo_tags.c.posted_at).label("at"))
-                   .where(*photo_where).group_by(photo_tags.c.series_id))
-    diary_where = [diary_entries.c.child_id == child_id] if child_id else [diary_entries.c.family_id == family_id]
-    diary_items = select(literal("diary").label("kind"), diary_entries.c.entry_id.label("item_id"),
-                         diary_entries.c.created_at.label("at")).where(*diary_where)
-    items = union_all(photo_items, diary_items).subquery()
-    query = select(items.c.kind, items.c.item_id, items.c.at)
-    if cursor:
-        at, item_id = decode_cursor(cursor)
-        query = query.where(tuple_(items.c.at, items.c.item_id) < tuple_(literal(at), literal(item_id)))
-    rows = (await session.execute(query.order_by(items.c.at.desc(), items.c.item_id.desc())
-                                  .limit(limit + 1))).all()
+async def _page(session: Session, family_id: UUID, child_id: UUID | None, cursor: str | None, limit: int,
+                staff_view: bool) -> tuple[list[Row], str | None]:
+    rows = await queries.page(session, family_id, child_id, decode_cursor(cursor) if cursor else None, limit + 1,
+                              staff_view=staff_view)
     following = encode_cursor(rows[limit - 1].at, rows[limit - 1].item_id) if len(rows) > limit else None
     return rows[:limit], following
 
 
-async def last_seen(session: AsyncSession, viewer: Viewer) -> datetime | None:
-    return await session.scalar(select(feed_marks.c.seen_at).where(feed_marks.c.account_id == viewer.actor_id))
+async def last_seen(session: Session, viewer: Viewer) -> datetime | None:
+    return await queries.last_seen(session, viewer.actor_id)
 
 
-async def mark_seen(session: AsyncSession, viewer: Viewer, now: datetime) -> datetime:
+async def mark_seen(session: Session, viewer: Viewer, now: datetime) -> datetime:
     _parent(viewer)
-    await session.execute(insert(feed_marks).values(account_id=viewer.actor_id, seen_at=now).on_conflict_do_update(
-        index_elements=["account_id"], set_={"seen_at": now}))
+    await queries.mark_seen(session, viewer.actor_id, now)
     return now
 
 
@@ -117,20 +85,18 @@ def _parent(viewer: Viewer) -> UUID:
     return viewer.family_id
 
 
-async def _build(session: AsyncSession, viewer: Viewer, rows: list[Row], seen: datetime | None) -> list[FeedItem]:
+async def _build(session: Session, viewer: Viewer, rows: list[Row], seen: datetime | None) -> list[FeedItem]:
     """The page's items in full, in a constant number of queries (a feed page is the home screen's hot path)."""
     series = await photos.visible_series_many(session, viewer, [r.item_id for r in rows if r.kind == "photos"])
     entries = await diary.read_many(session, viewer, [r.item_id for r in rows if r.kind == "diary"])
     group_ids = {found[0].group_id for found in series.values()}
-    groups = dict((await session.execute(select(loc_groups.c.group_id, loc_groups.c.name).where(
-        loc_groups.c.group_id.in_(group_ids)))).all()) if group_ids else {}
+    groups = await queries.group_names(session, group_ids)
     allows = {}
     for organisation_id in {found[0].organisation_id for found in series.values()}:
         allows[organisation_id] = (await settings_of(session, organisation_id)).downloads_allowed
     child_ids = {c for _, shown in series.values() for p in shown for c in p.child_ids} | {
         e.entry.child_id for e in entries.values()}
-    names = dict((await session.execute(select(loc_children.c.child_id, loc_children.c.first_name).where(
-        loc_children.c.child_id.in_(child_ids)))).all()) if child_ids else {}
+    names = await queries.child_names(session, child_ids)
     items: list[FeedItem] = []
     for row in rows:
         new = seen is None or row.at > seen
@@ -144,28 +110,28 @@ async def _build(session: AsyncSession, viewer: Viewer, rows: list[Row], seen: d
     return items
 
 
-async def _unseen(session: AsyncSession, viewer: Viewer, family_id: UUID, seen: datetime | None) -> int:
-    rows, _ = await _page(session, viewer, family_id, None, None, 100, staff_view=False)
+async def _unseen(session: Session, viewer: Viewer, family_id: UUID, seen: datetime | None) -> int:
+    rows, _ = await _page(session, family_id, None, None, 100, staff_view=False)
     return sum(1 for row in rows if seen is None or row.at > seen)
 
 
-async def family_feed(session: AsyncSession, viewer: Viewer, cursor: str | None, limit: int) -> Feed:
+async def family_feed(session: Session, viewer: Viewer, cursor: str | None, limit: int) -> Feed:
     family_id = _parent(viewer)
     limit = max(1, min(limit, MAX_LIMIT))
     seen = await last_seen(session, viewer)
-    rows, following = await _page(session, viewer, family_id, None, cursor, limit, staff_view=False)
+    rows, following = await _page(session, family_id, None, cursor, limit, staff_view=False)
     unseen = None if cursor else await _unseen(session, viewer, family_id, seen)
     return Feed(await _build(session, viewer, rows, seen), following, seen, unseen)
 
 
-async def child_timeline(session: AsyncSession, viewer: Viewer, child_id: UUID, cursor: str | None,
+async def child_timeline(session: Session, viewer: Viewer, child_id: UUID, cursor: str | None,
                          limit: int) -> Feed:
     _, family_id = await child_for(session, viewer, child_id)  # 404 for another family's child
     if not viewer.is_parent and not await diary.staff_sees_child(session, viewer, child_id):
         raise NotFound("not_found", "No such child.")
     limit = max(1, min(limit, MAX_LIMIT))
     seen = await last_seen(session, viewer) if viewer.is_parent else None
-    rows, following = await _page(session, viewer, family_id, child_id, cursor, limit,
+    rows, following = await _page(session, family_id, child_id, cursor, limit,
                                   staff_view=not viewer.is_parent)
     return Feed(await _build(session, viewer, rows, seen), following, seen, None)
 

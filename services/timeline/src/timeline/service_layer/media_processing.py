@@ -13,7 +13,7 @@ from konnect_kit.db import Session
 from konnect_kit.media import MediaRefused
 from konnect_kit.outbox import Outbox
 
-from timeline.db import uploads
+from timeline.db import upload_queries as uploads
 from timeline.media_runtime import Media
 from timeline.service_layer import photos, timeline_uploads
 from timeline.service_layer.media_settings import settings_of
@@ -38,6 +38,6 @@ async def process(session: Session, outbox: Outbox, media: Media, media_id: UUID
     if status is None:
         await media.store.delete_prefix(row.media_base)  # the janitor removed the row while we processed
         return
-    await uploads.record_processing(session, media_id, values)
+    await uploads.change(session, media_id, values)
     if values["processing"] == "ready" and status == "attached":
         await photos.announce(session, outbox, media_id)  # posted while processing: families may see it now

@@ -15,13 +15,13 @@ from datetime import datetime, timedelta
 from uuid import UUID
 
 from konnect_contracts.events.timeline import MediaUploaded
+from konnect_kit.db import Session
 from konnect_kit.domain_errors import Conflict, Forbidden, Invalid, NotFound
 from konnect_kit.media import DEFAULT_LIMITS, UPLOAD, MediaRefused, PresignedUpload, new_key, object_key, precheck
 from konnect_kit.outbox import Outbox
-from sqlalchemy import Row, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from timeline.db.photos import timeline_media
+from timeline.db import Row
+from timeline.db import upload_queries as queries
 from timeline.media_runtime import Media
 from timeline.service_layer.location_access import Viewer
 from timeline.service_layer.media_settings import settings_of
@@ -44,7 +44,7 @@ def _uploader(viewer: Viewer) -> UUID:
     return viewer.organisation_id
 
 
-async def start(session: AsyncSession, media: Media, viewer: Viewer, now: datetime) -> StartedUpload:
+async def start(session: Session, media: Media, viewer: Viewer, now: datetime) -> StartedUpload:
     organisation_id = _uploader(viewer)
     videos = (await settings_of(session, organisation_id)).videos_enabled
     # The policy's size bound is the largest the organisation accepts at all; the kind's own limit is checked
@@ -53,18 +53,15 @@ async def start(session: AsyncSession, media: Media, viewer: Viewer, now: dateti
     base = new_key(organisation_id, "timeline")
     form = media.store.presign_upload(object_key(base, UPLOAD), max_bytes, media.upload_lifetime)
     media_id = uuid.uuid4()
-    await session.execute(timeline_media.insert().values(
-        media_id=media_id, organisation_id=organisation_id, media_base=base, status="pending",
-        uploaded_by=viewer.actor_id, created_at=now, upload_expires_at=now + media.upload_lifetime))
+    await queries.insert_upload(
+        session, media_id=media_id, organisation_id=organisation_id, media_base=base, status="pending",
+        uploaded_by=viewer.actor_id, created_at=now, upload_expires_at=now + media.upload_lifetime)
     return StartedUpload(media_id, form)
 
 
-async def own_upload(session: AsyncSession, viewer: Viewer, media_id: UUID, *, lock: bool = False) -> Row:
+async def own_upload(session: Session, viewer: Viewer, media_id: UUID, *, lock: bool = False) -> Row:
     """An upload of this caller (another caller's, or another organisation's, is a 404)."""
-    query = select(timeline_media).where(timeline_media.c.media_id == media_id,
-                                         timeline_media.c.uploaded_by == viewer.actor_id,
-                                         timeline_media.c.organisation_id == viewer.organisation_id)
-    row = (await session.execute(query.with_for_update() if lock else query)).first()
+    row = await queries.own_upload(session, media_id, viewer.actor_id, viewer.organisation_id, lock=lock)
     if row is None:
         raise NotFound("not_found", "No such upload.")
     return row
@@ -83,7 +80,7 @@ def refused(refusal: MediaRefused) -> Invalid:
     return Invalid(refusal.code, refusal.message)
 
 
-async def confirm(session: AsyncSession, outbox: Outbox, media: Media, viewer: Viewer, media_id: UUID) -> Row:
+async def confirm(session: Session, outbox: Outbox, media: Media, viewer: Viewer, media_id: UUID) -> Row:
     """Check the uploaded file cheaply (a 422, and the file deleted, when it is not acceptable) and queue it for
     processing; the answer says `processing` (then `ready` or `failed`: ask `GET /timeline/uploads/{id}`)."""
     _uploader(viewer)
@@ -98,13 +95,13 @@ async def confirm(session: AsyncSession, outbox: Outbox, media: Media, viewer: V
         raise refused(refusal) from None
     except Exception:  # the store is briefly away: the processing step checks it all, and retries
         kind = None
-    await session.execute(update(timeline_media).where(timeline_media.c.media_id == media_id).values(
-        kind=kind, processing="processing", upload_expires_at=row.upload_expires_at + ATTACH_WITHIN))
+    await queries.change(session, media_id, {"kind": kind, "processing": "processing",
+                                             "upload_expires_at": row.upload_expires_at + ATTACH_WITHIN})
     await outbox.publish(session, MediaUploaded(media_id=media_id, organisation_id=row.organisation_id, kind=kind))
     return await own_upload(session, viewer, media_id)
 
 
-async def take_ready(session: AsyncSession, viewer: Viewer, media_ids: list[UUID]) -> list[Row]:
+async def take_ready(session: Session, viewer: Viewer, media_ids: list[UUID]) -> list[Row]:
     """Confirmed uploads of this caller (ready or still processing), locked and marked attached (each can be used
     once); a failed one is a 409."""
     if len(set(media_ids)) != len(media_ids):
@@ -122,6 +119,5 @@ async def take_ready(session: AsyncSession, viewer: Viewer, media_ids: list[UUID
                            {"upload_id": str(media_id), "reason": row.failure_code})
         rows.append(row)
     if rows:
-        await session.execute(update(timeline_media).where(timeline_media.c.media_id.in_(media_ids))
-                              .values(status="attached"))
+        await queries.mark_attached(session, media_ids)
     return rows
