@@ -413,5 +413,9 @@ async def test_staff_list_every_series_of_their_group_page_by_page(timeline):
     assert (await timeline.get(path, headers=other.admin)).status_code == 404
     assert (await timeline.get(path, headers=other.sanne)).status_code == 404
     assert (await timeline.get(path, headers=w.parent("anne"))).status_code == 403
+    # A child's timeline for staff: every series the child is in, whatever the other children's consent.
+    noah = (await timeline.get(f"/timeline/children/{w['noah']}/timeline", headers=w.sanne)).json()
+    assert [i["id"] for i in noah["items"]] == posted[::-1]
+    assert (await timeline.get(f"/timeline/children/{w['noah']}/timeline", headers=other.sanne)).status_code == 404
     egeltjes = f"/timeline/groups/{w['egeltjes']}/series"
     assert (await timeline.get(egeltjes, headers=w.sanne)).status_code == 403  # not a group Sanne works in

@@ -1,5 +1,5 @@
-"""Queries of the feeds: one keyset page of a family's (or one child's) photo series and diary entries, the
-names and groups a page shows, and when an account last looked."""
+"""Queries of the feeds besides the parents' one-statement page (`feed_read`): a child's page for staff, the names
+and groups a page shows, and when an account last looked."""
 
 from datetime import datetime
 from uuid import UUID
@@ -10,33 +10,23 @@ from sqlalchemy.dialects.postgresql import insert
 
 from timeline.db.location import loc_children, loc_groups
 from timeline.db.photos import diary_entries, feed_marks, photo_tags
-from timeline.db.visibility import photo_visible_to_family
 
 
-async def page(session: Session, family_id: UUID, child_id: UUID | None, before: tuple[datetime, UUID] | None,
-               limit: int, *, staff_view: bool) -> list[Row]:
-    """(kind, item_id, at) newest first: the family's (or the child's) series it may see and diary entries."""
-    photo_where = [photo_tags.c.child_id == child_id] if child_id else []
-    if not staff_view:
-        photo_where.append(photo_visible_to_family(family_id))
-    if child_id is None:
-        photo_where.append(photo_tags.c.family_id == family_id)
+async def child_page(session: Session, child_id: UUID, before: tuple[datetime, UUID] | None,
+                     limit: int) -> list[Row]:
+    """(kind, item_id, at) newest first: the series the child is tagged in and its diary entries (staff's view:
+    no consent filter; families read theirs through `feed_read`)."""
     photo_items = (select(literal("photos").label("kind"), photo_tags.c.series_id.label("item_id"),
                           func.max(photo_tags.c.posted_at).label("at"))
-                   .where(*photo_where).group_by(photo_tags.c.series_id))
-    diary_where = [diary_entries.c.child_id == child_id] if child_id else [diary_entries.c.family_id == family_id]
+                   .where(photo_tags.c.child_id == child_id).group_by(photo_tags.c.series_id))
     diary_items = select(literal("diary").label("kind"), diary_entries.c.entry_id.label("item_id"),
-                         diary_entries.c.created_at.label("at")).where(*diary_where)
+                         diary_entries.c.created_at.label("at")).where(diary_entries.c.child_id == child_id)
     items = union_all(photo_items, diary_items).subquery()
     query = select(items.c.kind, items.c.item_id, items.c.at)
     if before is not None:
         query = query.where(tuple_(items.c.at, items.c.item_id) < tuple_(literal(before[0]), literal(before[1])))
     return list((await session.execute(query.order_by(items.c.at.desc(), items.c.item_id.desc())
                                        .limit(limit))).all())
-
-
-async def last_seen(session: Session, account_id: str) -> datetime | None:
-    return await session.scalar(select(feed_marks.c.seen_at).where(feed_marks.c.account_id == account_id))
 
 
 async def mark_seen(session: Session, account_id: str, now: datetime) -> None:

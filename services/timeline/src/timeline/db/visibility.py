@@ -3,16 +3,16 @@
 Both My location (a family's audiences: organisation, location, group of each child's placement) and photos (who
 may be tagged in a group's photo, which staff see a child) ask the same question of the directory read models:
 the child's placements that have not ended, of a child and group that still exist. Every such query starts here,
-so "placed" means the same everywhere.
+so "placed" means the same everywhere. (Who sees a photo is domain.photo_visibility, and in SQL the parents'
+feed statement, db/feed_read.py.)
 """
 
 from datetime import date
 from uuid import UUID
 
-from sqlalchemy import Select, and_, exists, or_, select
+from sqlalchemy import Select, or_, select
 
 from timeline.db.location import loc_children, loc_groups, loc_placements
-from timeline.db.photos import photo_consents, photo_tags, photos, timeline_media
 
 
 def placements(today: date, *, started: bool = False, organisation_id: UUID | None = None,
@@ -39,14 +39,3 @@ def placements(today: date, *, started: bool = False, organisation_id: UUID | No
             .join(loc_groups, loc_groups.c.group_id == loc_placements.c.group_id)
             .join(loc_children, loc_children.c.child_id == loc_placements.c.child_id)
             .where(*where))
-
-
-def photo_visible_to_family(family_id: UUID):
-    """The rule of domain.photo_visibility.family_sees in SQL, for paging (`photo_tags` rows of the family's
-    children): the photo is processed, and no other family's tagged child lacks photo-sharing consent."""
-    other = photo_tags.alias("other")
-    ready = exists().where(photos.c.photo_id == photo_tags.c.photo_id, timeline_media.c.media_id == photos.c.media_id,
-                           timeline_media.c.processing == "ready")
-    return and_(photo_tags.c.family_id == family_id, ready, ~exists().where(
-        other.c.photo_id == photo_tags.c.photo_id, other.c.family_id != family_id,
-        ~exists().where(photo_consents.c.child_id == other.c.child_id, photo_consents.c.granted.is_(True))))

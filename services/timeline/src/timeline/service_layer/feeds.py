@@ -11,8 +11,10 @@ from uuid import UUID
 
 from konnect_kit.db import Session
 from konnect_kit.domain_errors import Forbidden, Invalid, NotFound
+from konnect_kit.internal import Caller
+from konnect_kit.tenancy import bound_organisation
 
-from timeline.db import Row
+from timeline.db import Row, feed_read
 from timeline.db import feed_queries as queries
 from timeline.service_layer import diary, photos
 from timeline.service_layer.location_access import Viewer, child_for
@@ -59,18 +61,6 @@ def decode_cursor(cursor: str) -> tuple[datetime, UUID]:
         raise Invalid("bad_cursor", "This cursor is not one the feed gave out.") from None
 
 
-async def _page(session: Session, family_id: UUID, child_id: UUID | None, cursor: str | None, limit: int,
-                staff_view: bool) -> tuple[list[Row], str | None]:
-    rows = await queries.page(session, family_id, child_id, decode_cursor(cursor) if cursor else None, limit + 1,
-                              staff_view=staff_view)
-    following = encode_cursor(rows[limit - 1].at, rows[limit - 1].item_id) if len(rows) > limit else None
-    return rows[:limit], following
-
-
-async def last_seen(session: Session, viewer: Viewer) -> datetime | None:
-    return await queries.last_seen(session, viewer.actor_id)
-
-
 async def mark_seen(session: Session, viewer: Viewer, now: datetime) -> datetime:
     _parent(viewer)
     await queries.mark_seen(session, viewer.actor_id, now)
@@ -110,28 +100,104 @@ async def _build(session: Session, viewer: Viewer, rows: list[Row], seen: dateti
     return items
 
 
-async def _unseen(session: Session, viewer: Viewer, family_id: UUID, seen: datetime | None) -> int:
-    rows, _ = await _page(session, family_id, None, None, 100, staff_view=False)
-    return sum(1 for row in rows if seen is None or row.at > seen)
-
-
-async def family_feed(session: Session, viewer: Viewer, cursor: str | None, limit: int) -> Feed:
-    family_id = _parent(viewer)
-    limit = max(1, min(limit, MAX_LIMIT))
-    seen = await last_seen(session, viewer)
-    rows, following = await _page(session, family_id, None, cursor, limit, staff_view=False)
-    unseen = None if cursor else await _unseen(session, viewer, family_id, seen)
-    return Feed(await _build(session, viewer, rows, seen), following, seen, unseen)
-
-
 async def child_timeline(session: Session, viewer: Viewer, child_id: UUID, cursor: str | None,
                          limit: int) -> Feed:
-    _, family_id = await child_for(session, viewer, child_id)  # 404 for another family's child
-    if not viewer.is_parent and not await diary.staff_sees_child(session, viewer, child_id):
+    """One child's timeline for the staff of its groups and its organisation's administrators: every series the
+    child is tagged in (with every photo and its state) and its diary. Parents take `parent_feed`."""
+    if viewer.is_parent:
+        raise Forbidden("forbidden", "Parents read their children's timelines through the family feed's query.")
+    await child_for(session, viewer, child_id)  # 404 for another organisation's child
+    if not await diary.staff_sees_child(session, viewer, child_id):
         raise NotFound("not_found", "No such child.")
     limit = max(1, min(limit, MAX_LIMIT))
-    seen = await last_seen(session, viewer) if viewer.is_parent else None
-    rows, following = await _page(session, family_id, child_id, cursor, limit,
-                                  staff_view=not viewer.is_parent)
-    return Feed(await _build(session, viewer, rows, seen), following, seen, None)
+    rows = await queries.child_page(session, child_id, decode_cursor(cursor) if cursor else None, limit + 1)
+    following = encode_cursor(rows[limit - 1].at, rows[limit - 1].item_id) if len(rows) > limit else None
+    return Feed(await _build(session, viewer, rows[:limit], None), following, None, None)
 
+
+# -- the parents' hot path: one SQL round trip per page (db/feed_read.py) -------------------------------------------
+
+@dataclass(frozen=True)
+class SeriesView:
+    series_id: UUID
+    group_id: UUID
+    caption: str | None
+    posted_at: datetime
+
+
+@dataclass(frozen=True)
+class PhotoView:
+    photo_id: UUID
+    position: int
+    kind: str | None
+    media_base: str
+    width: int | None
+    height: int | None
+    duration_seconds: float | None
+    processing: str = "ready"  # the query returns processed photos only
+
+
+@dataclass(frozen=True)
+class EntryView:
+    entry_id: UUID
+    child_id: UUID
+    author_role: str
+    author_name: str | None
+    author_account_id: str
+    body: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class MediaView:
+    media_id: UUID
+    kind: str
+    media_base: str
+
+
+def _account_uuid(actor_id: str) -> UUID | None:
+    try:
+        return UUID(actor_id)
+    except ValueError:
+        return None
+
+
+def _item(row: Row, seen: datetime | None, names: dict[UUID, str]) -> FeedItem:
+    new = seen is None or row.at > seen
+    if row.kind == "photos":
+        shown = [photos.VisiblePhoto(PhotoView(UUID(p["photo_id"]), p["position"], p["kind"], p["media_base"],
+                                               p["width"], p["height"], p["duration_seconds"]),
+                                     [UUID(c) for c in p["child_ids"] or ()]) for p in row.photos or ()]
+        return FeedItem("photos", row.item_id, row.at, new,
+                        series=SeriesView(row.series_id, row.group_id, row.caption, row.posted_at),
+                        series_photos=shown, group_name=row.group_name, child_names=names,
+                        downloadable=row.organisation_downloads if row.downloadable is None else row.downloadable)
+    entry = EntryView(row.entry_id, row.child_id, row.author_role, row.author_name, row.author_account_id, row.body,
+                      row.created_at)
+    media = [MediaView(UUID(m["media_id"]), m["kind"], m["media_base"]) for m in row.media or ()]
+    return FeedItem("diary", row.item_id, row.at, new, entry=diary.Entry(entry, media), child_names=names)
+
+
+async def parent_feed(session: Session, who: Caller, child_id: UUID | None, cursor: str | None,
+                      limit: int) -> Feed:
+    """A parent's family feed (or one of the family's children's timeline) in one round trip: the same items,
+    rules and answer as the staff's `child_timeline` narrowed to what a family may see, built by PostgreSQL."""
+    if who.role != "parent":
+        raise Forbidden("parents_only", "The family feed is for parents.")
+    organisation_id = bound_organisation(who)
+    limit = max(1, min(limit, MAX_LIMIT))
+    before = decode_cursor(cursor) if cursor else None
+    rows = await feed_read.family_page(
+        session, account_id=who.actor_id, account_uuid=_account_uuid(who.actor_id), organisation_id=organisation_id,
+        child_id=child_id, before=before, limit=limit + 1, count_unseen=cursor is None and child_id is None)
+    first = rows[0]
+    if first.family_id is None:
+        if child_id is not None:
+            raise NotFound("not_found", "No such child.")
+        raise Forbidden("forbidden", "Your account is not linked to a family yet.")
+    if child_id is not None and not first.child_in_family:
+        raise NotFound("not_found", "No such child.")  # another family's child
+    rows = [row for row in rows if row.kind is not None]
+    following = encode_cursor(rows[limit - 1].at, rows[limit - 1].item_id) if len(rows) > limit else None
+    names = {UUID(k): v for k, v in (first.child_names or {}).items()}
+    return Feed([_item(row, first.seen_at, names) for row in rows[:limit]], following, first.seen_at, first.unseen)
