@@ -327,19 +327,25 @@ async def test_uploads_never_confirmed_or_never_posted_are_deleted_after_their_d
     w = await build(timeline)
     clock, worker, store = timeline.app.state.clock, timeline.app.state.retention, timeline.app.state.media.store
     clock.set(datetime.now(UTC))
-    never_sent = (await timeline.post("/timeline/uploads", headers=w.sanne)).json()
+    assert (await timeline.post("/timeline/uploads", headers=w.sanne)).status_code == 201  # never sent
+    never_confirmed = (await timeline.post("/timeline/uploads", headers=w.sanne)).json()
+    async with httpx.AsyncClient() as s3:  # sent to S3 (with its GPS tags) but never confirmed
+        await s3.post(never_confirmed["url"], data=never_confirmed["fields"],
+                      files={"file": ("IMG_0002.jpg", samples.jpeg_with_gps(300, 200))})
+    raw_key = never_confirmed["fields"]["key"]
+    assert await store.size(raw_key)
     unused = await upload(timeline, w.sanne, samples.jpeg_with_gps(300, 200))
     used = await post(timeline, w, [("sem",)])
     clock.advance(timedelta(minutes=20))  # past the 15 minutes to confirm, within the day to post
     await worker.drain()
     rows = await fetch_rows(timeline.database_url, "SELECT media_id::text AS id FROM timeline_media")
     assert {r["id"] for r in rows} == {unused["upload_id"], used["photos"][0]["upload_id"]}
+    assert await store.size(raw_key) is None  # the never-confirmed file is gone from S3 too
     clock.advance(timedelta(days=1))
     await worker.drain()
     rows = await fetch_rows(timeline.database_url, "SELECT media_base FROM timeline_media")
     assert len(rows) == 1  # only the posted photo remains
     assert await store.size(f"{rows[0]['media_base']}/thumbnail.jpg")
-    assert never_sent["upload_id"] not in {r["media_base"] for r in rows}
     assert await seen_photos(timeline, w.parent("anne")) == {used["photos"][0]["photo_id"]}
 
 
