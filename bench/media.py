@@ -72,6 +72,12 @@ def post_photo(gateway: str, headers: dict, data: bytes, group: str, child: str)
     done = httpx.post(f"{gateway}/api/v1/timeline/uploads/{form['upload_id']}/confirm", headers=headers,
                       timeout=300)
     assert done.status_code == 200, done.text
+    # Processing is timeline's consumer step now: measure until the photo is ready, not only confirmed.
+    deadline = time.monotonic() + 300
+    while httpx.get(f"{gateway}/api/v1/timeline/uploads/{form['upload_id']}", headers=headers,
+                    timeout=30).json()["status"] == "processing":
+        assert time.monotonic() < deadline, "the upload was not processed within 300 s"
+        time.sleep(0.1)
     posted = httpx.post(f"{gateway}/api/v1/timeline/series", headers=headers, timeout=30, json={
         "group_id": group, "child_ids": [child], "photos": [{"upload_id": form["upload_id"]}]})
     assert posted.status_code == 201, posted.text

@@ -54,7 +54,7 @@ async def build_world(gateway: httpx.AsyncClient) -> World:
     w.staff["sanne"] = new_id()
     await put(gateway, f"/admin/directory/staff/{w.staff['sanne']}",
               {"organisation_id": w.org, "name": "Sanne Bakker", "group_ids": [w.groups["dolfijnen"]]})
-    await put(gateway, "/admin/directory/consent-kinds/photos",
+    await put(gateway, "/admin/directory/consent-kinds/photo_sharing",
               {"organisation_id": w.org, "label_nl": "Foto's delen", "label_en": "Share photos"})
     for family, parents in (("devries", ("eva", "tom")), ("bakker", ("ilse",))):
         w.families[family] = new_id()

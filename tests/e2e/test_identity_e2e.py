@@ -99,7 +99,7 @@ async def test_a_parent_gets_404_on_every_child_route_for_another_familys_child(
             assert response.status_code == expected, (method, path, response.text)
     own = await gateway.get(f"/api/v1/children/{w.children['noor']}", headers=bearer(eva))
     assert own.status_code == 200
-    consent = await gateway.put(f"/api/v1/children/{w.children['noor']}/consents/photos", json={"granted": True},
+    consent = await gateway.put(f"/api/v1/children/{w.children['noor']}/consents/photo_sharing", json={"granted": True},
                                 headers=bearer(eva))
     assert consent.status_code == 200
 

@@ -45,6 +45,7 @@ ROLE_REFUSED = {
     # timeline: files and diary entries come from parents and staff, never from an ERP
     ("erp", "post", "/api/v1/timeline/uploads/{upload_id}/confirm"),
     ("erp", "post", "/api/v1/timeline/series"),
+    ("erp", "get", "/api/v1/timeline/groups/{group_id}/series"),  # staff and administrators only
     ("erp", "post", "/api/v1/timeline/children/{child_id}/diary"),
 }
 

@@ -152,13 +152,20 @@ async def test_a_parent_diary_entry_with_a_photo_and_every_bad_input(gateway, ma
     async def feed_ids() -> list[str]:
         return [item["id"] for item in (await gateway.get("/api/v1/timeline/feed", headers=anne)).json()["items"]]
     before = await feed_ids()
-    for data, code in ((b"MZ\x90\x00 not a photo at all", "bad_type"), (samples.truncated_jpeg(), "corrupt"),
+    for data, code in ((b"MZ\x90\x00 not a photo at all", "bad_type"),
                        (samples.pixel_bomb(), "image_too_large"), (samples.video_with_gps(2), "videos_off")):
         refused = await upload(gateway, sanne, data)
         assert refused.status_code == 422 and refused.json()["error"]["code"] == code, refused.text
         r = await gateway.post("/api/v1/timeline/series", headers=sanne, json={
             "group_id": w["group"], "child_ids": [ids["sem"]], "photos": [{"upload_id": refused.upload_id}]})
         assert r.status_code == 409, r.text
+    # Damage shows only when decoding: accepted at confirm, then failed by the processing step, never postable.
+    damaged = await upload(gateway, sanne, samples.truncated_jpeg())
+    state = (await gateway.get(f"/api/v1/timeline/uploads/{damaged.upload_id}", headers=sanne)).json()
+    assert state["status"] == "failed" and state["failure"]["code"] == "corrupt", state
+    r = await gateway.post("/api/v1/timeline/series", headers=sanne, json={
+        "group_id": w["group"], "child_ids": [ids["sem"]], "photos": [{"upload_id": damaged.upload_id}]})
+    assert r.status_code == 409 and r.json()["error"]["code"] == "upload_failed", r.text
     started = (await gateway.post("/api/v1/timeline/uploads", headers=sanne)).json()
     async with httpx.AsyncClient(timeout=60) as s3:
         too_big = await s3.post(started["url"], data=started["fields"],

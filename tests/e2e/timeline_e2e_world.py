@@ -15,7 +15,19 @@ async def upload(gateway: httpx.AsyncClient, headers: dict, data: bytes, name: s
         assert sent.status_code in (200, 201, 204), sent.text
     confirmed = await gateway.post(f"/api/v1/timeline/uploads/{form['upload_id']}/confirm", headers=headers)
     confirmed.upload_id = form["upload_id"]  # type: ignore[attr-defined]
+    if confirmed.status_code == 200:
+        await processed(gateway, headers, form["upload_id"])
     return confirmed
+
+
+async def processed(gateway: httpx.AsyncClient, headers: dict, upload_id: str) -> dict:
+    """The upload once timeline's processing step is done with it (ready or failed): families see a photo only
+    then, so tests that look at feeds right after posting wait for it here."""
+    async def done() -> dict | None:
+        r = await gateway.get(f"/api/v1/timeline/uploads/{upload_id}", headers=headers)
+        assert r.status_code == 200, r.text
+        return r.json() if r.json()["status"] in ("ready", "failed") else None
+    return await eventually(done, timeout=60, interval=0.2)
 
 
 async def post_series(gateway: httpx.AsyncClient, staff: dict, group_id: str, photos: list[list[str]],

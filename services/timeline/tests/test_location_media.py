@@ -1,6 +1,7 @@
 """Attachments through real S3 (presigned upload, checked confirm, signed download after the access check) and the
 retention worker on an injected clock."""
 
+import json
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -10,7 +11,7 @@ import pytest
 from konnect_devstack.pytest_plugin import fetch_rows
 from konnect_kit.media import ORIGINAL, object_key, samples
 from konnect_kit.media.sample_documents import pdf
-from location_world import NOW, World, build, publish, timeline
+from location_world import NOW, World, build, publish, timeline, titles
 from sqlalchemy import Column, DateTime, MetaData, Table, Text, Uuid
 from timeline.service_layer.retention import RetainedMedia
 
@@ -218,3 +219,32 @@ async def test_the_daily_retention_deletes_timeline_photos_and_their_objects(tim
     for variant in (ORIGINAL, "thumbnail.jpg"):
         assert await store.size(object_key(rows["old"][1], variant)) is None
         assert await store.size(object_key(rows["new"][1], variant)) is not None
+
+
+async def test_a_draft_with_a_pdf_is_announced_with_attachments_when_published(timeline):
+    """Attachments are added to an existing item: a draft collects them, publishing announces it, saying so."""
+    w = await build(timeline)
+    draft = await timeline.post("/admin/location/items", headers=w.admin, json={
+        "organisation_id": str(w.org), "kind": "newsletter", "title": "Nieuwsbrief juni", "body": "<p>Zie bijlage</p>",
+        "audience": "location", "audience_id": str(w["centrum"]), "draft": True})
+    assert draft.status_code == 201 and draft.json()["status"] == "draft", draft.text
+    item_id = draft.json()["item_id"]
+    assert await titles(timeline, w.parent("eva"), "/location/newsletters") == []  # families do not see drafts
+    form = await upload(timeline, w, item_id, "juni.pdf", pdf("Nieuwsbrief juni"))
+    await timeline.post(f"/admin/location/items/{item_id}/attachments/{form['attachment_id']}/confirm",
+                        headers=w.admin)
+    announced = "SELECT convert_from(value, 'UTF8')::jsonb -> 'payload' AS payload FROM kit_outbox " \
+                "WHERE event_type = 'NewsletterPublished'"
+    assert await fetch_rows(timeline.database_url, announced) == []  # nothing announced before publishing
+    published = await timeline.post(f"/admin/location/items/{item_id}/publish", headers=w.admin)
+    assert published.status_code == 200 and published.json()["status"] == "published", published.text
+    assert await titles(timeline, w.parent("eva"), "/location/newsletters") == ["Nieuwsbrief juni"]
+    rows = await fetch_rows(timeline.database_url, announced)
+    payload = rows[0]["payload"]
+    payload = json.loads(payload) if isinstance(payload, str) else payload
+    assert len(rows) == 1 and payload["has_attachments"] is True and payload["title"] == "Nieuwsbrief juni"
+    again = await timeline.post(f"/admin/location/items/{item_id}/publish", headers=w.admin)
+    assert again.status_code == 200 and len(await fetch_rows(timeline.database_url, announced)) == 1
+    other_org = await build(timeline)
+    assert (await timeline.post(f"/admin/location/items/{item_id}/publish",
+                                headers=other_org.admin)).status_code == 404

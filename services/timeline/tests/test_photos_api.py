@@ -9,12 +9,18 @@ import httpx
 import pytest
 from konnect_contracts.envelope import Envelope
 from konnect_contracts.events import directory as ev
-from konnect_contracts.topics import dead_letter_topic
 from konnect_devstack.infra import ensure_bucket
-from konnect_devstack.pytest_plugin import fetch_rows, internal_headers, running_app
+from konnect_devstack.pytest_plugin import (
+    eventually,
+    fetch_rows,
+    internal_headers,
+    new_topic_prefix,
+    running_app,
+    service_topics,
+)
 from konnect_kit.consumer import EventContext
-from konnect_kit.kafka import ensure_topics
-from konnect_kit.media import samples
+from konnect_kit.dlq import list_dead_letters, replay_dead_letters
+from konnect_kit.media import MediaProcessor, S3Config, samples
 from timeline.handlers.location_directory import HANDLERS as DIRECTORY
 from timeline.handlers.photo_consent import HANDLERS as CONSENT
 from timeline.main import MIGRATIONS, create_app
@@ -27,12 +33,13 @@ HANDLERS = {**DIRECTORY, **CONSENT}
 @pytest.fixture
 async def timeline(infra, migrated_database) -> AsyncIterator[Any]:
     url = await migrated_database(MIGRATIONS)
-    name = f"timeline-photos-{uuid.uuid4().hex[:8]}"
-    await ensure_topics(infra.endpoints.kafka, [(dead_letter_topic(name), 1)])
+    # Topics of its own (the processing step consumes timeline's own MediaUploaded), and quick retries.
+    prefix = await new_topic_prefix(infra, service_topics("timeline"))
     ensure_bucket(infra.endpoints, "konnect-media")
     e = infra.endpoints
-    app = create_app(Settings(database_url=url, **e.kafka_settings(), service_name=name, environment="test",
-                              s3_endpoint=e.s3_endpoint, s3_access_key=e.s3_access_key,
+    app = create_app(Settings(database_url=url, **e.kafka_settings(), topic_prefix=prefix, environment="test",
+                              consumer_backoff_initial_seconds=0.05, consumer_max_attempts=3,
+                              outbox_poll_seconds=0.1, s3_endpoint=e.s3_endpoint, s3_access_key=e.s3_access_key,
                               s3_secret_key=e.s3_secret_key))
     async with running_app(app) as client:
         client.app = app  # type: ignore[attr-defined]
@@ -115,7 +122,18 @@ async def upload(client: Any, headers: dict[str, str], data: bytes, *, status: i
         assert sent.status_code in (200, 204), sent.text
     confirmed = await client.post(f"/timeline/uploads/{form['upload_id']}/confirm", headers=headers)
     assert confirmed.status_code == status, confirmed.text
-    return {**confirmed.json(), "upload_id": form["upload_id"]}
+    if status != 200:
+        return {**confirmed.json(), "upload_id": form["upload_id"]}
+    return await processed(client, headers, form["upload_id"])
+
+
+async def processed(client: Any, headers: dict[str, str], upload_id: str) -> dict:
+    """The upload once the processing step (timeline's own consumer) is done with it: ready or failed."""
+    async def done() -> dict | None:
+        r = await client.get(f"/timeline/uploads/{upload_id}", headers=headers)
+        assert r.status_code == 200, r.text
+        return r.json() if r.json()["status"] in ("ready", "failed") else None
+    return await eventually(done, timeout=30, interval=0.1)
 
 
 async def post(client: Any, w: World, photos: list[tuple[str, ...]], *, status: int = 201,
@@ -244,18 +262,33 @@ async def test_cursor_pages_are_stable_under_new_posts(timeline):
 
 @pytest.mark.parametrize(("data", "code"), [
     (b"MZ\x90\x00 an executable named IMG_0001.jpg", "bad_type"),
-    (samples.truncated_jpeg(), "corrupt"),
-    (samples.pixel_bomb(), "image_too_large"),
-    (b"%PDF-1.7\n a pdf named IMG_0001.jpg", "videos_off"),
+    (samples.pixel_bomb(), "image_too_large"),  # the PNG header claims 144 megapixels: refused at confirm
+    (b"%PDF-1.7\n a pdf named IMG_0001.jpg", "bad_type"),
 ])
 async def test_bad_files_are_refused_and_nothing_is_kept(timeline, data: bytes, code: str):
     w = await build(timeline)
     refused = await upload(timeline, w.sanne, data, status=422)
-    assert refused["error"]["code"] in (code, "videos_off" if code == "videos_off" else code)
+    assert refused["error"]["code"] == code
     r = await timeline.post("/timeline/series", headers=w.sanne, json={
         "group_id": str(w["dolfijnen"]), "child_ids": [str(w["sem"])],
         "photos": [{"upload_id": refused["upload_id"]}]})
     assert r.status_code == 409
+    assert (await fetch_rows(timeline.database_url, "SELECT * FROM photos")) == []
+
+
+async def test_a_damaged_file_fails_in_processing_and_is_never_shown(timeline):
+    """Truncation shows only when decoding: confirm accepts it, the processing step marks it failed (with the
+    reason, for the uploader) and it can never be posted; the raw upload is deleted."""
+    w = await build(timeline)
+    failed = await upload(timeline, w.sanne, samples.truncated_jpeg())
+    assert failed["status"] == "failed" and failed["failure"]["code"] == "corrupt", failed
+    base = (await fetch_rows(timeline.database_url, "SELECT media_base FROM timeline_media"))[0]["media_base"]
+    assert await timeline.app.state.media.store.size(f"{base}/upload") is None
+    refused = {"upload_id": failed["upload_id"]}
+    r = await timeline.post("/timeline/series", headers=w.sanne, json={
+        "group_id": str(w["dolfijnen"]), "child_ids": [str(w["sem"])],
+        "photos": [{"upload_id": refused["upload_id"]}]})
+    assert r.status_code == 409 and r.json()["error"]["code"] == "upload_failed", r.text
     assert (await fetch_rows(timeline.database_url, "SELECT * FROM photos")) == []
 
 
@@ -294,17 +327,101 @@ async def test_uploads_never_confirmed_or_never_posted_are_deleted_after_their_d
     w = await build(timeline)
     clock, worker, store = timeline.app.state.clock, timeline.app.state.retention, timeline.app.state.media.store
     clock.set(datetime.now(UTC))
-    never_sent = (await timeline.post("/timeline/uploads", headers=w.sanne)).json()
+    assert (await timeline.post("/timeline/uploads", headers=w.sanne)).status_code == 201  # never sent
+    never_confirmed = (await timeline.post("/timeline/uploads", headers=w.sanne)).json()
+    async with httpx.AsyncClient() as s3:  # sent to S3 (with its GPS tags) but never confirmed
+        await s3.post(never_confirmed["url"], data=never_confirmed["fields"],
+                      files={"file": ("IMG_0002.jpg", samples.jpeg_with_gps(300, 200))})
+    raw_key = never_confirmed["fields"]["key"]
+    assert await store.size(raw_key)
     unused = await upload(timeline, w.sanne, samples.jpeg_with_gps(300, 200))
     used = await post(timeline, w, [("sem",)])
     clock.advance(timedelta(minutes=20))  # past the 15 minutes to confirm, within the day to post
     await worker.drain()
     rows = await fetch_rows(timeline.database_url, "SELECT media_id::text AS id FROM timeline_media")
     assert {r["id"] for r in rows} == {unused["upload_id"], used["photos"][0]["upload_id"]}
+    assert await store.size(raw_key) is None  # the never-confirmed file is gone from S3 too
     clock.advance(timedelta(days=1))
     await worker.drain()
     rows = await fetch_rows(timeline.database_url, "SELECT media_base FROM timeline_media")
     assert len(rows) == 1  # only the posted photo remains
     assert await store.size(f"{rows[0]['media_base']}/thumbnail.jpg")
-    assert never_sent["upload_id"] not in {r["media_base"] for r in rows}
     assert await seen_photos(timeline, w.parent("anne")) == {used["photos"][0]["photo_id"]}
+
+
+async def test_a_store_failure_in_processing_retries_then_dead_letters_and_a_replay_finishes_it(timeline):
+    """The processing step is a consumer step: with the store failing it is retried, then dead-lettered; the
+    client saw no 5xx, families see nothing half-done; replayed once the store is back, the photo appears."""
+    w = await build(timeline)
+    media, kit = timeline.app.state.media, timeline.app.state.kit
+    working = media.processor
+    config = working.config
+    # The processing workers reach a bucket that does not exist: every attempt fails in the store (not a refusal).
+    media.processor = MediaProcessor(S3Config(config.endpoint, config.access_key, config.secret_key,
+                                              bucket="no-such-bucket", secure=config.secure))
+    try:
+        started = (await timeline.post("/timeline/uploads", headers=w.sanne)).json()
+        async with httpx.AsyncClient() as s3:
+            await s3.post(started["url"], data=started["fields"],
+                          files={"file": ("IMG_0001.jpg", samples.jpeg_with_gps(640, 480))})
+        confirmed = await timeline.post(f"/timeline/uploads/{started['upload_id']}/confirm", headers=w.sanne)
+        assert confirmed.status_code == 200 and confirmed.json()["status"] == "processing", confirmed.text
+        posted = await timeline.post("/timeline/series", headers=w.sanne, json={
+            "group_id": str(w["dolfijnen"]), "child_ids": [str(w["noah"])],
+            "photos": [{"upload_id": started["upload_id"]}]})
+        assert posted.status_code == 201, posted.text  # posting does not wait for processing
+        photo_id = posted.json()["photos"][0]["photo_id"]
+
+        settings = kit.settings
+
+        async def dead_lettered() -> list:
+            letters = await list_dead_letters(settings.kafka, "timeline", topic_prefix=settings.topic_prefix)
+            return [x for x in letters if x.header("event_type") == "MediaUploaded"]
+
+        letters = await eventually(dead_lettered, timeout=60, interval=0.5)
+        assert letters[0].header("dlq_attempts") == "3", [h for h in letters[0].record.headers]
+        assert "MediaStoreError" in (letters[0].header("dlq_error") or "")
+        state = (await timeline.get(f"/timeline/uploads/{started['upload_id']}", headers=w.sanne)).json()
+        assert state["status"] == "processing"
+        # Nothing half-visible: the family does not see it; staff see it as processing, without URLs.
+        assert await seen_photos(timeline, w.parent("eva")) == set()
+        assert (await timeline.get(f"/timeline/photos/{photo_id}", headers=w.parent("eva"))).status_code == 404
+        staff_view = (await timeline.get(f"/timeline/photos/{photo_id}", headers=w.sanne)).json()
+        assert (staff_view["status"], staff_view["thumbnail_url"]) == ("processing", None)
+        assert (await fetch_rows(timeline.database_url, "SELECT count(*) AS n FROM kit_outbox "
+                                 "WHERE event_type = 'PhotoPosted'"))[0]["n"] == 0
+    finally:
+        media.processor.close()
+        media.processor = working
+    # The store is back: the operator replays the dead letter; the photo is processed and announced.
+    assert await replay_dead_letters(settings.kafka, "timeline", topic_prefix=settings.topic_prefix) >= 1
+    assert (await processed(timeline, w.sanne, started["upload_id"]))["status"] == "ready"
+    assert await eventually(lambda: seen_photos(timeline, w.parent("eva"))) == {photo_id}
+    assert (await fetch_rows(timeline.database_url, "SELECT count(*) AS n FROM kit_outbox "
+                             "WHERE event_type = 'PhotoPosted'"))[0]["n"] == 1
+
+
+async def test_staff_list_every_series_of_their_group_page_by_page(timeline):
+    w = await build(timeline)
+    posted = []
+    for i in range(3):
+        timeline.app.state.clock.set(NOW + timedelta(minutes=i))
+        posted.append((await post(timeline, w, [("sem", "noah")], caption=f"Dag {i}"))["series_id"])
+    timeline.app.state.clock.reset()
+    path = f"/timeline/groups/{w['dolfijnen']}/series"
+    first = (await timeline.get(f"{path}?limit=2", headers=w.sanne)).json()
+    assert [s["series_id"] for s in first["items"]] == posted[:0:-1]
+    # Staff see every tagged child, also the one a family would not be told about.
+    assert set(first["items"][0]["photos"][0]["child_ids"]) == {str(w["sem"]), str(w["noah"])}
+    second = (await timeline.get(f"{path}?limit=2&cursor={first['next_cursor']}", headers=w.admin)).json()
+    assert [s["series_id"] for s in second["items"]] == posted[:1] and second["next_cursor"] is None
+    other = await build(timeline)  # another organisation: its administrator and staff find no such group
+    assert (await timeline.get(path, headers=other.admin)).status_code == 404
+    assert (await timeline.get(path, headers=other.sanne)).status_code == 404
+    assert (await timeline.get(path, headers=w.parent("anne"))).status_code == 403
+    # A child's timeline for staff: every series the child is in, whatever the other children's consent.
+    noah = (await timeline.get(f"/timeline/children/{w['noah']}/timeline", headers=w.sanne)).json()
+    assert [i["id"] for i in noah["items"]] == posted[::-1]
+    assert (await timeline.get(f"/timeline/children/{w['noah']}/timeline", headers=other.sanne)).status_code == 404
+    egeltjes = f"/timeline/groups/{w['egeltjes']}/series"
+    assert (await timeline.get(egeltjes, headers=w.sanne)).status_code == 403  # not a group Sanne works in

@@ -178,3 +178,49 @@ async def test_an_upload_of_the_wrong_kind_is_refused_and_deleted(s3: S3Config) 
     finally:
         processor.close()
     assert await store.size(object_key(base, UPLOAD)) is None
+
+
+async def test_processing_is_safe_to_retry_a_store_failure_keeps_the_upload_and_a_replay_reads_the_memo(
+        s3: S3Config) -> None:
+    """The processing step runs as a retried consumer step: a failed attempt must leave what the next one needs,
+    and a step repeated after its result was lost (transaction rolled back) must answer the same."""
+    from dataclasses import replace
+
+    from konnect_kit.media import precheck
+    from konnect_kit.media.pipeline import MEMO
+
+    store = MediaStore(s3)
+    base = new_key(uuid.uuid4(), "test")
+    form = store.presign_upload(object_key(base, UPLOAD), max_bytes=500_000)
+    async with httpx.AsyncClient() as client:
+        await client.post(form.url, data=form.fields, files={"file": ("x.jpg", samples.jpeg_with_gps(640, 480))})
+    assert (await precheck(store, base, {"photo"})).content_type == "image/jpeg"  # cheap checks pass
+    broken = MediaProcessor(replace(s3, bucket="no-such-bucket"))
+    working = MediaProcessor(s3)
+    try:
+        with pytest.raises(Exception) as failed:
+            await broken.process(base, {"photo"})
+        assert type(failed.value).__name__ == "MediaStoreError"
+        assert await store.size(object_key(base, UPLOAD))  # kept for the retry
+        first = await working.process(base, {"photo"})
+        assert await store.size(object_key(base, UPLOAD)) is None and await store.size(object_key(base, MEMO))
+        again = await working.process(base, {"photo"})  # the raw upload is gone: answered from the memo
+        assert again == first
+    finally:
+        broken.close()
+        working.close()
+        await store.delete_prefix(base)
+
+
+async def test_precheck_refuses_a_bomb_from_its_header_and_deletes_it(s3: S3Config) -> None:
+    from konnect_kit.media import precheck
+
+    store = MediaStore(s3)
+    base = new_key(uuid.uuid4(), "test")
+    form = store.presign_upload(object_key(base, UPLOAD), max_bytes=5_000_000)
+    async with httpx.AsyncClient() as client:
+        await client.post(form.url, data=form.fields, files={"file": ("bomb.png", samples.pixel_bomb())})
+    with pytest.raises(MediaRefused) as refused:
+        await precheck(store, base, {"photo"})
+    assert refused.value.code == "image_too_large"
+    assert await store.size(object_key(base, UPLOAD)) is None

@@ -88,8 +88,8 @@ CHILDREN = [  # (key, family, first, last, birth date, mentor, group, care type)
     ("yusuf", "yilmaz", "Yusuf", "Yilmaz", date(2024, 1, 8), "sanne", "zeesterren", "toddler"),
     ("elif", "yilmaz-bso", "Elif", "Yilmaz", date(2017, 5, 30), "joost", "ontdekkers", "after_school"),
 ]
-CONSENT_KINDS = [("photos", "Foto's mogen gedeeld worden met andere ouders", "Photos may be shared with other parents",
-                  "consent"),
+CONSENT_KINDS = [("photo_sharing", "Foto's mogen gedeeld worden met andere ouders",
+                  "Photos may be shared with other parents", "consent"),
                  ("outings", "Mag mee op uitstapjes", "May join outings", "consent"),
                  ("sunscreen", "Verklaring zonnebrand smeren", "Declaration: sunscreen may be applied", "declaration")]
 

@@ -18,7 +18,7 @@ from timeline.api import (
     timeline_photos,
 )
 from timeline.db.photos import timeline_media
-from timeline.handlers import location_directory, photo_consent
+from timeline.handlers import location_directory, media_processing, photo_consent
 from timeline.media_runtime import media_for
 from timeline.retention import RetentionWorker
 from timeline.service_layer.retention import RetainedMedia
@@ -57,7 +57,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
         routers=[status.router, location.router, location_attachments.router, observations.router,
                  media_settings.router, timeline_photos.router, timeline_diary.router],
         # photo_consent wraps My location's ChildUpserted handler (one handler per event type).
-        subscriptions=[Subscription({**location_directory.HANDLERS, **photo_consent.HANDLERS})],
+        subscriptions=[Subscription({**location_directory.HANDLERS, **photo_consent.HANDLERS}),
+                       Subscription(media_processing.handlers(media))],
         background=background,
     )
     app.state.media = media

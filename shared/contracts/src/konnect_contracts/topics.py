@@ -138,6 +138,16 @@ TOPICS: tuple[TopicSpec, ...] = (
         consumers=('notifications',),
     ),
     TopicSpec(
+        name="timeline.media.v1",
+        key="organisation_id",
+        partitions=3,
+        description="Timeline's own work queue: confirmed uploads to process (strip metadata, display size, "
+        "thumbnail); consumed by timeline itself so a failing step retries and dead-letters.",
+        event_types=("MediaUploaded",),
+        producers=('timeline',),
+        consumers=('timeline',),
+    ),
+    TopicSpec(
         name="platform.erp-clients.v1",
         key="client_id",
         partitions=1,

@@ -108,7 +108,7 @@ async def one_item(item_id: UUID, who: CallerDep, session: SessionDep, clock: Cl
 
 def _draft(body: ItemIn) -> ItemDraft:
     return ItemDraft(kind=body.kind, title=body.title, body=body.body, audience=body.audience,
-                     audience_id=body.audience_id)
+                     audience_id=body.audience_id, draft=body.draft)
 
 
 @router.post("/admin/location/items", response_model=ItemOut, status_code=201,
@@ -139,6 +139,15 @@ async def update_item(item_id: UUID, body: ItemIn, who: CallerDep, session: Sess
     viewer = await _viewer(session, who, clock)
     row = await location_items.update_item(session, viewer, item_id, body.organisation_id, _draft(body), clock.now())
     return await item_out(session, row)
+
+
+@router.post("/admin/location/items/{item_id}/publish", response_model=ItemOut, summary="Publish a draft item")
+async def publish_draft(item_id: UUID, who: CallerDep, session: SessionDep, kit: KitDep, clock: ClockDep) -> ItemOut:
+    """A draft (created with `draft: true`, attachments added) becomes visible to its audience and is announced,
+    with `has_attachments` true when it has any; publishing a published item again changes nothing."""
+    viewer = await _viewer(session, who, clock)
+    return await item_out(session, await location_items.publish_draft(session, kit.outbox, viewer, item_id,
+                                                                       clock.now()))
 
 
 @router.post("/admin/location/items/{item_id}/withdraw", response_model=ItemOut, summary="Withdraw an item")

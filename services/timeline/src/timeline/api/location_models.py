@@ -54,6 +54,9 @@ class ItemIn(BaseModel):
                       description="Rich text (HTML); only formatting tags and http(s)/mailto links are kept.")
     audience: Audience = Field(description="Who may see it: the organisation, one location or one group.")
     audience_id: UUID = Field(description="The organisation, location or group named by `audience`.")
+    draft: bool = Field(default=False, description="On creation: keep it unpublished (families do not see it, "
+                        "nothing is announced) until `POST …/{item_id}/publish`, so attachments are added first and "
+                        "the announcement says it has them. Ignored when changing an item.")
 
     model_config = {"json_schema_extra": {"examples": [{
         "organisation_id": "5f0c7f4e-6a1b-4f3c-9d55-2a8f1c0e7b11", "kind": "news", "title": "Zomerfeest",
@@ -84,7 +87,7 @@ class ItemSummaryOut(BaseModel):
 class ItemOut(ItemSummaryOut):
     organisation_id: UUID
     body_html: str = Field(description="The full text as sanitised HTML.")
-    status: Literal["published", "withdrawn"]
+    status: Literal["draft", "published", "withdrawn"]
 
 
 class ItemPage(BaseModel):

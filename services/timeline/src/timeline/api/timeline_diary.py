@@ -74,15 +74,17 @@ async def family_feed(who: CallerDep, session: SessionDep, media: MediaDep, cloc
                       cursor: str | None = Query(default=None, max_length=200),
                       limit: int = Query(default=20, ge=1, le=50)) -> FeedOut:
     """Across all the family's children, newest first (thumbnails only); page with `next_cursor`."""
-    viewer = await viewer_for(session, who, clock.now().date())
-    return await feed_out(session, media, viewer, await feeds.family_feed(session, viewer, cursor, limit),
-                          clock.now())
+    feed = await feeds.parent_feed(session, who, None, cursor, limit)
+    return await feed_out(session, media, Viewer("parent", None, who.actor_id), feed, clock.now())
 
 
 @router.get("/timeline/children/{child_id}/timeline", response_model=FeedOut, summary="One child's timeline")
 async def child_timeline(child_id: UUID, who: CallerDep, session: SessionDep, media: MediaDep, clock: ClockDep,
                          cursor: str | None = Query(default=None, max_length=200),
                          limit: int = Query(default=20, ge=1, le=50)) -> FeedOut:
+    if who.role == "parent":  # the hot path: one round trip
+        feed = await feeds.parent_feed(session, who, child_id, cursor, limit)
+        return await feed_out(session, media, Viewer("parent", None, who.actor_id), feed, clock.now())
     viewer = await viewer_for(session, who, clock.now().date())
     return await feed_out(session, media, viewer,
                           await feeds.child_timeline(session, viewer, child_id, cursor, limit), clock.now())

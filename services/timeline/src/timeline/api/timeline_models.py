@@ -19,10 +19,19 @@ class UploadOut(BaseModel):
     expires_at: datetime = Field(description="Send and confirm before this time; later the upload is deleted.")
 
 
+class UploadFailure(BaseModel):
+    code: str = Field(description="Why the file was refused, e.g. `corrupt`, `image_too_large`, `video_too_long`.")
+    message: str
+
+
 class UploadedOut(BaseModel):
     upload_id: UUID
+    status: Literal["uploading", "processing", "ready", "failed"] = Field(
+        description="`uploading`: not confirmed yet; `processing`: accepted, being prepared (families see it once "
+        "`ready`); `failed`: refused by processing, see `failure` (it cannot be posted).")
+    failure: UploadFailure | None = None
     kind: Literal["photo", "video"] | None = Field(description="Decided from the file's bytes.")
-    content_type: str | None = Field(description="Type of the clean original (HEIC becomes JPEG).")
+    content_type: str | None = Field(description="Type of the clean original (HEIC becomes JPEG); once ready.")
     size_bytes: int | None
     width: int | None
     height: int | None
@@ -47,7 +56,7 @@ class SeriesIn(_In):
 class PostedPhotoOut(BaseModel):
     photo_id: UUID
     upload_id: UUID
-    kind: str
+    kind: str | None
     child_ids: list[UUID]
     children_without_consent: list[UUID] = Field(
         description="Tagged children without consent for sharing photos: only their own family sees the photo.")
@@ -63,13 +72,15 @@ class PostedSeriesOut(BaseModel):
 
 class PhotoOut(BaseModel):
     photo_id: UUID
-    kind: str
+    kind: str | None
+    status: Literal["processing", "ready", "failed"] = Field(
+        default="ready", description="Families only ever see `ready` photos; staff also see the others.")
     position: int
     width: int | None
     height: int | None
     duration_seconds: float | None
     child_ids: list[UUID] = Field(description="The caller's own children in it (staff: every tagged child).")
-    thumbnail_url: str
+    thumbnail_url: str | None = Field(description="Null while processing or when processing failed (staff only).")
     display_url: str | None = Field(default=None, description="Full-screen size (video: its poster frame).")
     video_url: str | None = None
     urls_expire_at: datetime | None = None
@@ -83,6 +94,11 @@ class SeriesOut(BaseModel):
     posted_at: datetime
     downloadable: bool
     photos: list[PhotoOut]
+
+
+class SeriesPageOut(BaseModel):
+    items: list[SeriesOut] = Field(description="Newest first; every photo with its processing state.")
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next (older) page; null at the end.")
 
 
 class DownloadOut(BaseModel):

@@ -2,7 +2,7 @@
 
 from uuid import UUID
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from konnect_kit.clock import ClockDep
 from konnect_kit.internal import CallerDep
 from konnect_kit.service import KitDep, SessionDep
@@ -15,18 +15,22 @@ from timeline.api.timeline_models import (
     PostedSeriesOut,
     SeriesIn,
     SeriesOut,
+    SeriesPageOut,
     UploadedOut,
+    UploadFailure,
     UploadOut,
 )
 from timeline.media_runtime import Media
-from timeline.service_layer import media_urls, photos, timeline_uploads
+from timeline.service_layer import feeds, media_urls, photos, timeline_uploads
 from timeline.service_layer.location_access import viewer_for
 
 router = APIRouter(tags=["photos"])
 
 
 def uploaded_out(row) -> UploadedOut:
-    return UploadedOut(upload_id=row.media_id, kind=row.kind, content_type=row.original_type,
+    failure = UploadFailure(code=row.failure_code, message=row.failure_message) if row.failure_code else None
+    return UploadedOut(upload_id=row.media_id, status=row.processing or "uploading", failure=failure,
+                       kind=row.kind, content_type=row.original_type,
                        size_bytes=row.size_bytes, width=row.width, height=row.height,
                        duration_seconds=row.duration_seconds)
 
@@ -42,14 +46,23 @@ async def start_upload(who: CallerDep, session: SessionDep, media: MediaDep, clo
 
 
 @router.post("/timeline/uploads/{upload_id}/confirm", response_model=UploadedOut,
-             summary="Confirm an upload: check and prepare the file")
-async def confirm_upload(upload_id: UUID, who: CallerDep, session: SessionDep, media: MediaDep,
+             summary="Confirm an upload: check it and queue it for processing")
+async def confirm_upload(upload_id: UUID, who: CallerDep, session: SessionDep, media: MediaDep, kit: KitDep,
                          clock: ClockDep) -> UploadedOut:
     """The type is decided from the bytes; JPEG, PNG, WebP and HEIC/HEIF photos (and MP4/QuickTime/WebM videos
-    where enabled) are accepted. Orientation is applied and all metadata (GPS above all) removed. A refused file
-    (wrong type, too large, damaged, a decompression bomb, a video where videos are off) is deleted: 422."""
+    where enabled) are accepted. What the file's first bytes show is checked at once: a wrong type, too large, a
+    decompression bomb, a video where videos are off is deleted: 422. Then it is `processing`: orientation
+    applied, all metadata (GPS above all) removed, display size and thumbnail made; a damaged file ends `failed`
+    (see `GET /timeline/uploads/{upload_id}`). It can be posted while processing; families see it once ready."""
     viewer = await viewer_for(session, who, clock.now().date())
-    return uploaded_out(await timeline_uploads.confirm(session, media, viewer, upload_id))
+    return uploaded_out(await timeline_uploads.confirm(session, kit.outbox, media, viewer, upload_id))
+
+
+@router.get("/timeline/uploads/{upload_id}", response_model=UploadedOut, summary="An upload's processing state")
+async def get_upload(upload_id: UUID, who: CallerDep, session: SessionDep, clock: ClockDep) -> UploadedOut:
+    """The caller's own upload: `processing`, `ready` (with its size) or `failed` (with the reason)."""
+    viewer = await viewer_for(session, who, clock.now().date())
+    return uploaded_out(await timeline_uploads.own_upload(session, viewer, upload_id))
 
 
 @router.post("/timeline/series", response_model=PostedSeriesOut, status_code=201,
@@ -72,10 +85,12 @@ async def post_series(body: SeriesIn, who: CallerDep, session: SessionDep, kit: 
 
 def photo_out(media: Media, item: photos.VisiblePhoto, now, *, full: bool) -> PhotoOut:
     row = item.photo
-    out = PhotoOut(photo_id=row.photo_id, kind=row.kind, position=row.position, width=row.width,
-                   height=row.height, duration_seconds=row.duration_seconds, child_ids=item.child_ids,
-                   thumbnail_url=media_urls.thumbnail(media, row.media_base, now))
-    if full:
+    ready = row.processing == "ready"
+    out = PhotoOut(photo_id=row.photo_id, kind=row.kind, status=row.processing or "processing",
+                   position=row.position, width=row.width, height=row.height, duration_seconds=row.duration_seconds,
+                   child_ids=item.child_ids, thumbnail_url=media_urls.thumbnail(media, row.media_base, now) if ready
+                   else None)
+    if full and ready:
         urls = media_urls.urls(media, row.media_base, row.kind, now)
         out.display_url, out.video_url, out.urls_expire_at = urls.display, urls.video, urls.expires_at
     return out
@@ -97,6 +112,21 @@ async def get_series(series_id: UUID, who: CallerDep, session: SessionDep, media
     viewer = await viewer_for(session, who, clock.now().date())
     series, shown = await photos.visible_series(session, viewer, series_id)
     return await series_out(session, media, series, shown, clock.now(), full=True)
+
+
+@router.get("/timeline/groups/{group_id}/series", response_model=SeriesPageOut,
+            summary="Every photo series of a group (its staff, the organisation's administrators)")
+async def group_series(group_id: UUID, who: CallerDep, session: SessionDep, media: MediaDep, clock: ClockDep,
+                       cursor: str | None = None, limit: int = Query(default=20, ge=1, le=50)) -> SeriesPageOut:
+    """Newest first, keyset pages (stable under new posts). Staff see every photo, also those still processing or
+    failed (without URLs), and every tagged child; another organisation's group is a 404."""
+    viewer = await viewer_for(session, who, clock.now().date())
+    before = feeds.decode_cursor(cursor) if cursor else None
+    page, following = await photos.group_series(session, viewer, group_id, before, limit)
+    now = clock.now()
+    return SeriesPageOut(items=[await series_out(session, media, series, shown, now, full=False)
+                                for series, shown in page],
+                         next_cursor=feeds.encode_cursor(*following) if following else None)
 
 
 @router.get("/timeline/photos/{photo_id}", response_model=PhotoOut, summary="One photo or video, full size")

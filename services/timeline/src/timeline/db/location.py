@@ -87,7 +87,7 @@ location_items = Table(
     Column("body_html", Text, nullable=False),
     Column("audience", Text, nullable=False),  # organisation | location | group
     Column("audience_id", Uuid, nullable=False),
-    Column("status", Text, nullable=False),  # published | withdrawn
+    Column("status", Text, nullable=False),  # draft | published | withdrawn
     Column("author_account_id", Text, nullable=False),
     Column("published_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),

@@ -27,6 +27,11 @@ timeline_media = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("upload_expires_at", DateTime(timezone=True), nullable=False),
     Column("kind", Text),  # photo | video, decided from the bytes at confirmation
+    # None until confirmed; then processing (queued for the consumer step) | ready | failed (failure_* say why).
+    # Families see a photo only once it is ready.
+    Column("processing", Text),
+    Column("failure_code", Text),
+    Column("failure_message", Text),
     Column("original_type", Text),
     Column("size_bytes", BigInteger),
     Column("width", Integer),

@@ -8,12 +8,11 @@ from konnect_kit.consumer import EventContext, Handlers
 from timeline.handlers import location_directory
 from timeline.service_layer.photo_consent import record_consent
 
-# The contract's well-known kind, and "photos", the key the demo organisations (and existing tests) give it.
-PHOTO_CONSENT_KINDS = frozenset({CONSENT_PHOTO_SHARING, "photos"})
-
 
 async def consent_changed(ctx: EventContext, event: ConsentChanged) -> None:
-    if event.consent_kind in PHOTO_CONSENT_KINDS:
+    # Only the contract's well-known kind: identity's ChildUpserted.photo_consent (the republish) reads the same
+    # key, so a consent under any other key would be honoured here and lost on a republish.
+    if event.consent_kind == CONSENT_PHOTO_SHARING:
         await record_consent(ctx.session, event.organisation_id, event.child_id, event.granted, datetime.now(UTC))
 
 

@@ -6,13 +6,12 @@ from datetime import datetime
 from uuid import UUID
 
 from konnect_contracts.events.timeline import DiaryEntryPosted
+from konnect_kit.db import Session
 from konnect_kit.domain_errors import Forbidden, Invalid, NotFound
 from konnect_kit.outbox import Outbox
-from sqlalchemy import Row, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from timeline.db.location import loc_children, loc_placements, loc_staff
-from timeline.db.photos import diary_entries, diary_media, timeline_media
+from timeline.db import Row
+from timeline.db import diary_queries as queries
 from timeline.service_layer import timeline_uploads
 from timeline.service_layer.location_access import Viewer, child_for
 from timeline.service_layer.media_settings import settings_of
@@ -37,28 +36,26 @@ def _clean_text(text: str) -> str:
     return body
 
 
-async def staff_sees_child(session: AsyncSession, viewer: Viewer, child_id: UUID) -> bool:
+async def staff_sees_child(session: Session, viewer: Viewer, child_id: UUID) -> bool:
     if viewer.role != "staff":
         return True  # administrators (and the operator) see every child of their organisation
-    groups = set((await session.scalars(select(loc_placements.c.group_id).where(
-        loc_placements.c.child_id == child_id, loc_placements.c.deleted.is_(False)))).all())
-    return bool(groups & viewer.staff_group_ids)
+    return bool(await queries.groups_of_child(session, child_id) & viewer.staff_group_ids)
 
 
-async def _child(session: AsyncSession, viewer: Viewer, child_id: UUID) -> tuple[UUID, UUID]:
+async def _child(session: Session, viewer: Viewer, child_id: UUID) -> tuple[UUID, UUID]:
     organisation_id, family_id = await child_for(session, viewer, child_id)
     if not await staff_sees_child(session, viewer, child_id):
         raise NotFound("not_found", "No such child.")
     return organisation_id, family_id
 
 
-async def _author_name(session: AsyncSession, viewer: Viewer) -> str | None:
+async def _author_name(session: Session, viewer: Viewer) -> str | None:
     if viewer.staff_id is not None:
-        return await session.scalar(select(loc_staff.c.name).where(loc_staff.c.staff_id == viewer.staff_id))
+        return await queries.staff_name(session, viewer.staff_id)
     return None
 
 
-async def write(session: AsyncSession, outbox: Outbox, viewer: Viewer, child_id: UUID, text: str,
+async def write(session: Session, outbox: Outbox, viewer: Viewer, child_id: UUID, text: str,
                 media_ids: list[UUID], now: datetime) -> Entry:
     if viewer.role not in WRITERS:
         raise Forbidden("forbidden", "Only the child's parents and staff write in the diary.")
@@ -71,13 +68,10 @@ async def write(session: AsyncSession, outbox: Outbox, viewer: Viewer, child_id:
         raise Invalid("videos_off", "This organisation has not enabled videos.")
     entry_id = uuid.uuid4()
     role = "parent" if viewer.is_parent else "staff"
-    await session.execute(diary_entries.insert().values(
-        entry_id=entry_id, organisation_id=organisation_id, child_id=child_id, family_id=family_id,
-        author_account_id=viewer.actor_id, author_role=role, author_name=await _author_name(session, viewer),
-        body=body, created_at=now))
-    if uploads:
-        await session.execute(diary_media.insert(), [
-            {"entry_id": entry_id, "media_id": u.media_id, "position": i} for i, u in enumerate(uploads)])
+    await queries.insert_entry(
+        session, [u.media_id for u in uploads], entry_id=entry_id, organisation_id=organisation_id,
+        child_id=child_id, family_id=family_id, author_account_id=viewer.actor_id, author_role=role,
+        author_name=await _author_name(session, viewer), body=body, created_at=now)
     author = _uuid_or_derived(viewer.actor_id)
     await outbox.publish(session, DiaryEntryPosted(entry_id=entry_id, organisation_id=organisation_id,
                                                    child_id=child_id, author_account_id=author, author_role=role,
@@ -92,7 +86,7 @@ def _uuid_or_derived(actor_id: str) -> UUID:
         return uuid.uuid5(uuid.NAMESPACE_URL, f"konnect:{actor_id}")
 
 
-async def read(session: AsyncSession, viewer: Viewer, entry_id: UUID) -> Entry:
+async def read(session: Session, viewer: Viewer, entry_id: UUID) -> Entry:
     """One entry in full, for the child's family and the staff of its groups; 404 for anyone else."""
     found = (await read_many(session, viewer, [entry_id])).get(entry_id)
     if found is None:
@@ -100,35 +94,21 @@ async def read(session: AsyncSession, viewer: Viewer, entry_id: UUID) -> Entry:
     return found
 
 
-async def read_many(session: AsyncSession, viewer: Viewer, entry_ids: list[UUID]) -> dict[UUID, Entry]:
+async def read_many(session: Session, viewer: Viewer, entry_ids: list[UUID]) -> dict[UUID, Entry]:
     """The entries (of those asked) the viewer may read, with their media; others are left out."""
     if not entry_ids:
         return {}
-    rows = (await session.execute(select(diary_entries).where(diary_entries.c.entry_id.in_(entry_ids)))).all()
-    allowed = []
-    for entry in rows:
-        if not viewer.covers(entry.organisation_id):
-            continue
-        if viewer.is_parent and viewer.family_id != entry.family_id:
-            continue
-        if not viewer.is_parent and not await staff_sees_child(session, viewer, entry.child_id):
-            continue
-        allowed.append(entry)
-    media = await media_of(session, [entry.entry_id for entry in allowed])
+    rows = [entry for entry in await queries.entries(session, entry_ids) if viewer.covers(entry.organisation_id)]
+    if viewer.is_parent:
+        allowed = [entry for entry in rows if entry.family_id == viewer.family_id]
+    elif viewer.role == "staff":  # the staff of the child's groups; one query for the page, not one per entry
+        groups = await queries.groups_of_children(session, list({entry.child_id for entry in rows}))
+        allowed = [entry for entry in rows if groups[entry.child_id] & viewer.staff_group_ids]
+    else:
+        allowed = rows  # administrators (and the operator) read every entry of their organisation
+    media = await queries.ready_media_of(session, [entry.entry_id for entry in allowed])
     return {entry.entry_id: Entry(entry, media.get(entry.entry_id, [])) for entry in allowed}
 
 
-async def media_of(session: AsyncSession, entry_ids: list[UUID]) -> dict[UUID, list[Row]]:
-    rows = (await session.execute(
-        select(diary_media.c.entry_id, timeline_media).join(timeline_media,
-                                                              timeline_media.c.media_id == diary_media.c.media_id)
-        .where(diary_media.c.entry_id.in_(entry_ids)).order_by(diary_media.c.entry_id, diary_media.c.position)
-    )).all()
-    found: dict[UUID, list[Row]] = {}
-    for row in rows:
-        found.setdefault(row.entry_id, []).append(row)
-    return found
-
-
-async def child_name(session: AsyncSession, child_id: UUID) -> str | None:
-    return await session.scalar(select(loc_children.c.first_name).where(loc_children.c.child_id == child_id))
+async def child_name(session: Session, child_id: UUID) -> str | None:
+    return await queries.child_name(session, child_id)

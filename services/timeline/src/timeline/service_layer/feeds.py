@@ -9,13 +9,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
+from konnect_kit.db import Session
 from konnect_kit.domain_errors import Forbidden, Invalid, NotFound
-from sqlalchemy import Row, and_, exists, func, literal, select, tuple_, union_all
-from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from konnect_kit.internal import Caller
+from konnect_kit.tenancy import bound_organisation
 
-from timeline.db.location import loc_children, loc_groups
-from timeline.db.photos import diary_entries, feed_marks, photo_consents, photo_tags
+from timeline.db import Row, feed_read
+from timeline.db import feed_queries as queries
 from timeline.service_layer import diary, photos
 from timeline.service_layer.location_access import Viewer, child_for
 from timeline.service_layer.media_settings import settings_of
@@ -61,47 +61,9 @@ def decode_cursor(cursor: str) -> tuple[datetime, UUID]:
         raise Invalid("bad_cursor", "This cursor is not one the feed gave out.") from None
 
 
-def _visible_photo_tags(family_id: UUID):
-    # The same rule as domain.photo_visibility.family_sees, in SQL for paging: a photo of one of the family's
-    # children, with no other family's tagged child lacking consent.
-    other = photo_tags.alias("other")
-    return and_(photo_tags.c.family_id == family_id, ~exists().where(
-        other.c.photo_id == photo_tags.c.photo_id, other.c.family_id != family_id,
-        ~exists().where(photo_consents.c.child_id == other.c.child_id, photo_consents.c.granted.is_(True))))
-
-
-async def _page(session: AsyncSession, viewer: Viewer, family_id: UUID, child_id: UUID | None,
-                cursor: str | None, limit: int, staff_view: bool) -> tuple[list[Row], str | None]:
-    photo_where = [photo_tags.c.child_id == child_id] if child_id else []
-    if not staff_view:
-        photo_where.append(_visible_photo_tags(family_id))
-    if child_id is None:
-        photo_where.append(photo_tags.c.family_id == family_id)
-    photo_items = (select(literal("photos").label("kind"), photo_tags.c.series_id.label("item_id"),
-                          func.max(photo_tags.c.posted_at).label("at"))
-                   .where(*photo_where).group_by(photo_tags.c.series_id))
-    diary_where = [diary_entries.c.child_id == child_id] if child_id else [diary_entries.c.family_id == family_id]
-    diary_items = select(literal("diary").label("kind"), diary_entries.c.entry_id.label("item_id"),
-                         diary_entries.c.created_at.label("at")).where(*diary_where)
-    items = union_all(photo_items, diary_items).subquery()
-    query = select(items.c.kind, items.c.item_id, items.c.at)
-    if cursor:
-        at, item_id = decode_cursor(cursor)
-        query = query.where(tuple_(items.c.at, items.c.item_id) < tuple_(literal(at), literal(item_id)))
-    rows = (await session.execute(query.order_by(items.c.at.desc(), items.c.item_id.desc())
-                                  .limit(limit + 1))).all()
-    following = encode_cursor(rows[limit - 1].at, rows[limit - 1].item_id) if len(rows) > limit else None
-    return rows[:limit], following
-
-
-async def last_seen(session: AsyncSession, viewer: Viewer) -> datetime | None:
-    return await session.scalar(select(feed_marks.c.seen_at).where(feed_marks.c.account_id == viewer.actor_id))
-
-
-async def mark_seen(session: AsyncSession, viewer: Viewer, now: datetime) -> datetime:
+async def mark_seen(session: Session, viewer: Viewer, now: datetime) -> datetime:
     _parent(viewer)
-    await session.execute(insert(feed_marks).values(account_id=viewer.actor_id, seen_at=now).on_conflict_do_update(
-        index_elements=["account_id"], set_={"seen_at": now}))
+    await queries.mark_seen(session, viewer.actor_id, now)
     return now
 
 
@@ -113,20 +75,18 @@ def _parent(viewer: Viewer) -> UUID:
     return viewer.family_id
 
 
-async def _build(session: AsyncSession, viewer: Viewer, rows: list[Row], seen: datetime | None) -> list[FeedItem]:
+async def _build(session: Session, viewer: Viewer, rows: list[Row], seen: datetime | None) -> list[FeedItem]:
     """The page's items in full, in a constant number of queries (a feed page is the home screen's hot path)."""
     series = await photos.visible_series_many(session, viewer, [r.item_id for r in rows if r.kind == "photos"])
     entries = await diary.read_many(session, viewer, [r.item_id for r in rows if r.kind == "diary"])
     group_ids = {found[0].group_id for found in series.values()}
-    groups = dict((await session.execute(select(loc_groups.c.group_id, loc_groups.c.name).where(
-        loc_groups.c.group_id.in_(group_ids)))).all()) if group_ids else {}
+    groups = await queries.group_names(session, group_ids)
     allows = {}
     for organisation_id in {found[0].organisation_id for found in series.values()}:
         allows[organisation_id] = (await settings_of(session, organisation_id)).downloads_allowed
     child_ids = {c for _, shown in series.values() for p in shown for c in p.child_ids} | {
         e.entry.child_id for e in entries.values()}
-    names = dict((await session.execute(select(loc_children.c.child_id, loc_children.c.first_name).where(
-        loc_children.c.child_id.in_(child_ids)))).all()) if child_ids else {}
+    names = await queries.child_names(session, child_ids)
     items: list[FeedItem] = []
     for row in rows:
         new = seen is None or row.at > seen
@@ -140,28 +100,104 @@ async def _build(session: AsyncSession, viewer: Viewer, rows: list[Row], seen: d
     return items
 
 
-async def _unseen(session: AsyncSession, viewer: Viewer, family_id: UUID, seen: datetime | None) -> int:
-    rows, _ = await _page(session, viewer, family_id, None, None, 100, staff_view=False)
-    return sum(1 for row in rows if seen is None or row.at > seen)
-
-
-async def family_feed(session: AsyncSession, viewer: Viewer, cursor: str | None, limit: int) -> Feed:
-    family_id = _parent(viewer)
-    limit = max(1, min(limit, MAX_LIMIT))
-    seen = await last_seen(session, viewer)
-    rows, following = await _page(session, viewer, family_id, None, cursor, limit, staff_view=False)
-    unseen = None if cursor else await _unseen(session, viewer, family_id, seen)
-    return Feed(await _build(session, viewer, rows, seen), following, seen, unseen)
-
-
-async def child_timeline(session: AsyncSession, viewer: Viewer, child_id: UUID, cursor: str | None,
+async def child_timeline(session: Session, viewer: Viewer, child_id: UUID, cursor: str | None,
                          limit: int) -> Feed:
-    _, family_id = await child_for(session, viewer, child_id)  # 404 for another family's child
-    if not viewer.is_parent and not await diary.staff_sees_child(session, viewer, child_id):
+    """One child's timeline for the staff of its groups and its organisation's administrators: every series the
+    child is tagged in (with every photo and its state) and its diary. Parents take `parent_feed`."""
+    if viewer.is_parent:
+        raise Forbidden("forbidden", "Parents read their children's timelines through the family feed's query.")
+    await child_for(session, viewer, child_id)  # 404 for another organisation's child
+    if not await diary.staff_sees_child(session, viewer, child_id):
         raise NotFound("not_found", "No such child.")
     limit = max(1, min(limit, MAX_LIMIT))
-    seen = await last_seen(session, viewer) if viewer.is_parent else None
-    rows, following = await _page(session, viewer, family_id, child_id, cursor, limit,
-                                  staff_view=not viewer.is_parent)
-    return Feed(await _build(session, viewer, rows, seen), following, seen, None)
+    rows = await queries.child_page(session, child_id, decode_cursor(cursor) if cursor else None, limit + 1)
+    following = encode_cursor(rows[limit - 1].at, rows[limit - 1].item_id) if len(rows) > limit else None
+    return Feed(await _build(session, viewer, rows[:limit], None), following, None, None)
 
+
+# -- the parents' hot path: one SQL round trip per page (db/feed_read.py) -------------------------------------------
+
+@dataclass(frozen=True)
+class SeriesView:
+    series_id: UUID
+    group_id: UUID
+    caption: str | None
+    posted_at: datetime
+
+
+@dataclass(frozen=True)
+class PhotoView:
+    photo_id: UUID
+    position: int
+    kind: str | None
+    media_base: str
+    width: int | None
+    height: int | None
+    duration_seconds: float | None
+    processing: str = "ready"  # the query returns processed photos only
+
+
+@dataclass(frozen=True)
+class EntryView:
+    entry_id: UUID
+    child_id: UUID
+    author_role: str
+    author_name: str | None
+    author_account_id: str
+    body: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class MediaView:
+    media_id: UUID
+    kind: str
+    media_base: str
+
+
+def _account_uuid(actor_id: str) -> UUID | None:
+    try:
+        return UUID(actor_id)
+    except ValueError:
+        return None
+
+
+def _item(row: Row, seen: datetime | None, names: dict[UUID, str]) -> FeedItem:
+    new = seen is None or row.at > seen
+    if row.kind == "photos":
+        shown = [photos.VisiblePhoto(PhotoView(UUID(p["photo_id"]), p["position"], p["kind"], p["media_base"],
+                                               p["width"], p["height"], p["duration_seconds"]),
+                                     [UUID(c) for c in p["child_ids"] or ()]) for p in row.photos or ()]
+        return FeedItem("photos", row.item_id, row.at, new,
+                        series=SeriesView(row.series_id, row.group_id, row.caption, row.posted_at),
+                        series_photos=shown, group_name=row.group_name, child_names=names,
+                        downloadable=row.organisation_downloads if row.downloadable is None else row.downloadable)
+    entry = EntryView(row.entry_id, row.child_id, row.author_role, row.author_name, row.author_account_id, row.body,
+                      row.created_at)
+    media = [MediaView(UUID(m["media_id"]), m["kind"], m["media_base"]) for m in row.media or ()]
+    return FeedItem("diary", row.item_id, row.at, new, entry=diary.Entry(entry, media), child_names=names)
+
+
+async def parent_feed(session: Session, who: Caller, child_id: UUID | None, cursor: str | None,
+                      limit: int) -> Feed:
+    """A parent's family feed (or one of the family's children's timeline) in one round trip: the same items,
+    rules and answer as the staff's `child_timeline` narrowed to what a family may see, built by PostgreSQL."""
+    if who.role != "parent":
+        raise Forbidden("parents_only", "The family feed is for parents.")
+    organisation_id = bound_organisation(who)
+    limit = max(1, min(limit, MAX_LIMIT))
+    before = decode_cursor(cursor) if cursor else None
+    rows = await feed_read.family_page(
+        session, account_id=who.actor_id, account_uuid=_account_uuid(who.actor_id), organisation_id=organisation_id,
+        child_id=child_id, before=before, limit=limit + 1, count_unseen=cursor is None and child_id is None)
+    first = rows[0]
+    if first.family_id is None:
+        if child_id is not None:
+            raise NotFound("not_found", "No such child.")
+        raise Forbidden("forbidden", "Your account is not linked to a family yet.")
+    if child_id is not None and not first.child_in_family:
+        raise NotFound("not_found", "No such child.")  # another family's child
+    rows = [row for row in rows if row.kind is not None]
+    following = encode_cursor(rows[limit - 1].at, rows[limit - 1].item_id) if len(rows) > limit else None
+    names = {UUID(k): v for k, v in (first.child_names or {}).items()}
+    return Feed([_item(row, first.seen_at, names) for row in rows[:limit]], following, first.seen_at, first.unseen)

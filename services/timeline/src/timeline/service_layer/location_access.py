@@ -4,13 +4,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from uuid import UUID
 
+from konnect_kit.db import Session
 from konnect_kit.domain_errors import Forbidden, NotFound
 from konnect_kit.internal import Caller
 from konnect_kit.tenancy import bound_organisation
-from sqlalchemy import or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from timeline.db.location import loc_children, loc_groups, loc_parents, loc_placements, loc_staff
+from timeline.db import directory_queries as queries
 from timeline.domain.location_audience import Placed, audiences_of
 
 READERS_OF_ORGANISATION = frozenset({"org_admin", "erp", "staff", "platform_operator"})
@@ -47,32 +46,22 @@ def _uuid(value: str) -> UUID | None:
         return None
 
 
-async def family_placements(session: AsyncSession, organisation_id: UUID, family_id: UUID,
+async def family_placements(session: Session, organisation_id: UUID, family_id: UUID,
                             today: date) -> tuple[Placed, ...]:
     """The groups (with location) the family's children are placed in now or will be: ended placements drop out."""
-    rows = (await session.execute(
-        select(loc_placements.c.group_id, loc_groups.c.location_id)
-        .join(loc_groups, loc_groups.c.group_id == loc_placements.c.group_id)
-        .join(loc_children, loc_children.c.child_id == loc_placements.c.child_id)
-        .where(loc_placements.c.family_id == family_id, loc_placements.c.organisation_id == organisation_id,
-               loc_placements.c.deleted.is_(False), loc_groups.c.deleted.is_(False),
-               loc_children.c.deleted.is_(False), loc_children.c.family_id == family_id,
-               or_(loc_placements.c.ends_on.is_(None), loc_placements.c.ends_on >= today))
-    )).all()
+    rows = await queries.family_placements(session, organisation_id, family_id, today)
     return tuple(sorted({Placed(organisation_id, row.location_id, row.group_id) for row in rows},
                         key=lambda p: (str(p.location_id), str(p.group_id))))
 
 
-async def viewer_for(session: AsyncSession, who: Caller, today: date) -> Viewer:
+async def viewer_for(session: Session, who: Caller, today: date) -> Viewer:
     """The caller as a viewer of My location; a parent without a known family sees nothing (empty placements)."""
     organisation = bound_organisation(who)
     if who.role == "parent":
         account = _uuid(who.actor_id)
         family_id = None
         if account is not None and organisation is not None:
-            family_id = await session.scalar(select(loc_parents.c.family_id).where(
-                loc_parents.c.account_id == account, loc_parents.c.organisation_id == organisation,
-                loc_parents.c.deleted.is_(False)))
+            family_id = await queries.family_of_parent(session, account, organisation)
         placements = await family_placements(session, organisation, family_id, today) \
             if family_id is not None and organisation is not None else ()
         return Viewer("parent", organisation, who.actor_id, family_id=family_id, placements=placements)
@@ -80,9 +69,7 @@ async def viewer_for(session: AsyncSession, who: Caller, today: date) -> Viewer:
         account = _uuid(who.actor_id)
         staff = None
         if account is not None:
-            staff = (await session.execute(select(loc_staff.c.staff_id, loc_staff.c.group_ids).where(
-                loc_staff.c.account_id == account, loc_staff.c.organisation_id == organisation,
-                loc_staff.c.deleted.is_(False), loc_staff.c.active.is_(True)))).first()
+            staff = await queries.active_staff(session, account, organisation)
         return Viewer("staff", organisation, who.actor_id, staff_id=staff.staff_id if staff else None,
                       staff_group_ids=frozenset(staff.group_ids) if staff else frozenset())
     if who.role in READERS_OF_ORGANISATION:
@@ -90,10 +77,9 @@ async def viewer_for(session: AsyncSession, who: Caller, today: date) -> Viewer:
     raise Forbidden("forbidden", "Your role has no My location.")
 
 
-async def child_for(session: AsyncSession, viewer: Viewer, child_id: UUID) -> tuple[UUID, UUID]:
+async def child_for(session: Session, viewer: Viewer, child_id: UUID) -> tuple[UUID, UUID]:
     """(organisation_id, family_id) of a child the viewer may see; 404 for another family's or organisation's."""
-    row = (await session.execute(select(loc_children.c.organisation_id, loc_children.c.family_id).where(
-        loc_children.c.child_id == child_id, loc_children.c.deleted.is_(False)))).first()
+    row = await queries.child(session, child_id)
     if row is None or not viewer.covers(row.organisation_id):
         raise NotFound("not_found", "No such child.")
     if viewer.is_parent and viewer.family_id != row.family_id:

@@ -4,13 +4,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
+from konnect_kit.db import Session
 from konnect_kit.internal import Caller
 from konnect_kit.tenancy import require_managed
-from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from timeline.db.location import media_settings
+from timeline.db import settings_queries as queries
 
 
 @dataclass(frozen=True)
@@ -24,25 +22,23 @@ DEFAULTS = MediaSettings()
 """What an organisation gets until an administrator chooses: no downloads, no videos, photos kept."""
 
 
-async def settings_of(session: AsyncSession, organisation_id: UUID) -> MediaSettings:
+async def settings_of(session: Session, organisation_id: UUID) -> MediaSettings:
     """What photo, video and download code asks before acting (the defaults when nothing was set)."""
-    row = (await session.execute(select(media_settings).where(
-        media_settings.c.organisation_id == organisation_id))).first()
+    row = await queries.media_settings_of(session, organisation_id)
     if row is None:
         return DEFAULTS
     return MediaSettings(row.downloads_allowed, row.videos_enabled, row.photo_retention_months)
 
 
-async def read(session: AsyncSession, who: Caller, organisation_id: UUID) -> MediaSettings:
+async def read(session: Session, who: Caller, organisation_id: UUID) -> MediaSettings:
     require_managed(who, organisation_id, refusal="Only administrators manage media settings.")
     return await settings_of(session, organisation_id)
 
 
-async def change(session: AsyncSession, who: Caller, organisation_id: UUID, wanted: MediaSettings,
+async def change(session: Session, who: Caller, organisation_id: UUID, wanted: MediaSettings,
                  now: datetime) -> MediaSettings:
     require_managed(who, organisation_id, refusal="Only administrators manage media settings.")
     values = {"downloads_allowed": wanted.downloads_allowed, "videos_enabled": wanted.videos_enabled,
               "photo_retention_months": wanted.photo_retention_months, "updated_at": now}
-    await session.execute(insert(media_settings).values(organisation_id=organisation_id, **values)
-                          .on_conflict_do_update(index_elements=["organisation_id"], set_=values))
+    await queries.put_media_settings(session, organisation_id, values)
     return wanted

@@ -3,21 +3,20 @@
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from uuid import UUID
 
 from konnect_contracts.events.timeline import PhotoPosted
+from konnect_kit.db import Session
 from konnect_kit.domain_errors import Forbidden, Invalid, NotFound
 from konnect_kit.outbox import Outbox
-from sqlalchemy import Row, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from timeline.db.location import loc_children, loc_groups, loc_placements
-from timeline.db.photos import photo_consents, photo_series, photo_tags, photos, timeline_media
+from timeline.db import Row
+from timeline.db import photo_queries as queries
 from timeline.domain.photo_visibility import Tag, children_without_consent, family_sees, withheld_children
 from timeline.service_layer import timeline_uploads
 from timeline.service_layer.location_access import Viewer
-from timeline.service_layer.media_settings import settings_of
+from timeline.service_layer.media_settings import MediaSettings, settings_of
 
 POSTERS = frozenset({"staff", "org_admin"})
 MAX_PHOTOS = 50
@@ -66,31 +65,14 @@ def _is_uuid(value: str) -> bool:
     return True
 
 
-async def _group(session: AsyncSession, viewer: Viewer, group_id: UUID) -> Row:
-    row = (await session.execute(select(loc_groups).where(
-        loc_groups.c.group_id == group_id, loc_groups.c.organisation_id == viewer.organisation_id,
-        loc_groups.c.deleted.is_(False)))).first()
+async def _group(session: Session, viewer: Viewer, group_id: UUID) -> Row:
+    row = await queries.group_of(session, viewer.organisation_id, group_id)
     if row is None:
         raise NotFound("not_found", "No such group.")
     return row
 
 
-async def _children_in_group(session: AsyncSession, organisation_id: UUID, group_id: UUID, child_ids: set[UUID],
-                             today: date) -> dict[UUID, Row]:
-    """child_id -> (family_id, consent) of those of `child_ids` placed in the group now."""
-    rows = (await session.execute(
-        select(loc_children.c.child_id, loc_children.c.family_id, loc_children.c.first_name,
-               photo_consents.c.granted)
-        .join(loc_placements, loc_placements.c.child_id == loc_children.c.child_id)
-        .outerjoin(photo_consents, photo_consents.c.child_id == loc_children.c.child_id)
-        .where(loc_children.c.child_id.in_(child_ids), loc_children.c.organisation_id == organisation_id,
-               loc_children.c.deleted.is_(False), loc_placements.c.group_id == group_id,
-               loc_placements.c.deleted.is_(False), loc_placements.c.starts_on <= today,
-               or_(loc_placements.c.ends_on.is_(None), loc_placements.c.ends_on >= today)))).all()
-    return {row.child_id: row for row in rows}
-
-
-async def post_series(session: AsyncSession, outbox: Outbox, viewer: Viewer, *, group_id: UUID,
+async def post_series(session: Session, outbox: Outbox, viewer: Viewer, *, group_id: UUID,
                       child_ids: tuple[UUID, ...], caption: str | None, downloadable: bool | None,
                       items: list[PhotoIn], now: datetime) -> PostedSeries:
     group = await _group(session, viewer, group_id)
@@ -102,7 +84,7 @@ async def post_series(session: AsyncSession, outbox: Outbox, viewer: Viewer, *, 
     wanted = {child for item in items for child in (item.child_ids if item.child_ids is not None else child_ids)}
     if any(not (item.child_ids if item.child_ids is not None else child_ids) for item in items):
         raise Invalid("no_children", "Tag at least one child in every photo.")
-    placed = await _children_in_group(session, group.organisation_id, group_id, wanted, now.date())
+    placed = await queries.children_in_group(session, group.organisation_id, group_id, wanted, now.date())
     strangers = sorted(wanted - placed.keys(), key=str)
     if strangers:
         raise Invalid("child_not_in_group", "Tag only children placed in this group.",
@@ -112,20 +94,19 @@ async def post_series(session: AsyncSession, outbox: Outbox, viewer: Viewer, *, 
     if any(u.kind == "video" for u in uploads) and not settings.videos_enabled:
         raise Invalid("videos_off", "This organisation has not enabled videos.")
     series_id = uuid.uuid4()
-    await session.execute(photo_series.insert().values(
-        series_id=series_id, organisation_id=group.organisation_id, location_id=group.location_id,
-        group_id=group_id, caption=caption, posted_by_staff_id=staff_id, downloadable=downloadable, posted_at=now))
+    await queries.insert_series(
+        session, series_id=series_id, organisation_id=group.organisation_id, location_id=group.location_id,
+        group_id=group_id, caption=caption, posted_by_staff_id=staff_id, downloadable=downloadable, posted_at=now)
     posted = PostedSeries(series_id, now)
     for position, (item, upload) in enumerate(zip(items, uploads, strict=True)):
         tagged = item.child_ids if item.child_ids is not None else child_ids
         tags = [Tag(c, placed[c].family_id, bool(placed[c].granted)) for c in dict.fromkeys(tagged)]
         photo_id = uuid.uuid4()
-        await session.execute(photos.insert().values(photo_id=photo_id, series_id=series_id,
-                                                     organisation_id=group.organisation_id,
-                                                     media_id=upload.media_id, position=position, posted_at=now))
-        await session.execute(photo_tags.insert(), [
+        await queries.insert_photo(session, [
             {"photo_id": photo_id, "child_id": t.child_id, "family_id": t.family_id, "series_id": series_id,
-             "organisation_id": group.organisation_id, "posted_at": now} for t in tags])
+             "organisation_id": group.organisation_id, "posted_at": now} for t in tags],
+            photo_id=photo_id, series_id=series_id, organisation_id=group.organisation_id, media_id=upload.media_id,
+            position=position, posted_at=now)
         result = PostedPhoto(photo_id, upload.media_id, upload.kind, [t.child_id for t in tags],
                              children_without_consent(tags), withheld_children(tags))
         posted.photos.append(result)
@@ -136,12 +117,30 @@ async def post_series(session: AsyncSession, outbox: Outbox, viewer: Viewer, *, 
             if child not in result.without_consent:
                 posted.notices.append(f"Photo {position + 1} is not shown to {placed[child].first_name}'s family: "
                                       "another child in it has no consent for sharing photos.")
-        await outbox.publish(session, PhotoPosted(
-            photo_id=photo_id, organisation_id=group.organisation_id, location_id=group.location_id,
-            group_id=group_id, child_ids=tuple(t.child_id for t in tags), posted_by_staff_id=staff_id,
-            media_kind=upload.kind, series_id=series_id, caption=caption,
-            downloadable=_downloads_allowed(downloadable, settings.downloads_allowed)))
+        if upload.processing == "ready":  # else the processing step announces it once families can see it
+            await outbox.publish(session, _photo_posted(group, staff_id, caption, downloadable, settings, photo_id,
+                                                        series_id, [t.child_id for t in tags], upload.kind))
     return posted
+
+
+def _photo_posted(series: Row, staff_id: UUID, caption: str | None, downloadable: bool | None,
+                  settings: MediaSettings, photo_id: UUID, series_id: UUID, child_ids: list[UUID],
+                  kind: str) -> PhotoPosted:
+    return PhotoPosted(photo_id=photo_id, organisation_id=series.organisation_id, location_id=series.location_id,
+                       group_id=series.group_id, child_ids=tuple(child_ids), posted_by_staff_id=staff_id,
+                       media_kind=kind, series_id=series_id, caption=caption,
+                       downloadable=_downloads_allowed(downloadable, settings.downloads_allowed))
+
+
+async def announce(session: Session, outbox: Outbox, media_id: UUID) -> None:
+    """`PhotoPosted` for the photo of this (just processed) upload, if it was posted meanwhile."""
+    photo = await queries.photo_of_media(session, media_id)
+    if photo is None:
+        return  # a diary entry's upload: the entry was announced when written
+    child_ids = await queries.tagged_children(session, photo.photo_id)
+    settings = await settings_of(session, photo.organisation_id)
+    await outbox.publish(session, _photo_posted(photo, photo.posted_by_staff_id, photo.caption, photo.downloadable,
+                                                settings, photo.photo_id, photo.series_id, child_ids, photo.kind))
 
 
 def _downloads_allowed(post: bool | None, organisation: bool) -> bool:
@@ -149,15 +148,9 @@ def _downloads_allowed(post: bool | None, organisation: bool) -> bool:
     return organisation if post is None else post
 
 
-async def _tags_of(session: AsyncSession, photo_ids: list[UUID]) -> dict[UUID, list[Tag]]:
-    rows = (await session.execute(
-        select(photo_tags.c.photo_id, photo_tags.c.child_id, photo_tags.c.family_id, photo_consents.c.granted)
-        .outerjoin(photo_consents, photo_consents.c.child_id == photo_tags.c.child_id)
-        .where(photo_tags.c.photo_id.in_(photo_ids)))).all()
-    found: dict[UUID, list[Tag]] = defaultdict(list)
-    for row in rows:
-        found[row.photo_id].append(Tag(row.child_id, row.family_id, bool(row.granted)))
-    return found
+async def _tags_of(session: Session, photo_ids: list[UUID]) -> dict[UUID, list[Tag]]:
+    rows = await queries.tags_with_consent(session, photo_ids)
+    return {photo_id: [Tag(r.child_id, r.family_id, bool(r.granted)) for r in tags] for photo_id, tags in rows.items()}
 
 
 def _sees_organisation(viewer: Viewer, organisation_id: UUID, group_id: UUID) -> bool:
@@ -172,22 +165,17 @@ class VisiblePhoto:
     child_ids: list[UUID]
 
 
-async def visible_series_many(session: AsyncSession, viewer: Viewer,
+async def visible_series_many(session: Session, viewer: Viewer,
                               series_ids: list[UUID]) -> dict[UUID, tuple[Row, list[VisiblePhoto]]]:
     """The series (of those asked) the viewer may see, each with the photos of it the viewer may see; a series
     with none is left out. A constant number of queries, however many series (the feed asks for a page)."""
     if not series_ids:
         return {}
-    all_series = (await session.execute(select(photo_series).where(photo_series.c.series_id.in_(series_ids)))).all()
+    all_series = await queries.series_many(session, series_ids)
     all_series = [s for s in all_series if viewer.covers(s.organisation_id)]
     if not all_series:
         return {}
-    rows = (await session.execute(
-        select(photos, timeline_media.c.media_base, timeline_media.c.kind, timeline_media.c.original_type,
-               timeline_media.c.width, timeline_media.c.height, timeline_media.c.duration_seconds)
-        .join(timeline_media, timeline_media.c.media_id == photos.c.media_id)
-        .where(photos.c.series_id.in_([s.series_id for s in all_series]))
-        .order_by(photos.c.series_id, photos.c.position))).all()
+    rows = await queries.photos_of_series(session, [s.series_id for s in all_series])
     tags = await _tags_of(session, [row.photo_id for row in rows])
     by_series: dict[UUID, list[Row]] = defaultdict(list)
     for row in rows:
@@ -200,7 +188,8 @@ async def visible_series_many(session: AsyncSession, viewer: Viewer,
             photo_tags_ = tags.get(row.photo_id, [])
             if staff_view:
                 shown.append(VisiblePhoto(row, [t.child_id for t in photo_tags_]))
-            elif viewer.is_parent and viewer.family_id is not None and family_sees(viewer.family_id, photo_tags_):
+            elif (viewer.is_parent and viewer.family_id is not None and row.processing == "ready"
+                  and family_sees(viewer.family_id, photo_tags_)):
                 # A family is told only about its own children in the photo.
                 shown.append(VisiblePhoto(row, [t.child_id for t in photo_tags_
                                                 if t.family_id == viewer.family_id]))
@@ -209,7 +198,22 @@ async def visible_series_many(session: AsyncSession, viewer: Viewer,
     return found
 
 
-async def visible_series(session: AsyncSession, viewer: Viewer, series_id: UUID) -> tuple[Row, list[VisiblePhoto]]:
+async def group_series(session: Session, viewer: Viewer, group_id: UUID, before: tuple[datetime, UUID] | None,
+                       limit: int) -> tuple[list[tuple[Row, list[VisiblePhoto]]], tuple[datetime, UUID] | None]:
+    """Every series of the group, newest first, with every photo and its processing state: for the group's staff
+    and the organisation's administrators (another organisation's group is a 404). The next page's key, if any."""
+    if viewer.role not in POSTERS:
+        raise Forbidden("forbidden", "Only staff see a group's photo series.")
+    group = await _group(session, viewer, group_id)  # 404 outside the caller's organisation
+    if viewer.role == "staff" and group_id not in viewer.staff_group_ids:
+        raise Forbidden("not_your_group", "You see the series of the groups you work in.")
+    page = await queries.group_series_ids(session, group.organisation_id, group_id, before, limit + 1)
+    found = await visible_series_many(session, viewer, [series_id for series_id, _ in page[:limit]])
+    following = (page[limit - 1][1], page[limit - 1][0]) if len(page) > limit else None
+    return [found[series_id] for series_id, _ in page[:limit] if series_id in found], following
+
+
+async def visible_series(session: Session, viewer: Viewer, series_id: UUID) -> tuple[Row, list[VisiblePhoto]]:
     """The series and the photos of it the viewer may see; 404 when none (another family's photos stay hidden)."""
     found = (await visible_series_many(session, viewer, [series_id])).get(series_id)
     if found is None:
@@ -217,8 +221,8 @@ async def visible_series(session: AsyncSession, viewer: Viewer, series_id: UUID)
     return found
 
 
-async def visible_photo(session: AsyncSession, viewer: Viewer, photo_id: UUID) -> tuple[Row, VisiblePhoto]:
-    series_id = await session.scalar(select(photos.c.series_id).where(photos.c.photo_id == photo_id))
+async def visible_photo(session: Session, viewer: Viewer, photo_id: UUID) -> tuple[Row, VisiblePhoto]:
+    series_id = await queries.series_of_photo(session, photo_id)
     if series_id is None:
         raise NotFound("not_found", "No such photo.")
     try:
@@ -231,7 +235,7 @@ async def visible_photo(session: AsyncSession, viewer: Viewer, photo_id: UUID) -
     raise NotFound("not_found", "No such photo.")
 
 
-async def may_download(session: AsyncSession, series: Row) -> bool:
+async def may_download(session: Session, series: Row) -> bool:
     organisation = (await settings_of(session, series.organisation_id)).downloads_allowed
     return downloads_allowed(series, organisation)
 
@@ -241,7 +245,7 @@ def downloads_allowed(series: Row, organisation_allows: bool) -> bool:
 
 
 
-async def downloadable_photo(session: AsyncSession, viewer: Viewer, photo_id: UUID) -> VisiblePhoto:
+async def downloadable_photo(session: Session, viewer: Viewer, photo_id: UUID) -> VisiblePhoto:
     """A photo the viewer sees and may download; 403 where the organisation (or the post) does not allow it."""
     series, item = await visible_photo(session, viewer, photo_id)
     if not await may_download(session, series):

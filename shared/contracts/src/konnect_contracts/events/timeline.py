@@ -1,5 +1,5 @@
-"""``timeline.posts.v1`` (keyed by ``organisation_id``) and ``timeline.content.v1`` (keyed by
-``location_id``)."""
+"""``timeline.posts.v1`` (keyed by ``organisation_id``), ``timeline.content.v1`` (keyed by ``location_id``) and
+timeline's own work queue ``timeline.media.v1`` (keyed by ``organisation_id``)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from konnect_contracts.envelope import EventPayload
 
 POSTS_TOPIC = "timeline.posts.v1"
 CONTENT_TOPIC = "timeline.content.v1"
+MEDIA_TOPIC = "timeline.media.v1"
 
 Audience = Literal["organisation", "location", "group"]
 
@@ -96,3 +97,17 @@ class ObservationShared(_ContentEvent):
     child_id: UUID
     form_title: str
     shared_by_staff_id: UUID
+
+
+class MediaUploaded(EventPayload):
+    """Internal to timeline: a confirmed upload waits for processing (metadata stripped, display size and thumbnail
+    made). Timeline consumes it itself, so processing retries and dead-letters like any consumer step."""
+
+    TOPIC: ClassVar[str] = MEDIA_TOPIC
+    KEY_FIELD: ClassVar[str] = "organisation_id"
+    EVENT_TYPE: ClassVar[str] = "MediaUploaded"
+
+    media_id: UUID
+    organisation_id: UUID
+    kind: Literal["photo", "video"] | None = Field(
+        default=None, description="What the file's first bytes say it is (None: not checked yet, the store was away).")

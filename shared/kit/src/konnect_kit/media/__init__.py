@@ -13,8 +13,13 @@ The API, small on purpose:
   raw ``<base>/upload``, refuses wrong types, oversize, corrupt files, bombs and over-long videos with
   ``MediaRefused(code, message)``, applies EXIF orientation, strips all metadata (GPS above all), writes
   ``<base>/original`` (clean), ``<base>/display.jpg`` and ``<base>/thumbnail.jpg`` (for a video: the streams
-  as uploaded without metadata, and a poster frame via ffmpeg), and always deletes the raw upload.
+  as uploaded without metadata, and a poster frame via ffmpeg),
+  and deletes the raw upload once processed or refused (a store failure keeps it, for the retry).
 - ``process_image`` / ``process_video`` / ``strip_jpeg``: the same steps on local files.
+
+- ``precheck(store, base, accepted_kinds) -> MediaType``: the cheap part, in the service (ranged reads, no
+  decoding): type, size and the pixels a PNG/WebP/JPEG header claims, so those refusals can be answered at once
+  while the rest is queued; raises ``MediaRefused`` and deletes the raw upload.
 
 Unconfirmed uploads: a service records each presigned upload with a deadline and deletes ``<base>/`` of those
 never confirmed (``MediaStore.delete_prefix``) from a periodic job; the key alone gives no access to anything.
@@ -43,6 +48,7 @@ from konnect_kit.media.pipeline import (
     object_key,
     process_upload_sync,
 )
+from konnect_kit.media.precheck import precheck
 from konnect_kit.media.store import MediaStore, PresignedUpload, S3Config, new_key
 from konnect_kit.media.video import VideoVariants, process_video
 
@@ -72,6 +78,7 @@ __all__ = [
     "VideoVariants",
     "new_key",
     "object_key",
+    "precheck",
     "process_image",
     "process_upload_sync",
     "process_video",

@@ -4,17 +4,20 @@ Runs outside the service's process (a small process pool) so decoding a 24-megap
 service's memory, a decoder crash cannot take it down, and the event loop stays free."""
 
 import asyncio
+import json
 import multiprocessing
 import tempfile
 from collections.abc import Collection, Iterator
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from minio.error import S3Error
+
 from konnect_kit.media.images import MediaRefused, process_image
-from konnect_kit.media.kinds import DEFAULT_LIMITS, SNIFF_BYTES, Limits, MediaKind, sniff
+from konnect_kit.media.kinds import DEFAULT_LIMITS, SNIFF_BYTES, Limits, MediaKind, MediaType, sniff
 from konnect_kit.media.store import MediaStore, S3Config
 from konnect_kit.media.video import process_video
 
@@ -67,40 +70,68 @@ def _store(config: S3Config) -> MediaStore:
     return _stores[config]
 
 
+MEMO = "processed.json"
+"""What processing found, written beside the clean copies: a step retried after its result was lost (the
+consumer's transaction rolled back after the raw upload was already gone) answers from it."""
+
+_MISSING = ("NoSuchKey", "NoSuchObject", "NotFound")
+
+
+def check_kind(head: bytes, size: int, accepted: Collection[MediaKind], limits: Limits = DEFAULT_LIMITS) -> MediaType:
+    """The type the first bytes say, if it is accepted here and within its size limit; else MediaRefused."""
+    media_type = sniff(head)
+    if media_type is None:
+        raise MediaRefused("bad_type", "The file's contents are not an accepted " + "/".join(accepted) + " type.")
+    if media_type.kind not in accepted:
+        raise MediaRefused(f"{media_type.kind}_not_accepted", f"A {media_type.kind} is not accepted here.")
+    if size > limits.max_bytes(media_type.kind):
+        raise MediaRefused("too_large", f"The {media_type.kind} is {size} bytes; at most "
+                                        f"{limits.max_bytes(media_type.kind)} are accepted.")
+    return media_type
+
+
+def _memo(store: MediaStore, base: str) -> ProcessedMedia | None:
+    try:
+        with _closing(store.sync.get_object(store.config.bucket, object_key(base, MEMO))) as response:
+            return ProcessedMedia(**json.loads(response.read()))
+    except S3Error as exc:
+        if exc.code in _MISSING:
+            return None
+        raise
+
+
 def process_upload_sync(config: S3Config, base: str, accepted: Collection[MediaKind],
                         limits: Limits = DEFAULT_LIMITS) -> ProcessedMedia:
-    """Check the raw upload at `<base>/upload` and write its variants next to it; the raw object (with its
-    metadata) is always deleted. Raises MediaRefused (nothing kept) or the store's errors (retry later)."""
+    """Check the raw upload at `<base>/upload` and write its variants next to it. The raw object (with its
+    metadata) is deleted once processed or refused; a store failure (MediaStoreError from the worker) keeps it,
+    so the step can be retried. Raises MediaRefused (nothing kept) or the store's errors (retry later)."""
     store = _store(config)
     upload = object_key(base, UPLOAD)
+    # One GET: the first bytes decide type and size before the rest is streamed to disk (a refused file is
+    # never read further).
     try:
-        # One GET: the first bytes decide type and size before the rest is streamed to disk (a refused file is
-        # never read further).
-        try:
-            response = store.sync.get_object(config.bucket, upload)
-        except Exception as exc:
-            raise MediaRefused("not_uploaded", "Nothing was uploaded for this upload (or it expired).") from exc
+        response = store.sync.get_object(config.bucket, upload)
+    except S3Error as exc:
+        if exc.code not in _MISSING:
+            raise  # the store is in trouble: retry later
+        done = _memo(store, base)  # processed before, by a step whose result was lost
+        if done is not None:
+            return done
+        raise MediaRefused("not_uploaded", "Nothing was uploaded for this upload (or it expired).") from exc
+    try:
         with tempfile.TemporaryDirectory(prefix="konnect-media-") as tmp, _closing(response):
             size = int(response.headers.get("Content-Length") or 0)
             head = response.read(SNIFF_BYTES)
-            media_type = sniff(head)
-            if media_type is None:
-                raise MediaRefused("bad_type",
-                                   "The file's contents are not an accepted " + "/".join(accepted) + " type.")
-            if media_type.kind not in accepted:
-                raise MediaRefused("kind_not_accepted", f"A {media_type.kind} is not accepted here.")
-            if size > limits.max_bytes(media_type.kind):
-                raise MediaRefused("too_large", f"The {media_type.kind} is {size} bytes; at most "
-                                                f"{limits.max_bytes(media_type.kind)} are accepted.")
+            media_type = check_kind(head, size, accepted, limits)
             folder = Path(tmp)
             src = folder / "upload"
             with src.open("wb") as out:
                 out.write(head)
                 for chunk in response.stream(1024 * 1024):
                     out.write(chunk)
-            # The raw upload (with its metadata) is removed in `finally`, after the clean copies are written: removing
-            # it while they are written raced on a file-system S3 (versitygw prunes the emptied folder `<base>/`
-            # as the copies create it; seen as ExistingObjectIsDirectory).
+            # The raw upload (with its metadata) is removed after the clean copies are written: removing it while
+            # they are written raced on a file-system S3 (versitygw prunes the emptied folder `<base>/` as the
+            # copies create it; seen as ExistingObjectIsDirectory).
             duration = None
             if media_type.kind == "photo":
                 variants = process_image(src, media_type, folder, limits)
@@ -113,16 +144,22 @@ def process_upload_sync(config: S3Config, base: str, accepted: Collection[MediaK
             else:  # documents are stored as sent (they are attachments, not shown inline)
                 original, original_type, display, thumbnail = src, media_type.content_type, None, None
                 width = height = 0
+            done = ProcessedMedia(base, media_type.kind, media_type.content_type, original_type, size, width, height,
+                                  duration)
+            memo = folder / MEMO
+            memo.write_text(json.dumps(asdict(done)))
             uploads = [(object_key(base, ORIGINAL), original, original_type)]
             if display is not None and thumbnail is not None:
                 uploads += [(object_key(base, DISPLAY), display, "image/jpeg"),
                             (object_key(base, THUMBNAIL), thumbnail, "image/jpeg")]
-            # In parallel: three round trips to S3 cost one.
+            # In parallel: three round trips to S3 cost one. The memo last: it says the copies are all there.
             list(_uploader().map(lambda item: store.upload_sync(*item), uploads))
-        return ProcessedMedia(base, media_type.kind, media_type.content_type, original_type, size, width, height,
-                              duration)
-    finally:
+            store.upload_sync(object_key(base, MEMO), memo, "application/json")
+    except MediaRefused:
         store.sync.remove_object(config.bucket, upload)
+        raise
+    store.sync.remove_object(config.bucket, upload)
+    return done
 
 
 class MediaStoreError(Exception):
