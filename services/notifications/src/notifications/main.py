@@ -6,7 +6,7 @@ from fastapi import FastAPI
 from konnect_kit.consumer import Subscription
 from konnect_kit.service import BackgroundWorker, ServiceKit, create_service_app
 
-from notifications.api import deliveries, devices, inbox, inbox_stream, preferences
+from notifications.api import deliveries, devices, inbox, inbox_stream, preferences, unsubscribe
 from notifications.clock import Clock
 from notifications.digest_worker import DigestWorker
 from notifications.handlers import access, accounts, directory, requests
@@ -44,7 +44,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
 
     app = create_service_app(settings, title="Konnect notifications",
                              routers=[deliveries.router, preferences.router, devices.router, inbox_stream.router,
-                                      inbox.router],
+                                      inbox.router, unsubscribe.router],
                              subscriptions=subscriptions, background=background)
     app.state.clock = clock  # read by the routes; a test passes a clock it moves
     app.state.inbox_hub = hub

@@ -1,6 +1,7 @@
 """The e-mail channel: SMTP transport and which SMTP failures are final or mean the relay is down."""
 
 import contextlib
+from email import policy
 from email.message import EmailMessage
 
 import aiosmtplib
@@ -20,6 +21,10 @@ from notifications.mailer.message import build_message
 from notifications.queue_worker import QueueWorker
 from notifications.settings import Settings
 
+# SMTP line ends, and headers folded at 998 rather than 78 characters: a List-Unsubscribe URL is one long token, and
+# folding it at 78 would turn it into RFC 2047 encoded words that no mail client reads as a URL.
+WIRE_POLICY = policy.SMTP.clone(max_line_length=998)
+
 
 class SmtpTransport:
     """One SMTP connection, opened on demand and reused while a batch of due mail drains."""
@@ -38,7 +43,9 @@ class SmtpTransport:
             )
             await client.connect()  # logs in too when a username is set
             self._client = client
-        await self._client.send_message(message)
+        sender = message["From"].addresses[0].addr_spec
+        recipients = [address.addr_spec for address in message["To"].addresses]
+        await self._client.sendmail(sender, recipients, message.as_bytes(policy=WIRE_POLICY))
 
     async def close(self) -> None:
         client, self._client = self._client, None
@@ -82,7 +89,8 @@ class MailSender(QueueWorker):
     async def deliver(self, due: DueDelivery) -> None:
         await self.transport.send(build_message(
             delivery_id=due.delivery_id, mail_from=self.settings.mail_from, recipient=due.recipient,
-            language=due.language, subject=due.subject, body_text=due.body_text, body_html=due.body_html))
+            language=due.language, subject=due.subject, body_text=due.body_text, body_html=due.body_html,
+            sender_name=due.sender_name, reply_to=due.reply_to, unsubscribe_url=due.unsubscribe_url))
 
     def is_permanent(self, exc: BaseException) -> bool:
         return is_permanent(exc)
