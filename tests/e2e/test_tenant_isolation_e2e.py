@@ -227,6 +227,7 @@ def attack_bodies(method: str, path: str, a: Tenant, b: Tenant) -> list[dict | N
         ("post", "/api/v1/timeline/series"): [{"group_id": bi["group_id"], "child_ids": [bi["child_id"]],
                                                 "photos": [{"upload_id": bi["upload_id"]}]}],
         ("post", "/api/v1/timeline/children/{child_id}/diary"): [{"text": "Overgenomen"}],
+        ("post", "/api/v1/platform/mail-bounces"): [{"email": "taken@example.com", "kind": "complaint"}],
         ("post", "/api/v1/absences"): [{
             "family_id": bi["family_id"], "starts_on": future, "reason": "sick",
             "children": [{"child_id": bi["child_id"], "day_part_ids": [bi["day_part_id"]]}]}],

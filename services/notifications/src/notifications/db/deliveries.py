@@ -12,6 +12,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from notifications.db.models import deliveries
+from notifications.db.suppressions import suppression_of
 from notifications.domain.delivery import delivery_id_for
 from notifications.domain.mail_texts import INVITATION, PASSWORD_RESET, RenderedMail
 from notifications.domain.push_texts import RenderedPush
@@ -43,7 +44,16 @@ PUSH_CHANNEL = "notifications_push"
 
 async def queue_email(session: AsyncSession, *, event_id: UUID, recipient: str, mail: RenderedMail,
                       organisation_id: UUID | None, account_id: UUID | None) -> bool:
-    """Insert the delivery unless this event already queued one for this address; True if it is new."""
+    """Insert the delivery unless this event already queued one for this address; True if it is new.
+    To an address that bounced or complained the delivery is logged as failed at once, and nothing is sent."""
+    suppressed = await suppression_of(session, recipient)
+    if suppressed is not None:
+        await session.execute(insert(deliveries).values(
+            delivery_id=delivery_id_for(event_id, EMAIL, recipient), event_id=event_id, kind=mail.kind,
+            channel=EMAIL, organisation_id=organisation_id, account_id=account_id, recipient=recipient,
+            language=mail.language, subject=mail.subject, body_text="", body_html="", status="failed",
+            last_error=f"not sent: the address is suppressed ({suppressed.reason})").on_conflict_do_nothing())
+        return False
     return await _queue(session, EMAIL, MAIL_CHANNEL, event_id=event_id, recipient=recipient, kind=mail.kind,
                         language=mail.language, subject=mail.subject, body_text=mail.text, body_html=mail.html,
                         organisation_id=organisation_id, account_id=account_id,

@@ -14,8 +14,10 @@ from aiosmtplib.errors import (
     SMTPTimeoutError,
 )
 from konnect_kit.db import Database
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from notifications.db.deliveries import EMAIL, MAIL_CHANNEL, DueDelivery
+from notifications.db.suppressions import suppress
 from notifications.domain.delivery import RetryPolicy
 from notifications.mailer.message import build_message
 from notifications.queue_worker import QueueWorker
@@ -69,6 +71,13 @@ def is_permanent(exc: BaseException) -> bool:
     return False
 
 
+def is_refused_recipient(exc: BaseException) -> bool:
+    """The receiving side said this mailbox does not exist or takes no mail (5xx to RCPT TO)."""
+    if isinstance(exc, SMTPRecipientsRefused):
+        return bool(exc.recipients) and all(r.code >= 500 for r in exc.recipients)
+    return isinstance(exc, SMTPRecipientRefused) and exc.code >= 500
+
+
 def is_relay_down(exc: BaseException) -> bool:
     """The relay itself is unreachable: trying the next mail in this pass would only fail the same way."""
     return isinstance(exc, SMTPConnectError | SMTPServerDisconnected | SMTPTimeoutError | OSError)
@@ -100,6 +109,11 @@ class MailSender(QueueWorker):
 
     def forget_connection(self) -> None:
         self.transport.drop()
+
+    async def after_final_failure(self, session: AsyncSession, due: DueDelivery, exc: BaseException) -> None:
+        # A refused mailbox stays refused: stop mailing it (the parent sees why in their settings).
+        if is_refused_recipient(exc):
+            await suppress(session, due.recipient, reason="refused", detail=str(exc)[:500])
 
     async def end_of_pass(self) -> None:
         await self.transport.close()
