@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from konnect_kit.db import Session
 
 from notifications.db import digest
 from notifications.db.account_settings import digest_sent, settings_of
@@ -23,7 +23,7 @@ from notifications.domain.schedule import next_digest_at
 _DIGEST_NAMESPACE = uuid.UUID("6f1d7b0e-9a53-4c1e-8a0f-2f6c2d1e5b11")
 
 
-async def due_accounts(session: AsyncSession, now: datetime) -> list[tuple[UUID, datetime]]:
+async def due_accounts(session: Session, now: datetime) -> list[tuple[UUID, datetime]]:
     """(account, digest time) for every account whose digest time passed since its oldest waiting item."""
     waiting = await digest.accounts_waiting(session)
     chosen = await settings_of(session, list(waiting))
@@ -37,7 +37,7 @@ async def due_accounts(session: AsyncSession, now: datetime) -> list[tuple[UUID,
     return due
 
 
-async def send_digest(session: AsyncSession, account_id: UUID, at: datetime, *, links: MailLinks) -> bool:
+async def send_digest(session: Session, account_id: UUID, at: datetime, *, links: MailLinks) -> bool:
     """Queue the digest due `at` for one account; False when another instance took the items, or none wait."""
     items = await digest.waiting(session, account_id, at)
     if not items:

@@ -5,7 +5,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from uuid import UUID
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from konnect_kit.db import Session
 
 from notifications.db import digest
 from notifications.db import inbox as store
@@ -37,7 +37,7 @@ class Fanout:
     mail_immediately: bool = True
 
 
-async def fan_out(session: AsyncSession, entries: list[InboxEntry], how: Fanout) -> list[InboxRow]:
+async def fan_out(session: Session, entries: list[InboxEntry], how: Fanout) -> list[InboxRow]:
     if not entries:
         return []
     entries = sorted(entries, key=lambda e: e.account_id)  # the inbox locks accounts in this order (db.inbox.add)
@@ -61,7 +61,7 @@ async def fan_out(session: AsyncSession, entries: list[InboxEntry], how: Fanout)
     return stored
 
 
-async def _mail(session: AsyncSession, entries: list[InboxEntry], how: Fanout) -> None:
+async def _mail(session: Session, entries: list[InboxEntry], how: Fanout) -> None:
     who = await people(session, [e.account_id for e in entries])
     names = await child_names(session, (c for e in entries for c in e.child_ids))
     sender = await sender_of(session, entries[0].organisation_id)  # one event, one organisation
@@ -80,7 +80,7 @@ async def _mail(session: AsyncSession, entries: list[InboxEntry], how: Fanout) -
                           organisation_id=entry.organisation_id, account_id=entry.account_id)
 
 
-async def _push(session: AsyncSession, entries: list[InboxEntry], how: Fanout) -> None:
+async def _push(session: Session, entries: list[InboxEntry], how: Fanout) -> None:
     """Lock-screen text only: a count and a kind, never a child's name or photo."""
     if not entries:
         return
