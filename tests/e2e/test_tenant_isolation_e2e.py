@@ -26,8 +26,8 @@ OWN_OR_PUBLIC = re.compile(
     r"|^/api/v1/timeline/(uploads|feed|feed/seen)$"  # the caller's own uploads and family feed
     r"|^/api/v1/location(/team|/news|/newsletters|/info-pages)?$|^/api/v1/observation-templates$"  # caller's own
     r"|^/api/v1/inbox(/unread-count|/read-all|/stream)?$"
-    r"|^/api/v1/calendar-feed$|^/api/v1/calendar-feeds/\{secret\}$")  # the caller's own inbox and calendar
-# feed; the feed's public URL names no id, only the secret
+    r"|^/api/v1/calendar-feed$|^/api/v1/calendar-feeds/\{secret\}$"  # the caller's own inbox and calendar
+    r"|^/api/v1/email-unsubscribe/\{token\}$")  # feed; public URLs naming no id, only a secret or a signed token
 # The caller's own list, in any organisation (every item of it is checked by the messaging e2e tests).
 OWN_OPERATIONS = {("get", "/api/v1/conversations"), ("post", "/api/v1/message-attachments")}
 # Operations a role may not use at all, in any organisation: 403 there says nothing about B.
@@ -228,6 +228,7 @@ def attack_bodies(method: str, path: str, a: Tenant, b: Tenant) -> list[dict | N
         ("post", "/api/v1/timeline/series"): [{"group_id": bi["group_id"], "child_ids": [bi["child_id"]],
                                                 "photos": [{"upload_id": bi["upload_id"]}]}],
         ("post", "/api/v1/timeline/children/{child_id}/diary"): [{"text": "Overgenomen"}],
+        ("post", "/api/v1/platform/mail-bounces"): [{"email": "taken@example.com", "kind": "complaint"}],
         ("post", "/api/v1/absences"): [{
             "family_id": bi["family_id"], "starts_on": future, "reason": "sick",
             "children": [{"child_id": bi["child_id"], "day_part_ids": [bi["day_part_id"]]}]}],

@@ -70,7 +70,8 @@ def test_the_public_operations_are_exactly_these() -> None:
     public = {(r.method, r.public_path) for r in TABLE.published if r.access.kind == "public"}
     assert public == {("POST", f"/api/v1/auth/{p}") for p in (
         "login", "refresh", "invitation/accept", "password-reset", "password-reset/confirm", "machine-token")} | {
-        ("GET", "/api/v1/calendar-feeds/{secret}")}  # calendar apps fetch it without a login: the secret is the key
+        ("GET", "/api/v1/calendar-feeds/{secret}"),  # calendar apps fetch it without a login: the secret is the key
+        ("POST", "/api/v1/email-unsubscribe/{token}")}  # a mail client's one click (RFC 8058): the signed token
     assert all(r.limit is not None for r in TABLE.published if r.access.kind == "public")
 
 

@@ -292,3 +292,24 @@ async def test_republish_sends_every_record_once_more_with_the_same_version(iden
     other_admin = await identity.post("/directory/republish", json={"organisation_id": org},
                                       headers=admin(await organisation(identity)))
     assert other_admin.status_code == 404
+
+
+async def test_organisation_contact_address_and_logo_reach_the_directory_event(identity):
+    # Notification mails name the organisation: replies go to its address, its logo heads them.
+    org = new_id()
+    body = {"name": "Kinderopvang De Regenboog", "email": "info@regenboog.example",
+            "logo_url": "https://www.regenboog.example/logo.png"}
+    saved = await identity.put(f"/organisations/{org}", json=body, headers=OPERATOR)
+    assert saved.status_code == 200 and saved.json()["email"] == "info@regenboog.example"
+    assert (await identity.get(f"/organisations/{org}", headers=OPERATOR)).json()["logo_url"] == body["logo_url"]
+    async with identity.kit.database.transaction() as session:
+        events = (await session.execute(text(
+            "SELECT convert_from(value, 'UTF8') FROM kit_outbox WHERE convert_from(value, 'UTF8') LIKE :org"),
+            {"org": f"%{org}%"})).scalars().all()
+    [event] = [json.loads(e) for e in events]
+    assert event["payload"]["email"] == "info@regenboog.example"
+    assert event["payload"]["logo_url"] == body["logo_url"]
+    for bad in ({"logo_url": "http://insecure.example/logo.png"}, {"logo_url": 'https://x.example/"onload='},
+                {"email": "not an address"}):
+        refused = await identity.put(f"/organisations/{org}", json={**body, **bad}, headers=OPERATOR)
+        assert refused.status_code == 422, bad

@@ -108,17 +108,18 @@ async def test_decided_request_for_two_siblings_mails_each_parent_once_in_their_
         by_subject = {m["Subject"]: m for m in await mails(mailpit, address, 2)}
         assert len(mailpit.messages_to(address)) == 2, "one decision mail and one absence mail, no duplicate"
         if address == family.dutch_parent:
-            mail = by_subject["Je aanvraag is beoordeeld"]
+            mail = by_subject["Extra dag voor Noor en Sem op woensdag 11 maart deels geaccepteerd"]
             assert mail["Text"].startswith("Hallo Anne,")
             assert "- Noor, woensdag 11 maart 2026: geaccepteerd" in mail["Text"]
             assert "- Sem, woensdag 11 maart 2026: afgewezen (reden: Groep vol)" in mail["Text"]
-            assert "Noor, woensdag 11 maart 2026: ziek" in by_subject["Afwezigheid geregistreerd"]["Text"]
+            absent = by_subject["Afwezigheid van Noor op woensdag 11 maart geregistreerd"]
+            assert "Noor, woensdag 11 maart 2026: ziek" in absent["Text"]
         else:
-            mail = by_subject["Your request has been decided"]
+            mail = by_subject["Extra day for Noor and Sem on Wednesday 11 March partly accepted"]
             assert mail["Text"].startswith("Hello Emma,")
             assert "- Noor, Wednesday 11 March 2026: accepted" in mail["Text"]
             assert "- Sem, Wednesday 11 March 2026: rejected (reason: Groep vol)" in mail["Text"]
-            assert "Absence registered" in by_subject
+            assert "Absence of Noor on Wednesday 11 March registered" in by_subject
 
     rows = await shared_env.fetch("SELECT recipient, status FROM deliveries WHERE event_id = $1", decision.event_id)
     assert sorted(r["recipient"] for r in rows) == sorted([family.dutch_parent, family.english_parent])
@@ -137,11 +138,11 @@ async def test_expired_request_tells_every_parent(shared_env, mail_app, mailpit)
     await shared_env.publish(shared_env.wrap(request), shared_env.wrap(expired))
 
     [dutch] = await mails(mailpit, family.dutch_parent, 1)
-    assert dutch["Subject"] == "Je aanvraag is vervallen"
+    assert dutch["Subject"] == "Extra dag voor Noor en Sem op woensdag 11 maart vervallen"
     assert "niet op tijd beoordeeld" in dutch["Text"]
     assert "- Noor, woensdag 11 maart 2026\n- Sem, woensdag 11 maart 2026" in dutch["Text"]
     [english] = await mails(mailpit, family.english_parent, 1)
-    assert english["Subject"] == "Your request has expired"
+    assert english["Subject"] == "Extra day for Noor and Sem on Wednesday 11 March expired"
 
 
 async def test_mail_goes_out_without_child_names_or_request_lines(shared_env, mail_app, mailpit) -> None:
@@ -150,7 +151,7 @@ async def test_mail_goes_out_without_child_names_or_request_lines(shared_env, ma
     await shared_env.publish(shared_env.wrap(decided(submitted(family))))
 
     [mail] = await mails(mailpit, family.dutch_parent, 1)
-    assert mail["Subject"] == "Je aanvraag is beoordeeld"
+    assert mail["Subject"] == "Aanvraag voor je kind deels geaccepteerd"
     assert "- Je kind: geaccepteerd\n- Je kind: afgewezen (reden: Groep vol)" in mail["Text"]
 
 
@@ -198,7 +199,8 @@ async def test_push_goes_to_every_device_of_each_parent_who_kept_it_on(notificat
         assert all("Noor" not in json.dumps(m["notification"]) for m in fcm.sent)  # lock screens show no names
         assert {m["project"] for m in fcm.sent} == {"konnect-test"}
         # E-mail is its own switch: Emma still gets the absence mail.
-        assert "Absence registered" in {m["Subject"] for m in await mails(mailpit, emma, 2)}
+        emma_subjects = {m["Subject"] for m in await mails(mailpit, emma, 2)}
+        assert "Absence of Noor on Wednesday 11 March registered" in emma_subjects
 
 
 async def test_no_push_to_a_device_whose_session_ended_or_that_fcm_disowned(notifications_env, fake_fcm):

@@ -22,7 +22,7 @@ def siblings() -> list[ChildLine]:
 def test_decided_in_dutch_lists_every_child_with_dates_and_outcome() -> None:
     mail = render_request_decided(display_name="Anne", language="nl", request_kind="extra_day", lines=siblings())
     assert mail.kind == "request_decided" and mail.language == "nl"
-    assert mail.subject == "Je aanvraag is beoordeeld"
+    assert mail.subject == "Extra dag voor Noor en Sem deels geaccepteerd"  # different days: no date named
     assert mail.text.startswith("Hallo Anne,\n\nJe aanvraag voor een extra dag is beoordeeld.")
     assert "- Noor, woensdag 11 maart 2026: geaccepteerd\n" in mail.text
     assert "- Sem, woensdag 11 maart 2026 t/m vrijdag 13 maart 2026: afgewezen (reden: Groep vol)\n" in mail.text
@@ -32,11 +32,20 @@ def test_decided_in_dutch_lists_every_child_with_dates_and_outcome() -> None:
 
 def test_decided_in_english_when_chosen() -> None:
     mail = render_request_decided(display_name="Emma", language="en", request_kind="swap", lines=siblings())
-    assert mail.subject == "Your request has been decided"
+    assert mail.subject == "Swap day for Noor and Sem partly accepted"
     assert mail.text.startswith("Hello Emma,\n\nYour swap-day request has been decided.")
     assert "- Noor, Wednesday 11 March 2026: accepted" in mail.text
     assert "- Sem, Wednesday 11 March 2026 to Friday 13 March 2026: rejected (reason: Groep vol)" in mail.text
     assert render_request_decided(display_name="E", language="fr", request_kind=None, lines=siblings()).language == "nl"
+
+
+def test_subject_says_what_happened_to_whom_and_when() -> None:
+    one = [ChildLine("Sem", date(2026, 12, 9), date(2026, 12, 9), outcome="accepted")]
+    assert render_request_decided(display_name="Anne", language="nl", request_kind="extra_day",
+                                  lines=one).subject == "Extra dag voor Sem op woensdag 9 december geaccepteerd"
+    refused = [ChildLine("Sem", date(2026, 12, 9), date(2026, 12, 9), outcome="rejected", reason="vol")]
+    assert render_request_decided(display_name="Emma", language="en", request_kind=None,
+                                  lines=refused).subject == "Request for Sem on Wednesday 9 December rejected"
 
 
 def test_swap_names_the_day_given_up() -> None:
@@ -59,22 +68,22 @@ def test_expired_mail() -> None:
     mail = render_request_expired(display_name="Anne", language="nl", request_kind="extra_day",
                                   lines=[ChildLine("Noor", WED, WED), ChildLine("Sem", WED, WED)])
     assert mail.kind == "request_expired"
-    assert mail.subject == "Je aanvraag is vervallen"
+    assert mail.subject == "Extra dag voor Noor en Sem op woensdag 11 maart vervallen"
     assert "niet op tijd beoordeeld en is daarom ingetrokken voor:" in mail.text
     assert "- Noor, woensdag 11 maart 2026\n- Sem, woensdag 11 maart 2026\n" in mail.text
     en = render_request_expired(display_name="Emma", language="en", request_kind="extra_day",
                                 lines=[ChildLine("Noor", WED, WED)])
-    assert en.subject == "Your request has expired" and "was not evaluated in time" in en.text
+    assert en.subject == "Extra day for Noor on Wednesday 11 March expired" and "was not evaluated in time" in en.text
 
 
 def test_absence_confirmation() -> None:
     mail = render_absence_reported(display_name="Anne", language="nl", line=ChildLine("Noor", WED, FRI),
                                    reason="sick", note="Koorts")
-    assert mail.kind == "absence_reported" and mail.subject == "Afwezigheid geregistreerd"
+    assert mail.kind == "absence_reported" and mail.subject == "Afwezigheid van Noor geregistreerd"
     assert "- Noor, woensdag 11 maart 2026 t/m vrijdag 13 maart 2026: ziek (opmerking: Koorts)" in mail.text
     en = render_absence_reported(display_name="Emma", language="en", line=ChildLine(None, WED, WED),
                                  reason="vacation", note=None)
-    assert en.subject == "Absence registered"
+    assert en.subject == "Absence of your child on Wednesday 11 March registered"
     assert "- Your child, Wednesday 11 March 2026: vacation\n" in en.text
 
 

@@ -26,7 +26,7 @@ class DigestWorker(DrainingWorker):
         sent = 0
         for account_id, at in due:
             async with self.database.transaction() as session:
-                if await send_digest(session, account_id, at, web_base_url=self.settings.web_base_url):
+                if await send_digest(session, account_id, at, links=self.settings.mail_links()):
                     sent += 1
         self.digests_total += sent
         if sent:

@@ -33,6 +33,7 @@ class QueueWorker(DrainingWorker):
         self.sent_total = 0
         self.clock: Clock | None = None  # set when the app has an injected clock (held pushes wait for it)
         self.failed_attempts_total = 0
+        self.given_up_total = 0
 
     # -- what a channel provides ------------------------------------------------------------------
 
@@ -100,6 +101,7 @@ class QueueWorker(DrainingWorker):
         context = {"channel": self.channel, "delivery_id": str(due.delivery_id), "error": error}
         if delay is None:
             await mark_failed(session, due.delivery_id, error=error)
+            self.given_up_total += 1
             await self.after_final_failure(session, due, exc)
             log.error("delivery failed for good", extra={**context, "attempts": failed_attempts})
         else:

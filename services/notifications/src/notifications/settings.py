@@ -1,8 +1,10 @@
 """Notifications settings (env prefix NOTIFICATIONS_)."""
 
 from konnect_kit.settings import ServiceSettings
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
+
+from notifications.domain.mail_links import MailLinks
 
 
 class Settings(ServiceSettings):
@@ -22,6 +24,10 @@ class Settings(ServiceSettings):
     mail_from: str = "Konnect <no-reply@konnect.local>"
     # Links in e-mails point at the web client.
     web_base_url: str = "http://localhost:5173"
+    # The public API (the gateway) as parents' mail clients reach it: the one-click unsubscribe posts there.
+    public_api_base_url: str = "http://localhost:8000"
+    # Signs the unsubscribe tokens in mails (HMAC); changing it makes every mailed unsubscribe link invalid.
+    unsubscribe_signing_key: SecretStr = SecretStr("dev-unsubscribe-key-change-me-0123456789")
     # Times in e-mails (link expiry) are shown in this zone until we keep organisations' own zones.
     mail_time_zone: str = "Europe/Amsterdam"
 
@@ -50,6 +56,18 @@ class Settings(ServiceSettings):
     # Devices one account may register; one more replaces the one registered longest ago (a fuzzer once
     # registered 310 for one account, and every push went to each of them).
     push_devices_per_account: int = Field(default=10, ge=1)
+
+    @model_validator(mode="after")
+    def _real_signing_key_in_production(self) -> "Settings":
+        key = self.unsubscribe_signing_key.get_secret_value()
+        if self.environment == "production" and (key.startswith("dev-") or len(key) < 32):
+            raise ValueError("NOTIFICATIONS_UNSUBSCRIBE_SIGNING_KEY must be a real secret of at least 32 characters "
+                             "in production")
+        return self
+
+    def mail_links(self) -> MailLinks:
+        return MailLinks(self.web_base_url, self.public_api_base_url,
+                         self.unsubscribe_signing_key.get_secret_value().encode())
 
     @property
     def push_enabled(self) -> bool:

@@ -8,7 +8,7 @@ from konnect_kit.errors import ApiError
 from konnect_kit.internal import CallerDep
 from konnect_kit.service import KitDep, SessionDep
 from konnect_kit.tenancy import require_managed
-from konnect_kit.values import HumanName
+from konnect_kit.values import Email, HumanName
 from pydantic import BaseModel, Field, WithJsonSchema
 
 from identity.domain.organisations import TIME_ZONES, OrganisationState
@@ -21,11 +21,19 @@ TimeZone = Annotated[str, Field(max_length=64),
                      WithJsonSchema({"type": "string", "enum": sorted(TIME_ZONES),
                                      "description": "An IANA time zone."})]
 
+# Shown in mail clients, which load it over the internet: https only, no characters that could leave the attribute.
+LogoUrl = Annotated[str, Field(max_length=500, pattern=r"^https://[^\s\"'<>]+$",
+                               examples=["https://www.regenboog.example/logo.png"],
+                               description="Logo at the top of mails to parents (https)")]
+
 
 class OrganisationIn(BaseModel):
     name: HumanName = Field(examples=["Kinderopvang De Regenboog"])
     time_zone: TimeZone = Field(default="Europe/Amsterdam", examples=["Europe/Amsterdam"])
     external_id: str | None = Field(default=None, max_length=200, examples=["erp-org-17"])
+    email: Email | None = Field(default=None, examples=["info@regenboog.example"],
+                                description="Parents' replies to notification mails go here (Reply-To)")
+    logo_url: LogoUrl | None = None
 
 
 class OrganisationOut(BaseModel):
@@ -33,6 +41,8 @@ class OrganisationOut(BaseModel):
     name: str
     time_zone: str
     external_id: str | None
+    email: str | None = None
+    logo_url: str | None = None
     version: int
 
 
@@ -43,7 +53,8 @@ async def upsert_organisation(
 ) -> OrganisationOut:
     require_managed(who, organisation_id)
     version = await use.save_organisation(session, kit.outbox, organisation_id,
-                                          OrganisationState(body.name, body.time_zone, body.external_id))
+                                          OrganisationState(body.name, body.time_zone, body.external_id,
+                                                            body.email, body.logo_url))
     return OrganisationOut(organisation_id=organisation_id, version=version, **body.model_dump())
 
 
@@ -54,4 +65,5 @@ async def get_organisation(organisation_id: UUID, who: CallerDep, session: Sessi
     if row is None:
         raise ApiError(404, "not_found", "No such organisation.")
     return OrganisationOut(organisation_id=row.organisation_id, name=row.name, time_zone=row.time_zone,
-                           external_id=row.external_id, version=row.version)
+                           external_id=row.external_id, email=row.email, logo_url=row.logo_url,
+                           version=row.version)

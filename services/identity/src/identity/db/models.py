@@ -11,6 +11,9 @@ organisations = Table(
     Column("external_id", Text, unique=True),
     Column("name", Text, nullable=False),
     Column("time_zone", Text, nullable=False),
+    # Mails to parents name the organisation; replies go to this address, the logo heads them (both optional).
+    Column("email", Text),
+    Column("logo_url", Text),
     Column("version", Integer, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )

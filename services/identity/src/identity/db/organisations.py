@@ -18,11 +18,14 @@ class Organisation:
     time_zone: str
     external_id: str | None
     version: int
+    email: str | None = None
+    logo_url: str | None = None
 
 
 async def organisation(session: AsyncSession, organisation_id: UUID, *, lock: bool = False) -> Organisation | None:
     query = select(organisations.c.organisation_id, organisations.c.name, organisations.c.time_zone,
-                   organisations.c.external_id, organisations.c.version
+                   organisations.c.external_id, organisations.c.version, organisations.c.email,
+                   organisations.c.logo_url
                    ).where(organisations.c.organisation_id == organisation_id)
     row = (await session.execute(query.with_for_update() if lock else query)).first()
     return Organisation(**row._mapping) if row else None

@@ -15,6 +15,8 @@ class OrganisationState:
     name: str
     time_zone: str
     external_id: str | None
+    email: str | None = None  # where parents' replies to notification mails go
+    logo_url: str | None = None
 
 
 def next_version(current: OrganisationState | None, current_version: int, proposed: OrganisationState) -> int:

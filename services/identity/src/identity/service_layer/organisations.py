@@ -21,7 +21,8 @@ async def save_organisation(session: Session, outbox: Outbox, organisation_id: U
     if not valid_time_zone(proposed.time_zone):
         raise Invalid("invalid_time_zone", f"Unknown time zone {proposed.time_zone!r}.")
     row = await db.organisation(session, organisation_id, lock=True)
-    current = OrganisationState(row.name, row.time_zone, row.external_id) if row else None
+    current = OrganisationState(row.name, row.time_zone, row.external_id, row.email,
+                                row.logo_url) if row else None
     version = next_version(current, row.version if row else 0, proposed)
     if row is not None and version == row.version:
         return version  # the same data again: no write, no event
@@ -29,11 +30,11 @@ async def save_organisation(session: Session, outbox: Outbox, organisation_id: U
         if await db.external_id_used_by_other(session, proposed.external_id, organisation_id):
             raise Conflict("external_id_taken", "Another organisation already has this external id.")
     values = {"name": proposed.name, "time_zone": proposed.time_zone, "external_id": proposed.external_id,
-              "version": version}
+              "email": proposed.email, "logo_url": proposed.logo_url, "version": version}
     await db.save_organisation(session, organisation_id, values)
     await outbox.publish(session, OrganisationUpserted(
         organisation_id=organisation_id, version=version, name=proposed.name, time_zone=proposed.time_zone,
-        external_id=proposed.external_id))
+        external_id=proposed.external_id, email=proposed.email, logo_url=proposed.logo_url))
     return version
 
 

@@ -74,7 +74,7 @@ async def republish_directory(session: Session, outbox: Outbox, organisation_id:
     assert org is not None  # the caller checked it exists
     await outbox.publish(session, OrganisationUpserted(
         organisation_id=org.organisation_id, name=org.name, time_zone=org.time_zone, external_id=org.external_id,
-        version=org.version))
+        email=org.email, logo_url=org.logo_url, version=org.version))
     counts = {"organisations": 1}
     for name, kind, event_type, extra in KINDS:
         rows = await records.records_of(session, kind, organisation_id)

@@ -51,7 +51,7 @@ async def stream(request: Request, who: CallerDep, kit: KitDep,
             last_unread = None
             while True:
                 wake.clear()
-                items, unread, after = await _read(kit, account, after)
+                items, unread, after = await _shared_read(kit, account, after)
                 for view in items:
                     yield _item_event(view)
                 if unread != last_unread:
@@ -66,6 +66,30 @@ async def stream(request: Request, who: CallerDep, kit: KitDep,
 
     return StreamingResponse(events(), media_type="text/event-stream",
                              headers={"cache-control": "no-store", "x-accel-buffering": "no"})
+
+
+# Reads scheduled but not yet begun, by (app, account, position): streams of one account woken by the same change
+# (the app open on several devices, tabs) share one query instead of each running the same one. A read leaves
+# this table when its query begins, so a stream only ever joins a read that sees everything committed before
+# the stream woke.
+_Read = asyncio.Task[tuple[list[InboxItemView], int, int]]
+_reads: dict[tuple[int, UUID, int | None], _Read] = {}
+
+
+async def _shared_read(kit: KitDep, account: UUID, after: int | None) -> tuple[list[InboxItemView], int, int]:
+    key = (id(kit), account, after)
+    pending = _reads.get(key)
+    if pending is None:
+        async def begin() -> tuple[list[InboxItemView], int, int]:
+            if _reads.get(key) is asyncio.current_task():
+                del _reads[key]
+            return await _read(kit, account, after)
+
+        pending = _reads[key] = asyncio.create_task(begin())
+        # Cancelled before it began (shutdown): never left behind for later streams to join.
+        pending.add_done_callback(lambda task: _reads.pop(key) if _reads.get(key) is task else None)
+    # Shielded: one stream going away must not cancel the read the others wait for.
+    return await asyncio.shield(pending)
 
 
 async def _read(kit: KitDep, account: UUID, after: int | None) -> tuple[list[InboxItemView], int, int]:

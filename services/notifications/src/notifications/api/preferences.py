@@ -1,7 +1,7 @@
 """A person's own notification settings: per item kind e-mail (off / immediately / daily digest), push and
 in-app; the time zone, digest time and quiet hours for push."""
 
-from datetime import time
+from datetime import datetime, time
 from typing import Annotated, Literal
 from uuid import UUID
 
@@ -12,6 +12,7 @@ from konnect_kit.service import SessionDep
 from pydantic import BaseModel, Field
 
 from notifications.domain.preferences import ITEM_KINDS, ItemKind
+from notifications.service_layer import bounces
 from notifications.service_layer import preferences as use
 from notifications.service_layer.preferences import KindChoice
 
@@ -34,12 +35,23 @@ class QuietHours(BaseModel):
     end: HHMM
 
 
+class EmailProblem(BaseModel):
+    """Mail to this address stopped: the portal shows it so the parent can fix their mailbox or address."""
+
+    email: str
+    reason: Literal["bounced", "complained", "refused"] = Field(
+        description="bounced / refused: the mailbox does not take mail; complained: marked as spam")
+    detail: str | None
+    since: datetime
+
+
 class SettingsOut(BaseModel):
     account_id: UUID
     items: list[KindSetting]
     time_zone: str
     digest_at: str = Field(description="Local time of the daily digest mail (HH:MM)")
     quiet_hours: QuietHours | None = Field(description="Pushes in this window wait and come as one summary")
+    email_problem: EmailProblem | None = Field(default=None, description="Set when no mail reaches the address")
 
 
 class SettingsIn(BaseModel):
@@ -48,6 +60,7 @@ class SettingsIn(BaseModel):
     digest_at: HHMM | None = None
     quiet_hours: QuietHours | None = None
     clear_quiet_hours: bool = Field(default=False, description="Turn quiet hours off")
+    mail_me_again: bool = Field(default=False, description="My mailbox works again: lift the e-mail problem")
 
 
 def _hhmm(value: time) -> str:
@@ -63,9 +76,12 @@ async def _view(session: Session, account_id: UUID) -> SettingsOut:
     account = await use.account_settings(session, account_id)
     quiet = (QuietHours(start=_hhmm(account.quiet_start), end=_hhmm(account.quiet_end))
              if account.quiet_start is not None and account.quiet_end is not None else None)
+    problem = await bounces.email_problem(session, account_id)
+    email_problem = (EmailProblem(email=problem[0], reason=problem[1].reason,  # type: ignore[arg-type]
+                                  detail=problem[1].detail, since=problem[1].since) if problem else None)
     return SettingsOut(
         account_id=account_id, time_zone=account.time_zone, digest_at=_hhmm(account.digest_at), quiet_hours=quiet,
-        items=[KindSetting(kind=kind, email=c.email != "off", push=c.push, in_app=c.in_app,  # type: ignore[arg-type]
+        email_problem=email_problem, items=[KindSetting(kind=kind, email=c.email != "off", push=c.push, in_app=c.in_app,  # type: ignore[arg-type]
                            email_delivery=None if c.email == "off" else c.email)  # type: ignore[arg-type]
                for kind, c in chosen])
 
@@ -84,4 +100,6 @@ async def put_settings(body: SettingsIn, who: CallerDep, session: SessionDep) ->
     await use.change_account(session, account_id, time_zone=body.time_zone,
                              digest_at=_time(body.digest_at) if body.digest_at else None, quiet=quiet,
                              clear_quiet=body.clear_quiet_hours)
+    if body.mail_me_again:
+        await bounces.mail_me_again(session, account_id)
     return await _view(session, account_id)

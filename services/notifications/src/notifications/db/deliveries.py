@@ -12,6 +12,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from notifications.db.models import deliveries
+from notifications.db.suppressions import suppression_of
 from notifications.domain.delivery import delivery_id_for
 from notifications.domain.mail_texts import INVITATION, PASSWORD_RESET, RenderedMail
 from notifications.domain.push_texts import RenderedPush
@@ -31,6 +32,9 @@ class DueDelivery:
     body_text: str
     body_html: str
     attempts: int
+    sender_name: str | None = None
+    reply_to: str | None = None
+    unsubscribe_url: str | None = None
 
 
 MAIL_CHANNEL = "notifications_mail"
@@ -40,10 +44,21 @@ PUSH_CHANNEL = "notifications_push"
 
 async def queue_email(session: AsyncSession, *, event_id: UUID, recipient: str, mail: RenderedMail,
                       organisation_id: UUID | None, account_id: UUID | None) -> bool:
-    """Insert the delivery unless this event already queued one for this address; True if it is new."""
+    """Insert the delivery unless this event already queued one for this address; True if it is new.
+    To an address that bounced or complained the delivery is logged as failed at once, and nothing is sent."""
+    suppressed = await suppression_of(session, recipient)
+    if suppressed is not None:
+        await session.execute(insert(deliveries).values(
+            delivery_id=delivery_id_for(event_id, EMAIL, recipient), event_id=event_id, kind=mail.kind,
+            channel=EMAIL, organisation_id=organisation_id, account_id=account_id, recipient=recipient,
+            language=mail.language, subject=mail.subject, body_text="", body_html="", status="failed",
+            last_error=f"not sent: the address is suppressed ({suppressed.reason})").on_conflict_do_nothing())
+        return False
     return await _queue(session, EMAIL, MAIL_CHANNEL, event_id=event_id, recipient=recipient, kind=mail.kind,
                         language=mail.language, subject=mail.subject, body_text=mail.text, body_html=mail.html,
-                        organisation_id=organisation_id, account_id=account_id)
+                        organisation_id=organisation_id, account_id=account_id,
+                        extra={"sender_name": mail.sender_name, "reply_to": mail.reply_to,
+                               "unsubscribe_url": mail.unsubscribe_url})
 
 
 async def queue_push(session: AsyncSession, *, event_id: UUID, device_token: str, push: RenderedPush,
@@ -56,13 +71,13 @@ async def queue_push(session: AsyncSession, *, event_id: UUID, device_token: str
 
 async def _queue(session: AsyncSession, channel: str, wake_channel: str, *, event_id: UUID, recipient: str,
                  kind: str, language: str, subject: str, body_text: str, body_html: str,
-                 organisation_id: UUID | None, account_id: UUID | None) -> bool:
+                 organisation_id: UUID | None, account_id: UUID | None, extra: dict[str, Any] | None = None) -> bool:
     delivery_id = delivery_id_for(event_id, channel, recipient)
     result = await session.execute(
         insert(deliveries).values(
             delivery_id=delivery_id, event_id=event_id, kind=kind, channel=channel,
             organisation_id=organisation_id, account_id=account_id, recipient=recipient,
-            language=language, subject=subject, body_text=body_text, body_html=body_html,
+            language=language, subject=subject, body_text=body_text, body_html=body_html, **(extra or {}),
         ).on_conflict_do_nothing().returning(deliveries.c.delivery_id)
     )
     queued = result.first() is not None
@@ -77,7 +92,8 @@ async def claim_next_due(session: AsyncSession, channel: str, now: datetime | No
     row = (await session.execute(
         select(deliveries.c.delivery_id, deliveries.c.kind, deliveries.c.event_id, deliveries.c.account_id,
                deliveries.c.recipient, deliveries.c.language, deliveries.c.subject, deliveries.c.body_text,
-               deliveries.c.body_html, deliveries.c.attempts)
+               deliveries.c.body_html, deliveries.c.attempts, deliveries.c.sender_name, deliveries.c.reply_to,
+               deliveries.c.unsubscribe_url)
         .where(deliveries.c.channel == channel, deliveries.c.status == "pending",
                deliveries.c.next_attempt_at <= (now if now is not None else func.now()))
         .order_by(deliveries.c.next_attempt_at)

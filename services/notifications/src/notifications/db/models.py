@@ -47,6 +47,11 @@ deliveries = Table(
     # Held pushes: a burst or the quiet-hours summary joins the pending row with the same key (per device).
     Column("collapse_key", Text),
     Column("collapsed_count", Integer, nullable=False, server_default="1"),
+    # E-mail only: the From display name ("<organisation> via Konnect"), the organisation's Reply-To, and the
+    # one-click unsubscribe URL of notification mails (none on account mails).
+    Column("sender_name", Text),
+    Column("reply_to", Text),
+    Column("unsubscribe_url", Text),
     # A redelivered or replayed event never queues a second message for the same person and channel.
     UniqueConstraint("event_id", "recipient", "channel", name="deliveries_event_recipient_channel"),
     CheckConstraint("status IN ('pending', 'sent', 'failed')", name="deliveries_status"),
@@ -102,4 +107,16 @@ requests = Table(
     Column("kind", Text, nullable=False),
     Column("lines", JSONB, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+# The organisations mail names as its sender (from identity's OrganisationUpserted, newest version wins).
+organisations = Table(
+    "organisations",
+    metadata,
+    Column("organisation_id", Uuid, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("email", Text),
+    Column("logo_url", Text),
+    Column("version", Integer, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )

@@ -10,7 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from notifications.db.models import children, recipients, requests
+from notifications.db.models import children, organisations, recipients, requests
+from notifications.domain.mail_texts import Sender
 
 
 @dataclass(frozen=True)
@@ -68,3 +69,18 @@ async def parents_of(session: AsyncSession, *, organisation_id: UUID, family_id:
         .order_by(recipients.c.account_id)
     )
     return [Parent(row.account_id, row.email, row.display_name, row.language) for row in rows]
+
+
+async def upsert_organisation(session: AsyncSession, *, organisation_id: UUID, version: int,
+                              values: dict[str, Any]) -> None:
+    await upsert_if_newer(session, organisations, {"organisation_id": organisation_id}, {**values, "version": version})
+
+
+async def sender_of(session: AsyncSession, organisation_id: UUID | None) -> Sender:
+    """The organisation a mail comes from; plain "Konnect" until its OrganisationUpserted has been seen."""
+    if organisation_id is None:
+        return Sender()
+    row = (await session.execute(
+        select(organisations.c.name, organisations.c.email, organisations.c.logo_url)
+        .where(organisations.c.organisation_id == organisation_id))).first()
+    return Sender(row.name, row.logo_url, row.email) if row else Sender()

@@ -5,6 +5,7 @@ from konnect_contracts.events.accounts import AccountInvited, PasswordResetReque
 from konnect_kit.consumer import EventContext, Handlers
 
 from notifications.db.deliveries import queue_email
+from notifications.db.read_models import sender_of
 from notifications.domain.mail_texts import render_invitation, render_password_reset
 from notifications.settings import Settings
 
@@ -15,6 +16,7 @@ def handlers(settings: Settings) -> Handlers:
             display_name=event.display_name, invitation_token=event.invitation_token,
             expires_at=event.expires_at, language=event.language,
             web_base_url=settings.web_base_url, time_zone=settings.mail_time_zone,
+            sender=await sender_of(ctx.session, event.organisation_id),
         )
         # Queued, not sent: SMTP being down must not hold up (or dead-letter) the event.
         await queue_email(ctx.session, event_id=ctx.envelope.event_id, recipient=event.email, mail=mail,
@@ -25,6 +27,7 @@ def handlers(settings: Settings) -> Handlers:
             display_name=event.display_name, reset_token=event.reset_token,
             expires_at=event.expires_at, language=event.language,
             web_base_url=settings.web_base_url, time_zone=settings.mail_time_zone,
+            sender=await sender_of(ctx.session, event.organisation_id),
         )
         await queue_email(ctx.session, event_id=ctx.envelope.event_id, recipient=event.email, mail=mail,
                           organisation_id=event.organisation_id, account_id=event.account_id)

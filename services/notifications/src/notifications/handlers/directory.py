@@ -6,6 +6,7 @@ from uuid import UUID
 from konnect_contracts.events.directory import (
     ChildUpserted,
     GroupUpserted,
+    OrganisationUpserted,
     ParentUpserted,
     PlacementUpserted,
     StaffUpserted,
@@ -16,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from notifications.db.audiences import upsert_group, upsert_placement
 from notifications.db.models import recipients
-from notifications.db.read_models import upsert_child
+from notifications.db.read_models import upsert_child, upsert_organisation
 from notifications.domain.languages import mail_language
 
 
@@ -66,5 +67,12 @@ async def group_upserted(ctx: EventContext, event: GroupUpserted) -> None:
     })
 
 
-HANDLERS: Handlers = {ParentUpserted: parent_upserted, StaffUpserted: staff_upserted, ChildUpserted: child_upserted,
+async def organisation_upserted(ctx: EventContext, event: OrganisationUpserted) -> None:
+    # Mails name the organisation as sender, with its logo and a Reply-To to its address where it has them.
+    await upsert_organisation(ctx.session, organisation_id=event.organisation_id, version=event.version, values={
+        "name": event.name, "email": event.email, "logo_url": event.logo_url})
+
+
+HANDLERS: Handlers = {OrganisationUpserted: organisation_upserted,
+                      ParentUpserted: parent_upserted, StaffUpserted: staff_upserted, ChildUpserted: child_upserted,
                       PlacementUpserted: placement_upserted, GroupUpserted: group_upserted}

@@ -26,7 +26,7 @@ def _handlers(routes: dict[type, Deliver], settings: Settings, clock: Clock) -> 
     def handler(deliver: Deliver) -> Callable[[EventContext, Any], Awaitable[None]]:
         async def handle(ctx: EventContext, event: Any) -> None:
             how = Fanout(event_id=ctx.envelope.event_id, now=clock.now(), push_enabled=settings.push_enabled,
-                         burst_seconds=settings.push_burst_seconds, web_base_url=settings.web_base_url)
+                         burst_seconds=settings.push_burst_seconds, links=settings.mail_links())
             await deliver(ctx.session, event, how)
         return handle
     return {event_type: handler(deliver) for event_type, deliver in routes.items()}

@@ -2,6 +2,7 @@
 
 import logging
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import partial
 from typing import Any
@@ -13,10 +14,12 @@ from konnect_kit.consumer import EventContext, Handlers
 from notifications.clock import Clock
 from notifications.db.deliveries import queue_email
 from notifications.db.preferences import wants
-from notifications.db.read_models import Parent, child_names, parents_of, remember_request, request_of
+from notifications.db.read_models import Parent, child_names, parents_of, remember_request, request_of, sender_of
+from notifications.domain.inbox import deep_link
 from notifications.domain.mail_texts import (
     ChildLine,
     RenderedMail,
+    Sender,
     render_absence_reported,
     render_request_decided,
     render_request_expired,
@@ -26,6 +29,18 @@ from notifications.service_layer.inbox_delivery import about_family
 from notifications.settings import Settings
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class MailContext:
+    """What every parent's mail about one event shares: the item's link, the settings page, the sender."""
+
+    link: str
+    settings_url: str
+    sender: Sender
+
+    def parts(self) -> dict[str, Any]:
+        return {"link": self.link, "settings_url": self.settings_url, "sender": self.sender}
 
 
 def _date(value: str | None) -> date | None:
@@ -40,7 +55,7 @@ def _child_line(child_id: UUID, names: dict[UUID, str], stored: dict[str, Any] |
 
 
 async def _mail_parents(ctx: EventContext, *, organisation_id: UUID, family_id: UUID, what: str,
-                        render: Callable[[Parent], RenderedMail], settings: Settings, clock: Clock,
+                        render: Callable[[Parent, "MailContext"], RenderedMail], settings: Settings, clock: Clock,
                         subject_id: UUID, child_ids: Sequence[UUID], params: dict[str, Any]) -> None:
     """The inbox item, the mail (now or in the digest) and the push, as each parent of the family chose."""
     parents = await parents_of(ctx.session, organisation_id=organisation_id, family_id=family_id)
@@ -48,16 +63,20 @@ async def _mail_parents(ctx: EventContext, *, organisation_id: UUID, family_id: 
         # Nobody to address (yet): the directory upsert of the parents has not arrived, or they have no login.
         log.warning("no parent to mail", extra={"what": what, "family_id": str(family_id),
                                                  "event_id": str(ctx.envelope.event_id)})
+    links = settings.mail_links()
     how = Fanout(event_id=ctx.envelope.event_id, now=clock.now(), push_enabled=settings.push_enabled,
-                 burst_seconds=settings.push_burst_seconds, web_base_url=settings.web_base_url,
+                 burst_seconds=settings.push_burst_seconds, links=links,
                  mail_immediately=False)  # this kind has its own mail, below
     await about_family(ctx.session, organisation_id=organisation_id, accounts=[p.account_id for p in parents],
                        kind=what, subject_id=subject_id, child_ids=child_ids, params=params, how=how)
     wanted = await wants(ctx.session, [p.account_id for p in parents], what, "email")
+    context = MailContext(link=links.web(deep_link(what, subject_id)), settings_url=links.settings,
+                          sender=await sender_of(ctx.session, organisation_id))
     for parent in (p for p in parents if p.account_id in wanted):  # the others chose the digest or no mail
+        mail = replace(render(parent, context), unsubscribe_url=links.unsubscribe(parent.account_id, what))
         # Keyed by event and address in the deliveries table: a redelivered event never mails twice.
         await queue_email(ctx.session, event_id=ctx.envelope.event_id, recipient=parent.email,
-                          mail=render(parent), organisation_id=organisation_id, account_id=parent.account_id)
+                          mail=mail, organisation_id=organisation_id, account_id=parent.account_id)
 
 
 async def request_submitted(ctx: EventContext, event: RequestSubmitted) -> None:
@@ -79,8 +98,8 @@ async def request_decided(ctx: EventContext, event: RequestDecided, *, settings:
         for o in event.outcomes
     ]
     await _mail_parents(ctx, organisation_id=event.organisation_id, family_id=event.family_id, what="request_decided",
-                        render=lambda p: render_request_decided(display_name=p.display_name, language=p.language,
-                                                                request_kind=kind, lines=lines),
+                        render=lambda p, c: render_request_decided(display_name=p.display_name, language=p.language,
+                                                                   request_kind=kind, lines=lines, **c.parts()),
                         settings=settings, clock=clock, subject_id=event.request_id,
                         child_ids=[o.child_id for o in event.outcomes],
                         params={"accepted": sum(o.outcome == "accepted" for o in event.outcomes),
@@ -100,8 +119,8 @@ async def request_expired(ctx: EventContext, event: RequestExpired, *, settings:
     names = await child_names(ctx.session, child_ids)
     lines = [_child_line(child_id, names, line) for child_id, line in zip(child_ids, expired, strict=True)]
     await _mail_parents(ctx, organisation_id=event.organisation_id, family_id=event.family_id, what="request_expired",
-                        render=lambda p: render_request_expired(display_name=p.display_name, language=p.language,
-                                                                request_kind=kind, lines=lines),
+                        render=lambda p, c: render_request_expired(display_name=p.display_name, language=p.language,
+                                                                   request_kind=kind, lines=lines, **c.parts()),
                         settings=settings, clock=clock, subject_id=event.request_id, child_ids=child_ids,
                         params={})
 
@@ -112,8 +131,9 @@ async def absence_reported(ctx: EventContext, event: AbsenceReported, *, setting
     line = ChildLine(child_name=names.get(event.child_id), starts_on=event.starts_on, ends_on=event.ends_on)
     await _mail_parents(ctx, organisation_id=event.organisation_id, family_id=event.family_id,
                         what="absence_reported",
-                        render=lambda p: render_absence_reported(display_name=p.display_name, language=p.language,
-                                                                 line=line, reason=event.reason, note=event.note),
+                        render=lambda p, c: render_absence_reported(display_name=p.display_name, language=p.language,
+                                                                    line=line, reason=event.reason, note=event.note,
+                                                                    **c.parts()),
                         settings=settings, clock=clock, subject_id=event.absence_id,
                         child_ids=[event.child_id], params={"reason": event.reason})
 

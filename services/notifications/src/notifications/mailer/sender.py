@@ -1,6 +1,7 @@
 """The e-mail channel: SMTP transport and which SMTP failures are final or mean the relay is down."""
 
 import contextlib
+from email import policy
 from email.message import EmailMessage
 
 import aiosmtplib
@@ -13,12 +14,18 @@ from aiosmtplib.errors import (
     SMTPTimeoutError,
 )
 from konnect_kit.db import Database
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from notifications.db.deliveries import EMAIL, MAIL_CHANNEL, DueDelivery
+from notifications.db.suppressions import suppress
 from notifications.domain.delivery import RetryPolicy
 from notifications.mailer.message import build_message
 from notifications.queue_worker import QueueWorker
 from notifications.settings import Settings
+
+# SMTP line ends, and headers folded at 998 rather than 78 characters: a List-Unsubscribe URL is one long token, and
+# folding it at 78 would turn it into RFC 2047 encoded words that no mail client reads as a URL.
+WIRE_POLICY = policy.SMTP.clone(max_line_length=998)
 
 
 class SmtpTransport:
@@ -38,7 +45,9 @@ class SmtpTransport:
             )
             await client.connect()  # logs in too when a username is set
             self._client = client
-        await self._client.send_message(message)
+        sender = message["From"].addresses[0].addr_spec
+        recipients = [address.addr_spec for address in message["To"].addresses]
+        await self._client.sendmail(sender, recipients, message.as_bytes(policy=WIRE_POLICY))
 
     async def close(self) -> None:
         client, self._client = self._client, None
@@ -62,6 +71,13 @@ def is_permanent(exc: BaseException) -> bool:
     return False
 
 
+def is_refused_recipient(exc: BaseException) -> bool:
+    """The receiving side said this mailbox does not exist or takes no mail (5xx to RCPT TO)."""
+    if isinstance(exc, SMTPRecipientsRefused):
+        return bool(exc.recipients) and all(r.code >= 500 for r in exc.recipients)
+    return isinstance(exc, SMTPRecipientRefused) and exc.code >= 500
+
+
 def is_relay_down(exc: BaseException) -> bool:
     """The relay itself is unreachable: trying the next mail in this pass would only fail the same way."""
     return isinstance(exc, SMTPConnectError | SMTPServerDisconnected | SMTPTimeoutError | OSError)
@@ -82,7 +98,8 @@ class MailSender(QueueWorker):
     async def deliver(self, due: DueDelivery) -> None:
         await self.transport.send(build_message(
             delivery_id=due.delivery_id, mail_from=self.settings.mail_from, recipient=due.recipient,
-            language=due.language, subject=due.subject, body_text=due.body_text, body_html=due.body_html))
+            language=due.language, subject=due.subject, body_text=due.body_text, body_html=due.body_html,
+            sender_name=due.sender_name, reply_to=due.reply_to, unsubscribe_url=due.unsubscribe_url))
 
     def is_permanent(self, exc: BaseException) -> bool:
         return is_permanent(exc)
@@ -92,6 +109,11 @@ class MailSender(QueueWorker):
 
     def forget_connection(self) -> None:
         self.transport.drop()
+
+    async def after_final_failure(self, session: AsyncSession, due: DueDelivery, exc: BaseException) -> None:
+        # A refused mailbox stays refused: stop mailing it (the parent sees why in their settings).
+        if is_refused_recipient(exc):
+            await suppress(session, due.recipient, reason="refused", detail=str(exc)[:500])
 
     async def end_of_pass(self) -> None:
         await self.transport.close()

@@ -3,25 +3,27 @@ nothing when nothing waits. Sent once: the items are marked with the digest that
 transaction that queues the mail, whose delivery id comes from the account and the digest time."""
 
 import uuid
+from dataclasses import replace
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from konnect_kit.db import Session
 
 from notifications.db import digest
 from notifications.db.account_settings import digest_sent, settings_of
 from notifications.db.audiences import people
 from notifications.db.deliveries import queue_email
 from notifications.db.digest import WaitingItem
-from notifications.db.read_models import child_names
+from notifications.db.read_models import child_names, sender_of
 from notifications.domain.inbox import inbox_text
+from notifications.domain.mail_links import DIGEST_KIND, MailLinks
 from notifications.domain.mail_texts import render_digest
 from notifications.domain.schedule import next_digest_at
 
 _DIGEST_NAMESPACE = uuid.UUID("6f1d7b0e-9a53-4c1e-8a0f-2f6c2d1e5b11")
 
 
-async def due_accounts(session: AsyncSession, now: datetime) -> list[tuple[UUID, datetime]]:
+async def due_accounts(session: Session, now: datetime) -> list[tuple[UUID, datetime]]:
     """(account, digest time) for every account whose digest time passed since its oldest waiting item."""
     waiting = await digest.accounts_waiting(session)
     chosen = await settings_of(session, list(waiting))
@@ -35,7 +37,7 @@ async def due_accounts(session: AsyncSession, now: datetime) -> list[tuple[UUID,
     return due
 
 
-async def send_digest(session: AsyncSession, account_id: UUID, at: datetime, *, web_base_url: str) -> bool:
+async def send_digest(session: Session, account_id: UUID, at: datetime, *, links: MailLinks) -> bool:
     """Queue the digest due `at` for one account; False when another instance took the items, or none wait."""
     items = await digest.waiting(session, account_id, at)
     if not items:
@@ -55,7 +57,9 @@ async def send_digest(session: AsyncSession, account_id: UUID, at: datetime, *, 
                         [names[c] for c in dict.fromkeys(c for i in same for c in i.child_ids) if c in names],
                         person.language) for same in grouped.values()]
     mail = render_digest(display_name=person.display_name, language=person.language, lines=lines,
-                         web_base_url=web_base_url)
+                         web_base_url=links.web_base_url, settings_url=links.settings,
+                         sender=await sender_of(session, items[0].organisation_id))
+    mail = replace(mail, unsubscribe_url=links.unsubscribe(account_id, DIGEST_KIND))
     await queue_email(session, event_id=digest_id, recipient=person.email, mail=mail,
                       organisation_id=items[0].organisation_id, account_id=account_id)
     return True

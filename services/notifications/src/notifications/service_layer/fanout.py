@@ -1,11 +1,11 @@
 """One event's entries to every channel a parent chose: the inbox, the e-mail now or in the digest, and push
 (bursts joined into one pending push, quiet hours held into one summary, urgent kinds excepted)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from uuid import UUID
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from konnect_kit.db import Session
 
 from notifications.db import digest
 from notifications.db import inbox as store
@@ -15,9 +15,10 @@ from notifications.db.deliveries import hold_push, queue_email, retext_push
 from notifications.db.devices import tokens_of
 from notifications.db.inbox import InboxRow
 from notifications.db.preferences import channels_for
-from notifications.db.read_models import child_names
+from notifications.db.read_models import child_names, sender_of
 from notifications.domain.channels import URGENT_KINDS
 from notifications.domain.inbox import COLLAPSING_KINDS, InboxEntry, inbox_text
+from notifications.domain.mail_links import MailLinks
 from notifications.domain.mail_texts import render_item_mail
 from notifications.domain.push_texts import render_counted
 from notifications.domain.schedule import quiet_until
@@ -29,14 +30,14 @@ class Fanout:
 
     event_id: UUID
     now: datetime
+    links: MailLinks
     push_enabled: bool = False
     burst_seconds: float = 60.0
-    web_base_url: str = "http://localhost:5173"
     # Request and absence mails have their own rich mail (handlers.requests); other kinds get the item mail.
     mail_immediately: bool = True
 
 
-async def fan_out(session: AsyncSession, entries: list[InboxEntry], how: Fanout) -> list[InboxRow]:
+async def fan_out(session: Session, entries: list[InboxEntry], how: Fanout) -> list[InboxRow]:
     if not entries:
         return []
     entries = sorted(entries, key=lambda e: e.account_id)  # the inbox locks accounts in this order (db.inbox.add)
@@ -60,22 +61,26 @@ async def fan_out(session: AsyncSession, entries: list[InboxEntry], how: Fanout)
     return stored
 
 
-async def _mail(session: AsyncSession, entries: list[InboxEntry], how: Fanout) -> None:
+async def _mail(session: Session, entries: list[InboxEntry], how: Fanout) -> None:
     who = await people(session, [e.account_id for e in entries])
     names = await child_names(session, (c for e in entries for c in e.child_ids))
+    sender = await sender_of(session, entries[0].organisation_id)  # one event, one organisation
     for entry in entries:
         person = who.get(entry.account_id)
         if person is None or not person.email:
             continue
+        # Each entry names only this parent's own children (a group photo shows other families' too).
         title = inbox_text(entry.kind, entry.params, 1, [names[c] for c in entry.child_ids if c in names],
                            person.language)
-        mail = render_item_mail(display_name=person.display_name, language=person.language, title=title,
-                                url=f"{how.web_base_url}{entry.link}", web_base_url=how.web_base_url)
+        mail = render_item_mail(display_name=person.display_name, language=person.language, kind=entry.kind,
+                                title=title, url=how.links.web(entry.link), settings_url=how.links.settings,
+                                sender=sender)
+        mail = replace(mail, unsubscribe_url=how.links.unsubscribe(entry.account_id, entry.kind))
         await queue_email(session, event_id=how.event_id, recipient=person.email, mail=mail,
                           organisation_id=entry.organisation_id, account_id=entry.account_id)
 
 
-async def _push(session: AsyncSession, entries: list[InboxEntry], how: Fanout) -> None:
+async def _push(session: Session, entries: list[InboxEntry], how: Fanout) -> None:
     """Lock-screen text only: a count and a kind, never a child's name or photo."""
     if not entries:
         return

@@ -4,8 +4,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
+from konnect_kit.db import Session
 from konnect_kit.domain_errors import Invalid, NotFound
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from notifications.db import inbox as store
 from notifications.db.inbox import InboxRow
@@ -43,7 +43,7 @@ def parse_cursor(cursor: str | None) -> int | None:
     return int(cursor)
 
 
-async def views(session: AsyncSession, account_id: UUID, rows: list[InboxRow]) -> list[InboxItemView]:
+async def views(session: Session, account_id: UUID, rows: list[InboxRow]) -> list[InboxItemView]:
     """Rows with their text in the account's language and its children's current first names."""
     language = await store.language_of(session, account_id)
     names = await child_names(session, (child for row in rows for child in row.child_ids))
@@ -54,7 +54,7 @@ async def views(session: AsyncSession, account_id: UUID, rows: list[InboxRow]) -
             for row in rows]
 
 
-async def inbox_page(session: AsyncSession, account_id: UUID, *, cursor: str | None, limit: int) -> InboxPage:
+async def inbox_page(session: Session, account_id: UUID, *, cursor: str | None, limit: int) -> InboxPage:
     before = parse_cursor(cursor)
     rows = await store.page(session, account_id, before_seq=before, limit=limit + 1)
     more = len(rows) > limit
@@ -64,29 +64,29 @@ async def inbox_page(session: AsyncSession, account_id: UUID, *, cursor: str | N
                      unread=await store.unread_count(session, account_id))
 
 
-async def newer_than(session: AsyncSession, account_id: UUID, seq: int, limit: int = MAX_PAGE
+async def newer_than(session: Session, account_id: UUID, seq: int, limit: int = MAX_PAGE
                      ) -> list[InboxItemView]:
     """Items after a live event id, oldest first (what a reconnecting stream missed)."""
     return await views(session, account_id, await store.page(session, account_id, before_seq=None, limit=limit,
                                                              after_seq=seq))
 
 
-async def unread(session: AsyncSession, account_id: UUID) -> int:
+async def unread(session: Session, account_id: UUID) -> int:
     return await store.unread_count(session, account_id)
 
 
-async def mark_read(session: AsyncSession, account_id: UUID, item_id: UUID, now: datetime) -> int:
+async def mark_read(session: Session, account_id: UUID, item_id: UUID, now: datetime) -> int:
     if not await store.mark_read(session, account_id, item_id, now):
         raise NotFound("not_found", "No such inbox item.")
     return await store.unread_count(session, account_id)
 
 
-async def mark_all_read(session: AsyncSession, account_id: UUID, now: datetime) -> int:
+async def mark_all_read(session: Session, account_id: UUID, now: datetime) -> int:
     await store.mark_all_read(session, account_id, now)
     return 0
 
 
-async def catch_up(session: AsyncSession, account_id: UUID, after: int | None
+async def catch_up(session: Session, account_id: UUID, after: int | None
                    ) -> tuple[list[InboxItemView], int, int]:
     """For a live stream: (items after `after`, oldest first; the unread count; the id to go on from).
     Without `after` (a first connection) nothing old is replayed: the client has just loaded its page."""

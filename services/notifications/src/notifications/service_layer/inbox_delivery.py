@@ -12,7 +12,7 @@ from konnect_contracts.events.timeline import (
     ObservationShared,
     PhotoPosted,
 )
-from sqlalchemy.ext.asyncio import AsyncSession
+from konnect_kit.db import Session
 
 from notifications.db.audiences import parents_in, parents_of_children
 from notifications.db.inbox import InboxRow
@@ -20,13 +20,13 @@ from notifications.domain.inbox import InboxEntry
 from notifications.service_layer.fanout import Fanout, fan_out
 
 
-async def deliver(session: AsyncSession, entries: Iterable[InboxEntry], how: Fanout) -> list[InboxRow]:
+async def deliver(session: Session, entries: Iterable[InboxEntry], how: Fanout) -> list[InboxRow]:
     """Each entry to the inbox (bursts collapsed, duplicates dropped) and the other channels the parent chose;
     the inbox rows that are new or moved up."""
     return await fan_out(session, list(entries), how)
 
 
-async def _about_children(session: AsyncSession, *, organisation_id: UUID, kind: str, subject_id: UUID,
+async def _about_children(session: Session, *, organisation_id: UUID, kind: str, subject_id: UUID,
                           child_ids: Iterable[UUID], params: dict[str, Any],
                           skip: UUID | None = None) -> list[InboxEntry]:
     # Each parent hears only about its own children of the list (a group photo names other families' too).
@@ -36,7 +36,7 @@ async def _about_children(session: AsyncSession, *, organisation_id: UUID, kind:
             for account, kids in parents.items() if account != skip]
 
 
-async def photo_posted(session: AsyncSession, event: PhotoPosted, how: Fanout) -> list[InboxRow]:
+async def photo_posted(session: Session, event: PhotoPosted, how: Fanout) -> list[InboxRow]:
     # A series is one item that counts up: "10 new photos of Sem", not ten lines.
     subject = event.series_id or event.photo_id
     entries = await _about_children(session, organisation_id=event.organisation_id, kind="photo_posted",
@@ -45,7 +45,7 @@ async def photo_posted(session: AsyncSession, event: PhotoPosted, how: Fanout) -
     return await deliver(session, entries, how)
 
 
-async def diary_entry_posted(session: AsyncSession, event: DiaryEntryPosted, how: Fanout) -> list[InboxRow]:
+async def diary_entry_posted(session: Session, event: DiaryEntryPosted, how: Fanout) -> list[InboxRow]:
     # The parent who wrote the entry does not need to be told about it.
     entries = await _about_children(session, organisation_id=event.organisation_id, kind="diary_entry_posted",
                                     subject_id=event.entry_id, child_ids=[event.child_id], params={},
@@ -53,14 +53,14 @@ async def diary_entry_posted(session: AsyncSession, event: DiaryEntryPosted, how
     return await deliver(session, entries, how)
 
 
-async def observation_shared(session: AsyncSession, event: ObservationShared, how: Fanout) -> list[InboxRow]:
+async def observation_shared(session: Session, event: ObservationShared, how: Fanout) -> list[InboxRow]:
     entries = await _about_children(session, organisation_id=event.organisation_id, kind="observation_shared",
                                     subject_id=event.observation_id, child_ids=[event.child_id],
                                     params={"form_title": event.form_title})
     return await deliver(session, entries, how)
 
 
-async def published(session: AsyncSession, event: NewsPublished | NewsletterPublished, how: Fanout
+async def published(session: Session, event: NewsPublished | NewsletterPublished, how: Fanout
                     ) -> list[InboxRow]:
     kind, subject = (("news_published", event.news_id) if isinstance(event, NewsPublished)
                       else ("newsletter_published", event.newsletter_id))
@@ -78,7 +78,7 @@ async def published(session: AsyncSession, event: NewsPublished | NewsletterPubl
     return await deliver(session, entries, how)
 
 
-async def message_sent(session: AsyncSession, event: MessageSent, how: Fanout) -> list[InboxRow]:
+async def message_sent(session: Session, event: MessageSent, how: Fanout) -> list[InboxRow]:
     # One unread item per conversation: a burst of messages counts up instead of adding lines.
     params = {"subject": event.subject, "sender_name": event.sender_name,
               "message_id": str(event.message_id)}
@@ -89,7 +89,7 @@ async def message_sent(session: AsyncSession, event: MessageSent, how: Fanout) -
     return await deliver(session, entries, how)
 
 
-async def about_family(session: AsyncSession, *, organisation_id: UUID, accounts: Iterable[UUID], kind: str,
+async def about_family(session: Session, *, organisation_id: UUID, accounts: Iterable[UUID], kind: str,
                        subject_id: UUID, child_ids: Iterable[UUID], params: dict[str, Any], how: Fanout
                        ) -> list[InboxRow]:
     """Request outcomes, expiries and absences: one item for each parent of the family."""

@@ -9,9 +9,9 @@ import secrets
 from datetime import datetime, timedelta
 from uuid import UUID
 
+from konnect_kit.db import Session
 from konnect_kit.domain_errors import Forbidden, NotFound
 from konnect_kit.internal import Caller
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from planning.db import calendar_feeds as feeds
 from planning.domain.ics import render_feed
@@ -31,7 +31,7 @@ def _parent(who: Caller) -> UUID:
     return UUID(who.actor_id)
 
 
-async def turn_on(session: AsyncSession, who: Caller) -> str:
+async def turn_on(session: Session, who: Caller) -> str:
     """A new secret (256 bits); any earlier URL of this parent stops working."""
     account = _parent(who)
     if await cal.family_of_account(session, account) is None:
@@ -41,16 +41,16 @@ async def turn_on(session: AsyncSession, who: Caller) -> str:
     return secret
 
 
-async def status(session: AsyncSession, who: Caller) -> datetime | None:
+async def status(session: Session, who: Caller) -> datetime | None:
     return await feeds.created_at(session, _parent(who))
 
 
-async def revoke(session: AsyncSession, who: Caller) -> None:
+async def revoke(session: Session, who: Caller) -> None:
     if not await feeds.revoke(session, _parent(who)):
         raise NotFound("not_found", "No calendar feed is turned on.")
 
 
-async def feed(session: AsyncSession, secret: str, now: datetime) -> str:
+async def feed(session: Session, secret: str, now: datetime) -> str:
     """The iCalendar text; NotFound for an unknown or revoked secret (or a parent without a family now)."""
     account = await feeds.account_of(session, _hash(secret)) if len(secret) <= 128 else None
     family_id = await cal.family_of_account(session, account) if account else None

@@ -42,6 +42,10 @@ class OrganisationUpserted(DirectoryUpsert):
     name: str
     time_zone: str = "Europe/Amsterdam"
     default_language: Language = "nl"
+    # Optional (added later): parents' replies to notification mails go to this address; the logo heads those
+    # mails. Absent in older events: mails then have no Reply-To and no logo.
+    email: str | None = None
+    logo_url: str | None = None
 
 
 class LocationUpserted(DirectoryUpsert):
