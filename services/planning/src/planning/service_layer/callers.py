@@ -3,9 +3,9 @@
 import uuid
 from uuid import UUID
 
+from konnect_kit.db import Session
 from konnect_kit.domain_errors import Forbidden, Invalid, NotFound
 from konnect_kit.internal import Caller
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from planning.service_layer.calendar import FamilyRecord, family, family_of_parent
 
@@ -20,7 +20,7 @@ def actor_uuid(who: Caller) -> UUID:
         return uuid.uuid5(uuid.NAMESPACE_URL, f"konnect:{who.role}:{who.actor_id}")
 
 
-async def family_for(session: AsyncSession, who: Caller, family_id: UUID | None) -> FamilyRecord:
+async def family_for(session: Session, who: Caller, family_id: UUID | None) -> FamilyRecord:
     """The family the caller may act for; unknown or foreign families are a 404 (their existence stays hidden)."""
     if who.role == "parent":
         found = await family_of_parent(session, who.actor_id)  # their family, in one statement

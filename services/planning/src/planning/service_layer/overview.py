@@ -5,8 +5,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Row
-from sqlalchemy.ext.asyncio import AsyncSession
+from konnect_kit.db import Session
 
 from planning.db import overview as queries
 from planning.domain.calendar import OrgCalendar
@@ -20,11 +19,11 @@ def child_status(statuses: Sequence[str]) -> str:
     return next(s for s in _PRECEDENCE if s in statuses)
 
 
-def first_date(line: Row) -> date:
+def first_date(line: Any) -> date:
     return min([*line.dates, *([line.give_up_date] if line.give_up_date else [])])
 
 
-def child_cancel_blocked(lines: Sequence[Row], calendar: OrgCalendar, now: datetime) -> str | None:
+def child_cancel_blocked(lines: Sequence[Any], calendar: OrgCalendar, now: datetime) -> str | None:
     """None when the child's lines can be cancelled now; otherwise the reason the parent reads."""
     pending = [line for line in lines if line.status == "pending"]
     if not pending:
@@ -34,7 +33,7 @@ def child_cancel_blocked(lines: Sequence[Row], calendar: OrgCalendar, now: datet
                                  calendar.cancel_window_hours)
 
 
-def _line(row: Row) -> dict[str, Any]:
+def _line(row: Any) -> dict[str, Any]:
     return {k: getattr(row, k) for k in (
         "line_id", "child_id", "group_id", "care_type", "starts_on", "ends_on", "dates", "day_part_ids", "minutes",
         "payment", "credit_id", "credit_amount", "price", "give_up_date", "give_up_day_part_ids", "target_date",
@@ -42,8 +41,8 @@ def _line(row: Row) -> dict[str, Any]:
         "evaluated_at", "reservation_status", "reservation_reason")}
 
 
-def request_view(request: Row, lines: Sequence[Row], calendar: OrgCalendar, now: datetime) -> dict[str, Any]:
-    children: dict[UUID, list[Row]] = {}
+def request_view(request: Any, lines: Sequence[Any], calendar: OrgCalendar, now: datetime) -> dict[str, Any]:
+    children: dict[UUID, list[Any]] = {}
     for line in lines:
         children.setdefault(line.child_id, []).append(line)
     per_child = []
@@ -59,7 +58,7 @@ def request_view(request: Row, lines: Sequence[Row], calendar: OrgCalendar, now:
             "children": per_child}
 
 
-def absence_view(row: Row, calendar: OrgCalendar, now: datetime) -> dict[str, Any]:
+def absence_view(row: Any, calendar: OrgCalendar, now: datetime) -> dict[str, Any]:
     blocked = f"This absence is {row.status}." if row.status != "registered" else cancel_blocked_reason(
         row.starts_on, now, calendar.time_zone, calendar.cancel_window_hours)
     return {"absence_id": row.absence_id, "child_id": row.child_id, "starts_on": row.starts_on,
@@ -68,7 +67,7 @@ def absence_view(row: Row, calendar: OrgCalendar, now: datetime) -> dict[str, An
             "cancel_blocked_reason": blocked}
 
 
-async def family_overview(session: AsyncSession, family_id: UUID, calendar: OrgCalendar, now: datetime
+async def family_overview(session: Session, family_id: UUID, calendar: OrgCalendar, now: datetime
                           ) -> dict[str, Any]:
     rows, lines = await queries.family_requests(session, family_id)
     absent = await queries.family_absences(session, family_id)
@@ -77,7 +76,7 @@ async def family_overview(session: AsyncSession, family_id: UUID, calendar: OrgC
             "absences": [absence_view(a, calendar, now) for a in absent]}
 
 
-async def evaluation_queue(session: AsyncSession, organisation_id: UUID, calendar: OrgCalendar, now: datetime,
+async def evaluation_queue(session: Session, organisation_id: UUID, calendar: OrgCalendar, now: datetime,
                            limit: int) -> list[dict[str, Any]]:
     """Requests of the organisation with a line still waiting for an evaluation, oldest first."""
     rows, lines = await queries.waiting_requests(session, organisation_id, limit)
