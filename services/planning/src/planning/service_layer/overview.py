@@ -6,10 +6,12 @@ from typing import Any
 from uuid import UUID
 
 from konnect_kit.db import Session
+from konnect_kit.internal import Caller
 
 from planning.db import overview as queries
 from planning.domain.calendar import OrgCalendar
 from planning.domain.periods import cancel_blocked_reason
+from planning.service_layer.callers import allowed_family, family_key
 
 # The status a child's lines show together: anything open wins, then what was decided, then withdrawals.
 _PRECEDENCE = ("pending", "accepted", "rejected", "expired", "cancelled")
@@ -67,13 +69,15 @@ def absence_view(row: Any, calendar: OrgCalendar, now: datetime) -> dict[str, An
             "cancel_blocked_reason": blocked}
 
 
-async def family_overview(session: Session, family_id: UUID, calendar: OrgCalendar, now: datetime
-                          ) -> dict[str, Any]:
-    rows, lines = await queries.family_requests(session, family_id)
-    absent = await queries.family_absences(session, family_id)
-    return {"family_id": family_id,
-            "requests": [request_view(r, lines[r.request_id], calendar, now) for r in rows],
-            "absences": [absence_view(a, calendar, now) for a in absent]}
+async def family_overview(session: Session, who: Caller, family_id: UUID | None, now: datetime) -> dict[str, Any]:
+    """The overview of the family the caller may see (callers.family_for's rules), from one statement."""
+    account, named = family_key(who, family_id)
+    found = await queries.family_overview(session, account=account, family=named)
+    family = allowed_family(who, family_id, found.family if found else None)
+    assert found is not None  # allowed_family refused otherwise
+    return {"family_id": family.family_id,
+            "requests": [request_view(r, found.lines[r.request_id], found.calendar, now) for r in found.requests],
+            "absences": [absence_view(a, found.calendar, now) for a in found.absences]}
 
 
 async def evaluation_queue(session: Session, organisation_id: UUID, calendar: OrgCalendar, now: datetime,
