@@ -157,7 +157,7 @@ class Forwarder:
                                   who.session_id if who else None)
             if refusal is not None:
                 status, content, content_type = refusal
-                await _send_whole(send, status, content, content_type, answer_headers)
+                await _send_whole(send, status, content, content_type, [*answer_headers, NO_STORE])
             return
         answer_headers.append(NO_STORE)
         try:
