@@ -10,17 +10,6 @@ from gateway.upstream import Upstream
 from yarl import URL
 
 
-async def serve(handler) -> tuple[web.AppRunner, str]:  # type: ignore[no-untyped-def]
-    app = web.Application()
-    app.router.add_get("/events", handler)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    return runner, f"http://127.0.0.1:{port}"
-
-
 class Client:
     """The ASGI side: what the gateway sends to the caller, and a caller that stays until told to leave."""
 
@@ -41,7 +30,7 @@ class Client:
         return message["body"]
 
 
-async def test_events_are_passed_on_one_by_one_and_the_end_of_the_session_closes_the_stream() -> None:
+async def test_events_are_passed_on_one_by_one_and_the_end_of_the_session_closes_the_stream(serve) -> None:  # type: ignore[no-untyped-def]
     second_may_go = asyncio.Event()
 
     async def events(request: web.Request) -> web.StreamResponse:
@@ -54,7 +43,7 @@ async def test_events_are_passed_on_one_by_one_and_the_end_of_the_session_closes
         await asyncio.sleep(30)  # the stream stays open until the gateway closes it
         return response
 
-    runner, url = await serve(events)
+    url = await serve("/events", events)
     upstream, clients, ended, client = Upstream("notifications", url, "internal", 0.5), StreamClients(), \
         EndedSessions(900), Client()
     relaying = asyncio.create_task(relay(client.receive, client.send, clients, upstream, URL("/events"),
@@ -72,10 +61,9 @@ async def test_events_are_passed_on_one_by_one_and_the_end_of_the_session_closes
         assert await asyncio.wait_for(relaying, 5) is None
     finally:
         await clients.close()
-        await runner.cleanup()
 
 
-async def test_a_client_going_away_ends_the_relay() -> None:
+async def test_a_client_going_away_ends_the_relay(serve) -> None:  # type: ignore[no-untyped-def]
     async def events(request: web.Request) -> web.StreamResponse:
         response = web.StreamResponse(headers={"content-type": "text/event-stream"})
         await response.prepare(request)
@@ -83,7 +71,7 @@ async def test_a_client_going_away_ends_the_relay() -> None:
         await asyncio.sleep(30)
         return response
 
-    runner, url = await serve(events)
+    url = await serve("/events", events)
     upstream, clients, ended, client = Upstream("notifications", url, "internal", 5), StreamClients(), \
         EndedSessions(900), Client()
     relaying = asyncio.create_task(relay(client.receive, client.send, clients, upstream, URL("/events"), {}, None, [],
@@ -96,14 +84,13 @@ async def test_a_client_going_away_ends_the_relay() -> None:
         assert "s1" not in ended._watchers  # nothing left behind for the session
     finally:
         await clients.close()
-        await runner.cleanup()
 
 
-async def test_a_refusal_comes_back_as_an_ordinary_answer() -> None:
+async def test_a_refusal_comes_back_as_an_ordinary_answer(serve) -> None:  # type: ignore[no-untyped-def]
     async def refuse(request: web.Request) -> web.Response:
         return web.json_response({"error": {"code": "unauthorized"}}, status=401)
 
-    runner, url = await serve(refuse)
+    url = await serve("/events", refuse)
     upstream, clients, client = Upstream("notifications", url, "internal", 5), StreamClients(), Client()
     try:
         status, body, content_type = await relay(client.receive, client.send, clients, upstream,  # type: ignore[misc]
@@ -112,4 +99,3 @@ async def test_a_refusal_comes_back_as_an_ordinary_answer() -> None:
         assert client.sent.empty()  # the caller answers it, with the usual headers
     finally:
         await clients.close()
-        await runner.cleanup()

@@ -23,7 +23,7 @@ def token(role: str = "parent") -> str:
 
 
 @pytest.fixture
-async def identity() -> AsyncIterator[str]:
+async def identity(serve) -> str:  # type: ignore[no-untyped-def]
     async def me(request: web.Request) -> web.Response:
         if request.query.get("fail"):
             return web.Response(status=500, text="boom")
@@ -33,14 +33,7 @@ async def identity() -> AsyncIterator[str]:
             "x-konnect-actor-id", "x-konnect-actor-role", "x-konnect-actor-session", "x-correlation-id",
             "accept-language", "authorization")} | {"query": request.query_string})
 
-    app = web.Application()
-    app.router.add_get("/me", me)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    yield f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"  # type: ignore[union-attr]
-    await runner.cleanup()
+    return await serve("/me", me)
 
 
 @pytest.fixture

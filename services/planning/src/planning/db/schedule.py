@@ -10,6 +10,7 @@ from uuid import UUID
 from sqlalchemy import Row, and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from planning.db.agenda import Kid
 from planning.db.calendar import (
     care_changes,
     directory_children,
@@ -27,14 +28,7 @@ from planning.db.calendar import (
 from planning.domain import calendar as rules
 from planning.domain.calendar import CareChange, DayPart, Placement
 
-
-@dataclass(frozen=True)
-class ChildRecord:
-    child_id: UUID
-    organisation_id: UUID
-    family_id: UUID
-    first_name: str
-    last_name: str
+ChildRecord = Kid  # a child as the directory knows it (the agenda's statement returns the same five fields)
 
 
 @dataclass(frozen=True)
