@@ -8,7 +8,8 @@ says which ran). The gateway hop is measured
 on its own too: the gateway's `/health` (no upstream) and a trivial authenticated upstream route
 (timeline's status), so the cost of each layer shows.
 Messaging (issue 12): Anne's conversation list and one conversation of 200 messages (its newest page, and
-all 200 at once) join the parent reads; so do the inbox's first page and unread count (issue 13).
+all 200 at once) join the parent reads; the timeline's family feed (issue 11) and the notification inbox
+(issue 13: the badge's unread count and the first page, filled by that conversation's messages) too.
 Targets (issue 10): every parent read >= 0.10 x hello and p99 < 50 ms at 16 connections.
 
     .venv/bin/python bench/read_paths.py [--concurrency 16] [--seconds 5] [--data demo|big|both]
@@ -75,9 +76,8 @@ def parent_reads(gateway: str, conversation: str) -> list[tuple[str, str]]:
         ("conversation list", "/api/v1/conversations"),
         ("conversation of 200, newest 50", f"/api/v1/conversations/{conversation}"),
         ("conversation of 200, all", f"/api/v1/conversations/{conversation}?limit=200"),
-        # Notifications (issue 13): the inbox's first page and the badge count, polled by every open app.
+        ("inbox unread count (badge)", "/api/v1/inbox/unread-count"),
         ("inbox, first page", "/api/v1/inbox"),
-        ("inbox unread count", "/api/v1/inbox/unread-count"),
     ]
     return [(name, gateway + path) for name, path in reads]
 

@@ -1,31 +1,45 @@
-"""Gateway app factory: the route table and the services' documents (checked at start), middleware
-(correlation, CORS, body size, security headers), errors, the edge router, upstreams and the ended-sessions feed."""
+"""Gateway app factory: the route table and the services' documents (checked at start), the /api/ forwarder,
+FastAPI with its middleware for the rest (docs, health, the document), upstreams and the ended-sessions feed."""
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-import aiohttp
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from konnect_kit.correlation import CORRELATION_HEADER, CorrelationMiddleware
 from konnect_kit.errors import install_error_handlers
 from konnect_kit.health import health_router
 from konnect_kit.security_headers import SecurityHeadersMiddleware
+from starlette.types import Receive, Scope, Send
 
 from gateway import docs, route_table
 from gateway.access_feed import AccessFeed
 from gateway.auth import TokenVerifier
-from gateway.edge import edge_router
 from gateway.ended_sessions import EndedSessions
+from gateway.forwarder import API_PREFIX, Forwarder
 from gateway.limits import BodySizeLimit
 from gateway.openapi import install_openapi, load_documents
+from gateway.ratelimit import SlidingWindow
 from gateway.settings import Settings
-from gateway.streaming import close_stream_clients
+from gateway.streaming import StreamClients
 from gateway.upstream import Upstream
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+class GatewayApp(FastAPI):
+    """FastAPI for the gateway's own pages; every /api/ request goes straight to the forwarder (gateway.forwarder),
+    which does the edge's work without FastAPI's per-request layers."""
+
+    forwarder: Forwarder | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and self.forwarder is not None and scope["path"].startswith(API_PREFIX):
+            await self.forwarder(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
+
+
+def create_app(settings: Settings | None = None) -> GatewayApp:
     """Raises `RouteTableError` (naming every uncovered operation) when the table and the services'
     documents disagree: the gateway does not start half-routed."""
     settings = settings or Settings()
@@ -43,7 +57,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     ended = EndedSessions(settings.access_token_lifetime_seconds)
     tokens = TokenVerifier(settings.jwt_secret, settings.platform_operator_token, ended)
     feed = AccessFeed(ended, settings.kafka, settings.topic_prefix)
-    stream_clients: dict[str, aiohttp.ClientSession] = {}  # gateway.streaming: one pool per service for `stream` routes
+    stream_clients = StreamClients()  # gateway.streaming: one pool per service for `stream` routes
+    rate_windows: dict[str, SlidingWindow] = {}  # gateway.ratelimit: this instance's per-class windows
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -54,12 +69,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await feed.stop()
             for upstream in upstreams.values():
                 await upstream.close()
-            await close_stream_clients(stream_clients)
+            await stream_clients.close()
 
     # /docs is the gateway's own page (gateway.docs): Swagger UI from local assets, no CDN.
-    app = FastAPI(title="Konnect API", version="1.0.0", lifespan=lifespan, docs_url=None, redoc_url=None)
+    app = GatewayApp(title="Konnect API", version="1.0.0", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.settings = settings
-    app.state.rate_windows = {}  # gateway.ratelimit: this instance's per-class windows
+    app.state.rate_windows = rate_windows
     app.state.upstreams = upstreams
     app.state.tokens = tokens
     app.state.ended_sessions = ended
@@ -78,5 +93,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                        no_store=lambda path: path.startswith("/api/"))
     app.include_router(docs.router)
     app.include_router(health_router({name: up.healthy for name, up in upstreams.items()}))
-    app.include_router(edge_router(table))
+    app.forwarder = Forwarder(table, settings, upstreams, tokens, ended, rate_windows, stream_clients)
     return app

@@ -10,6 +10,7 @@ GATEWAY_TRUSTED_PROXIES (nobody by default), or every request could claim a new 
 import math
 import time
 from collections import deque
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from fastapi import Request
@@ -36,24 +37,21 @@ class SlidingWindow:
 
 
 class RateLimit:
-    """A FastAPI dependency: `Depends(RateLimit("login", 20, 60))`.
+    """One rate class of the route table (`limit=login`), counted per client address.
 
-    The routes are declared once per process, but the windows belong to the app (one gateway): two
-    gateway apps in one process (tests) must not share their counts.
+    The windows belong to the app (one gateway), passed in: two gateway apps in one process (tests) must not
+    share their counts.
     """
 
     def __init__(self, name: str, limit: int, seconds: float) -> None:
         self.name, self.limit, self.seconds = name, limit, seconds
 
-    def window(self, request: Request) -> SlidingWindow:
-        windows: dict[str, SlidingWindow] = request.app.state.rate_windows  # set up by gateway.main
+    def check(self, windows: dict[str, SlidingWindow], address: str) -> None:
+        """Counts a hit; ApiError 429 (with the seconds to wait) when over the limit."""
         window = windows.get(self.name)
         if window is None:
             window = windows[self.name] = SlidingWindow(self.limit, self.seconds)
-        return window
-
-    async def __call__(self, request: Request) -> None:
-        wait = self.window(request).hit(client_address(request), time.monotonic())
+        wait = window.hit(address, time.monotonic())
         if wait is not None:
             seconds = max(1, math.ceil(wait))
             raise ApiError(429, "too_many_requests", "Too many requests. Try again later.",
@@ -61,12 +59,16 @@ class RateLimit:
 
 
 def client_address(request: Request) -> str:
+    """The caller's address as `address_of` finds it, for a Starlette request."""
+    return address_of(request.client.host if request.client else None, request.headers.get("x-forwarded-for"),
+                      request.app.state.settings.trusted_proxies)
+
+
+def address_of(peer: str | None, forwarded: str | None, trusted: Collection[str]) -> str:
     """The caller's address: the peer, or, when the peer is a trusted proxy, the right-most X-Forwarded-For hop
     that is not itself a trusted proxy (hops further left were written by the client and prove nothing)."""
-    peer = request.client.host if request.client else "unknown"
-    trusted = set(request.app.state.settings.trusted_proxies)
-    forwarded = request.headers.get("x-forwarded-for")
-    if peer not in trusted or not forwarded:
+    peer = peer or "unknown"
+    if not forwarded or peer not in trusted:
         return peer
     hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
     for hop in reversed(hops):

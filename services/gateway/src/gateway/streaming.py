@@ -1,91 +1,103 @@
 """Routes marked `stream` in the route table: a service's event stream relayed to the client as it comes (no total
 timeout, nothing buffered), `Last-Event-ID` passed on for a resume, and closed when the caller's session ends
-(logout anywhere: the ended-sessions register wakes it)."""
+(logout anywhere: the ended-sessions register wakes it) or the client goes away.
+
+The one event-stream path of the gateway: an `Accept: text/event-stream` header on another route changes nothing.
+"""
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
 
 import aiohttp
-from fastapi import Request, Response
-from fastapi.responses import StreamingResponse
-from konnect_kit.correlation import CORRELATION_HEADER, current_correlation_id
-from konnect_kit.errors import ApiError
-from konnect_kit.internal import Caller, forwarded_headers
+from starlette.types import Receive, Send
 from yarl import URL
 
 from gateway.ended_sessions import EndedSessions
-from gateway.ratelimit import client_address
 from gateway.upstream import Upstream
 
 EVENT_STREAM = "text/event-stream"
 SESSION_ENDED = b"event: session_ended\ndata: {}\n\n"
+STREAM_HEADERS = [(b"content-type", EVENT_STREAM.encode()), (b"cache-control", b"no-store"),
+                  (b"x-accel-buffering", b"no")]
 
 
-def _client(request: Request, upstream: Upstream) -> aiohttp.ClientSession:
-    # Its own pool per service: long-lived streams must not take the connections of the request path.
-    clients: dict[str, aiohttp.ClientSession] = request.app.state.stream_clients
-    client = clients.get(upstream.name)
-    if client is None or client.closed:
-        client = aiohttp.ClientSession(upstream.base_url, auto_decompress=False, timeout=aiohttp.ClientTimeout(
-            total=None, sock_connect=upstream.timeout.total))
-        clients[upstream.name] = client
-    return client
+class StreamClients:
+    """Its own pool per service: long-lived streams must not take the connections of the request path."""
+
+    def __init__(self) -> None:
+        self._clients: dict[str, aiohttp.ClientSession] = {}
+
+    def get(self, upstream: Upstream) -> aiohttp.ClientSession:
+        client = self._clients.get(upstream.name)
+        if client is None or client.closed:
+            client = aiohttp.ClientSession(upstream.base_url, auto_decompress=False, timeout=aiohttp.ClientTimeout(
+                total=None, sock_connect=upstream.timeout.total))
+            self._clients[upstream.name] = client
+        return client
+
+    async def close(self) -> None:
+        for client in self._clients.values():
+            await client.close()
 
 
-async def forward_stream(request: Request, upstream: Upstream, path: str, who: Caller | None) -> Response:
-    headers = forwarded_headers(upstream.internal_token, who, client_address(request))
-    headers[CORRELATION_HEADER] = current_correlation_id()
+async def relay(receive: Receive, send: Send, clients: StreamClients, upstream: Upstream, url: URL,
+                headers: dict[str, str], last_event_id: str | None, answer_headers: list[tuple[bytes, bytes]],
+                ended: EndedSessions, session_id: str | None) -> tuple[int, bytes, str | None] | None:
+    """Relays the stream and returns None, or returns the service's refusal (status, body, content type) for the
+    caller to answer as any other (a 4xx with the uniform body). ApiError 502/503 when the service fails."""
     headers["accept"] = EVENT_STREAM
-    if last := request.headers.get("last-event-id"):
-        headers["last-event-id"] = last[:64]
-    query = request.scope.get("query_string", b"").decode("latin-1")
+    if last_event_id:
+        headers["last-event-id"] = last_event_id[:64]
     try:
-        response = await _client(request, upstream).get(URL.build(path=path, query_string=query, encoded=True),
-                                                       headers=headers)
+        response = await clients.get(upstream).get(url, headers=headers)
     except (TimeoutError, aiohttp.ClientError) as exc:
-        raise ApiError(503, "service_unavailable",
-                       f"The {upstream.name} service is not reachable right now; try again shortly.") from exc
-    content_type = response.headers.get("content-type")
-    if response.status != 200 or not (content_type or "").startswith(EVENT_STREAM):
-        try:  # a refusal (4xx with the uniform body): read whole, within the usual time
-            async with asyncio.timeout(upstream.timeout.total):
-                body = await response.read()
-        finally:
-            response.release()
-        if response.status >= 500:
-            raise ApiError(502, "bad_gateway", f"The {upstream.name} service failed to answer.")
-        return Response(body, status_code=response.status, media_type=content_type)
-    ended: EndedSessions = request.app.state.ended_sessions
-    return StreamingResponse(_relay(response, ended, who.session_id if who else None), media_type=EVENT_STREAM,
-                             headers={"cache-control": "no-store", "x-accel-buffering": "no"})
-
-
-async def _relay(response: aiohttp.ClientResponse, ended: EndedSessions, session_id: str | None
-                 ) -> AsyncIterator[bytes]:
-    watch = ended.watch(session_id) if session_id else asyncio.Event()
-    session_over = asyncio.create_task(watch.wait())
+        raise upstream.unreachable() from exc
     try:
-        while True:
-            chunk = asyncio.create_task(response.content.readany())
-            done, _ = await asyncio.wait({chunk, session_over}, return_when=asyncio.FIRST_COMPLETED)
-            if chunk not in done:  # the session ended: tell the client (it must log in again) and close
-                chunk.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await chunk
-                yield SESSION_ENDED
-                return
-            data = chunk.result()
-            if not data:
-                return  # the service closed the stream; the client reconnects with Last-Event-ID
-            yield data
+        content_type = response.headers.get("content-type")
+        if response.status != 200 or not (content_type or "").startswith(EVENT_STREAM):
+            async with asyncio.timeout(upstream.timeout.total):  # a refusal: read whole, within the usual time
+                body = await response.read()
+            if response.status >= 500:
+                raise upstream.failed()
+            return response.status, body, content_type
+        await send({"type": "http.response.start", "status": 200, "headers": STREAM_HEADERS + answer_headers})
+        await _pass_on(response, receive, send, ended, session_id)
+        return None
     finally:
-        session_over.cancel()
-        if session_id:
-            ended.unwatch(session_id, watch)
         response.close()  # also when the client went away: the upstream stream ends with it
 
 
-async def close_stream_clients(clients: dict[str, aiohttp.ClientSession]) -> None:
-    for client in clients.values():
-        await client.close()
+async def _pass_on(response: aiohttp.ClientResponse, receive: Receive, send: Send, ended: EndedSessions,
+                   session_id: str | None) -> None:
+    watch = ended.watch(session_id) if session_id else asyncio.Event()
+    session_over = asyncio.create_task(watch.wait())
+    client_gone = asyncio.create_task(_disconnected(receive))
+    chunk: asyncio.Task[bytes] | None = None
+    try:
+        while True:
+            chunk = asyncio.create_task(response.content.readany())
+            done, _ = await asyncio.wait({chunk, session_over, client_gone}, return_when=asyncio.FIRST_COMPLETED)
+            if client_gone in done:
+                return
+            if chunk not in done:  # the session ended: tell the client (it must log in again) and close
+                await send({"type": "http.response.body", "body": SESSION_ENDED, "more_body": False})
+                return
+            data = chunk.result()
+            if not data:  # the service closed the stream; the client reconnects with Last-Event-ID
+                await send({"type": "http.response.body", "body": b"", "more_body": False})
+                return
+            await send({"type": "http.response.body", "body": data, "more_body": True})
+    finally:
+        for task in (chunk, session_over, client_gone):
+            if task is not None and not task.done():
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        if session_id:
+            ended.unwatch(session_id, watch)
+
+
+async def _disconnected(receive: Receive) -> None:
+    # The request body was read already: the next message is the client going away.
+    while (await receive())["type"] != "http.disconnect":
+        pass

@@ -22,7 +22,7 @@ def current_correlation_id() -> str:
     return correlation_id_var.get() or new_correlation_id()
 
 
-def _valid(value: str) -> bool:
+def valid_correlation_id(value: str) -> bool:
     # Client-supplied ids end up in logs and headers: keep them short and printable.
     return 0 < len(value) <= 128 and value.isascii() and value.isprintable() and " " not in value
 
@@ -42,7 +42,7 @@ class CorrelationMiddleware:
             if name == CORRELATION_HEADER.encode():
                 incoming = value.decode("latin-1")
                 break
-        correlation_id = incoming if _valid(incoming) else new_correlation_id()
+        correlation_id = incoming if valid_correlation_id(incoming) else new_correlation_id()
         token = correlation_id_var.set(correlation_id)
 
         async def send_with_header(message: Message) -> None:

@@ -63,9 +63,7 @@ async def request_swaps(body: SwapsIn, who: CallerDep, session: SessionDep, kit:
 @router.get("/requests", response_model=OverviewOut)
 async def overview(who: CallerDep, session: SessionDep, clock: ClockDep, family_id: UUID | None = None
                    ) -> OverviewOut:
-    family = await family_for(session, who, family_id)
-    calendar = await organisation_calendar(session, family.organisation_id)
-    return OverviewOut.model_validate(await family_overview(session, family.family_id, calendar, clock.now()))
+    return OverviewOut.model_validate(await family_overview(session, who, family_id, clock.now()))
 
 
 @router.get("/requests/{request_id}", response_model=RequestOut)

@@ -1,35 +1,21 @@
-"""Schedule queries: planned care, availability, occupancy and the organisation calendar (the engine's I/O side).
+"""Schedule use cases: planned care, availability, occupancy, the organisation calendar (SQL: db.schedule, db.agenda).
 
-The requests module imports these names; every function takes the caller's AsyncSession and returns frozen
+The requests module imports these names; every function takes the caller's Session and returns frozen
 dataclasses from `planning.domain.calendar` (or plain dicts for the agenda, which others may enrich).
 """
 
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
 from konnect_kit.clock import Clock
-from sqlalchemy import Row, and_, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from konnect_kit.db import Session
 
 from planning.db import agenda as agenda_queries
+from planning.db import schedule as queries
 from planning.db.agenda import AgendaContext
-from planning.db.calendar import (
-    care_changes,
-    directory_children,
-    directory_families,
-    directory_groups,
-    directory_locations,
-    directory_parents,
-    directory_placements,
-    group_capacity,
-    school_holidays,
-)
-from planning.db.calendar import (
-    day_parts as day_parts_table,
-)
+from planning.db.schedule import ChildRecord, FamilyRecord
 from planning.domain import calendar as rules
 from planning.domain.calendar import (
     Availability,
@@ -52,47 +38,19 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
-class ChildRecord:
-    child_id: UUID
-    organisation_id: UUID
-    family_id: UUID
-    first_name: str
-    last_name: str
-
-
-@dataclass(frozen=True)
-class FamilyRecord:
-    family_id: UUID
-    organisation_id: UUID
-    name: str
-
-
 # -- directory ------------------------------------------------------------------------------------
 
-def _child(row: Row) -> ChildRecord:
-    return ChildRecord(row.child_id, row.organisation_id, row.family_id, row.first_name, row.last_name)
+async def child(session: Session, child_id: UUID) -> ChildRecord | None:
+    return await queries.child(session, child_id)
 
 
-async def child(session: AsyncSession, child_id: UUID) -> ChildRecord | None:
-    row = (await session.execute(select(directory_children).where(
-        directory_children.c.child_id == child_id, ~directory_children.c.deleted))).first()
-    return None if row is None else _child(row)
+async def family(session: Session, family_id: UUID) -> FamilyRecord | None:
+    return await queries.family(session, family_id)
 
 
-async def family(session: AsyncSession, family_id: UUID) -> FamilyRecord | None:
-    row = (await session.execute(select(directory_families).where(
-        directory_families.c.family_id == family_id, ~directory_families.c.deleted))).first()
-    return None if row is None else FamilyRecord(row.family_id, row.organisation_id, row.name)
-
-
-async def family_of_account(session: AsyncSession, account_id: UUID | str) -> UUID | None:
-    try:
-        account = UUID(str(account_id))
-    except ValueError:
-        return None  # a forwarded actor id that is no UUID names no parent
-    return await session.scalar(select(directory_parents.c.family_id).where(
-        directory_parents.c.account_id == account, ~directory_parents.c.deleted))
+async def family_of_account(session: Session, account_id: UUID | str) -> UUID | None:
+    account = _account(account_id)
+    return None if account is None else await queries.family_id_of_account(session, account)
 
 
 def _account(account_id: UUID | str) -> UUID | None:
@@ -102,98 +60,60 @@ def _account(account_id: UUID | str) -> UUID | None:
         return None  # a forwarded actor id that is no UUID names no parent
 
 
-async def family_of_parent(session: AsyncSession, account_id: UUID | str) -> FamilyRecord | None:
+async def family_of_parent(session: Session, account_id: UUID | str) -> FamilyRecord | None:
     """The family of a parent's account (one statement: `family_of_account` and `family` together)."""
     account = _account(account_id)
     row = None if account is None else await agenda_queries.family_of_parent(session, account)
     return None if row is None else FamilyRecord(row.family_id, row.organisation_id, row.name)
 
 
-async def child_and_caller_family(session: AsyncSession, child_id: UUID, account_id: UUID | str | None
+async def child_and_caller_family(session: Session, child_id: UUID, account_id: UUID | str | None
                                   ) -> tuple[ChildRecord | None, UUID | None]:
     """The child, and the family of the parent `account_id` (None for no parent), in one statement."""
     account = None if account_id is None else _account(account_id)
     row = await agenda_queries.child_and_caller_family(session, child_id, account)
     if row is None:
         return None, None
-    return _child(row), row.caller_family if account is not None else None
+    return queries.child_record(row), row.caller_family if account is not None else None
 
 
-async def children_of_family(session: AsyncSession, family_id: UUID) -> list[ChildRecord]:
-    rows = await session.execute(select(directory_children).where(
-        directory_children.c.family_id == family_id, ~directory_children.c.deleted,
-    ).order_by(directory_children.c.first_name, directory_children.c.child_id))
-    return [_child(r) for r in rows]
+async def children_of_family(session: Session, family_id: UUID) -> list[ChildRecord]:
+    return await queries.children_of_family(session, family_id)
 
 
-def _placement(row: Row) -> Placement:
-    return Placement(row.placement_id, row.child_id, row.family_id, row.group_id, row.location_id, row.care_type,
-                     row.starts_on, row.ends_on, rules.pattern_from_json(row.weekly_pattern or []))
+async def _placements(session: Session, child_ids: Iterable[UUID]) -> dict[UUID, list[Placement]]:
+    return await queries.placements(session, child_ids)
 
 
-async def _placements(session: AsyncSession, child_ids: Iterable[UUID]) -> dict[UUID, list[Placement]]:
-    ids = list(set(child_ids))
-    result: dict[UUID, list[Placement]] = {i: [] for i in ids}
-    if not ids:
-        return result
-    rows = await session.execute(select(directory_placements).where(
-        directory_placements.c.child_id.in_(ids), ~directory_placements.c.deleted))
-    for row in rows:
-        result[row.child_id].append(_placement(row))
-    return result
-
-
-async def placement_on(session: AsyncSession, child_id: UUID, day: date) -> Placement | None:
+async def placement_on(session: Session, child_id: UUID, day: date) -> Placement | None:
     """The child's placement valid that date (None without one)."""
     return rules.placement_on((await _placements(session, [child_id]))[child_id], day)
 
 
 # -- calendar -------------------------------------------------------------------------------------
 
-def _day_part(row: Row) -> DayPart:
-    return DayPart(row.day_part_id, row.organisation_id, row.care_type, row.name, row.starts_at, row.ends_at,
-                   row.price_per_hour, row.price_per_part)
+async def day_parts(session: Session, ids: Iterable[UUID]) -> dict[UUID, DayPart]:
+    return await queries.day_parts(session, ids)
 
 
-async def day_parts(session: AsyncSession, ids: Iterable[UUID]) -> dict[UUID, DayPart]:
-    wanted = list(set(ids))
-    if not wanted:
-        return {}
-    rows = await session.execute(select(day_parts_table).where(day_parts_table.c.day_part_id.in_(wanted)))
-    return {r.day_part_id: _day_part(r) for r in rows}
+async def day_parts_of(session: Session, organisation_id: UUID, care_type: str | None = None) -> list[DayPart]:
+    return await queries.day_parts_of(session, organisation_id, care_type)
 
 
-async def day_parts_of(session: AsyncSession, organisation_id: UUID, care_type: str | None = None) -> list[DayPart]:
-    query = select(day_parts_table).where(day_parts_table.c.organisation_id == organisation_id)
-    if care_type is not None:
-        query = query.where(day_parts_table.c.care_type == care_type)
-    rows = await session.execute(query.order_by(day_parts_table.c.starts_at, day_parts_table.c.name,
-                                                day_parts_table.c.day_part_id))
-    return [_day_part(r) for r in rows]
-
-
-async def organisation_calendar(session: AsyncSession, organisation_id: UUID) -> OrgCalendar:
+async def organisation_calendar(session: Session, organisation_id: UUID) -> OrgCalendar:
     """Time zone, opening weekdays, closing days and policies; defaults where nothing was set (yet)."""
     return await agenda_queries.organisation_calendar(session, organisation_id)
 
 
-async def in_school_holidays(session: AsyncSession, organisation_id: UUID, start: date, end: date) -> bool:
+async def in_school_holidays(session: Session, organisation_id: UUID, start: date, end: date) -> bool:
     """Whether every date of [start, end] lies inside the organisation's school holidays."""
-    rows = await session.execute(select(school_holidays.c.starts_on, school_holidays.c.ends_on).where(
-        school_holidays.c.organisation_id == organisation_id,
-        school_holidays.c.starts_on <= end, school_holidays.c.ends_on >= start))
-    return rules.in_school_holidays([(r.starts_on, r.ends_on) for r in rows], start, end)
+    return rules.in_school_holidays(await queries.school_holiday_ranges(session, organisation_id, start, end),
+                                    start, end)
 
 
 # -- schedule -------------------------------------------------------------------------------------
 
-async def _changes(session: AsyncSession, *conditions: Any) -> list[CareChange]:
-    rows = await session.execute(select(care_changes).where(care_changes.c.active, *conditions)
-                                 .order_by(care_changes.c.created_at, care_changes.c.change_id))
-    return [CareChange(r.child_id, r.group_id, r.date, r.day_part_id, r.delta, r.source_kind) for r in rows]
-
-
-async def _planned(session: AsyncSession, record: ChildRecord, placements: Sequence[Placement], day: date,
+async def _planned(session: Session, record: ChildRecord, placements: Sequence[Placement], day: date,
                    changes: Sequence[CareChange]) -> list[PlannedPart]:
     placement = rules.placement_on(placements, day)
     wanted = set(rules.pattern_parts(placement, day)) | {c.day_part_id for c in changes}
@@ -201,31 +121,23 @@ async def _planned(session: AsyncSession, record: ChildRecord, placements: Seque
     return rules.planned_parts(placement, day, changes, parts, organisation_id=record.organisation_id)
 
 
-async def planned_parts(session: AsyncSession, child_id: UUID, day: date) -> list[PlannedPart]:
+async def planned_parts(session: Session, child_id: UUID, day: date) -> list[PlannedPart]:
     """The child's planned day parts that date after changes (absences listed with absent=True)."""
     record = await child(session, child_id)
     if record is None:
         return []
     placements = (await _placements(session, [child_id]))[child_id]
-    changes = await _changes(session, care_changes.c.child_id == child_id, care_changes.c.date == day)
+    changes = await queries.changes_on(session, [child_id], day)
     return await _planned(session, record, placements, day, changes)
 
 
-async def group_occupancy(session: AsyncSession, group_id: UUID, day: date) -> dict[UUID, int]:
+async def group_occupancy(session: Session, group_id: UUID, day: date) -> dict[UUID, int]:
     """Day part → children taking a place in the group that date (after changes; absences free their place)."""
-    in_group = await session.scalars(select(directory_placements.c.child_id).where(
-        directory_placements.c.group_id == group_id, ~directory_placements.c.deleted,
-        directory_placements.c.starts_on <= day,
-        (directory_placements.c.ends_on.is_(None)) | (directory_placements.c.ends_on >= day)))
-    moved_in = await session.scalars(select(care_changes.c.child_id).where(
-        care_changes.c.group_id == group_id, care_changes.c.date == day, care_changes.c.active))
-    candidates = set(in_group) | set(moved_in)
-    if not candidates:
+    live = await queries.children_in_group_on(session, group_id, day)
+    if not live:
         return {}
-    live = set(await session.scalars(select(directory_children.c.child_id).where(
-        directory_children.c.child_id.in_(candidates), ~directory_children.c.deleted)))
     placements = await _placements(session, live)
-    changes = await _changes(session, care_changes.c.child_id.in_(live), care_changes.c.date == day) if live else []
+    changes = await queries.changes_on(session, live, day)
     counts: dict[UUID, int] = {}
     for child_id in live:
         placement = rules.placement_on(placements[child_id], day)
@@ -235,17 +147,15 @@ async def group_occupancy(session: AsyncSession, group_id: UUID, day: date) -> d
     return counts
 
 
-async def occupancy(session: AsyncSession, group_id: UUID, day: date, day_part_id: UUID) -> int:
+async def occupancy(session: Session, group_id: UUID, day: date, day_part_id: UUID) -> int:
     return (await group_occupancy(session, group_id, day)).get(day_part_id, 0)
 
 
-async def capacities(session: AsyncSession, group_id: UUID) -> dict[UUID, int]:
-    rows = await session.execute(select(group_capacity.c.day_part_id, group_capacity.c.capacity).where(
-        group_capacity.c.group_id == group_id))
-    return {r.day_part_id: r.capacity for r in rows}
+async def capacities(session: Session, group_id: UUID) -> dict[UUID, int]:
+    return await queries.capacities(session, group_id)
 
 
-async def has_room(session: AsyncSession, group_id: UUID, day: date, day_part_id: UUID) -> bool:
+async def has_room(session: Session, group_id: UUID, day: date, day_part_id: UUID) -> bool:
     """A place is free in (group, date, day part); a missing capacity row means unlimited."""
     capacity = (await capacities(session, group_id)).get(day_part_id)
     if capacity is None:
@@ -253,7 +163,7 @@ async def has_room(session: AsyncSession, group_id: UUID, day: date, day_part_id
     return rules.has_room(await occupancy(session, group_id, day, day_part_id), capacity)
 
 
-async def availability(session: AsyncSession, child_id: UUID, day: date, *, now: datetime | None = None
+async def availability(session: Session, child_id: UUID, day: date, *, now: datetime | None = None
                        ) -> Availability:
     """Planned parts and, for every other day part of the child's care type, whether it can be requested.
 
@@ -262,7 +172,7 @@ async def availability(session: AsyncSession, child_id: UUID, day: date, *, now:
     return (await availability_and_today(session, child_id, day, now=now))[0]
 
 
-async def availability_and_today(session: AsyncSession, child_id: UUID, day: date, *, now: datetime | None = None
+async def availability_and_today(session: Session, child_id: UUID, day: date, *, now: datetime | None = None
                                  ) -> tuple[Availability, date]:
     """`availability` and the organisation's date today, from one statement (the screen shows both)."""
     found = await agenda_queries.availability_context(session, child_id, day)
@@ -307,7 +217,7 @@ def _occupancy(placements: dict[UUID, list[Placement]], changes: Sequence[CareCh
 
 # -- agenda ---------------------------------------------------------------------------------------
 
-async def agenda_days(session: AsyncSession, family_id: UUID, start: date, end: date,
+async def agenda_days(session: Session, family_id: UUID, start: date, end: date,
                       *, child_ids: Iterable[UUID] | None = None) -> list[dict[str, Any]]:
     """One plain dict per child per date with care in [start, end], sorted by date then child.
 
@@ -318,7 +228,7 @@ async def agenda_days(session: AsyncSession, family_id: UUID, start: date, end: 
     return (await agenda(session, family_id, start, end, child_ids=child_ids))[0]
 
 
-async def agenda(session: AsyncSession, family_id: UUID, start: date, end: date,
+async def agenda(session: Session, family_id: UUID, start: date, end: date,
                  *, child_ids: Iterable[UUID] | None = None) -> tuple[list[dict[str, Any]], AgendaContext]:
     """`agenda_days` and the statement's context (placements, calendars, group names) for screens built on it."""
     context = await agenda_queries.agenda_context(session, family_id, start, end)
@@ -365,17 +275,8 @@ def _part_dict(part: PlannedPart) -> dict[str, Any]:
             "ends_at": part.ends_at, "minutes": part.minutes, "group_id": part.group_id, "absent": part.absent}
 
 
-async def name_groups(session: AsyncSession, days: list[dict[str, Any]]) -> None:
-    group_ids = {d["group_id"] for d in days}
-    if not group_ids:
-        return
-    rows = await session.execute(
-        select(directory_groups.c.group_id, directory_groups.c.name, directory_groups.c.location_id,
-               directory_locations.c.name.label("location_name"))
-        .select_from(directory_groups.outerjoin(directory_locations, and_(
-            directory_locations.c.location_id == directory_groups.c.location_id, ~directory_locations.c.deleted)))
-        .where(directory_groups.c.group_id.in_(group_ids)))
-    known = {r.group_id: r for r in rows}
+async def name_groups(session: Session, days: list[dict[str, Any]]) -> None:
+    known = await queries.group_names(session, {d["group_id"] for d in days})
     for day in days:
         row = known.get(day["group_id"])
         day["group_name"] = row.name if row else None
@@ -385,7 +286,7 @@ async def name_groups(session: AsyncSession, days: list[dict[str, Any]]) -> None
 
 # Extension point for the requests module: add pending/accepted request info to agenda days (e.g. append to
 # day["requests"], or add days for dates without planned care). Called after agenda_days on every agenda read.
-AgendaEnricher = Callable[[AsyncSession, UUID, date, date, list[dict[str, Any]]], Awaitable[None]]
+AgendaEnricher = Callable[[Session, UUID, date, date, list[dict[str, Any]]], Awaitable[None]]
 _enrichers: list[AgendaEnricher] = []
 
 
@@ -394,7 +295,7 @@ def register_agenda_enricher(enricher: AgendaEnricher) -> None:
         _enrichers.append(enricher)
 
 
-async def enrich_agenda(session: AsyncSession, family_id: UUID, start: date, end: date,
+async def enrich_agenda(session: Session, family_id: UUID, start: date, end: date,
                         days: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for enricher in _enrichers:
         await enricher(session, family_id, start, end, days)

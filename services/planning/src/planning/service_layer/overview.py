@@ -5,12 +5,13 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Row
-from sqlalchemy.ext.asyncio import AsyncSession
+from konnect_kit.db import Session
+from konnect_kit.internal import Caller
 
 from planning.db import overview as queries
 from planning.domain.calendar import OrgCalendar
 from planning.domain.periods import cancel_blocked_reason
+from planning.service_layer.callers import allowed_family, family_key
 
 # The status a child's lines show together: anything open wins, then what was decided, then withdrawals.
 _PRECEDENCE = ("pending", "accepted", "rejected", "expired", "cancelled")
@@ -20,11 +21,11 @@ def child_status(statuses: Sequence[str]) -> str:
     return next(s for s in _PRECEDENCE if s in statuses)
 
 
-def first_date(line: Row) -> date:
+def first_date(line: Any) -> date:
     return min([*line.dates, *([line.give_up_date] if line.give_up_date else [])])
 
 
-def child_cancel_blocked(lines: Sequence[Row], calendar: OrgCalendar, now: datetime) -> str | None:
+def child_cancel_blocked(lines: Sequence[Any], calendar: OrgCalendar, now: datetime) -> str | None:
     """None when the child's lines can be cancelled now; otherwise the reason the parent reads."""
     pending = [line for line in lines if line.status == "pending"]
     if not pending:
@@ -34,7 +35,7 @@ def child_cancel_blocked(lines: Sequence[Row], calendar: OrgCalendar, now: datet
                                  calendar.cancel_window_hours)
 
 
-def _line(row: Row) -> dict[str, Any]:
+def _line(row: Any) -> dict[str, Any]:
     return {k: getattr(row, k) for k in (
         "line_id", "child_id", "group_id", "care_type", "starts_on", "ends_on", "dates", "day_part_ids", "minutes",
         "payment", "credit_id", "credit_amount", "price", "give_up_date", "give_up_day_part_ids", "target_date",
@@ -42,8 +43,8 @@ def _line(row: Row) -> dict[str, Any]:
         "evaluated_at", "reservation_status", "reservation_reason")}
 
 
-def request_view(request: Row, lines: Sequence[Row], calendar: OrgCalendar, now: datetime) -> dict[str, Any]:
-    children: dict[UUID, list[Row]] = {}
+def request_view(request: Any, lines: Sequence[Any], calendar: OrgCalendar, now: datetime) -> dict[str, Any]:
+    children: dict[UUID, list[Any]] = {}
     for line in lines:
         children.setdefault(line.child_id, []).append(line)
     per_child = []
@@ -59,7 +60,7 @@ def request_view(request: Row, lines: Sequence[Row], calendar: OrgCalendar, now:
             "children": per_child}
 
 
-def absence_view(row: Row, calendar: OrgCalendar, now: datetime) -> dict[str, Any]:
+def absence_view(row: Any, calendar: OrgCalendar, now: datetime) -> dict[str, Any]:
     blocked = f"This absence is {row.status}." if row.status != "registered" else cancel_blocked_reason(
         row.starts_on, now, calendar.time_zone, calendar.cancel_window_hours)
     return {"absence_id": row.absence_id, "child_id": row.child_id, "starts_on": row.starts_on,
@@ -68,16 +69,18 @@ def absence_view(row: Row, calendar: OrgCalendar, now: datetime) -> dict[str, An
             "cancel_blocked_reason": blocked}
 
 
-async def family_overview(session: AsyncSession, family_id: UUID, calendar: OrgCalendar, now: datetime
-                          ) -> dict[str, Any]:
-    rows, lines = await queries.family_requests(session, family_id)
-    absent = await queries.family_absences(session, family_id)
-    return {"family_id": family_id,
-            "requests": [request_view(r, lines[r.request_id], calendar, now) for r in rows],
-            "absences": [absence_view(a, calendar, now) for a in absent]}
+async def family_overview(session: Session, who: Caller, family_id: UUID | None, now: datetime) -> dict[str, Any]:
+    """The overview of the family the caller may see (callers.family_for's rules), from one statement."""
+    account, named = family_key(who, family_id)
+    found = await queries.family_overview(session, account=account, family=named)
+    family = allowed_family(who, family_id, found.family if found else None)
+    assert found is not None  # allowed_family refused otherwise
+    return {"family_id": family.family_id,
+            "requests": [request_view(r, found.lines[r.request_id], found.calendar, now) for r in found.requests],
+            "absences": [absence_view(a, found.calendar, now) for a in found.absences]}
 
 
-async def evaluation_queue(session: AsyncSession, organisation_id: UUID, calendar: OrgCalendar, now: datetime,
+async def evaluation_queue(session: Session, organisation_id: UUID, calendar: OrgCalendar, now: datetime,
                            limit: int) -> list[dict[str, Any]]:
     """Requests of the organisation with a line still waiting for an evaluation, oldest first."""
     rows, lines = await queries.waiting_requests(session, organisation_id, limit)

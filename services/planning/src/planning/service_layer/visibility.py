@@ -1,12 +1,12 @@
 """Which request a caller may see or act on: the tenant bound, the family check, hidden when not theirs."""
 
+from typing import Any
 from uuid import UUID
 
+from konnect_kit.db import Session
 from konnect_kit.domain_errors import NotFound
 from konnect_kit.internal import Caller
 from konnect_kit.tenancy import bound_organisation
-from sqlalchemy import Row
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from planning.db.overview import request_by_id
 from planning.service_layer.calendar import family_of_account
@@ -14,7 +14,7 @@ from planning.service_layer.callers import may_act_for
 from planning.service_layer.decisions import lock_request
 
 
-async def request_for(session: AsyncSession, who: Caller, request_id: UUID, *, lock: bool = False) -> Row:
+async def request_for(session: Session, who: Caller, request_id: UUID, *, lock: bool = False) -> Any:
     """The request if the caller may see it; NotFound otherwise (another family's request stays hidden)."""
     # Every caller but the platform operator is bound to one organisation: the query never reaches past it.
     tenant = bound_organisation(who)
