@@ -11,7 +11,8 @@ from fastapi.staticfiles import StaticFiles
 from konnect_web.family import NotAParent
 from konnect_web.gateway import ApiError, Gateway, LoggedOut
 from konnect_web.i18n import N_
-from konnect_web.pages import agenda, auth, credits, profile, requests
+from konnect_web.media import MediaStore
+from konnect_web.pages import agenda, auth, child, credits, files, inbox, location, messages, profile, requests
 from konnect_web.security import HEADERS
 from konnect_web.session import COOKIE, SessionCodec, SessionState
 from konnect_web.settings import WebSettings
@@ -29,8 +30,10 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.gateway = Gateway(settings.gateway_url, settings.gateway_timeout_seconds)
+        app.state.media = MediaStore(codec.fernet, settings.gateway_timeout_seconds)
         yield
         await app.state.gateway.close()
+        await app.state.media.close()
 
     app = FastAPI(title="Konnect web", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None,
                   dependencies=[Depends(csrf_protect)])
@@ -87,6 +90,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
         return {"status": "ok"}
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (auth, agenda, requests, credits, profile):
+    # inbox last: its /absences/{id} deep link must not shadow /absences/new
+    for module in (auth, child, messages, agenda, requests, credits, location, profile, files, inbox):
         app.include_router(module.router)
     return app
