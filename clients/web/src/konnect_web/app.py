@@ -12,7 +12,19 @@ from konnect_web.family import NotAParent
 from konnect_web.gateway import ApiError, Gateway, LoggedOut
 from konnect_web.i18n import N_
 from konnect_web.media import MediaStore
-from konnect_web.pages import agenda, auth, child, credits, files, inbox, location, messages, profile, requests
+from konnect_web.pages import (
+    agenda,
+    auth,
+    child,
+    credits,
+    evaluation,
+    files,
+    inbox,
+    location,
+    messages,
+    profile,
+    requests,
+)
 from konnect_web.security import HEADERS
 from konnect_web.session import COOKIE, SessionCodec, SessionState
 from konnect_web.settings import WebSettings
@@ -72,8 +84,8 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     @app.exception_handler(NotAParent)
     async def not_a_parent(request: Request, exc: NotAParent) -> Response:
         return render(request, "error.html", 403, title=N_("For parents"),
-                      message=N_("These screens show a family's agenda and requests. Screens for staff and the "
-                                 "planning office are not in the portal yet."))
+                      message=N_("These screens show a family's children, agenda and requests. Staff and the "
+                                 "planning office find their messages and the requests to evaluate in the menu."))
 
     @app.exception_handler(ApiError)
     async def api_error(request: Request, exc: ApiError) -> Response:
@@ -91,6 +103,6 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     # inbox last: its /absences/{id} deep link must not shadow /absences/new
-    for module in (auth, child, messages, agenda, requests, credits, location, profile, files, inbox):
+    for module in (auth, child, messages, agenda, requests, credits, location, evaluation, profile, files, inbox):
         app.include_router(module.router)
     return app

@@ -21,6 +21,27 @@ async def parents_only(request: Request) -> None:
         raise NotAParent
 
 
+MESSAGING_ROLES = frozenset({"parent", "staff", "org_admin"})  # who the messaging API answers
+EVALUATOR_ROLES = frozenset({"staff", "org_admin"})  # the evaluation queue (staff where the organisation allows)
+
+
+async def messaging_roles(request: Request) -> None:
+    """Berichten: parents, and staff and admins answering them."""
+    account = session_of(request).account
+    if account is None:
+        raise LoggedOut
+    if account.role not in MESSAGING_ROLES:
+        raise NotAParent
+
+
+async def evaluators_only(request: Request) -> None:
+    account = session_of(request).account
+    if account is None:
+        raise LoggedOut
+    if account.role not in EVALUATOR_ROLES:
+        raise NotAParent
+
+
 async def me(request: Request) -> dict[str, Any]:
     if not hasattr(request.state, "me"):
         request.state.me = await gateway_of(request).call(session_of(request), "GET", "/me")

@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from konnect_web.family import api
+from konnect_web.family import MESSAGING_ROLES, api
 from konnect_web.gateway import ApiError, LoggedOut
 from konnect_web.web import redirect, render, session_of
 
@@ -16,7 +16,6 @@ router = APIRouter()
 # The API's deep links are app paths; the portal serves the same paths (requests and absences in the overview).
 DEEP_LINK = re.compile(
     r"^/(photos|diary|conversations|news|newsletters|observations|requests|absences)/[0-9a-fA-F-]{36}$")
-MESSAGING_ROLES = {"parent", "staff", "org_admin"}
 
 
 def portal_path(link: str) -> str:

@@ -7,13 +7,14 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from konnect_web.family import api, children, parents_only
+from konnect_web.family import api, children, messaging_roles, parents_only
 from konnect_web.gateway import ApiError
 from konnect_web.i18n import N_
 from konnect_web.media import chosen_files, media_of
 from konnect_web.web import redirect, render
 
-router = APIRouter(dependencies=[Depends(parents_only)])
+# Staff and admins read and answer; starting a conversation about a child is the parents' (the API decides).
+router = APIRouter(dependencies=[Depends(messaging_roles)])
 MAX_ATTACHMENTS = 5  # the API's limit per message
 VARIANTS = ("thumbnail", "display", "original")
 
@@ -39,7 +40,7 @@ async def conversations(request: Request, before: int | None = None) -> Response
     return render(request, "conversations.html", data=data, kids=kids)
 
 
-@router.get("/conversations/new")
+@router.get("/conversations/new", dependencies=[Depends(parents_only)])
 async def new_form(request: Request, child: str = "") -> Response:
     return await _new_page(request, {"child": child, "subject": "", "text": "", "group": ""}, None)
 
@@ -51,7 +52,7 @@ async def _new_page(request: Request, values: dict[str, str], error: dict | None
     return render(request, "conversation_new.html", status, kids=kids, values=values, error=error)
 
 
-@router.post("/conversations/new")
+@router.post("/conversations/new", dependencies=[Depends(parents_only)])
 async def start(request: Request) -> Response:
     form = await request.form()
     values = {k: str(form.get(k, "")) for k in ("child", "subject", "text", "group")}
