@@ -9,6 +9,7 @@ from datetime import date, timedelta
 import httpx
 from konnect_devstack.demo import demo_id
 from konnect_devstack.stack import GATEWAY, Stack
+from konnect_kit.media.sample_documents import pdf
 from playwright.sync_api import expect
 from web_browser import ANNE, DEMO_PASSWORD, Visit, check_screen, log_in
 
@@ -76,3 +77,38 @@ def test_the_planning_office_rejects_a_request_with_a_reason_the_parents_read(vi
     decided = anne.get(f"/requests/{request_id}").json()
     assert decided["status"] == "rejected"
     assert decided["children"][0]["lines"][0]["evaluation_reason"] == "De groep is die dag vol."
+
+
+def test_staff_publish_news_with_a_pdf_for_their_group_and_its_families_read_it(  # type: ignore[no-untyped-def]
+        visit: Visit, browser, portal) -> None:
+    page = visit.page
+    log_in(page, SANNE)
+    page.get_by_role("link", name="Nieuws").click()
+    expect(page.locator("h1")).to_have_text("Nieuws plaatsen")
+    check_screen(page, "publish")
+    title = f"Schoenendoos meenemen {uuid.uuid4().hex[:6]}"
+    page.get_by_label("Wie mag het lezen").select_option(label="Groep Dolfijnen")
+    page.get_by_label("Titel").fill(title)
+    page.get_by_label("Tekst").fill("Morgen knutselen we.\n\nGraag een <schoenendoos> meegeven.")
+    page.get_by_label(re.compile("Bijlage")).set_input_files(files=[
+        {"name": "knutselen.pdf", "mimeType": "application/pdf", "buffer": pdf("Knutselen met een schoenendoos")}])
+    page.get_by_role("button", name="Plaatsen").click()
+    expect(page.get_by_role("status")).to_have_text("Geplaatst. Gezinnen zien het bij Mijn locatie.")
+
+    anne = Visit(browser, portal)  # Sem is a Dolfijn: his family reads it, the text as typed (escaped)
+    try:
+        log_in(anne.page, ANNE)
+        anne.page.goto("/location")
+        anne.page.get_by_role("link", name=re.compile(title)).click()
+        expect(anne.page.locator(".rich")).to_contain_text("Graag een <schoenendoos> meegeven.")
+        expect(anne.page.locator(".files")).to_contain_text("knutselen.pdf")
+    finally:
+        anne.close()
+    eva = Visit(browser, portal)  # Noah is not a Dolfijn
+    try:
+        log_in(eva.page, "eva.jansen@demo.konnect.nl")
+        eva.page.goto("/location")
+        expect(eva.page.locator("h1")).to_have_text("Mijn locatie")
+        expect(eva.page.locator("main")).not_to_contain_text(title)
+    finally:
+        eva.close()

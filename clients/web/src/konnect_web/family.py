@@ -22,7 +22,7 @@ async def parents_only(request: Request) -> None:
 
 
 MESSAGING_ROLES = frozenset({"parent", "staff", "org_admin"})  # who the messaging API answers
-EVALUATOR_ROLES = frozenset({"staff", "org_admin"})  # the evaluation queue (staff where the organisation allows)
+STAFF_ROLES = frozenset({"staff", "org_admin"})  # the organisation's screens: evaluating, publishing
 
 
 async def messaging_roles(request: Request) -> None:
@@ -34,11 +34,11 @@ async def messaging_roles(request: Request) -> None:
         raise NotAParent
 
 
-async def evaluators_only(request: Request) -> None:
+async def staff_only(request: Request) -> None:
     account = session_of(request).account
     if account is None:
         raise LoggedOut
-    if account.role not in EVALUATOR_ROLES:
+    if account.role not in STAFF_ROLES:
         raise NotAParent
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from babel.dates import format_date, format_datetime, get_timezone
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_currency
+from babel.numbers import format_currency, format_decimal
 from babel.support import Translations
 
 LOCALES = Path(__file__).parent / "locales"
@@ -62,6 +62,9 @@ class Texts:
         """An API timestamp (ISO 8601, UTC) as the day-care's local date or time."""
         return format_datetime(datetime.fromisoformat(value.replace("Z", "+00:00")), form, tzinfo=TIMEZONE,
                                locale=self.locale)
+
+    def number(self, value: float | Decimal) -> str:
+        return format_decimal(value, "#,##0.#", locale=self.locale)
 
     def money(self, value: str | Decimal | None) -> str:
         return "" if value is None else format_currency(Decimal(value), "EUR", locale=self.locale)

@@ -87,3 +87,10 @@ def media_of(request: Request) -> MediaStore:
 def chosen_files(files: list[Any]) -> list[UploadFile]:
     """The files a form really carries (a file input left empty still sends one nameless, empty part)."""
     return [f for f in files if isinstance(f, UploadFile) and f.filename and (f.size is None or f.size > 0)]
+
+
+def plain_file_name(name: str | None) -> str:
+    """A name the API takes: no folder, quotes or control characters, at most 200 characters."""
+    cleaned = "".join(ch for ch in (name or "").rsplit("/", 1)[-1].rsplit("\\", 1)[-1]
+                      if ch not in '"\\' and ord(ch) >= 32 and ord(ch) != 127).strip()
+    return (cleaned or "attachment")[:200]

@@ -7,12 +7,12 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from konnect_web.family import api, evaluators_only
+from konnect_web.family import api, staff_only
 from konnect_web.gateway import ApiError
 from konnect_web.i18n import N_
 from konnect_web.web import redirect, render, session_of
 
-router = APIRouter(dependencies=[Depends(evaluators_only)])
+router = APIRouter(dependencies=[Depends(staff_only)])
 
 
 async def _names(request: Request, child_ids: set[str]) -> dict[str, str]:

@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from konnect_web.family import api, children, messaging_roles, parents_only
 from konnect_web.gateway import ApiError
 from konnect_web.i18n import N_
-from konnect_web.media import chosen_files, media_of
+from konnect_web.media import chosen_files, media_of, plain_file_name
 from konnect_web.web import redirect, render
 
 # Staff and admins read and answer; starting a conversation about a child is the parents' (the API decides).
@@ -136,15 +136,9 @@ async def _attachments(request: Request, files: list[Any]) -> list[str]:
         raise ApiError(422, "too_many", "At most 5 attachments.")
     ids = []
     for file in files:
-        started = await api(request, "POST", "/message-attachments", json={"file_name": _file_name(file.filename)})
+        started = await api(request, "POST", "/message-attachments",
+                            json={"file_name": plain_file_name(file.filename)})
         await media_of(request).send(started["upload"], file)
         await api(request, "POST", f"/message-attachments/{started['attachment_id']}/confirm")
         ids.append(str(started["attachment_id"]))
     return ids
-
-
-def _file_name(name: str | None) -> str:
-    # The API takes a plain name: no path, quotes or control characters, at most 200 characters.
-    cleaned = "".join(ch for ch in (name or "").rsplit("/", 1)[-1].rsplit("\\", 1)[-1]
-                      if ch not in '"\\' and ord(ch) >= 32 and ord(ch) != 127).strip()
-    return (cleaned or "attachment")[:200]
