@@ -17,21 +17,22 @@ PAGE = 10
 MAX_DIARY_FILES = 10  # the API's limit of photos per entry
 
 
-def _sealed_series(request: Request, series: dict[str, Any]) -> dict[str, Any]:
+def _sealed(request: Request, media: list[dict[str, Any]]) -> None:
+    """Each photo's or video's signed URLs as portal addresses (thumb, display, video)."""
     seal = media_of(request).seal
-    for photo in series["photos"]:
-        photo["thumb"] = seal(request, photo.get("thumbnail_url"))
-        photo["display"] = seal(request, photo.get("display_url"))
-        photo["video"] = seal(request, photo.get("video_url"))
+    for item in media:
+        item["thumb"] = seal(request, item.get("thumbnail_url"))
+        item["display"] = seal(request, item.get("display_url"))
+        item["video"] = seal(request, item.get("video_url"))
+
+
+def _sealed_series(request: Request, series: dict[str, Any]) -> dict[str, Any]:
+    _sealed(request, series["photos"])
     return series
 
 
 def _sealed_entry(request: Request, entry: dict[str, Any]) -> dict[str, Any]:
-    seal = media_of(request).seal
-    for item in entry["media"]:
-        item["thumb"] = seal(request, item.get("thumbnail_url"))
-        item["display"] = seal(request, item.get("display_url"))
-        item["video"] = seal(request, item.get("video_url"))
+    _sealed(request, entry["media"])
     return entry
 
 
