@@ -3,7 +3,8 @@ credits show it; a swap shows its forfeited remainder before sending; absence; c
 reason outside it; the request flow by keyboard alone; several accounts on one device."""
 
 import re
-from datetime import date, timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -119,7 +120,7 @@ def test_a_swap_shows_the_forfeited_remainder_before_sending_then_it_can_be_canc
 def test_an_absence_is_reported_and_shown_and_too_late_to_cancel_shows_why(visit: Visit, demo: Stack) -> None:
     page = visit.page
     anne = _api_login(demo, ANNE)
-    today = date.today()
+    today = datetime.now(ZoneInfo("Europe/Amsterdam")).date()  # the day-care's today, not the machine's
     planned = anne.get("/agenda", params={"from": today.isoformat(),
                                           "to": (today + timedelta(days=1)).isoformat()}).json()["days"]
     soon = next((d for d in planned if d["parts"] and not any(p["absent"] for p in d["parts"])), None)

@@ -166,6 +166,8 @@ def _wait_for_link(mailpit, email: str, before: int, path: str) -> str:  # type:
 def test_staff_get_an_explanation_on_the_family_screens_and_a_bad_address_is_not_found(visit: Visit) -> None:
     page = visit.page
     log_in(page, "sanne.bakker@demo.konnect.nl")
+    expect(page.locator("h1")).to_have_text("Berichten")  # staff start at their messages
+    page.goto("/agenda")
     expect(page.locator("h1")).to_have_text("Voor ouders")
     check_screen(page, "staff-explanation")
     page.goto("/login?add=1")  # a second account on the device

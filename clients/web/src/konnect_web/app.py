@@ -11,7 +11,21 @@ from fastapi.staticfiles import StaticFiles
 from konnect_web.family import NotAParent
 from konnect_web.gateway import ApiError, Gateway, LoggedOut
 from konnect_web.i18n import N_
-from konnect_web.pages import agenda, auth, credits, profile, requests
+from konnect_web.media import MediaStore
+from konnect_web.pages import (
+    agenda,
+    auth,
+    child,
+    credits,
+    evaluation,
+    files,
+    inbox,
+    location,
+    messages,
+    profile,
+    publish,
+    requests,
+)
 from konnect_web.security import HEADERS
 from konnect_web.session import COOKIE, SessionCodec, SessionState
 from konnect_web.settings import WebSettings
@@ -29,8 +43,10 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.gateway = Gateway(settings.gateway_url, settings.gateway_timeout_seconds)
+        app.state.media = MediaStore(codec.fernet, settings.gateway_timeout_seconds)
         yield
         await app.state.gateway.close()
+        await app.state.media.close()
 
     app = FastAPI(title="Konnect web", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None,
                   dependencies=[Depends(csrf_protect)])
@@ -69,8 +85,8 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     @app.exception_handler(NotAParent)
     async def not_a_parent(request: Request, exc: NotAParent) -> Response:
         return render(request, "error.html", 403, title=N_("For parents"),
-                      message=N_("These screens show a family's agenda and requests. Screens for staff and the "
-                                 "planning office are not in the portal yet."))
+                      message=N_("These screens show a family's children, agenda and requests. Staff and the "
+                                 "planning office find their messages and the requests to evaluate in the menu."))
 
     @app.exception_handler(ApiError)
     async def api_error(request: Request, exc: ApiError) -> Response:
@@ -87,6 +103,8 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
         return {"status": "ok"}
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (auth, agenda, requests, credits, profile):
+    # inbox last: its /absences/{id} deep link must not shadow /absences/new
+    for module in (auth, child, messages, agenda, requests, credits, location, evaluation, publish, profile,
+                   files, inbox):
         app.include_router(module.router)
     return app

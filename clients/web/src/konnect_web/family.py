@@ -1,5 +1,6 @@
 """The family as the active account sees it (GET /me): children, their care types; cached per request."""
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import Request
@@ -9,16 +10,27 @@ from konnect_web.web import gateway_of, session_of
 
 
 class NotAParent(Exception):
-    """A staff or office account on a parent's screen (their own screens are still to come)."""
+    """An account on a screen that is not for its role (staff on a family screen): an explanation is shown."""
 
 
-async def parents_only(request: Request) -> None:
-    """The family screens need a parent's account: logged out goes to the login, staff get an explanation."""
-    account = session_of(request).account
-    if account is None:
-        raise LoggedOut
-    if account.role != "parent":
-        raise NotAParent
+MESSAGING_ROLES = frozenset({"parent", "staff", "org_admin"})  # who the messaging API answers
+STAFF_ROLES = frozenset({"staff", "org_admin"})  # the organisation's screens: evaluating, publishing
+
+
+def roles_only(roles: frozenset[str]) -> Callable[[Request], Awaitable[None]]:
+    """A dependency: logged out goes to the login, another role gets the explanation."""
+    async def check(request: Request) -> None:
+        account = session_of(request).account
+        if account is None:
+            raise LoggedOut
+        if account.role not in roles:
+            raise NotAParent
+    return check
+
+
+messaging_roles = roles_only(MESSAGING_ROLES)  # Berichten: parents, and staff and admins answering them
+staff_only = roles_only(STAFF_ROLES)
+parents_only = roles_only(frozenset({"parent"}))  # the family screens
 
 
 async def me(request: Request) -> dict[str, Any]:

@@ -2,21 +2,23 @@
 dates and amounts formatted for the chosen language."""
 
 import io
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
 from gettext import NullTranslations
 from pathlib import Path
 
-from babel.dates import format_date
+from babel.dates import format_date, format_datetime, get_timezone
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_currency
+from babel.numbers import format_currency, format_decimal
 from babel.support import Translations
 
 LOCALES = Path(__file__).parent / "locales"
 DEFAULT_LANGUAGE = "nl"
 LOCALE_OF = {"nl": "nl_NL", "en": "en_GB"}
+# The API answers moments in UTC; a parent reads them on the day-care's clock.
+TIMEZONE = get_timezone("Europe/Amsterdam")
 
 
 def N_(message: str) -> str:
@@ -55,6 +57,14 @@ class Texts:
 
     def day(self, value: date | str, form: str = "EEEE d MMMM") -> str:
         return format_date(date.fromisoformat(value) if isinstance(value, str) else value, form, locale=self.locale)
+
+    def moment(self, value: str, form: str = "d MMMM y") -> str:
+        """An API timestamp (ISO 8601, UTC) as the day-care's local date or time."""
+        return format_datetime(datetime.fromisoformat(value.replace("Z", "+00:00")), form, tzinfo=TIMEZONE,
+                               locale=self.locale)
+
+    def number(self, value: float | Decimal) -> str:
+        return format_decimal(value, "#,##0.#", locale=self.locale)
 
     def money(self, value: str | Decimal | None) -> str:
         return "" if value is None else format_currency(Decimal(value), "EUR", locale=self.locale)

@@ -6,6 +6,7 @@ CSP = "; ".join([
     "script-src 'self'",
     "style-src 'self'",
     "img-src 'self' data:",
+    "media-src 'self'",  # videos of the timeline, streamed through the portal like photos
     "font-src 'self'",
     "connect-src 'self'",
     "manifest-src 'self'",

@@ -58,8 +58,8 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
     if request.state.new_session:
         state.dirty = True  # the page's forms carry this session's CSRF token: the browser must keep it
     _ = texts_of(request)
-    context.update(request=request, _=_, texts=_, lang=state.lang, csrf=state.csrf, account=state.account,
-                   accounts=state.accounts, path=request.url.path,
+    context.update(request=request, _=_, texts=_, ngettext=_.ngettext, lang=state.lang, csrf=state.csrf,
+                   account=state.account, accounts=state.accounts, path=request.url.path,
                    htmx=request.headers.get("hx-request") == "true")
     return TEMPLATES.TemplateResponse(request, template, context, status_code=status_code)
 

@@ -23,16 +23,22 @@ def _client_ip(request: Request) -> str | None:
     return request.client.host if request.client else None
 
 
+def _home(request: Request) -> str:
+    """A parent starts at the family's agenda; staff and the planning office at their messages."""
+    account = session_of(request).account
+    return "/agenda" if account is None or account.role == "parent" else "/conversations"
+
+
 @router.get("/")
 async def home(request: Request) -> Response:
-    return redirect("/agenda" if session_of(request).account else "/login")
+    return redirect(_home(request) if session_of(request).account else "/login")
 
 
 @router.get("/login")
 async def login_form(request: Request, add: bool = False, done: str = "") -> Response:
     state = session_of(request)
     if state.account and not add:
-        return redirect("/agenda")
+        return redirect(_home(request))
     return render(request, "login.html", adding=add, notice=done, email="", error=None, organisations=[])
 
 
@@ -53,7 +59,7 @@ async def login(request: Request, email: Annotated[str, Form()], password: Annot
         return render(request, "login.html", refusal.status if refusal.status < 500 else 502, adding=False,
                       notice="", email=email, error=message, organisations=[])
     await _sign_in(request, tokens)
-    return redirect("/agenda")
+    return redirect(_home(request))
 
 
 async def _sign_in(request: Request, tokens: dict) -> None:
@@ -68,7 +74,7 @@ async def _sign_in(request: Request, tokens: dict) -> None:
 @router.post("/accounts/switch")
 async def switch(request: Request, account_id: Annotated[str, Form()]) -> Response:
     session_of(request).switch(account_id)
-    return redirect("/agenda")
+    return redirect(_home(request))
 
 
 @router.post("/logout")
@@ -87,7 +93,7 @@ async def logout(request: Request, scope: Annotated[str, Form()] = "this") -> Re
         except (ApiError, LoggedOut):
             pass  # the session is gone either way; forget it here too
         state.remove(account.account_id)
-    return redirect("/agenda" if state.account else "/login?done=logged_out")
+    return redirect(_home(request) if state.account else "/login?done=logged_out")
 
 
 @router.get("/forgot-password")
@@ -142,7 +148,7 @@ async def accept_invitation(request: Request, token: Annotated[str, Form()],
         return render(request, "set_password.html", 400 if refusal.status < 500 else 502, token=token,
                       action="/invitation", title=N_("Welcome! Choose a password"), error=_password_refusal(refusal))
     await _sign_in(request, tokens)
-    return redirect("/agenda")
+    return redirect(_home(request))
 
 
 def _password_refusal(refusal: ApiError) -> str:
