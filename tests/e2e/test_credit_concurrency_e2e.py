@@ -60,7 +60,7 @@ async def test_fifty_parallel_requests_on_one_credit_for_three(gateway, mailpit,
     assert sum(1 for h in before["history"] if h["status"] == "consumed") == 3
 
     eva = w.parents["eva"][1]
-    assert await eventually(lambda: mailpit.count(eva, "beoordeeld") == 50, timeout=60)  # one per request
+    assert await eventually(lambda: mailpit.count(eva, "Extra dag voor Noor") == 50, timeout=60)  # one per request
     deliveries_before = await deliveries_to(stack, eva)
     assert len(deliveries_before) == 51  # the invitation and fifty decisions
 
@@ -74,5 +74,5 @@ async def test_fifty_parallel_requests_on_one_credit_for_three(gateway, mailpit,
     again = [outcome(await request_settled(gateway, w.as_parent("eva"), rid)) for rid in request_ids]
     assert again == outcomes
     assert await deliveries_to(stack, eva) == deliveries_before  # no mail queued twice
-    assert mailpit.count(eva, "beoordeeld") == 50
+    assert mailpit.count(eva, "Extra dag voor Noor") == 50
 

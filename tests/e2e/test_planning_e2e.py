@@ -49,8 +49,9 @@ async def test_all_or_nothing_for_two_siblings_one_rejected_by_the_erp_rejects_b
         decided = await request_settled(gateway, w.as_parent("eva"), r.json()["request_id"])
     assert statuses(decided) == {w.children["noor"]: "rejected", w.children["daan"]: "rejected"}
     # One e-mail per parent with the outcome per child, in each parent's language.
-    [nl] = await mail_to(mailpit, w.parents["eva"][1], subject_has="beoordeeld")
-    [en] = await mail_to(mailpit, w.parents["tom"][1], subject_has="decided")
+    [nl] = await mail_to(mailpit, w.parents["eva"][1], subject_has="Extra dag voor Noor en Daan op")
+    [en] = await mail_to(mailpit, w.parents["tom"][1], subject_has="Extra day for Noor and Daan on")
+    assert nl["Subject"].endswith(" afgewezen") and en["Subject"].endswith(" rejected")
     assert "Noor" in nl["Text"] and "Daan" in nl["Text"] and "Groep vol" in nl["Text"]
     assert "Noor" in en["Text"] and "Daan" in en["Text"]
     agenda = (await gateway.get("/api/v1/agenda", params={"from": wednesday.isoformat(), "to": wednesday.isoformat()},
@@ -80,7 +81,7 @@ async def test_accepted_request_changes_the_agenda_and_consumes_the_credit(gatew
 
     balance = await eventually(consumed)
     assert balance["usable"] == "0" and balance["reserved"] == "0"
-    [mail] = await mail_to(mailpit, w.parents["eva"][1], subject_has="beoordeeld")
+    [mail] = await mail_to(mailpit, w.parents["eva"][1], subject_has="geaccepteerd")
     assert "Noor" in mail["Text"]
 
 
@@ -278,6 +279,6 @@ async def test_a_parent_who_switched_off_outcome_mail_gets_none_the_other_parent
                                                                   parts=[w.parts["morning"]])]})
         assert r.status_code == 201, r.text
         await request_settled(gateway, w.as_parent("eva"), r.json()["request_id"])
-    await mail_to(mailpit, w.parents["eva"][1], subject_has="beoordeeld")
+    await mail_to(mailpit, w.parents["eva"][1], subject_has="geaccepteerd")
     # Both parents' mails would be queued in one transaction: Eva's arrived, so Tom's would exist by now.
     assert len(await deliveries_to(stack, w.parents["tom"][1])) == 1  # the invitation only

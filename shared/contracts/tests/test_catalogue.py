@@ -116,6 +116,7 @@ def test_expected_catalogue() -> None:
         "messaging.messages.v1": ("conversation_id", 6),
         "timeline.posts.v1": ("organisation_id", 6),
         "timeline.content.v1": ("location_id", 3),
+        "timeline.media.v1": ("organisation_id", 3),
         "kit.probe.v1": ("probe_id", 3),
         "platform.erp-clients.v1": ("client_id", 1),
     }
