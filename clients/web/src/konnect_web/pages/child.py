@@ -1,6 +1,8 @@
 """Mijn kind: the family's feed (photos and diary, newest first, more by cursor), a photo series to page through,
 full size and download where allowed, one diary entry, and writing a diary entry with photos."""
 
+import asyncio
+import time
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -15,6 +17,9 @@ from konnect_web.web import redirect, render
 router = APIRouter(dependencies=[Depends(parents_only)])
 PAGE = 10
 MAX_DIARY_FILES = 10  # the API's limit of photos per entry
+# Processing a parent's photo takes well under a second; waiting this long lets the entry show with its photo
+# right after saving. Past it the entry is saved anyway and the photo appears once ready.
+PROCESSING_WAIT_S = 8.0
 
 
 def _sealed(request: Request, media: list[dict[str, Any]]) -> None:
@@ -107,6 +112,9 @@ async def write_diary(request: Request) -> Response:
         return again(N_("At most 10 photos per entry."))
     try:
         upload_ids = [await _upload_photo(request, f) for f in files]
+        failed = await _failed_processing(request, upload_ids)
+        if failed:
+            return again(N_("A photo could not be processed."), failed)
         await api(request, "POST", f"/timeline/children/{child_id}/diary",
                   json={"text": text, "upload_ids": upload_ids})
     except ApiError as error:
@@ -122,3 +130,18 @@ async def _upload_photo(request: Request, file: Any) -> str:
     await media_of(request).send(form, file)
     await api(request, "POST", f"/timeline/uploads/{form['upload_id']}/confirm")
     return str(form["upload_id"])
+
+
+async def _failed_processing(request: Request, upload_ids: list[str]) -> str:
+    """Wait (bounded) until the uploads are processed; the failure message of the first refused one, else ""."""
+    deadline = time.monotonic() + PROCESSING_WAIT_S
+    pending = list(upload_ids)
+    while pending and time.monotonic() < deadline:
+        states = [await api(request, "GET", f"/timeline/uploads/{upload_id}") for upload_id in pending]
+        for state in states:
+            if state["status"] == "failed":
+                return str((state.get("failure") or {}).get("message") or "")
+        pending = [s["upload_id"] for s in states if s["status"] != "ready"]
+        if pending:
+            await asyncio.sleep(0.2)
+    return ""
