@@ -30,8 +30,11 @@ class StreamClients:
     def get(self, upstream: Upstream) -> aiohttp.ClientSession:
         client = self._clients.get(upstream.name)
         if client is None or client.closed:
-            client = aiohttp.ClientSession(upstream.base_url, auto_decompress=False, timeout=aiohttp.ClientTimeout(
-                total=None, sock_connect=upstream.timeout.total))
+            # No connection limit: each open stream holds one connection for its whole life, and aiohttp's
+            # default of 100 would queue the 101st parent's stream forever.
+            client = aiohttp.ClientSession(
+                upstream.base_url, auto_decompress=False, connector=aiohttp.TCPConnector(limit=0),
+                timeout=aiohttp.ClientTimeout(total=None, sock_connect=upstream.timeout.total))
             self._clients[upstream.name] = client
         return client
 

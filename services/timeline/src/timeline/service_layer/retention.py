@@ -5,80 +5,48 @@ objects and the next pass deletes it again (deleting objects is idempotent); nev
 would leave unreachable objects in the bucket for ever.
 """
 
-from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
+from konnect_kit.db import Session
 from konnect_kit.media import MediaStore
-from sqlalchemy import Column, Table, delete, select
-from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from timeline.db.location import location_item_attachments, media_settings, observation_attachments, retention_runs
-from timeline.db.photos import timeline_media
+from timeline.db import retention_queries as queries
+from timeline.db.retention_queries import UNCONFIRMED, MediaRow, RetainedMedia
 from timeline.domain.retention import retention_cutoff
 
-BATCH = 100
+__all__ = ["RetainedMedia", "claim_day", "delete_expired_batch", "delete_unconfirmed", "organisations_with_retention"]
+
+claim_day = queries.claim_day
+organisations_with_retention = queries.organisations_with_retention
 
 
-@dataclass(frozen=True)
-class RetainedMedia:
-    """One table of media under the organisation's photo retention: each row names its objects' base key."""
-
-    table: Table
-    id_column: Column
-    organisation_column: Column
-    posted_column: Column
-    base_column: Column
+async def _delete_objects(store: MediaStore, rows: list[MediaRow]) -> None:
+    for row in rows:
+        if row.media_base:
+            await store.delete_prefix(row.media_base)
 
 
-UNCONFIRMED: tuple[Table, ...] = (location_item_attachments, observation_attachments, timeline_media)
-
-
-async def delete_unconfirmed(session: AsyncSession, store: MediaStore, now: datetime) -> int:
+async def delete_unconfirmed(session: Session, store: MediaStore, now: datetime) -> int:
     """One batch of uploads whose deadline passed unconfirmed: their objects, then their rows."""
     deleted = 0
     for table in UNCONFIRMED:
-        key = next(iter(table.primary_key.columns))
-        rows = (await session.execute(select(key, table.c.media_base).where(
-            table.c.status == "pending", table.c.upload_expires_at < now)
-            .limit(BATCH).with_for_update(skip_locked=True))).all()
-        for row in rows:
-            await store.delete_prefix(row.media_base)
+        rows = await queries.unconfirmed_batch(session, table, now)
+        await _delete_objects(store, rows)
         if rows:
-            await session.execute(delete(table).where(key.in_([row[0] for row in rows])))
+            await queries.delete_unconfirmed_rows(session, table, rows)
         deleted += len(rows)
     return deleted
 
 
-async def claim_day(session: AsyncSession, now: datetime) -> bool:
-    """True for the one pass (across instances) that runs today's retention; a failed run is caught up the next
-    day, as the cut-off is relative to then."""
-    claimed = await session.scalar(insert(retention_runs).values(day=now.date(), started_at=now, deleted_media=0)
-                                   .on_conflict_do_nothing().returning(retention_runs.c.day))
-    return claimed is not None
-
-
-async def organisations_with_retention(session: AsyncSession) -> list[tuple[UUID, int]]:
-    rows = await session.execute(select(media_settings.c.organisation_id, media_settings.c.photo_retention_months)
-                                 .where(media_settings.c.photo_retention_months.is_not(None)))
-    return [(row.organisation_id, row.photo_retention_months) for row in rows]
-
-
-async def delete_expired_batch(session: AsyncSession, store: MediaStore, target: RetainedMedia,
+async def delete_expired_batch(session: Session, store: MediaStore, target: RetainedMedia,
                                organisation_id: UUID, months: int, now: datetime) -> int:
-    """One batch of one organisation's media posted before its cut-off; how many were deleted."""
+    """One batch of one organisation's media posted before its cut-off: objects, then rows; how many."""
     cutoff = retention_cutoff(now, months)
     if cutoff is None:
         return 0
-    rows = (await session.execute(select(target.id_column, target.base_column).where(
-        target.organisation_column == organisation_id, target.posted_column < cutoff)
-        .limit(BATCH).with_for_update(skip_locked=True))).all()
-    for row in rows:
-        if row[1]:
-            await store.delete_prefix(row[1])
+    rows = await queries.expired_batch(session, target, organisation_id, cutoff)
+    await _delete_objects(store, rows)
     if rows:
-        await session.execute(delete(target.table).where(target.id_column.in_([row[0] for row in rows])))
-        await session.execute(retention_runs.update().where(retention_runs.c.day == now.date()).values(
-            deleted_media=retention_runs.c.deleted_media + len(rows)))
+        await queries.delete_expired_rows(session, target, rows, now)
     return len(rows)
