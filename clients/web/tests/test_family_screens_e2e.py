@@ -6,10 +6,11 @@ import re
 import uuid
 
 import httpx
-from konnect_devstack.stack import GATEWAY, Stack
+from konnect_devstack.pytest_plugin import internal_headers
+from konnect_devstack.stack import DOMAIN_SERVICES, GATEWAY, Stack
 from konnect_kit.media import samples
 from playwright.sync_api import expect
-from web_browser import ANNE, DEMO_PASSWORD, Visit, check_screen, log_in
+from web_browser import ANNE, DEMO_PASSWORD, MARK, Visit, check_screen, log_in
 
 EVA = "eva.jansen@demo.konnect.nl"  # Noah's mother: another family of the same organisation
 SANNE = "sanne.bakker@demo.konnect.nl"  # staff of Sem's group (Dolfijnen)
@@ -218,3 +219,30 @@ def test_the_new_screens_in_english(visit: Visit) -> None:
     page.locator(".feed-item .thumbs a[href^='/photos/']").first.click()
     expect(page.locator("figcaption")).to_contain_text(re.compile(r"Photo 1 of \d+"))
     check_screen(page, "en-photo-series")
+
+
+def test_notification_settings_show_a_mailbox_that_stopped_and_turn_message_previews_on(visit: Visit,
+                                                                                       demo: Stack) -> None:
+    # The mail provider reports Mark's mailbox as bouncing (its webhook, as a platform operator would send it).
+    notifications = next(spec for spec in DOMAIN_SERVICES if spec.name == "notifications")
+    bounced = httpx.post(demo.url(notifications) + "/mail-bounces", json={"email": MARK, "kind": "bounce"},
+                         headers=internal_headers("platform_operator", "mail-provider"), timeout=30)
+    assert bounced.status_code == 200, bounced.text
+    page = visit.page
+    log_in(page, MARK)
+    page.goto("/profile")
+    settings = page.locator("section", has=page.locator("#notify-title"))
+    expect(settings.get_by_role("alert")).to_contain_text(f"Onze e-mails aan {MARK} komen niet aan")
+    preview = settings.get_by_label("Toon het begin van een nieuw bericht in de pushmelding en de e-mail")
+    expect(preview).not_to_be_checked()
+    preview.check()
+    settings.get_by_role("button", name="Opslaan").click()
+    expect(page.get_by_role("status")).to_be_visible()
+    expect(preview).to_be_checked()  # read back from the API after the redirect
+    check_screen(page, "notification-settings")
+
+    settings.get_by_role("button", name="Mijn mailbox werkt weer").click()
+    expect(settings.get_by_role("alert")).to_have_count(0)
+    preview.uncheck()  # leave Mark as the demo has him
+    settings.get_by_role("button", name="Opslaan").click()
+    expect(preview).not_to_be_checked()

@@ -9,11 +9,18 @@ import httpx
 from playwright.sync_api import expect
 from web_browser import ANNE, Visit, check_screen, log_in
 
+_TAKEN: set[date] = set()
+
 
 def weekday_ahead(weekday: int) -> date:
-    """A date of the given weekday some weeks ahead, different per run so reruns never meet their own requests."""
+    """A date of the given weekday some weeks ahead, different per run so reruns never meet their own requests,
+    and never one another test of this run already took (a swap and an extra day on one Wednesday collide)."""
     today = date.today()
-    return today + timedelta(days=(weekday - today.weekday()) % 7 + 7 * random.randint(3, 40))
+    while True:
+        day = today + timedelta(days=(weekday - today.weekday()) % 7 + 7 * random.randint(3, 40))
+        if day not in _TAKEN:
+            _TAKEN.add(day)
+            return day
 
 
 def test_anne_requests_an_extra_day_in_dutch_sees_it_switches_to_english_and_logs_out(

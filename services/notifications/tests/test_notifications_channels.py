@@ -99,6 +99,47 @@ async def test_bursts_digest_and_quiet_hours(notifications_env, inbox_world, fak
         assert bad.status_code == 422
 
 
+async def test_message_previews_only_for_parents_who_chose_them(notifications_env, inbox_world, fake_fcm,
+                                                               mailpit) -> None:
+    """The start of a message reaches a lock screen or a mailbox only for a parent who turned previews on."""
+    env, w = notifications_env, inbox_world
+    fcm, push_settings = fake_fcm
+    clock = SettableClock(AFTERNOON)
+    await env.publish(*(env.wrap(e) for e in w.directory()))
+    async with running_app(create_app(env.settings(**push_settings, push_burst_seconds=60), clock=clock)) as client:
+        anne_h, emma_h = w.headers(w.anne), w.headers(w.emma)
+        anne_phone, emma_phone = await _device(client, anne_h), await _device(client, emma_h)
+        assert (await client.get("/notification-settings", headers=emma_h)).json()["message_preview"] is False
+        chosen = await client.put("/notification-settings", headers=anne_h, json={"message_preview": True})
+        assert chosen.status_code == 200 and chosen.json()["message_preview"] is True
+        unchanged = await client.put("/notification-settings", headers=anne_h, json={"digest_at": "19:00"})
+        assert unchanged.json()["message_preview"] is True  # not named: kept
+        await eventually(lambda: _rows(env, "SELECT 1 FROM placements", 2))
+
+        text = "Wil je morgen extra luiers meenemen?"
+        await env.publish(env.wrap(MessageSent(
+            message_id=uuid.uuid4(), conversation_id=uuid.uuid4(), organisation_id=w.org, child_id=w.sem,
+            sender_account_id=w.staff, sender_role="staff", recipient_account_ids=(w.anne, w.emma),
+            subject="Luiers", sent_at=AFTERNOON, sender_name="Juf Sanne", preview=text)))
+        anne, emma = f"{w.anne.hex}@example.test", f"{w.emma.hex}@example.test"
+        await eventually(lambda: mailpit.count(anne, "Luiers") == 1 and mailpit.count(emma, "Luiers") == 1,
+                         timeout=30)
+        anne_mail = mailpit.message(mailpit.messages_to(anne)[0]["ID"])
+        emma_mail = mailpit.message(mailpit.messages_to(emma)[0]["ID"])
+        assert f"“{text}”" in anne_mail["Text"] and text in anne_mail["HTML"]
+        assert text not in emma_mail["Text"] and text not in emma_mail["HTML"]
+
+        clock.advance(timedelta(seconds=61))  # the burst window of the conversation ends
+        await eventually(lambda: len(fcm.to(anne_phone)) == 1 and len(fcm.to(emma_phone)) == 1)
+        assert fcm.to(anne_phone)[0]["notification"] == {"title": "Bericht van Juf Sanne", "body": text}
+        assert text not in str(fcm.to(emma_phone)) and "Juf Sanne" not in str(fcm.to(emma_phone))
+
+        off = await client.put("/notification-settings", headers=anne_h, json={"message_preview": False})
+        assert off.json()["message_preview"] is False
+        bad = await client.put("/notification-settings", headers=anne_h, json={"message_preview": "sometimes"})
+        assert bad.status_code == 422
+
+
 async def _rows(env: Any, sql: str, expected: int, *, exact: bool = False) -> bool:
     found = len(await env.fetch(sql))
     return found == expected if exact else found >= expected

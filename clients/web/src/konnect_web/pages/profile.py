@@ -20,13 +20,15 @@ DONE = {"saved": N_("Saved."), "password": N_("Your password has been changed.")
 async def _page(request: Request, status: int = 200, **extra: object) -> Response:
     me = await api(request, "GET", "/account")
     try:
-        notifications = (await api(request, "GET", "/notification-settings"))["items"]
+        notify = await api(request, "GET", "/notification-settings")
     except ApiError:
-        notifications = []  # the notifications service may be away: the rest of the page still works
+        notify = {}  # the notifications service may be away: the rest of the page still works
+    notifications = notify.get("items", [])
     kids = []
     for child in await children(request):
         kids.append({**child, "consents": await api(request, "GET", f"/children/{child['child_id']}/consents")})
-    context = {"me": me, "notifications": notifications, "kids": kids, "done": None, "error": None, **extra}
+    context = {"me": me, "notifications": notifications, "message_preview": notify.get("message_preview", False),
+               "email_problem": notify.get("email_problem"), "kids": kids, "done": None, "error": None, **extra}
     return render(request, "profile.html", status, **context)
 
 
@@ -74,7 +76,14 @@ async def save_notifications(request: Request) -> Response:
     current = (await api(request, "GET", "/notification-settings"))["items"]
     items = [{"kind": s["kind"], "email": form.get(f"email_{s['kind']}") == "on",
               "push": form.get(f"push_{s['kind']}") == "on"} for s in current]
-    await api(request, "PUT", "/notification-settings", json={"items": items})
+    await api(request, "PUT", "/notification-settings",
+              json={"items": items, "message_preview": form.get("message_preview") == "on"})
+    return redirect("/profile?done=saved")
+
+
+@router.post("/profile/notifications/mail-again")
+async def mail_me_again(request: Request) -> Response:
+    await api(request, "PUT", "/notification-settings", json={"mail_me_again": True})
     return redirect("/profile?done=saved")
 
 

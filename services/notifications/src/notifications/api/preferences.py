@@ -1,5 +1,6 @@
 """A person's own notification settings: per item kind e-mail (off / immediately / daily digest), push and
-in-app; the time zone, digest time and quiet hours for push."""
+in-app; the time zone, digest time and quiet hours for push; whether a message's start shows in its push and
+e-mail."""
 
 from datetime import datetime, time
 from typing import Annotated, Literal
@@ -52,6 +53,8 @@ class SettingsOut(BaseModel):
     digest_at: str = Field(description="Local time of the daily digest mail (HH:MM)")
     quiet_hours: QuietHours | None = Field(description="Pushes in this window wait and come as one summary")
     email_problem: EmailProblem | None = Field(default=None, description="Set when no mail reaches the address")
+    message_preview: bool = Field(description="A new message's push and e-mail show the start of its text "
+                                  "(off by default: a lock screen or a shared mailbox shows only who wrote)")
 
 
 class SettingsIn(BaseModel):
@@ -61,6 +64,8 @@ class SettingsIn(BaseModel):
     quiet_hours: QuietHours | None = None
     clear_quiet_hours: bool = Field(default=False, description="Turn quiet hours off")
     mail_me_again: bool = Field(default=False, description="My mailbox works again: lift the e-mail problem")
+    message_preview: bool | None = Field(default=None, description="Show the start of a message in its push and "
+                                         "e-mail; omitted: unchanged")
 
 
 def _hhmm(value: time) -> str:
@@ -81,7 +86,8 @@ async def _view(session: Session, account_id: UUID) -> SettingsOut:
                                   detail=problem[1].detail, since=problem[1].since) if problem else None)
     return SettingsOut(
         account_id=account_id, time_zone=account.time_zone, digest_at=_hhmm(account.digest_at), quiet_hours=quiet,
-        email_problem=email_problem, items=[KindSetting(kind=kind, email=c.email != "off", push=c.push, in_app=c.in_app,  # type: ignore[arg-type]
+        email_problem=email_problem, message_preview=account.message_preview,
+        items=[KindSetting(kind=kind, email=c.email != "off", push=c.push, in_app=c.in_app,  # type: ignore[arg-type]
                            email_delivery=None if c.email == "off" else c.email)  # type: ignore[arg-type]
                for kind, c in chosen])
 
@@ -99,7 +105,7 @@ async def put_settings(body: SettingsIn, who: CallerDep, session: SessionDep) ->
     quiet = (_time(body.quiet_hours.start), _time(body.quiet_hours.end)) if body.quiet_hours else None
     await use.change_account(session, account_id, time_zone=body.time_zone,
                              digest_at=_time(body.digest_at) if body.digest_at else None, quiet=quiet,
-                             clear_quiet=body.clear_quiet_hours)
+                             clear_quiet=body.clear_quiet_hours, message_preview=body.message_preview)
     if body.mail_me_again:
         await bounces.mail_me_again(session, account_id)
     return await _view(session, account_id)

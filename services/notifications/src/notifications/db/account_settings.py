@@ -1,10 +1,10 @@
-"""Account-level notification settings: time zone, daily digest time, quiet hours for push."""
+"""Account-level notification settings: time zone, daily digest time, quiet hours for push, message previews."""
 
 from dataclasses import dataclass
 from datetime import datetime, time
 from uuid import UUID
 
-from sqlalchemy import Column, DateTime, Table, Text, Time, Uuid, func, select, update
+from sqlalchemy import Boolean, Column, DateTime, Table, Text, Time, Uuid, false, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,6 +19,7 @@ account_settings = Table(
     Column("quiet_start", Time),
     Column("quiet_end", Time),
     Column("last_digest_at", DateTime(timezone=True)),
+    Column("message_preview", Boolean, nullable=False, server_default=false()),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 
@@ -33,19 +34,22 @@ class AccountSettings:
     quiet_start: time | None = None  # no quiet hours unless the parent sets them
     quiet_end: time | None = None
     last_digest_at: datetime | None = None
+    # The start of a message in its push and e-mail: off until the parent turns it on (lock screens, shared
+    # mailboxes); the in-app inbox names sender and subject either way.
+    message_preview: bool = False
 
 
 async def settings_of(session: AsyncSession, account_ids: list[UUID]) -> dict[UUID, AccountSettings]:
     rows = await session.execute(select(*account_settings.c).where(account_settings.c.account_id.in_(account_ids)))
     found = {row.account_id: AccountSettings(row.time_zone, row.digest_at, row.quiet_start, row.quiet_end,
-                                             row.last_digest_at) for row in rows}
+                                             row.last_digest_at, row.message_preview) for row in rows}
     return {account: found.get(account, AccountSettings()) for account in account_ids}
 
 
 async def save(session: AsyncSession, account_id: UUID, *, time_zone: str, digest_at: time,
-               quiet_start: time | None, quiet_end: time | None) -> None:
+               quiet_start: time | None, quiet_end: time | None, message_preview: bool) -> None:
     values = {"time_zone": time_zone, "digest_at": digest_at, "quiet_start": quiet_start, "quiet_end": quiet_end,
-              "updated_at": func.now()}
+              "message_preview": message_preview, "updated_at": func.now()}
     await session.execute(insert(account_settings).values(account_id=account_id, **values)
                           .on_conflict_do_update(index_elements=["account_id"], set_=values))
 

@@ -1,7 +1,7 @@
 """In-app inbox items: which kinds collapse into one unread item, where each links to, and its text (nl/en)."""
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
@@ -35,6 +35,8 @@ class InboxEntry:
     subject_id: UUID
     child_ids: tuple[UUID, ...]
     params: dict[str, Any]
+    # The start of a message, for the push and e-mail of parents who chose previews; never stored in the inbox.
+    preview: str = field(default="", compare=False)
 
     @property
     def link(self) -> str:

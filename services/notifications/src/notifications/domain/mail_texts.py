@@ -209,12 +209,14 @@ _TEXTS[ITEM_MAIL] = {
         "subject": "{title}",
         "greeting": "Hallo {name},",
         "intro": "{title}.",
+        "preview": "“{preview}”",
         "action": "Bekijken in Konnect",
     },
     "en": {
         "subject": "{title}",
         "greeting": "Hello {name},",
         "intro": "{title}.",
+        "preview": "“{preview}”",
         "action": "View in Konnect",
     },
 }
@@ -548,9 +550,11 @@ def render_digest(*, display_name: str, language: str, lines: Sequence[str], web
 
 
 def render_item_mail(*, display_name: str, language: str, kind: str, title: str, url: str, settings_url: str,
-                     sender: Sender = Sender()) -> RenderedMail:
-    """An inbox item mailed at once (kinds without a mail of their own: photos, messages, news...)."""
+                     sender: Sender = Sender(), preview: str = "") -> RenderedMail:
+    """An inbox item mailed at once (kinds without a mail of their own: photos, messages, news...); `preview`:
+    the start of a message, quoted under the title (only for parents who chose previews)."""
     lang = mail_language(language)
-    values = {"name": first_name(display_name), "title": title}
-    return _render(ITEM_MAIL, lang, values, before=("intro",), action=_Action(_TEXTS[ITEM_MAIL][lang]["action"], url),
+    values = {"name": first_name(display_name), "title": title, "preview": preview}
+    before = ("intro", "preview") if preview else ("intro",)
+    return _render(ITEM_MAIL, lang, values, before=before, action=_Action(_TEXTS[ITEM_MAIL][lang]["action"], url),
                    after=(), sender=sender, footer=_kind_footer(kind, lang, settings_url))

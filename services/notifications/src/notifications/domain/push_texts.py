@@ -1,7 +1,8 @@
 """Push texts (title + body) per item kind, Dutch and English; pure functions, no I/O.
 
 A push shows on a lock screen anyone may see: it says what kind of thing happened, never a child's
-name or a date. The app opens the overview for the details (`data.kind`).
+name or a date; only a parent who chose message previews sees who wrote and the start of a message.
+The app opens the overview for the details (`data.kind`).
 """
 
 from dataclasses import dataclass
@@ -57,6 +58,16 @@ _COUNTED: dict[str, dict[MailLanguage, tuple[str, str]]] = {
                            "en": ("New in Konnect", "{n} notifications while quiet")},
 }
 _OPEN = {"nl": "Open Konnect om het te bekijken.", "en": "Open Konnect to see it."}
+
+
+_FROM = {"nl": "Bericht van {sender}", "en": "Message from {sender}"}
+
+
+def render_message_preview(sender_name: str | None, preview: str, language: str | None) -> RenderedPush:
+    """One new message for a parent who chose previews: who wrote and the start of the text."""
+    lang = mail_language(language)
+    title = _FROM[lang].format(sender=sender_name) if sender_name else _COUNTED["message_sent"][lang][0]
+    return RenderedPush(kind="message_sent", language=lang, title=title, body=preview)
 
 
 def render_counted(kind: str, count: int, language: str | None) -> RenderedPush:

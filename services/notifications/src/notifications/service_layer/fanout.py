@@ -20,7 +20,7 @@ from notifications.domain.channels import URGENT_KINDS
 from notifications.domain.inbox import COLLAPSING_KINDS, InboxEntry, inbox_text
 from notifications.domain.mail_links import MailLinks
 from notifications.domain.mail_texts import render_item_mail
-from notifications.domain.push_texts import render_counted
+from notifications.domain.push_texts import RenderedPush, render_counted, render_message_preview
 from notifications.domain.schedule import quiet_until
 
 
@@ -65,6 +65,7 @@ async def _mail(session: Session, entries: list[InboxEntry], how: Fanout) -> Non
     who = await people(session, [e.account_id for e in entries])
     names = await child_names(session, (c for e in entries for c in e.child_ids))
     sender = await sender_of(session, entries[0].organisation_id)  # one event, one organisation
+    with_preview = await _preview_accounts(session, entries)
     for entry in entries:
         person = who.get(entry.account_id)
         if person is None or not person.email:
@@ -74,10 +75,24 @@ async def _mail(session: Session, entries: list[InboxEntry], how: Fanout) -> Non
                            person.language)
         mail = render_item_mail(display_name=person.display_name, language=person.language, kind=entry.kind,
                                 title=title, url=how.links.web(entry.link), settings_url=how.links.settings,
-                                sender=sender)
+                                sender=sender, preview=entry.preview if entry.account_id in with_preview else "")
         mail = replace(mail, unsubscribe_url=how.links.unsubscribe(entry.account_id, entry.kind))
         await queue_email(session, event_id=how.event_id, recipient=person.email, mail=mail,
                           organisation_id=entry.organisation_id, account_id=entry.account_id)
+
+
+async def _preview_accounts(session: Session, entries: list[InboxEntry]) -> set[UUID]:
+    """The accounts (of those with a preview to show) that chose to see message previews."""
+    asking = [e.account_id for e in entries if e.preview]
+    if not asking:
+        return set()
+    return {account for account, chosen in (await settings_of(session, asking)).items() if chosen.message_preview}
+
+
+def _first_push(entry: InboxEntry, language: str | None, preview: bool) -> RenderedPush:
+    if preview and entry.preview:
+        return render_message_preview(entry.params.get("sender_name"), entry.preview, language)
+    return render_counted(entry.kind, 1, language)
 
 
 async def _push(session: Session, entries: list[InboxEntry], how: Fanout) -> None:
@@ -101,7 +116,8 @@ async def _push(session: Session, entries: list[InboxEntry], how: Fanout) -> Non
             key, due = f"event:{how.event_id}", how.now
         for token in devices.get(entry.account_id, []):
             held = await hold_push(session, event_id=how.event_id, device_token=token,
-                                   push=render_counted(entry.kind, 1, language), organisation_id=entry.organisation_id,
+                                   push=_first_push(entry, language, account.message_preview),
+                                   organisation_id=entry.organisation_id,
                                    account_id=entry.account_id, due_at=due, collapse_key=key)
             if held.count > 1:
                 await retext_push(session, held, render_counted(held.kind, held.count, language))

@@ -84,7 +84,8 @@ async def message_sent(session: Session, event: MessageSent, how: Fanout) -> lis
               "message_id": str(event.message_id)}
     child_ids = (event.child_id,) if event.child_id else ()
     entries = [InboxEntry(account_id=a, organisation_id=event.organisation_id, kind="message_sent",
-                          subject_id=event.conversation_id, child_ids=child_ids, params=params)
+                          subject_id=event.conversation_id, child_ids=child_ids, params=params,
+                          preview=event.preview)
                for a in dict.fromkeys(event.recipient_account_ids) if a != event.sender_account_id]
     return await deliver(session, entries, how)
 

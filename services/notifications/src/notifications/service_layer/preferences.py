@@ -53,7 +53,8 @@ async def change(session: Session, account_id: UUID, items: Iterable[KindChoice]
 
 
 async def change_account(session: Session, account_id: UUID, *, time_zone: str | None, digest_at: time | None,
-                         quiet: tuple[time, time] | None, clear_quiet: bool) -> None:
+                         quiet: tuple[time, time] | None, clear_quiet: bool,
+                         message_preview: bool | None = None) -> None:
     """Change what was given; the rest keeps its value."""
     current = await account_settings(session, account_id)
     if time_zone is not None:
@@ -66,4 +67,5 @@ async def change_account(session: Session, account_id: UUID, *, time_zone: str |
     if start is not None and start == end:
         raise Invalid("empty_quiet_hours", "Quiet hours need a start and an end that differ.")
     await accounts.save(session, account_id, time_zone=time_zone or current.time_zone,
-                        digest_at=digest_at or current.digest_at, quiet_start=start, quiet_end=end)
+                        digest_at=digest_at or current.digest_at, quiet_start=start, quiet_end=end,
+                        message_preview=current.message_preview if message_preview is None else message_preview)
