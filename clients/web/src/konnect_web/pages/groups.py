@@ -39,11 +39,10 @@ def consent_notices(posted: dict[str, Any], names: dict[str, str]) -> list[tuple
     child. Built here rather than shown from the API's English sentences, so staff read them in their language."""
     without = {c for p in posted["photos"] for c in p["children_without_consent"]}
     withheld = {c for p in posted["photos"] for c in p["not_shown_to_families_of"]} - without
-    notices = [(N_("%(name)s has no consent for sharing photos: only %(name)s's own family sees these photos."),
-                names.get(c, "?")) for c in without]
-    notices += [(N_("%(name)s's family does not see these photos: another child in them has no consent for sharing "
-                    "photos."), names.get(c, "?")) for c in withheld]
-    return sorted(notices, key=lambda n: (n[1], n[0]))
+    return [(N_("%(name)s has no consent for sharing photos: only %(name)s's own family sees these photos."), name)
+            for name in sorted(names.get(c, "?") for c in without)] + [
+        (N_("%(name)s's family does not see these photos: another child in them has no consent for sharing "
+            "photos."), name) for name in sorted(names.get(c, "?") for c in withheld)]
 
 
 @router.get("/groups/{group_id}/photos")
