@@ -29,7 +29,8 @@ OWN_OR_PUBLIC = re.compile(
     r"|^/api/v1/calendar-feed$|^/api/v1/calendar-feeds/\{secret\}$"  # the caller's own inbox and calendar
     r"|^/api/v1/email-unsubscribe/\{token\}$")  # feed; public URLs naming no id, only a secret or a signed token
 # The caller's own list, in any organisation (every item of it is checked by the messaging e2e tests).
-OWN_OPERATIONS = {("get", "/api/v1/conversations"), ("post", "/api/v1/message-attachments")}
+OWN_OPERATIONS = {("get", "/api/v1/conversations"), ("post", "/api/v1/message-attachments"),
+                  ("get", "/api/v1/groups")}  # the caller's own groups: checked below to hold none of B's
 # Operations a role may not use at all, in any organisation: 403 there says nothing about B.
 ROLE_REFUSED = {
     *(("erp", method, path) for method, path in (  # conversations are between people, never machines
@@ -47,6 +48,7 @@ ROLE_REFUSED = {
     ("erp", "post", "/api/v1/timeline/series"),
     ("erp", "get", "/api/v1/timeline/groups/{group_id}/series"),  # staff and administrators only
     ("erp", "post", "/api/v1/timeline/children/{child_id}/diary"),
+    ("erp", "get", "/api/v1/groups/{group_id}/children"),  # a group's children: its staff and the admins
 }
 
 
@@ -316,6 +318,11 @@ async def test_organisation_a_gets_404_on_every_operation_aimed_at_organisation_
                 wrong.append(("staff", method.upper(), url, body, r.status_code, r.text[:200]))
     assert wrong == [], "\n".join(map(str, wrong))
     assert await snapshot(gateway, b) == before  # nothing of B changed
+    # The own list of groups: A's admin and staff see A's group, never B's.
+    for tokens in (a.admin, a.staff):
+        listed = (await gateway.get("/api/v1/groups", headers=bearer(tokens))).json()["items"]
+        assert [g["group_id"] for g in listed if g["group_id"] in (a.ids["group_id"], b.ids["group_id"])] == [
+            a.ids["group_id"]]
     # B's admin still logs in with their own password and is still B's admin.
     login = await gateway.post("/api/v1/auth/login", headers=client_ip(),
                                json={"email": b.admin_email, "password": PASSWORD})

@@ -1,4 +1,5 @@
-"""Child pages on real PostgreSQL: who sees which child (404 otherwise), consents and ConsentChanged, /me query."""
+"""Child pages on real PostgreSQL: who sees which child (404 otherwise), consents and ConsentChanged, /me query;
+the groups staff work on (admins: the organisation's) with the children placed there today."""
 
 import json
 import uuid
@@ -190,3 +191,77 @@ async def test_family_children_for_me(identity):
     }
     assert future["placement_id"] == second and future["starts_on"] == next_year
     json.dumps(found)  # JSON-ready as it is
+
+async def test_staff_list_their_groups_and_the_children_placed_there_today(identity):
+    w = await world(identity)
+    org = w["org"]
+    # A second child on the group with photo consent, one whose placement ended, one who starts next month.
+    extra = await family(identity, org, w["group"])
+    await put(identity, f"/directory/children/{extra['child']}", {
+        "organisation_id": org, "family_id": extra["family"], "first_name": "Anna", "last_name": "Bakker",
+        "birth_date": "2022-01-01"})
+    granted = await identity.put(f"/children/{extra['child']}/consents/photo_sharing", json={"granted": True},
+                                 headers=as_parent({"org": org, "x": extra}, "x"))
+    assert granted.status_code == 200, granted.text
+    left, coming = await family(identity, org, w["group"]), await family(identity, org, w["group"])
+    await put(identity, f"/directory/placements/{left['placement']}", {
+        "organisation_id": org, "child_id": left["child"], "group_id": w["group"], "care_type": "day_care",
+        "starts_on": "2024-01-01", "ends_on": (date.today() - timedelta(days=1)).isoformat()})
+    await put(identity, f"/directory/placements/{coming['placement']}", {
+        "organisation_id": org, "child_id": coming["child"], "group_id": w["group"], "care_type": "day_care",
+        "starts_on": (date.today() + timedelta(days=30)).isoformat()})
+
+    sanne = internal_headers("staff", w["staff"], org)
+    r = await identity.get("/groups", headers=sanne)
+    assert r.status_code == 200, r.text
+    assert r.json() == {"items": [{"group_id": w["group"], "name": "group", "care_type": None,
+                                   "location": {"location_id": w["location"], "name": "Zonnebloem"}}]}
+
+    r = await identity.get(f"/groups/{w['group']}/children", headers=sanne)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["group"]["group_id"] == w["group"]
+    assert body["children"] == [  # by first name: today's placements only, each child once
+        {"child_id": extra["child"], "first_name": "Anna", "last_name": "Bakker", "photo_sharing": True},
+        {"child_id": w["a"]["child"], "first_name": "Noor", "last_name": "de Vries", "photo_sharing": False},
+    ]
+
+
+
+async def test_a_group_of_someone_else_is_not_found_and_parents_are_refused(identity):
+    w = await world(identity)
+    sanne = internal_headers("staff", w["staff"], w["org"])
+    for group in (w["other_group"], new_id()):  # a colleague's group looks like one that does not exist
+        r = await identity.get(f"/groups/{group}/children", headers=sanne)
+        assert r.status_code == 404, r.text
+        assert r.json()["error"] == {"code": "not_found", "message": "No such group.", "details": None}
+    # Staff of another organisation (even with Sanne's id), and a staff member no longer active.
+    other = await world(identity)
+    for headers in (internal_headers("staff", other["staff"], other["org"]),
+                    internal_headers("staff", w["staff"], other["org"]),
+                    internal_headers("org_admin", new_id(), other["org"])):
+        assert (await identity.get(f"/groups/{w['group']}/children", headers=headers)).status_code == 404
+        assert w["group"] not in (await identity.get("/groups", headers=headers)).text
+    await put(identity, f"/directory/staff/{w['staff']}", {"organisation_id": w["org"], "name": "Sanne",
+                                                           "group_ids": [w["group"]], "active": False})
+    assert (await identity.get(f"/groups/{w['group']}/children", headers=sanne)).status_code == 404
+    assert (await identity.get("/groups", headers=sanne)).json() == {"items": []}
+    # Parents, ERP systems and the operator manage no group's children here: 403, saying nothing of the group.
+    for headers in (as_parent(w, "a"), internal_headers("erp", "erp-1", w["org"]),
+                    internal_headers("platform_operator", "operator-1")):
+        for path in ("/groups", f"/groups/{w['group']}/children"):
+            r = await identity.get(path, headers=headers)
+            assert r.status_code == 403, (path, r.text)
+    # A malformed id is a clear 422, never a 500.
+    assert (await identity.get("/groups/not-a-uuid/children", headers=sanne)).status_code == 422
+
+
+
+async def test_admins_see_every_group_of_their_organisation(identity):
+    w = await world(identity)
+    admin = internal_headers("org_admin", new_id(), w["org"])
+    r = await identity.get("/groups", headers=admin)
+    assert r.status_code == 200, r.text
+    assert [g["group_id"] for g in r.json()["items"]] == [w["group"], w["other_group"]]  # by name
+    r = await identity.get(f"/groups/{w['other_group']}/children", headers=admin)
+    assert [c["child_id"] for c in r.json()["children"]] == [w["b"]["child"]]

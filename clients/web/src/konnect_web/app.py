@@ -19,6 +19,7 @@ from konnect_web.pages import (
     credits,
     evaluation,
     files,
+    groups,
     inbox,
     location,
     messages,
@@ -104,7 +105,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     # inbox last: its /absences/{id} deep link must not shadow /absences/new
-    for module in (auth, child, messages, agenda, requests, credits, location, evaluation, publish, profile,
-                   files, inbox):
+    for module in (auth, child, messages, agenda, requests, credits, location, evaluation, publish, groups,
+                   profile, files, inbox):
         app.include_router(module.router)
     return app

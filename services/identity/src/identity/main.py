@@ -5,7 +5,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from konnect_kit.service import create_service_app
 
-from identity.api import account, account_admin, auth, children, directory, organisations
+from identity.api import account, account_admin, auth, children, directory, groups, organisations
 from identity.reset_worker import PasswordResetWorker
 from identity.settings import Settings
 
@@ -18,6 +18,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings,
         title="Konnect identity",
         routers=[organisations.router, auth.router, account.router, account_admin.router, directory.router,
-                 children.router],
+                 children.router, groups.router],
         background=lambda kit: [PasswordResetWorker(kit.database, kit.outbox, settings)],
     )

@@ -111,8 +111,8 @@ async def write_diary(request: Request) -> Response:
     if len(files) > MAX_DIARY_FILES:
         return again(N_("At most 10 photos per entry."))
     try:
-        upload_ids = [await _upload_photo(request, f) for f in files]
-        failed = await _failed_processing(request, upload_ids)
+        upload_ids = [await upload_photo(request, f) for f in files]
+        failed = await failed_processing(request, upload_ids)
         if failed:
             return again(N_("A photo could not be processed."), failed)
         await api(request, "POST", f"/timeline/children/{child_id}/diary",
@@ -124,7 +124,7 @@ async def write_diary(request: Request) -> Response:
     return redirect("/child?done=diary", request)
 
 
-async def _upload_photo(request: Request, file: Any) -> str:
+async def upload_photo(request: Request, file: Any) -> str:
     """Presigned upload: ask for a form, stream the file to the store, confirm (checked and cleaned there)."""
     form = await api(request, "POST", "/timeline/uploads")
     await media_of(request).send(form, file)
@@ -132,7 +132,7 @@ async def _upload_photo(request: Request, file: Any) -> str:
     return str(form["upload_id"])
 
 
-async def _failed_processing(request: Request, upload_ids: list[str]) -> str:
+async def failed_processing(request: Request, upload_ids: list[str]) -> str:
     """Wait (bounded) until the uploads are processed; the failure message of the first refused one, else ""."""
     deadline = time.monotonic() + PROCESSING_WAIT_S
     pending = list(upload_ids)

@@ -72,7 +72,7 @@ async def start(request: Request) -> Response:
     if not values["subject"].strip() or not values["text"].strip():
         return await again(N_("Fill in a subject and a message."))
     try:
-        attachment_ids = await _attachments(request, files)
+        attachment_ids = await attachments(request, files)
         body: dict[str, Any] = {"child_id": child["child_id"], "subject": values["subject"],
                                 "text": values["text"], "attachment_ids": attachment_ids}
         if group:
@@ -109,7 +109,7 @@ async def reply(request: Request, conversation_id: str) -> Response:
     if not text.strip():
         return await again(N_("Write a message."))
     try:
-        attachment_ids = await _attachments(request, files)
+        attachment_ids = await attachments(request, files)
         await api(request, "POST", f"/conversations/{conversation_id}/messages",
                   json={"text": text, "attachment_ids": attachment_ids})
     except ApiError as error:
@@ -130,7 +130,7 @@ async def attachment(request: Request, conversation_id: str, attachment_id: str,
     return await media_of(request).stream(found["url"], name, found["content_type"])
 
 
-async def _attachments(request: Request, files: list[Any]) -> list[str]:
+async def attachments(request: Request, files: list[Any]) -> list[str]:
     """Each file: announced (name), streamed to its presigned form, confirmed (type checked from the bytes)."""
     if len(files) > MAX_ATTACHMENTS:
         raise ApiError(422, "too_many", "At most 5 attachments.")

@@ -61,3 +61,14 @@ def pick_language(parent_language: str | None, accept_language: str | None) -> L
 
 def label(label_nl: str, label_en: str, language: str) -> str:
     return label_en if language == "en" else label_nl
+
+
+GROUP_READERS = frozenset({"staff", "org_admin"})
+
+
+def group_readable(role: str, *, works_on_group: bool) -> bool:
+    """A group's children are for its own staff and the organisation's admins (the group is already known to be
+    of the caller's organisation); everyone else gets a 404, so a group's existence stays hidden."""
+    if role == "org_admin":
+        return True
+    return role == "staff" and works_on_group
