@@ -62,10 +62,15 @@ async def kafka_round_trips(bootstrap: KafkaConnection, count: int) -> list[floa
     return samples
 
 
+# Decision mails name what happened to whom ("Extra dag voor Noor op woensdag 9 december geaccepteerd").
+DECISION_QUERY = 'subject:"Extra dag voor"'
+MAIL_DEADLINE_SECONDS = 30.0
+
+
 async def decision_mails(mailpit: Mailpit, address: str) -> int:
     async with httpx.AsyncClient(timeout=10) as client:
         found = await client.get(f"{mailpit.api}/api/v1/search",
-                                 params={"query": f'to:{address} subject:"beoordeeld"', "limit": 1})
+                                 params={"query": f"to:{address} {DECISION_QUERY}", "limit": 1})
         return int(found.json()["messages_count"])
 
 
@@ -89,7 +94,9 @@ async def saga_round_trips(gateway_url: str, mailpit: Mailpit, bootstrap: KafkaC
                                                                                "day_part_ids": [part]}]}]})
                 assert r.status_code == 201, r.text
                 posted[r.json()["request_id"]] = wall
-                while await decision_mails(mailpit, address) < n:  # noqa: ASYNC110 - mailpit has no push
+                while await decision_mails(mailpit, address) < n:  # mailpit has no push: poll
+                    if time.perf_counter() - started > MAIL_DEADLINE_SECONDS:  # fail loudly, never hang
+                        sys.exit(f"request {n}: no decision mail within {MAIL_DEADLINE_SECONDS:.0f} s")
                     await asyncio.sleep(0.005)
                 samples.append(time.perf_counter() - started)
         return samples, posted, address
@@ -129,7 +136,7 @@ async def event_times(bootstrap: KafkaConnection) -> dict[str, dict[str, tuple[f
 async def mail_times(mailpit: Mailpit, address: str) -> list[float]:
     async with httpx.AsyncClient(timeout=30) as client:
         found = await client.get(f"{mailpit.api}/api/v1/search",
-                                 params={"query": f'to:{address} subject:"beoordeeld"', "limit": 1000})
+                                 params={"query": f"to:{address} {DECISION_QUERY}", "limit": 1000})
         return sorted(_epoch(m["Created"]) for m in found.json()["messages"])
 
 
