@@ -86,8 +86,10 @@ def main() -> None:
         portal = stack.url(WEB)
     monday = date.today() - timedelta(days=date.today().weekday())
     try:
-        page_sessions = [portal_session(portal) for _ in range(args.concurrency)]
-        api_sessions = [gateway_token(gateway) for _ in range(args.concurrency)]
+        # One login each side, shared by the users: logins are rate-limited per address and per account (and
+        # a login is not what is measured).
+        page_sessions = [portal_session(portal)] * args.concurrency
+        api_sessions = [gateway_token(gateway)] * args.concurrency
         api_url = f"{gateway}/api/v1/agenda?from={monday}&to={monday + timedelta(days=6)}"
         api = quantiles(asyncio.run(load(api_url, api_sessions, args.requests, '"days"')))
         page = quantiles(asyncio.run(load(f"{portal}/agenda?day={monday}", page_sessions, args.requests, "Sem")))
