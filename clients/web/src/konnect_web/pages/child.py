@@ -3,6 +3,7 @@ full size and download where allowed, one diary entry, and writing a diary entry
 
 import asyncio
 import time
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -104,7 +105,16 @@ async def write_diary(request: Request) -> Response:
         return render(request, "diary_new.html", 422, kids=kids, chosen=child_id, text=text,
                       error={"title": message, "detail": detail})
 
-    if child_id not in {k["child_id"] for k in kids}:
+    refused = await save_diary_entry(request, child_id, text, files, {k["child_id"] for k in kids}, again,
+                                     raise_on=(401, 403, 404))
+    return refused or redirect("/child?done=diary", request)
+
+
+async def save_diary_entry(request: Request, child_id: str, text: str, files: list[Any], allowed: set[str],
+                           again: Callable[..., Response], *, raise_on: tuple[int, ...]) -> Response | None:
+    """Checks, uploads and posts one diary entry (a parent's or staff's): the form again with the reason when
+    refused, None when saved. Answers in `raise_on` (and 5xx) go to the app's error pages."""
+    if child_id not in allowed:
         return again(N_("Choose a child."))
     if not text.strip():
         return again(N_("Write a few words."))
@@ -118,10 +128,10 @@ async def write_diary(request: Request) -> Response:
         await api(request, "POST", f"/timeline/children/{child_id}/diary",
                   json={"text": text, "upload_ids": upload_ids})
     except ApiError as error:
-        if error.status >= 500 or error.status in (401, 403, 404):
+        if error.status >= 500 or error.status in raise_on:
             raise
         return again(N_("The diary entry was not saved."), error.message)
-    return redirect("/child?done=diary", request)
+    return None
 
 
 async def upload_photo(request: Request, file: Any) -> str:

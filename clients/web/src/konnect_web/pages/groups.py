@@ -12,7 +12,7 @@ from konnect_web.family import api, staff_only
 from konnect_web.gateway import ApiError
 from konnect_web.i18n import N_
 from konnect_web.media import chosen_files
-from konnect_web.pages.child import MAX_DIARY_FILES, failed_processing, upload_photo
+from konnect_web.pages.child import save_diary_entry, upload_photo
 from konnect_web.pages.messages import attachments
 from konnect_web.web import redirect, render
 
@@ -138,21 +138,6 @@ async def write_diary(request: Request, group_id: str) -> Response:
         return render(request, "group_diary.html", 422, g=found, chosen=child_id, text=text,
                       error={"title": message, "detail": detail})
 
-    if child_id not in {c["child_id"] for c in found["children"]}:
-        return again(N_("Choose a child."))
-    if not text.strip():
-        return again(N_("Write a few words."))
-    if len(files) > MAX_DIARY_FILES:
-        return again(N_("At most 10 photos per entry."))
-    try:
-        upload_ids = [await upload_photo(request, f) for f in files]
-        failed = await failed_processing(request, upload_ids)
-        if failed:
-            return again(N_("A photo could not be processed."), failed)
-        await api(request, "POST", f"/timeline/children/{child_id}/diary",
-                  json={"text": text, "upload_ids": upload_ids})
-    except ApiError as error:
-        if error.status >= 500 or error.status in (401, 404):
-            raise
-        return again(N_("The diary entry was not saved."), error.message)
-    return redirect("/groups?done=diary", request)
+    refused = await save_diary_entry(request, child_id, text, files, {c["child_id"] for c in found["children"]},
+                                     again, raise_on=(401, 404))
+    return refused or redirect("/groups?done=diary", request)
