@@ -19,7 +19,7 @@ NOTIFICATION_KIND = {
     "photo_posted": N_("New photos"), "diary_entry_posted": N_("New diary entries"),
     "message_sent": N_("New messages"), "news_published": N_("News"), "newsletter_published": N_("Newsletters"),
     "request_decided": N_("Decisions on my requests"), "request_expired": N_("Expired requests"),
-    "absence_reported": N_("Absences reported"),
+    "absence_reported": N_("Absences reported"), "observation_shared": N_("Observations shared"),
 }
 
 
