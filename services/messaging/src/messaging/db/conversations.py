@@ -8,6 +8,7 @@ from konnect_kit.db import Session
 from sqlalchemy import ColumnElement, and_, distinct, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 
+from messaging.db.directory_records import live_record
 from messaging.db.models import (
     conversation_reads,
     conversations,
@@ -19,15 +20,12 @@ from messaging.db.models import (
 
 
 async def child_in_organisation(session: Session, child_id: UUID, organisation_id: UUID) -> Any:
-    ch = directory_children.c
-    return (await session.execute(select(directory_children).where(
-        ch.child_id == child_id, ch.organisation_id == organisation_id, ~ch.deleted))).first()
+    return await live_record(session, directory_children, organisation_id,
+                             directory_children.c.child_id == child_id)
 
 
 async def group_in_organisation(session: Session, group_id: UUID, organisation_id: UUID) -> Any:
-    g = directory_groups.c
-    return (await session.execute(select(directory_groups).where(
-        g.group_id == group_id, g.organisation_id == organisation_id, ~g.deleted))).first()
+    return await live_record(session, directory_groups, organisation_id, directory_groups.c.group_id == group_id)
 
 
 async def families_placed_in(session: Session, group_id: UUID, day: date) -> list[UUID]:

@@ -8,6 +8,7 @@ from uuid import UUID
 from konnect_kit.db import Session
 from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select
 
+from messaging.db.directory_records import live_record
 from messaging.db.models import (
     conversation_reads,
     conversations,
@@ -23,16 +24,14 @@ from messaging.domain.participants import Actor
 
 async def parent_of_account(session: Session, account_id: UUID, organisation_id: UUID) -> Any:
     """The directory's parent record of this login in this organisation (None: unknown or removed)."""
-    p = directory_parents.c
-    return (await session.execute(select(directory_parents).where(
-        p.account_id == account_id, p.organisation_id == organisation_id, ~p.deleted))).first()
+    return await live_record(session, directory_parents, organisation_id,
+                             directory_parents.c.account_id == account_id)
 
 
 async def staff_of_account(session: Session, account_id: UUID, organisation_id: UUID) -> Any:
     """The active staff record of this login in this organisation (None: unknown, removed or inactive)."""
     s = directory_staff.c
-    return (await session.execute(select(directory_staff).where(
-        s.account_id == account_id, s.organisation_id == organisation_id, ~s.deleted, s.active))).first()
+    return await live_record(session, directory_staff, organisation_id, s.account_id == account_id, s.active)
 
 
 def _current_placement(child: Any, group: Any, day: date) -> Any:
