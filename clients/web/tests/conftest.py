@@ -8,7 +8,16 @@ from typing import Any
 
 import httpx
 import pytest
-from konnect_devstack.demo import OPERATOR_TOKEN, REGENBOOG, Seeder, demo_id
+from erp_client.client import Config
+from example_erp import ErpInThread
+from konnect_devstack.demo import (
+    OPERATOR_TOKEN,
+    REGENBOOG,
+    Seeder,
+    demo_erp_password,
+    demo_id,
+    register_demo_erp_clients,
+)
 from konnect_devstack.pytest_plugin import InfraHandle
 from konnect_devstack.stack import GATEWAY, WEB, Stack
 from web_browser import CHROMIUM, Visit
@@ -18,7 +27,23 @@ from web_browser import CHROMIUM, Visit
 def demo(stack: Stack, infra: InfraHandle) -> Stack:
     """The demo organisations and logins (idempotent: stable ids, the invitation mails followed once)."""
     Seeder(stack.url(GATEWAY), infra.endpoints.mailpit_api).run()
+    # As `make up` does: each demo organisation has its ERP client registered (its topics get planning's
+    # copies), whether or not an ERP is running; the `example_erp` fixture runs one for a test.
+    register_demo_erp_clients(infra.endpoints.kafka)
     return stack
+
+
+@pytest.fixture
+def example_erp(demo: Stack, infra: InfraHandle) -> Iterator[ErpInThread]:
+    """De Regenboog's example ERP, evaluating (accepting) what is submitted while the test runs.
+
+    A new consumer group starting at the end of the topic: requests other tests left pending stay pending."""
+    config = Config(client_id="regenboog", password=demo_erp_password("regenboog"),
+                    bootstrap_servers=infra.endpoints.kafka.bootstrap_servers,
+                    group_id=f"erp.regenboog.web-test-{uuid.uuid4().hex[:8]}", auto_offset_reset="latest",
+                    evaluator_id="example-erp", organisations=frozenset({uuid.UUID(REGENBOOG)}))
+    with ErpInThread(config) as erp:
+        yield erp
 
 
 @pytest.fixture
