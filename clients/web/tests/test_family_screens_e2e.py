@@ -255,3 +255,36 @@ def test_notification_settings_show_a_mailbox_that_stopped_and_turn_message_prev
     preview.uncheck()  # leave Mark as the demo has him
     settings.get_by_role("button", name="Opslaan").click()
     expect(preview).not_to_be_checked()
+
+
+def test_the_calendar_link_is_shown_once_serves_the_agenda_and_stops_working_when_renewed_or_off(
+        visit: Visit) -> None:
+    page = visit.page
+    log_in(page, ANNE)
+    page.goto("/agenda")
+    page.get_by_role("link", name="Agenda in je eigen agenda-app").click()
+    feed = page.locator("#calendar-feed")
+    if feed.get_by_role("button", name="Uitzetten").count():  # left on by an earlier run that kept its data
+        feed.get_by_role("button", name="Uitzetten").click()
+    page.locator("#calendar-feed").get_by_role("button", name="Aanzetten").click()
+    url = page.get_by_label("Je agendalink (je ziet hem één keer: kopieer hem nu)").input_value()
+    check_screen(page, "calendar-feed")
+    calendar = httpx.get(url, timeout=30)
+    assert calendar.status_code == 200 and calendar.headers["content-type"].startswith("text/calendar")
+    assert "BEGIN:VCALENDAR" in calendar.text and "Sem" in calendar.text
+    expect(page.get_by_role("link", name="Openen in mijn agenda-app")).to_have_attribute(
+        "href", re.compile(r"^webcal://"))
+
+    page.goto("/profile")  # shown once: a later visit shows only that it is on
+    expect(page.locator("#calendar-feed")).to_contain_text("Aan sinds")
+    expect(page.get_by_label("Je agendalink (je ziet hem één keer: kopieer hem nu)")).to_have_count(0)
+
+    page.locator("#calendar-feed").get_by_role("button", name=re.compile("^Nieuwe link maken")).click()
+    renewed = page.get_by_label("Je agendalink (je ziet hem één keer: kopieer hem nu)").input_value()
+    assert renewed != url
+    assert httpx.get(url, timeout=30).status_code == 404  # the old link stopped working
+    assert httpx.get(renewed, timeout=30).status_code == 200
+
+    page.locator("#calendar-feed").get_by_role("button", name="Uitzetten").click()
+    expect(page.locator("#calendar-feed")).to_contain_text("Uit.")
+    assert httpx.get(renewed, timeout=30).status_code == 404

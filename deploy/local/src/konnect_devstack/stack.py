@@ -72,6 +72,8 @@ def service_env(spec: ServiceSpec, profile: Profile, infra: InfraEndpoints,
         env["NOTIFICATIONS_WEB_BASE_URL"] = f"http://127.0.0.1:{profile.web_port}"
         # The one-click unsubscribe in mails' List-Unsubscribe header posts to the gateway.
         env["NOTIFICATIONS_PUBLIC_API_BASE_URL"] = f"http://127.0.0.1:{profile.gateway_port}"
+    if spec.name == "planning":  # the private calendar-feed URL it hands out is served by the gateway
+        env["PLANNING_PUBLIC_API_BASE_URL"] = f"http://127.0.0.1:{profile.gateway_port}"
     if spec is GATEWAY:
         for other in DOMAIN_SERVICES:
             env[f"GATEWAY_{other.name.upper()}_URL"] = f"http://127.0.0.1:{profile.service_ports[other.name]}"

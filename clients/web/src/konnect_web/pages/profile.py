@@ -24,11 +24,18 @@ async def _page(request: Request, status: int = 200, **extra: object) -> Respons
     except ApiError:
         notify = {}  # the notifications service may be away: the rest of the page still works
     notifications = notify.get("items", [])
+    calendar_feed = None
+    if session_of(request).account and session_of(request).account.role == "parent":
+        try:
+            calendar_feed = await api(request, "GET", "/calendar-feed")
+        except ApiError:
+            calendar_feed = None  # planning may be away: the rest of the page still works
     kids = []
     for child in await children(request):
         kids.append({**child, "consents": await api(request, "GET", f"/children/{child['child_id']}/consents")})
     context = {"me": me, "notifications": notifications, "message_preview": notify.get("message_preview", False),
-               "email_problem": notify.get("email_problem"), "kids": kids, "done": None, "error": None, **extra}
+               "email_problem": notify.get("email_problem"), "kids": kids, "calendar_feed": calendar_feed,
+               "feed_url": None, "done": None, "error": None, **extra}
     return render(request, "profile.html", status, **context)
 
 
@@ -85,6 +92,24 @@ async def save_notifications(request: Request) -> Response:
 async def mail_me_again(request: Request) -> Response:
     await api(request, "PUT", "/notification-settings", json={"mail_me_again": True})
     return redirect("/profile?done=saved")
+
+
+@router.post("/profile/calendar-feed")
+async def calendar_feed(request: Request, action: Annotated[str, Form()]) -> Response:
+    """Turn the private calendar link on, renew it (the old link stops working) or turn it off.
+
+    The link is shown once, in this answer, as the API gives it only when it is made: it is a key."""
+    if action == "off":
+        try:
+            await api(request, "DELETE", "/calendar-feed")
+        except ApiError as refused:
+            if refused.status != 404:  # already off (another device): the page says so
+                raise
+        return redirect("/profile?done=saved#calendar-feed")
+    made = await api(request, "POST", "/calendar-feed")
+    response = await _page(request, feed_url=made["url"])
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @router.post("/children/{child_id}/consents/{kind}")
