@@ -1,7 +1,7 @@
 """Benchmark: the portal's server-rendered agenda page vs the gateway's own answer for the same data, same load.
 
 8 users (each their own logged-in portal session, as in a browser) ask for Anne's agenda week at once: the page
-(GET /agenda: /me and /agenda through the gateway, rendered in Dutch) and, as the baseline, the gateway's
+(GET /agenda: /agenda through the gateway, rendered in Dutch) and, as the baseline, the gateway's
 GET /api/v1/agenda for the same week. Prints p50/p99 of both and the ratio of the p99s.
 Target: the page's p99 < 100 ms at 8 concurrent users.
 
@@ -99,7 +99,7 @@ def main() -> None:
     print(f"web_pages: {args.concurrency} concurrent users, {args.requests} requests each side, Python closed loop")
     print(f"  GET /api/v1/agenda (gateway)   p50 {api[0]:6.1f} ms   p99 {api[1]:6.1f} ms")
     print(f"  GET /agenda page (portal)      p50 {page[0]:6.1f} ms   p99 {page[1]:6.1f} ms")
-    print(f"  ratio page/gateway p99 = {page[1] / api[1]:.2f}  (the page makes 2 API calls: /me and /agenda)")
+    print(f"  ratio page/gateway p99 = {page[1] / api[1]:.2f}  (the page makes one API call: /agenda)")
     print(f"  target page p99 < 100 ms: {'met' if page[1] < 100 else 'NOT met'}")
 
 

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from konnect_web.family import api, children, parents_only
+from konnect_web.family import api, parents_only
 from konnect_web.web import render
 
 router = APIRouter(dependencies=[Depends(parents_only)])
@@ -45,8 +45,7 @@ async def agenda(request: Request, view: str = "week", day: str | None = None) -
         cells += [None] * (-len(cells) % 7)
         weeks = [cells[i:i + 7] for i in range(0, len(cells), 7)]
     return render(request, "agenda.html", view=view, first=first, last=last, previous=previous,
-                  following=following, days=days, weeks=weeks, by_date=by_date, today=date.today(),
-                  children=await children(request))
+                  following=following, days=days, weeks=weeks, by_date=by_date, today=date.today())
 
 
 @router.get("/agenda/{child_id}/{day}")
