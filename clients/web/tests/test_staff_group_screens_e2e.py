@@ -129,6 +129,16 @@ def _feed_shows(visit: Visit, text: str, also: str = "", timeout: float = 90) ->
         time.sleep(1)
 
 
+def _downloads_the_original_without_gps(family: Visit, caption: str) -> None:
+    page = family.page
+    page.locator(".feed-item", has_text=caption).first.get_by_role("link").first.click()
+    expect(page.locator("h1")).to_have_text(caption)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Downloaden").click()
+    original = download.value.path().read_bytes()
+    assert original[:3] == b"\xff\xd8\xff" and not samples.has_gps(original)
+
+
 def _parent(browser: Any, portal: str, email: str) -> Visit:
     visit = Visit(browser, portal)
     log_in(visit.page, email)
@@ -159,6 +169,8 @@ def test_staff_post_a_series_tagging_two_children_and_only_their_families_see_it
         {"name": f"zandbak-{n}.jpg", "mimeType": "image/jpeg", "buffer": samples.jpeg_with_gps(800, 600)}
         for n in (1, 2)])
     page.get_by_label(re.compile("^Onderschrift")).fill(caption)
+    # The demo organisation allows no downloads; this series does.
+    page.get_by_label("De originelen downloaden").select_option(label="Ouders mogen ze downloaden")
     page.get_by_role("button", name="Plaatsen").click()
     expect(page.get_by_role("status")).to_have_text(
         "Geplaatst. De gezinnen van de gekozen kinderen zien de foto's in hun tijdlijn.")
@@ -167,6 +179,8 @@ def test_staff_post_a_series_tagging_two_children_and_only_their_families_see_it
         family = _parent(browser, portal, email)  # type: ignore[arg-type]
         try:
             _feed_shows(family, caption, "2 foto's")
+            if email == bram.email:
+                _downloads_the_original_without_gps(family, caption)
         finally:
             family.close()
     for email in (ANNE, EVA):  # Sem is in the group but not in the photos; Noah is in another group
@@ -271,3 +285,49 @@ def test_staff_write_a_diary_entry_the_childs_family_reads(  # type: ignore[no-u
     finally:
         family.close()
     assert text not in _api(demo, EVA).get("/timeline/feed").text
+
+
+def test_staff_post_a_video_where_videos_are_on_and_hear_why_not_where_they_are_off(  # type: ignore[no-untyped-def]
+        visit: Visit, dolfijnen: dict[str, Family], demo: Stack, browser, portal) -> None:
+    bram = dolfijnen["bram"]
+    operator = httpx.Client(base_url=demo.url(GATEWAY) + "/api/v1", timeout=30,
+                            headers={"Authorization": f"Bearer {OPERATOR_TOKEN}"})
+    settings_path = f"/admin/organisations/{REGENBOOG}/media-settings"
+    before = operator.get(settings_path).json()
+    kept = {k: before[k] for k in ("downloads_allowed", "videos_enabled", "photo_retention_months")}
+    page = visit.page
+    log_in(page, SANNE)
+    try:
+        assert operator.put(settings_path, json={**kept, "videos_enabled": True}).status_code == 200
+        page.goto(f"/groups/{DOLFIJNEN}/photos")
+        caption = f"Dansen in de gymzaal {uuid.uuid4().hex[:6]}"
+        page.get_by_label(bram.full_name).check()
+        page.get_by_label(re.compile("^Foto's en video's")).set_input_files(files=[
+            {"name": "dansen.mp4", "mimeType": "video/mp4", "buffer": samples.video_with_gps(2)}])
+        page.get_by_label(re.compile("^Onderschrift")).fill(caption)
+        page.get_by_role("button", name="Plaatsen").click()
+        expect(page.get_by_role("status")).to_contain_text("Geplaatst.")
+        family = _parent(browser, portal, bram.email)
+        try:
+            _feed_shows(family, caption)
+            family.page.locator(".feed-item", has_text=caption).first.get_by_role("link").first.click()
+            video = family.page.locator("figure.photo video")
+            expect(video).to_have_attribute("src", re.compile("^/media/"))
+            expect(video).to_have_attribute("poster", re.compile("^/media/"))
+            check_screen(family.page, "series-video")
+        finally:
+            family.close()
+
+        assert operator.put(settings_path, json={**kept, "videos_enabled": False}).status_code == 200
+        page.goto(f"/groups/{DOLFIJNEN}/photos")
+        page.get_by_label(bram.full_name).check()
+        page.get_by_label(re.compile("^Foto's en video's")).set_input_files(files=[
+            {"name": "nog-een.mp4", "mimeType": "video/mp4", "buffer": samples.video_with_gps(2)}])
+        page.get_by_role("button", name="Plaatsen").click()
+        # Refused with the reason: by processing, or by the post when processing finished first.
+        alert = page.get_by_role("alert")
+        expect(alert).to_contain_text(re.compile(
+            r"^(Een foto of video kon niet worden verwerkt\.|De foto's zijn niet geplaatst\.)"))
+        expect(alert.locator(".detail")).to_contain_text(re.compile("video", re.IGNORECASE))
+    finally:
+        operator.put(settings_path, json=kept)

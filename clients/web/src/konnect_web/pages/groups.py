@@ -12,7 +12,7 @@ from konnect_web.family import api, staff_only
 from konnect_web.gateway import ApiError
 from konnect_web.i18n import N_
 from konnect_web.media import chosen_files
-from konnect_web.pages.child import save_diary_entry, upload_photo
+from konnect_web.pages.child import failed_processing, save_diary_entry, upload_photo
 from konnect_web.pages.messages import attachments
 from konnect_web.web import redirect, render
 
@@ -48,7 +48,7 @@ def consent_notices(posted: dict[str, Any], names: dict[str, str]) -> list[tuple
 @router.get("/groups/{group_id}/photos")
 async def photos_form(request: Request, group_id: str) -> Response:
     return render(request, "group_photos.html", g=await _group(request, group_id), tagged=[], caption="",
-                  error=None, notices=[], done=False)
+                  downloads="", error=None, notices=[], done=False)
 
 
 @router.post("/groups/{group_id}/photos")
@@ -58,11 +58,13 @@ async def post_photos(request: Request, group_id: str) -> Response:
     names = {c["child_id"]: c["first_name"] for c in found["children"]}
     tagged = [str(c) for c in form.getlist("children") if str(c) in names]
     caption = str(form.get("caption", "")).strip()
+    downloads = str(form.get("downloads", ""))
     files = chosen_files(form.getlist("photos"))
 
     def page(status: int = 422, error: str = "", detail: str = "", notices: list | None = None) -> Response:
         return render(request, "group_photos.html", status, g=found, tagged=[] if not error else tagged,
-                      caption="" if not error else caption, notices=notices or [], done=not error,
+                      caption="" if not error else caption, downloads="" if not error else downloads,
+                      notices=notices or [], done=not error,
                       error={"title": error, "detail": detail} if error else None)
 
     if not tagged:
@@ -73,10 +75,17 @@ async def post_photos(request: Request, group_id: str) -> Response:
         return page(error=N_("At most 50 photos per series."))
     try:
         upload_ids = [await upload_photo(request, f) for f in files]
+        # Staff hear now, not never, when a file is refused (damaged, a video where videos are off): families
+        # would simply not see it. Bounded; what is still processing after the wait is posted and shows later.
+        failed = await failed_processing(request, upload_ids)
+        if failed:
+            return page(error=N_("A photo or video could not be processed."), detail=failed)
         body: dict[str, Any] = {"group_id": group_id, "child_ids": tagged,
                                 "photos": [{"upload_id": u} for u in upload_ids]}
         if caption:
             body["caption"] = caption
+        if downloads in ("yes", "no"):  # otherwise the organisation's setting applies
+            body["downloadable"] = downloads == "yes"
         posted = await api(request, "POST", "/timeline/series", json=body)
     except ApiError as error:
         if error.status >= 500 or error.status in (401, 404):
