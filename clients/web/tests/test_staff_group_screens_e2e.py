@@ -18,7 +18,7 @@ from konnect_devstack.stack import GATEWAY, Stack
 from konnect_kit.media import samples
 from playwright.sync_api import expect
 from test_portal_e2e import _wait_for_link
-from web_browser import ANNE, DEMO_PASSWORD, Visit, check_screen, log_in
+from web_browser import ANNE, DEMO_PASSWORD, MARK, Visit, check_screen, log_in
 
 SANNE = "sanne.bakker@demo.konnect.nl"  # staff of Dolfijnen (Sem's group) and Zeesterren
 EVA = "eva.jansen@demo.konnect.nl"  # Noah's family: Egeltjes, another group
@@ -331,3 +331,28 @@ def test_staff_post_a_video_where_videos_are_on_and_hear_why_not_where_they_are_
         expect(alert.locator(".detail")).to_contain_text(re.compile("video", re.IGNORECASE))
     finally:
         operator.put(settings_path, json=kept)
+
+
+def test_staff_start_a_conversation_with_the_parents_of_one_child(  # type: ignore[no-untyped-def]
+        visit: Visit, demo: Stack) -> None:
+    page = visit.page
+    log_in(page, SANNE)
+    page.goto("/groups")
+    page.get_by_role("link", name="Bericht aan de ouders van Sem").click()
+    expect(page.locator("h1")).to_have_text("Bericht aan de ouders van Sem")
+    check_screen(page, "staff-child-message")
+    subject = f"Sem's knuffel {uuid.uuid4().hex[:6]}"
+    page.get_by_label("Onderwerp").fill(subject)
+    page.get_by_label("Je bericht").fill("Sem heeft zijn knuffel hier laten liggen.")
+    page.get_by_role("button", name="Versturen").click()
+    expect(page.locator("h1")).to_have_text(subject)
+    expect(page.locator(".message.mine")).to_contain_text("Sem heeft zijn knuffel hier laten liggen.")
+
+    for email in (ANNE, MARK):  # both of Sem's parents, each in their own list
+        found = [c for c in _api(demo, email).get("/conversations").json()["items"] if c["subject"] == subject]
+        assert len(found) == 1 and found[0]["unread"] == 1, (email, found)
+    assert subject not in _api(demo, EVA).get("/conversations").text  # another family
+
+    noah = demo_id("child:noah")  # of Egeltjes, not in this group
+    page.goto(f"/groups/{DOLFIJNEN}/children/{noah}/message")
+    expect(page.locator("h1")).to_have_text("Niet gevonden")

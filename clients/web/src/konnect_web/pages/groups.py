@@ -128,6 +128,50 @@ async def message_group(request: Request, group_id: str) -> Response:
     return redirect(f"/groups?done=message&families={len(sent['conversation_ids'])}", request)
 
 
+# A conversation with the parents of one child --------------------------------------------------------------------
+
+def _child_of(found: dict[str, Any], child_id: str) -> dict[str, Any]:
+    """The child among the group's children today; one not (or no longer) placed there is not found."""
+    for child in found["children"]:
+        if child["child_id"] == child_id:
+            return child
+    raise ApiError(404, "not_found", "No such child in this group.")
+
+
+@router.get("/groups/{group_id}/children/{child_id}/message")
+async def child_message_form(request: Request, group_id: str, child_id: str) -> Response:
+    found = await _group(request, group_id)
+    child = _child_of(found, child_id)
+    return render(request, "child_message.html", g=found, child=child, values={"subject": "", "text": ""},
+                  error=None)
+
+
+@router.post("/groups/{group_id}/children/{child_id}/message")
+async def message_child_parents(request: Request, group_id: str, child_id: str) -> Response:
+    form = await request.form()
+    found = await _group(request, group_id)
+    child = _child_of(found, child_id)
+    values = {k: str(form.get(k, "")) for k in ("subject", "text")}
+    files = chosen_files(form.getlist("attachment"))
+
+    def again(message: str, detail: str = "") -> Response:
+        return render(request, "child_message.html", 422, g=found, child=child, values=values,
+                      error={"title": message, "detail": detail})
+
+    if not values["subject"].strip() or not values["text"].strip():
+        return again(N_("Fill in a subject and a message."))
+    try:
+        attachment_ids = await attachments(request, files)
+        created = await api(request, "POST", "/conversations", json={
+            "child_id": child_id, "group_id": group_id, "subject": values["subject"], "text": values["text"],
+            "attachment_ids": attachment_ids})
+    except ApiError as error:
+        if error.status >= 500 or error.status in (401, 404):
+            raise
+        return again(N_("The message was not sent."), error.message)
+    return redirect(f"/conversations/{created['conversation_id']}?done=sent", request)
+
+
 # A diary entry about one child -----------------------------------------------------------------------------------
 
 @router.get("/groups/{group_id}/diary")
