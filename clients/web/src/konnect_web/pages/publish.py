@@ -25,12 +25,13 @@ def as_html(text: str) -> str:
 
 
 async def _audiences(request: Request) -> dict[str, Any]:
-    """Where an item can go: the organisation, its locations, and the groups its team works in."""
-    found, places, team = await asyncio.gather(me(request), api(request, "GET", "/location"),
-                                               api(request, "GET", "/location/team"))
-    groups = {g["group_id"]: g["name"] for m in team["items"] for g in m["groups"]}
+    """Where an item can go: the organisation, its locations, and the groups the account works on (staff) or
+    manages (admins: every group, also one nobody is rostered on yet)."""
+    found, places, groups = await asyncio.gather(me(request), api(request, "GET", "/location"),
+                                                 api(request, "GET", "/groups"))
     return {"organisation": found["account"]["organisation"], "locations": places["items"],
-            "groups": sorted(({"group_id": k, "name": v} for k, v in groups.items()), key=lambda g: g["name"])}
+            "groups": sorted(({"group_id": g["group_id"], "name": g["name"]} for g in groups["items"]),
+                             key=lambda g: g["name"])}
 
 
 async def _page(request: Request, values: dict[str, str], error: dict | None = None, done: str = "",
