@@ -222,6 +222,11 @@ def test_the_new_screens_in_english(visit: Visit) -> None:
         expect(page.locator("h1")).to_have_text(title)
         expect(page.locator("html")).to_have_attribute("lang", "en")
         check_screen(page, "en" + path.replace("/", "-"))
+    # The consents in the page's language, though Anne's account is Dutch.
+    page.goto("/profile")
+    expect(page.locator("#children-title")).to_have_text("My children")
+    expect(page.locator("main")).to_contain_text("Photos may be shared with other parents")
+    expect(page.locator("main")).not_to_contain_text("Foto's mogen gedeeld worden met andere ouders")
     page.goto("/child")
     page.locator(".feed-item .thumbs a[href^='/photos/']").first.click()
     expect(page.locator("figcaption")).to_contain_text(re.compile(r"Photo 1 of \d+"))

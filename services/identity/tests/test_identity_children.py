@@ -79,6 +79,7 @@ async def test_a_parent_sees_their_own_child_in_their_language(identity):
     assert [(g["group_id"], g["location"]["location_id"]) for g in page["groups"]] == [(w["group"], w["location"])]
     assert [p["placement_id"] for p in page["placements"]] == [w["a"]["placement"]]
     assert page["consents"] == [{"key": "photo_sharing", "kind": "consent", "label": "Photos may be shared",
+                                 "labels": {"nl": "Foto's mogen gedeeld worden", "en": "Photos may be shared"},
                                  "granted": None, "changed_at": None}]
     # Family B's parent reads Dutch labels.
     r = await identity.get(f"/children/{w['b']['child']}/consents", headers=as_parent(w, "b"))

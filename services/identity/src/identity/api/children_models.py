@@ -1,6 +1,7 @@
 """Response bodies of the child pages (parents and staff)."""
 
 from datetime import date, datetime
+from typing import Literal
 from uuid import UUID
 
 from pydantic import BaseModel, Field, StrictBool
@@ -14,6 +15,8 @@ class ConsentOut(BaseModel):
     key: str = Field(examples=["photo_sharing"])
     kind: str = Field(description="consent or declaration")
     label: str = Field(description="In the caller's language.")
+    labels: dict[Literal["nl", "en"], str] = Field(
+        description="The label in every language, for a client showing another language than the account's.")
     granted: bool | None = Field(description="null: not answered yet.")
     changed_at: datetime | None
 

@@ -64,7 +64,8 @@ async def consents_of(session: Session, child: ChildRecord, language: str) -> li
     """Every kind the organisation asks about, answered or not."""
     return [
         {"key": r["key"], "kind": r["kind"], "label": label(r["label_nl"], r["label_en"], language),
-         "granted": r["granted"], "changed_at": r["changed_at"]}
+         "labels": {"nl": r["label_nl"], "en": r["label_en"]}, "granted": r["granted"],
+         "changed_at": r["changed_at"]}
         for r in await records.consent_answers(session, child.organisation_id, child.child_id)
     ]
 
