@@ -14,6 +14,7 @@ from uuid import UUID
 import pytest
 from aiokafka import AIOKafkaConsumer
 from aiokafka.errors import TopicAuthorizationFailedError
+from e2e_world import OPERATOR, bearer
 from kafka_tools import wait_until_consumed
 from konnect_contracts.envelope import Envelope, kafka_headers
 from konnect_contracts.events.requests import ChildEvaluated, RequestSubmitted
@@ -21,7 +22,7 @@ from konnect_devstack.pytest_plugin import eventually
 from konnect_kit.dlq import list_dead_letters
 from konnect_kit.kafka import KafkaConnection, make_producer
 from konnect_kit.kafka_access import ERP_CLIENTS_TOPIC, erp_add
-from planning_world import build_planning_world, monday_in
+from planning_world import build_planning_world, monday_in, request_settled
 
 
 async def _read(kafka: KafkaConnection, topic: str, group: str | None, until, timeout: float = 40) -> list[Envelope]:
@@ -118,6 +119,41 @@ async def test_an_erp_client_reads_and_evaluates_only_its_own_organisations(gate
     # Nothing changed: B's request still waits for an evaluation.
     body = (await gateway.get(f"/api/v1/requests/{request_b}", headers=b.as_parent("eva"))).json()
     assert {line["status"] for child in body["children"] for line in child["lines"]} == {"pending"}
+
+
+async def test_the_erp_hears_evaluations_made_through_the_api_with_the_platforms_event_ids(
+        gateway, mailpit, infra, stack):
+    """Planning copies each integrator event to the client's topic in the transaction that publishes it: the
+    submission, an evaluation made over HTTP (as the planning office or another system would) and the
+    decision arrive, identical to the platform's own events."""
+    _needs_broker_security(infra)
+    admin = infra.endpoints.kafka
+    w = await build_planning_world(gateway, mailpit)
+    erp = await erp_add(admin, f"iso-a-{uuid.uuid4().hex[:8]}", [UUID(w.org)])
+    await wait_until_consumed(admin, ["planning"], [ERP_CLIENTS_TOPIC], strict=True)
+    request_id = await _submit(gateway, w)
+    client = (await gateway.post("/api/v1/auth/machine-clients", headers=OPERATOR,
+                                 json={"organisation_id": w.org, "name": "Office system"})).json()
+    office = (await gateway.post("/api/v1/auth/machine-token", json={
+        "client_id": client["client_id"], "client_secret": client["client_secret"]})).json()
+    evaluated = await gateway.post(f"/api/v1/requests/{request_id}/children/{w.children['noor']}/evaluate",
+                                   json={"outcome": "rejected", "reason": "Groep vol"}, headers=bearer(office))
+    assert evaluated.status_code == 200, evaluated.text
+    await request_settled(gateway, w.as_parent("eva"), request_id)
+
+    def of_request(seen: list[Envelope]) -> list[Envelope]:
+        return [e for e in seen if e.payload.get("request_id") == request_id]
+
+    as_erp = admin.as_user(erp.username, erp.password or "")
+    copies = of_request(await _read(as_erp, erp.requests_topic, f"{erp.group_prefix}test", lambda seen: {
+        e.event_type for e in of_request(seen)} >= {"RequestSubmitted", "ChildEvaluated", "RequestDecided"}))
+    assert [e.event_type for e in copies] == ["RequestSubmitted", "ChildEvaluated", "RequestDecided"]
+    [evaluation] = [e.payload_as(ChildEvaluated) for e in copies if e.event_type == "ChildEvaluated"]
+    assert (evaluation.outcome, evaluation.reason) == ("rejected", "Groep vol")
+    originals = of_request(await _read(admin, "planning.requests.v1", None, lambda seen: {
+        e.event_type for e in of_request(seen)} >= {"RequestSubmitted", "RequestDecided"}))
+    originals += of_request(await _read(admin, "planning.evaluations.v1", None, lambda seen: bool(of_request(seen))))
+    assert {e.event_id for e in copies} == {e.event_id for e in originals}  # the same events, not re-made
 
 
 def _needs_broker_security(infra) -> None:

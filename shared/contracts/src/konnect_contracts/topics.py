@@ -83,7 +83,7 @@ TOPICS: tuple[TopicSpec, ...] = (
             "AbsenceCancelled",
         ),
         producers=('planning',),
-        consumers=('planning', 'credits', 'notifications'),  # planning: copies to ERP clients' topics
+        consumers=('credits', 'notifications'),  # planning copies to ERP clients' topics as it publishes
     ),
     TopicSpec(
         name="planning.evaluations.v1",

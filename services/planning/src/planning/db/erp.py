@@ -1,7 +1,10 @@
 """The ERP client read model: client id → the organisations it may evaluate for (platform.erp-clients.v1)."""
 
-from sqlalchemy import BigInteger, Column, DateTime, Table, Text, Uuid, func
+from typing import Any
+
+from sqlalchemy import BigInteger, Column, DateTime, Table, Text, Uuid, func, select
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from planning.db.models import metadata
 
@@ -12,3 +15,11 @@ erp_clients = Table(
     Column("version", BigInteger, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
+
+
+async def clients_of(session: AsyncSession, organisation_id: Any) -> list[str]:
+    """The ERP clients registered for an organisation, by id."""
+    rows = await session.execute(select(erp_clients.c.client_id)
+                                 .where(erp_clients.c.organisation_ids.contains([organisation_id]))
+                                 .order_by(erp_clients.c.client_id))
+    return [row[0] for row in rows]

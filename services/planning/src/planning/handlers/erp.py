@@ -2,10 +2,10 @@
 
 - `ErpClientRegistered` (platform.erp-clients.v1, written by the operator's tool): which organisations each
   client may act for.
-- Outbound: every integrator event of an organisation (`ERP_OUTBOUND_EVENT_TYPES`, from planning.requests.v1
-  and planning.evaluations.v1) is copied unchanged to `erp.<client>.requests.v1` of each client registered for
-  that organisation. The broker lets a client read only its own requests topic, so it never sees another
-  organisation's events.
+- Outbound: every integrator event of an organisation (`ERP_OUTBOUND_EVENT_TYPES`) is copied unchanged to
+  `erp.<client>.requests.v1` of each client registered for that organisation, in the transaction that
+  publishes it (`service_layer/integrator_events.py`). The broker lets a client read only its own requests
+  topic, so it never sees another organisation's events.
 - Inbound: `ChildEvaluated` from `erp.<client>.evaluations.v1`, which only that client (and the admin) may
   write. It is applied only when the evaluation's organisation is one of the client's; otherwise it is
   dead-lettered with the reason and changes nothing.
@@ -14,18 +14,9 @@
 import logging
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 
 from konnect_contracts.events.platform import ErpClientRegistered
-from konnect_contracts.events.requests import (
-    AbsenceCancelled,
-    AbsenceReported,
-    ChildEvaluated,
-    RequestCancelled,
-    RequestDecided,
-    RequestExpired,
-    RequestSubmitted,
-)
+from konnect_contracts.events.requests import ChildEvaluated
 from konnect_contracts.topics import erp_client_of_topic, erp_topics
 from konnect_kit.consumer import EventContext, PermanentError, Subscription
 from konnect_kit.read_models import upsert_if_newer
@@ -38,18 +29,8 @@ from planning.service_layer.evaluations import apply_child_evaluated
 
 log = logging.getLogger(__name__)
 
-OUTBOUND = (RequestSubmitted, RequestDecided, RequestExpired, RequestCancelled, AbsenceReported, AbsenceCancelled)
-
-
 class ForeignEvaluation(PermanentError):
     """An ERP client evaluated something it is not registered for: never retried, dead-lettered with the reason."""
-
-
-async def clients_of(session: AsyncSession, organisation_id: Any) -> list[str]:
-    rows = await session.execute(select(erp_clients.c.client_id)
-                                 .where(erp_clients.c.organisation_ids.contains([organisation_id]))
-                                 .order_by(erp_clients.c.client_id))
-    return [row[0] for row in rows]
 
 
 async def erp_evaluation_topics(session: AsyncSession) -> list[str]:
@@ -57,11 +38,6 @@ async def erp_evaluation_topics(session: AsyncSession) -> list[str]:
     dead-lettered with the reason rather than left unread)."""
     rows = await session.execute(select(erp_clients.c.client_id).order_by(erp_clients.c.client_id))
     return [erp_topics(row[0]).evaluations for row in rows]
-
-
-async def forward_to_erp_clients(ctx: EventContext, organisation_id: Any, key: str) -> None:
-    for client in await clients_of(ctx.session, organisation_id):
-        await ctx.outbox.forward(ctx.session, ctx.envelope, topic=erp_topics(client).requests, key=key)
 
 
 async def check_erp_evaluation(session: AsyncSession, client: str, event: ChildEvaluated) -> None:
@@ -89,22 +65,16 @@ def subscriptions(now: Callable[[], datetime]) -> list[Subscription]:
         log.info("ERP client registered", extra={"client_id": event.client_id,
                                                   "organisations": [str(o) for o in event.organisation_ids]})
 
-    async def outbound(ctx: EventContext, event: Any) -> None:
-        await forward_to_erp_clients(ctx, event.organisation_id, event.partition_key())
-
     async def child_evaluated(ctx: EventContext, event: ChildEvaluated) -> None:
         client = erp_client_of_topic(ctx.topic)
         if client is not None:  # from an ERP client's own topic: only for its own organisations
             await check_erp_evaluation(ctx.session, client, event)
         # Duplicates of one event never get here (inbox); a second evaluation of a line is ignored with a log.
-        result = await apply_child_evaluated(ctx.session, ctx.outbox, event, ctx.envelope.event_id, now())
-        if client is None and result == "own":
-            # A staff evaluation published by planning: the ERP clients of the organisation hear about it.
-            await forward_to_erp_clients(ctx, event.organisation_id, event.partition_key())
+        # (A staff evaluation's copies for the ERP clients were written when planning published it.)
+        await apply_child_evaluated(ctx.session, ctx.outbox, event, ctx.envelope.event_id, now())
 
     return [
         Subscription({ErpClientRegistered: erp_client_registered}),
-        Subscription(dict.fromkeys(OUTBOUND, outbound)),
         # Planning's own evaluations topic, and every registered ERP client's (`ctx.topic` tells them apart).
         Subscription({ChildEvaluated: child_evaluated}, more_topics=erp_evaluation_topics),
     ]

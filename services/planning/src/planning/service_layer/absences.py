@@ -15,6 +15,7 @@ from planning.db.absence_store import StoredAbsence
 from planning.db.care_changes import add_care_changes, withdraw_care_changes
 from planning.domain.periods import cancel_blocked_reason, check_period, dates_between
 from planning.domain.refusals import Refusal
+from planning.service_layer import integrator_events
 from planning.service_layer.booking import lock_family
 from planning.service_layer.calendar import FamilyRecord, child, organisation_calendar, planned_parts
 from planning.service_layer.callers import actor_uuid
@@ -80,7 +81,7 @@ async def report(session: Session, outbox: Outbox, *, who: Caller, family: Famil
             {"change_id": uuid.uuid4(), "organisation_id": family.organisation_id, "child_id": ask.child_id,
              "group_id": group_id, "date": day, "day_part_id": part, "delta": -1, "source_kind": "absence",
              "source_id": absence_id} for day, part, group_id in missed])
-        await outbox.publish(session, AbsenceReported(
+        await integrator_events.publish(session, outbox, AbsenceReported(
             absence_id=absence_id, organisation_id=family.organisation_id, family_id=family.family_id,
             child_id=ask.child_id, starts_on=starts_on, ends_on=ends_on, day_part_ids=tuple(parts),
             reason=reason, note=note, reported_by_account_id=actor_uuid(who)))  # type: ignore[arg-type]
@@ -99,7 +100,7 @@ async def cancel(session: Session, outbox: Outbox, *, who: Caller, absence: Stor
         raise Refusal("cancel_window_passed", blocked, kind="conflict")
     await absence_store.mark_cancelled(session, absence.absence_id, now)
     await withdraw_care_changes(session, absence.absence_id)
-    await outbox.publish(session, AbsenceCancelled(
+    await integrator_events.publish(session, outbox, AbsenceCancelled(
         absence_id=absence.absence_id, organisation_id=absence.organisation_id, family_id=absence.family_id,
         child_id=absence.child_id, cancelled_by_account_id=actor_uuid(who)))
 

@@ -21,6 +21,7 @@ from planning.db import request_store as db
 from planning.db.care_changes import add_care_changes
 from planning.db.request_store import StoredLine, StoredRequest
 from planning.domain.requests import LineState, is_decided, newly_final, resolve
+from planning.service_layer import integrator_events
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +58,7 @@ async def settle(session: Session, outbox: Outbox, request: StoredRequest, now: 
     if is_decided(after) and request.decided_at is None:
         outcomes = tuple(LineOutcome(line_id=UUID(x.line_id), child_id=UUID(x.child_id), outcome=x.status,
                                      reason=x.reason) for x in after if x.status in ("accepted", "rejected"))
-        await outbox.publish(session, RequestDecided(
+        await integrator_events.publish(session, outbox, RequestDecided(
             request_id=request.request_id, organisation_id=request.organisation_id, family_id=request.family_id,
             outcomes=outcomes))
         await db.mark_decided(session, request.request_id, now)
@@ -135,7 +136,7 @@ async def cancel_child(session: Session, outbox: Outbox, request: StoredRequest,
     lines = [line for line in await lines_of(session, request.request_id) if line.child_id == child_id]
     cancelled = await withdraw(session, request, lines, "cancelled", "Cancelled by the parent.", now)
     if cancelled:
-        await outbox.publish(session, RequestCancelled(
+        await integrator_events.publish(session, outbox, RequestCancelled(
             request_id=request.request_id, organisation_id=request.organisation_id, family_id=request.family_id,
             child_id=child_id, line_ids=tuple(line.line_id for line in cancelled),
             cancelled_by_account_id=by_account))
@@ -152,7 +153,7 @@ async def expire(session: Session, outbox: Outbox, request_id: UUID, now: dateti
     reason = f"No evaluation before the end of {request.expires_on.isoformat()}; the request was withdrawn."
     expired = await withdraw(session, request, lines, "expired", reason, now)
     if expired:
-        await outbox.publish(session, RequestExpired(
+        await integrator_events.publish(session, outbox, RequestExpired(
             request_id=request_id, organisation_id=request.organisation_id, family_id=request.family_id,
             expired_line_ids=tuple(line.line_id for line in expired),
             child_ids=tuple(dict.fromkeys(line.child_id for line in expired))))

@@ -17,6 +17,7 @@ from konnect_kit.outbox import Outbox
 
 from planning.db.request_store import StoredLine, StoredRequest
 from planning.domain.refusals import Refusal
+from planning.service_layer import integrator_events
 from planning.service_layer.calendar import has_room
 from planning.service_layer.decisions import Evaluation, lines_of, lock_request, record_evaluation, settle
 
@@ -44,7 +45,7 @@ async def evaluate_child(session: Session, outbox: Outbox, request: StoredReques
     if outcome == "accepted" and check_capacity:
         await _refuse_when_full(session, open_lines)
     for line in open_lines:
-        envelope = await outbox.publish(session, ChildEvaluated(
+        envelope = await integrator_events.publish(session, outbox, ChildEvaluated(
             request_id=request.request_id, organisation_id=request.organisation_id, family_id=request.family_id,
             line_id=line.line_id, child_id=child_id, outcome=outcome, reason=reason,  # type: ignore[arg-type]
             evaluated_by=evaluated_by, evaluator_id=evaluator_id))  # type: ignore[arg-type]

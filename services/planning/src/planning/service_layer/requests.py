@@ -17,6 +17,7 @@ from planning.domain.payment import CreditFacts, check_credit_usable, credit_amo
 from planning.domain.periods import check_period, end_of_day, is_single_date, resolve_expires_on
 from planning.domain.refusals import Refusal
 from planning.domain.swaps import forfeited_minutes
+from planning.service_layer import integrator_events
 from planning.service_layer.booking import already_requested, book_parts, give_up_parts, lock_family
 from planning.service_layer.calendar import (
     FamilyRecord,
@@ -187,7 +188,7 @@ async def submit(session: Session, outbox: Outbox, *, who: Caller, family: Famil
         "kind": kind, "all_or_nothing": all_or_nothing, "expires_on": expires, "submitted_by": who.actor_id,
         "submitted_role": who.role, "submitted_at": now,
     }, [_row(request_id, i, line) for i, line in enumerate(lines)], end_of_day(expires, calendar.time_zone))
-    await outbox.publish(session, RequestSubmitted(
+    await integrator_events.publish(session, outbox, RequestSubmitted(
         request_id=request_id, organisation_id=family.organisation_id, family_id=family.family_id, kind=kind,
         all_or_nothing=all_or_nothing, expires_on=expires, submitted_by_account_id=submitted_by,
         lines=tuple(_event_line(line) for line in lines)))
