@@ -1,6 +1,7 @@
 """Browser tests of the portal: Debian's Chromium driven by Playwright (one browser per session), against the
 real stack (every service, the gateway and the portal as processes) seeded with the demo organisations."""
 
+import asyncio
 import uuid
 from collections.abc import Iterator
 from datetime import date, timedelta
@@ -10,6 +11,7 @@ import httpx
 import pytest
 from erp_client.client import Config
 from example_erp import ErpInThread
+from kafka_tools import wait_until_consumed
 from konnect_devstack.demo import (
     OPERATOR_TOKEN,
     REGENBOOG,
@@ -20,6 +22,7 @@ from konnect_devstack.demo import (
 )
 from konnect_devstack.pytest_plugin import InfraHandle
 from konnect_devstack.stack import GATEWAY, WEB, Stack
+from konnect_kit.kafka_access import ERP_CLIENTS_TOPIC
 from web_browser import CHROMIUM, Visit
 
 
@@ -30,6 +33,8 @@ def demo(stack: Stack, infra: InfraHandle) -> Stack:
     # As `make up` does: each demo organisation has its ERP client registered (its topics get planning's
     # copies), whether or not an ERP is running; the `example_erp` fixture runs one for a test.
     register_demo_erp_clients(infra.endpoints.kafka)
+    # Planning knows the registrations before any test submits (else a copy for the ERP would be missed).
+    asyncio.run(wait_until_consumed(infra.endpoints.kafka, ["planning"], [ERP_CLIENTS_TOPIC], strict=True))
     return stack
 
 

@@ -103,11 +103,11 @@ def _dolfijnen_family(stack: Stack, mailpit: Any, first_name: str, last_name: st
 
 @pytest.fixture(scope="module")
 def dolfijnen(demo: Stack, mailpit: Any) -> dict[str, Family]:
-    """Two more families in Sem's group with photo consent and a login, and a child without consent (the demo
-    has one child per group); ready once the timeline knows them as Sanne's."""
+    """Two more families in Sem's group with photo consent, and a child without consent, each with a login (the
+    demo has one child per group); ready once the timeline knows them as Sanne's."""
     families = {"bram": _dolfijnen_family(demo, mailpit, "Bram", "Visser", photo_consent=True, login=True),
                 "fleur": _dolfijnen_family(demo, mailpit, "Fleur", "Mulder", photo_consent=True, login=True),
-                "fenna": _dolfijnen_family(demo, mailpit, "Fenna", "de Wit", photo_consent=False, login=False)}
+                "fenna": _dolfijnen_family(demo, mailpit, "Fenna", "de Wit", photo_consent=False, login=True)}
     sanne = _api(demo, SANNE)
     for family in families.values():
         _eventually(lambda f=family: sanne.get(f"/timeline/children/{f.child_id}/timeline").status_code == 200,
@@ -197,6 +197,8 @@ def test_staff_post_a_series_tagging_two_children_and_only_their_families_see_it
     page.get_by_label(fenna.full_name).check()
     page.get_by_label(re.compile("^Foto's")).set_input_files(files=[
         {"name": "buiten.jpg", "mimeType": "image/jpeg", "buffer": samples.jpeg_with_gps(640, 480)}])
+    outside = f"Buiten spelen {uuid.uuid4().hex[:6]}"
+    page.get_by_label(re.compile("^Onderschrift")).fill(outside)
     page.get_by_role("button", name="Plaatsen").click()
     status = page.get_by_role("status")
     expect(status).to_contain_text("Geplaatst. Niet elk gezin ziet deze foto's:")
@@ -205,6 +207,21 @@ def test_staff_post_a_series_tagging_two_children_and_only_their_families_see_it
     expect(status).to_contain_text("Het gezin van Bram ziet deze foto's niet: voor een ander kind op de foto's is "
                                    "geen toestemming gegeven om foto's te delen.")
     check_screen(page, "staff-photos-notices")
+    # Seen from the families: Fenna's own family sees it; Bram's (tagged, but with a child without consent in
+    # the photo) and Fleur's (not tagged) do not.
+    family = _parent(browser, portal, fenna.email)  # type: ignore[arg-type]
+    try:
+        _feed_shows(family, outside, "1 foto")
+    finally:
+        family.close()
+    for email in (bram.email, fleur.email):
+        other = _parent(browser, portal, email)  # type: ignore[arg-type]
+        try:
+            other.page.goto("/child")
+            expect(other.page.locator("h1")).to_have_text("Mijn kind")
+            expect(other.page.locator("main")).not_to_contain_text(outside)
+        finally:
+            other.close()
 
     page.get_by_role("button", name="Plaatsen").click()  # nothing ticked: refused with the reason
     expect(page.get_by_role("alert")).to_have_text("Vink de kinderen op de foto's aan.")
