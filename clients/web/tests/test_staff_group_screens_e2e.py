@@ -139,6 +139,12 @@ def _downloads_the_original_without_gps(family: Visit, caption: str) -> None:
     assert original[:3] == b"\xff\xd8\xff" and not samples.has_gps(original)
 
 
+def _send(page: Any, subject: str, text: str) -> None:
+    page.get_by_label("Onderwerp").fill(subject)
+    page.get_by_label("Je bericht").fill(text)
+    page.get_by_role("button", name="Versturen").click()
+
+
 def _parent(browser: Any, portal: str, email: str) -> Visit:
     visit = Visit(browser, portal)
     log_in(visit.page, email)
@@ -251,9 +257,7 @@ def test_a_group_message_reaches_each_family_as_its_own_conversation(  # type: i
     expect(page.locator("h1")).to_have_text("Bericht aan de ouders van Dolfijnen")
     check_screen(page, "staff-group-message")
     subject = f"Zwemles vervalt {uuid.uuid4().hex[:6]}"
-    page.get_by_label("Onderwerp").fill(subject)
-    page.get_by_label("Je bericht").fill("Donderdag is er geen zwemles.")
-    page.get_by_role("button", name="Versturen").click()
+    _send(page, subject, "Donderdag is er geen zwemles.")
     expect(page.locator("h1")).to_have_text("Mijn groepen")
     expect(page.get_by_role("status")).to_have_text(
         re.compile(r"^Verstuurd aan de ouders van \d+ gezinnen, elk als een eigen gesprek\.$"))
@@ -359,9 +363,7 @@ def test_staff_start_a_conversation_with_the_parents_of_one_child(  # type: igno
     expect(page.locator("h1")).to_have_text("Bericht aan de ouders van Sem")
     check_screen(page, "staff-child-message")
     subject = f"Sem's knuffel {uuid.uuid4().hex[:6]}"
-    page.get_by_label("Onderwerp").fill(subject)
-    page.get_by_label("Je bericht").fill("Sem heeft zijn knuffel hier laten liggen.")
-    page.get_by_role("button", name="Versturen").click()
+    _send(page, subject, "Sem heeft zijn knuffel hier laten liggen.")
     expect(page.locator("h1")).to_have_text(subject)
     expect(page.locator(".message.mine")).to_contain_text("Sem heeft zijn knuffel hier laten liggen.")
 

@@ -103,28 +103,35 @@ async def message_form(request: Request, group_id: str) -> Response:
                   values={"subject": "", "text": ""}, error=None)
 
 
-@router.post("/groups/{group_id}/message")
-async def message_group(request: Request, group_id: str) -> Response:
+async def _send_staff_message(request: Request, template: str, context: dict[str, Any], path: str,
+                              body: dict[str, Any]) -> dict[str, Any] | Response:
+    """Validate the subject and text, upload the attachments and POST to `path`; the API's answer, or the form
+    again (422) with the reason."""
     form = await request.form()
-    found = await _group(request, group_id)
     values = {k: str(form.get(k, "")) for k in ("subject", "text")}
-    files = chosen_files(form.getlist("attachment"))
 
     def again(message: str, detail: str = "") -> Response:
-        return render(request, "group_message.html", 422, g=found, values=values,
-                      error={"title": message, "detail": detail})
+        return render(request, template, 422, **context, values=values, error={"title": message, "detail": detail})
 
     if not values["subject"].strip() or not values["text"].strip():
         return again(N_("Fill in a subject and a message."))
     try:
-        attachment_ids = await attachments(request, files)
-        sent = await api(request, "POST", "/group-messages", json={
-            "group_id": group_id, "subject": values["subject"], "text": values["text"],
-            "attachment_ids": attachment_ids})
+        attachment_ids = await attachments(request, chosen_files(form.getlist("attachment")))
+        return await api(request, "POST", path, json={**body, "subject": values["subject"], "text": values["text"],
+                                                     "attachment_ids": attachment_ids})
     except ApiError as error:
         if error.status >= 500 or error.status in (401, 404):
             raise
         return again(N_("The message was not sent."), error.message)
+
+
+@router.post("/groups/{group_id}/message")
+async def message_group(request: Request, group_id: str) -> Response:
+    found = await _group(request, group_id)
+    sent = await _send_staff_message(request, "group_message.html", {"g": found}, "/group-messages",
+                                     {"group_id": group_id})
+    if isinstance(sent, Response):
+        return sent
     return redirect(f"/groups?done=message&families={len(sent['conversation_ids'])}", request)
 
 
@@ -148,27 +155,12 @@ async def child_message_form(request: Request, group_id: str, child_id: str) -> 
 
 @router.post("/groups/{group_id}/children/{child_id}/message")
 async def message_child_parents(request: Request, group_id: str, child_id: str) -> Response:
-    form = await request.form()
     found = await _group(request, group_id)
-    child = _child_of(found, child_id)
-    values = {k: str(form.get(k, "")) for k in ("subject", "text")}
-    files = chosen_files(form.getlist("attachment"))
-
-    def again(message: str, detail: str = "") -> Response:
-        return render(request, "child_message.html", 422, g=found, child=child, values=values,
-                      error={"title": message, "detail": detail})
-
-    if not values["subject"].strip() or not values["text"].strip():
-        return again(N_("Fill in a subject and a message."))
-    try:
-        attachment_ids = await attachments(request, files)
-        created = await api(request, "POST", "/conversations", json={
-            "child_id": child_id, "group_id": group_id, "subject": values["subject"], "text": values["text"],
-            "attachment_ids": attachment_ids})
-    except ApiError as error:
-        if error.status >= 500 or error.status in (401, 404):
-            raise
-        return again(N_("The message was not sent."), error.message)
+    context = {"g": found, "child": _child_of(found, child_id)}
+    created = await _send_staff_message(request, "child_message.html", context, "/conversations",
+                                        {"child_id": child_id, "group_id": group_id})
+    if isinstance(created, Response):
+        return created
     return redirect(f"/conversations/{created['conversation_id']}?done=sent", request)
 
 
