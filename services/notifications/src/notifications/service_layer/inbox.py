@@ -47,6 +47,10 @@ async def views(session: Session, account_id: UUID, rows: list[InboxRow]) -> lis
     """Rows with their text in the account's language and its children's current first names."""
     language = await store.language_of(session, account_id)
     names = await child_names(session, (child for row in rows for child in row.child_ids))
+    return shown(rows, names, language)
+
+
+def shown(rows: list[InboxRow], names: dict[UUID, str], language: str | None) -> list[InboxItemView]:
     return [InboxItemView(item_id=row.item_id, seq=row.seq, kind=row.kind, link=row.link, count=row.count,
                           child_ids=row.child_ids, created_at=row.created_at, read=row.read_at is not None,
                           text=inbox_text(row.kind, row.params, row.count,
@@ -56,12 +60,11 @@ async def views(session: Session, account_id: UUID, rows: list[InboxRow]) -> lis
 
 async def inbox_page(session: Session, account_id: UUID, *, cursor: str | None, limit: int) -> InboxPage:
     before = parse_cursor(cursor)
-    rows = await store.page(session, account_id, before_seq=before, limit=limit + 1)
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return InboxPage(items=await views(session, account_id, rows),
-                     next_cursor=str(rows[-1].seq) if more and rows else None,
-                     unread=await store.unread_count(session, account_id))
+    found = await store.page_with_counts(session, account_id, before_seq=before, limit=limit + 1)
+    more = len(found.rows) > limit
+    rows = found.rows[:limit]
+    return InboxPage(items=shown(rows, found.names, found.language),
+                     next_cursor=str(rows[-1].seq) if more and rows else None, unread=found.unread)
 
 
 async def newer_than(session: Session, account_id: UUID, seq: int, limit: int = MAX_PAGE
