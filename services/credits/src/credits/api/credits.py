@@ -24,7 +24,14 @@ from credits.api.models import (
 from credits.domain.ledger import Booking, credit_state, refusal
 from credits.service_layer.grants import grant_credit
 from credits.service_layer.ledger import balance_of, rules_of
-from credits.service_layer.reads import child_credits, child_scope, histories, organisation_today, readable_credit
+from credits.service_layer.reads import (
+    child_credits,
+    child_scope,
+    histories,
+    organisation_today,
+    readable_child_credits,
+    readable_credit,
+)
 from credits.settings import Settings
 
 router = APIRouter(tags=["credits"])
@@ -71,9 +78,8 @@ async def get_credit(credit_id: UUID, who: CallerDep, session: SessionDep, reque
 @router.get("/children/{child_id}/credits", response_model=ChildCreditsOut)
 async def list_child_credits(child_id: UUID, who: CallerDep, session: SessionDep,
                              request: Request) -> ChildCreditsOut:
-    rows = await child_credits(session, child_id, await child_scope(session, who, child_id))
+    rows, todays = await readable_child_credits(session, who, child_id, _settings(request).default_time_zone)
     found = await histories(session, [row.credit_id for row in rows])
-    todays: dict[UUID, Any] = {}
     return ChildCreditsOut(child_id=child_id, items=[
         await _credit_out(session, request, row, found[row.credit_id], todays) for row in rows])
 
