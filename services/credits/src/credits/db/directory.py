@@ -46,14 +46,10 @@ _CHILD_FACTS = select(
     .where(directory_organisations.c.organisation_id == directory_children.c.organisation_id)
     .scalar_subquery().label("time_zone"),
 ).where(directory_children.c.child_id == bindparam("child_id"), directory_children.c.deleted.is_(False))
-_CALLER_FAMILY = select(directory_parents.c.family_id).where(
-    directory_parents.c.account_id == bindparam("account_id"), directory_parents.c.deleted.is_(False))
 
 
 async def child_facts(session: AsyncSession, child_id: UUID, parent_account_id: UUID | None) -> ChildFacts:
-    params = {"child_id": child_id, "account_id": parent_account_id}
-    row = (await session.execute(_CHILD_FACTS, params)).first()
-    if row is None:  # unknown or deleted child: the caller's family may still matter
-        family = await session.scalar(_CALLER_FAMILY, params) if parent_account_id else None
-        return ChildFacts(None, family, None)
+    row = (await session.execute(_CHILD_FACTS, {"child_id": child_id, "account_id": parent_account_id})).first()
+    if row is None:  # unknown or deleted: no access rule needs the caller's family then
+        return ChildFacts(None, None, None)
     return ChildFacts(KnownChild(row.organisation_id, row.family_id), row.caller_family_id, row.time_zone)

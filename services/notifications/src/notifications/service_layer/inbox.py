@@ -70,8 +70,7 @@ async def inbox_page(session: Session, account_id: UUID, *, cursor: str | None, 
 async def newer_than(session: Session, account_id: UUID, seq: int, limit: int = MAX_PAGE
                      ) -> list[InboxItemView]:
     """Items after a live event id, oldest first (what a reconnecting stream missed)."""
-    return await views(session, account_id, await store.page(session, account_id, before_seq=None, limit=limit,
-                                                             after_seq=seq))
+    return await views(session, account_id, await store.newer(session, account_id, after_seq=seq, limit=limit))
 
 
 async def unread(session: Session, account_id: UUID) -> int:
