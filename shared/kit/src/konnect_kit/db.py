@@ -7,7 +7,9 @@ from typing import Any
 
 import asyncpg
 from sqlalchemy import event, exc, text
+from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.sql import ClauseElement
 
 # A pooled connection idle longer than this is pinged before use (the database may have restarted meanwhile).
 IDLE_PING_SECONDS = 10.0
@@ -29,6 +31,21 @@ class Database:
         """A unit of work: commits when the block ends normally, rolls back on any exception."""
         async with self._sessions() as session, session.begin():
             yield session
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator["Reader"]:
+        """A pooled connection for a read-only use case, without a unit of work (see `Reader`)."""
+        async with self.engine.connect() as connection:
+            raw = await connection.get_raw_connection()
+            driver: asyncpg.Connection = raw.driver_connection
+            try:
+                yield Reader(driver)
+            except BaseException:
+                # SQLAlchemy did not run the failing statement, so it cannot know the connection is gone
+                # (asyncpg reports a server-side kill mid-query as InterfaceError or InternalClientError).
+                if driver.is_closed():
+                    await connection.invalidate()
+                raise
 
     async def ping(self) -> None:
         async with self.engine.connect() as conn:
@@ -71,6 +88,70 @@ async def raw_connection(session: AsyncSession) -> asyncpg.Connection:
     connection = await session.connection()
     await connection.exec_driver_sql("SELECT 1")
     return (await connection.get_raw_connection()).driver_connection
+
+
+_ASYNCPG = asyncpg_dialect()
+
+
+class ReadQuery:
+    """A read statement compiled once to asyncpg's SQL (`$1`, `$2`, ...), run by a `Reader`.
+
+    Why: a hot read through an ORM session costs SQLAlchemy's per-call execution machinery plus BEGIN and
+    COMMIT; /me went from 917 to 247 us of CPU per call on the same two statements run this way
+    (bench/PROFILE-read-paths.md, round 3). The statement is still written with SQLAlchemy Core (or text())
+    in the service's db/ modules; only its execution is lean. Values bound in the statement itself (literals)
+    keep their compiled value; lists (`expanding` IN parameters) are not supported: use `= ANY(:values)`.
+    """
+
+    __slots__ = ("_fixed", "_names", "sql")
+
+    def __init__(self, statement: ClauseElement) -> None:
+        compiled = statement.compile(dialect=_ASYNCPG)
+        if any(param.expanding for param in compiled.binds.values()):
+            raise ValueError("ReadQuery does not take expanding (IN list) parameters; use = ANY(:values)")
+        self.sql = str(compiled)
+        self._names: tuple[str, ...] = tuple(compiled.positiontup or ())
+        self._fixed = {name: value for name, value in compiled.params.items() if value is not None}
+
+    def arguments(self, values: dict[str, Any]) -> list[Any]:
+        try:
+            return [values[name] if name in values else self._fixed[name] for name in self._names]
+        except KeyError as missing:
+            raise TypeError(f"ReadQuery needs a value for {missing}") from None
+
+
+class Row(asyncpg.Record):
+    """A result row read by name as an attribute (`row.child_id`), like SQLAlchemy's rows."""
+
+    __slots__ = ()
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+class Reader:
+    """Runs `ReadQuery`s straight on a pooled asyncpg connection, each statement on its own (autocommit).
+
+    For reads only, and best for use cases of one statement: two statements see two snapshots. No ORM
+    objects and no per-call statement compilation; asyncpg keeps each statement prepared per connection.
+    """
+
+    __slots__ = ("_connection",)
+
+    def __init__(self, connection: asyncpg.Connection) -> None:
+        self._connection = connection
+
+    async def rows(self, query: ReadQuery, **values: Any) -> list[Row]:
+        return await self._connection.fetch(query.sql, *query.arguments(values), record_class=Row)
+
+    async def row(self, query: ReadQuery, **values: Any) -> Row | None:
+        return await self._connection.fetchrow(query.sql, *query.arguments(values), record_class=Row)
+
+    async def value(self, query: ReadQuery, **values: Any) -> Any:
+        return await self._connection.fetchval(query.sql, *query.arguments(values))
 
 
 # The unit-of-work handle as routes and service layers see it: a route passes it on to the service layer, the

@@ -6,7 +6,7 @@ from uuid import UUID
 from fastapi import APIRouter
 from konnect_kit.errors import ApiError
 from konnect_kit.internal import CallerDep
-from konnect_kit.service import SessionDep
+from konnect_kit.service import ReaderDep, SessionDep
 from konnect_kit.values import HumanName
 from pydantic import BaseModel, Field
 
@@ -47,9 +47,9 @@ def _account_out(row: profile.AccountView) -> AccountOut:
 
 
 @router.get("/me", response_model=MeOut, summary="The account in use, its family and children")
-async def me(who: CallerDep, session: SessionDep) -> MeOut:
+async def me(who: CallerDep, reader: ReaderDep) -> MeOut:
     account_id = person(who)
-    found = await profile.me(session, UUID(who.session_id), account_id) if who.session_id else None
+    found = await profile.me(reader, UUID(who.session_id), account_id) if who.session_id else None
     if found is None:
         raise session_ended()
     row = found.account

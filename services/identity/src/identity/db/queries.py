@@ -7,6 +7,7 @@ from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
+from konnect_kit.db import Reader, ReadQuery
 from sqlalchemy import Row, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -153,7 +154,7 @@ _FAMILY_CHILDREN = _children_with_placements(children.c.family_id == bindparam("
 _SOME_CHILDREN = _children_with_placements(children.c.child_id.in_(bindparam("child_ids", expanding=True)))
 
 
-def _child_entries(rows: Sequence[Row], today: date) -> list[dict[str, Any]]:
+def _child_entries(rows: Sequence[Any], today: date) -> list[dict[str, Any]]:
     """Rows of `_children_with_placements` → one entry per child, current and future placements only."""
     entries: dict[UUID, dict[str, Any]] = {}
     for row in rows:
@@ -165,15 +166,19 @@ def _child_entries(rows: Sequence[Row], today: date) -> list[dict[str, Any]]:
     return list(entries.values())
 
 
-async def live_account(session: AsyncSession, session_id: UUID, account_id: UUID) -> AccountView | None:
+_LIVE_ACCOUNT_READ = ReadQuery(_LIVE_ACCOUNT)
+_FAMILY_CHILDREN_READ = ReadQuery(_FAMILY_CHILDREN)
+
+
+async def live_account(reader: Reader, session_id: UUID, account_id: UUID) -> AccountView | None:
     """The account of a session that has not ended, with its organisation and (for a parent) family.
 
     One round trip for what `/me` needs first: it is the app's most frequent call.
     """
-    row = (await session.execute(_LIVE_ACCOUNT, {"session_id": session_id, "account_id": account_id})).first()
-    return AccountView(**row._mapping) if row else None
+    row = await reader.row(_LIVE_ACCOUNT_READ, session_id=session_id, account_id=account_id)
+    return AccountView(**row) if row else None
 
 
-async def family_children(session: AsyncSession, family_id: UUID, today: date) -> list[dict[str, Any]]:
+async def family_children(reader: Reader, family_id: UUID, today: date) -> list[dict[str, Any]]:
     """The family's children (mentor, current and future placements), in one round trip."""
-    return _child_entries((await session.execute(_FAMILY_CHILDREN, {"family_id": family_id})).all(), today)
+    return _child_entries(await reader.rows(_FAMILY_CHILDREN_READ, family_id=family_id), today)

@@ -5,7 +5,7 @@ from typing import Any
 from uuid import UUID
 
 from konnect_contracts.events.access import AccountChanged
-from konnect_kit.db import Session
+from konnect_kit.db import Reader, Session
 
 from identity.db.logins import change_login, login_with_organisation
 from identity.db.queries import AccountView, family_children, live_account, today_in
@@ -18,15 +18,15 @@ class Me:
     children: list[dict[str, Any]] = field(default_factory=list)
 
 
-async def me(session: Session, session_id: UUID, account_id: UUID) -> Me | None:
+async def me(reader: Reader, session_id: UUID, account_id: UUID) -> Me | None:
     """The live session's account (with organisation and family) and, for a parent, the children; None
     when the session has ended. Two round trips in all: this is the app's most frequent call."""
-    row = await live_account(session, session_id, account_id)
+    row = await live_account(reader, session_id, account_id)
     if row is None:
         return None
     if row.role != "parent" or row.family_id is None:
         return Me(row)
-    return Me(row, await family_children(session, row.family_id, today_in(row.time_zone)))
+    return Me(row, await family_children(reader, row.family_id, today_in(row.time_zone)))
 
 
 async def account_with_organisation(session: Session, account_id: UUID) -> AccountView:
