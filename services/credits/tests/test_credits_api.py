@@ -166,6 +166,42 @@ async def test_parents_see_their_own_familys_children_only(shared_env, credits_a
     assert wrong_org.status_code == 422 and wrong_org.json()["error"]["code"] == "unknown_reference"
 
 
+async def test_a_childs_credits_screen_shows_each_caller_only_its_organisations_credits(shared_env,
+                                                                                      credits_app) -> None:
+    """Credits of two organisations for one child (one granted before the directory knew the child elsewhere):
+    the operator sees both, the child's organisation and family see their own only, the other one nothing."""
+    env, client = shared_env, credits_app
+    org, earlier_org, family, child, parent = (uuid.uuid4() for _ in range(5))
+    earlier, own = uuid.uuid4(), uuid.uuid4()
+    earlier_admin = internal_headers("org_admin", "adm", str(earlier_org))
+    assert (await client.put(f"/credits/{earlier}", json=env.grant_body(earlier_org, child),
+                             headers=earlier_admin)).status_code == 200
+    before = await client.get(f"/children/{child}/credits", headers=earlier_admin)  # the child unknown yet
+    assert [item["credit_id"] for item in before.json()["items"]] == [str(earlier)]
+    await env.publish(*(env.wrap(p) for p in (
+        ChildUpserted(organisation_id=org, version=1, child_id=child, family_id=family, first_name="Noor",
+                      last_name="Jansen", birth_date="2022-01-01"),  # type: ignore[arg-type]
+        ParentUpserted(organisation_id=org, version=1, account_id=parent, family_id=family, name="Anne",
+                       email="anne@example.test"),
+    )))
+    await eventually(lambda: _known_child(env, child))
+    assert (await client.put(f"/credits/{own}", json=env.grant_body(org, child, "2"),
+                             headers=OPERATOR)).status_code == 200
+
+    async def shown(headers: dict[str, str]) -> list[str]:
+        response = await client.get(f"/children/{child}/credits", headers=headers)
+        assert response.status_code == 200, response.text
+        return sorted(item["credit_id"] for item in response.json()["items"])
+
+    assert await shown(OPERATOR) == sorted([str(earlier), str(own)])
+    assert await shown(internal_headers("org_admin", "adm", str(org))) == [str(own)]
+    mine = internal_headers("parent", str(parent), str(org))
+    await eventually(lambda: _status(client, f"/children/{child}/credits", mine, 200))
+    assert await shown(mine) == [str(own)]
+    elsewhere = await client.get(f"/children/{child}/credits", headers=earlier_admin)
+    assert elsewhere.status_code == 404 and elsewhere.json()["error"]["code"] == "not_found"
+
+
 async def test_bad_input_gets_a_uniform_4xx(shared_env, credits_app) -> None:
     env, client = shared_env, credits_app
     org, child = uuid.uuid4(), uuid.uuid4()

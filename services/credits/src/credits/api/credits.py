@@ -1,5 +1,6 @@
 """Credit routes: grants by admins and ERP systems, and reads of one credit or of a child's credits."""
 
+from datetime import date
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -8,7 +9,7 @@ from konnect_contracts.common import CareType
 from konnect_kit.db import Session
 from konnect_kit.errors import ApiError
 from konnect_kit.internal import CallerDep
-from konnect_kit.service import KitDep, SessionDep
+from konnect_kit.service import KitDep, ReaderDep, SessionDep
 from konnect_kit.tenancy import require_managed
 from konnect_kit.values import SupportedDate
 
@@ -41,14 +42,9 @@ def _settings(request: Request) -> Settings:
     return request.app.state.kit.settings
 
 
-async def _credit_out(session: Session, request: Request, row: Any, history: list[dict[str, Any]],
-                      todays: dict[UUID, Any] | None = None) -> CreditOut:
+def _credit_answer(row: Any, history: list[dict[str, Any]], today: date) -> CreditOut:
+    """The credit as answered: its balance, and its state on `today` in the credit's organisation."""
     balance = balance_of(row)
-    todays = {} if todays is None else todays  # organisation → its date today, asked once per answer
-    if row.organisation_id not in todays:
-        todays[row.organisation_id] = await organisation_today(session, row.organisation_id,
-                                                               _settings(request).default_time_zone)
-    today = todays[row.organisation_id]
     return CreditOut(
         **{name: getattr(row, name) for name in (
             "credit_id", "organisation_id", "child_id", "family_id", "unit", "valid_from", "valid_until",
@@ -58,6 +54,11 @@ async def _credit_out(session: Session, request: Request, row: Any, history: lis
         state=credit_state(balance, row.valid_from, row.valid_until, today),
         history=history,
     )
+
+
+async def _credit_out(session: Session, request: Request, row: Any, history: list[dict[str, Any]]) -> CreditOut:
+    today = await organisation_today(session, row.organisation_id, _settings(request).default_time_zone)
+    return _credit_answer(row, history, today)
 
 
 @router.put("/credits/{credit_id}", response_model=CreditOut)
@@ -76,12 +77,11 @@ async def get_credit(credit_id: UUID, who: CallerDep, session: SessionDep, reque
 
 
 @router.get("/children/{child_id}/credits", response_model=ChildCreditsOut)
-async def list_child_credits(child_id: UUID, who: CallerDep, session: SessionDep,
+async def list_child_credits(child_id: UUID, who: CallerDep, reader: ReaderDep,
                              request: Request) -> ChildCreditsOut:
-    rows, todays = await readable_child_credits(session, who, child_id, _settings(request).default_time_zone)
-    found = await histories(session, [row.credit_id for row in rows])
+    found = await readable_child_credits(reader, who, child_id, _settings(request).default_time_zone)
     return ChildCreditsOut(child_id=child_id, items=[
-        await _credit_out(session, request, row, found[row.credit_id], todays) for row in rows])
+        _credit_answer(item.credit, item.history, item.today) for item in found])
 
 
 @router.get("/children/{child_id}/credits/usable", response_model=UsableCreditsOut)

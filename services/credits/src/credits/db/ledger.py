@@ -41,7 +41,12 @@ class Reservation:
     amount: Decimal
 
 
-_CREDIT_COLUMNS = [credits.c[f.name] for f in fields(Credit)]
+CREDIT_COLUMNS = [credits.c[f.name] for f in fields(Credit)]
+# A child's credits are listed ending soonest first; a credit's history is the lines that reserved it (failed
+# attempts moved nothing), oldest first. Shared with the child's credits screen (db/credit_screen.py).
+CHILD_CREDITS_ORDER = (credits.c.valid_until, credits.c.credit_id)
+IN_HISTORY = reservations.c.status != "failed"
+HISTORY_ORDER = (reservations.c.reserved_at, reservations.c.line_id)
 
 
 def _credit(row: Any) -> Credit:
@@ -51,7 +56,7 @@ def _credit(row: Any) -> Credit:
 async def credit(session: AsyncSession, credit_id: UUID, organisation_id: UUID | None = None, *,
                  lock: bool = False) -> Credit | None:
     """The credit (of `organisation_id` only, when given: another tenant's is not found); `lock`: FOR UPDATE."""
-    query = select(*_CREDIT_COLUMNS).where(credits.c.credit_id == credit_id)
+    query = select(*CREDIT_COLUMNS).where(credits.c.credit_id == credit_id)
     if organisation_id is not None:
         query = query.where(credits.c.organisation_id == organisation_id)
     row = (await session.execute(query.with_for_update() if lock else query)).first()
@@ -60,10 +65,10 @@ async def credit(session: AsyncSession, credit_id: UUID, organisation_id: UUID |
 
 async def credits_of_child(session: AsyncSession, child_id: UUID, organisation_id: UUID | None) -> list[Credit]:
     """The child's credits (of one organisation, when given), ending soonest first."""
-    query = select(*_CREDIT_COLUMNS).where(credits.c.child_id == child_id)
+    query = select(*CREDIT_COLUMNS).where(credits.c.child_id == child_id)
     if organisation_id is not None:
         query = query.where(credits.c.organisation_id == organisation_id)
-    return [_credit(row) for row in await session.execute(query.order_by(credits.c.valid_until, credits.c.credit_id))]
+    return [_credit(row) for row in await session.execute(query.order_by(*CHILD_CREDITS_ORDER))]
 
 
 async def save_grant(session: AsyncSession, credit_id: UUID, values: dict[str, Any]) -> bool:
@@ -126,8 +131,7 @@ async def histories(session: AsyncSession, credit_ids: list[UUID]) -> dict[UUID,
     if not credit_ids:
         return found
     rows = (await session.execute(
-        select(reservations).where(reservations.c.credit_id.in_(credit_ids), reservations.c.status != "failed")
-        .order_by(reservations.c.reserved_at, reservations.c.line_id)
+        select(reservations).where(reservations.c.credit_id.in_(credit_ids), IN_HISTORY).order_by(*HISTORY_ORDER)
     )).mappings().all()
     for row in rows:
         found[row["credit_id"]].append(dict(row))

@@ -1,14 +1,17 @@
 """Reads for the API: who may see a child's credits, balances with state and history, usable credits."""
 
+from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from konnect_kit.db import Session
+from konnect_kit.db import Reader, Session
 from konnect_kit.domain_errors import DomainError, NotFound
 from konnect_kit.internal import Caller
 from konnect_kit.roles import may_manage
 
+from credits.db.credit_screen import credit_screen
 from credits.db.directory import ChildFacts, child_facts, time_zone_of
 from credits.db.ledger import Credit, credit, credits_of_child
 from credits.db.ledger import histories as histories
@@ -31,25 +34,36 @@ async def child_scope(session: Session, who: Caller, child_id: UUID) -> UUID | N
 
     Raises 404 for anyone else, so a stranger does not learn that the child exists.
     """
-    return (await _scope_and_facts(session, who, child_id))[0]
-
-
-async def _scope_and_facts(session: Session, who: Caller, child_id: UUID) -> tuple[UUID | None, ChildFacts | None]:
     if who.role == "platform_operator":
-        return None, None
-    parent = _uuid_or_none(who.actor_id) if who.role == "parent" else None
-    facts = await child_facts(session, child_id, parent)
+        return None
+    return _scope(who, await child_facts(session, child_id, _parent_account(who)))
+
+
+def _parent_account(who: Caller) -> UUID | None:
+    return _uuid_or_none(who.actor_id) if who.role == "parent" else None
+
+
+def _managed_organisation(who: Caller) -> UUID | None:
+    """A manager's own organisation: where they may read credits they granted before the directory told us about
+    the child."""
+    if who.role in ("org_admin", "erp") and who.organisation_id:
+        return _uuid_or_none(who.organisation_id)
+    return None
+
+
+def _scope(who: Caller, facts: ChildFacts) -> UUID:
+    """`child_scope` of a caller other than the platform operator, from what the directory knows of the child."""
     child = facts.child
     if child is None:
-        # Managers may read credits they granted before the directory told us about the child.
-        if who.role in ("org_admin", "erp") and who.organisation_id and _uuid_or_none(who.organisation_id):
-            return UUID(who.organisation_id), facts
+        managed = _managed_organisation(who)
+        if managed is not None:
+            return managed
         raise not_found()
     if not may_read_child(who.role, caller_organisation_id=who.organisation_id,
                           child_organisation_id=str(child.organisation_id),
                           caller_family_id=facts.caller_family_id, child_family_id=child.family_id):
         raise not_found()
-    return child.organisation_id, facts
+    return child.organisation_id
 
 
 async def readable_credit(session: Session, who: Caller, credit_id: UUID) -> Credit:
@@ -85,12 +99,31 @@ async def child_credits(session: Session, child_id: UUID, organisation_id: UUID 
     return await credits_of_child(session, child_id, organisation_id)
 
 
-async def readable_child_credits(session: Session, who: Caller, child_id: UUID, default_zone: str
-                                 ) -> tuple[list[Credit], dict[UUID, date]]:
-    """The child's credits the caller may see, and the organisation's date today where already known (the
-    child's own organisation: asked in the same statement as the access check)."""
-    scope, facts = await _scope_and_facts(session, who, child_id)
-    todays = {}
-    if facts is not None and facts.child is not None and facts.time_zone is not None:
-        todays[facts.child.organisation_id] = zone_today(facts.time_zone, default_zone)
-    return await credits_of_child(session, child_id, scope), todays
+@dataclass(frozen=True)
+class ReadableCredit:
+    credit: Credit
+    history: list[dict[str, Any]]
+    today: date  # in the credit's organisation
+
+
+async def readable_child_credits(reader: Reader, who: Caller, child_id: UUID,
+                                 default_zone: str) -> list[ReadableCredit]:
+    """The child's credits the caller may see, with their histories and their organisations' dates today.
+
+    A parent opens this screen often, so it is one statement on the lean read path (it writes nothing): the
+    directory facts the access rule needs come with the credits of the scope that rule would grant, and the
+    rule then decides before anything is returned.
+    """
+    every = who.role == "platform_operator"
+    screen = await credit_screen(reader, child_id, _parent_account(who), every_organisation=every,
+                                 fallback_organisation=_managed_organisation(who))
+    scope = None if every else _scope(who, screen.facts)
+    todays: dict[str | None, date] = {}
+    found = []
+    for item in screen.credits:
+        if scope is not None and item.credit.organisation_id != scope:
+            continue  # never the case (the statement narrows alike), but the access rule is the authority
+        if item.time_zone not in todays:
+            todays[item.time_zone] = zone_today(item.time_zone, default_zone)
+        found.append(ReadableCredit(item.credit, item.history, todays[item.time_zone]))
+    return found

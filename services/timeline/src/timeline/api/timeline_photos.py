@@ -96,13 +96,17 @@ def photo_out(media: Media, item: photos.VisiblePhoto, now, *, full: bool) -> Ph
     return out
 
 
-async def series_out(session, media: Media, series, shown, now, *, full: bool,
-                     group_name: str | None = None, downloadable: bool | None = None) -> SeriesOut:
-    if downloadable is None:
-        downloadable = await photos.may_download(session, series)
+def series_answer(media: Media, series, shown, now, *, full: bool, group_name: str | None,
+                  downloadable: bool) -> SeriesOut:
+    """The series as answered, its media URLs signed: only for a series the caller's visibility check let through."""
     return SeriesOut(series_id=series.series_id, group_id=series.group_id, group_name=group_name,
                      caption=series.caption, posted_at=series.posted_at, downloadable=downloadable,
                      photos=[photo_out(media, item, now, full=full) for item in shown])
+
+
+async def series_out(session, media: Media, series, shown, now, *, full: bool) -> SeriesOut:
+    return series_answer(media, series, shown, now, full=full, group_name=None,
+                         downloadable=await photos.may_download(session, series))
 
 
 @router.get("/timeline/series/{series_id}", response_model=SeriesOut, summary="A photo series, to page through")

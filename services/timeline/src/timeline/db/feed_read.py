@@ -4,14 +4,15 @@ One statement finds the parent's family, the page (keyset on time and id), every
 (the rule of `domain.photo_visibility.family_sees` in SQL, and "processed"), each photo's
 tagged children of that family, the diary entries with their processed media, the group names, the
 organisation's download setting, the children's first names, when the account last looked and how many items are
-newer. No ORM objects: plain rows and JSON built by PostgreSQL.
+newer. No ORM objects: plain rows and JSON built by PostgreSQL, run on the lean read path (`konnect_kit.db.Reader`):
+it writes nothing, and one statement is one snapshot.
 """
 
 from datetime import datetime
 from uuid import UUID
 
-from konnect_kit.db import Session
-from sqlalchemy import Row, bindparam, text
+from konnect_kit.db import Reader, ReadQuery, Row
+from sqlalchemy import bindparam, text
 from sqlalchemy.types import Boolean, DateTime, Integer, Text, Uuid
 
 _FEED = text("""
@@ -81,15 +82,18 @@ ORDER BY page.at DESC, page.item_id DESC
     bindparam("account_id", type_=Text), bindparam("child_id", type_=Uuid),
     bindparam("before_at", type_=DateTime(timezone=True)), bindparam("before_id", type_=Uuid),
     bindparam("page_size", type_=Integer), bindparam("count_unseen", type_=Boolean))
+_FEED_READ = ReadQuery(_FEED)
 
 
-async def family_page(session: Session, *, account_id: str, account_uuid: UUID | None, organisation_id: UUID,
+async def family_page(reader: Reader, *, account_id: str, account_uuid: UUID | None, organisation_id: UUID,
                       child_id: UUID | None, before: tuple[datetime, UUID] | None, limit: int,
                       count_unseen: bool) -> list[Row]:
     """The page's rows, newest first (one row with `kind` None when the page is empty); every row also carries
     the family (None: the account is not linked to a family), `seen_at`, `unseen`, the children's names and
     whether `child_id` is one of the family's children."""
-    return list((await session.execute(_FEED, {
-        "account_uuid": account_uuid, "organisation_id": organisation_id, "account_id": account_id,
-        "child_id": child_id, "before_at": before[0] if before else None, "before_id": before[1] if before else None,
-        "page_size": limit, "count_unseen": count_unseen})).all())
+    # Plain asyncpg records: every value is what the ORM path gave too (the statement is text() with no typed
+    # result columns, so SQLAlchemy processed nothing); JSON arrives decoded by the connection's codec.
+    return await reader.rows(
+        _FEED_READ, account_uuid=account_uuid, organisation_id=organisation_id, account_id=account_id,
+        child_id=child_id, before_at=before[0] if before else None, before_id=before[1] if before else None,
+        page_size=limit, count_unseen=count_unseen)

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from konnect_kit.db import Session
+from konnect_kit.db import Reader, Session
+from konnect_kit.db import Row as ReadRow
 from konnect_kit.domain_errors import Forbidden, Invalid, NotFound
 from konnect_kit.internal import Caller
 from konnect_kit.tenancy import bound_organisation
@@ -115,7 +116,7 @@ async def child_timeline(session: Session, viewer: Viewer, child_id: UUID, curso
     return Feed(await _build(session, viewer, rows[:limit], None), following, None, None)
 
 
-# -- the parents' hot path: one SQL round trip per page (db/feed_read.py) -------------------------------------------
+# -- the parents' hot path: one SQL round trip per page (db/feed_read.py), on the lean read path -----------------------
 
 @dataclass(frozen=True)
 class SeriesView:
@@ -162,7 +163,7 @@ def _account_uuid(actor_id: str) -> UUID | None:
         return None
 
 
-def _item(row: Row, seen: datetime | None, names: dict[UUID, str]) -> FeedItem:
+def _item(row: ReadRow, seen: datetime | None, names: dict[UUID, str]) -> FeedItem:
     new = seen is None or row.at > seen
     if row.kind == "photos":
         shown = [photos.VisiblePhoto(PhotoView(UUID(p["photo_id"]), p["position"], p["kind"], p["media_base"],
@@ -178,17 +179,19 @@ def _item(row: Row, seen: datetime | None, names: dict[UUID, str]) -> FeedItem:
     return FeedItem("diary", row.item_id, row.at, new, entry=diary.Entry(entry, media), child_names=names)
 
 
-async def parent_feed(session: Session, who: Caller, child_id: UUID | None, cursor: str | None,
+async def parent_feed(reader: Reader, who: Caller, child_id: UUID | None, cursor: str | None,
                       limit: int) -> Feed:
     """A parent's family feed (or one of the family's children's timeline) in one round trip: the same items,
-    rules and answer as the staff's `child_timeline` narrowed to what a family may see, built by PostgreSQL."""
+    rules and answer as the staff's `child_timeline` narrowed to what a family may see, built by PostgreSQL.
+
+    It writes nothing (marking the feed seen is its own PUT), so it runs on a `Reader`: no unit of work."""
     if who.role != "parent":
         raise Forbidden("parents_only", "The family feed is for parents.")
     organisation_id = bound_organisation(who)
     limit = max(1, min(limit, MAX_LIMIT))
     before = decode_cursor(cursor) if cursor else None
     rows = await feed_read.family_page(
-        session, account_id=who.actor_id, account_uuid=_account_uuid(who.actor_id), organisation_id=organisation_id,
+        reader, account_id=who.actor_id, account_uuid=_account_uuid(who.actor_id), organisation_id=organisation_id,
         child_id=child_id, before=before, limit=limit + 1, count_unseen=cursor is None and child_id is None)
     first = rows[0]
     if first.family_id is None:
