@@ -15,9 +15,11 @@ from sqlalchemy import (
     distinct,
     func,
     literal_column,
+    null,
     or_,
     select,
     true,
+    union_all,
     update,
 )
 from sqlalchemy.dialects.postgresql import insert
@@ -144,34 +146,42 @@ async def list_page(reader: Reader, role: str, *, account_id: UUID, organisation
     return ListPage([row for row in found if row.conversation_id is not None], found[0].unread_total)
 
 
+_CONVERSATION = ("organisation_id", "family_id", "child_id", "group_id", "subject", "broadcast_id", "created_at",
+                 "last_seq", "read_seq")
+
+
 def _open_statement(role: str) -> Any:
-    """One conversation the caller may read (no row otherwise) with how far the account has read it (`read_seq`)
-    and up to `n` of its messages below the cursor, newest first: one row per message, the conversation's
-    columns on each (one row with NULL message columns when the page is empty)."""
+    """One conversation the caller may read (no row otherwise), then up to `n` of its messages below the cursor,
+    newest first. The first row is the conversation (with `read_seq`, how far the account has read it; NULL
+    message columns), each further row one message (NULL conversation columns): repeating the conversation on
+    every message row cost more to decode than the messages themselves. `attachments` is NULL when there are
+    none: asyncpg leaves NULL alone, an empty list is a JSON parse per message."""
     c, m, r = conversations.c, messages.c, conversation_reads.c
     read = select(r.last_read_seq).where(r.conversation_id == c.conversation_id,
                                          r.account_id == _ACCOUNT).scalar_subquery()
-    page = (select(m.seq, m.message_id, m.conversation_id, m.sender_account_id, m.sender_role, m.sender_name,
-                   m.body, m.attachments, m.sent_at)
-            .where(m.conversation_id == c.conversation_id, m.seq < _BEFORE).order_by(m.seq.desc()).limit(_N)
-            .lateral("page"))
-    return (select(c.organisation_id, c.family_id, c.child_id, c.group_id, c.subject, c.broadcast_id, c.created_at,
-                   c.last_seq, func.coalesce(read, 0).label("read_seq"), *page.c)
-            .select_from(conversations.outerjoin(page, true()))
-            .where(c.conversation_id == bindparam("conversation_id", type_=Uuid), visible_clause(role))
-            .order_by(page.c.seq.desc()))
+    conversation = (select(c.conversation_id, c.organisation_id, c.family_id, c.child_id, c.group_id, c.subject,
+                           c.broadcast_id, c.created_at, c.last_seq, func.coalesce(read, 0).label("read_seq"))
+                    .where(c.conversation_id == bindparam("conversation_id", type_=Uuid), visible_clause(role))
+                    .cte("conversation"))
+    page = (select(m.seq, m.message_id, m.sender_account_id, m.sender_role, m.sender_name, m.body,
+                   func.nullif(m.attachments, literal_column("'[]'::jsonb")).label("attachments"), m.sent_at)
+            .where(m.conversation_id == conversation.c.conversation_id, m.seq < _BEFORE)
+            .order_by(m.seq.desc()).limit(_N).lateral("page"))
+    nothing = [null().label(name) for name in _CONVERSATION]
+    head = select(conversation.c.conversation_id, *(conversation.c[name] for name in _CONVERSATION),
+                  *(null().label(column.name) for column in page.c))
+    rows = select(conversation.c.conversation_id, *nothing, *page.c).select_from(conversation.join(page, true()))
+    return union_all(head, rows).order_by(literal_column("seq").desc().nulls_first())
 
 
 _OPEN = {role: _open_statement(role) for role in _ROLES}
 _OPEN_READ = {role: ReadQuery(statement) for role, statement in _OPEN.items()}
-_CONVERSATION = ("organisation_id", "family_id", "child_id", "group_id", "subject", "broadcast_id", "created_at",
-                 "last_seq", "read_seq")
 
 
 @dataclass(frozen=True)
 class OpenPage:
     conversation: dict[str, Any]  # with `last_seq` and `read_seq`
-    messages: list[Any]  # up to `n`, newest first, read by key
+    messages: list[Any]  # up to `n`, newest first, read by key; `attachments` None when there are none
 
 
 async def open_page(db: Reader | Session, role: str, conversation_id: UUID, *, account_id: UUID,
@@ -187,8 +197,7 @@ async def open_page(db: Reader | Session, role: str, conversation_id: UUID, *, a
     if not found:
         return None
     head = found[0]
-    return OpenPage({"conversation_id": conversation_id, **{key: head[key] for key in _CONVERSATION}},
-                    [row for row in found if row["message_id"] is not None])
+    return OpenPage({"conversation_id": conversation_id, **{key: head[key] for key in _CONVERSATION}}, found[1:])
 
 
 async def message(session: Session, message_id: UUID) -> Any:
