@@ -63,12 +63,11 @@ def visible_clause(role: str, c: Any = conversations.c) -> ColumnElement[bool]:
     if role == "parent":  # a parent the directory does not (or no longer) know has no family: NULL matches nothing
         return and_(in_org, c.family_id == _PARENT_RECORD.with_only_columns(_p.family_id).scalar_subquery())
     # Staff unknown to the directory (or inactive) have no groups and mentor no one: they see nothing.
-    me = _ME
-    groups = select(func.unnest(me.c.group_ids))
+    groups = select(func.unnest(_ME.c.group_ids))
     day = bindparam("day", type_=Date)
     p = directory_placements.c
     mentored = select(directory_children.c.child_id).where(
-        directory_children.c.mentor_staff_id == select(me.c.staff_id).scalar_subquery(),
+        directory_children.c.mentor_staff_id == select(_ME.c.staff_id).scalar_subquery(),
         ~directory_children.c.deleted)
     child_still_in_group = _current_placement(c.child_id, c.group_id, day)
     child_in_my_group = exists().where(p.child_id == c.child_id, p.group_id.in_(groups), ~p.deleted,
