@@ -6,7 +6,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Header, Query
 from konnect_kit.internal import CallerDep
-from konnect_kit.service import KitDep, SessionDep
+from konnect_kit.service import KitDep, ReaderDep, SessionDep
 
 from messaging.api.models import (
     ConversationIn,
@@ -38,9 +38,9 @@ def _conversation_out(found: dict) -> ConversationOut:
 
 
 @router.get("/conversations", response_model=ConversationListOut)
-async def list_conversations(who: CallerDep, session: SessionDep, before: Cursor = None,
+async def list_conversations(who: CallerDep, reader: ReaderDep, before: Cursor = None,
                              limit: Limit = use.PAGE) -> ConversationListOut:
-    found = await use.list_conversations(session, who, before=before, limit=limit)
+    found = await use.list_conversations(reader, who, before=before, limit=limit)
     items = [ConversationSummary(**{k: row[k] for k in (
         "conversation_id", "subject", "child_id", "group_id", "family_id", "broadcast_id", "last_message_at",
         "last_sender_name", "unread")}, preview=row["last_preview"], activity=row["last_seq"])
@@ -55,7 +55,7 @@ async def start_conversation(body: ConversationIn, who: CallerDep, session: Sess
     conversation_id = await use.start_conversation(
         session, kit.outbox, who, child_id=body.child_id, group_id=body.group_id, subject=body.subject, draft=draft,
         key=idempotency_key)
-    return _conversation_out(await use.open_conversation(session, who, conversation_id, before=None, mark_read=False))
+    return _conversation_out(await use.started_conversation(session, who, conversation_id))
 
 
 @router.post("/group-messages", response_model=GroupMessageOut, status_code=201)
@@ -68,9 +68,11 @@ async def message_group(body: GroupMessageIn, who: CallerDep, session: SessionDe
 
 
 @router.get("/conversations/{conversation_id}", response_model=ConversationOut)
-async def open_conversation(conversation_id: UUID, who: CallerDep, session: SessionDep, before: Cursor = None,
+async def open_conversation(conversation_id: UUID, who: CallerDep, kit: KitDep, before: Cursor = None,
                             limit: Limit = use.PAGE) -> ConversationOut:
-    return _conversation_out(await use.open_conversation(session, who, conversation_id, before=before, limit=limit))
+    # No ReaderDep: the use case reads, gives the connection back, then marks read in a unit of work of its own.
+    return _conversation_out(await use.open_conversation(kit.database, who, conversation_id, before=before,
+                                                         limit=limit))
 
 
 @router.post("/conversations/{conversation_id}/messages", response_model=MessageOut, status_code=201)

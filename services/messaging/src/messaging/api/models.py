@@ -62,7 +62,8 @@ class MessageOut(BaseModel):
     def of(cls, row: dict[str, Any]) -> "MessageOut":
         return cls(**{k: row[k] for k in ("message_id", "conversation_id", "sender_account_id", "sender_name",
                                           "sender_role", "sent_at")},
-                   text=row["body"], attachments=[AttachmentOut(**a) for a in row["attachments"]])
+                   # None: no attachments (the conversation page leaves an empty list undecoded).
+                   text=row["body"], attachments=[AttachmentOut(**a) for a in row["attachments"] or ()])
 
 
 class ConversationSummary(BaseModel):

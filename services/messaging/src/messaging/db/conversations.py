@@ -1,11 +1,27 @@
 """Conversation and message queries: start, append (messages are only ever inserted), read state, list, pages."""
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from konnect_kit.db import Session
-from sqlalchemy import ColumnElement, and_, distinct, func, or_, select, update
+from konnect_kit.db import Reader, ReadQuery, Session
+from sqlalchemy import (
+    BigInteger,
+    Integer,
+    Uuid,
+    and_,
+    bindparam,
+    distinct,
+    func,
+    literal_column,
+    null,
+    or_,
+    select,
+    true,
+    union_all,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert
 
 from messaging.db.directory_records import live_record
@@ -17,6 +33,7 @@ from messaging.db.models import (
     directory_placements,
     messages,
 )
+from messaging.db.participants import visible_clause
 
 
 async def child_in_organisation(session: Session, child_id: UUID, organisation_id: UUID) -> Any:
@@ -68,51 +85,119 @@ async def read_up_to(session: Session, conversation_id: UUID, account_id: UUID) 
                                                               r.account_id == account_id)) or 0
 
 
-def _unread_of(account_id: UUID) -> Any:
+# The list and one conversation are the hot reads: one statement each, per role, built and compiled once. Bound
+# values: `account_id`, `organisation_id` and `day` (who asks, see `participants.visible_clause`), the cursor
+# `before` (none: from the newest) and `n` (how many rows at most).
+_ROLES = ("parent", "staff", "admin")
+_ACCOUNT = bindparam("account_id", type_=Uuid)
+_BEFORE = func.coalesce(bindparam("before", type_=BigInteger), literal_column("9223372036854775807"))
+_N = bindparam("n", type_=Integer)
+
+
+def _unread_of(c: Any, table: Any) -> Any:
     """Per conversation: messages of others after what this account has read (a correlated count)."""
-    c, m, r = conversations.c, messages.c, conversation_reads.c
+    m, r = messages.c, conversation_reads.c
     # Correlated explicitly: the inner subquery refers to the outer list's conversation, two levels up.
     read = select(r.last_read_seq).where(r.conversation_id == c.conversation_id,
-                                         r.account_id == account_id).correlate(conversations).scalar_subquery()
-    return select(func.count()).where(m.conversation_id == c.conversation_id,
-                                      m.seq > func.coalesce(read, 0),
-                                      m.sender_account_id != account_id).correlate(conversations).scalar_subquery()
+                                         r.account_id == _ACCOUNT).correlate(table).scalar_subquery()
+    return select(func.count()).where(m.conversation_id == c.conversation_id, m.seq > func.coalesce(read, 0),
+                                      m.sender_account_id != _ACCOUNT).correlate(table).scalar_subquery()
 
 
-def _unread_total(visible: ColumnElement[bool], account_id: UUID) -> Any:
+def _unread_total(role: str) -> Any:
     """Unread messages of others in every visible conversation (not only the page's)."""
-    c, m, r = conversations.c, messages.c, conversation_reads.c
-    return (select(func.count()).select_from(messages.join(conversations, c.conversation_id == m.conversation_id)
+    counted = conversations.alias("counted")
+    c, m, r = counted.c, messages.c, conversation_reads.c
+    return (select(func.count()).select_from(messages.join(counted, c.conversation_id == m.conversation_id)
                                              .outerjoin(conversation_reads, and_(
-                                                 r.conversation_id == m.conversation_id,
-                                                 r.account_id == account_id)))
-            .where(visible, m.seq > func.coalesce(r.last_read_seq, 0), m.sender_account_id != account_id))
+                                                 r.conversation_id == m.conversation_id, r.account_id == _ACCOUNT)))
+            .where(visible_clause(role, c), m.seq > func.coalesce(r.last_read_seq, 0),
+                   m.sender_account_id != _ACCOUNT).scalar_subquery())
 
 
-async def list_page(session: Session, visible: ColumnElement[bool], account_id: UUID, *, before: int | None,
-                    limit: int) -> list[Any]:
-    """Up to `limit + 1` visible conversations, newest activity first, each with the account's unread count and
-    (the same on every row, computed once) the unread total of all of them."""
-    c = conversations.c
-    # The list's own table appears in the total's subquery too: aliased there, so it is not correlated.
-    total = _unread_total(visible, account_id).scalar_subquery().correlate(None)
-    query = select(c.conversation_id, c.subject, c.child_id, c.group_id, c.family_id, c.broadcast_id, c.last_seq,
-                   c.last_message_at, c.last_preview, c.last_sender_name, _unread_of(account_id).label("unread"),
-                   total.label("unread_total"))
-    query = query.where(visible, *([c.last_seq < before] if before is not None else []))
-    return list((await session.execute(query.order_by(c.last_seq.desc()).limit(limit + 1))).all())
+def _list_statement(role: str) -> Any:
+    """Up to `n` visible conversations below the cursor, newest activity first, each with the account's unread
+    count, beside the unread total of all of them: one header row joined with the page (an empty page is the
+    header alone), so the total needs no statement of its own."""
+    listed = conversations.alias("listed")
+    c = listed.c
+    page = (select(c.conversation_id, c.subject, c.child_id, c.group_id, c.family_id, c.broadcast_id, c.last_seq,
+                   c.last_message_at, c.last_preview, c.last_sender_name, _unread_of(c, listed).label("unread"))
+            .where(visible_clause(role, c), c.last_seq < _BEFORE).order_by(c.last_seq.desc()).limit(_N)
+            .lateral("page"))
+    head = select(_unread_total(role).label("unread_total")).subquery("head")
+    return (select(head.c.unread_total, *page.c).select_from(head.outerjoin(page, true()))
+            .order_by(page.c.last_seq.desc()))
 
 
-async def unread_total(session: Session, visible: ColumnElement[bool], account_id: UUID) -> int:
-    return await session.scalar(_unread_total(visible, account_id)) or 0
+_LIST = {role: ReadQuery(_list_statement(role)) for role in _ROLES}
 
 
-async def messages_page(session: Session, conversation_id: UUID, *, before: int | None, limit: int) -> list[Any]:
-    """Up to `limit + 1` messages before the cursor, newest first."""
-    m = messages.c
-    query = select(messages).where(m.conversation_id == conversation_id,
-                                   *([m.seq < before] if before is not None else []))
-    return list((await session.execute(query.order_by(m.seq.desc()).limit(limit + 1))).all())
+@dataclass(frozen=True)
+class ListPage:
+    rows: list[Any]  # up to `n` conversations, newest activity first
+    unread_total: int
+
+
+async def list_page(reader: Reader, role: str, *, account_id: UUID, organisation_id: UUID, day: date,
+                    before: int | None, n: int) -> ListPage:
+    found = await reader.rows(_LIST[role], account_id=account_id, organisation_id=organisation_id, day=day,
+                              before=before, n=n)
+    return ListPage([row for row in found if row.conversation_id is not None], found[0].unread_total)
+
+
+_CONVERSATION = ("organisation_id", "family_id", "child_id", "group_id", "subject", "broadcast_id", "created_at",
+                 "last_seq", "read_seq")
+
+
+def _open_statement(role: str) -> Any:
+    """One conversation the caller may read (no row otherwise), then up to `n` of its messages below the cursor,
+    newest first. The first row is the conversation (with `read_seq`, how far the account has read it; NULL
+    message columns), each further row one message (NULL conversation columns): repeating the conversation on
+    every message row cost more to decode than the messages themselves. `attachments` is NULL when there are
+    none: asyncpg leaves NULL alone, an empty list is a JSON parse per message."""
+    c, m, r = conversations.c, messages.c, conversation_reads.c
+    read = select(r.last_read_seq).where(r.conversation_id == c.conversation_id,
+                                         r.account_id == _ACCOUNT).scalar_subquery()
+    conversation = (select(c.conversation_id, c.organisation_id, c.family_id, c.child_id, c.group_id, c.subject,
+                           c.broadcast_id, c.created_at, c.last_seq, func.coalesce(read, 0).label("read_seq"))
+                    .where(c.conversation_id == bindparam("conversation_id", type_=Uuid), visible_clause(role))
+                    .cte("conversation"))
+    page = (select(m.seq, m.message_id, m.sender_account_id, m.sender_role, m.sender_name, m.body,
+                   func.nullif(m.attachments, literal_column("'[]'::jsonb")).label("attachments"), m.sent_at)
+            .where(m.conversation_id == conversation.c.conversation_id, m.seq < _BEFORE)
+            .order_by(m.seq.desc()).limit(_N).lateral("page"))
+    nothing = [null().label(name) for name in _CONVERSATION]
+    head = select(conversation.c.conversation_id, *(conversation.c[name] for name in _CONVERSATION),
+                  *(null().label(column.name) for column in page.c))
+    rows = select(conversation.c.conversation_id, *nothing, *page.c).select_from(conversation.join(page, true()))
+    return union_all(head, rows).order_by(literal_column("seq").desc().nulls_first())
+
+
+_OPEN = {role: _open_statement(role) for role in _ROLES}
+_OPEN_READ = {role: ReadQuery(statement) for role, statement in _OPEN.items()}
+
+
+@dataclass(frozen=True)
+class OpenPage:
+    conversation: dict[str, Any]  # with `last_seq` and `read_seq`
+    messages: list[Any]  # up to `n`, newest first, read by key; `attachments` None when there are none
+
+
+async def open_page(db: Reader | Session, role: str, conversation_id: UUID, *, account_id: UUID,
+                    organisation_id: UUID, day: date, before: int | None, n: int) -> OpenPage | None:
+    """None: no such conversation, or the caller takes no part in it now. On the lean read path (a `Reader`) for
+    the route that opens it; in a unit of work (a `Session`) for the answer to starting one, not committed yet."""
+    values = {"account_id": account_id, "organisation_id": organisation_id, "day": day,
+              "conversation_id": conversation_id, "before": before, "n": n}
+    if isinstance(db, Reader):
+        found: list[Any] = await db.rows(_OPEN_READ[role], **values)
+    else:
+        found = [row._mapping for row in await db.execute(_OPEN[role], values)]
+    if not found:
+        return None
+    head = found[0]
+    return OpenPage({"conversation_id": conversation_id, **{key: head[key] for key in _CONVERSATION}}, found[1:])
 
 
 async def message(session: Session, message_id: UUID) -> Any:

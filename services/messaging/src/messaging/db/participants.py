@@ -6,11 +6,9 @@ from typing import Any
 from uuid import UUID
 
 from konnect_kit.db import Session
-from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select
+from sqlalchemy import ColumnElement, Date, and_, bindparam, exists, func, or_, select
 
-from messaging.db.directory_records import live_record
 from messaging.db.models import (
-    conversation_reads,
     conversations,
     directory_children,
     directory_parents,
@@ -19,48 +17,63 @@ from messaging.db.models import (
     messages,
 )
 from messaging.domain.conversations import Placement, placement_current
-from messaging.domain.participants import Actor
+
+# The caller's own directory record, by the bound `account_id` and `organisation_id`: looked up on its own by the
+# write paths (`actor_of`) and inside the read statements (conversation list, one conversation) as a subquery.
+_p, _s = directory_parents.c, directory_staff.c
+_PARENT_RECORD = select(directory_parents).where(
+    _p.account_id == bindparam("account_id"), _p.organisation_id == bindparam("organisation_id"), ~_p.deleted)
+_STAFF_RECORD = select(directory_staff).where(
+    _s.account_id == bindparam("account_id"), _s.organisation_id == bindparam("organisation_id"), _s.active,
+    ~_s.deleted).limit(1)
+# As a common table expression: one staff record per statement, whichever subqueries refer to it.
+_ME = _STAFF_RECORD.with_only_columns(_s.staff_id, _s.group_ids).cte("me")
 
 
 async def parent_of_account(session: Session, account_id: UUID, organisation_id: UUID) -> Any:
     """The directory's parent record of this login in this organisation (None: unknown or removed)."""
-    return await live_record(session, directory_parents, organisation_id,
-                             directory_parents.c.account_id == account_id)
+    return (await session.execute(_PARENT_RECORD, {"account_id": account_id,
+                                                   "organisation_id": organisation_id})).first()
 
 
 async def staff_of_account(session: Session, account_id: UUID, organisation_id: UUID) -> Any:
     """The active staff record of this login in this organisation (None: unknown, removed or inactive)."""
-    s = directory_staff.c
-    return await live_record(session, directory_staff, organisation_id, s.account_id == account_id, s.active)
+    return (await session.execute(_STAFF_RECORD, {"account_id": account_id,
+                                                  "organisation_id": organisation_id})).first()
 
 
-def _current_placement(child: Any, group: Any, day: date) -> Any:
+def _current_placement(child: Any, group: Any, day: Any) -> Any:
     p = directory_placements.c
     return exists().where(p.child_id == child, p.group_id == group, ~p.deleted,
                           or_(p.ends_on.is_(None), p.ends_on >= day))
 
 
-def visible_clause(actor: Actor, day: date) -> ColumnElement[bool]:
-    """The conversations the actor may read, as a WHERE condition.
+def visible_clause(role: str, c: Any = conversations.c) -> ColumnElement[bool]:
+    """The conversations (columns `c`) the caller may read, as a WHERE condition on bound values: `account_id`,
+    `organisation_id` and `day` (the day care's date). Prebuilt once per role; the caller's directory record is
+    a subquery, so a read statement needs no round trip of its own to find who is asking.
 
-    The staff branch is `domain.staff_groups_of_child_conversation` in SQL: the conversation's group while the
-    child is still placed there, the child's current groups once it has left; plus the child's mentor.
+    Who may read is `service_layer.participants.may_read` in SQL. The staff branch is
+    `domain.staff_groups_of_child_conversation`: the conversation's group while the child is still placed there,
+    the child's current groups once it has left; plus the child's mentor.
     """
-    c = conversations.c
-    in_org = c.organisation_id == actor.organisation_id
-    if actor.role == "admin":
+    in_org = c.organisation_id == bindparam("organisation_id")
+    if role == "admin":
         return in_org
-    if actor.role == "parent":
-        return and_(in_org, c.family_id == actor.family_id) if actor.family_id else false()
-    groups = list(actor.group_ids)
+    if role == "parent":  # a parent the directory does not (or no longer) know has no family: NULL matches nothing
+        return and_(in_org, c.family_id == _PARENT_RECORD.with_only_columns(_p.family_id).scalar_subquery())
+    # Staff unknown to the directory (or inactive) have no groups and mentor no one: they see nothing.
+    groups = select(func.unnest(_ME.c.group_ids))
+    day = bindparam("day", type_=Date)
     p = directory_placements.c
     mentored = select(directory_children.c.child_id).where(
-        directory_children.c.mentor_staff_id == actor.staff_id, ~directory_children.c.deleted)
+        directory_children.c.mentor_staff_id == select(_ME.c.staff_id).scalar_subquery(),
+        ~directory_children.c.deleted)
     child_still_in_group = _current_placement(c.child_id, c.group_id, day)
     child_in_my_group = exists().where(p.child_id == c.child_id, p.group_id.in_(groups), ~p.deleted,
                                        or_(p.ends_on.is_(None), p.ends_on >= day))
     about_child = or_(
-        c.child_id.in_(mentored) if actor.staff_id else false(),
+        c.child_id.in_(mentored),
         and_(c.group_id.in_(groups), child_still_in_group),
         and_(~child_still_in_group, child_in_my_group),
     )
@@ -82,16 +95,8 @@ async def mentor_account(session: Session, child_id: UUID) -> UUID | None:
                                 .where(ch.child_id == child_id, ~ch.deleted, ~s.deleted, s.active))
 
 
-async def conversation(session: Session, conversation_id: UUID, *, lock: bool = False,
-                       reader: UUID | None = None) -> Any:
-    """The conversation row; with `reader`, also `read_seq`: how far that account has read it (0: nothing), in the
-    same round trip (opening a conversation is a hot read path)."""
+async def conversation(session: Session, conversation_id: UUID, *, lock: bool = False) -> Any:
     query = select(conversations).where(conversations.c.conversation_id == conversation_id)
-    if reader is not None:
-        r = conversation_reads.c
-        read = select(r.last_read_seq).where(r.conversation_id == conversations.c.conversation_id,
-                                             r.account_id == reader).scalar_subquery()
-        query = query.add_columns(func.coalesce(read, 0).label("read_seq"))
     return (await session.execute(query.with_for_update() if lock else query)).first()
 
 

@@ -6,6 +6,15 @@ from uuid import UUID
 
 
 @dataclass(frozen=True)
+class Person:
+    """Who asks, before the directory is consulted (the read statements look up the rest themselves)."""
+
+    role: str  # parent | staff | admin
+    account_id: UUID
+    organisation_id: UUID
+
+
+@dataclass(frozen=True)
 class Actor:
     """The caller as messaging knows them: a parent of one family, staff of some groups, or an admin."""
 

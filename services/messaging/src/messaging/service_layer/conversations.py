@@ -9,7 +9,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from konnect_contracts.events.messaging import MessageSent
-from konnect_kit.db import Session
+from konnect_kit.db import Database, Reader, Session
 from konnect_kit.domain_errors import Invalid
 from konnect_kit.internal import Caller
 from konnect_kit.outbox import Outbox
@@ -17,15 +17,15 @@ from konnect_kit.tenancy import not_found
 
 from messaging.db import conversations as db
 from messaging.domain.conversations import MAX_SUBJECT, choose_group, clean_text, preview
-from messaging.domain.participants import About, Actor
+from messaging.domain.participants import About, Actor, Person
 from messaging.service_layer.idempotency import claim
 from messaging.service_layer.participants import (
     actor_of,
     child_placements,
     participant_accounts,
+    person_of,
     readable_conversation,
     today,
-    visible_clause,
 )
 
 PAGE = 50
@@ -144,32 +144,51 @@ async def _append(session: Session, outbox: Outbox, actor: Actor, conversation: 
     return message_id
 
 
-async def list_conversations(session: Session, who: Caller, *, before: int | None,
+async def list_conversations(reader: Reader, who: Caller, *, before: int | None,
                              limit: int = PAGE) -> dict[str, Any]:
-    """Newest activity first (cursor: the last item's `activity` sequence), with unread counts."""
-    actor = await actor_of(session, who)
-    visible = visible_clause(actor, today())
-    rows = await db.list_page(session, visible, actor.account_id, before=before, limit=limit)
-    # The total comes with the page (one round trip); past the last page it is asked for on its own.
-    total = rows[0].unread_total if rows else await db.unread_total(session, visible, actor.account_id)
-    page = rows[:limit]
-    return {"items": [dict(row._mapping) for row in page], "unread_total": total,
-            "next_cursor": page[-1].last_seq if len(rows) > limit else None}
+    """Newest activity first (cursor: the last item's `activity` sequence), with unread counts: one statement."""
+    person = person_of(who)
+    found = await db.list_page(reader, person.role, account_id=person.account_id,
+                               organisation_id=person.organisation_id, day=today(), before=before, n=limit + 1)
+    page = found.rows[:limit]
+    return {"items": page, "unread_total": found.unread_total,
+            "next_cursor": page[-1]["last_seq"] if len(found.rows) > limit else None}
 
 
-async def open_conversation(session: Session, who: Caller, conversation_id: UUID, *, before: int | None,
-                            limit: int = PAGE, mark_read: bool = True) -> dict[str, Any]:
+async def open_conversation(database: Database, who: Caller, conversation_id: UUID, *, before: int | None,
+                            limit: int = PAGE) -> dict[str, Any]:
     """The conversation with its newest `limit` messages (older ones through `before`), marked read for this
-    account only (`mark_read`: the answer to starting one, repeated by a retry, reads nothing new)."""
-    actor = await actor_of(session, who)
-    conversation = await readable_conversation(session, actor, conversation_id, today(), with_read_state=True)
-    rows = await db.messages_page(session, conversation_id, before=before, limit=limit)
-    page = list(reversed(rows[:limit]))
-    if mark_read and conversation.last_seq and conversation.read_seq < conversation.last_seq:
-        # Written only when something new was read: re-opening a read conversation stays a pure read.
-        await db.mark_read(session, conversation_id, actor.account_id, conversation.last_seq)
-    return {"conversation": dict(conversation._mapping), "messages": [dict(row._mapping) for row in page],
-            "older_cursor": page[0].seq if len(rows) > limit else None}
+    account only. Read in one statement on the lean read path; marked read in a short unit of work of its own,
+    only when something new was read (re-opening a read conversation, the usual case, writes nothing). The
+    connection is given back before the write: a request never holds two."""
+    person = person_of(who)
+    async with database.read() as reader:
+        found = await _open(reader, person, conversation_id, before, limit)
+    conversation = found.conversation
+    if conversation["last_seq"] and conversation["read_seq"] < conversation["last_seq"]:
+        async with database.transaction() as session:
+            await db.mark_read(session, conversation_id, person.account_id, conversation["last_seq"])
+    return _opened(found, limit)
+
+
+async def started_conversation(session: Session, who: Caller, conversation_id: UUID) -> dict[str, Any]:
+    """The answer to starting a conversation, in its (not yet committed) unit of work: nothing new to mark read."""
+    return _opened(await _open(session, person_of(who), conversation_id, None, PAGE), PAGE)
+
+
+async def _open(db_: Reader | Session, person: Person, conversation_id: UUID, before: int | None,
+                limit: int) -> db.OpenPage:
+    found = await db.open_page(db_, person.role, conversation_id, account_id=person.account_id,
+                               organisation_id=person.organisation_id, day=today(), before=before, n=limit + 1)
+    if found is None:
+        raise not_found("conversation")
+    return found
+
+
+def _opened(found: db.OpenPage, limit: int) -> dict[str, Any]:
+    page = list(reversed(found.messages[:limit]))
+    return {"conversation": found.conversation, "messages": page,
+            "older_cursor": page[0]["seq"] if len(found.messages) > limit else None}
 
 
 async def one_message(session: Session, who: Caller, message_id: UUID) -> dict[str, Any]:

@@ -17,11 +17,10 @@ from konnect_kit.roles import ORG_ADMIN, PARENT, STAFF
 from konnect_kit.tenancy import bound_organisation, not_found
 
 from messaging.db import participants as db
-from messaging.domain.conversations import Placement, staff_groups_of_child_conversation
-from messaging.domain.participants import About, Actor
+from messaging.domain.conversations import Placement, sender_role, staff_groups_of_child_conversation
+from messaging.domain.participants import About, Actor, Person
 
 ZONE = ZoneInfo("Europe/Amsterdam")
-visible_clause = db.visible_clause
 
 
 def today() -> date:
@@ -29,7 +28,7 @@ def today() -> date:
     return datetime.now(ZONE).date()
 
 
-async def actor_of(session: Session, who: Caller) -> Actor:
+def person_of(who: Caller) -> Person:
     """Parents, staff and admins write; machines and the operator have no conversations (403)."""
     if who.role not in (PARENT, STAFF, ORG_ADMIN):
         raise Forbidden("forbidden", "Messages are for parents, staff and organisation admins.")
@@ -39,6 +38,13 @@ async def actor_of(session: Session, who: Caller) -> Actor:
         account = UUID(who.actor_id)
     except ValueError as exc:
         raise Forbidden("forbidden", "No account was forwarded.") from exc
+    return Person(sender_role(who.role), account, org)
+
+
+async def actor_of(session: Session, who: Caller) -> Actor:
+    """The caller with their directory record (family; staff groups), for the use cases that write."""
+    person = person_of(who)
+    account, org = person.account_id, person.organisation_id
     if who.role == PARENT:
         row = await db.parent_of_account(session, account, org)
         # A parent the directory does not (or no longer) know has no family: they see nothing.
@@ -81,11 +87,9 @@ async def may_read(session: Session, actor: Actor, conversation: About, day: dat
 
 
 async def readable_conversation(session: Session, actor: Actor, conversation_id: UUID, day: date,
-                                *, lock: bool = False, with_read_state: bool = False) -> Any:
-    """The conversation if the actor takes part in it now; 404 otherwise (its existence stays hidden).
-    `with_read_state`: the row also has `read_seq`, how far the actor has read it."""
-    row = await db.conversation(session, conversation_id, lock=lock,
-                                reader=actor.account_id if with_read_state else None)
+                                *, lock: bool = False) -> Any:
+    """The conversation if the actor takes part in it now; 404 otherwise (its existence stays hidden)."""
+    row = await db.conversation(session, conversation_id, lock=lock)
     if row is None or not await may_read(session, actor, About.of(row), day):
         raise not_found("conversation")
     return row

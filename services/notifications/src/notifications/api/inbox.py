@@ -6,7 +6,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Request
 from konnect_kit.internal import CallerDep
-from konnect_kit.service import SessionDep
+from konnect_kit.service import ReaderDep, SessionDep
 from pydantic import BaseModel, Field
 
 from notifications.service_layer import inbox as use
@@ -47,17 +47,17 @@ def _now(request: Request) -> datetime:
 
 
 @router.get("", response_model=InboxPageOut, summary="My inbox, newest first")
-async def inbox(who: CallerDep, session: SessionDep,
+async def inbox(who: CallerDep, reader: ReaderDep,
                 cursor: Annotated[str | None, Query(max_length=20, description="next_cursor of the page before")
                                   ] = None,
                 limit: Annotated[int, Query(ge=1, le=use.MAX_PAGE)] = 20) -> InboxPageOut:
-    found = await use.inbox_page(session, account_of(who), cursor=cursor, limit=limit)
+    found = await use.inbox_page(reader, account_of(who), cursor=cursor, limit=limit)
     return InboxPageOut(items=[item_out(v) for v in found.items], next_cursor=found.next_cursor, unread=found.unread)
 
 
 @router.get("/unread-count", response_model=UnreadOut, summary="How many unread items (the badge)")
-async def unread_count(who: CallerDep, session: SessionDep) -> UnreadOut:
-    return UnreadOut(unread=await use.unread(session, account_of(who)))
+async def unread_count(who: CallerDep, reader: ReaderDep) -> UnreadOut:
+    return UnreadOut(unread=await use.unread(reader, account_of(who)))
 
 
 @router.post("/{item_id}/read", response_model=UnreadOut, summary="Mark one item read; the unread count after it",

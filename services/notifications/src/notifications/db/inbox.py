@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid4
 
+from konnect_kit.db import Reader, ReadQuery
 from sqlalchemy import (
     ARRAY,
     BigInteger,
@@ -163,11 +164,14 @@ _PAGE_STATEMENT = text(f"""
                                      params=JSONB)
 
 
-async def page_with_counts(session: AsyncSession, account_id: UUID, *, before_seq: int | None,
+_PAGE_READ = ReadQuery(_PAGE_STATEMENT)
+
+
+async def page_with_counts(reader: Reader, account_id: UUID, *, before_seq: int | None,
                            limit: int) -> InboxPageRows:
-    """`page` (newest first, below the cursor) with what the screen shows beside it, in one statement."""
-    result = (await session.execute(_PAGE_STATEMENT, {"account_id": account_id, "before": before_seq,
-                                                      "n": limit})).all()
+    """`page` (newest first, below the cursor) with what the screen shows beside it, in one statement (on the
+    lean read path: asyncpg's values as they come, UUIDs, lists and JSON already what `_row` expects)."""
+    result = await reader.rows(_PAGE_READ, account_id=account_id, before=before_seq, n=limit)
     head = result[0]  # one row at least: the header joins the page with LEFT JOIN
     rows = [_row(r) for r in result if r.item_id is not None]
     names = {child: name for r in result if r.named_ids for child, name in zip(r.named_ids, r.names, strict=True)}
@@ -186,9 +190,17 @@ async def newer(session: AsyncSession, account_id: UUID, *, after_seq: int, limi
     return [_row(r) for r in found]
 
 
+_UNREAD_READ = ReadQuery(_UNREAD_STATEMENT)
+
+
 async def unread_count(session: AsyncSession, account_id: UUID) -> int:
-    """The badge: asked on every app start and after every read, so one statement written once."""
+    """The count after a change (mark read) or for a live stream, inside its unit of work."""
     return int(await session.scalar(_UNREAD_STATEMENT, {"account_id": account_id}) or 0)
+
+
+async def badge(reader: Reader, account_id: UUID) -> int:
+    """The badge: asked on every app start and after every read, so the same statement on the lean read path."""
+    return int(await reader.value(_UNREAD_READ, account_id=account_id) or 0)
 
 
 async def mark_read(session: AsyncSession, account_id: UUID, item_id: UUID, now: datetime) -> bool:

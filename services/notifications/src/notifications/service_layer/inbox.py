@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from konnect_kit.db import Session
+from konnect_kit.db import Reader, Session
 from konnect_kit.domain_errors import Invalid, NotFound
 
 from notifications.db import inbox as store
@@ -58,9 +58,9 @@ def shown(rows: list[InboxRow], names: dict[UUID, str], language: str | None) ->
             for row in rows]
 
 
-async def inbox_page(session: Session, account_id: UUID, *, cursor: str | None, limit: int) -> InboxPage:
+async def inbox_page(reader: Reader, account_id: UUID, *, cursor: str | None, limit: int) -> InboxPage:
     before = parse_cursor(cursor)
-    found = await store.page_with_counts(session, account_id, before_seq=before, limit=limit + 1)
+    found = await store.page_with_counts(reader, account_id, before_seq=before, limit=limit + 1)
     more = len(found.rows) > limit
     rows = found.rows[:limit]
     return InboxPage(items=shown(rows, found.names, found.language),
@@ -73,8 +73,8 @@ async def newer_than(session: Session, account_id: UUID, seq: int, limit: int = 
     return await views(session, account_id, await store.newer(session, account_id, after_seq=seq, limit=limit))
 
 
-async def unread(session: Session, account_id: UUID) -> int:
-    return await store.unread_count(session, account_id)
+async def unread(reader: Reader, account_id: UUID) -> int:
+    return await store.badge(reader, account_id)
 
 
 async def mark_read(session: Session, account_id: UUID, item_id: UUID, now: datetime) -> int:
