@@ -13,6 +13,7 @@ from minio.datatypes import PostPolicy
 from minio.error import S3Error
 
 from konnect_kit.media.kinds import SNIFF_BYTES
+from konnect_kit.media.signing import DownloadSigner
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,9 @@ class MediaStore:
                           secure=config.secure, region=config.region)
         self._public = Minio(config.public_endpoint or config.endpoint, access_key=config.access_key,
                              secret_key=config.secret_key, secure=config.secure, region=config.region)
+        self._downloads = DownloadSigner(endpoint=config.public_endpoint or config.endpoint, secure=config.secure,
+                                         bucket=config.bucket, region=config.region, access_key=config.access_key,
+                                         secret_key=config.secret_key)
 
     def presign_upload(self, key: str, max_bytes: int, lifetime: timedelta = timedelta(minutes=15)) -> PresignedUpload:
         """A POST policy bound to this key and 1..max_bytes: S3 itself refuses a bigger body (no bytes reach us)."""
@@ -71,8 +75,7 @@ class MediaStore:
         """A GET URL valid for `lifetime` from `now` (default: the real time), for this one object (the signature
         covers the key); `file_name` makes browsers save it rather than show it."""
         params = {"response-content-disposition": f'attachment; filename="{file_name}"'} if file_name else None
-        return self._public.presigned_get_object(self.config.bucket, key, expires=lifetime,
-                                                 response_headers=params, request_date=now)
+        return self._downloads.url(key, lifetime, now=now, response_headers=params)
 
     async def size(self, key: str) -> int | None:
         """The object's size, or None when it does not exist (never uploaded)."""
