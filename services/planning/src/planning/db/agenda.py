@@ -13,8 +13,8 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from planning.db.reads import Handle, Query, first
 from planning.domain import calendar as rules
 from planning.domain.calendar import CareChange, DayPart, OrgCalendar, Placement
 
@@ -81,16 +81,16 @@ _PENDING = """
    FROM request_lines l JOIN requests r ON r.request_id = l.request_id
    WHERE r.family_id = :family AND l.status = 'pending')"""
 
-_AGENDA = text(f"""WITH {_KIDS.format(where="family_id = :family")}
+_AGENDA = Query(text(f"""WITH {_KIDS.format(where="family_id = :family")}
 SELECT {_KIDS_JSON} AS children, {_PLACEMENTS.format(children="kids")} AS placements,
        {_CHANGES.format(children="kids")} AS changes,
        {_CALENDARS.format(closing_range="AND c.date BETWEEN :start AND :end")} AS calendars,
-       {_DAY_PARTS} AS day_parts, {_GROUPS} AS groups, {_PENDING} AS pending""")
+       {_DAY_PARTS} AS day_parts, {_GROUPS} AS groups, {_PENDING} AS pending"""))
 
 # Availability: the child, its organisation's calendar and day parts, its group's capacities, and every
 # child who may take a place in that group that date (placed there, or moved in by a change) with their
 # placements and that date's changes, so occupancy is counted by the same rules as everywhere.
-_AVAILABILITY = text(f"""WITH {_KIDS.format(where="child_id = :child")},
+_AVAILABILITY = Query(text(f"""WITH {_KIDS.format(where="child_id = :child")},
 mine AS (
   SELECT p.group_id FROM directory_placements p WHERE p.child_id = :child AND NOT p.deleted
     AND p.starts_on <= :start AND (p.ends_on IS NULL OR p.ends_on >= :start)),
@@ -108,10 +108,10 @@ SELECT {_KIDS_JSON} AS children, {_PLACEMENTS.format(children="live")} AS placem
        {_DAY_PARTS} AS day_parts,
        (SELECT coalesce(json_agg(json_build_object('group_id', g.group_id, 'day_part_id', g.day_part_id,
                                                     'capacity', g.capacity)), '[]')
-        FROM group_capacity g WHERE g.group_id IN (SELECT group_id FROM mine)) AS capacities""")
+        FROM group_capacity g WHERE g.group_id IN (SELECT group_id FROM mine)) AS capacities"""))
 
-_CALENDAR = text(f"""WITH kids AS (SELECT CAST(:organisation AS uuid) AS organisation_id)
-SELECT {_CALENDARS.format(closing_range="")} AS calendars""")
+_CALENDAR = Query(text(f"""WITH kids AS (SELECT CAST(:organisation AS uuid) AS organisation_id)
+SELECT {_CALENDARS.format(closing_range="")} AS calendars"""))
 
 
 @dataclass(frozen=True)
@@ -226,9 +226,9 @@ def _day_parts(raw: str) -> list[DayPart]:
                     _money(p["price_per_hour"]), _money(p["price_per_part"])) for p in _load(raw)]
 
 
-async def agenda_context(session: AsyncSession, family_id: UUID, start: date, end: date) -> AgendaContext:
+async def agenda_context(db: Handle, family_id: UUID, start: date, end: date) -> AgendaContext:
     """A family's children (by first name) and what their agenda in [start, end] needs, in one statement."""
-    row = (await session.execute(_AGENDA, {"family": family_id, "start": start, "end": end})).one()
+    row = await first(db, _AGENDA, family=family_id, start=start, end=end)
     kids = _kids(row.children)
     groups = {}
     for g in _load(row.groups):
@@ -244,8 +244,8 @@ async def agenda_context(session: AsyncSession, family_id: UUID, start: date, en
                          _calendars(row.calendars), _day_parts(row.day_parts), groups, pending)
 
 
-async def availability_context(session: AsyncSession, child_id: UUID, day: date) -> AvailabilityContext:
-    row = (await session.execute(_AVAILABILITY, {"child": child_id, "start": day, "end": day})).one()
+async def availability_context(db: Handle, child_id: UUID, day: date) -> AvailabilityContext:
+    row = await first(db, _AVAILABILITY, child=child_id, start=day, end=day)
     kids = _kids(row.children)
     capacities: dict[UUID, dict[UUID, int]] = {}
     for c in _load(row.capacities):
@@ -254,10 +254,9 @@ async def availability_context(session: AsyncSession, child_id: UUID, day: date)
                                _calendars(row.calendars), _day_parts(row.day_parts), capacities)
 
 
-async def organisation_calendar(session: AsyncSession, organisation_id: UUID) -> OrgCalendar:
+async def organisation_calendar(db: Handle, organisation_id: UUID) -> OrgCalendar:
     """Time zone, opening weekdays, closing days and policies in one statement; defaults where nothing was set."""
-    raw = (await session.execute(_CALENDAR, {"organisation": organisation_id})).scalar_one()
-    return _calendars(raw)[organisation_id]
+    return _calendars((await first(db, _CALENDAR, organisation=organisation_id)).calendars)[organisation_id]
 
 
 __all__ = ["AgendaContext", "AvailabilityContext", "GroupName", "Kid", "PendingLine", "agenda_context",
@@ -266,20 +265,20 @@ __all__ = ["AgendaContext", "AvailabilityContext", "GroupName", "Kid", "PendingL
 
 # -- who may look: the caller's family and the record asked about, one statement each ----------------------
 
-_FAMILY_OF_PARENT = text("""SELECT f.family_id, f.organisation_id, f.name FROM directory_parents p
+_FAMILY_OF_PARENT = Query(text("""SELECT f.family_id, f.organisation_id, f.name FROM directory_parents p
 JOIN directory_families f ON f.family_id = p.family_id AND NOT f.deleted
-WHERE p.account_id = :account AND NOT p.deleted""")
+WHERE p.account_id = :account AND NOT p.deleted"""))
 
-_CHILD_AND_CALLER_FAMILY = text("""SELECT c.child_id, c.organisation_id, c.family_id, c.first_name, c.last_name,
+_CHILD_AND_CALLER_FAMILY = Query(text("""SELECT c.child_id, c.organisation_id, c.family_id, c.first_name, c.last_name,
   (SELECT p.family_id FROM directory_parents p WHERE p.account_id = :account AND NOT p.deleted) AS caller_family
-FROM directory_children c WHERE c.child_id = :child AND NOT c.deleted""")
+FROM directory_children c WHERE c.child_id = :child AND NOT c.deleted"""))
 
 
-async def family_of_parent(session: AsyncSession, account_id: UUID) -> Any:
+async def family_of_parent(db: Handle, account_id: UUID) -> Any:
     """(family_id, organisation_id, name) of the parent's family, or None."""
-    return (await session.execute(_FAMILY_OF_PARENT, {"account": account_id})).first()
+    return await first(db, _FAMILY_OF_PARENT, account=account_id)
 
 
-async def child_and_caller_family(session: AsyncSession, child_id: UUID, account_id: UUID | None) -> Any:
+async def child_and_caller_family(db: Handle, child_id: UUID, account_id: UUID | None) -> Any:
     """The child's row with `caller_family` (the family of parent `account_id`; None without one), or None."""
-    return (await session.execute(_CHILD_AND_CALLER_FAMILY, {"child": child_id, "account": account_id})).first()
+    return await first(db, _CHILD_AND_CALLER_FAMILY, child=child_id, account=account_id)
