@@ -23,7 +23,7 @@ from typing import Any
 
 import asyncpg
 import uvloop
-from konnect_kit.db import Database, asyncpg_dsn
+from konnect_kit.db import Database
 from konnect_kit.internal import Caller
 from konnect_kit.migrations import upgrade_to_head
 from planning.domain import calendar as rules
@@ -32,7 +32,7 @@ from planning.service_layer import calendar as cal
 from planning.service_layer.overview import family_overview
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "services/planning/tests"))
-from test_planning_agenda_property import START, store  # noqa: E402  (the property test's rows)
+from test_planning_agenda_property import START, store
 
 
 def family_world() -> dict[str, Any]:

@@ -243,27 +243,40 @@ async def agenda(db: Db, family_id: UUID, start: date, end: date,
     if not kids:
         return [], context
     parts = {p.day_part_id: p for p in context.day_parts}
-    by_day: dict[date, list[CareChange]] = {}
+    changes_of: dict[tuple[UUID, date], list[CareChange]] = {}  # (child, date) → that date's changes, in order
     for change in context.changes:
-        by_day.setdefault(change.day, []).append(change)
+        changes_of.setdefault((change.child_id, change.day), []).append(change)
     days: list[dict[str, Any]] = []
     for kid in kids:
         calendar = context.calendars[kid.organisation_id]
         own_placements = context.placements[kid.child_id]
+        # Days without changes repeat their placement's weekday: computed once per (placement, weekday). The
+        # pattern expansion was the agenda's largest Python cost (four weeks: 56 child-days per family).
+        pattern_days: dict[tuple[UUID, int], list[PlannedPart]] = {}
         for day in rules.dates(start, end):
-            own = [c for c in by_day.get(day, ()) if c.child_id == kid.child_id]
+            own = changes_of.get((kid.child_id, day), ())
             placement = rules.placement_on(own_placements, day)
-            planned = rules.planned_parts(placement, day, own, parts, organisation_id=kid.organisation_id)
+            if own:
+                planned = rules.planned_parts(placement, day, own, parts, organisation_id=kid.organisation_id)
+            elif placement is None or not placement.pattern.get(day.weekday()):
+                continue  # nothing planned, nothing changed
+            else:
+                key = (placement.placement_id, day.weekday())
+                if key not in pattern_days:
+                    pattern_days[key] = rules.planned_parts(placement, day, own, parts,
+                                                            organisation_id=kid.organisation_id)
+                planned = pattern_days[key]
             if not planned:
                 continue
             group_id = placement.group_id if placement else planned[0].group_id
             group = context.groups.get(group_id)
+            closing_reason = calendar.closing_reason(day)
             days.append({
                 "date": day, "child_id": kid.child_id, "first_name": kid.first_name, "last_name": kid.last_name,
                 "group_id": group_id, "group_name": group.name if group else None,
                 "location_id": (placement.location_id if placement else None) or (group.location_id if group else None),
                 "location_name": group.location_name if group else None,
-                "open": calendar.is_open(day), "closing_reason": calendar.closing_reason(day),
+                "open": closing_reason is None, "closing_reason": closing_reason,
                 "parts": [_part_dict(p) for p in planned], "requests": [],
             })
     calendars = dict(context.calendars)
