@@ -47,8 +47,16 @@ async def _visible_family(who: Caller, reader: Reader, family_id: UUID | None) -
 
 
 async def _visible_child(who: Caller, reader: Reader, child_id: UUID) -> cal.ChildRecord:
-    record, own = await cal.child_and_caller_family(reader, child_id,
-                                                    who.actor_id if who.role == "parent" else None)
+    record, own = await cal.child_and_caller_family(reader, child_id, _parent_account(who))
+    return _visible(who, record, own)
+
+
+def _parent_account(who: Caller) -> str | None:
+    return who.actor_id if who.role == "parent" else None
+
+
+def _visible(who: Caller, record: cal.ChildRecord | None, own: UUID | None) -> cal.ChildRecord:
+    """The child if the caller may see it (`own`: the calling parent's family); 404 otherwise."""
     if record is None or not may_see_planning(
         who.role, who.organisation_id, organisation_id=record.organisation_id, family_id=record.family_id,
         caller_family_id=own,
@@ -110,9 +118,11 @@ async def get_agenda_day(child_id: UUID, day: SupportedDate, who: CallerDep, rea
 async def get_availability(child_id: UUID, day: SupportedDate, who: CallerDep, reader: ReaderDep,
                            clock: ClockDep) -> AvailabilityOut:
     """For a chosen date: the planned day parts, and which others can be requested (with their price)."""
-    await _visible_child(who, reader, child_id)
+    # One statement: the child, the caller's family (for the check) and everything the answer needs.
+    context = await cal.availability_context(reader, child_id, day, _parent_account(who))
+    _visible(who, context.kids[0] if context.kids else None, context.caller_family)
     now = clock.now()
-    found, today = await cal.availability_and_today(reader, child_id, day, now=now)
+    found, today = cal.availability_from(context, child_id, day, now=now)
     return AvailabilityOut.model_validate({
         "child_id": child_id, "date": day, "open": found.open, "today": today,
         "placement": None if found.placement is None else vars(found.placement),

@@ -90,7 +90,8 @@ SELECT {_KIDS_JSON} AS children, {_PLACEMENTS.format(children="kids")} AS placem
 
 # Availability: the child, its organisation's calendar and day parts, its group's capacities, and every
 # child who may take a place in that group that date (placed there, or moved in by a change) with their
-# placements and that date's changes, so occupancy is counted by the same rules as everywhere.
+# placements and that date's changes, so occupancy is counted by the same rules as everywhere. With the
+# family of parent :account (NULL for none), so the screen checks who may look without a statement of its own.
 _AVAILABILITY = Query(text(f"""WITH {_KIDS.format(where="child_id = :child")},
 mine AS (
   SELECT p.group_id FROM directory_placements p WHERE p.child_id = :child AND NOT p.deleted
@@ -109,7 +110,9 @@ SELECT {_KIDS_JSON} AS children, {_PLACEMENTS.format(children="live")} AS placem
        {_DAY_PARTS} AS day_parts,
        (SELECT coalesce(json_agg(json_build_object('group_id', g.group_id, 'day_part_id', g.day_part_id,
                                                     'capacity', g.capacity)), '[]')
-        FROM group_capacity g WHERE g.group_id IN (SELECT group_id FROM mine)) AS capacities"""))
+        FROM group_capacity g WHERE g.group_id IN (SELECT group_id FROM mine)) AS capacities,
+       (SELECT p.family_id FROM directory_parents p WHERE p.account_id = CAST(:account AS uuid) AND NOT p.deleted
+       ) AS caller_family"""))
 
 _CALENDAR = Query(text(f"""WITH kids AS (SELECT CAST(:organisation AS uuid) AS organisation_id)
 SELECT {_CALENDARS.format(closing_range="")} AS calendars"""))
@@ -167,6 +170,7 @@ class AvailabilityContext:
     calendars: dict[UUID, OrgCalendar]
     day_parts: list[DayPart]
     capacities: dict[UUID, dict[UUID, int]]  # group → day part → capacity, for the child's groups that date
+    caller_family: UUID | None = None  # the family of the parent asked about (`account`), if any
 
 
 # JSON ids are parsed with asyncpg's UUID: a uuid.UUID subclass (equal, same hash and text) that the rows of
@@ -255,14 +259,15 @@ async def agenda_context(db: Handle, family_id: UUID, start: date, end: date) ->
                          _calendars(row.calendars), _day_parts(row.day_parts), groups, pending)
 
 
-async def availability_context(db: Handle, child_id: UUID, day: date) -> AvailabilityContext:
-    row = await first(db, _AVAILABILITY, child=child_id, start=day, end=day)
+async def availability_context(db: Handle, child_id: UUID, day: date, account: UUID | None = None
+                               ) -> AvailabilityContext:
+    row = await first(db, _AVAILABILITY, child=child_id, start=day, end=day, account=account)
     kids = _kids(row.children)
     capacities: dict[UUID, dict[UUID, int]] = {}
     for c in _load(row.capacities):
         capacities.setdefault(_id(c["group_id"]), {})[_id(c["day_part_id"])] = c["capacity"]
     return AvailabilityContext(kids, _placements(row.placements, [child_id]), _changes(row.changes),
-                               _calendars(row.calendars), _day_parts(row.day_parts), capacities)
+                               _calendars(row.calendars), _day_parts(row.day_parts), capacities, row.caller_family)
 
 
 async def organisation_calendar(db: Handle, organisation_id: UUID) -> OrgCalendar:

@@ -15,7 +15,7 @@ from konnect_kit.db import Reader, Session
 
 from planning.db import agenda as agenda_queries
 from planning.db import schedule as queries
-from planning.db.agenda import AgendaContext
+from planning.db.agenda import AgendaContext, AvailabilityContext
 from planning.db.schedule import ChildRecord, FamilyRecord
 from planning.domain import calendar as rules
 from planning.domain.calendar import (
@@ -36,10 +36,10 @@ Db = Session | Reader
 
 __all__ = [
     "AgendaEnricher", "ChildRecord", "Db", "FamilyRecord", "agenda", "agenda_days", "availability",
-    "availability_and_today", "child", "child_and_caller_family", "children_of_family", "day_parts", "day_parts_of",
-    "enrich_agenda", "family", "family_of_account", "family_of_parent", "group_occupancy", "has_room",
-    "in_school_holidays", "name_groups", "occupancy", "organisation_calendar", "placement_on", "planned_parts",
-    "price_of", "register_agenda_enricher",
+    "availability_and_today", "availability_context", "availability_from", "child", "child_and_caller_family",
+    "children_of_family", "day_parts", "day_parts_of", "enrich_agenda", "family", "family_of_account",
+    "family_of_parent", "group_occupancy", "has_room", "in_school_holidays", "name_groups", "occupancy",
+    "organisation_calendar", "placement_on", "planned_parts", "price_of", "register_agenda_enricher",
 ]
 
 
@@ -179,9 +179,23 @@ async def availability(db: Db, child_id: UUID, day: date, *, now: datetime | Non
 async def availability_and_today(db: Db, child_id: UUID, day: date, *, now: datetime | None = None
                                  ) -> tuple[Availability, date]:
     """`availability` and the organisation's date today, from one statement (the screen shows both)."""
-    found = await agenda_queries.availability_context(db, child_id, day)
+    found = await availability_context(db, child_id, day, None)
     if not found.kids:
         raise LookupError(f"unknown child {child_id}")
+    return availability_from(found, child_id, day, now=now)
+
+
+async def availability_context(db: Db, child_id: UUID, day: date, account_id: UUID | str | None
+                               ) -> AvailabilityContext:
+    """What `availability_from` needs, the child (`kids`: none when unknown) and the family of the parent
+    `account_id` (`caller_family`, for the access check), in one statement."""
+    account = None if account_id is None else _account(account_id)
+    return await agenda_queries.availability_context(db, child_id, day, account)
+
+
+def availability_from(found: AvailabilityContext, child_id: UUID, day: date, *, now: datetime | None = None
+                      ) -> tuple[Availability, date]:
+    """`availability_and_today` of a known child (`found.kids`) from its `availability_context`."""
     record = found.kids[0]
     calendar = found.calendars[record.organisation_id]
     today = calendar.today(now or Clock().now())
