@@ -1,6 +1,6 @@
 """Parent-facing agenda (planned care per child per date), day detail and availability of day parts."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -30,16 +30,28 @@ def _hidden() -> ApiError:
     return ApiError(404, "not_found", "No such child or family.")
 
 
-async def _visible_family(who: Caller, reader: Reader, family_id: UUID | None) -> cal.FamilyRecord:
+def _family_key(who: Caller, family_id: UUID | None) -> tuple[UUID | None, str | None]:
+    """How the caller's family is looked up: (None, the parent's account) or (the family staff name, None)."""
     if who.role == "parent":
-        record = await cal.family_of_parent(reader, who.actor_id)
+        return None, who.actor_id  # their own family; a family_id of theirs must name it (`_visible_family_of`)
+    if family_id is None:
+        raise ApiError(422, "family_id_required", "Pass family_id: only parents have a family of their own.")
+    return family_id, None
+
+
+async def _visible_family(who: Caller, reader: Reader, family_id: UUID | None) -> cal.FamilyRecord:
+    named, account = _family_key(who, family_id)
+    record = await (cal.family(reader, named) if named is not None else cal.family_of_parent(reader, account or ""))
+    return _visible_family_of(who, family_id, record)
+
+
+def _visible_family_of(who: Caller, family_id: UUID | None, record: cal.FamilyRecord | None) -> cal.FamilyRecord:
+    """`record` (found by `_family_key`) if the caller may see it; 404 otherwise."""
+    own = None
+    if who.role == "parent":
         own = record.family_id if record is not None else None
         if family_id is not None and family_id != own:
             raise _hidden()
-    elif family_id is None:
-        raise ApiError(422, "family_id_required", "Pass family_id: only parents have a family of their own.")
-    else:
-        own, record = None, await cal.family(reader, family_id)
     if record is None or not may_see_planning(who.role, who.organisation_id, organisation_id=record.organisation_id,
                                               family_id=record.family_id, caller_family_id=own):
         raise _hidden()
@@ -65,6 +77,15 @@ def _visible(who: Caller, record: cal.ChildRecord | None, own: UUID | None) -> c
     return record
 
 
+def _range_error(start: date, end: date) -> ApiError | None:
+    if end < start:
+        return ApiError(422, "invalid_range", "'from' lies after 'to'.", {"from": str(start), "to": str(end)})
+    if (end - start).days + 1 > MAX_AGENDA_DAYS:
+        return ApiError(422, "range_too_long", f"Ask for at most {MAX_AGENDA_DAYS} days at a time.",
+                        {"from": str(start), "to": str(end), "max_days": MAX_AGENDA_DAYS})
+    return None
+
+
 @router.get("/agenda", response_model=AgendaOut)
 async def get_agenda(
     who: CallerDep, reader: ReaderDep, clock: ClockDep,
@@ -73,16 +94,23 @@ async def get_agenda(
     family_id: Annotated[UUID | None, Query(description="Staff, admins and the ERP: whose agenda.")] = None,
 ) -> AgendaOut:
     """The family's planned care per child per date in [from, to] (at most 92 dates; default: four weeks)."""
-    record = await _visible_family(who, reader, family_id)
-    if start is None:
+    named, account = _family_key(who, family_id)
+    record = None
+    if start is None:  # the organisation's today: the family first, then its calendar
+        record = await _visible_family(who, reader, family_id)
         start = (await cal.organisation_calendar(reader, record.organisation_id)).today(clock.now())
     end = end or start + timedelta(days=DEFAULT_AGENDA_DAYS - 1)
-    if end < start:
-        raise ApiError(422, "invalid_range", "'from' lies after 'to'.", {"from": str(start), "to": str(end)})
-    if (end - start).days + 1 > MAX_AGENDA_DAYS:
-        raise ApiError(422, "range_too_long", f"Ask for at most {MAX_AGENDA_DAYS} days at a time.",
-                       {"from": str(start), "to": str(end), "max_days": MAX_AGENDA_DAYS})
-    days = await cal.agenda_days(reader, record.family_id, start, end)
+    wrong = _range_error(start, end)
+    if wrong is not None:
+        if record is None:
+            await _visible_family(who, reader, family_id)  # a hidden family stays a 404, whatever the range
+        raise wrong
+    if record is None:  # the usual case: one statement finds the family and everything its agenda needs
+        context = await cal.agenda_context(reader, start, end, family_id=named, account_id=account)
+        record = _visible_family_of(who, family_id, context.family)
+    else:
+        context = await cal.agenda_context(reader, start, end, family_id=record.family_id)
+    days = await cal.agenda_days_of(reader, context, start, end)
     days = await cal.enrich_agenda(reader, record.family_id, start, end, days)
     return AgendaOut.model_validate({"family_id": record.family_id, "start": start, "end": end, "days": days})
 

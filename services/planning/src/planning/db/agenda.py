@@ -80,10 +80,21 @@ _PENDING = """
       'dates', l.dates, 'day_part_ids', l.day_part_ids, 'give_up_date', l.give_up_date,
       'give_up_day_part_ids', l.give_up_day_part_ids)), '[]')
    FROM request_lines l JOIN requests r ON r.request_id = l.request_id
-   WHERE r.family_id = :family AND l.status = 'pending')"""
+   WHERE r.family_id = (SELECT family_id FROM target) AND l.status = 'pending')"""
 
-_AGENDA = Query(text(f"""WITH {_KIDS.format(where="family_id = :family")}
-SELECT {_KIDS_JSON} AS children, {_PLACEMENTS.format(children="kids")} AS placements,
+# The family named by :family, or else the family of parent :account (each NULL when not given), unless deleted.
+FAMILY_OF_CALLER = """fam AS (
+  SELECT f.family_id, f.organisation_id, f.name FROM directory_families f
+  WHERE NOT f.deleted AND f.family_id = coalesce(CAST(:family AS uuid),
+    (SELECT p.family_id FROM directory_parents p WHERE p.account_id = CAST(:account AS uuid) AND NOT p.deleted)))"""
+
+# The agenda of family :family (as before: its children whatever the family's own row says), or of the family of
+# parent :account; with that family's row (`family`) so a screen checks who may look without a statement of its own.
+_AGENDA = Query(text(f"""WITH {FAMILY_OF_CALLER},
+target AS (SELECT coalesce(CAST(:family AS uuid), (SELECT family_id FROM fam)) AS family_id),
+{_KIDS.format(where="family_id = (SELECT family_id FROM target)")}
+SELECT (SELECT row_to_json(fam) FROM fam) AS family, {_KIDS_JSON} AS children,
+       {_PLACEMENTS.format(children="kids")} AS placements,
        {_CHANGES.format(children="kids")} AS changes,
        {_CALENDARS.format(closing_range="AND c.date BETWEEN :start AND :end")} AS calendars,
        {_DAY_PARTS} AS day_parts, {_GROUPS} AS groups, {_PENDING} AS pending"""))
@@ -116,6 +127,13 @@ SELECT {_KIDS_JSON} AS children, {_PLACEMENTS.format(children="live")} AS placem
 
 _CALENDAR = Query(text(f"""WITH kids AS (SELECT CAST(:organisation AS uuid) AS organisation_id)
 SELECT {_CALENDARS.format(closing_range="")} AS calendars"""))
+
+
+@dataclass(frozen=True)
+class FamilyRecord:
+    family_id: UUID
+    organisation_id: UUID
+    name: str
 
 
 @dataclass(frozen=True)
@@ -160,6 +178,7 @@ class AgendaContext:
     day_parts: list[DayPart]  # of the children's organisations, by start time
     groups: dict[UUID, GroupName]
     pending: list[PendingLine]
+    family: FamilyRecord | None = None  # the family asked about (None when unknown or deleted)
 
 
 @dataclass(frozen=True)
@@ -198,6 +217,13 @@ def _load(raw: Any) -> Any:
 def _slots(raw: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
     # The pattern's day part ids parsed here, the fast way (`_id`), not by the domain's uuid.UUID.
     return [{"weekday": s["weekday"], "day_part_ids": [_id(i) for i in s.get("day_part_ids", ())]} for s in raw or ()]
+
+
+def family_record(found: dict[str, Any] | None) -> FamilyRecord | None:
+    """`FAMILY_OF_CALLER`'s row (as JSON) as a record."""
+    if found is None:
+        return None
+    return FamilyRecord(_id(found["family_id"]), _id(found["organisation_id"]), found["name"])
 
 
 def _kids(raw: str) -> list[Kid]:
@@ -241,9 +267,11 @@ def _day_parts(raw: str) -> list[DayPart]:
                     _money(p["price_per_hour"]), _money(p["price_per_part"])) for p in _load(raw)]
 
 
-async def agenda_context(db: Handle, family_id: UUID, start: date, end: date) -> AgendaContext:
-    """A family's children (by first name) and what their agenda in [start, end] needs, in one statement."""
-    row = await first(db, _AGENDA, family=family_id, start=start, end=end)
+async def agenda_context(db: Handle, start: date, end: date, *, family: UUID | None = None,
+                         account: UUID | None = None) -> AgendaContext:
+    """Family `family`'s (or else parent `account`'s family's) children (by first name) and what their agenda in
+    [start, end] needs, with the family's row, in one statement."""
+    row = await first(db, _AGENDA, family=family, account=account, start=start, end=end)
     kids = _kids(row.children)
     groups = {}
     for g in _load(row.groups):
@@ -256,7 +284,8 @@ async def agenda_context(db: Handle, family_id: UUID, start: date, end: date) ->
         _day(p["give_up_date"]), tuple(_id(i) for i in p["give_up_day_part_ids"] or ()))
         for p in _load(row.pending)]
     return AgendaContext(kids, _placements(row.placements, [k.child_id for k in kids]), _changes(row.changes),
-                         _calendars(row.calendars), _day_parts(row.day_parts), groups, pending)
+                         _calendars(row.calendars), _day_parts(row.day_parts), groups, pending,
+                         family_record(_load(row.family)))
 
 
 async def availability_context(db: Handle, child_id: UUID, day: date, account: UUID | None = None
@@ -275,8 +304,10 @@ async def organisation_calendar(db: Handle, organisation_id: UUID) -> OrgCalenda
     return _calendars((await first(db, _CALENDAR, organisation=organisation_id)).calendars)[organisation_id]
 
 
-__all__ = ["AgendaContext", "AvailabilityContext", "GroupName", "Kid", "PendingLine", "agenda_context",
-           "availability_context", "organisation_calendar"]
+__all__ = [
+    "FAMILY_OF_CALLER", "AgendaContext", "AvailabilityContext", "FamilyRecord", "GroupName", "Kid", "PendingLine",
+    "agenda_context", "availability_context", "family_record", "organisation_calendar",
+]
 
 
 # -- who may look: the caller's family and the record asked about, one statement each ----------------------

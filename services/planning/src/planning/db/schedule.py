@@ -10,7 +10,7 @@ from uuid import UUID
 from sqlalchemy import Row, and_, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from planning.db.agenda import Kid
+from planning.db.agenda import FamilyRecord, Kid
 from planning.db.calendar import (
     care_changes,
     directory_children,
@@ -30,13 +30,6 @@ from planning.domain import calendar as rules
 from planning.domain.calendar import CareChange, DayPart, Placement
 
 ChildRecord = Kid  # a child as the directory knows it (the agenda's statement returns the same five fields)
-
-
-@dataclass(frozen=True)
-class FamilyRecord:
-    family_id: UUID
-    organisation_id: UUID
-    name: str
 
 
 @dataclass(frozen=True)

@@ -35,11 +35,12 @@ from planning.service_layer.agenda_requests import add_pending_requests
 Db = Session | Reader
 
 __all__ = [
-    "AgendaEnricher", "ChildRecord", "Db", "FamilyRecord", "agenda", "agenda_days", "availability",
-    "availability_and_today", "availability_context", "availability_from", "child", "child_and_caller_family",
-    "children_of_family", "day_parts", "day_parts_of", "enrich_agenda", "family", "family_of_account",
-    "family_of_parent", "group_occupancy", "has_room", "in_school_holidays", "name_groups", "occupancy",
-    "organisation_calendar", "placement_on", "planned_parts", "price_of", "register_agenda_enricher",
+    "AgendaEnricher", "ChildRecord", "Db", "FamilyRecord", "agenda", "agenda_context", "agenda_days",
+    "agenda_days_of", "availability", "availability_and_today", "availability_context", "availability_from",
+    "child", "child_and_caller_family", "children_of_family", "day_parts", "day_parts_of", "enrich_agenda",
+    "family", "family_of_account", "family_of_parent", "group_occupancy", "has_room", "in_school_holidays",
+    "name_groups", "occupancy", "organisation_calendar", "placement_on", "planned_parts", "price_of",
+    "register_agenda_enricher",
 ]
 
 
@@ -249,13 +250,27 @@ async def agenda_days(db: Db, family_id: UUID, start: date, end: date,
 async def agenda(db: Db, family_id: UUID, start: date, end: date,
                  *, child_ids: Iterable[UUID] | None = None) -> tuple[list[dict[str, Any]], AgendaContext]:
     """`agenda_days` and the statement's context (placements, calendars, group names) for screens built on it."""
-    context = await agenda_queries.agenda_context(db, family_id, start, end)
+    context = await agenda_queries.agenda_context(db, start, end, family=family_id)
+    return await agenda_days_of(db, context, start, end, child_ids=child_ids), context
+
+
+async def agenda_context(db: Db, start: date, end: date, *, family_id: UUID | None = None,
+                         account_id: UUID | str | None = None) -> AgendaContext:
+    """What `agenda_days_of` needs for family `family_id`, or else for the family of parent `account_id`, with
+    that family's record (`family`: None when there is none) for the access check, in one statement."""
+    account = None if account_id is None else _account(account_id)
+    return await agenda_queries.agenda_context(db, start, end, family=family_id, account=account)
+
+
+async def agenda_days_of(db: Db, context: AgendaContext, start: date, end: date,
+                         *, child_ids: Iterable[UUID] | None = None) -> list[dict[str, Any]]:
+    """`agenda_days` from the family's `agenda_context` (of the same [start, end])."""
     kids = context.kids
     if child_ids is not None:
         only = set(child_ids)
         kids = [k for k in kids if k.child_id in only]
     if not kids:
-        return [], context
+        return []
     parts = {p.day_part_id: p for p in context.day_parts}
     changes_of: dict[tuple[UUID, date], list[CareChange]] = {}  # (child, date) → that date's changes, in order
     for change in context.changes:
@@ -298,7 +313,7 @@ async def agenda(db: Db, family_id: UUID, start: date, end: date,
         calendars[organisation_id] = await organisation_calendar(db, organisation_id)
     add_pending_requests(context.pending, {k.child_id: k for k in kids}, calendars, start, end, days)
     days.sort(key=lambda d: (d["date"], d["first_name"], str(d["child_id"])))
-    return days, context
+    return days
 
 
 def _part_dict(part: PlannedPart) -> dict[str, Any]:
