@@ -3,7 +3,8 @@
 A family of two children (three-day weekly patterns, changes, closing days, pending requests; the agenda
 property test's rows) in a new database on the running test PostgreSQL; each use case runs N times, timed
 with time.process_time (client-side CPU: SQLAlchemy, asyncpg, JSON decoding and the agenda's own Python).
-"Session" is the unit of work the routes used before; "Reader" is what they use now.
+"Session" is the unit of work the routes used before; "Reader" is what they use now. Each use case runs what
+its route runs now (one statement each; this file's first version ran the earlier two-statement flows).
 
     source /work/notes/ports-<name>.sh; .venv/bin/python bench/planning_reads_cpu.py [-n 2000] [--only agenda]
 """
@@ -84,18 +85,18 @@ async def main(n: int, only: str | None) -> None:
     parent = Caller("parent", str(uuid.uuid4()), str(w["org"]), None)  # family found by `family_id` below
     staff = Caller("staff", str(uuid.uuid4()), str(w["org"]), None)
 
-    async def agenda(db: Any) -> None:  # what GET /agenda runs after the access check
-        await cal.family(db, family)
-        days = await cal.agenda_days(db, family, start, end)
+    async def agenda(db: Any) -> None:  # GET /agenda?from=&to=: the family, its checks and days in one statement
+        context = await cal.agenda_context(db, start, end, family_id=family)
+        days = await cal.agenda_days_of(db, context, start, end)
         await cal.enrich_agenda(db, family, start, end, days)
 
-    async def day_detail(db: Any) -> None:
-        await cal.child_and_caller_family(db, child, parent.actor_id)
-        await cal.agenda(db, family, day, day, child_ids=[child])
+    async def day_detail(db: Any) -> None:  # GET /agenda/{child}/{date}
+        context = await cal.agenda_context(db, day, day, child_id=child, account_id=parent.actor_id)
+        await cal.agenda_days_of(db, context, day, day, child_ids=[child])
 
-    async def availability(db: Any) -> None:
-        await cal.child_and_caller_family(db, child, parent.actor_id)
-        await cal.availability_and_today(db, child, day, now=datetime(2030, 3, 1, tzinfo=UTC))
+    async def availability(db: Any) -> None:  # GET /availability/{child}/{date}
+        context = await cal.availability_context(db, child, day, parent.actor_id)
+        cal.availability_from(context, child, day, now=datetime(2030, 3, 1, tzinfo=UTC))
 
     async def overview(db: Any) -> None:
         await family_overview(db, staff, family, datetime(2030, 3, 1, tzinfo=UTC))

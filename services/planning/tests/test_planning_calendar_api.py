@@ -307,6 +307,9 @@ async def test_agenda_and_availability_stay_inside_the_family_and_organisation(p
         r = await planning.get("/agenda", params=params, headers=headers)
         assert r.status_code == 404 and r.json()["error"]["code"] == "not_found", params
     assert (await planning.get("/agenda", params=week, headers=admin(ids["org"]))).status_code == 422
+    for path in (f"/agenda/{new_id()}/{MONDAY}", f"/availability/{new_id()}/{MONDAY}"):  # no such child
+        for headers in (admin(ids["org"]), parent(ids)):
+            assert (await planning.get(path, headers=headers)).status_code == 404
 
 
 async def test_day_detail(planning):

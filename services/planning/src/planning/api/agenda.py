@@ -58,16 +58,11 @@ def _visible_family_of(who: Caller, family_id: UUID | None, record: cal.FamilyRe
     return record
 
 
-async def _visible_child(who: Caller, reader: Reader, child_id: UUID) -> cal.ChildRecord:
-    record, own = await cal.child_and_caller_family(reader, child_id, _parent_account(who))
-    return _visible(who, record, own)
-
-
 def _parent_account(who: Caller) -> str | None:
     return who.actor_id if who.role == "parent" else None
 
 
-def _visible(who: Caller, record: cal.ChildRecord | None, own: UUID | None) -> cal.ChildRecord:
+def _visible_child(who: Caller, record: cal.ChildRecord | None, own: UUID | None) -> cal.ChildRecord:
     """The child if the caller may see it (`own`: the calling parent's family); 404 otherwise."""
     if record is None or not may_see_planning(
         who.role, who.organisation_id, organisation_id=record.organisation_id, family_id=record.family_id,
@@ -119,8 +114,10 @@ async def get_agenda(
 async def get_agenda_day(child_id: UUID, day: SupportedDate, who: CallerDep, reader: ReaderDep,
                          clock: ClockDep) -> DayDetailOut:
     """One child's day: times, group, day parts (absent flags) and the requests on it."""
-    kid = await _visible_child(who, reader, child_id)
-    found, context = await cal.agenda(reader, kid.family_id, day, day, child_ids=[child_id])
+    # One statement: the child's family's day, the child among its children and the caller's family (the check).
+    context = await cal.agenda_context(reader, day, day, child_id=child_id, account_id=_parent_account(who))
+    kid = _visible_child(who, next((k for k in context.kids if k.child_id == child_id), None), context.caller_family)
+    found = await cal.agenda_days_of(reader, context, day, day, child_ids=[child_id])
     days = [d for d in await cal.enrich_agenda(reader, kid.family_id, day, day, found) if d["child_id"] == child_id]
     placement = rules.placement_on(context.placements.get(child_id, []), day)
     calendar = context.calendars.get(kid.organisation_id) or await cal.organisation_calendar(
@@ -148,7 +145,7 @@ async def get_availability(child_id: UUID, day: SupportedDate, who: CallerDep, r
     """For a chosen date: the planned day parts, and which others can be requested (with their price)."""
     # One statement: the child, the caller's family (for the check) and everything the answer needs.
     context = await cal.availability_context(reader, child_id, day, _parent_account(who))
-    _visible(who, context.kids[0] if context.kids else None, context.caller_family)
+    _visible_child(who, context.kids[0] if context.kids else None, context.caller_family)
     now = clock.now()
     found, today = cal.availability_from(context, child_id, day, now=now)
     return AvailabilityOut.model_validate({

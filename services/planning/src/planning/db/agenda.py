@@ -88,16 +88,22 @@ FAMILY_OF_CALLER = """fam AS (
   WHERE NOT f.deleted AND f.family_id = coalesce(CAST(:family AS uuid),
     (SELECT p.family_id FROM directory_parents p WHERE p.account_id = CAST(:account AS uuid) AND NOT p.deleted)))"""
 
-# The agenda of family :family (as before: its children whatever the family's own row says), or of the family of
-# parent :account; with that family's row (`family`) so a screen checks who may look without a statement of its own.
+# The agenda of the family of child :child, or of family :family (its children whatever the family's own row
+# says), or of the family of parent :account; with that family's row (`family`, unless found by :child) and the
+# family of parent :account (`caller_family`), so a screen checks who may look without a statement of its own.
 _AGENDA = Query(text(f"""WITH {FAMILY_OF_CALLER},
-target AS (SELECT coalesce(CAST(:family AS uuid), (SELECT family_id FROM fam)) AS family_id),
+target AS (SELECT CASE WHEN CAST(:child AS uuid) IS NULL
+                       THEN coalesce(CAST(:family AS uuid), (SELECT family_id FROM fam))
+                       ELSE (SELECT c.family_id FROM directory_children c
+                             WHERE c.child_id = CAST(:child AS uuid) AND NOT c.deleted) END AS family_id),
 {_KIDS.format(where="family_id = (SELECT family_id FROM target)")}
 SELECT (SELECT row_to_json(fam) FROM fam) AS family, {_KIDS_JSON} AS children,
        {_PLACEMENTS.format(children="kids")} AS placements,
        {_CHANGES.format(children="kids")} AS changes,
        {_CALENDARS.format(closing_range="AND c.date BETWEEN :start AND :end")} AS calendars,
-       {_DAY_PARTS} AS day_parts, {_GROUPS} AS groups, {_PENDING} AS pending"""))
+       {_DAY_PARTS} AS day_parts, {_GROUPS} AS groups, {_PENDING} AS pending,
+       (SELECT p.family_id FROM directory_parents p WHERE p.account_id = CAST(:account AS uuid) AND NOT p.deleted
+       ) AS caller_family"""))
 
 # Availability: the child, its organisation's calendar and day parts, its group's capacities, and every
 # child who may take a place in that group that date (placed there, or moved in by a change) with their
@@ -179,6 +185,7 @@ class AgendaContext:
     groups: dict[UUID, GroupName]
     pending: list[PendingLine]
     family: FamilyRecord | None = None  # the family asked about (None when unknown or deleted)
+    caller_family: UUID | None = None  # the family of the parent asked about (`account`), if any
 
 
 @dataclass(frozen=True)
@@ -268,10 +275,11 @@ def _day_parts(raw: str) -> list[DayPart]:
 
 
 async def agenda_context(db: Handle, start: date, end: date, *, family: UUID | None = None,
-                         account: UUID | None = None) -> AgendaContext:
-    """Family `family`'s (or else parent `account`'s family's) children (by first name) and what their agenda in
-    [start, end] needs, with the family's row, in one statement."""
-    row = await first(db, _AGENDA, family=family, account=account, start=start, end=end)
+                         account: UUID | None = None, child: UUID | None = None) -> AgendaContext:
+    """The children (by first name) of child `child`'s family, or else of family `family`, or else of parent
+    `account`'s family, and what their agenda in [start, end] needs, with the family's row and the family of
+    parent `account`, in one statement."""
+    row = await first(db, _AGENDA, family=family, account=account, child=child, start=start, end=end)
     kids = _kids(row.children)
     groups = {}
     for g in _load(row.groups):
@@ -285,7 +293,7 @@ async def agenda_context(db: Handle, start: date, end: date, *, family: UUID | N
         for p in _load(row.pending)]
     return AgendaContext(kids, _placements(row.placements, [k.child_id for k in kids]), _changes(row.changes),
                          _calendars(row.calendars), _day_parts(row.day_parts), groups, pending,
-                         family_record(_load(row.family)))
+                         family_record(_load(row.family)), row.caller_family)
 
 
 async def availability_context(db: Handle, child_id: UUID, day: date, account: UUID | None = None
@@ -310,22 +318,13 @@ __all__ = [
 ]
 
 
-# -- who may look: the caller's family and the record asked about, one statement each ----------------------
+# -- who may look: the parent's family (the screens above also return it with their data) --------------------
 
 _FAMILY_OF_PARENT = Query(text("""SELECT f.family_id, f.organisation_id, f.name FROM directory_parents p
 JOIN directory_families f ON f.family_id = p.family_id AND NOT f.deleted
 WHERE p.account_id = :account AND NOT p.deleted"""))
 
-_CHILD_AND_CALLER_FAMILY = Query(text("""SELECT c.child_id, c.organisation_id, c.family_id, c.first_name, c.last_name,
-  (SELECT p.family_id FROM directory_parents p WHERE p.account_id = :account AND NOT p.deleted) AS caller_family
-FROM directory_children c WHERE c.child_id = :child AND NOT c.deleted"""))
-
 
 async def family_of_parent(db: Handle, account_id: UUID) -> Any:
     """(family_id, organisation_id, name) of the parent's family, or None."""
     return await first(db, _FAMILY_OF_PARENT, account=account_id)
-
-
-async def child_and_caller_family(db: Handle, child_id: UUID, account_id: UUID | None) -> Any:
-    """The child's row with `caller_family` (the family of parent `account_id`; None without one), or None."""
-    return await first(db, _CHILD_AND_CALLER_FAMILY, child=child_id, account=account_id)

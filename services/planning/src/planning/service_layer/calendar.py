@@ -37,7 +37,7 @@ Db = Session | Reader
 __all__ = [
     "AgendaEnricher", "ChildRecord", "Db", "FamilyRecord", "agenda", "agenda_context", "agenda_days",
     "agenda_days_of", "availability", "availability_and_today", "availability_context", "availability_from",
-    "child", "child_and_caller_family", "children_of_family", "day_parts", "day_parts_of", "enrich_agenda",
+    "child", "children_of_family", "day_parts", "day_parts_of", "enrich_agenda",
     "family", "family_of_account", "family_of_parent", "group_occupancy", "has_room", "in_school_holidays",
     "name_groups", "occupancy", "organisation_calendar", "placement_on", "planned_parts", "price_of",
     "register_agenda_enricher",
@@ -71,16 +71,6 @@ async def family_of_parent(db: Db, account_id: UUID | str) -> FamilyRecord | Non
     account = _account(account_id)
     row = None if account is None else await agenda_queries.family_of_parent(db, account)
     return None if row is None else FamilyRecord(row.family_id, row.organisation_id, row.name)
-
-
-async def child_and_caller_family(db: Db, child_id: UUID, account_id: UUID | str | None
-                                  ) -> tuple[ChildRecord | None, UUID | None]:
-    """The child, and the family of the parent `account_id` (None for no parent), in one statement."""
-    account = None if account_id is None else _account(account_id)
-    row = await agenda_queries.child_and_caller_family(db, child_id, account)
-    if row is None:
-        return None, None
-    return queries.child_record(row), row.caller_family if account is not None else None
 
 
 async def children_of_family(session: Session, family_id: UUID) -> list[ChildRecord]:
@@ -255,11 +245,12 @@ async def agenda(db: Db, family_id: UUID, start: date, end: date,
 
 
 async def agenda_context(db: Db, start: date, end: date, *, family_id: UUID | None = None,
-                         account_id: UUID | str | None = None) -> AgendaContext:
-    """What `agenda_days_of` needs for family `family_id`, or else for the family of parent `account_id`, with
-    that family's record (`family`: None when there is none) for the access check, in one statement."""
+                         account_id: UUID | str | None = None, child_id: UUID | None = None) -> AgendaContext:
+    """What `agenda_days_of` needs for the family of child `child_id`, or else family `family_id`, or else the
+    family of parent `account_id`, in one statement; for the access check with that family's record (`family`:
+    None when there is none; not looked up by child) and the family of parent `account_id` (`caller_family`)."""
     account = None if account_id is None else _account(account_id)
-    return await agenda_queries.agenda_context(db, start, end, family=family_id, account=account)
+    return await agenda_queries.agenda_context(db, start, end, family=family_id, account=account, child=child_id)
 
 
 async def agenda_days_of(db: Db, context: AgendaContext, start: date, end: date,
