@@ -296,6 +296,20 @@ async def test_agenda_and_availability_stay_inside_the_family_and_organisation(p
     assert r.status_code == 404
     r = await planning.get("/agenda", headers=internal_headers("parent", new_id(), ids["org"]))
     assert r.status_code == 404  # an account planning knows no family of
+    # The same with dates (the family is then found by the agenda's own statement), and a bad range on top.
+    week = {"from": str(MONDAY), "to": str(MONDAY + timedelta(days=6))}
+    for params, headers in (({**week, "family_id": ids["family"]}, parent(ids, "other_parent")),
+                            ({**week, "family_id": ids["family"]}, admin(new_id())),
+                            ({**week, "family_id": new_id()}, admin(ids["org"])),
+                            (week, internal_headers("parent", new_id(), ids["org"])),
+                            (week, internal_headers("parent", "erp-no-uuid", ids["org"])),
+                            ({"from": "2030-03-10", "to": "2030-03-09", "family_id": ids["family"]}, admin(new_id()))):
+        r = await planning.get("/agenda", params=params, headers=headers)
+        assert r.status_code == 404 and r.json()["error"]["code"] == "not_found", params
+    assert (await planning.get("/agenda", params=week, headers=admin(ids["org"]))).status_code == 422
+    for path in (f"/agenda/{new_id()}/{MONDAY}", f"/availability/{new_id()}/{MONDAY}"):  # no such child
+        for headers in (admin(ids["org"]), parent(ids)):
+            assert (await planning.get(path, headers=headers)).status_code == 404
 
 
 async def test_day_detail(planning):

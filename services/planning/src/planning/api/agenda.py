@@ -1,15 +1,15 @@
 """Parent-facing agenda (planned care per child per date), day detail and availability of day parts."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Query
 from konnect_kit.clock import ClockDep
-from konnect_kit.db import Session
+from konnect_kit.db import Reader
 from konnect_kit.errors import ApiError
 from konnect_kit.internal import Caller, CallerDep
-from konnect_kit.service import SessionDep
+from konnect_kit.service import ReaderDep
 from konnect_kit.values import SupportedDate
 
 from planning.api.calendar_models import AgendaOut, AvailabilityOut, DayDetailOut, PlacementOut
@@ -17,6 +17,8 @@ from planning.domain import calendar as rules
 from planning.domain.access import may_see_planning
 from planning.service_layer import calendar as cal
 
+# Read-only routes: they run on a Reader (statements straight on a pooled connection, no ORM session and no
+# BEGIN/COMMIT). Each statement sees its own snapshot, as under the READ COMMITTED transaction before.
 router = APIRouter(tags=["agenda"])
 
 MAX_AGENDA_DAYS = 92  # a quarter: enough to scroll ahead, small enough to answer from one set of queries
@@ -28,25 +30,40 @@ def _hidden() -> ApiError:
     return ApiError(404, "not_found", "No such child or family.")
 
 
-async def _visible_family(who: Caller, session: Session, family_id: UUID | None) -> cal.FamilyRecord:
+def _family_key(who: Caller, family_id: UUID | None) -> tuple[UUID | None, str | None]:
+    """How the caller's family is looked up: (None, the parent's account) or (the family staff name, None)."""
     if who.role == "parent":
-        record = await cal.family_of_parent(session, who.actor_id)
+        return None, who.actor_id  # their own family; a family_id of theirs must name it (`_visible_family_of`)
+    if family_id is None:
+        raise ApiError(422, "family_id_required", "Pass family_id: only parents have a family of their own.")
+    return family_id, None
+
+
+async def _visible_family(who: Caller, reader: Reader, family_id: UUID | None) -> cal.FamilyRecord:
+    named, account = _family_key(who, family_id)
+    record = await (cal.family(reader, named) if named is not None else cal.family_of_parent(reader, account or ""))
+    return _visible_family_of(who, family_id, record)
+
+
+def _visible_family_of(who: Caller, family_id: UUID | None, record: cal.FamilyRecord | None) -> cal.FamilyRecord:
+    """`record` (found by `_family_key`) if the caller may see it; 404 otherwise."""
+    own = None
+    if who.role == "parent":
         own = record.family_id if record is not None else None
         if family_id is not None and family_id != own:
             raise _hidden()
-    elif family_id is None:
-        raise ApiError(422, "family_id_required", "Pass family_id: only parents have a family of their own.")
-    else:
-        own, record = None, await cal.family(session, family_id)
     if record is None or not may_see_planning(who.role, who.organisation_id, organisation_id=record.organisation_id,
                                               family_id=record.family_id, caller_family_id=own):
         raise _hidden()
     return record
 
 
-async def _visible_child(who: Caller, session: Session, child_id: UUID) -> cal.ChildRecord:
-    record, own = await cal.child_and_caller_family(session, child_id,
-                                                    who.actor_id if who.role == "parent" else None)
+def _parent_account(who: Caller) -> str | None:
+    return who.actor_id if who.role == "parent" else None
+
+
+def _visible_child(who: Caller, record: cal.ChildRecord | None, own: UUID | None) -> cal.ChildRecord:
+    """The child if the caller may see it (`own`: the calling parent's family); 404 otherwise."""
     if record is None or not may_see_planning(
         who.role, who.organisation_id, organisation_id=record.organisation_id, family_id=record.family_id,
         caller_family_id=own,
@@ -55,38 +72,56 @@ async def _visible_child(who: Caller, session: Session, child_id: UUID) -> cal.C
     return record
 
 
+def _range_error(start: date, end: date) -> ApiError | None:
+    if end < start:
+        return ApiError(422, "invalid_range", "'from' lies after 'to'.", {"from": str(start), "to": str(end)})
+    if (end - start).days + 1 > MAX_AGENDA_DAYS:
+        return ApiError(422, "range_too_long", f"Ask for at most {MAX_AGENDA_DAYS} days at a time.",
+                        {"from": str(start), "to": str(end), "max_days": MAX_AGENDA_DAYS})
+    return None
+
+
 @router.get("/agenda", response_model=AgendaOut)
 async def get_agenda(
-    who: CallerDep, session: SessionDep, clock: ClockDep,
+    who: CallerDep, reader: ReaderDep, clock: ClockDep,
     start: Annotated[SupportedDate | None, Query(alias="from")] = None,
     end: Annotated[SupportedDate | None, Query(alias="to")] = None,
     family_id: Annotated[UUID | None, Query(description="Staff, admins and the ERP: whose agenda.")] = None,
 ) -> AgendaOut:
     """The family's planned care per child per date in [from, to] (at most 92 dates; default: four weeks)."""
-    record = await _visible_family(who, session, family_id)
-    if start is None:
-        start = (await cal.organisation_calendar(session, record.organisation_id)).today(clock.now())
+    named, account = _family_key(who, family_id)
+    record = None
+    if start is None:  # the organisation's today: the family first, then its calendar
+        record = await _visible_family(who, reader, family_id)
+        start = (await cal.organisation_calendar(reader, record.organisation_id)).today(clock.now())
     end = end or start + timedelta(days=DEFAULT_AGENDA_DAYS - 1)
-    if end < start:
-        raise ApiError(422, "invalid_range", "'from' lies after 'to'.", {"from": str(start), "to": str(end)})
-    if (end - start).days + 1 > MAX_AGENDA_DAYS:
-        raise ApiError(422, "range_too_long", f"Ask for at most {MAX_AGENDA_DAYS} days at a time.",
-                       {"from": str(start), "to": str(end), "max_days": MAX_AGENDA_DAYS})
-    days = await cal.agenda_days(session, record.family_id, start, end)
-    days = await cal.enrich_agenda(session, record.family_id, start, end, days)
+    wrong = _range_error(start, end)
+    if wrong is not None:
+        if record is None:
+            await _visible_family(who, reader, family_id)  # a hidden family stays a 404, whatever the range
+        raise wrong
+    if record is None:  # the usual case: one statement finds the family and everything its agenda needs
+        context = await cal.agenda_context(reader, start, end, family_id=named, account_id=account)
+        record = _visible_family_of(who, family_id, context.family)
+    else:
+        context = await cal.agenda_context(reader, start, end, family_id=record.family_id)
+    days = await cal.agenda_days_of(reader, context, start, end)
+    days = await cal.enrich_agenda(reader, record.family_id, start, end, days)
     return AgendaOut.model_validate({"family_id": record.family_id, "start": start, "end": end, "days": days})
 
 
 @router.get("/agenda/{child_id}/{day}", response_model=DayDetailOut)
-async def get_agenda_day(child_id: UUID, day: SupportedDate, who: CallerDep, session: SessionDep,
+async def get_agenda_day(child_id: UUID, day: SupportedDate, who: CallerDep, reader: ReaderDep,
                          clock: ClockDep) -> DayDetailOut:
     """One child's day: times, group, day parts (absent flags) and the requests on it."""
-    kid = await _visible_child(who, session, child_id)
-    found, context = await cal.agenda(session, kid.family_id, day, day, child_ids=[child_id])
-    days = [d for d in await cal.enrich_agenda(session, kid.family_id, day, day, found) if d["child_id"] == child_id]
+    # One statement: the child's family's day, the child among its children and the caller's family (the check).
+    context = await cal.agenda_context(reader, day, day, child_id=child_id, account_id=_parent_account(who))
+    kid = _visible_child(who, next((k for k in context.kids if k.child_id == child_id), None), context.caller_family)
+    found = await cal.agenda_days_of(reader, context, day, day, child_ids=[child_id])
+    days = [d for d in await cal.enrich_agenda(reader, kid.family_id, day, day, found) if d["child_id"] == child_id]
     placement = rules.placement_on(context.placements.get(child_id, []), day)
     calendar = context.calendars.get(kid.organisation_id) or await cal.organisation_calendar(
-        session, kid.organisation_id)
+        reader, kid.organisation_id)
     names: dict[str, Any] = days[0] if days and "group_name" in days[0] else {}
     if not names and placement is not None:
         group = context.groups.get(placement.group_id)
@@ -105,12 +140,14 @@ async def get_agenda_day(child_id: UUID, day: SupportedDate, who: CallerDep, ses
 
 
 @router.get("/availability/{child_id}/{day}", response_model=AvailabilityOut)
-async def get_availability(child_id: UUID, day: SupportedDate, who: CallerDep, session: SessionDep,
+async def get_availability(child_id: UUID, day: SupportedDate, who: CallerDep, reader: ReaderDep,
                            clock: ClockDep) -> AvailabilityOut:
     """For a chosen date: the planned day parts, and which others can be requested (with their price)."""
-    await _visible_child(who, session, child_id)
+    # One statement: the child, the caller's family (for the check) and everything the answer needs.
+    context = await cal.availability_context(reader, child_id, day, _parent_account(who))
+    _visible_child(who, context.kids[0] if context.kids else None, context.caller_family)
     now = clock.now()
-    found, today = await cal.availability_and_today(session, child_id, day, now=now)
+    found, today = cal.availability_from(context, child_id, day, now=now)
     return AvailabilityOut.model_validate({
         "child_id": child_id, "date": day, "open": found.open, "today": today,
         "placement": None if found.placement is None else vars(found.placement),

@@ -9,7 +9,7 @@ from konnect_kit.clock import ClockDep
 from konnect_kit.db import Session
 from konnect_kit.errors import ApiError
 from konnect_kit.internal import CallerDep
-from konnect_kit.service import KitDep, SessionDep
+from konnect_kit.service import KitDep, ReaderDep, SessionDep
 
 from planning.api.request_models import (
     AbsenceIn,
@@ -61,9 +61,10 @@ async def request_swaps(body: SwapsIn, who: CallerDep, session: SessionDep, kit:
 
 
 @router.get("/requests", response_model=OverviewOut)
-async def overview(who: CallerDep, session: SessionDep, clock: ClockDep, family_id: UUID | None = None
+async def overview(who: CallerDep, reader: ReaderDep, clock: ClockDep, family_id: UUID | None = None
                    ) -> OverviewOut:
-    return OverviewOut.model_validate(await family_overview(session, who, family_id, clock.now()))
+    # Read-only: one statement on a Reader (no ORM session, no BEGIN/COMMIT).
+    return OverviewOut.model_validate(await family_overview(reader, who, family_id, clock.now()))
 
 
 @router.get("/requests/{request_id}", response_model=RequestOut)

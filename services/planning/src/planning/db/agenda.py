@@ -12,9 +12,10 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+from asyncpg.pgproto.pgproto import UUID as _id
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from planning.db.reads import Handle, Query, first
 from planning.domain import calendar as rules
 from planning.domain.calendar import CareChange, DayPart, OrgCalendar, Placement
 
@@ -79,18 +80,36 @@ _PENDING = """
       'dates', l.dates, 'day_part_ids', l.day_part_ids, 'give_up_date', l.give_up_date,
       'give_up_day_part_ids', l.give_up_day_part_ids)), '[]')
    FROM request_lines l JOIN requests r ON r.request_id = l.request_id
-   WHERE r.family_id = :family AND l.status = 'pending')"""
+   WHERE r.family_id = (SELECT family_id FROM target) AND l.status = 'pending')"""
 
-_AGENDA = text(f"""WITH {_KIDS.format(where="family_id = :family")}
-SELECT {_KIDS_JSON} AS children, {_PLACEMENTS.format(children="kids")} AS placements,
+# The family named by :family, or else the family of parent :account (each NULL when not given), unless deleted.
+FAMILY_OF_CALLER = """fam AS (
+  SELECT f.family_id, f.organisation_id, f.name FROM directory_families f
+  WHERE NOT f.deleted AND f.family_id = coalesce(CAST(:family AS uuid),
+    (SELECT p.family_id FROM directory_parents p WHERE p.account_id = CAST(:account AS uuid) AND NOT p.deleted)))"""
+
+# The agenda of the family of child :child, or of family :family (its children whatever the family's own row
+# says), or of the family of parent :account; with that family's row (`family`, unless found by :child) and the
+# family of parent :account (`caller_family`), so a screen checks who may look without a statement of its own.
+_AGENDA = Query(text(f"""WITH {FAMILY_OF_CALLER},
+target AS (SELECT CASE WHEN CAST(:child AS uuid) IS NULL
+                       THEN coalesce(CAST(:family AS uuid), (SELECT family_id FROM fam))
+                       ELSE (SELECT c.family_id FROM directory_children c
+                             WHERE c.child_id = CAST(:child AS uuid) AND NOT c.deleted) END AS family_id),
+{_KIDS.format(where="family_id = (SELECT family_id FROM target)")}
+SELECT (SELECT row_to_json(fam) FROM fam) AS family, {_KIDS_JSON} AS children,
+       {_PLACEMENTS.format(children="kids")} AS placements,
        {_CHANGES.format(children="kids")} AS changes,
        {_CALENDARS.format(closing_range="AND c.date BETWEEN :start AND :end")} AS calendars,
-       {_DAY_PARTS} AS day_parts, {_GROUPS} AS groups, {_PENDING} AS pending""")
+       {_DAY_PARTS} AS day_parts, {_GROUPS} AS groups, {_PENDING} AS pending,
+       (SELECT p.family_id FROM directory_parents p WHERE p.account_id = CAST(:account AS uuid) AND NOT p.deleted
+       ) AS caller_family"""))
 
 # Availability: the child, its organisation's calendar and day parts, its group's capacities, and every
 # child who may take a place in that group that date (placed there, or moved in by a change) with their
-# placements and that date's changes, so occupancy is counted by the same rules as everywhere.
-_AVAILABILITY = text(f"""WITH {_KIDS.format(where="child_id = :child")},
+# placements and that date's changes, so occupancy is counted by the same rules as everywhere. With the
+# family of parent :account (NULL for none), so the screen checks who may look without a statement of its own.
+_AVAILABILITY = Query(text(f"""WITH {_KIDS.format(where="child_id = :child")},
 mine AS (
   SELECT p.group_id FROM directory_placements p WHERE p.child_id = :child AND NOT p.deleted
     AND p.starts_on <= :start AND (p.ends_on IS NULL OR p.ends_on >= :start)),
@@ -108,10 +127,19 @@ SELECT {_KIDS_JSON} AS children, {_PLACEMENTS.format(children="live")} AS placem
        {_DAY_PARTS} AS day_parts,
        (SELECT coalesce(json_agg(json_build_object('group_id', g.group_id, 'day_part_id', g.day_part_id,
                                                     'capacity', g.capacity)), '[]')
-        FROM group_capacity g WHERE g.group_id IN (SELECT group_id FROM mine)) AS capacities""")
+        FROM group_capacity g WHERE g.group_id IN (SELECT group_id FROM mine)) AS capacities,
+       (SELECT p.family_id FROM directory_parents p WHERE p.account_id = CAST(:account AS uuid) AND NOT p.deleted
+       ) AS caller_family"""))
 
-_CALENDAR = text(f"""WITH kids AS (SELECT CAST(:organisation AS uuid) AS organisation_id)
-SELECT {_CALENDARS.format(closing_range="")} AS calendars""")
+_CALENDAR = Query(text(f"""WITH kids AS (SELECT CAST(:organisation AS uuid) AS organisation_id)
+SELECT {_CALENDARS.format(closing_range="")} AS calendars"""))
+
+
+@dataclass(frozen=True)
+class FamilyRecord:
+    family_id: UUID
+    organisation_id: UUID
+    name: str
 
 
 @dataclass(frozen=True)
@@ -156,6 +184,8 @@ class AgendaContext:
     day_parts: list[DayPart]  # of the children's organisations, by start time
     groups: dict[UUID, GroupName]
     pending: list[PendingLine]
+    family: FamilyRecord | None = None  # the family asked about (None when unknown or deleted)
+    caller_family: UUID | None = None  # the family of the parent asked about (`account`), if any
 
 
 @dataclass(frozen=True)
@@ -166,10 +196,16 @@ class AvailabilityContext:
     calendars: dict[UUID, OrgCalendar]
     day_parts: list[DayPart]
     capacities: dict[UUID, dict[UUID, int]]  # group → day part → capacity, for the child's groups that date
+    caller_family: UUID | None = None  # the family of the parent asked about (`account`), if any
+
+
+# JSON ids are parsed with asyncpg's UUID: a uuid.UUID subclass (equal, same hash and text) that the rows of
+# a Reader hold already, made in C: ten times faster than uuid.UUID's constructor, and a hundred ids make
+# up an agenda's context (bench/planning_reads_cpu.py).
 
 
 def _uuid(value: str | None) -> UUID | None:
-    return None if value is None else UUID(value)
+    return None if value is None else _id(value)
 
 
 def _day(value: str | None) -> date | None:
@@ -185,31 +221,43 @@ def _load(raw: Any) -> Any:
     return json.loads(raw) if isinstance(raw, str | bytes) else raw
 
 
+def _slots(raw: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
+    # The pattern's day part ids parsed here, the fast way (`_id`), not by the domain's uuid.UUID.
+    return [{"weekday": s["weekday"], "day_part_ids": [_id(i) for i in s.get("day_part_ids", ())]} for s in raw or ()]
+
+
+def family_record(found: dict[str, Any] | None) -> FamilyRecord | None:
+    """`FAMILY_OF_CALLER`'s row (as JSON) as a record."""
+    if found is None:
+        return None
+    return FamilyRecord(_id(found["family_id"]), _id(found["organisation_id"]), found["name"])
+
+
 def _kids(raw: str) -> list[Kid]:
-    return [Kid(UUID(k["child_id"]), UUID(k["organisation_id"]), UUID(k["family_id"]), k["first_name"],
+    return [Kid(_id(k["child_id"]), _id(k["organisation_id"]), _id(k["family_id"]), k["first_name"],
                 k["last_name"]) for k in _load(raw)]
 
 
 def _placements(raw: str, child_ids: list[UUID]) -> dict[UUID, list[Placement]]:
     result: dict[UUID, list[Placement]] = {c: [] for c in child_ids}
     for p in _load(raw):
-        child_id = UUID(p["child_id"])
+        child_id = _id(p["child_id"])
         result.setdefault(child_id, []).append(Placement(
-            UUID(p["placement_id"]), child_id, UUID(p["family_id"]), UUID(p["group_id"]), _uuid(p["location_id"]),
+            _id(p["placement_id"]), child_id, _id(p["family_id"]), _id(p["group_id"]), _uuid(p["location_id"]),
             p["care_type"], date.fromisoformat(p["starts_on"]), _day(p["ends_on"]),
-            rules.pattern_from_json(p["weekly_pattern"] or [])))
+            rules.pattern_from_json(_slots(p["weekly_pattern"]))))
     return result
 
 
 def _changes(raw: str) -> list[CareChange]:
-    return [CareChange(UUID(c["child_id"]), UUID(c["group_id"]), date.fromisoformat(c["date"]),
-                       UUID(c["day_part_id"]), c["delta"], c["source_kind"]) for c in _load(raw)]
+    return [CareChange(_id(c["child_id"]), _id(c["group_id"]), date.fromisoformat(c["date"]),
+                       _id(c["day_part_id"]), c["delta"], c["source_kind"]) for c in _load(raw)]
 
 
 def _calendars(raw: str) -> dict[UUID, OrgCalendar]:
     result = {}
     for c in _load(raw):
-        organisation_id = UUID(c["organisation_id"])
+        organisation_id = _id(c["organisation_id"])
         closing = {date.fromisoformat(d): reason for d, reason in c["closing_days"].items()}
         zone = c["time_zone"] or rules.DEFAULT_TIME_ZONE
         if c["open_weekdays"] is None:  # nothing set yet: the defaults
@@ -221,65 +269,62 @@ def _calendars(raw: str) -> dict[UUID, OrgCalendar]:
 
 
 def _day_parts(raw: str) -> list[DayPart]:
-    return [DayPart(UUID(p["day_part_id"]), UUID(p["organisation_id"]), p["care_type"], p["name"],
+    return [DayPart(_id(p["day_part_id"]), _id(p["organisation_id"]), p["care_type"], p["name"],
                     time.fromisoformat(p["starts_at"]), time.fromisoformat(p["ends_at"]),
                     _money(p["price_per_hour"]), _money(p["price_per_part"])) for p in _load(raw)]
 
 
-async def agenda_context(session: AsyncSession, family_id: UUID, start: date, end: date) -> AgendaContext:
-    """A family's children (by first name) and what their agenda in [start, end] needs, in one statement."""
-    row = (await session.execute(_AGENDA, {"family": family_id, "start": start, "end": end})).one()
+async def agenda_context(db: Handle, start: date, end: date, *, family: UUID | None = None,
+                         account: UUID | None = None, child: UUID | None = None) -> AgendaContext:
+    """The children (by first name) of child `child`'s family, or else of family `family`, or else of parent
+    `account`'s family, and what their agenda in [start, end] needs, with the family's row and the family of
+    parent `account`, in one statement."""
+    row = await first(db, _AGENDA, family=family, account=account, child=child, start=start, end=end)
     kids = _kids(row.children)
     groups = {}
     for g in _load(row.groups):
-        groups[UUID(g["group_id"])] = GroupName(UUID(g["group_id"]), g["name"], _uuid(g["location_id"]),
+        groups[_id(g["group_id"])] = GroupName(_id(g["group_id"]), g["name"], _uuid(g["location_id"]),
                                                 g["location_name"])
     pending = [PendingLine(
-        UUID(p["request_id"]), UUID(p["line_id"]), UUID(p["child_id"]), UUID(p["group_id"]), p["kind"],
-        UUID(p["organisation_id"]), date.fromisoformat(p["expires_on"]), p["status"],
-        tuple(date.fromisoformat(d) for d in p["dates"]), tuple(UUID(i) for i in p["day_part_ids"]),
-        _day(p["give_up_date"]), tuple(UUID(i) for i in p["give_up_day_part_ids"] or ()))
+        _id(p["request_id"]), _id(p["line_id"]), _id(p["child_id"]), _id(p["group_id"]), p["kind"],
+        _id(p["organisation_id"]), date.fromisoformat(p["expires_on"]), p["status"],
+        tuple(date.fromisoformat(d) for d in p["dates"]), tuple(_id(i) for i in p["day_part_ids"]),
+        _day(p["give_up_date"]), tuple(_id(i) for i in p["give_up_day_part_ids"] or ()))
         for p in _load(row.pending)]
     return AgendaContext(kids, _placements(row.placements, [k.child_id for k in kids]), _changes(row.changes),
-                         _calendars(row.calendars), _day_parts(row.day_parts), groups, pending)
+                         _calendars(row.calendars), _day_parts(row.day_parts), groups, pending,
+                         family_record(_load(row.family)), row.caller_family)
 
 
-async def availability_context(session: AsyncSession, child_id: UUID, day: date) -> AvailabilityContext:
-    row = (await session.execute(_AVAILABILITY, {"child": child_id, "start": day, "end": day})).one()
+async def availability_context(db: Handle, child_id: UUID, day: date, account: UUID | None = None
+                               ) -> AvailabilityContext:
+    row = await first(db, _AVAILABILITY, child=child_id, start=day, end=day, account=account)
     kids = _kids(row.children)
     capacities: dict[UUID, dict[UUID, int]] = {}
     for c in _load(row.capacities):
-        capacities.setdefault(UUID(c["group_id"]), {})[UUID(c["day_part_id"])] = c["capacity"]
+        capacities.setdefault(_id(c["group_id"]), {})[_id(c["day_part_id"])] = c["capacity"]
     return AvailabilityContext(kids, _placements(row.placements, [child_id]), _changes(row.changes),
-                               _calendars(row.calendars), _day_parts(row.day_parts), capacities)
+                               _calendars(row.calendars), _day_parts(row.day_parts), capacities, row.caller_family)
 
 
-async def organisation_calendar(session: AsyncSession, organisation_id: UUID) -> OrgCalendar:
+async def organisation_calendar(db: Handle, organisation_id: UUID) -> OrgCalendar:
     """Time zone, opening weekdays, closing days and policies in one statement; defaults where nothing was set."""
-    raw = (await session.execute(_CALENDAR, {"organisation": organisation_id})).scalar_one()
-    return _calendars(raw)[organisation_id]
+    return _calendars((await first(db, _CALENDAR, organisation=organisation_id)).calendars)[organisation_id]
 
 
-__all__ = ["AgendaContext", "AvailabilityContext", "GroupName", "Kid", "PendingLine", "agenda_context",
-           "availability_context", "organisation_calendar"]
+__all__ = [
+    "FAMILY_OF_CALLER", "AgendaContext", "AvailabilityContext", "FamilyRecord", "GroupName", "Kid", "PendingLine",
+    "agenda_context", "availability_context", "family_record", "organisation_calendar",
+]
 
 
-# -- who may look: the caller's family and the record asked about, one statement each ----------------------
+# -- who may look: the parent's family (the screens above also return it with their data) --------------------
 
-_FAMILY_OF_PARENT = text("""SELECT f.family_id, f.organisation_id, f.name FROM directory_parents p
+_FAMILY_OF_PARENT = Query(text("""SELECT f.family_id, f.organisation_id, f.name FROM directory_parents p
 JOIN directory_families f ON f.family_id = p.family_id AND NOT f.deleted
-WHERE p.account_id = :account AND NOT p.deleted""")
-
-_CHILD_AND_CALLER_FAMILY = text("""SELECT c.child_id, c.organisation_id, c.family_id, c.first_name, c.last_name,
-  (SELECT p.family_id FROM directory_parents p WHERE p.account_id = :account AND NOT p.deleted) AS caller_family
-FROM directory_children c WHERE c.child_id = :child AND NOT c.deleted""")
+WHERE p.account_id = :account AND NOT p.deleted"""))
 
 
-async def family_of_parent(session: AsyncSession, account_id: UUID) -> Any:
+async def family_of_parent(db: Handle, account_id: UUID) -> Any:
     """(family_id, organisation_id, name) of the parent's family, or None."""
-    return (await session.execute(_FAMILY_OF_PARENT, {"account": account_id})).first()
-
-
-async def child_and_caller_family(session: AsyncSession, child_id: UUID, account_id: UUID | None) -> Any:
-    """The child's row with `caller_family` (the family of parent `account_id`; None without one), or None."""
-    return (await session.execute(_CHILD_AND_CALLER_FAMILY, {"child": child_id, "account": account_id})).first()
+    return await first(db, _FAMILY_OF_PARENT, account=account_id)

@@ -10,17 +10,15 @@ from uuid import UUID
 from sqlalchemy import Row, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from planning.db.agenda import _CALENDARS, _calendars, _load
+from planning.db.agenda import _CALENDARS, FAMILY_OF_CALLER, _calendars, _load, family_record
+from planning.db.reads import Handle, Query, first
 from planning.db.requests import request_lines, requests
 from planning.db.schedule import FamilyRecord
 from planning.domain.calendar import OrgCalendar
 
 # The parent's screen in one round trip: the family (by the parent's account, or named by staff), its
 # organisation's calendar, every request with its lines and every absence. Numbers travel as text (no float).
-_OVERVIEW = text(f"""WITH fam AS (
-  SELECT f.family_id, f.organisation_id, f.name FROM directory_families f
-  WHERE NOT f.deleted AND f.family_id = coalesce(CAST(:family AS uuid),
-    (SELECT p.family_id FROM directory_parents p WHERE p.account_id = CAST(:account AS uuid) AND NOT p.deleted))),
+_OVERVIEW = Query(text(f"""WITH {FAMILY_OF_CALLER},
 kids AS (SELECT organisation_id FROM fam)
 SELECT (SELECT row_to_json(fam) FROM fam) AS family,
        {_CALENDARS.format(closing_range="AND false")} AS calendars,
@@ -45,7 +43,7 @@ SELECT (SELECT row_to_json(fam) FROM fam) AS family,
            'absence_id', a.absence_id, 'child_id', a.child_id, 'starts_on', a.starts_on, 'ends_on', a.ends_on,
            'day_part_ids', a.day_part_ids, 'reason', a.reason, 'note', a.note, 'status', a.status,
            'reported_at', a.reported_at) ORDER BY a.starts_on DESC, a.absence_id), '[]')
-        FROM absences a WHERE a.family_id = (SELECT family_id FROM fam)) AS absences""")
+        FROM absences a WHERE a.family_id = (SELECT family_id FROM fam)) AS absences"""))
 
 
 @dataclass(frozen=True)
@@ -85,13 +83,12 @@ def _typed(raw: dict[str, Any]) -> SimpleNamespace:
     return SimpleNamespace(**values)
 
 
-async def family_overview(session: AsyncSession, *, account: UUID | None, family: UUID | None) -> Overview | None:
+async def family_overview(db: Handle, *, account: UUID | None, family: UUID | None) -> Overview | None:
     """The overview of family `family`, or of the family of parent `account`; None when there is no such family."""
-    row = (await session.execute(_OVERVIEW, {"account": account, "family": family})).one()
-    found = _load(row.family)
-    if found is None:
+    row = await first(db, _OVERVIEW, account=account, family=family)
+    record = family_record(_load(row.family))
+    if record is None:
         return None
-    record = FamilyRecord(UUID(found["family_id"]), UUID(found["organisation_id"]), found["name"])
     listed = [_typed(r) for r in _load(row.requests)]
     lines = {r.request_id: [_typed(line) for line in r.lines] for r in listed}
     return Overview(record, _calendars(row.calendars)[record.organisation_id], listed, lines,

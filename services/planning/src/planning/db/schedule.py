@@ -7,10 +7,10 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Row, and_, select
+from sqlalchemy import Row, and_, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from planning.db.agenda import Kid
+from planning.db.agenda import FamilyRecord, Kid
 from planning.db.calendar import (
     care_changes,
     directory_children,
@@ -25,17 +25,11 @@ from planning.db.calendar import (
 from planning.db.calendar import (
     day_parts as day_parts_table,
 )
+from planning.db.reads import Handle, Query, first
 from planning.domain import calendar as rules
 from planning.domain.calendar import CareChange, DayPart, Placement
 
 ChildRecord = Kid  # a child as the directory knows it (the agenda's statement returns the same five fields)
-
-
-@dataclass(frozen=True)
-class FamilyRecord:
-    family_id: UUID
-    organisation_id: UUID
-    name: str
 
 
 @dataclass(frozen=True)
@@ -56,9 +50,12 @@ async def child(session: AsyncSession, child_id: UUID) -> ChildRecord | None:
     return None if row is None else child_record(row)
 
 
-async def family(session: AsyncSession, family_id: UUID) -> FamilyRecord | None:
-    row = (await session.execute(select(directory_families).where(
-        directory_families.c.family_id == family_id, ~directory_families.c.deleted))).first()
+_FAMILY = Query(select(directory_families.c.family_id, directory_families.c.organisation_id, directory_families.c.name)
+               .where(directory_families.c.family_id == bindparam("family_id"), ~directory_families.c.deleted))
+
+
+async def family(db: Handle, family_id: UUID) -> FamilyRecord | None:
+    row = await first(db, _FAMILY, family_id=family_id)
     return None if row is None else FamilyRecord(row.family_id, row.organisation_id, row.name)
 
 

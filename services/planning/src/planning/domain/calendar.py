@@ -158,14 +158,19 @@ def pattern_from_json(slots: Iterable[Mapping[str, Any]]) -> dict[int, tuple[UUI
     pattern: dict[int, list[UUID]] = {}
     for slot in slots:
         ids = pattern.setdefault(int(slot["weekday"]), [])
-        ids.extend(UUID(str(i)) for i in slot.get("day_part_ids", ()) if UUID(str(i)) not in ids)
+        for raw in slot.get("day_part_ids", ()):
+            part_id = raw if isinstance(raw, UUID) else UUID(str(raw))  # ids parsed by the caller stay as they are
+            if part_id not in ids:
+                ids.append(part_id)
     return {weekday: tuple(ids) for weekday, ids in pattern.items()}
 
 
 def placement_on(placements: Iterable[Placement], day: date) -> Placement | None:
     """The placement valid that day; with overlaps the one that started last wins (it is the newer contract)."""
     valid = [p for p in placements if p.covers(day)]
-    return max(valid, key=lambda p: (p.starts_on, str(p.placement_id))) if valid else None
+    if len(valid) < 2:  # the usual case (one contract at a time): no ordering key to build
+        return valid[0] if valid else None
+    return max(valid, key=lambda p: (p.starts_on, str(p.placement_id)))
 
 
 def pattern_parts(placement: Placement | None, day: date) -> tuple[UUID, ...]:

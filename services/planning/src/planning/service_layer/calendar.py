@@ -1,7 +1,8 @@
 """Schedule use cases: planned care, availability, occupancy, the organisation calendar (SQL: db.schedule, db.agenda).
 
 The requests module imports these names; every function takes the caller's Session and returns frozen
-dataclasses from `planning.domain.calendar` (or plain dicts for the agenda, which others may enrich).
+dataclasses from `planning.domain.calendar` (or plain dicts for the agenda, which others may enrich). Those the
+read-only screens use (agenda, day detail, availability, access checks) also run on a Reader (`Db`).
 """
 
 from collections.abc import Awaitable, Callable, Iterable, Sequence
@@ -10,11 +11,11 @@ from typing import Any
 from uuid import UUID
 
 from konnect_kit.clock import Clock
-from konnect_kit.db import Session
+from konnect_kit.db import Reader, Session
 
 from planning.db import agenda as agenda_queries
 from planning.db import schedule as queries
-from planning.db.agenda import AgendaContext
+from planning.db.agenda import AgendaContext, AvailabilityContext
 from planning.db.schedule import ChildRecord, FamilyRecord
 from planning.domain import calendar as rules
 from planning.domain.calendar import (
@@ -30,11 +31,16 @@ from planning.domain.calendar import (
 )
 from planning.service_layer.agenda_requests import add_pending_requests
 
+# A writing use case's unit of work, or a read-only route's Reader (no ORM session, no BEGIN/COMMIT).
+Db = Session | Reader
+
 __all__ = [
-    "AgendaEnricher", "ChildRecord", "FamilyRecord", "agenda", "agenda_days", "availability", "availability_and_today",
-    "child", "child_and_caller_family", "children_of_family", "day_parts", "day_parts_of", "enrich_agenda", "family",
-    "family_of_account", "family_of_parent", "group_occupancy", "has_room", "in_school_holidays", "name_groups",
-    "occupancy", "organisation_calendar", "placement_on", "planned_parts", "price_of", "register_agenda_enricher",
+    "AgendaEnricher", "ChildRecord", "Db", "FamilyRecord", "agenda", "agenda_context", "agenda_days",
+    "agenda_days_of", "availability", "availability_and_today", "availability_context", "availability_from",
+    "child", "children_of_family", "day_parts", "day_parts_of", "enrich_agenda",
+    "family", "family_of_account", "family_of_parent", "group_occupancy", "has_room", "in_school_holidays",
+    "name_groups", "occupancy", "organisation_calendar", "placement_on", "planned_parts", "price_of",
+    "register_agenda_enricher",
 ]
 
 
@@ -44,8 +50,8 @@ async def child(session: Session, child_id: UUID) -> ChildRecord | None:
     return await queries.child(session, child_id)
 
 
-async def family(session: Session, family_id: UUID) -> FamilyRecord | None:
-    return await queries.family(session, family_id)
+async def family(db: Db, family_id: UUID) -> FamilyRecord | None:
+    return await queries.family(db, family_id)
 
 
 async def family_of_account(session: Session, account_id: UUID | str) -> UUID | None:
@@ -60,21 +66,11 @@ def _account(account_id: UUID | str) -> UUID | None:
         return None  # a forwarded actor id that is no UUID names no parent
 
 
-async def family_of_parent(session: Session, account_id: UUID | str) -> FamilyRecord | None:
+async def family_of_parent(db: Db, account_id: UUID | str) -> FamilyRecord | None:
     """The family of a parent's account (one statement: `family_of_account` and `family` together)."""
     account = _account(account_id)
-    row = None if account is None else await agenda_queries.family_of_parent(session, account)
+    row = None if account is None else await agenda_queries.family_of_parent(db, account)
     return None if row is None else FamilyRecord(row.family_id, row.organisation_id, row.name)
-
-
-async def child_and_caller_family(session: Session, child_id: UUID, account_id: UUID | str | None
-                                  ) -> tuple[ChildRecord | None, UUID | None]:
-    """The child, and the family of the parent `account_id` (None for no parent), in one statement."""
-    account = None if account_id is None else _account(account_id)
-    row = await agenda_queries.child_and_caller_family(session, child_id, account)
-    if row is None:
-        return None, None
-    return queries.child_record(row), row.caller_family if account is not None else None
 
 
 async def children_of_family(session: Session, family_id: UUID) -> list[ChildRecord]:
@@ -100,9 +96,9 @@ async def day_parts_of(session: Session, organisation_id: UUID, care_type: str |
     return await queries.day_parts_of(session, organisation_id, care_type)
 
 
-async def organisation_calendar(session: Session, organisation_id: UUID) -> OrgCalendar:
+async def organisation_calendar(db: Db, organisation_id: UUID) -> OrgCalendar:
     """Time zone, opening weekdays, closing days and policies; defaults where nothing was set (yet)."""
-    return await agenda_queries.organisation_calendar(session, organisation_id)
+    return await agenda_queries.organisation_calendar(db, organisation_id)
 
 
 async def in_school_holidays(session: Session, organisation_id: UUID, start: date, end: date) -> bool:
@@ -163,21 +159,34 @@ async def has_room(session: Session, group_id: UUID, day: date, day_part_id: UUI
     return rules.has_room(await occupancy(session, group_id, day, day_part_id), capacity)
 
 
-async def availability(session: Session, child_id: UUID, day: date, *, now: datetime | None = None
-                       ) -> Availability:
+async def availability(db: Db, child_id: UUID, day: date, *, now: datetime | None = None) -> Availability:
     """Planned parts and, for every other day part of the child's care type, whether it can be requested.
 
     `now` comes from the app's clock (`app.state.clock.now()`); without it, real time.
     """
-    return (await availability_and_today(session, child_id, day, now=now))[0]
+    return (await availability_and_today(db, child_id, day, now=now))[0]
 
 
-async def availability_and_today(session: Session, child_id: UUID, day: date, *, now: datetime | None = None
+async def availability_and_today(db: Db, child_id: UUID, day: date, *, now: datetime | None = None
                                  ) -> tuple[Availability, date]:
     """`availability` and the organisation's date today, from one statement (the screen shows both)."""
-    found = await agenda_queries.availability_context(session, child_id, day)
+    found = await availability_context(db, child_id, day, None)
     if not found.kids:
         raise LookupError(f"unknown child {child_id}")
+    return availability_from(found, child_id, day, now=now)
+
+
+async def availability_context(db: Db, child_id: UUID, day: date, account_id: UUID | str | None
+                               ) -> AvailabilityContext:
+    """What `availability_from` needs, the child (`kids`: none when unknown) and the family of the parent
+    `account_id` (`caller_family`, for the access check), in one statement."""
+    account = None if account_id is None else _account(account_id)
+    return await agenda_queries.availability_context(db, child_id, day, account)
+
+
+def availability_from(found: AvailabilityContext, child_id: UUID, day: date, *, now: datetime | None = None
+                      ) -> tuple[Availability, date]:
+    """`availability_and_today` of a known child (`found.kids`) from its `availability_context`."""
     record = found.kids[0]
     calendar = found.calendars[record.organisation_id]
     today = calendar.today(now or Clock().now())
@@ -217,7 +226,7 @@ def _occupancy(placements: dict[UUID, list[Placement]], changes: Sequence[CareCh
 
 # -- agenda ---------------------------------------------------------------------------------------
 
-async def agenda_days(session: Session, family_id: UUID, start: date, end: date,
+async def agenda_days(db: Db, family_id: UUID, start: date, end: date,
                       *, child_ids: Iterable[UUID] | None = None) -> list[dict[str, Any]]:
     """One plain dict per child per date with care in [start, end], sorted by date then child.
 
@@ -225,49 +234,77 @@ async def agenda_days(session: Session, family_id: UUID, start: date, end: date,
     closing_reason, parts (dicts of PlannedPart fields), requests (pending request lines touching that date;
     registered enrichers may add more). Dates with only a pending request are days of their own.
     """
-    return (await agenda(session, family_id, start, end, child_ids=child_ids))[0]
+    return (await agenda(db, family_id, start, end, child_ids=child_ids))[0]
 
 
-async def agenda(session: Session, family_id: UUID, start: date, end: date,
+async def agenda(db: Db, family_id: UUID, start: date, end: date,
                  *, child_ids: Iterable[UUID] | None = None) -> tuple[list[dict[str, Any]], AgendaContext]:
     """`agenda_days` and the statement's context (placements, calendars, group names) for screens built on it."""
-    context = await agenda_queries.agenda_context(session, family_id, start, end)
+    context = await agenda_queries.agenda_context(db, start, end, family=family_id)
+    return await agenda_days_of(db, context, start, end, child_ids=child_ids), context
+
+
+async def agenda_context(db: Db, start: date, end: date, *, family_id: UUID | None = None,
+                         account_id: UUID | str | None = None, child_id: UUID | None = None) -> AgendaContext:
+    """What `agenda_days_of` needs for the family of child `child_id`, or else family `family_id`, or else the
+    family of parent `account_id`, in one statement; for the access check with that family's record (`family`:
+    None when there is none; not looked up by child) and the family of parent `account_id` (`caller_family`)."""
+    account = None if account_id is None else _account(account_id)
+    return await agenda_queries.agenda_context(db, start, end, family=family_id, account=account, child=child_id)
+
+
+async def agenda_days_of(db: Db, context: AgendaContext, start: date, end: date,
+                         *, child_ids: Iterable[UUID] | None = None) -> list[dict[str, Any]]:
+    """`agenda_days` from the family's `agenda_context` (of the same [start, end])."""
     kids = context.kids
     if child_ids is not None:
         only = set(child_ids)
         kids = [k for k in kids if k.child_id in only]
     if not kids:
-        return [], context
+        return []
     parts = {p.day_part_id: p for p in context.day_parts}
-    by_day: dict[date, list[CareChange]] = {}
+    changes_of: dict[tuple[UUID, date], list[CareChange]] = {}  # (child, date) → that date's changes, in order
     for change in context.changes:
-        by_day.setdefault(change.day, []).append(change)
+        changes_of.setdefault((change.child_id, change.day), []).append(change)
     days: list[dict[str, Any]] = []
     for kid in kids:
         calendar = context.calendars[kid.organisation_id]
         own_placements = context.placements[kid.child_id]
+        # Days without changes repeat their placement's weekday: computed once per (placement, weekday). The
+        # pattern expansion was the agenda's largest Python cost (four weeks: 56 child-days per family).
+        pattern_days: dict[tuple[UUID, int], list[PlannedPart]] = {}
         for day in rules.dates(start, end):
-            own = [c for c in by_day.get(day, ()) if c.child_id == kid.child_id]
+            own = changes_of.get((kid.child_id, day), ())
             placement = rules.placement_on(own_placements, day)
-            planned = rules.planned_parts(placement, day, own, parts, organisation_id=kid.organisation_id)
+            if own:
+                planned = rules.planned_parts(placement, day, own, parts, organisation_id=kid.organisation_id)
+            elif placement is None or not placement.pattern.get(day.weekday()):
+                continue  # nothing planned, nothing changed
+            else:
+                key = (placement.placement_id, day.weekday())
+                if key not in pattern_days:
+                    pattern_days[key] = rules.planned_parts(placement, day, own, parts,
+                                                            organisation_id=kid.organisation_id)
+                planned = pattern_days[key]
             if not planned:
                 continue
             group_id = placement.group_id if placement else planned[0].group_id
             group = context.groups.get(group_id)
+            closing_reason = calendar.closing_reason(day)
             days.append({
                 "date": day, "child_id": kid.child_id, "first_name": kid.first_name, "last_name": kid.last_name,
                 "group_id": group_id, "group_name": group.name if group else None,
                 "location_id": (placement.location_id if placement else None) or (group.location_id if group else None),
                 "location_name": group.location_name if group else None,
-                "open": calendar.is_open(day), "closing_reason": calendar.closing_reason(day),
+                "open": closing_reason is None, "closing_reason": closing_reason,
                 "parts": [_part_dict(p) for p in planned], "requests": [],
             })
     calendars = dict(context.calendars)
     for organisation_id in {line.organisation_id for line in context.pending} - set(calendars):
-        calendars[organisation_id] = await organisation_calendar(session, organisation_id)
+        calendars[organisation_id] = await organisation_calendar(db, organisation_id)
     add_pending_requests(context.pending, {k.child_id: k for k in kids}, calendars, start, end, days)
     days.sort(key=lambda d: (d["date"], d["first_name"], str(d["child_id"])))
-    return days, context
+    return days
 
 
 def _part_dict(part: PlannedPart) -> dict[str, Any]:
@@ -286,7 +323,7 @@ async def name_groups(session: Session, days: list[dict[str, Any]]) -> None:
 
 # Extension point for the requests module: add pending/accepted request info to agenda days (e.g. append to
 # day["requests"], or add days for dates without planned care). Called after agenda_days on every agenda read.
-AgendaEnricher = Callable[[Session, UUID, date, date, list[dict[str, Any]]], Awaitable[None]]
+AgendaEnricher = Callable[[Db, UUID, date, date, list[dict[str, Any]]], Awaitable[None]]
 _enrichers: list[AgendaEnricher] = []
 
 
@@ -295,9 +332,9 @@ def register_agenda_enricher(enricher: AgendaEnricher) -> None:
         _enrichers.append(enricher)
 
 
-async def enrich_agenda(session: Session, family_id: UUID, start: date, end: date,
+async def enrich_agenda(db: Db, family_id: UUID, start: date, end: date,
                         days: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for enricher in _enrichers:
-        await enricher(session, family_id, start, end, days)
+        await enricher(db, family_id, start, end, days)
     days.sort(key=lambda d: (d["date"], d.get("first_name") or "", str(d["child_id"])))
     return days

@@ -5,7 +5,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from konnect_kit.db import Session
+from konnect_kit.db import Reader, Session
 from konnect_kit.internal import Caller
 
 from planning.db import overview as queries
@@ -69,10 +69,10 @@ def absence_view(row: Any, calendar: OrgCalendar, now: datetime) -> dict[str, An
             "cancel_blocked_reason": blocked}
 
 
-async def family_overview(session: Session, who: Caller, family_id: UUID | None, now: datetime) -> dict[str, Any]:
+async def family_overview(reader: Reader, who: Caller, family_id: UUID | None, now: datetime) -> dict[str, Any]:
     """The overview of the family the caller may see (callers.family_for's rules), from one statement."""
     account, named = family_key(who, family_id)
-    found = await queries.family_overview(session, account=account, family=named)
+    found = await queries.family_overview(reader, account=account, family=named)
     family = allowed_family(who, family_id, found.family if found else None)
     assert found is not None  # allowed_family refused otherwise
     return {"family_id": family.family_id,
