@@ -64,9 +64,11 @@ def bench_profile() -> Profile:
 
 def fault_profile() -> Profile:
     """A private broker for fault tests that stop and start it, so no other test loses its Kafka;
-    KONNECT_FAULT_* moves its ports."""
-    return _profile("fault", "KONNECT_FAULT", postgres=35432, kafka=39092, s3=37070, smtp=31025, mailpit=38025,
-                    gateway=38000, first_service=38101, web=38080)
+    KONNECT_FAULT_* moves its ports. Below 32768 like every test port: Linux hands out 32768-60999 as the
+    local ports of outgoing connections, and a broker (re)started while a test's client holds its port cannot
+    bind ("Address already in use": a CI failure of the outbox fault test)."""
+    return _profile("fault", "KONNECT_FAULT", postgres=31432, kafka=31092, s3=31070, smtp=31025, mailpit=31825,
+                    gateway=31800, first_service=31101, web=31880)
 
 
 def profile_named(name: str) -> Profile:
