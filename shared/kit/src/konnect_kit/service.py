@@ -175,5 +175,9 @@ def serve(app: FastAPI, settings: ServiceSettings) -> None:
         # uvloop and httptools by name: `asyncio.run(server.serve())` had bypassed uvicorn's loop set-up, so
         # every service ran on the pure-Python selector loop (its socket writes alone were 14% of /me's CPU).
         loop="uvloop", http="httptools",
+        # uvicorn's default believes X-Forwarded-For from 127.0.0.1, rewriting the client address before any
+        # of our code sees it: a local caller naming a new address per request slipped past the gateway's
+        # per-address limits. The gateway decides whom to believe (GATEWAY_TRUSTED_PROXIES); services are internal.
+        proxy_headers=False,
     )
     uvicorn.Server(config).run()
