@@ -2,43 +2,14 @@
 and old idempotency keys go; sent messages and confirmed attachments stay, whatever their age."""
 
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
-import pytest
 from konnect_contracts.events import directory as ev
-from konnect_devstack.infra import ensure_bucket
-from konnect_devstack.pytest_plugin import ServiceEnv, apply_events, fetch_rows, internal_headers, running_app
+from konnect_devstack.pytest_plugin import apply_events, fetch_rows, internal_headers
 from konnect_kit.media import DISPLAY, ORIGINAL, UPLOAD, object_key, samples
 from messaging.handlers.directory import HANDLERS
-from messaging.main import MIGRATIONS, create_app
-from messaging.settings import Settings
-
-
-class MessagingEnv(ServiceEnv):
-    """Messaging in its own database and topic namespace, with the media bucket and a settable clock."""
-
-    service = "messaging"
-    migrations = MIGRATIONS
-    settings_type = Settings
-
-    def settings_values(self) -> dict[str, Any]:
-        e = self.infra.endpoints
-        ensure_bucket(e, "konnect-media")
-        return {"environment": "test", "s3_endpoint": e.s3_endpoint, "s3_access_key": e.s3_access_key,
-                "s3_secret_key": e.s3_secret_key}
-
-
-messaging_env, shared_env = MessagingEnv.fixtures("messaging_env")
-
-
-@pytest.fixture
-async def messaging(messaging_env: MessagingEnv) -> AsyncIterator[Any]:
-    async with running_app(create_app(messaging_env.settings())) as client:
-        client.database_url = messaging_env.database_url  # type: ignore[attr-defined]
-        yield client
 
 
 async def upload(client: Any, who: dict[str, str], name: str, data: bytes | None, *, confirm: bool) -> str:

@@ -4,42 +4,18 @@ staff change groups or leave and mentors change, both must give every caller the
 
 import random
 import uuid
-from collections.abc import AsyncIterator
 from datetime import date, timedelta
 from typing import Any
 
-import pytest
 from konnect_contracts.events import directory as ev
-from konnect_devstack.pytest_plugin import ServiceEnv, apply_events, internal_headers, running_app
+from konnect_devstack.pytest_plugin import apply_events, internal_headers
 from konnect_kit.internal import Caller
 from messaging.db import participants as db
 from messaging.domain.participants import About
 from messaging.handlers.directory import HANDLERS
-from messaging.main import MIGRATIONS, create_app
 from messaging.service_layer.participants import actor_of, may_read, today
-from messaging.settings import Settings
 
 WORLDS = 4
-
-
-class VisibilityEnv(ServiceEnv):
-    service = "messaging"
-    migrations = MIGRATIONS
-    settings_type = Settings
-
-    def settings_values(self) -> dict[str, Any]:
-        e = self.infra.endpoints
-        return {"environment": "test", "s3_endpoint": e.s3_endpoint, "s3_access_key": e.s3_access_key,
-                "s3_secret_key": e.s3_secret_key}
-
-
-visibility_env, _ = VisibilityEnv.fixtures("visibility_env")
-
-
-@pytest.fixture
-async def messaging(visibility_env: VisibilityEnv) -> AsyncIterator[Any]:
-    async with running_app(create_app(visibility_env.settings())) as client:
-        yield client
 
 
 class World:
