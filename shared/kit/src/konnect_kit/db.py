@@ -154,6 +154,40 @@ class Reader:
         return await self._connection.fetchval(query.sql, *query.arguments(values))
 
 
+# What a db/ function shared by a writing use case and a hot read runs on: the use case's unit of work, or a
+# read-only route's Reader.
+Handle = AsyncSession | Reader
+
+
+class Query:
+    """One statement in both forms: the SQLAlchemy statement for a Session, compiled once for a Reader.
+
+    The statement names its values with `bindparam`/`:name` and uses `= ANY(:values)` for lists; its result
+    columns need no SQLAlchemy result processing (a Reader returns asyncpg's values as they are), so both
+    handles give the same rows.
+    """
+
+    __slots__ = ("read", "statement")
+
+    def __init__(self, statement: ClauseElement) -> None:
+        self.statement = statement
+        self.read = ReadQuery(statement)
+
+
+async def first(db: Handle, query: Query, **values: Any) -> Any:
+    """The first row (columns as attributes), or None, on either handle."""
+    if isinstance(db, Reader):
+        return await db.row(query.read, **values)
+    return (await db.execute(query.statement, values)).first()
+
+
+async def mappings(db: Handle, query: Query, **values: Any) -> list[Any]:
+    """Every row, its columns read by key (`row["name"]`), on either handle."""
+    if isinstance(db, Reader):
+        return await db.rows(query.read, **values)
+    return [row._mapping for row in await db.execute(query.statement, values)]
+
+
 # The unit-of-work handle as routes and service layers see it: a route passes it on to the service layer, the
 # service layer passes it on to db/ query functions, and neither runs a statement itself (import-linter forbids
 # both to import SQLAlchemy; see the root pyproject.toml).

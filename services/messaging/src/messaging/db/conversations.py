@@ -5,7 +5,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from konnect_kit.db import Reader, ReadQuery, Session
+from konnect_kit.db import Handle, Query, Reader, ReadQuery, Session, mappings
 from sqlalchemy import (
     BigInteger,
     Integer,
@@ -77,12 +77,6 @@ async def mark_read(session: Session, conversation_id: UUID, account_id: UUID, s
                           .on_conflict_do_update(index_elements=["conversation_id", "account_id"],
                                                  set_={"last_read_seq": func.greatest(r.c.last_read_seq, seq),
                                                        "read_at": func.now()}))
-
-
-async def read_up_to(session: Session, conversation_id: UUID, account_id: UUID) -> int:
-    r = conversation_reads.c
-    return await session.scalar(select(r.last_read_seq).where(r.conversation_id == conversation_id,
-                                                              r.account_id == account_id)) or 0
 
 
 # The list and one conversation are the hot reads: one statement each, per role, built and compiled once. Bound
@@ -174,8 +168,7 @@ def _open_statement(role: str) -> Any:
     return union_all(head, rows).order_by(literal_column("seq").desc().nulls_first())
 
 
-_OPEN = {role: _open_statement(role) for role in _ROLES}
-_OPEN_READ = {role: ReadQuery(statement) for role, statement in _OPEN.items()}
+_OPEN = {role: Query(_open_statement(role)) for role in _ROLES}
 
 
 @dataclass(frozen=True)
@@ -184,16 +177,13 @@ class OpenPage:
     messages: list[Any]  # up to `n`, newest first, read by key; `attachments` None when there are none
 
 
-async def open_page(db: Reader | Session, role: str, conversation_id: UUID, *, account_id: UUID,
+async def open_page(db: Handle, role: str, conversation_id: UUID, *, account_id: UUID,
                     organisation_id: UUID, day: date, before: int | None, n: int) -> OpenPage | None:
     """None: no such conversation, or the caller takes no part in it now. On the lean read path (a `Reader`) for
     the route that opens it; in a unit of work (a `Session`) for the answer to starting one, not committed yet."""
     values = {"account_id": account_id, "organisation_id": organisation_id, "day": day,
               "conversation_id": conversation_id, "before": before, "n": n}
-    if isinstance(db, Reader):
-        found: list[Any] = await db.rows(_OPEN_READ[role], **values)
-    else:
-        found = [row._mapping for row in await db.execute(_OPEN[role], values)]
+    found = await mappings(db, _OPEN[role], **values)
     if not found:
         return None
     head = found[0]

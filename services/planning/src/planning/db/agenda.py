@@ -13,9 +13,9 @@ from typing import Any
 from uuid import UUID
 
 from asyncpg.pgproto.pgproto import UUID as _id
+from konnect_kit.db import Handle, Query, first
 from sqlalchemy import text
 
-from planning.db.reads import Handle, Query, first
 from planning.domain import calendar as rules
 from planning.domain.calendar import CareChange, DayPart, OrgCalendar, Placement
 

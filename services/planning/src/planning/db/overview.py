@@ -7,11 +7,11 @@ from types import SimpleNamespace
 from typing import Any
 from uuid import UUID
 
+from konnect_kit.db import Handle, Query, first
 from sqlalchemy import Row, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from planning.db.agenda import _CALENDARS, FAMILY_OF_CALLER, _calendars, _load, family_record
-from planning.db.reads import Handle, Query, first
 from planning.db.requests import request_lines, requests
 from planning.db.schedule import FamilyRecord
 from planning.domain.calendar import OrgCalendar

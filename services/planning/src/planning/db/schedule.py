@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
+from konnect_kit.db import Handle, Query, first
 from sqlalchemy import Row, and_, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,7 +26,6 @@ from planning.db.calendar import (
 from planning.db.calendar import (
     day_parts as day_parts_table,
 )
-from planning.db.reads import Handle, Query, first
 from planning.domain import calendar as rules
 from planning.domain.calendar import CareChange, DayPart, Placement
 
