@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import httpx
+import websockets
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from konnect_devstack.infra import LocalInfra
 from konnect_devstack.profiles import bench_profile
@@ -63,30 +64,57 @@ async def kafka_round_trips(bootstrap: KafkaConnection, count: int) -> list[floa
 
 
 # Decision mails name what happened to whom ("Extra dag voor Noor op woensdag 9 december geaccepteerd").
-DECISION_QUERY = 'subject:"Extra dag voor"'
+DECISION_SUBJECT = "Extra dag voor"
+DECISION_QUERY = f'subject:"{DECISION_SUBJECT}"'
 MAIL_DEADLINE_SECONDS = 30.0
 
 
-async def decision_mails(mailpit: Mailpit, address: str) -> int:
-    async with httpx.AsyncClient(timeout=10) as client:
-        found = await client.get(f"{mailpit.api}/api/v1/search",
-                                 params={"query": f"to:{address} {DECISION_QUERY}", "limit": 1})
-        return int(found.json()["messages_count"])
+class DecisionMails:
+    """Mailpit pushes every message it receives over its websocket (`/api/events`): the bench waits for each
+    decision mail without polling, so it takes no CPU from the services it measures. (It used to poll mailpit's
+    search every 5 ms: the bench and mailpit then used half of one of the two cores between them.)"""
+
+    def __init__(self, mailpit: Mailpit, address: str) -> None:
+        self.url = mailpit.api.replace("http://", "ws://", 1) + "/api/events"
+        self.address = address.lower()
+        self.received: asyncio.Queue[float] = asyncio.Queue()  # mailpit's receipt time, epoch seconds
+
+    async def __aenter__(self) -> "DecisionMails":
+        self._socket = await websockets.connect(self.url, max_size=None)
+        self._reader = asyncio.create_task(self._read())
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        self._reader.cancel()
+        await self._socket.close()
+
+    async def _read(self) -> None:
+        async for frame in self._socket:
+            event = json.loads(frame)
+            message = event.get("Data") or {}
+            if (event.get("Type") == "new" and message.get("Subject", "").startswith(DECISION_SUBJECT)
+                    and any(to.get("Address", "").lower() == self.address for to in message.get("To") or [])):
+                self.received.put_nowait(_epoch(message["Created"]))
+
+    async def next(self, request: int) -> float:
+        try:
+            return await asyncio.wait_for(self.received.get(), MAIL_DEADLINE_SECONDS)
+        except TimeoutError:  # fail loudly, never hang
+            sys.exit(f"request {request}: no decision mail within {MAIL_DEADLINE_SECONDS:.0f} s")
 
 
 async def saga_round_trips(gateway_url: str, mailpit: Mailpit, bootstrap: KafkaConnection,
-                           count: int) -> tuple[list[float], dict[str, float], str]:
-    """Each request's time from POST to its mail, when each was posted (request id → epoch s), and the address
-    its decision mails went to."""
+                           count: int) -> tuple[list[float], list[float], dict[str, float], str]:
+    """Each request's time from POST to its mail as SMTP accepted it (mailpit's receipt time) and as the bench
+    heard of it, and when each was posted (request id → epoch s)."""
     async with httpx.AsyncClient(base_url=gateway_url, timeout=60) as gateway:
         w = await build_planning_world(gateway, mailpit)
         noor, morning, afternoon = w.children["noor"], w.parts["morning"], w.parts["afternoon"]
         # Wednesdays to Fridays (Noor is planned on Mondays and Tuesdays), mornings then afternoons.
         slots = [(monday_in(2) + timedelta(weeks=week, days=day), part)
                  for part in (morning, afternoon) for week in range(40) for day in (2, 3, 4)][:count]
-        address = w.parents["eva"][1]
-        samples, posted = [], {}
-        async with erp_client(bootstrap, w.org):
+        accepted, heard, posted = [], [], {}
+        async with erp_client(bootstrap, w.org), DecisionMails(mailpit, w.parents["eva"][1]) as mails:
             for n, (day, part) in enumerate(slots, start=1):
                 started, wall = time.perf_counter(), time.time()
                 r = await gateway.post("/api/v1/requests/extra-days", headers=w.as_parent("eva"), json={
@@ -94,12 +122,10 @@ async def saga_round_trips(gateway_url: str, mailpit: Mailpit, bootstrap: KafkaC
                                                                                "day_part_ids": [part]}]}]})
                 assert r.status_code == 201, r.text
                 posted[r.json()["request_id"]] = wall
-                while await decision_mails(mailpit, address) < n:  # mailpit has no push: poll
-                    if time.perf_counter() - started > MAIL_DEADLINE_SECONDS:  # fail loudly, never hang
-                        sys.exit(f"request {n}: no decision mail within {MAIL_DEADLINE_SECONDS:.0f} s")
-                    await asyncio.sleep(0.005)
-                samples.append(time.perf_counter() - started)
-        return samples, posted, address
+                received = await mails.next(n)
+                heard.append(time.perf_counter() - started)
+                accepted.append(received - wall)
+        return accepted, heard, posted, w.parents["eva"][1]
 
 
 def _epoch(value: str) -> float:
@@ -200,18 +226,24 @@ def main() -> None:
     try:
         baseline = asyncio.run(kafka_round_trips(endpoints.kafka, args.requests))
         mailpit = Mailpit(endpoints.mailpit_api)
-        saga, posted, address = asyncio.run(
+        accepted, heard, posted, address = asyncio.run(
             saga_round_trips(stack.url(GATEWAY), mailpit, endpoints.kafka, args.requests))
         events = asyncio.run(event_times(endpoints.kafka))
         mails = asyncio.run(mail_times(mailpit, address))
         deliveries = asyncio.run(delivery_times(stack, address))
     finally:
         stack.down()
-    (b50, b99), (s50, s99) = quantiles(baseline), quantiles(saga)
+    # The saga ends when SMTP accepted the mail: mailpit stamps that moment (same machine, same clock as the
+    # POST's start). The bench hears of it a moment later over mailpit's websocket; both are printed.
+    (b50, b99), (s50, s99), (h50, h99) = quantiles(baseline), quantiles(accepted), quantiles(heard)
     print(f"request_saga: {args.requests} requests, one after the other")
     print(f"  bare aiokafka produce->consume    p50 {b50:8.1f} ms   p99 {b99:8.1f} ms")
-    print(f"  submitted->evaluated->mail sent   p50 {s50:8.1f} ms   p99 {s99:8.1f} ms")
-    print(f"  ratio saga/round trip: p50 {s50 / b50:.1f}x, p99 {s99 / b99:.1f}x")
+    print(f"  POST -> evaluated -> mail accepted by SMTP (mailpit's receipt time)"
+          f"   p50 {s50:8.1f} ms   p99 {s99:8.1f} ms")
+    print(f"  the same, as the bench heard of it (mailpit's websocket)"
+          f"             p50 {h50:8.1f} ms   p99 {h99:8.1f} ms")
+    print(f"  ratio saga/round trip: p50 {s50 / b50:.1f}x, p99 {s99 / b99:.1f}x"
+          f"   (targets: p50 <= 10x, p99 <= 25x)")
     print_trace(posted, events, deliveries, mails)
 
 

@@ -6,7 +6,6 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from konnect_kit.wakeup import notify
 from sqlalchemy import Interval, case, func, literal, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -72,18 +71,17 @@ async def queue_push(session: AsyncSession, *, event_id: UUID, device_token: str
 async def _queue(session: AsyncSession, channel: str, wake_channel: str, *, event_id: UUID, recipient: str,
                  kind: str, language: str, subject: str, body_text: str, body_html: str,
                  organisation_id: UUID | None, account_id: UUID | None, extra: dict[str, Any] | None = None) -> bool:
-    delivery_id = delivery_id_for(event_id, channel, recipient)
-    result = await session.execute(
-        insert(deliveries).values(
-            delivery_id=delivery_id, event_id=event_id, kind=kind, channel=channel,
-            organisation_id=organisation_id, account_id=account_id, recipient=recipient,
-            language=language, subject=subject, body_text=body_text, body_html=body_html, **(extra or {}),
-        ).on_conflict_do_nothing().returning(deliveries.c.delivery_id)
-    )
-    queued = result.first() is not None
-    if queued:
-        await notify(session, wake_channel)  # the sender wakes at commit instead of at its next poll
-    return queued
+    values = {"delivery_id": delivery_id_for(event_id, channel, recipient), "event_id": event_id, "kind": kind,
+              "channel": channel, "organisation_id": organisation_id, "account_id": account_id,
+              "recipient": recipient, "language": language, "subject": subject, "body_text": body_text,
+              "body_html": body_html, **(extra or {})}
+    # The row and the sender's wake-up (NOTIFY, delivered at commit) in one statement, not two round trips; a
+    # duplicate's NOTIFY only makes the sender look and find nothing new.
+    row = (select(*(literal(value, deliveries.c[name].type) for name, value in values.items()))
+           .select_from(func.pg_notify(wake_channel, "")))
+    result = await session.execute(insert(deliveries).from_select(list(values), row)
+                                   .on_conflict_do_nothing().returning(deliveries.c.delivery_id))
+    return result.first() is not None
 
 
 async def claim_next_due(session: AsyncSession, channel: str, now: datetime | None = None) -> DueDelivery | None:
