@@ -1,6 +1,5 @@
 """Notification preferences per account and item kind (a row only where someone changed the default: on)."""
 
-from typing import Literal
 from uuid import UUID
 
 from sqlalchemy import Boolean, Column, DateTime, PrimaryKeyConstraint, Table, Text, Uuid, func, select
@@ -45,12 +44,3 @@ async def save_preference(session: AsyncSession, account_id: UUID, kind: str, *,
     values = {"email": email, "push": push, "email_mode": email_mode, "in_app": in_app, "updated_at": func.now()}
     await session.execute(insert(preferences).values(account_id=account_id, kind=kind, **values)
                           .on_conflict_do_update(index_elements=["account_id", "kind"], set_=values))
-
-
-async def wants(session: AsyncSession, account_ids: list[UUID], kind: str, channel: Literal["email", "push"]
-                ) -> set[UUID]:
-    """Of these accounts, those who get this kind on this channel now (e-mail: immediately, not in the digest)."""
-    chosen = await channels_for(session, account_ids, kind)
-    if channel == "email":
-        return {account for account, c in chosen.items() if c.email == "immediate"}
-    return {account for account, c in chosen.items() if c.push}

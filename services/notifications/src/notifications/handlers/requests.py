@@ -13,7 +13,7 @@ from konnect_kit.consumer import EventContext, Handlers
 
 from notifications.clock import Clock
 from notifications.db.deliveries import queue_email
-from notifications.db.preferences import wants
+from notifications.db.preferences import channels_for
 from notifications.db.read_models import Parent, child_names, parents_of, remember_request, request_of, sender_of
 from notifications.domain.inbox import deep_link
 from notifications.domain.mail_texts import (
@@ -67,9 +67,11 @@ async def _mail_parents(ctx: EventContext, *, organisation_id: UUID, family_id: 
     how = Fanout(event_id=ctx.envelope.event_id, now=clock.now(), push_enabled=settings.push_enabled,
                  burst_seconds=settings.push_burst_seconds, links=links,
                  mail_immediately=False)  # this kind has its own mail, below
-    await about_family(ctx.session, organisation_id=organisation_id, accounts=[p.account_id for p in parents],
-                       kind=what, subject_id=subject_id, child_ids=child_ids, params=params, how=how)
-    wanted = await wants(ctx.session, [p.account_id for p in parents], what, "email")
+    accounts = [p.account_id for p in parents]
+    chosen = await channels_for(ctx.session, accounts, what)  # read once: for the inbox and for this mail
+    await about_family(ctx.session, organisation_id=organisation_id, accounts=accounts, kind=what,
+                       subject_id=subject_id, child_ids=child_ids, params=params, how=how, chosen=chosen)
+    wanted = {account for account, channels in chosen.items() if channels.email == "immediate"}  # not the digest
     context = MailContext(link=links.web(deep_link(what, subject_id)), settings_url=links.settings,
                           sender=await sender_of(ctx.session, organisation_id))
     for parent in (p for p in parents if p.account_id in wanted):  # the others chose the digest or no mail

@@ -16,7 +16,7 @@ from notifications.db.devices import tokens_of
 from notifications.db.inbox import InboxRow
 from notifications.db.preferences import channels_for
 from notifications.db.read_models import child_names, sender_of
-from notifications.domain.channels import URGENT_KINDS
+from notifications.domain.channels import URGENT_KINDS, KindChannels
 from notifications.domain.inbox import COLLAPSING_KINDS, InboxEntry, inbox_text
 from notifications.domain.mail_links import MailLinks
 from notifications.domain.mail_texts import render_item_mail
@@ -37,13 +37,14 @@ class Fanout:
     mail_immediately: bool = True
 
 
-async def fan_out(session: Session, entries: list[InboxEntry], how: Fanout) -> list[InboxRow]:
+async def fan_out(session: Session, entries: list[InboxEntry], how: Fanout,
+                  chosen: dict[UUID, KindChannels] | None = None) -> list[InboxRow]:
+    """`chosen`: the accounts' channels for this kind, when the caller read them already (one statement less)."""
     if not entries:
         return []
     entries = sorted(entries, key=lambda e: e.account_id)  # the inbox locks accounts in this order (db.inbox.add)
-    kind = entries[0].kind
-    accounts = [e.account_id for e in entries]
-    chosen = await channels_for(session, accounts, kind)
+    if chosen is None:
+        chosen = await channels_for(session, [e.account_id for e in entries], entries[0].kind)
     stored: list[InboxRow] = []
     for entry in entries:
         choice = chosen[entry.account_id]

@@ -16,14 +16,16 @@ from konnect_kit.db import Session
 
 from notifications.db.audiences import parents_in, parents_of_children
 from notifications.db.inbox import InboxRow
+from notifications.domain.channels import KindChannels
 from notifications.domain.inbox import InboxEntry
 from notifications.service_layer.fanout import Fanout, fan_out
 
 
-async def deliver(session: Session, entries: Iterable[InboxEntry], how: Fanout) -> list[InboxRow]:
+async def deliver(session: Session, entries: Iterable[InboxEntry], how: Fanout,
+                  chosen: dict[UUID, KindChannels] | None = None) -> list[InboxRow]:
     """Each entry to the inbox (bursts collapsed, duplicates dropped) and the other channels the parent chose;
     the inbox rows that are new or moved up."""
-    return await fan_out(session, list(entries), how)
+    return await fan_out(session, list(entries), how, chosen)
 
 
 async def _about_children(session: Session, *, organisation_id: UUID, kind: str, subject_id: UUID,
@@ -91,10 +93,10 @@ async def message_sent(session: Session, event: MessageSent, how: Fanout) -> lis
 
 
 async def about_family(session: Session, *, organisation_id: UUID, accounts: Iterable[UUID], kind: str,
-                       subject_id: UUID, child_ids: Iterable[UUID], params: dict[str, Any], how: Fanout
-                       ) -> list[InboxRow]:
+                       subject_id: UUID, child_ids: Iterable[UUID], params: dict[str, Any], how: Fanout,
+                       chosen: dict[UUID, KindChannels] | None = None) -> list[InboxRow]:
     """Request outcomes, expiries and absences: one item for each parent of the family."""
     kids = tuple(sorted(set(child_ids)))
     entries = [InboxEntry(account_id=a, organisation_id=organisation_id, kind=kind, subject_id=subject_id,
                           child_ids=kids, params=params) for a in accounts]
-    return await deliver(session, entries, how)
+    return await deliver(session, entries, how, chosen)
