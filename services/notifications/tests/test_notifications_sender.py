@@ -1,7 +1,9 @@
-"""The mail queue under failure: SMTP down, retries with backoff, giving up, and N senders on one queue."""
+"""The mail queue under failure: SMTP down, retries with backoff, giving up, N senders on one queue, lanes."""
 
+import asyncio
 from typing import Any
 
+import pytest
 from konnect_contracts.events.accounts import AccountInvited
 from konnect_devstack.pytest_plugin import eventually, running_app
 from konnect_kit.consumer import EventContext
@@ -114,3 +116,73 @@ async def test_two_senders_on_one_queue_send_every_mail_exactly_once(notificatio
     assert sum(s.sent_total for s in senders) == len(addresses)
     for address in addresses:
         assert len(await eventually(lambda a=address: mailpit.messages_to(a))) == 1
+
+
+class SlowRelay:
+    """A TCP proxy in front of the real SMTP server that passes every reply on `delay` late (a busy or far relay)
+    and counts the SMTP sessions open through it at once."""
+
+    def __init__(self, host: str, port: int, delay: float) -> None:
+        self.host, self.target, self.delay = host, port, delay
+        self.open = self.most_at_once = 0
+
+    async def __aenter__(self) -> "SlowRelay":
+        self.server = await asyncio.start_server(self._session, "127.0.0.1", 0)
+        self.port = self.server.sockets[0].getsockname()[1]
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        self.server.close()
+
+    async def _session(self, client_in: asyncio.StreamReader, client_out: asyncio.StreamWriter) -> None:
+        self.open += 1
+        self.most_at_once = max(self.most_at_once, self.open)
+        try:
+            relay_in, relay_out = await asyncio.open_connection(self.host, self.target)
+            await asyncio.gather(self._pipe(client_in, relay_out, 0), self._pipe(relay_in, client_out, self.delay),
+                                 return_exceptions=True)
+        finally:
+            self.open -= 1
+            client_out.close()
+
+    @staticmethod
+    async def _pipe(source: asyncio.StreamReader, sink: asyncio.StreamWriter, delay: float) -> None:
+        while data := await source.read(65536):
+            await asyncio.sleep(delay)
+            sink.write(data)
+            await sink.drain()
+        sink.close()
+
+
+@pytest.mark.parametrize("lanes", [1, 4])
+async def test_mails_due_together_go_out_side_by_side_up_to_the_lanes(notifications_env, mailpit, lanes) -> None:
+    """Both parents of a family get a decision mail at once: with one lane the second waited for the whole SMTP
+    session of the first (bench/request_saga). Each mail still goes out exactly once, on at most `lanes`
+    connections."""
+    env = notifications_env
+    addresses = [env.address() for _ in range(6)]
+    database = Database(env.database_url)
+    settings = env.settings()
+    async with database.transaction() as session:
+        for address in addresses:
+            event = env.invited(address)
+            mail = render_invitation(display_name=event.display_name, invitation_token=event.invitation_token,
+                                     expires_at=event.expires_at, language="nl", web_base_url=settings.web_base_url)
+            await queue_email(session, event_id=env.wrap(event).event_id, recipient=address, mail=mail,
+                              organisation_id=event.organisation_id, account_id=event.account_id)
+    async with SlowRelay(settings.smtp_host, settings.smtp_port, delay=0.05) as relay:
+        sender = MailSender(Database(env.database_url), env.settings(smtp_port=relay.port, mail_lanes=lanes))
+        await sender.start()
+        try:
+            await eventually(lambda: sender.sent_total >= len(addresses))
+        finally:
+            await sender.stop()
+            await sender.database.dispose()
+    await database.dispose()
+    for address in addresses:
+        assert len(await eventually(lambda a=address: mailpit.messages_to(a))) == 1
+    assert sender.sent_total == len(addresses)
+    if lanes == 1:
+        assert relay.most_at_once == 1
+    else:
+        assert 1 < relay.most_at_once <= lanes

@@ -1,10 +1,11 @@
 """Drains the due deliveries of one channel (e-mail, push): one transaction each, retries with backoff, 'failed'.
 
-The row lock is held while the message goes out, so another instance skips that row; committing per
-delivery means a crash can at most resend the one message that was in flight. Channels differ only in
-how a message is sent and which failures are final; `MailSender` and `PushSender` say that.
+The row lock is held while the message goes out, so another instance (or lane) skips that row; committing per
+delivery means a crash can at most resend the messages that were in flight. Channels differ only in how a
+message is sent and which failures are final; `MailSender` and `PushSender` say that.
 """
 
+import asyncio
 import logging
 
 from konnect_kit.db import Database
@@ -25,6 +26,10 @@ class QueueWorker(DrainingWorker):
     channel: str  # deliveries.channel this worker drains
     wake_channel: str  # PostgreSQL NOTIFY channel the queueing transaction signals
 
+    # Deliveries in flight at once, each in its own transaction and (mail) on its own connection. One at a time,
+    # the second parent of a family waited for the whole of the first parent's SMTP session.
+    lanes: int = 1
+
     def __init__(self, database: Database, policy: RetryPolicy, poll_seconds: float) -> None:
         super().__init__(poll_seconds=poll_seconds, wakeup=Wakeup(database.url, self.wake_channel))
         self.name = f"notifications-{self.channel}-sender"
@@ -34,10 +39,12 @@ class QueueWorker(DrainingWorker):
         self.clock: Clock | None = None  # set when the app has an injected clock (held pushes wait for it)
         self.failed_attempts_total = 0
         self.given_up_total = 0
+        self._far_end_down = False
 
     # -- what a channel provides ------------------------------------------------------------------
 
-    async def deliver(self, due: DueDelivery) -> None:
+    async def deliver(self, due: DueDelivery, lane: int = 0) -> None:
+        """Send it; `lane` (0 <= lane < lanes) names the connection to use where a channel holds one per lane."""
         raise NotImplementedError
 
     def is_permanent(self, exc: BaseException) -> bool:
@@ -48,10 +55,10 @@ class QueueWorker(DrainingWorker):
         """The far end is unreachable: the next delivery in this pass would fail the same way."""
         return False
 
-    def forget_connection(self) -> None:
-        """After an error the connection's state is unknown (the next send reconnects)."""
+    def forget_connection(self, lane: int = 0) -> None:
+        """After an error the lane's connection state is unknown (its next send reconnects)."""
 
-    async def end_of_pass(self) -> None:
+    async def end_of_pass(self, lane: int = 0) -> None:
         """No idle connection held open between passes."""
 
     async def after_final_failure(self, session: AsyncSession, due: DueDelivery, exc: BaseException) -> None:
@@ -60,30 +67,40 @@ class QueueWorker(DrainingWorker):
     # -- one pass (start, stop and waiting are the kit's DrainingWorker) -----------------------
 
     async def drain(self) -> int:
-        """Send every delivery due now, one transaction each; returns how many were attempted."""
+        """Send every delivery due now, `lanes` at a time; returns how many were attempted."""
+        self._far_end_down = False
+        results = await asyncio.gather(*(self._drain_lane(lane) for lane in range(self.lanes)),
+                                       return_exceptions=True)  # a failing lane must not orphan the others
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result
+        return sum(r for r in results if isinstance(r, int))
+
+    async def _drain_lane(self, lane: int) -> int:
         attempted = 0
         try:
-            while not self.stopping:
-                outcome = await self._attempt_next()
+            while not self.stopping and not self._far_end_down:
+                outcome = await self._attempt_next(lane)
                 if outcome is None:
                     break
                 attempted += 1
                 if not outcome:
-                    break  # the far end is down: leave the rest for the next pass instead of hammering it
+                    # The far end is down: every lane leaves the rest for the next pass instead of hammering it.
+                    self._far_end_down = True
         finally:
-            await self.end_of_pass()
+            await self.end_of_pass(lane)
         return attempted
 
-    async def _attempt_next(self) -> bool | None:
+    async def _attempt_next(self, lane: int = 0) -> bool | None:
         """None: nothing due. True: go on with the next one. False: the far end is down, stop this pass."""
         async with self.database.transaction() as session:
             due = await claim_next_due(session, self.channel, self.clock.now() if self.clock else None)
             if due is None:
                 return None
             try:
-                await self.deliver(due)
+                await self.deliver(due, lane)
             except Exception as exc:  # any failure must count an attempt, or the row would loop hot
-                self.forget_connection()
+                self.forget_connection(lane)
                 self.failed_attempts_total += 1
                 await self._record_failure(session, due, exc)
                 return not self.is_outage(exc)

@@ -37,6 +37,8 @@ class Settings(ServiceSettings):
     mail_backoff_max_seconds: float = 300.0
     # How long the sender sleeps when nothing is due.
     mail_poll_seconds: float = 1.0
+    # Mails sent at the same time by one instance, each on its own SMTP connection (relays allow a few per client).
+    mail_lanes: int = Field(default=4, ge=1, le=32)
 
     # Push through Firebase Cloud Messaging (HTTP v1). Without a service account file push is off: nothing is
     # queued for it (e-mail goes on as ever). `fcm_endpoint_base` points pyfcm elsewhere (a local fake FCM);

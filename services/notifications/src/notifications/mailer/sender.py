@@ -89,14 +89,15 @@ class MailSender(QueueWorker):
     channel = EMAIL
     wake_channel = MAIL_CHANNEL
 
-    def __init__(self, database: Database, settings: Settings, transport: SmtpTransport | None = None) -> None:
+    def __init__(self, database: Database, settings: Settings) -> None:
         super().__init__(database, RetryPolicy(settings.mail_max_attempts, settings.mail_backoff_initial_seconds,
                                                settings.mail_backoff_max_seconds), settings.mail_poll_seconds)
         self.settings = settings
-        self.transport = transport or SmtpTransport(settings)
+        self.lanes = settings.mail_lanes
+        self.transports = [SmtpTransport(settings) for _ in range(self.lanes)]  # one SMTP connection per lane
 
-    async def deliver(self, due: DueDelivery) -> None:
-        await self.transport.send(build_message(
+    async def deliver(self, due: DueDelivery, lane: int = 0) -> None:
+        await self.transports[lane].send(build_message(
             delivery_id=due.delivery_id, mail_from=self.settings.mail_from, recipient=due.recipient,
             language=due.language, subject=due.subject, body_text=due.body_text, body_html=due.body_html,
             sender_name=due.sender_name, reply_to=due.reply_to, unsubscribe_url=due.unsubscribe_url))
@@ -107,13 +108,13 @@ class MailSender(QueueWorker):
     def is_outage(self, exc: BaseException) -> bool:
         return is_relay_down(exc)
 
-    def forget_connection(self) -> None:
-        self.transport.drop()
+    def forget_connection(self, lane: int = 0) -> None:
+        self.transports[lane].drop()
 
     async def after_final_failure(self, session: AsyncSession, due: DueDelivery, exc: BaseException) -> None:
         # A refused mailbox stays refused: stop mailing it (the parent sees why in their settings).
         if is_refused_recipient(exc):
             await suppress(session, due.recipient, reason="refused", detail=str(exc)[:500])
 
-    async def end_of_pass(self) -> None:
-        await self.transport.close()
+    async def end_of_pass(self, lane: int = 0) -> None:
+        await self.transports[lane].close()

@@ -27,7 +27,7 @@ class PushSender(QueueWorker):
         self.settings = settings
         self.fcm = BoundedFCM(settings.fcm_service_account_file, settings.fcm_project_id, settings.fcm_endpoint_base)
 
-    async def deliver(self, due: DueDelivery) -> None:
+    async def deliver(self, due: DueDelivery, lane: int = 0) -> None:
         timeout = self.settings.push_timeout_seconds
         # pyfcm is blocking (requests): off the event loop, and bounded twice (HTTP timeout and our own).
         await asyncio.wait_for(asyncio.to_thread(
