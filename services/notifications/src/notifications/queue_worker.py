@@ -40,6 +40,7 @@ class QueueWorker(DrainingWorker):
         self.failed_attempts_total = 0
         self.given_up_total = 0
         self._far_end_down = False
+        self._lane_tasks: list[asyncio.Task[int]] = []
 
     # -- what a channel provides ------------------------------------------------------------------
 
@@ -67,14 +68,31 @@ class QueueWorker(DrainingWorker):
     # -- one pass (start, stop and waiting are the kit's DrainingWorker) -----------------------
 
     async def drain(self) -> int:
-        """Send every delivery due now, `lanes` at a time; returns how many were attempted."""
+        """Send every delivery due now, up to `lanes` at a time; returns how many were attempted.
+
+        A lane opens the next one only once it has claimed a delivery, so a quiet queue costs one empty claim per
+        pass, not one per lane.
+        """
         self._far_end_down = False
-        results = await asyncio.gather(*(self._drain_lane(lane) for lane in range(self.lanes)),
-                                       return_exceptions=True)  # a failing lane must not orphan the others
-        for result in results:
-            if isinstance(result, BaseException):
-                raise result
-        return sum(r for r in results if isinstance(r, int))
+        self._lane_tasks = [asyncio.create_task(self._drain_lane(0))]
+        try:
+            while not all(task.done() for task in self._lane_tasks):
+                await asyncio.wait([task for task in self._lane_tasks if not task.done()])
+        except asyncio.CancelledError:
+            for task in self._lane_tasks:
+                task.cancel()
+            raise
+        tasks, self._lane_tasks = self._lane_tasks, []
+        # Raised only once every lane has finished: none is left running unseen into the next pass.
+        failures = [failure for task in tasks if (failure := task.exception()) is not None]
+        if failures:
+            raise failures[0]
+        return sum(task.result() for task in tasks)
+
+    def _claimed(self) -> None:
+        """A lane found work: there may be more, so open the next lane (up to `lanes`)."""
+        if self._lane_tasks and len(self._lane_tasks) < self.lanes and not self.stopping:
+            self._lane_tasks.append(asyncio.create_task(self._drain_lane(len(self._lane_tasks))))
 
     async def _drain_lane(self, lane: int) -> int:
         attempted = 0
@@ -97,6 +115,7 @@ class QueueWorker(DrainingWorker):
             due = await claim_next_due(session, self.channel, self.clock.now() if self.clock else None)
             if due is None:
                 return None
+            self._claimed()
             try:
                 await self.deliver(due, lane)
             except Exception as exc:  # any failure must count an attempt, or the row would loop hot
