@@ -81,3 +81,65 @@ async def test_rolled_back_transaction_publishes_nothing(infra, fresh_database):
     await relay.stop()
     await db.dispose()
     assert [Envelope.from_bytes(r.value).payload["label"] for r in records] == ["committed"]
+
+
+async def test_two_relays_on_one_database_publish_each_event_once_in_order_and_the_second_takes_over(
+        infra, fresh_database):
+    """Two instances of a service: one relay leads (a session lock), the other waits; when the leader stops, the
+    other publishes what comes next. Every event reaches Kafka once, in write order."""
+    bootstrap = infra.endpoints.kafka
+    topic, prefix = await new_namespace(bootstrap)
+    db = Database(fresh_database)
+    outbox = Outbox(SERVICE)
+    event = probe("ordered")
+    relays = [OutboxRelay(Database(fresh_database), bootstrap, client_id=SERVICE, topic_prefix=prefix,
+                          poll_seconds=0.05) for _ in range(2)]
+    for relay in relays:
+        await relay.start()
+    for i in range(30):  # one transaction each, while both relays are awake and racing for them
+        async with db.transaction() as session:
+            await outbox.publish(session, event.model_copy(update={"label": f"{i:02d}"}))
+    first = await read_all(bootstrap, topic, expect=30)
+    leaders = [relay for relay in relays if relay.published_total]
+    assert len(leaders) == 1, [relay.published_total for relay in relays]
+    await leaders[0].stop()
+    for i in range(30, 40):
+        async with db.transaction() as session:
+            await outbox.publish(session, event.model_copy(update={"label": f"{i:02d}"}))
+    records = await read_all(bootstrap, topic, expect=40)
+    await asyncio.sleep(0.5)  # a late duplicate would show up in a second read
+    again = await read_all(bootstrap, topic, expect=41, timeout_ms=1000)
+    standby = next(relay for relay in relays if relay is not leaders[0])
+    await standby.stop()
+    for relay in relays:
+        await relay.database.dispose()
+    await db.dispose()
+    assert len(first) == 30
+    assert [Envelope.from_bytes(r.value).payload["label"] for r in records] == [f"{i:02d}" for i in range(40)]
+    assert len(again) == 40
+    assert standby.published_total == 10
+
+
+async def test_a_relay_whose_database_connection_was_cut_leads_again_and_publishes(infra, fresh_database):
+    """The relay's lock lives on its own connection: cut it (a database restart, a failover) and the relay steps
+    down, reconnects, takes the lock again and publishes what was written meanwhile."""
+    bootstrap = infra.endpoints.kafka
+    topic, prefix = await new_namespace(bootstrap)
+    db = Database(fresh_database)
+    outbox = Outbox(SERVICE)
+    relay = OutboxRelay(Database(fresh_database), bootstrap, client_id=SERVICE, topic_prefix=prefix,
+                        poll_seconds=0.1)
+    await relay.start()
+    async with db.transaction() as session:
+        await outbox.publish(session, probe("before"))
+    assert len(await read_all(bootstrap, topic, expect=1)) == 1
+    async with db.transaction() as session:  # every other connection to this database, the relay's among them
+        await session.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                   "WHERE datname = current_database() AND pid <> pg_backend_pid()"))
+    async with db.transaction() as session:
+        await outbox.publish(session, probe("after"))
+    records = await read_all(bootstrap, topic, expect=2, timeout_ms=30000)
+    await relay.stop()
+    await relay.database.dispose()
+    await db.dispose()
+    assert [Envelope.from_bytes(r.value).payload["label"] for r in records] == ["before", "after"]

@@ -6,17 +6,19 @@ when it sends (`konnect_kit.topics.topic_name`), so code that publishes never ha
 
 import asyncio
 import contextlib
+import json
 import logging
 from typing import Any
 from uuid import UUID, uuid5
 
+import asyncpg
 from aiokafka import AIOKafkaProducer
 from konnect_contracts.envelope import Envelope, EventPayload, kafka_headers
-from sqlalchemy import Insert, func, insert, literal, select, text
+from sqlalchemy import Insert, func, insert, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from konnect_kit.correlation import causation_id_var, current_correlation_id
-from konnect_kit.db import Database
+from konnect_kit.db import Database, asyncpg_dsn
 from konnect_kit.kafka import KafkaConnection, make_producer
 from konnect_kit.schema import outbox
 from konnect_kit.topics import topic_name
@@ -25,7 +27,7 @@ from konnect_kit.wakeup import Wakeup
 log = logging.getLogger(__name__)
 
 NOTIFY_CHANNEL = "kit_outbox"
-# One relay per service database publishes at a time, so per-key order survives N instances.
+# One relay per service database publishes at a time, so per-key order survives N instances (a session lock).
 RELAY_LOCK_KEY = 0x6B6F6E6E656374  # "konnect"
 
 
@@ -101,6 +103,8 @@ class OutboxRelay:
         self.poll_seconds = poll_seconds
         self.batch_size = batch_size
         self._producer: AIOKafkaProducer | None = None
+        self._connection: asyncpg.Connection | None = None  # the relay's own (see _leading_connection)
+        self._leads = False
         self._wake = Wakeup(database.url, NOTIFY_CHANNEL)
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -115,6 +119,7 @@ class OutboxRelay:
         if self._task:
             await self._task
         await self._close_producer()
+        await self._step_down()
         await self._wake.close()
 
     async def _run(self) -> None:
@@ -128,6 +133,7 @@ class OutboxRelay:
             except Exception as exc:  # Kafka or the database is away: keep rows, retry later.
                 log.warning("outbox relay could not publish, will retry", extra={"error": repr(exc)})
                 await self._close_producer()
+                await self._step_down()
                 await self._sleep(backoff)
                 backoff = min(backoff * 2, 5.0)
                 continue
@@ -135,42 +141,54 @@ class OutboxRelay:
                 await self._sleep(self.poll_seconds)
 
     async def publish_pending(self) -> int:
-        """Publish one batch; returns how many rows were published (0 if another relay holds the lock)."""
+        """Publish one batch; returns how many rows were published (0 if another relay leads)."""
         producer = await self._producer_started()
-        async with self.database.engine.begin() as conn:
-            # The lock first, then the scan, as two statements: the scan's snapshot must be taken after the lock,
-            # or rows another relay published (and unlocked) in between would be sent twice.
-            locked = await conn.scalar(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": RELAY_LOCK_KEY})
-            if not locked:
-                return 0
-            rows = (
-                await conn.execute(
-                    text(
-                        "SELECT id, topic, key, value, headers FROM kit_outbox "
-                        "WHERE published_at IS NULL ORDER BY id LIMIT :n"
-                    ),
-                    {"n": self.batch_size},
-                )
-            ).all()
-            if not rows:
-                return 0
-            futures = [
-                await producer.send(
-                    topic_name(row.topic, self.topic_prefix),
-                    value=row.value,
-                    key=row.key.encode(),
-                    headers=[(k, v.encode()) for k, v in row.headers],
-                )
-                for row in rows
-            ]
-            # Mark sent only once the broker acknowledged every record (acks=all).
-            await asyncio.gather(*futures)
-            await conn.execute(
-                text("UPDATE kit_outbox SET published_at = now() WHERE id = ANY(:ids)"),
-                {"ids": [row.id for row in rows]},
+        connection = await self._leading_connection()
+        if connection is None:
+            return 0
+        rows = await connection.fetch(
+            "SELECT id, topic, key, value, headers FROM kit_outbox WHERE published_at IS NULL ORDER BY id LIMIT $1",
+            self.batch_size)
+        if not rows:
+            return 0
+        futures = [
+            await producer.send(
+                topic_name(row["topic"], self.topic_prefix),
+                value=row["value"],
+                key=row["key"].encode(),
+                headers=[(k, v.encode()) for k, v in json.loads(row["headers"])],
             )
+            for row in rows
+        ]
+        # Mark sent only once the broker acknowledged every record (acks=all).
+        await asyncio.gather(*futures)
+        await connection.execute("UPDATE kit_outbox SET published_at = now() WHERE id = ANY($1::bigint[])",
+                                 [row["id"] for row in rows])
         self.published_total += len(rows)
         return len(rows)
+
+    async def _leading_connection(self) -> asyncpg.Connection | None:
+        """The relay's own connection while it holds the publishing lock, else None (another instance leads).
+
+        One relay per service database publishes, so per-key order survives N instances. The lock is a session
+        lock, taken once and kept while the connection lives (a crashed relay's connection ends and frees it): a
+        pass is then one statement before the send and one after it. Taking a transaction lock on every pass
+        cost three more round trips (BEGIN, the lock, COMMIT), two of them before the event left.
+        """
+        connection = self._connection
+        if connection is None or connection.is_closed():
+            self._leads = False
+            connection = self._connection = await asyncpg.connect(asyncpg_dsn(self.database.url), timeout=5)
+        if not self._leads:
+            self._leads = bool(await connection.fetchval("SELECT pg_try_advisory_lock($1)", RELAY_LOCK_KEY))
+        return connection if self._leads else None
+
+    async def _step_down(self) -> None:
+        """After a failure: close the connection, which frees the lock, so a healthy instance's relay can lead."""
+        connection, self._connection, self._leads = self._connection, None, False
+        if connection is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(connection.close(), timeout=5)
 
     async def _producer_started(self) -> AIOKafkaProducer:
         if self._producer is None:
