@@ -1,8 +1,6 @@
 """The e-mail channel: SMTP transport and which SMTP failures are final or mean the relay is down."""
 
 import contextlib
-from email import policy
-from email.message import EmailMessage
 
 import aiosmtplib
 from aiosmtplib.errors import (
@@ -19,13 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from notifications.db.deliveries import EMAIL, MAIL_CHANNEL, DueDelivery
 from notifications.db.suppressions import suppress
 from notifications.domain.delivery import RetryPolicy
-from notifications.mailer.message import build_message
+from notifications.mailer.message import WireMessage, wire_message
 from notifications.queue_worker import QueueWorker
 from notifications.settings import Settings
-
-# SMTP line ends, and headers folded at 998 rather than 78 characters: a List-Unsubscribe URL is one long token, and
-# folding it at 78 would turn it into RFC 2047 encoded words that no mail client reads as a URL.
-WIRE_POLICY = policy.SMTP.clone(max_line_length=998)
 
 
 class SmtpTransport:
@@ -35,7 +29,7 @@ class SmtpTransport:
         self.settings = settings
         self._client: aiosmtplib.SMTP | None = None
 
-    async def send(self, message: EmailMessage) -> None:
+    async def send(self, message: WireMessage) -> None:
         if self._client is None or not self._client.is_connected:
             s = self.settings
             client = aiosmtplib.SMTP(
@@ -45,9 +39,7 @@ class SmtpTransport:
             )
             await client.connect()  # logs in too when a username is set
             self._client = client
-        sender = message["From"].addresses[0].addr_spec
-        recipients = [address.addr_spec for address in message["To"].addresses]
-        await self._client.sendmail(sender, recipients, message.as_bytes(policy=WIRE_POLICY))
+        await self._client.sendmail(message.sender, list(message.recipients), message.data)
 
     async def close(self) -> None:
         client, self._client = self._client, None
@@ -97,7 +89,7 @@ class MailSender(QueueWorker):
         self.transports = [SmtpTransport(settings) for _ in range(self.lanes)]  # one SMTP connection per lane
 
     async def deliver(self, due: DueDelivery, lane: int = 0) -> None:
-        await self.transports[lane].send(build_message(
+        await self.transports[lane].send(wire_message(
             delivery_id=due.delivery_id, mail_from=self.settings.mail_from, recipient=due.recipient,
             language=due.language, subject=due.subject, body_text=due.body_text, body_html=due.body_html,
             sender_name=due.sender_name, reply_to=due.reply_to, unsubscribe_url=due.unsubscribe_url))
