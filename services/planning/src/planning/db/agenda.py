@@ -100,14 +100,16 @@ target AS (SELECT CASE WHEN CAST(:child AS uuid) IS NULL
 SELECT (SELECT row_to_json(fam) FROM fam) AS family, {_KIDS_JSON} AS children,
        {_PLACEMENTS.format(children="kids")} AS placements,
        {_CHANGES.format(children="kids")} AS changes,
+       -- Only that date's closing day: the screen asks about no other, and an organisation's list only grows.
        {_CALENDARS.format(closing_range="AND c.date BETWEEN :start AND :end")} AS calendars,
        {_DAY_PARTS} AS day_parts, {_GROUPS} AS groups, {_PENDING} AS pending,
        (SELECT p.family_id FROM directory_parents p WHERE p.account_id = CAST(:account AS uuid) AND NOT p.deleted
        ) AS caller_family"""))
 
-# Availability: the child with its placements and that date's changes, its organisation's calendar and day
-# parts, its groups' capacities, and how many places each day part of those groups has taken that date. With the
-# family of parent :account (NULL for none), so the screen checks who may look without a statement of its own.
+# Availability: the child with its placements and that date's changes, its organisation's calendar (closing
+# days: that date's) and day parts, its groups' capacities, and how many places each day part of those groups has
+# taken that date. With the family of parent :account (NULL for none), so the screen checks who may look without a
+# statement of its own.
 #
 # Occupancy is counted here, by the same rule as `service_layer.calendar.group_occupancy` (domain
 # `schedule_state` / `occupied_parts`), over every child who may take a place in the group that date (placed
@@ -155,7 +157,9 @@ state AS (
                   (array_agg(group_id) FILTER (WHERE base))[1]) AS group_id, day_part_id
   FROM steps GROUP BY child_id, day_part_id)
 SELECT {_KIDS_JSON} AS children, {_PLACEMENTS.format(children="kids")} AS placements,
-       {_CHANGES.format(children="kids")} AS changes, {_CALENDARS.format(closing_range="")} AS calendars,
+       {_CHANGES.format(children="kids")} AS changes,
+       -- Only that date's closing day: the screen asks about no other, and an organisation's list only grows.
+       {_CALENDARS.format(closing_range="AND c.date BETWEEN :start AND :end")} AS calendars,
        {_DAY_PARTS} AS day_parts,
        (SELECT coalesce(json_agg(json_build_object('group_id', g.group_id, 'day_part_id', g.day_part_id,
                                                     'capacity', g.capacity)), '[]')
@@ -230,7 +234,7 @@ class AvailabilityContext:
     kids: list[Kid]  # the child asked about, or none when unknown
     placements: dict[UUID, list[Placement]]  # the child's
     changes: list[CareChange]  # the child's that date
-    calendars: dict[UUID, OrgCalendar]
+    calendars: dict[UUID, OrgCalendar]  # with that date's closing day only
     day_parts: list[DayPart]
     capacities: dict[UUID, dict[UUID, int]]  # group → day part → capacity, for the child's groups that date
     occupancy: dict[UUID, dict[UUID, int]]  # group → day part → places taken that date, same groups
