@@ -100,15 +100,27 @@ target AS (SELECT CASE WHEN CAST(:child AS uuid) IS NULL
 SELECT (SELECT row_to_json(fam) FROM fam) AS family, {_KIDS_JSON} AS children,
        {_PLACEMENTS.format(children="kids")} AS placements,
        {_CHANGES.format(children="kids")} AS changes,
+       -- Only that date's closing day: the screen asks about no other, and an organisation's list only grows.
        {_CALENDARS.format(closing_range="AND c.date BETWEEN :start AND :end")} AS calendars,
        {_DAY_PARTS} AS day_parts, {_GROUPS} AS groups, {_PENDING} AS pending,
        (SELECT p.family_id FROM directory_parents p WHERE p.account_id = CAST(:account AS uuid) AND NOT p.deleted
        ) AS caller_family"""))
 
-# Availability: the child, its organisation's calendar and day parts, its group's capacities, and every
-# child who may take a place in that group that date (placed there, or moved in by a change) with their
-# placements and that date's changes, so occupancy is counted by the same rules as everywhere. With the
-# family of parent :account (NULL for none), so the screen checks who may look without a statement of its own.
+# Availability: the child with its placements and that date's changes, its organisation's calendar (closing
+# days: that date's) and day parts, its groups' capacities, and how many places each day part of those groups has
+# taken that date. With the family of parent :account (NULL for none), so the screen checks who may look without a
+# statement of its own.
+#
+# Occupancy is counted here, by the same rule as `service_layer.calendar.group_occupancy` (domain
+# `schedule_state` / `occupied_parts`), over every child who may take a place in the group that date (placed
+# there, or moved in by a change). Why in SQL: decoding every classmate's placement and changes in Python made
+# the screen's cost grow with the group (a big organisation's 20-child group cost about twice a demo group's,
+# bench/PROFILE-read-paths.md); here only the counts come back. The rule, per child and day part:
+#   the placement that date is the newest-started one covering it (`placement_on`); each day part of its
+#   pattern for that weekday counts 1 (repeats once), every non-absence change adds its delta; the part is
+#   planned while the sum is positive, absent when an absence change names it (absent places are free), and
+#   it belongs to the group of the last change (by created_at, change_id) that added it, or else to the
+#   placement's group. test_planning_availability_property.py compares this with that reference.
 _AVAILABILITY = Query(text(f"""WITH {_KIDS.format(where="child_id = :child")},
 mine AS (
   SELECT p.group_id FROM directory_placements p WHERE p.child_id = :child AND NOT p.deleted
@@ -121,13 +133,42 @@ classmates AS (
   WHERE c.group_id IN (SELECT group_id FROM mine) AND c.date = :start AND c.active
   UNION SELECT CAST(:child AS uuid)),
 live AS (
-  SELECT m.child_id FROM classmates m JOIN directory_children d ON d.child_id = m.child_id AND NOT d.deleted)
-SELECT {_KIDS_JSON} AS children, {_PLACEMENTS.format(children="live")} AS placements,
-       {_CHANGES.format(children="live")} AS changes, {_CALENDARS.format(closing_range="")} AS calendars,
+  -- A subquery per classmate (a primary-key lookup each): as a join the planner hashed every child of the
+  -- organisation instead (a sequential scan of directory_children, growing with the organisation).
+  SELECT m.child_id FROM classmates m
+  WHERE (SELECT NOT d.deleted FROM directory_children d WHERE d.child_id = m.child_id)),
+current AS (
+  SELECT DISTINCT ON (p.child_id) p.child_id, p.group_id, p.weekly_pattern FROM directory_placements p
+  WHERE p.child_id IN (SELECT child_id FROM live) AND NOT p.deleted
+    AND p.starts_on <= :start AND (p.ends_on IS NULL OR p.ends_on >= :start)
+  ORDER BY p.child_id, p.starts_on DESC, p.placement_id DESC),
+steps AS (
+  SELECT DISTINCT c.child_id, CAST(part AS uuid) AS day_part_id, c.group_id, 1 AS n, false AS absent,
+         true AS base, false AS adds, CAST(NULL AS timestamptz) AS created_at, CAST(NULL AS uuid) AS change_id
+  FROM current c, jsonb_array_elements(c.weekly_pattern) slot, jsonb_array_elements_text(slot -> 'day_part_ids') part
+  WHERE CAST(slot ->> 'weekday' AS int) = CAST(extract(isodow FROM CAST(:start AS date)) AS int) - 1
+  UNION ALL
+  SELECT c.child_id, c.day_part_id, c.group_id, CASE WHEN c.source_kind = 'absence' THEN 0 ELSE c.delta END,
+         c.source_kind = 'absence', false, c.delta > 0, c.created_at, c.change_id
+  FROM care_changes c WHERE c.active AND c.date = :start AND c.child_id IN (SELECT child_id FROM live)),
+state AS (
+  SELECT sum(n) AS n, bool_or(absent) AS absent,
+         coalesce((array_agg(group_id ORDER BY created_at DESC, change_id DESC) FILTER (WHERE adds))[1],
+                  (array_agg(group_id) FILTER (WHERE base))[1]) AS group_id, day_part_id
+  FROM steps GROUP BY child_id, day_part_id)
+SELECT {_KIDS_JSON} AS children, {_PLACEMENTS.format(children="kids")} AS placements,
+       {_CHANGES.format(children="kids")} AS changes,
+       -- Only that date's closing day: the screen asks about no other, and an organisation's list only grows.
+       {_CALENDARS.format(closing_range="AND c.date BETWEEN :start AND :end")} AS calendars,
        {_DAY_PARTS} AS day_parts,
        (SELECT coalesce(json_agg(json_build_object('group_id', g.group_id, 'day_part_id', g.day_part_id,
                                                     'capacity', g.capacity)), '[]')
         FROM group_capacity g WHERE g.group_id IN (SELECT group_id FROM mine)) AS capacities,
+       (SELECT coalesce(json_agg(json_build_object('group_id', t.group_id, 'day_part_id', t.day_part_id,
+                                                    'taken', t.taken)), '[]')
+        FROM (SELECT group_id, day_part_id, count(*) AS taken FROM state
+              WHERE n > 0 AND NOT absent AND group_id IN (SELECT group_id FROM mine)
+              GROUP BY group_id, day_part_id) t) AS occupancy,
        (SELECT p.family_id FROM directory_parents p WHERE p.account_id = CAST(:account AS uuid) AND NOT p.deleted
        ) AS caller_family"""))
 
@@ -191,11 +232,12 @@ class AgendaContext:
 @dataclass(frozen=True)
 class AvailabilityContext:
     kids: list[Kid]  # the child asked about, or none when unknown
-    placements: dict[UUID, list[Placement]]  # the child and every possible classmate that date
-    changes: list[CareChange]  # that date's changes of all of them
-    calendars: dict[UUID, OrgCalendar]
+    placements: dict[UUID, list[Placement]]  # the child's
+    changes: list[CareChange]  # the child's that date
+    calendars: dict[UUID, OrgCalendar]  # with that date's closing day only
     day_parts: list[DayPart]
     capacities: dict[UUID, dict[UUID, int]]  # group → day part → capacity, for the child's groups that date
+    occupancy: dict[UUID, dict[UUID, int]]  # group → day part → places taken that date, same groups
     caller_family: UUID | None = None  # the family of the parent asked about (`account`), if any
 
 
@@ -303,8 +345,12 @@ async def availability_context(db: Handle, child_id: UUID, day: date, account: U
     capacities: dict[UUID, dict[UUID, int]] = {}
     for c in _load(row.capacities):
         capacities.setdefault(_id(c["group_id"]), {})[_id(c["day_part_id"])] = c["capacity"]
+    occupancy: dict[UUID, dict[UUID, int]] = {}
+    for o in _load(row.occupancy):
+        occupancy.setdefault(_id(o["group_id"]), {})[_id(o["day_part_id"])] = o["taken"]
     return AvailabilityContext(kids, _placements(row.placements, [child_id]), _changes(row.changes),
-                               _calendars(row.calendars), _day_parts(row.day_parts), capacities, row.caller_family)
+                               _calendars(row.calendars), _day_parts(row.day_parts), capacities, occupancy,
+                               row.caller_family)
 
 
 async def organisation_calendar(db: Handle, organisation_id: UUID) -> OrgCalendar:

@@ -192,11 +192,11 @@ def availability_from(found: AvailabilityContext, child_id: UUID, day: date, *, 
     today = calendar.today(now or Clock().now())
     placement = rules.placement_on(found.placements[child_id], day)
     parts = {p.day_part_id: p for p in found.day_parts}
-    own = [c for c in found.changes if c.child_id == child_id]
-    planned = rules.planned_parts(placement, day, own, parts, organisation_id=record.organisation_id)
+    planned = rules.planned_parts(placement, day, found.changes, parts, organisation_id=record.organisation_id)
     planned_ids = {p.day_part_id for p in planned}
     candidates = [p for p in found.day_parts if placement is None or p.care_type == placement.care_type]
-    occupied = _occupancy(found.placements, found.changes, placement.group_id, day) if placement else {}
+    # Counted by the statement with group_occupancy's rule (db/agenda.py), so only the counts travel.
+    occupied = found.occupancy.get(placement.group_id, {}) if placement else {}
     limits = found.capacities.get(placement.group_id, {}) if placement else {}
     options = []
     for part in candidates:
@@ -209,19 +209,6 @@ def availability_from(found: AvailabilityContext, child_id: UUID, day: date, *, 
     ref = None if placement is None else PlacementRef(placement.placement_id, placement.group_id,
                                                       placement.care_type, placement.location_id)
     return Availability(child_id, day, calendar.is_open(day), ref, tuple(planned), tuple(options)), today
-
-
-def _occupancy(placements: dict[UUID, list[Placement]], changes: Sequence[CareChange], group_id: UUID,
-               day: date) -> dict[UUID, int]:
-    # Same count as group_occupancy, over children fetched with the screen's statement (a superset of the
-    # group's children: the others take no place in it).
-    counts: dict[UUID, int] = {}
-    for child_id, own_placements in placements.items():
-        placement = rules.placement_on(own_placements, day)
-        own = [c for c in changes if c.child_id == child_id]
-        for part_id in rules.occupied_parts(placement, day, own, group_id):
-            counts[part_id] = counts.get(part_id, 0) + 1
-    return counts
 
 
 # -- agenda ---------------------------------------------------------------------------------------
