@@ -5,6 +5,7 @@ import time
 
 from kit_helpers import SERVICE, new_namespace, probe, read_all
 from konnect_contracts.envelope import Envelope
+from konnect_devstack.pytest_plugin import eventually
 from konnect_kit.correlation import correlation_id_var
 from konnect_kit.db import Database
 from konnect_kit.outbox import Outbox, OutboxRelay
@@ -99,22 +100,25 @@ async def test_two_relays_on_one_database_publish_each_event_once_in_order_and_t
     for i in range(30):  # one transaction each, while both relays are awake and racing for them
         async with db.transaction() as session:
             await outbox.publish(session, event.model_copy(update={"label": f"{i:02d}"}))
-    first = await read_all(bootstrap, topic, expect=30)
+    first = await read_all(bootstrap, topic, expect=30, timeout_ms=60000)  # a new topic's metadata can lag
+    assert len(first) == 30
+    # Counted once the broker's acks are in and the rows are marked, a moment after a reader can see them.
+    await eventually(lambda: sum(relay.published_total for relay in relays) == 30)
     leaders = [relay for relay in relays if relay.published_total]
     assert len(leaders) == 1, [relay.published_total for relay in relays]
     await leaders[0].stop()
     for i in range(30, 40):
         async with db.transaction() as session:
             await outbox.publish(session, event.model_copy(update={"label": f"{i:02d}"}))
-    records = await read_all(bootstrap, topic, expect=40)
+    records = await read_all(bootstrap, topic, expect=40, timeout_ms=60000)
     await asyncio.sleep(0.5)  # a late duplicate would show up in a second read
     again = await read_all(bootstrap, topic, expect=41, timeout_ms=1000)
     standby = next(relay for relay in relays if relay is not leaders[0])
+    await eventually(lambda: standby.published_total == 10)
     await standby.stop()
     for relay in relays:
         await relay.database.dispose()
     await db.dispose()
-    assert len(first) == 30
     assert [Envelope.from_bytes(r.value).payload["label"] for r in records] == [f"{i:02d}" for i in range(40)]
     assert len(again) == 40
     assert standby.published_total == 10
@@ -132,7 +136,10 @@ async def test_a_relay_whose_database_connection_was_cut_leads_again_and_publish
     await relay.start()
     async with db.transaction() as session:
         await outbox.publish(session, probe("before"))
-    assert len(await read_all(bootstrap, topic, expect=1)) == 1
+    assert len(await read_all(bootstrap, topic, expect=1, timeout_ms=60000)) == 1
+    # Cut once the relay has marked it sent: a cut between the send and the mark would rightly send it again
+    # (at least once; consumers deduplicate), which is not what this test is about.
+    await eventually(lambda: _all_marked(db))
     async with db.transaction() as session:  # every other connection to this database, the relay's among them
         await session.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"))
@@ -142,4 +149,10 @@ async def test_a_relay_whose_database_connection_was_cut_leads_again_and_publish
     await relay.stop()
     await relay.database.dispose()
     await db.dispose()
-    assert [Envelope.from_bytes(r.value).payload["label"] for r in records] == ["before", "after"]
+    # Two keys, so two partitions may hand them back in either order; each exactly once.
+    assert sorted(Envelope.from_bytes(r.value).payload["label"] for r in records) == ["after", "before"]
+
+
+async def _all_marked(db: Database) -> bool:
+    async with db.transaction() as session:
+        return await session.scalar(text("SELECT count(*) FROM kit_outbox WHERE published_at IS NULL")) == 0
