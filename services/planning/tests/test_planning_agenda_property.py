@@ -9,19 +9,14 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from calendar_seed import store_organisation
 from konnect_kit.db import Database
 from planning.db.calendar import (
     care_changes,
-    closing_days,
-    day_parts,
     directory_children,
     directory_families,
-    directory_groups,
-    directory_locations,
     directory_placements,
-    organisation_settings,
 )
-from planning.db.models import directory_organisations
 from planning.db.requests import request_lines, requests
 from planning.domain import calendar as rules
 from planning.main import MIGRATIONS
@@ -79,24 +74,8 @@ def world(rnd: random.Random) -> dict[str, Any]:
 async def store(database: Database, w: dict[str, Any]) -> None:
     org, family = w["org"], w["family"]
     async with database.transaction() as s:
-        await s.execute(insert(directory_organisations), [{"organisation_id": org, "name": "O",
-                                                           "time_zone": "Europe/Amsterdam", "version": 1}])
-        c = w["calendar"]
-        await s.execute(insert(organisation_settings), [{
-            "organisation_id": org, "open_weekdays": sorted(c.open_weekdays), "cancel_window_hours": 24,
-            "staff_may_evaluate": True, "version": 1}])
-        if c.closing_days:
-            await s.execute(insert(closing_days), [{"organisation_id": org, "date": d, "reason": r, "version": 1}
-                                                   for d, r in c.closing_days.items()])
-        await s.execute(insert(directory_locations), [{"location_id": w["location"], "name": "L",
-                                                       "organisation_id": org, "version": 1}])
-        await s.execute(insert(directory_groups), [{"group_id": g, "location_id": w["location"], "name": f"G{i}",
-                                                    "organisation_id": org, "version": 1}
-                                                   for i, g in enumerate(w["groups"])])
-        await s.execute(insert(day_parts), [{
-            "day_part_id": p.day_part_id, "organisation_id": org, "care_type": p.care_type, "name": p.name,
-            "starts_at": p.starts_at, "ends_at": p.ends_at, "price_per_hour": p.price_per_hour, "version": 1}
-            for p in w["parts"]])
+        await store_organisation(s, org=org, calendar=w["calendar"], location=w["location"], groups=w["groups"],
+                                 parts=w["parts"])
         await s.execute(insert(directory_families), [{"family_id": family, "name": "F", "organisation_id": org,
                                                       "version": 1}])
         for kid in w["kids"]:
