@@ -47,8 +47,8 @@ def wire_message(*, delivery_id: UUID, mail_from: str, recipient: str, language:
                                  subject=subject, body_text=body_text, body_html=body_html, now=now,
                                  sender_name=sender_name, reply_to=reply_to, unsubscribe_url=unsubscribe_url)
         return WireMessage(address or mail_from, (recipient,), standard.as_bytes(policy=WIRE_POLICY))
-    # Base64 and quoted-printable never write "-", so this boundary cannot occur in the parts.
-    boundary = f"konnect-{delivery_id.hex}"
+    # Quoted-printable writes "=" only before two hex digits, so a boundary starting "=_" cannot occur in the parts.
+    boundary = f"=_konnect_{delivery_id.hex}"
     headers = [("From", formataddr((sender_name or display, address), charset="utf-8") if address else mail_from)]
     if reply_to:
         headers.append(("Reply-To", formataddr((reply_name, reply_address), charset="utf-8")))
