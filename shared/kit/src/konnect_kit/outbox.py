@@ -29,6 +29,9 @@ log = logging.getLogger(__name__)
 NOTIFY_CHANNEL = "kit_outbox"
 # One relay per service database publishes at a time, so per-key order survives N instances (a session lock).
 RELAY_LOCK_KEY = 0x6B6F6E6E656374  # "konnect"
+# A leader's statement that hangs (the database unreachable without an error) fails after this, and the relay steps
+# down and retries, instead of holding the lock while publishing nothing.
+STATEMENT_TIMEOUT_SECONDS = 30.0
 
 
 class Outbox:
@@ -178,7 +181,12 @@ class OutboxRelay:
         connection = self._connection
         if connection is None or connection.is_closed():
             self._leads = False
-            connection = self._connection = await asyncpg.connect(asyncpg_dsn(self.database.url), timeout=5)
+            connection = self._connection = await asyncpg.connect(
+                asyncpg_dsn(self.database.url), timeout=5, command_timeout=STATEMENT_TIMEOUT_SECONDS,
+                # The server probes an idle leader: if its host or network died, the session ends within about
+                # 30 s and the lock with it, so another instance's relay can lead.
+                server_settings={"tcp_keepalives_idle": "15", "tcp_keepalives_interval": "5",
+                                 "tcp_keepalives_count": "3"})
         if not self._leads:
             self._leads = bool(await connection.fetchval("SELECT pg_try_advisory_lock($1)", RELAY_LOCK_KEY))
         return connection if self._leads else None
