@@ -79,17 +79,6 @@ def asyncpg_dsn(sqlalchemy_url: str) -> str:
     return sqlalchemy_url.replace("postgresql+asyncpg://", "postgresql://", 1)
 
 
-async def raw_connection(session: AsyncSession) -> asyncpg.Connection:
-    """The session's asyncpg connection, inside the session's transaction (for hot-path bulk statements).
-
-    SQLAlchemy's asyncpg adapter opens the database transaction lazily, on its first statement; a
-    statement sent straight to asyncpg before that would run in autocommit, outside the unit of work.
-    """
-    connection = await session.connection()
-    await connection.exec_driver_sql("SELECT 1")
-    return (await connection.get_raw_connection()).driver_connection
-
-
 _ASYNCPG = asyncpg_dialect()
 
 
