@@ -14,7 +14,7 @@ from uuid import UUID, uuid5
 import asyncpg
 from aiokafka import AIOKafkaProducer
 from konnect_contracts.envelope import Envelope, EventPayload, kafka_headers
-from sqlalchemy import Insert, func, insert, literal, select
+from sqlalchemy import Insert, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from konnect_kit.correlation import causation_id_var, current_correlation_id
@@ -22,7 +22,7 @@ from konnect_kit.db import Database, asyncpg_dsn
 from konnect_kit.kafka import KafkaConnection, make_producer
 from konnect_kit.schema import outbox
 from konnect_kit.topics import topic_name
-from konnect_kit.wakeup import Wakeup
+from konnect_kit.wakeup import Wakeup, row_that_wakes
 
 log = logging.getLogger(__name__)
 
@@ -82,8 +82,7 @@ def _insert_and_wake(**values: Any) -> Insert:
     The NOTIFY is delivered at commit, like the row, and wakes the relay then instead of at its next poll. As a
     statement of its own it cost every publish one more round trip to the database (bench/request_saga).
     """
-    row = select(*(literal(value, outbox.c[name].type) for name, value in values.items()))
-    return insert(outbox).from_select(list(values), row.select_from(func.pg_notify(NOTIFY_CHANNEL, "")))
+    return insert(outbox).from_select(list(values), row_that_wakes(outbox, values, NOTIFY_CHANNEL))
 
 
 class OutboxRelay:

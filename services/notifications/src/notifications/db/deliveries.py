@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
+from konnect_kit.wakeup import row_that_wakes
 from sqlalchemy import Interval, case, func, literal, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -77,9 +78,8 @@ async def _queue(session: AsyncSession, channel: str, wake_channel: str, *, even
               "body_html": body_html, **(extra or {})}
     # The row and the sender's wake-up (NOTIFY, delivered at commit) in one statement, not two round trips; a
     # duplicate's NOTIFY only makes the sender look and find nothing new.
-    row = (select(*(literal(value, deliveries.c[name].type) for name, value in values.items()))
-           .select_from(func.pg_notify(wake_channel, "")))
-    result = await session.execute(insert(deliveries).from_select(list(values), row)
+    result = await session.execute(insert(deliveries).from_select(list(values),
+                                                                  row_that_wakes(deliveries, values, wake_channel))
                                    .on_conflict_do_nothing().returning(deliveries.c.delivery_id))
     return result.first() is not None
 

@@ -10,6 +10,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from konnect_kit.db import Reader, ReadQuery
+from konnect_kit.wakeup import row_that_wakes
 from sqlalchemy import (
     ARRAY,
     BigInteger,
@@ -24,7 +25,6 @@ from sqlalchemy import (
     and_,
     exists,
     func,
-    literal,
     select,
     text,
     update,
@@ -97,14 +97,13 @@ async def add(session: AsyncSession, entry: InboxEntry, now: datetime) -> InboxR
     # The new row, the duplicate check and the live streams' NOTIFY in one statement (`INSERT ... SELECT ... FROM
     # pg_notify(...)`): as four statements they were most of the round trips of a request-decision mail
     # (bench/request_saga). A NOTIFY for a dropped duplicate only makes a live stream look and find nothing.
-    values = {"item_id": uuid4(), "account_id": entry.account_id, "organisation_id": entry.organisation_id,
-              "kind": entry.kind, "subject_id": entry.subject_id, "child_ids": list(entry.child_ids),
-              "params": entry.params, "link": entry.link, "created_at": now}
-    fresh = (select(inbox_seq.next_value(), *(literal(value, t.c[name].type) for name, value in values.items()))
-             .select_from(func.pg_notify(LIVE_CHANNEL, str(entry.account_id))))
+    values = {"item_id": uuid4(), "seq": inbox_seq.next_value(), "account_id": entry.account_id,
+              "organisation_id": entry.organisation_id, "kind": entry.kind, "subject_id": entry.subject_id,
+              "child_ids": list(entry.child_ids), "params": entry.params, "link": entry.link, "created_at": now}
+    fresh = row_that_wakes(t, values, LIVE_CHANNEL, str(entry.account_id))
     if not entry.collapses:  # a redelivered event's item is there already (read or not): drop it
         fresh = fresh.where(~exists().where(same))
-    inserted = (await session.execute(t.insert().from_select(["seq", *values], fresh).returning(*t.c))).first()
+    inserted = (await session.execute(t.insert().from_select(list(values), fresh).returning(*t.c))).first()
     return None if inserted is None else _row(inserted)
 
 
