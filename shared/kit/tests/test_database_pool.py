@@ -1,5 +1,8 @@
 """The connection pool: a pooled connection the database dropped is replaced before use, no request sees the error."""
 
+import asyncio
+
+import asyncpg
 import pytest
 from konnect_kit.db import Database, ReadQuery
 from sqlalchemy import String, bindparam, cast, column, literal, select, text
@@ -52,20 +55,51 @@ async def test_a_reader_runs_compiled_queries_with_named_values_and_rows_by_name
         await database.dispose()
 
 
-async def test_a_reader_whose_connection_died_gives_it_up_and_the_next_read_works(fresh_database):
-    database = Database(fresh_database, pool_size=1, max_overflow=0)
+async def test_a_reader_whose_connection_died_reads_again_on_a_new_one_without_an_error(fresh_database):
+    """A restart or an idle timeout ends the pooled read connections; the next read must not fail for that."""
+    database = Database(fresh_database, pool_size=2, max_overflow=0)
     other = Database(fresh_database, pool_size=1, max_overflow=0)
     pid = ReadQuery(text("SELECT pg_backend_pid()"))
+    sleep = ReadQuery(text("SELECT pg_sleep(0.3), pg_backend_pid()"))
     try:
-        async with database.read() as reader:
-            first = await reader.value(pid)
+        reader = database.reader
+        first, second = (row[1] for row in await asyncio.gather(reader.row(sleep), reader.row(sleep)))
+        assert first != second  # two idle connections in the pool now
         async with other.transaction() as session:
-            await session.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": first})
-        with pytest.raises(Exception):  # noqa: B017 (asyncpg's or the OS's connection error)
-            async with database.read() as reader:
-                await reader.value(pid)
-        async with database.read() as reader:
-            assert await reader.value(pid) != first
+            await session.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                       "WHERE pid = ANY(:pids)"), {"pids": [first, second]})
+        assert await reader.value(pid) not in (first, second)  # both dropped, a new one used, no error
+        assert await reader.value(pid) not in (first, second)
     finally:
         await database.dispose()
         await other.dispose()
+
+
+async def test_a_failing_read_statement_keeps_its_connection_and_a_cancelled_one_loses_it(fresh_database):
+    database = Database(fresh_database, pool_size=1, max_overflow=0)
+    pid = ReadQuery(text("SELECT pg_backend_pid()"))
+    try:
+        reader = database.reader
+        first = await reader.value(pid)
+        with pytest.raises(asyncpg.DivisionByZeroError):
+            await reader.value(ReadQuery(text("SELECT 1 / 0")))
+        assert await reader.value(pid) == first  # a statement error is the caller's, the connection is fine
+        slow = asyncio.create_task(reader.value(ReadQuery(text("SELECT pg_sleep(5)"))))
+        await asyncio.sleep(0.2)
+        slow.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await slow
+        # the cancelled statement's connection may still be busy: it is closed, and the single slot is free again
+        assert await asyncio.wait_for(reader.value(pid), 5) != first
+    finally:
+        await database.dispose()
+
+
+async def test_reads_never_use_more_connections_than_the_pool_size(fresh_database):
+    database = Database(fresh_database, pool_size=2, max_overflow=0)
+    sleep = ReadQuery(text("SELECT pg_backend_pid() FROM pg_sleep(0.2)"))
+    try:
+        pids = await asyncio.gather(*(database.reader.value(sleep) for _ in range(6)))
+        assert len(set(pids)) == 2
+    finally:
+        await database.dispose()

@@ -11,6 +11,8 @@ from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.sql import ClauseElement
 
+from konnect_kit.read_pool import ReadPool
+
 # A pooled connection idle longer than this is pinged before use (the database may have restarted meanwhile).
 IDLE_PING_SECONDS = 10.0
 
@@ -25,6 +27,8 @@ class Database:
         self.engine: AsyncEngine = create_async_engine(url, pool_size=pool_size, max_overflow=max_overflow)
         _ping_idle_connections(self.engine, idle_ping_seconds)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        # Hot reads run on their own plain connections (see ReadPool); the engine serves units of work.
+        self.reader = Reader(ReadPool(asyncpg_dsn(url), pool_size, record_class=Row))
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
@@ -34,24 +38,15 @@ class Database:
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator["Reader"]:
-        """A pooled connection for a read-only use case, without a unit of work (see `Reader`)."""
-        async with self.engine.connect() as connection:
-            raw = await connection.get_raw_connection()
-            driver: asyncpg.Connection = raw.driver_connection
-            try:
-                yield Reader(driver)
-            except BaseException:
-                # SQLAlchemy did not run the failing statement, so it cannot know the connection is gone
-                # (asyncpg reports a server-side kill mid-query as InterfaceError or InternalClientError).
-                if driver.is_closed():
-                    await connection.invalidate()
-                raise
+        """The database's `Reader`, for a read-only use case outside a route (a route takes `ReaderDep`)."""
+        yield self.reader
 
     async def ping(self) -> None:
         async with self.engine.connect() as conn:
             await conn.execute(text("SELECT 1"))
 
     async def dispose(self) -> None:
+        await self.reader.pool.close()
         await self.engine.dispose()
 
 
@@ -122,25 +117,26 @@ class Row(asyncpg.Record):
 
 
 class Reader:
-    """Runs `ReadQuery`s straight on a pooled asyncpg connection, each statement on its own (autocommit).
+    """Runs `ReadQuery`s on pooled plain asyncpg connections, each statement on its own (autocommit).
 
-    For reads only, and best for use cases of one statement: two statements see two snapshots. No ORM
-    objects and no per-call statement compilation; asyncpg keeps each statement prepared per connection.
+    For reads only, and best for use cases of one statement: two statements see two snapshots (and may run on two
+    connections). No ORM objects, no per-call statement compilation, no BEGIN/COMMIT; asyncpg keeps each statement
+    prepared per connection.
     """
 
-    __slots__ = ("_connection",)
+    __slots__ = ("pool",)
 
-    def __init__(self, connection: asyncpg.Connection) -> None:
-        self._connection = connection
+    def __init__(self, pool: ReadPool) -> None:
+        self.pool = pool
 
     async def rows(self, query: ReadQuery, **values: Any) -> list[Row]:
-        return await self._connection.fetch(query.sql, *query.arguments(values), record_class=Row)
+        return await self.pool.run("fetch", query.sql, query.arguments(values))
 
     async def row(self, query: ReadQuery, **values: Any) -> Row | None:
-        return await self._connection.fetchrow(query.sql, *query.arguments(values), record_class=Row)
+        return await self.pool.run("fetchrow", query.sql, query.arguments(values))
 
     async def value(self, query: ReadQuery, **values: Any) -> Any:
-        return await self._connection.fetchval(query.sql, *query.arguments(values))
+        return await self.pool.run("fetchval", query.sql, query.arguments(values))
 
 
 # What a db/ function shared by a writing use case and a hot read runs on: the use case's unit of work, or a

@@ -94,17 +94,18 @@ async def unit_of_work(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
-async def read_only(request: Request) -> AsyncIterator[Reader]:
-    """A pooled connection for a read-only route (no unit of work: nothing to commit, no BEGIN/COMMIT)."""
-    async with request.app.state.kit.database.read() as reader:
-        yield reader
+async def read_only(request: Request) -> Reader:
+    """The database's Reader for a read-only route (no unit of work: nothing to commit, no BEGIN/COMMIT).
+    Not a yield-dependency: each statement takes and gives back its own connection, and FastAPI's exit stack
+    for a yield-dependency cost more CPU than /me's two statements (py-spy, PROFILE-read-paths.md round 6)."""
+    return request.app.state.kit.database.reader
 
 
 KitDep = Annotated[ServiceKit, Depends(get_kit)]
 # scope="function": commit BEFORE the response is sent. FastAPI's default ends yield-dependencies after
 # the response, so a client could see 200 for a write that is not committed yet (or that then fails).
 SessionDep = Annotated[AsyncSession, Depends(unit_of_work, scope="function")]
-ReaderDep = Annotated[Reader, Depends(read_only, scope="function")]
+ReaderDep = Annotated[Reader, Depends(read_only)]
 
 
 def create_service_app(
