@@ -12,7 +12,6 @@ import json
 import logging
 from typing import Any
 
-import aiohttp
 from konnect_kit.correlation import CORRELATION_HEADER, correlation_id_var, new_correlation_id, valid_correlation_id
 from konnect_kit.errors import ApiError, error_body
 from konnect_kit.internal import forwarded_headers
@@ -30,12 +29,11 @@ from gateway.route_table import RouteTable
 from gateway.settings import Settings
 from gateway.streaming import StreamClients, relay
 from gateway.upstream import Upstream
+from gateway.upstream_http import Answer, UpstreamError
 
 log = logging.getLogger(__name__)
 
 API_PREFIX = "/api/"
-# Answers up to this size are read whole and sent in one message; larger ones are passed on as they come.
-WHOLE_ANSWER_BYTES = 64 * 1024
 # Personal data and tokens: never cached (these were SecurityHeadersMiddleware's, for /api/ paths).
 SECURITY_HEADERS = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer"),
                     (b"content-security-policy", API_CSP.encode()), (b"x-frame-options", b"DENY")]
@@ -149,8 +147,9 @@ class Forwarder:
         if body:
             upstream_headers["content-type"] = "application/json"
         # Path and query are percent-encoded already and go on as they are (repeated parameters stay repeated).
-        url = URL.build(path=found.upstream_path, query_string=scope["query_string"].decode("latin-1"), encoded=True)
+        query = scope["query_string"].decode("latin-1")
         if route.stream:  # a long-lived event stream: relayed as it comes, closed at the session's end
+            url = URL.build(path=found.upstream_path, query_string=query, encoded=True)
             last = headers.get(b"last-event-id")
             refusal = await relay(receive, send, self.stream_clients, upstream, url, upstream_headers,
                                   last.decode("latin-1") if last else None, answer_headers, self.ended,
@@ -160,18 +159,24 @@ class Forwarder:
                 await _send_whole(send, status, content, content_type, [*answer_headers, NO_STORE])
             return
         answer_headers.append(NO_STORE)
+        target = f"{found.upstream_path}?{query}" if query else found.upstream_path
         try:
-            async with upstream.session().request(method, url, data=body or None, headers=upstream_headers) as response:
-                if response.status >= 500:
-                    raise upstream.failed()
-                content_type = response.headers.get("content-type")
-                length = response.content_length
-                if length is not None and length <= WHOLE_ANSWER_BYTES:
-                    await _send_whole(send, response.status, await response.read(), content_type, answer_headers)
-                    return
-                await _send_streamed(send, response, content_type, answer_headers)
-        except (TimeoutError, aiohttp.ClientError) as exc:
+            response = await upstream.pool().send(method, target, upstream_headers, body)
+        except (TimeoutError, UpstreamError) as exc:
             raise upstream.unreachable() from exc
+        if response.status >= 500:
+            response.discard()
+            raise upstream.failed()
+        content_type = response.header(b"content-type")
+        if response.whole is not None:
+            await _send_whole(send, response.status, response.whole, content_type, answer_headers)
+            return
+        try:
+            await _send_streamed(send, response, content_type, answer_headers)
+        except (TimeoutError, UpstreamError) as exc:
+            raise upstream.unreachable() from exc
+        finally:
+            response.discard()  # a no-op once the answer was read to its end
 
 
 def _correlation_id(incoming: bytes) -> str:
@@ -179,29 +184,30 @@ def _correlation_id(incoming: bytes) -> str:
     return value if valid_correlation_id(value) else new_correlation_id()
 
 
-async def _send_whole(send: Send, status: int, content: bytes, content_type: str | None,
+async def _send_whole(send: Send, status: int, content: bytes, content_type: bytes | str | None,
                       answer_headers: list[tuple[bytes, bytes]]) -> None:
     headers = [(b"content-length", str(len(content)).encode()), *answer_headers]
     if content_type:
-        headers.append((b"content-type", content_type.encode("latin-1")))
+        headers.append((b"content-type", content_type if isinstance(content_type, bytes)
+                        else content_type.encode("latin-1")))
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": content})
 
 
-async def _send_streamed(send: Send, response: aiohttp.ClientResponse, content_type: str | None,
+async def _send_streamed(send: Send, response: Answer, content_type: bytes | None,
                          answer_headers: list[tuple[bytes, bytes]]) -> None:
     # The first chunk is read before the answer starts: a service failing at once still gets the 503.
-    first = await response.content.readany()
+    first = await response.read_chunk()
     headers = list(answer_headers)
     if response.content_length is not None:
         headers.append((b"content-length", str(response.content_length).encode()))
     if content_type:
-        headers.append((b"content-type", content_type.encode("latin-1")))
+        headers.append((b"content-type", content_type))
     await send({"type": "http.response.start", "status": response.status, "headers": headers})
     chunk = first
     while chunk:
         await send({"type": "http.response.body", "body": chunk, "more_body": True})
-        chunk = await response.content.readany()
+        chunk = await response.read_chunk()
     await send({"type": "http.response.body", "body": b"", "more_body": False})
 
 

@@ -3,12 +3,15 @@
 import aiohttp
 from konnect_kit.errors import ApiError
 
+from gateway.upstream_http import UpstreamPool
+
 
 class Upstream:
-    """One pooled keep-alive client per service (gateway.forwarder sends through it).
+    """The gateway's connections to one service: the forwarder's lean pool (gateway.upstream_http) for every
+    request and answer, and an aiohttp client for event streams and the readiness check.
 
-    aiohttp rather than httpx: forwarding is the gateway's hot path, and httpx's pool cost ~2 ms of CPU
-    per call under concurrency here (bench/gateway_me.py), aiohttp's a fraction of that.
+    Not httpx: forwarding is the gateway's hot path, and httpx's pool cost ~2 ms of CPU per call under concurrency
+    here (bench/gateway_me.py); aiohttp's request machinery was still a quarter of the gateway's CPU.
     """
 
     def __init__(self, name: str, base_url: str, internal_token: str, timeout: float) -> None:
@@ -17,6 +20,13 @@ class Upstream:
         self.internal_token = internal_token
         self.timeout = aiohttp.ClientTimeout(total=timeout)
         self._client: aiohttp.ClientSession | None = None
+        self._pool: UpstreamPool | None = None
+
+    def pool(self) -> UpstreamPool:
+        # Made on first use, like the session: its connections belong to the event loop that runs the app.
+        if self._pool is None:
+            self._pool = UpstreamPool(self.base_url, self.timeout.total or 30.0)
+        return self._pool
 
     def session(self) -> aiohttp.ClientSession:
         # Made on first use: an aiohttp session belongs to the event loop that runs the app.
@@ -43,5 +53,7 @@ class Upstream:
             response.raise_for_status()
 
     async def close(self) -> None:
+        if self._pool is not None:
+            await self._pool.close()
         if self._client is not None:
             await self._client.close()
