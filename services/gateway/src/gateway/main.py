@@ -10,6 +10,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from konnect_kit.correlation import CORRELATION_HEADER, CorrelationMiddleware
 from konnect_kit.errors import install_error_handlers
 from konnect_kit.health import health_router
+from konnect_kit.runtime import NO_TELEMETRY
 from konnect_kit.security_headers import SecurityHeadersMiddleware
 from starlette.types import Receive, Scope, Send
 
@@ -72,7 +73,8 @@ def create_app(settings: Settings | None = None) -> GatewayApp:
             await stream_clients.close()
 
     # /docs is the gateway's own page (gateway.docs): Swagger UI from local assets, no CDN.
-    app = GatewayApp(title="Konnect API", version="1.0.0", lifespan=lifespan, docs_url=None, redoc_url=None)
+    app = GatewayApp(title="Konnect API", version="1.0.0", lifespan=lifespan, docs_url=None, redoc_url=None,
+                     telemetry=NO_TELEMETRY)
     app.state.settings = settings
     app.state.rate_windows = rate_windows
     app.state.upstreams = upstreams

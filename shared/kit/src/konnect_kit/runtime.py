@@ -1,6 +1,13 @@
-"""Process-wide runtime tuning every service applies once at start-up (garbage collector)."""
+"""Process-wide runtime tuning every service applies once at start-up (garbage collector, FastAPI telemetry)."""
 
 import gc
+
+from fastapi.telemetry import TelemetryConfig
+
+# FastAPI's native OpenTelemetry, off in every app (services and the gateway): no exporter is configured, yet it
+# asked the global providers (and so os.environ) on every request, ~20 us of a trivial route's ~110 (cProfile,
+# bench/PROFILE-read-paths.md round 6).
+NO_TELEMETRY: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False, "operation_spans": False}
 
 # Young-generation collections every 50k container allocations instead of CPython's 700, and the
 # oldest generation rarely. Objects are still freed by reference counting at once; only cycle

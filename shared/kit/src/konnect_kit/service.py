@@ -21,7 +21,7 @@ from konnect_kit.logging import configure_logging
 from konnect_kit.migrations import upgrade_to_head
 from konnect_kit.openapi import install_openapi
 from konnect_kit.outbox import Outbox, OutboxRelay
-from konnect_kit.runtime import tune_gc
+from konnect_kit.runtime import NO_TELEMETRY, tune_gc
 from konnect_kit.security_headers import SecurityHeadersMiddleware
 from konnect_kit.settings import ServiceSettings
 
@@ -138,7 +138,7 @@ def create_service_app(
             log.info("service stopped")
 
     # No Swagger UI here: services are internal, and their docs page would load scripts from a CDN.
-    app = FastAPI(title=title, lifespan=lifespan, docs_url=None, redoc_url=None)
+    app = FastAPI(title=title, lifespan=lifespan, docs_url=None, redoc_url=None, telemetry=NO_TELEMETRY)
     app.state.kit = kit
     app.add_middleware(CorrelationMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
