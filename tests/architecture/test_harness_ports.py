@@ -24,9 +24,10 @@ def ports(profile: Profile) -> dict[str, int]:
     return fixed | profile.service_ports
 
 
-@pytest.mark.parametrize("profile", [profiles.test_profile(), profiles.fault_profile(), profiles.bench_profile()],
+@pytest.mark.parametrize("profile", [profiles.dev_profile(), profiles.test_profile(), profiles.fault_profile(),
+                                     profiles.bench_profile()],
                          ids=lambda p: p.name)
-def test_no_fixed_port_of_tests_or_benchmarks_can_be_handed_out_as_a_clients_local_port(profile: Profile) -> None:
+def test_no_fixed_port_of_any_profile_can_be_handed_out_as_a_clients_local_port(profile: Profile) -> None:
     taken = ephemeral_range()
     clashing = {name: port for name, port in ports(profile).items() if port in taken}
     assert not clashing, f"{profile.name} ports inside {taken.start}-{taken.stop - 1}: {clashing}"

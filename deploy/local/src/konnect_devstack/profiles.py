@@ -46,7 +46,9 @@ def _profile(name: str, env_prefix: str, *, postgres: int, kafka: int, s3: int, 
 
 
 def dev_profile() -> Profile:
-    return _profile("dev", "KONNECT", postgres=54320, kafka=9092, s3=7070, smtp=1025, mailpit=8025,
+    # PostgreSQL on 7432: not 5432 (a Debian postgresql package may run its own cluster there) and not in
+    # 32768-60999, where any outgoing connection may hold it when `make up` starts PostgreSQL (see fault_profile).
+    return _profile("dev", "KONNECT", postgres=7432, kafka=9092, s3=7070, smtp=1025, mailpit=8025,
                     gateway=8000, first_service=8101, web=8080)
 
 

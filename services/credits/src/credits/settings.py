@@ -9,6 +9,6 @@ class Settings(ServiceSettings):
 
     service_name: str = "credits"
     http_port: int = 8105
-    database_url: str = "postgresql+asyncpg://konnect@127.0.0.1:54320/konnect_credits"
+    database_url: str = "postgresql+asyncpg://konnect@127.0.0.1:7432/konnect_credits"
     # Organisations the directory has not told us about yet use this zone for "today".
     default_time_zone: str = "Europe/Amsterdam"

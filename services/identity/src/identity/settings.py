@@ -10,7 +10,7 @@ class Settings(ServiceSettings):
 
     service_name: str = "identity"
     http_port: int = 8101
-    database_url: str = "postgresql+asyncpg://konnect@127.0.0.1:54320/konnect_identity"
+    database_url: str = "postgresql+asyncpg://konnect@127.0.0.1:7432/konnect_identity"
     # Shared with the gateway, which verifies the access tokens identity signs.
     jwt_secret: str = "dev-jwt-secret-change-me-0123456789abcdef"
     access_token_ttl_seconds: int = 900

@@ -10,7 +10,7 @@ class Settings(ServiceSettings):
 
     service_name: str = "messaging"
     http_port: int = 8103
-    database_url: str = "postgresql+asyncpg://konnect@127.0.0.1:54320/konnect_messaging"
+    database_url: str = "postgresql+asyncpg://konnect@127.0.0.1:7432/konnect_messaging"
     # The private media bucket (S3) for attachments; `make up` and the test harness set these.
     s3_endpoint: str = "127.0.0.1:7070"
     s3_access_key: str = "konnect"

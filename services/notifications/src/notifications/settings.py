@@ -12,7 +12,7 @@ class Settings(ServiceSettings):
 
     service_name: str = "notifications"
     http_port: int = 8106
-    database_url: str = "postgresql+asyncpg://konnect@127.0.0.1:54320/konnect_notifications"
+    database_url: str = "postgresql+asyncpg://konnect@127.0.0.1:7432/konnect_notifications"
 
     # SMTP relay (mailpit locally).
     smtp_host: str = "127.0.0.1"

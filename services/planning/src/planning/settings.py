@@ -9,7 +9,7 @@ class Settings(ServiceSettings):
 
     service_name: str = "planning"
     http_port: int = 8104
-    database_url: str = "postgresql+asyncpg://konnect@127.0.0.1:54320/konnect_planning"
+    database_url: str = "postgresql+asyncpg://konnect@127.0.0.1:7432/konnect_planning"
     # Where clients reach the public API (the gateway): calendar feed URLs are built on it.
     public_api_base_url: str = "http://localhost:8000"
 

@@ -10,7 +10,7 @@ class Settings(ServiceSettings):
 
     service_name: str = "timeline"
     http_port: int = 8102
-    database_url: str = "postgresql+asyncpg://konnect@127.0.0.1:54320/konnect_timeline"
+    database_url: str = "postgresql+asyncpg://konnect@127.0.0.1:7432/konnect_timeline"
     # The private media bucket (S3); `make up` and the test harness set these.
     s3_endpoint: str = "127.0.0.1:7070"
     s3_access_key: str = "konnect"

@@ -19,7 +19,7 @@ class ServiceSettings(BaseSettings):
 
     service_name: str = "service"
     environment: Environment = "development"
-    database_url: str = "postgresql+asyncpg://konnect@127.0.0.1:54320/konnect"
+    database_url: str = "postgresql+asyncpg://konnect@127.0.0.1:7432/konnect"
     # Sized above the expected concurrent requests: connections beyond the pool are opened and closed
     # per checkout, and a PostgreSQL connection costs a process fork and an authentication round.
     database_pool_size: int = 20
