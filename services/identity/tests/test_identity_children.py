@@ -7,7 +7,8 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from identity.db.queries import child_record, child_summaries, family_children
+from identity.db.queries import child_record, child_summaries
+from identity.service_layer.accounts import ensure_account
 from konnect_devstack.pytest_plugin import internal_headers
 from sqlalchemy import text
 
@@ -159,7 +160,20 @@ async def consent_events(client, child_id: str) -> list[dict]:
     return [p for p in payloads if p["child_id"] == child_id]
 
 
-async def test_family_children_for_me(identity):
+async def signed_in(identity, org: str, parent_id: str) -> str:
+    """The parent's login (its account id is the parent's id) and a live session of it, as a login makes it."""
+    session_id = new_id()
+    async with identity.kit.database.transaction() as session:
+        await ensure_account(session, identity.kit.outbox, account_id=uuid.UUID(parent_id),
+                             organisation_id=uuid.UUID(org), role="parent", email=f"{parent_id[:8]}@example.com",
+                             display_name="Ouder", language="nl")
+        await session.execute(text("INSERT INTO sessions (session_id, account_id, created_at, last_used_at) "
+                                   "VALUES (:session_id, :account_id, now(), now())"),
+                              {"session_id": session_id, "account_id": parent_id})
+    return session_id
+
+
+async def test_me_shows_a_parent_the_family_and_its_children_with_current_and_future_placements(identity):
     w = await world(identity)
     ended, second, baby = new_id(), new_id(), new_id()
     await put(identity, f"/directory/placements/{ended}", {
@@ -172,14 +186,16 @@ async def test_family_children_for_me(identity):
     await put(identity, f"/directory/children/{baby}", {  # a younger sibling without a placement yet
         "organisation_id": w["org"], "family_id": w["a"]["family"], "first_name": "Sem", "last_name": "de Vries",
         "birth_date": "2025-02-01"})
-    async with identity.kit.database.read() as reader:
-        found = await family_children(reader, uuid.UUID(w["a"]["family"]), date.today())
-        nobody = await family_children(reader, uuid.uuid4(), date.today())
+    parent = w["a"]["parent"]
+    me = await identity.get("/me", headers=internal_headers("parent", parent, w["org"],
+                                                             session_id=await signed_in(identity, w["org"], parent)))
+    assert me.status_code == 200, me.text
+    assert me.json()["family"]["family_id"] == w["a"]["family"]
+    found = me.json()["children"]
     async with identity.kit.database.transaction() as session:
         # The child page builds the same entry its own way (several queries): both must agree.
         page = await child_summaries(session, [await child_record(session, uuid.UUID(w["a"]["child"]))], date.today())
-    assert nobody == []
-    child, sibling = found  # by birth date
+    child, sibling = found  # by birth date; family B's child is not among them
     assert sibling == {"child_id": baby, "first_name": "Sem", "last_name": "de Vries", "birth_date": "2025-02-01",
                        "mentor": None, "placements": []}
     assert child == page[0]
@@ -192,7 +208,12 @@ async def test_family_children_for_me(identity):
         "starts_on": (date.today() - timedelta(days=365)).isoformat(), "ends_on": None,
     }
     assert future["placement_id"] == second and future["starts_on"] == next_year
-    json.dumps(found)  # JSON-ready as it is
+    # Another session id, or this parent's id with family B's session: the session has ended for /me (401).
+    other = await signed_in(identity, w["org"], w["b"]["parent"])
+    for session_id in (new_id(), other):
+        gone = await identity.get("/me", headers=internal_headers("parent", parent, w["org"], session_id=session_id))
+        assert gone.status_code == 401
+
 
 async def test_staff_list_their_groups_and_the_children_placed_there_today(identity):
     w = await world(identity)

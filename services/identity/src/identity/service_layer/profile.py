@@ -1,4 +1,4 @@
-"""The logged-in person's own data: `/me` in two round trips, the account with its organisation, own edits."""
+"""The logged-in person's own data: `/me` in one round trip, the account with its organisation, own edits."""
 
 from dataclasses import dataclass, field
 from typing import Any
@@ -8,7 +8,7 @@ from konnect_contracts.events.access import AccountChanged
 from konnect_kit.db import Reader, Session
 
 from identity.db.logins import change_login, login_with_organisation
-from identity.db.queries import AccountView, family_children, live_account, today_in
+from identity.db.queries import AccountView, account_and_children
 from identity.service_layer.accounts import ACCESS_EVENTS, now
 
 
@@ -20,13 +20,14 @@ class Me:
 
 async def me(reader: Reader, session_id: UUID, account_id: UUID) -> Me | None:
     """The live session's account (with organisation and family) and, for a parent, the children; None
-    when the session has ended. Two round trips in all: this is the app's most frequent call."""
-    row = await live_account(reader, session_id, account_id)
-    if row is None:
+    when the session has ended. One round trip: this is the app's most frequent call."""
+    found = await account_and_children(reader, session_id, account_id)
+    if found is None:
         return None
-    if row.role != "parent" or row.family_id is None:
-        return Me(row)
-    return Me(row, await family_children(reader, row.family_id, today_in(row.time_zone)))
+    account, kids = found
+    if account.role != "parent" or account.family_id is None:
+        return Me(account)
+    return Me(account, kids)
 
 
 async def account_with_organisation(session: Session, account_id: UUID) -> AccountView:
