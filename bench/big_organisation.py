@@ -41,6 +41,15 @@ def big_id(name: str) -> uuid.UUID:
     return uuid.uuid5(_NS, name)
 
 
+async def is_loaded(dsn: str) -> bool:
+    """Whether planning's database at `dsn` already holds the data set (a stack left running by an earlier run)."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        return bool(await conn.fetchval("SELECT 1 FROM directory_children WHERE child_id = $1", big_id("child:0")))
+    finally:
+        await conn.close()
+
+
 async def load(dsn: str, *, children: int = 2000, groups: int = 100, seed: int = 10) -> dict[str, int]:
     """Adds the data set to planning's database at `dsn` (idempotent: a second call finds it and does nothing)."""
     rnd = random.Random(seed)
