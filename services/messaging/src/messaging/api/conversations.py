@@ -17,6 +17,7 @@ from messaging.api.models import (
     GroupMessageOut,
     MessageIn,
     MessageOut,
+    messages_out,
 )
 from messaging.service_layer import conversations as use
 from messaging.service_layer.attachments import drafted
@@ -34,7 +35,7 @@ def _conversation_out(found: dict) -> ConversationOut:
     c = found["conversation"]
     return ConversationOut(**{k: c[k] for k in ("conversation_id", "subject", "child_id", "group_id", "family_id",
                                                 "broadcast_id", "created_at")},
-                           messages=[MessageOut.of(m) for m in found["messages"]], older_cursor=found["older_cursor"])
+                           messages=messages_out(found["messages"]), older_cursor=found["older_cursor"])
 
 
 @router.get("/conversations", response_model=ConversationListOut)
