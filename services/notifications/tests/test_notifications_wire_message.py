@@ -2,6 +2,7 @@
 
 from datetime import UTC, datetime
 from email import message_from_bytes, policy
+from email.utils import formataddr
 from uuid import UUID, uuid4
 
 from hypothesis import given, settings
@@ -38,13 +39,17 @@ def read(message) -> dict:
 
 
 @settings(max_examples=300, deadline=None)
-@given(subject=free_text, sender_name=free_text, reply_name=free_text, text=body, html=body, recipient=addresses,
+@given(subject=free_text, sender_name=free_text, reply_name=st.sampled_from(["", "Kinderopvang De Zonnebloem"]),
+       text=body, html=body, recipient=addresses,
        unsubscribe=st.one_of(st.none(), st.text("abcdefXYZ0123456789-_=%", min_size=1, max_size=400)),
        with_reply=st.booleans(), language=st.sampled_from(["nl", "en"]))
 def test_the_fast_mail_parses_to_the_same_mail_as_the_standard_one(subject, sender_name, reply_name, text, html,
                                                                     recipient, unsubscribe, with_reply, language):
     delivery_id = uuid4()
-    reply_to = f'"{reply_name}" <info@zonnebloem.example>' if with_reply else None
+    # Reply-To is the organisation's own address (mail_texts.Sender.reply_to), sometimes with a plain name. Names
+    # beyond that are left out: the standard library itself mangles or crashes on some ('[ ¡', '. ç').
+    reply_to = (formataddr((reply_name, "info@zonnebloem.example")) if reply_name else "info@zonnebloem.example"
+                ) if with_reply else None
     kwargs = dict(delivery_id=delivery_id, mail_from="Konnect <no-reply@konnect.local>", recipient=recipient,
                   language=language, subject=subject.strip(), body_text=text, body_html=html, now=WHEN,
                   sender_name=sender_name.strip() or None, reply_to=reply_to,
@@ -70,3 +75,13 @@ def test_a_non_ascii_address_goes_the_standard_way() -> None:
                         recipient="zoë@example.test", language="nl", subject="Hallo", body_text="Hallo Zoë",
                         body_html="<p>Hallo Zoë</p>", now=WHEN)
     assert read(parsed(mail.data))["text"].startswith("Hallo Zoë")
+
+
+def test_a_reply_to_with_a_line_break_never_becomes_a_header_of_its_own():
+    injected = "info@zonnebloem.example\r\nBcc: everyone@example.test"
+    try:
+        mail = wire_message(delivery_id=uuid4(), mail_from="Konnect <no-reply@konnect.local>", recipient="a@b.test",
+                            language="nl", subject="s", body_text="t", body_html="h", now=WHEN, reply_to=injected)
+    except ValueError:
+        return  # refused outright (the standard builder): fine
+    assert parsed(mail.data)["Bcc"] is None

@@ -40,9 +40,8 @@ def wire_message(*, delivery_id: UUID, mail_from: str, recipient: str, language:
                  body_text: str, body_html: str, now: datetime | None = None, sender_name: str | None = None,
                  reply_to: str | None = None, unsubscribe_url: str | None = None) -> WireMessage:
     display, address = parseaddr(mail_from)
-    reply_name, reply_address = parseaddr(reply_to or "")
-    plain = (address, recipient, reply_address, unsubscribe_url or "")
-    if not all(part.isascii() for part in plain):
+    plain = (address, recipient, reply_to or "", unsubscribe_url or "")
+    if not all(part.isascii() for part in plain) or not (reply_to or "").isprintable():
         standard = build_message(delivery_id=delivery_id, mail_from=mail_from, recipient=recipient, language=language,
                                  subject=subject, body_text=body_text, body_html=body_html, now=now,
                                  sender_name=sender_name, reply_to=reply_to, unsubscribe_url=unsubscribe_url)
@@ -51,7 +50,9 @@ def wire_message(*, delivery_id: UUID, mail_from: str, recipient: str, language:
     boundary = f"=_konnect_{delivery_id.hex}"
     headers = [("From", formataddr((sender_name or display, address), charset="utf-8") if address else mail_from)]
     if reply_to:
-        headers.append(("Reply-To", formataddr((reply_name, reply_address), charset="utf-8")))
+        # A header value already (the organisation's address, or `formataddr`'s "name <address>"), printable ASCII
+        # here (anything else, a line break above all, took the standard builder above): passed on as written.
+        headers.append(("Reply-To", reply_to))
     headers += [("To", recipient), ("Subject", _text(subject, "Subject")),
                 ("Date", format_datetime(now or datetime.now(UTC))),
                 ("Message-ID", message_id_for(delivery_id, mail_from)), ("Content-Language", language),
