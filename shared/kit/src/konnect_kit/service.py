@@ -11,12 +11,14 @@ from typing import Annotated, Protocol
 import uvicorn
 from fastapi import APIRouter, Depends, FastAPI, Request
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.middleware import Middleware
 
 from konnect_kit.consumer import EventConsumer, Subscription
 from konnect_kit.correlation import CorrelationMiddleware
 from konnect_kit.db import Database, Reader
 from konnect_kit.errors import install_error_handlers
 from konnect_kit.health import health_router, kafka_reachable
+from konnect_kit.lean_reads import LeanReads
 from konnect_kit.logging import configure_logging
 from konnect_kit.migrations import upgrade_to_head
 from konnect_kit.openapi import install_openapi
@@ -151,6 +153,10 @@ def create_service_app(
     }), include_in_schema=False)
     for router in routers:
         app.include_router(router)
+    # Innermost of the app's own layers (appended: Starlette builds them outermost first): read-only GET routes
+    # run without FastAPI's per-request machinery (konnect_kit.lean_reads), everything else as before.
+    app.user_middleware.append(Middleware(LeanReads, fastapi=app, reader_dependency=read_only,
+                                          routes=[route for router in routers for route in router.routes]))
     return app
 
 

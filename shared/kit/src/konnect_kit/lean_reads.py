@@ -1,0 +1,155 @@
+"""Read-only routes answered without FastAPI's per-request machinery: the same route, its dependencies and its
+response model, run by a plain ASGI dispatcher.
+
+Why: for a read of one statement, FastAPI's routing, dependency solving (an exit stack, a `Request` and a
+`Response` per call) cost ~100 us of a service's CPU, as much as the read itself (py-spy and cProfile,
+bench/PROFILE-read-paths.md round 6). The dispatcher takes the GET routes that use a `Reader` (`ReaderDep`:
+read-only by construction) whose parameters are path and query parameters and whose dependencies are plain
+`async def f(request)` functions (the caller, the reader, the kit, the clock, ...), and runs exactly those
+pieces: FastAPI's own parameter validation and response serialisation, the app's own exception handlers.
+Anything else, and any request whose parameters do not validate, goes through FastAPI as before, so answers,
+errors and the OpenAPI document stay the same (tests/architecture and the kit's tests compare both paths).
+"""
+
+import inspect
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.datastructures import DefaultPlaceholder
+from fastapi.dependencies.models import Dependant
+from fastapi.dependencies.utils import request_params_to_args
+from fastapi.routing import APIRoute, serialize_response
+from starlette.datastructures import QueryParams
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import Request
+from starlette.routing import BaseRoute
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+_JSON = (b"content-type", b"application/json")
+
+
+class _LeanRoute:
+    """One read-only route, ready to run: its dependencies in order, its endpoint, its serialiser."""
+
+    def __init__(self, route: APIRoute, dependencies: list[tuple[str, Callable[..., Any], str]]) -> None:
+        self.route = route
+        self.endpoint = route.dependant.call
+        self.dependencies = dependencies  # (parameter name, function, name of its Request parameter)
+        self.path_params = route.dependant.path_params
+        self.query_params = route.dependant.query_params
+        self.status = route.status_code or 200
+
+    async def answer(self, scope: Scope, path_values: dict[str, Any]) -> bytes | None:
+        """The JSON body, or None when a parameter does not validate (FastAPI then answers with its 422)."""
+        values, errors = request_params_to_args(self.path_params, path_values)
+        if self.query_params:
+            query, query_errors = request_params_to_args(self.query_params, QueryParams(scope["query_string"]))
+            values.update(query)
+            errors += query_errors
+        if errors:
+            return None
+        request = Request(scope)
+        solved: dict[Callable[..., Any], Any] = {}  # FastAPI's use_cache: one call per function and request
+        for name, dependency, request_name in self.dependencies:
+            if dependency not in solved:
+                solved[dependency] = await dependency(**{request_name: request})
+            values[name] = solved[dependency]
+        content = await self.endpoint(**values)
+        route = self.route
+        return await serialize_response(
+            field=route.response_field, response_content=content, include=route.response_model_include,
+            exclude=route.response_model_exclude, by_alias=route.response_model_by_alias,
+            exclude_unset=route.response_model_exclude_unset,
+            exclude_defaults=route.response_model_exclude_defaults,
+            exclude_none=route.response_model_exclude_none, is_coroutine=True, dump_json=True)
+
+
+def _plain_dependencies(dependant: Dependant) -> list[tuple[str, Callable[..., Any], str]] | None:
+    """The route's dependencies if each is an `async def f(request)` without dependencies of its own."""
+    found = []
+    for sub in dependant.dependencies:
+        call = sub.call
+        if (call is None or not inspect.iscoroutinefunction(call) or sub.dependencies or sub.path_params
+                or sub.query_params or sub.header_params or sub.cookie_params or sub.body_params
+                or sub.request_param_name is None or sub.name is None
+                or len(inspect.signature(call).parameters) != 1):
+            return None
+        found.append((sub.name, call, sub.request_param_name))
+    return found
+
+
+def lean_route(route: APIRoute, reader_dependency: Callable[..., Any]) -> _LeanRoute | None:
+    """The route on the lean path, or None when it does not qualify (then FastAPI serves it)."""
+    dependant = route.dependant
+    if (route.methods != {"GET"} or route.response_field is None
+            or not isinstance(route.response_class, DefaultPlaceholder)
+            or not inspect.iscoroutinefunction(dependant.call)
+            or dependant.header_params or dependant.cookie_params or dependant.body_params
+            or dependant.request_param_name or dependant.websocket_param_name or dependant.http_connection_param_name
+            or dependant.response_param_name or dependant.background_tasks_param_name
+            or dependant.security_scopes_param_name):
+        return None
+    dependencies = _plain_dependencies(dependant)
+    if dependencies is None or not any(call is reader_dependency for _, call, _ in dependencies):
+        return None  # read-only only: a route without a Reader may write, it keeps FastAPI's unit of work
+    return _LeanRoute(route, dependencies)
+
+
+class LeanReads:
+    """ASGI middleware, innermost of the app's own: a GET that FastAPI would route to a lean route is answered
+    here; every other request passes on. Routes are tried in FastAPI's order, so a route registered earlier
+    (`/conversations/unread` before `/conversations/{id}`) still wins."""
+
+    def __init__(self, app: ASGIApp, *, fastapi: FastAPI, routes: Iterable[BaseRoute],
+                 reader_dependency: Callable[..., Any]) -> None:
+        self.app = app
+        self.fastapi = fastapi
+        self.routes: list[tuple[APIRoute, _LeanRoute | None]] = []
+        for route in routes:
+            if not isinstance(route, APIRoute):
+                break  # an included router or a mount: its order is FastAPI's to know, so no lean route after it
+            self.routes.append((route, lean_route(route, reader_dependency)))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "GET" or self.fastapi.dependency_overrides:
+            await self.app(scope, receive, send)
+            return
+        path: str = scope["path"]
+        for route, lean in self.routes:
+            found = route.path_regex.match(path)
+            if found is None:
+                continue
+            if lean is None:
+                break
+            values = {name: route.param_convertors[name].convert(value) for name, value in found.groupdict().items()}
+            try:
+                body = await lean.answer(scope, values)
+            except Exception as exc:
+                handler = self._handler_for(exc)
+                if handler is None:
+                    raise  # unexpected: the server-error layer outside answers 500, as for any route
+                response = await handler(Request(scope, receive), exc)
+                await response(scope, receive, send)
+                return
+            if body is None:
+                break  # a parameter did not validate: FastAPI's 422
+            await send({"type": "http.response.start", "status": lean.status,
+                        "headers": [(b"content-length", str(len(body)).encode()), _JSON]})
+            await send({"type": "http.response.body", "body": body})
+            return
+        await self.app(scope, receive, send)
+
+    def _handler_for(self, exc: Exception) -> Callable[..., Any] | None:
+        # What Starlette's exception layer (just inside this one) does: an HTTPException's status handler, else the
+        # handler of the closest class in the exception's MRO. A handler for Exception itself belongs to the
+        # server-error layer outside: that one still sees the exception (it logs it and answers 500).
+        handlers = self.fastapi.exception_handlers
+        if isinstance(exc, StarletteHTTPException) and exc.status_code in handlers:
+            return handlers[exc.status_code]
+        for cls in type(exc).__mro__:
+            if cls is Exception:
+                return None
+            if cls in handlers:
+                return handlers[cls]
+        return None

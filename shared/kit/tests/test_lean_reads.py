@@ -1,0 +1,104 @@
+"""Read-only routes on the lean path (konnect_kit.lean_reads) answer exactly as FastAPI does: same status, body
+and headers for answers, refusals and failures; FastAPI keeps what is not a plain read."""
+
+from typing import Annotated
+
+import httpx
+import pytest
+from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from konnect_kit.errors import ApiError, install_error_handlers
+from konnect_kit.lean_reads import LeanReads
+from pydantic import BaseModel
+from starlette.middleware import Middleware
+
+served_by: list[str] = []
+
+
+async def reader(request: Request) -> str:
+    # FastAPI's router puts the route in the scope; the lean path does not route.
+    served_by.append("fastapi" if "route" in request.scope else "lean")
+    return "reader"
+
+
+async def caller(request: Request) -> str:
+    who = request.headers.get("x-who")
+    if who is None:
+        raise ApiError(401, "unauthorized", "Who are you?")
+    return who
+
+
+class Item(BaseModel):
+    item_id: str
+    who: str
+    limit: int
+    tags: list[str]
+
+
+ReaderDep = Annotated[str, Depends(reader)]
+CallerDep = Annotated[str, Depends(caller)]
+
+
+def app(*, lean: bool) -> FastAPI:
+    router = APIRouter(prefix="/items")
+
+    @router.get("/unread")  # registered first: it wins over /items/{item_id}, as in FastAPI
+    async def unread(who: CallerDep) -> dict[str, int]:
+        return {"unread": 3}
+
+    @router.get("/{item_id}", response_model=Item)
+    async def item(item_id: str, who: CallerDep, db: ReaderDep, again: ReaderDep,
+                   limit: Annotated[int, Query(ge=1, le=5)] = 2, tag: Annotated[list[str] | None, Query()] = None
+                   ) -> Item:
+        if item_id == "missing":
+            raise ApiError(404, "not_found", "No such item.")
+        if item_id == "boom":
+            raise RuntimeError("a bug")
+        return Item(item_id=item_id, who=who, limit=limit, tags=tag or [])
+
+    application = FastAPI()
+    install_error_handlers(application)
+    application.include_router(router)
+    if lean:
+        application.user_middleware.append(Middleware(LeanReads, fastapi=application, routes=router.routes,
+                                                      reader_dependency=reader))
+    return application
+
+
+REQUESTS = [
+    ("/items/a1?limit=3&tag=x&tag=y", {"x-who": "anne"}),
+    ("/items/a1", {"x-who": "anne"}),
+    ("/items/a1?limit=9", {"x-who": "anne"}),  # 422 from FastAPI's own validation
+    ("/items/a1?limit=zero", {"x-who": "anne"}),
+    ("/items/missing", {"x-who": "anne"}),  # the app's handler for ApiError
+    ("/items/a1", {}),  # a dependency refuses
+    ("/items/unread", {"x-who": "anne"}),
+    ("/items/boom", {"x-who": "anne"}),  # an unexpected error: 500
+    ("/elsewhere", {"x-who": "anne"}),
+]
+
+
+async def get(application: FastAPI, path: str, headers: dict[str, str]) -> httpx.Response:
+    transport = httpx.ASGITransport(app=application, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://service") as client:
+        return await client.get(path, headers=headers)
+
+
+@pytest.mark.parametrize(("path", "headers"), REQUESTS)
+async def test_the_lean_path_answers_exactly_as_fastapi(path: str, headers: dict[str, str]) -> None:
+    plain, lean = await get(app(lean=False), path, headers), await get(app(lean=True), path, headers)
+    assert (lean.status_code, lean.content) == (plain.status_code, plain.content)
+    assert {k: v for k, v in lean.headers.items()} == {k: v for k, v in plain.headers.items()}
+
+
+async def test_a_read_runs_on_the_lean_path_and_everything_else_on_fastapi() -> None:
+    application = app(lean=True)
+    served_by.clear()
+    assert (await get(application, "/items/a1?limit=3", {"x-who": "anne"})).json()["limit"] == 3
+    assert served_by == ["lean"]  # the reader once for both parameters (FastAPI's dependency cache)
+    served_by.clear()
+    assert (await get(application, "/items/a1?limit=9", {"x-who": "anne"})).status_code == 422
+    assert served_by == ["fastapi"]  # a parameter that does not validate: FastAPI answers (its 422)
+    application.dependency_overrides[caller] = lambda: "overridden"  # tests that override: FastAPI honours them
+    served_by.clear()
+    assert (await get(application, "/items/a1", {})).json()["who"] == "overridden"
+    assert served_by == ["fastapi"]
