@@ -46,14 +46,14 @@ def app(*, lean: bool) -> FastAPI:
         return {"unread": 3}
 
     @router.get("/{item_id}", response_model=Item)
-    async def item(item_id: str, who: CallerDep, db: ReaderDep, again: ReaderDep,
+    async def item(item_id: str, who: CallerDep, db: ReaderDep, again: ReaderDep, request: Request,
                    limit: Annotated[int, Query(ge=1, le=5)] = 2, tag: Annotated[list[str] | None, Query()] = None
                    ) -> Item:
         if item_id == "missing":
             raise ApiError(404, "not_found", "No such item.")
         if item_id == "boom":
             raise RuntimeError("a bug")
-        return Item(item_id=item_id, who=who, limit=limit, tags=tag or [])
+        return Item(item_id=item_id, who=request.headers.get("x-who", who), limit=limit, tags=tag or [])
 
     application = FastAPI()
     install_error_handlers(application)

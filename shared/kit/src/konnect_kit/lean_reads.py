@@ -39,6 +39,7 @@ class _LeanRoute:
         self.path_params = route.dependant.path_params
         self.query_params = route.dependant.query_params
         self.status = route.status_code or 200
+        self.request_name = route.dependant.request_param_name  # the endpoint's own `request: Request`, if any
 
     async def answer(self, scope: Scope, path_values: dict[str, Any]) -> bytes | None:
         """The JSON body, or None when a parameter does not validate (FastAPI then answers with its 422)."""
@@ -50,6 +51,8 @@ class _LeanRoute:
         if errors:
             return None
         request = Request(scope)
+        if self.request_name:
+            values[self.request_name] = request
         solved: dict[Callable[..., Any], Any] = {}  # FastAPI's use_cache: one call per function and request
         for name, dependency, request_name in self.dependencies:
             if dependency not in solved:
@@ -86,7 +89,7 @@ def lean_route(route: APIRoute, reader_dependency: Callable[..., Any]) -> _LeanR
             or not isinstance(route.response_class, DefaultPlaceholder)
             or not inspect.iscoroutinefunction(dependant.call)
             or dependant.header_params or dependant.cookie_params or dependant.body_params
-            or dependant.request_param_name or dependant.websocket_param_name or dependant.http_connection_param_name
+            or dependant.websocket_param_name or dependant.http_connection_param_name
             or dependant.response_param_name or dependant.background_tasks_param_name
             or dependant.security_scopes_param_name):
         return None

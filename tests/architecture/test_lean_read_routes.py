@@ -1,0 +1,33 @@
+"""The parents' hot reads run on the kit's lean read path (konnect_kit.lean_reads): a change that quietly sends
+one back through FastAPI's per-request machinery (a new dependency with dependencies of its own, a Header
+parameter, ...) costs it ~100 us per call and fails here instead (bench/PROFILE-read-paths.md round 6)."""
+
+import importlib
+
+import pytest
+from konnect_kit.lean_reads import LeanReads
+
+PARENT_READS = {
+    "identity": {"/me"},
+    "planning": {"/agenda", "/agenda/{child_id}/{day}", "/availability/{child_id}/{day}", "/requests"},
+    "credits": {"/children/{child_id}/credits"},
+    "timeline": {"/timeline/feed"},
+    "messaging": {"/conversations"},
+    "notifications": {"/inbox", "/inbox/unread-count"},
+}
+# Reads that write too, or read in a unit of work on purpose, stay on FastAPI's path.
+NOT_LEAN = {"messaging": {"/conversations/{conversation_id}"}, "timeline": {"/timeline/photos/{photo_id}"}}
+
+
+def lean_paths(service: str) -> tuple[set[str], set[str]]:
+    app = importlib.import_module(f"{service}.main").create_app()
+    layer = next(m for m in app.user_middleware if m.cls is LeanReads)
+    routes = LeanReads(app, **layer.kwargs).routes
+    return {r.path for r, lean in routes if lean}, {r.path for r, lean in routes if not lean}
+
+
+@pytest.mark.parametrize("service", sorted(PARENT_READS))
+def test_the_parents_hot_reads_take_the_lean_path(service: str) -> None:
+    lean, other = lean_paths(service)
+    assert PARENT_READS[service] <= lean, f"not lean any more: {PARENT_READS[service] - lean}"
+    assert NOT_LEAN.get(service, set()) <= other
