@@ -10,6 +10,7 @@ from konnect_kit.errors import ApiError, install_error_handlers
 from konnect_kit.lean_reads import LeanReads
 from pydantic import BaseModel
 from starlette.middleware import Middleware
+from starlette.responses import JSONResponse
 
 served_by: list[str] = []
 
@@ -25,6 +26,14 @@ async def caller(request: Request) -> str:
     if who is None:
         raise ApiError(401, "unauthorized", "Who are you?")
     return who
+
+
+class Teapot(Exception):
+    """Handled by a plain `def` handler (Starlette runs those in a thread)."""
+
+
+def teapot(request: Request, exc: Teapot) -> JSONResponse:
+    return JSONResponse({"tea": str(exc)}, status_code=418)
 
 
 class Item(BaseModel):
@@ -51,12 +60,15 @@ def app(*, lean: bool) -> FastAPI:
                    ) -> Item:
         if item_id == "missing":
             raise ApiError(404, "not_found", "No such item.")
+        if item_id == "teapot":
+            raise Teapot("earl grey")
         if item_id == "boom":
             raise RuntimeError("a bug")
         return Item(item_id=item_id, who=request.headers.get("x-who", who), limit=limit, tags=tag or [])
 
     application = FastAPI()
     install_error_handlers(application)
+    application.add_exception_handler(Teapot, teapot)
     application.include_router(router)
     if lean:
         application.user_middleware.append(Middleware(LeanReads, fastapi=application, routes=router.routes,
@@ -72,6 +84,7 @@ REQUESTS = [
     ("/items/missing", {"x-who": "anne"}),  # the app's handler for ApiError
     ("/items/a1", {}),  # a dependency refuses
     ("/items/unread", {"x-who": "anne"}),
+    ("/items/teapot", {"x-who": "anne"}),  # the app's own plain-def handler
     ("/items/boom", {"x-who": "anne"}),  # an unexpected error: 500
     ("/elsewhere", {"x-who": "anne"}),
 ]

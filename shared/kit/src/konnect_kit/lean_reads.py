@@ -20,6 +20,7 @@ from fastapi.datastructures import DefaultPlaceholder
 from fastapi.dependencies.models import Dependant
 from fastapi.dependencies.utils import request_params_to_args
 from fastapi.routing import APIRoute, serialize_response
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import QueryParams
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
@@ -132,7 +133,9 @@ class LeanReads:
                 handler = self._handler_for(exc)
                 if handler is None:
                     raise  # unexpected: the server-error layer outside answers 500, as for any route
-                response = await handler(Request(scope, receive), exc)
+                request = Request(scope, receive)
+                response = (await handler(request, exc) if inspect.iscoroutinefunction(handler)
+                            else await run_in_threadpool(handler, request, exc))  # as Starlette runs a plain def
                 await response(scope, receive, send)
                 return
             if body is None:
