@@ -11,7 +11,7 @@ PARENT_READS = {
     "identity": {"/me"},
     "planning": {"/agenda", "/agenda/{child_id}/{day}", "/availability/{child_id}/{day}", "/requests"},
     "credits": {"/children/{child_id}/credits"},
-    "timeline": {"/timeline/feed"},
+    "timeline": {"/timeline/feed", "/timeline/children/{child_id}/timeline"},
     "messaging": {"/conversations"},
     "notifications": {"/inbox", "/inbox/unread-count"},
 }
