@@ -152,24 +152,18 @@ def _child_entries(rows: Sequence[Any], today: date) -> list[dict[str, Any]]:
     return list(entries.values())
 
 
-# A parent's children with mentor and placements, for the family of the enclosing statement (LATERAL).
-_kids = (
-    select(children.c.child_id, children.c.first_name, children.c.last_name, children.c.birth_date,
-           children.c.mentor_staff_id, staff.c.name.label("mentor_name"),
-           *[c.label(f"p_{c.name}") for c in _placed.c])
-    .outerjoin(staff, staff.c.staff_id == children.c.mentor_staff_id)
-    .outerjoin(_placed, _placed.c.child_id == children.c.child_id)
-    .where(children.c.family_id == families.c.family_id)
-    .lateral("kids")
-)
 _ACCOUNT_FIELDS = tuple(AccountView.__dataclass_fields__)
+# A parent's children with mentor and placements, for the family of the enclosing statement (LATERAL); the
+# children's own family and organisation columns are the account's already, so only the others are selected.
+_kids = _children_with_placements(children.c.family_id == families.c.family_id).order_by(None).lateral("kids")
+_KID_COLUMNS = [column for column in _kids.c if column.name not in _ACCOUNT_FIELDS]
 
 # /me, the app's most frequent call, in one round trip: the live session's account with its organisation and
 # (for a parent) family, and one row per child and placement (kids columns NULL when there are none). Two
 # statements cost a second round trip: ~100 us of PostgreSQL and ~50 us of identity's CPU per call (round 6).
 _ME = ReadQuery(
     select(*ACCOUNT_VIEW_COLUMNS, organisations.c.time_zone, families.c.family_id,
-           families.c.name.label("family_name"), *_kids.c)
+           families.c.name.label("family_name"), *_KID_COLUMNS)
     .select_from(sessions)
     .join(accounts, accounts.c.account_id == sessions.c.account_id)
     .outerjoin(organisations, organisations.c.organisation_id == accounts.c.organisation_id)
