@@ -129,6 +129,29 @@ async def test_decided_request_for_two_siblings_mails_each_parent_once_in_their_
     assert kept and all("Noor" in r["body_text"] for r in kept)
 
 
+async def test_a_parent_whose_address_bounced_gets_no_decision_mail_and_the_other_parent_does(
+        shared_env, mail_app, mailpit) -> None:
+    family = await known_family(shared_env)
+    await shared_env.fetch("INSERT INTO email_suppressions (address, reason, detail) VALUES ($1, 'bounced', 'gone')",
+                           family.english_parent.lower())
+    request = submitted(family)
+    decision = shared_env.wrap(decided(request))
+    await shared_env.publish(shared_env.wrap(request), decision)
+
+    [mail] = await mails(mailpit, family.dutch_parent, 1)
+    assert "- Noor, woensdag 11 maart 2026: geaccepteerd" in mail["Text"]
+    rows = await eventually(lambda: _sent_or_failed(shared_env, decision.event_id))
+    assert rows == {family.dutch_parent: ("sent", None),
+                    family.english_parent: ("failed", "not sent: the address is suppressed (bounced)")}
+    assert mailpit.messages_to(family.english_parent) == []
+
+
+async def _sent_or_failed(env: Any, event_id: UUID) -> dict[str, tuple[str, str | None]] | None:
+    rows = await env.fetch("SELECT recipient, status, last_error FROM deliveries WHERE event_id = $1", event_id)
+    found = {r["recipient"]: (r["status"], r["last_error"]) for r in rows}
+    return found if len(found) == 2 and all(status in ("sent", "failed") for status, _ in found.values()) else None
+
+
 async def test_expired_request_tells_every_parent(shared_env, mail_app, mailpit) -> None:
     family = await known_family(shared_env)
     request = submitted(family)

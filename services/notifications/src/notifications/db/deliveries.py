@@ -12,7 +12,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from notifications.db.models import deliveries
-from notifications.db.suppressions import suppression_of
+from notifications.db.suppressions import Suppression, suppression_of
 from notifications.domain.delivery import delivery_id_for
 from notifications.domain.mail_texts import INVITATION, PASSWORD_RESET, RenderedMail
 from notifications.domain.push_texts import RenderedPush
@@ -42,11 +42,17 @@ PUSH = "push"
 PUSH_CHANNEL = "notifications_push"
 
 
+LOOK_UP: Any = object()  # `queue_email(suppressed=...)`: not read yet, read it here
+
+
 async def queue_email(session: AsyncSession, *, event_id: UUID, recipient: str, mail: RenderedMail,
-                      organisation_id: UUID | None, account_id: UUID | None) -> bool:
+                      organisation_id: UUID | None, account_id: UUID | None,
+                      suppressed: Suppression | None = LOOK_UP) -> bool:
     """Insert the delivery unless this event already queued one for this address; True if it is new.
-    To an address that bounced or complained the delivery is logged as failed at once, and nothing is sent."""
-    suppressed = await suppression_of(session, recipient)
+    To an address that bounced or complained the delivery is logged as failed at once, and nothing is sent.
+    `suppressed`: the address's suppression (or None) when the caller read it already in this transaction."""
+    if suppressed is LOOK_UP:
+        suppressed = await suppression_of(session, recipient)
     if suppressed is not None:
         await session.execute(insert(deliveries).values(
             delivery_id=delivery_id_for(event_id, EMAIL, recipient), event_id=event_id, kind=mail.kind,

@@ -1,4 +1,4 @@
-"""Read-model statements for request mail: children's names, request lines, the parents of a family."""
+"""Read models kept from other services' events (children, submitted requests, organisations) and their reads."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from notifications.db.models import children, organisations, recipients, requests
+from notifications.db.models import children, organisations, requests
 from notifications.domain.mail_texts import Sender
 
 
@@ -47,28 +47,6 @@ async def remember_request(session: AsyncSession, *, request_id: UUID, organisat
                                 kind=kind, lines=lines)
         .on_conflict_do_nothing(index_elements=[requests.c.request_id])
     )
-
-
-async def request_of(session: AsyncSession, request_id: UUID) -> tuple[str, dict[UUID, dict[str, Any]]] | None:
-    """(kind, lines by line id) of a remembered request, or None when its RequestSubmitted was not seen."""
-    row = (await session.execute(
-        select(requests.c.kind, requests.c.lines).where(requests.c.request_id == request_id)
-    )).first()
-    if row is None:
-        return None
-    return row.kind, {UUID(line["line_id"]): line for line in row.lines}
-
-
-async def parents_of(session: AsyncSession, *, organisation_id: UUID, family_id: UUID) -> list[Parent]:
-    """Every active parent account of the family that has an address: each of them gets their own mail."""
-    rows = await session.execute(
-        select(recipients.c.account_id, recipients.c.email, recipients.c.display_name, recipients.c.language)
-        .where(recipients.c.role == "parent", recipients.c.family_id == family_id,
-               recipients.c.organisation_id == organisation_id, recipients.c.active.is_(True),
-               recipients.c.email.is_not(None))
-        .order_by(recipients.c.account_id)
-    )
-    return [Parent(row.account_id, row.email, row.display_name, row.language) for row in rows]
 
 
 async def upsert_organisation(session: AsyncSession, *, organisation_id: UUID, version: int,
