@@ -66,9 +66,11 @@ async def line_of(session: AsyncSession, request_id: UUID, line_id: UUID) -> Sto
         request_lines.c.line_id == line_id, request_lines.c.request_id == request_id))).first()
 
 
-async def update_line(session: AsyncSession, line_id: UUID, **values: Any) -> None:
-    """Store a line's new status, evaluation or reservation answer (the service layer decided which)."""
-    await session.execute(update(request_lines).where(request_lines.c.line_id == line_id).values(**values))
+async def update_line(session: AsyncSession, line_id: UUID, **values: Any) -> StoredLine:
+    """Store a line's new status, evaluation or reservation answer (the service layer decided which); the line as
+    it is now (RETURNING: a caller that settles next needs no second read)."""
+    return (await session.execute(update(request_lines).where(request_lines.c.line_id == line_id).values(**values)
+                                  .returning(*request_lines.c))).one()
 
 
 async def close_lines(session: AsyncSession, line_ids: list[UUID], *, status: str, reason: str,
@@ -80,6 +82,9 @@ async def close_lines(session: AsyncSession, line_ids: list[UUID], *, status: st
 
 async def mark_decided(session: AsyncSession, request_id: UUID, now: datetime) -> None:
     """The request is decided: the guard against a second RequestDecided, and nothing is left to expire."""
-    await session.execute(update(requests).where(requests.c.request_id == request_id).values(decided_at=now))
-    await session.execute(update(request_timers).where(request_timers.c.request_id == request_id,
-                                                       request_timers.c.fired_at.is_(None)).values(fired_at=now))
+    # One statement (the timer's update as a CTE): it runs on the request saga's path.
+    timer = (update(request_timers).where(request_timers.c.request_id == request_id,
+                                          request_timers.c.fired_at.is_(None)).values(fired_at=now)
+             .returning(request_timers.c.request_id).cte("timer"))
+    await session.execute(update(requests).where(requests.c.request_id == request_id).values(decided_at=now)
+                          .add_cte(timer))

@@ -42,13 +42,15 @@ async def erp_evaluation_topics(session: AsyncSession) -> list[str]:
 
 async def check_erp_evaluation(session: AsyncSession, client: str, event: ChildEvaluated) -> None:
     """Raises `ForeignEvaluation` unless `client` is registered for the evaluation's organisation."""
-    organisations = await session.scalar(select(erp_clients.c.organisation_ids)
-                                         .where(erp_clients.c.client_id == client))
+    # The client's organisations and the request's own organisation (it counts, not only the one the event
+    # claims) in one round trip: this runs on the request saga's path (bench/request_saga.py).
+    found = (await session.execute(select(
+        select(erp_clients.c.organisation_ids).where(erp_clients.c.client_id == client).scalar_subquery(),
+        select(requests.c.organisation_id).where(requests.c.request_id == event.request_id).scalar_subquery(),
+    ))).one()
+    organisations, request_organisation = found[0], found[1]
     if organisations is None:
         raise ForeignEvaluation(f"ERP client {client!r} is not registered: evaluation refused")
-    # The request's own organisation counts, not only the one the event claims.
-    request_organisation = await session.scalar(select(requests.c.organisation_id)
-                                                .where(requests.c.request_id == event.request_id))
     for organisation in {event.organisation_id, request_organisation} - {None}:
         if organisation not in organisations:
             raise ForeignEvaluation(f"ERP client {client!r} evaluated request {event.request_id} of organisation "

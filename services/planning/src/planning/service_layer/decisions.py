@@ -45,9 +45,13 @@ def _state(row: StoredLine) -> LineState:
                      reason=row.reason)
 
 
-async def settle(session: Session, outbox: Outbox, request: StoredRequest, now: datetime) -> None:
-    """Bring every line to the status its inputs imply; plan accepted care; publish `RequestDecided` once."""
-    rows = await lines_of(session, request.request_id)
+async def settle(session: Session, outbox: Outbox, request: StoredRequest, now: datetime,
+                 rows: Sequence[StoredLine] | None = None) -> None:
+    """Bring every line to the status its inputs imply; plan accepted care; publish `RequestDecided` once.
+
+    `rows`: the locked request's lines as they are now, when the caller has them (else they are read)."""
+    if rows is None:
+        rows = await lines_of(session, request.request_id)
     before = [_state(r) for r in rows]
     after = resolve(before, all_or_nothing=request.all_or_nothing)
     by_id = {str(r.line_id): r for r in rows}
@@ -90,20 +94,21 @@ class Evaluation:
     event_id: UUID
 
 
-async def record_evaluation(session: Session, line: StoredLine, evaluation: Evaluation, now: datetime) -> Applied:
-    """Store one evaluation on a locked request's line; the caller settles afterwards.
+async def record_evaluation(session: Session, line: StoredLine, evaluation: Evaluation,
+                            now: datetime) -> tuple[Applied, StoredLine]:
+    """Store one evaluation on a locked request's line; the caller settles afterwards. Returns whether it was
+    applied and the line as it is now.
 
     A line is evaluated once: a second evaluation (or one after cancel/expiry/rejection) is not applied.
     """
     if line.evaluation_outcome is not None:
-        return "already_evaluated"
+        return "already_evaluated", line
     if line.status != "pending":
-        return "not_pending"
-    await db.update_line(session, line.line_id, evaluation_outcome=evaluation.outcome,
-                         evaluation_reason=evaluation.reason, evaluated_by=evaluation.evaluated_by,
-                         evaluator_id=evaluation.evaluator_id, evaluated_at=now,
-                         evaluation_event_id=evaluation.event_id)
-    return "applied"
+        return "not_pending", line
+    return "applied", await db.update_line(
+        session, line.line_id, evaluation_outcome=evaluation.outcome, evaluation_reason=evaluation.reason,
+        evaluated_by=evaluation.evaluated_by, evaluator_id=evaluation.evaluator_id, evaluated_at=now,
+        evaluation_event_id=evaluation.event_id)
 
 
 async def record_reservation(session: Session, outbox: Outbox, *, request_id: UUID, line_id: UUID,

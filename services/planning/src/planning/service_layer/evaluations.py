@@ -73,17 +73,19 @@ async def apply_child_evaluated(session: Session, outbox: Outbox, event: ChildEv
     if request is None or request.organisation_id != event.organisation_id:
         log.warning("evaluation for an unknown request ignored", extra=extra)
         return "unknown"
-    line = next((x for x in await lines_of(session, event.request_id) if x.line_id == event.line_id), None)
+    lines = await lines_of(session, event.request_id)
+    line = next((x for x in lines if x.line_id == event.line_id), None)
     if line is None or line.child_id != event.child_id:
         log.warning("evaluation for an unknown line ignored", extra=extra)
         return "unknown"
     if line.evaluation_event_id == event_id:
         log.debug("own evaluation event seen again", extra=extra)
         return "own"
-    result = await record_evaluation(session, line, Evaluation(
+    result, evaluated = await record_evaluation(session, line, Evaluation(
         line.line_id, event.outcome, event.reason, event.evaluated_by, event.evaluator_id, event_id), now)
     if result != "applied":
         log.warning("evaluation ignored", extra={**extra, "why": result, "status": line.status})
         return result
-    await settle(session, outbox, request, now)
+    # The request is locked: its lines are the ones read above, with this one as the update left it.
+    await settle(session, outbox, request, now, [evaluated if x.line_id == line.line_id else x for x in lines])
     return result
