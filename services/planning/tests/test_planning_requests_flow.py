@@ -142,6 +142,9 @@ def extra(o: Org, day: date, children: list[str], parts: list[str], *, end: date
 async def submit(env: Env, o: Org, body: dict, status: int = 201, path: str = "/requests/extra-days") -> dict:
     r = await env.client.post(path, json=body, headers=o.parent_headers())
     assert r.status_code == status, r.text
+    if status == 201:  # the answer (built from what was stored, not read back) is the request as it is stored
+        stored = await env.client.get(f"/requests/{r.json()['request_id']}", headers=o.parent_headers())
+        assert stored.json() == r.json()
     return r.json()
 
 

@@ -40,11 +40,14 @@ async def credit_grant(session: AsyncSession, credit_id: UUID) -> Row | None:
 
 
 async def store_request(session: AsyncSession, request: dict[str, Any], lines: Sequence[dict[str, Any]],
-                        fire_at: datetime) -> None:
-    """The request, its lines (each a row of `request_lines`) and its expiry timer, in one go."""
-    await session.execute(insert(requests).values(**request))
-    await session.execute(insert(request_lines), list(lines))
+                        fire_at: datetime) -> tuple[StoredRequest, list[StoredLine]]:
+    """The request, its lines (each a row of `request_lines`) and its expiry timer, in one go; the request and its
+    lines (by position) as stored (RETURNING: the answer to the POST needs no second read)."""
+    stored = (await session.execute(insert(requests).values(**request).returning(*requests.c))).one()
+    rows = (await session.execute(insert(request_lines).returning(*request_lines.c, sort_by_parameter_order=True),
+                                  list(lines))).all()
     await session.execute(insert(request_timers).values(request_id=request["request_id"], fire_at=fire_at))
+    return stored, sorted(rows, key=lambda row: row.position)
 
 
 async def lock_request(session: AsyncSession, request_id: UUID,

@@ -12,7 +12,8 @@ from konnect_kit.db import Session
 from konnect_kit.internal import Caller
 from konnect_kit.outbox import Outbox
 
-from planning.db.request_store import credit_grant, store_request
+from planning.db.request_store import StoredLine, StoredRequest, credit_grant, store_request
+from planning.domain.calendar import OrgCalendar
 from planning.domain.payment import CreditFacts, check_credit_usable, credit_amount
 from planning.domain.periods import check_period, end_of_day, is_single_date, resolve_expires_on
 from planning.domain.refusals import Refusal
@@ -82,6 +83,9 @@ class Submitted:
     request_id: UUID
     lines: list[Line]
     expires_on: date
+    request: StoredRequest  # the request and its lines as stored, and the organisation's calendar: the answer
+    rows: list[StoredLine]  # to the POST is built from these, without reading back what was just written
+    calendar: OrgCalendar
 
 
 async def _own_child(session: Session, family: FamilyRecord, child_id: UUID) -> None:
@@ -183,7 +187,7 @@ async def submit(session: Session, outbox: Outbox, *, who: Caller, family: Famil
     expires = resolve_expires_on(expires_on, min(line.first_date for line in lines), today)
     request_id = uuid.uuid4()
     submitted_by = actor_uuid(who)
-    await store_request(session, {
+    stored, rows = await store_request(session, {
         "request_id": request_id, "organisation_id": family.organisation_id, "family_id": family.family_id,
         "kind": kind, "all_or_nothing": all_or_nothing, "expires_on": expires, "submitted_by": who.actor_id,
         "submitted_role": who.role, "submitted_at": now,
@@ -192,7 +196,7 @@ async def submit(session: Session, outbox: Outbox, *, who: Caller, family: Famil
         request_id=request_id, organisation_id=family.organisation_id, family_id=family.family_id, kind=kind,
         all_or_nothing=all_or_nothing, expires_on=expires, submitted_by_account_id=submitted_by,
         lines=tuple(_event_line(line) for line in lines)))
-    return Submitted(request_id, lines, expires)
+    return Submitted(request_id, lines, expires, stored, rows, calendar)
 
 
 def _row(request_id: UUID, position: int, line: Line) -> dict:
