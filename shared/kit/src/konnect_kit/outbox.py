@@ -8,13 +8,14 @@ import asyncio
 import contextlib
 import json
 import logging
+from collections.abc import Sequence
 from typing import Any
 from uuid import UUID, uuid5
 
 import asyncpg
 from aiokafka import AIOKafkaProducer
 from konnect_contracts.envelope import Envelope, EventPayload, kafka_headers
-from sqlalchemy import Insert, insert
+from sqlalchemy import Insert, insert, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from konnect_kit.correlation import causation_id_var, current_correlation_id
@@ -46,8 +47,11 @@ class Outbox:
         payload: EventPayload,
         *,
         organisation_id: UUID | None = None,
+        copies: Sequence[tuple[str, str]] = (),
     ) -> Envelope:
-        """Write `payload` to the topic its contract names (`payload.TOPIC`), keyed by its partition key."""
+        """Write `payload` to the topic its contract names (`payload.TOPIC`), keyed by its partition key; and an
+        unchanged copy (same event id, so receivers deduplicate) to each (topic, key) of `copies`: catalogue names
+        that are not the event's own (e.g. an ERP client's `erp.<client>.requests.v1`). One statement for all."""
         envelope = Envelope.wrap(
             payload,
             producer=self.producer_name,
@@ -55,34 +59,26 @@ class Outbox:
             causation_id=causation_id_var.get(),
             organisation_id=organisation_id,
         )
-        await session.execute(_insert_and_wake(
-            event_id=envelope.event_id,
-            event_type=envelope.event_type,
-            topic=payload.TOPIC,
-            key=payload.partition_key(),
-            value=envelope.to_bytes(),
-            headers=[[k, v.decode()] for k, v in kafka_headers(envelope)],
-        ))
+        value = envelope.to_bytes()
+        headers = [[k, v.decode()] for k, v in kafka_headers(envelope)]
+        rows = [{"event_id": envelope.event_id, "event_type": envelope.event_type, "topic": payload.TOPIC,
+                 "key": payload.partition_key(), "value": value, "headers": headers}]
+        # A copy's row needs an id of its own (the event is in this outbox already); its bytes keep the event's id.
+        rows += [{"event_id": uuid5(envelope.event_id, topic), "event_type": envelope.event_type, "topic": topic,
+                  "key": key, "value": value, "headers": headers} for topic, key in copies]
+        await session.execute(_insert_and_wake(rows))
         return envelope
 
-    async def forward(self, session: AsyncSession, envelope: Envelope, *, topic: str, key: str) -> None:
-        """Publish an event received elsewhere unchanged (same event id, so receivers deduplicate) to `topic`, a
-        catalogue name that is not the event's own (e.g. an ERP client's `erp.<client>.requests.v1`)."""
-        await session.execute(_insert_and_wake(
-            # The row needs an id of its own: the original event may be in this outbox already (our own
-            # event) or go to several topics. The bytes on the wire keep the original event id.
-            event_id=uuid5(envelope.event_id, topic), event_type=envelope.event_type, topic=topic, key=key,
-            value=envelope.to_bytes(), headers=[[k, v.decode()] for k, v in kafka_headers(envelope)],
-        ))
 
+def _insert_and_wake(rows: list[dict[str, Any]]) -> Insert:
+    """The rows (in order) and the relay's wake-up in one statement: `INSERT ... SELECT ... FROM pg_notify(...)`.
 
-def _insert_and_wake(**values: Any) -> Insert:
-    """The row and the relay's wake-up in one statement: `INSERT ... SELECT ... FROM pg_notify(...)`.
-
-    The NOTIFY is delivered at commit, like the row, and wakes the relay then instead of at its next poll. As a
-    statement of its own it cost every publish one more round trip to the database (bench/request_saga).
+    The NOTIFY is delivered at commit, like the rows, and wakes the relay then instead of at its next poll. As a
+    statement of its own it cost every publish one more round trip to the database (bench/request_saga); so did
+    each ERP client's copy of an event as a statement of its own.
     """
-    return insert(outbox).from_select(list(values), row_that_wakes(outbox, values, NOTIFY_CHANNEL))
+    selects = [row_that_wakes(outbox, row, NOTIFY_CHANNEL) for row in rows]
+    return insert(outbox).from_select(list(rows[0]), selects[0] if len(selects) == 1 else union_all(*selects))
 
 
 class OutboxRelay:

@@ -27,7 +27,6 @@ IntegratorEvent = (RequestSubmitted | RequestDecided | RequestExpired | RequestC
 
 
 async def publish(session: Session, outbox: Outbox, event: IntegratorEvent) -> Envelope:
-    envelope = await outbox.publish(session, event)
-    for client in await clients_of(session, event.organisation_id):
-        await outbox.forward(session, envelope, topic=erp_topics(client).requests, key=event.partition_key())
-    return envelope
+    clients = await clients_of(session, event.organisation_id)
+    return await outbox.publish(session, event, copies=[(erp_topics(client).requests, event.partition_key())
+                                                        for client in clients])
