@@ -8,7 +8,9 @@ from konnect_contracts.envelope import Envelope
 from konnect_devstack.pytest_plugin import eventually
 from konnect_kit.correlation import correlation_id_var
 from konnect_kit.db import Database
+from konnect_kit.kafka import ensure_topics
 from konnect_kit.outbox import Outbox, OutboxRelay
+from konnect_kit.topics import topic_name
 from sqlalchemy import text
 
 
@@ -61,6 +63,30 @@ async def test_relay_publishes_in_write_order_with_correlation_headers(infra, fr
     assert labels == [f"{i:02d}" for i in range(20)]
     assert all(dict(r.headers)["correlation_id"] == b"corr-outbox-test" for r in records)
     assert all(Envelope.from_bytes(r.value).correlation_id == "corr-outbox-test" for r in records)
+
+
+async def test_an_event_and_its_copies_are_published_unchanged_each_to_its_topic(infra, fresh_database):
+    bootstrap = infra.endpoints.kafka
+    topic, prefix = await new_namespace(bootstrap)
+    copies = ["erp.kit-a.requests.v1", "erp.kit-b.requests.v1"]
+    await ensure_topics(bootstrap, [(topic_name(name, prefix), 1) for name in copies])
+    db = Database(fresh_database)
+    async with db.transaction() as session:
+        written = await Outbox(SERVICE).publish(session, probe("copied"),
+                                                copies=[(name, "erp-key") for name in copies])
+    relay = OutboxRelay(db, bootstrap, client_id=SERVICE, topic_prefix=prefix, poll_seconds=0.2)
+    await relay.start()
+    try:
+        [own] = await read_all(bootstrap, topic, expect=1)
+        found = [await read_all(bootstrap, topic_name(name, prefix), expect=1) for name in copies]
+    finally:
+        await relay.stop()
+        await db.dispose()
+    assert [len(records) for records in found] == [1, 1]
+    # The same bytes everywhere (receivers deduplicate by the one event id); a copy under the key it was given.
+    assert all(records[0].value == own.value for records in found)
+    assert Envelope.from_bytes(own.value).event_id == written.event_id
+    assert [records[0].key for records in found] == [b"erp-key", b"erp-key"]
 
 
 async def test_rolled_back_transaction_publishes_nothing(infra, fresh_database):
