@@ -151,5 +151,7 @@ async def get_availability(child_id: UUID, day: SupportedDate, who: CallerDep, r
     return AvailabilityOut.model_validate({
         "child_id": child_id, "date": day, "open": found.open, "today": today,
         "placement": None if found.placement is None else vars(found.placement),
-        "planned": [vars(p) for p in found.planned], "options": [vars(o) for o in found.options],
+        "planned": [{**vars(p), "starts_at": rules.clock_text(p.starts_at), "ends_at": rules.clock_text(p.ends_at)}
+                    for p in found.planned],
+        "options": [vars(o) for o in found.options],
     })

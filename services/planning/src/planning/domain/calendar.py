@@ -129,6 +129,11 @@ def minutes_between(start: time, end: time) -> int:
     return (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)
 
 
+def clock_text(at: time) -> str:
+    """A clock time as the API writes it: "HH:MM" (day parts have no seconds)."""
+    return at.isoformat(timespec="minutes")
+
+
 def local_date(now: datetime, time_zone: str) -> date:
     """The calendar date at `now` in the organisation's zone (a UTC evening may already be tomorrow there)."""
     return now.astimezone(ZoneInfo(time_zone)).date()
