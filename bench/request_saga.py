@@ -4,7 +4,7 @@ Every service, the example ERP client, Kafka, PostgreSQL and mailpit run as real
 200 requests are submitted one after the other through the gateway; each is timed from the POST until
 its decision mail is in mailpit. Baseline in the same run: a bare aiokafka produce → consume round trip.
 
-    .venv/bin/python bench/request_saga.py [--requests 200]
+    .venv/bin/python bench/request_saga.py [--requests 200] [--log-statements]
 
 Then it reads every event of the run back from Kafka and prints where the time went, hop by hop: for each
 event the envelope's `occurred_at` (written in its producer's transaction) and the Kafka record's timestamp
@@ -22,6 +22,7 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import asyncpg
 import httpx
 import websockets
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
@@ -211,9 +212,23 @@ def print_trace(posted: dict[str, float], events: dict[str, dict[str, tuple[floa
         print(f"    {label:45s} {statistics.median(values):8.1f}   (n={len(values)})")
 
 
+async def log_every_statement(admin_dsn: str) -> None:
+    """Statement logging for this run's database cluster (wiped before the next run, setting and all)."""
+    connection = await asyncpg.connect(admin_dsn)
+    try:
+        await connection.execute("ALTER SYSTEM SET log_min_duration_statement = 0")
+        await connection.execute("ALTER SYSTEM SET log_line_prefix = '%m [%p] %d '")
+        await connection.execute("SELECT pg_reload_conf()")
+    finally:
+        await connection.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--log-statements", action="store_true",
+                        help="PostgreSQL logs every statement with its time (log_min_duration_statement = 0) to the "
+                             "bench profile's postgres.log, to see each transaction of the saga; slows the run")
     args = parser.parse_args()
     profile = bench_profile()
     infra = LocalInfra(profile)
@@ -221,6 +236,8 @@ def main() -> None:
     infra.down()
     infra.wipe()  # every run starts from empty databases and topics, like a new deployment
     endpoints = infra.up()
+    if args.log_statements:
+        asyncio.run(log_every_statement(endpoints.admin_dsn()))
     stack = Stack(profile, endpoints)
     stack.up()
     try:
