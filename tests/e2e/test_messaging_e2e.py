@@ -373,21 +373,24 @@ async def test_directory_changes_decide_who_reads_from_then_on_without_rewriting
 
 async def test_long_conversations_page_by_cursor(gateway, world):
     w = world
-    cid = (await start(gateway, w, "ilse", {"child_id": w.children["mila"], "subject": "Dagboek",
-                                            "text": "bericht 0"}))["conversation_id"]
+    started = await start(gateway, w, "ilse", {"child_id": w.children["mila"], "subject": "Dagboek",
+                                               "text": "bericht 0"})
+    cid, sent = started["conversation_id"], started["messages"]
     for n in range(1, 12):
         r = await gateway.post(f"/api/v1/conversations/{cid}/messages", json={"text": f"bericht {n}"},
                                headers=w.as_("joyce" if n % 2 else "ilse"))
         assert r.status_code == 201
-    texts, before = [], None
+        sent.append(r.json())
+    paged, before = [], None
     while True:
         params = {"limit": 5, **({"before": before} if before else {})}
         page = (await gateway.get(f"/api/v1/conversations/{cid}", params=params, headers=w.as_("admin"))).json()
-        texts = [m["text"] for m in page["messages"]] + texts
+        paged = page["messages"] + paged
         before = page["older_cursor"]
         if before is None:
             break
-    assert texts == [f"bericht {n}" for n in range(12)]
+    assert [m["text"] for m in paged] == [f"bericht {n}" for n in range(12)]
+    assert paged == sent  # each message on its page exactly as its sender was answered (ids, names, times)
     # The list pages too, newest activity first.
     for n in range(3):
         await start(gateway, w, "ilse", {"child_id": w.children["mila"], "subject": f"Onderwerp {n}", "text": "t"})

@@ -35,7 +35,8 @@ def _conversation_out(found: dict) -> ConversationOut:
     c = found["conversation"]
     return ConversationOut(**{k: c[k] for k in ("conversation_id", "subject", "child_id", "group_id", "family_id",
                                                 "broadcast_id", "created_at")},
-                           messages=messages_out(found["messages"]), older_cursor=found["older_cursor"])
+                           messages=messages_out(found["messages"], c["conversation_id"]),
+                           older_cursor=found["older_cursor"])
 
 
 @router.get("/conversations", response_model=ConversationListOut)
