@@ -40,16 +40,16 @@ def _clock_time(value: Any) -> Any:
 # The schema says "HH:MM" exactly (not `format: time`, which admits seconds and offsets the API refuses).
 # isoformat, not strftime: the same "HH:MM" at a third of the cost, and an agenda writes a few hundred of them
 # (strftime was 7% of planning's CPU on a 4-week agenda, py-spy).
+_CLOCK_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
+_CLOCK_SCHEMA = WithJsonSchema({"type": "string", "pattern": _CLOCK_PATTERN, "examples": ["07:30"],
+                                "description": "A clock time, HH:MM."})
 ClockTime = Annotated[time, BeforeValidator(_clock_time),
                       PlainSerializer(lambda t: t.isoformat(timespec="minutes"), str, when_used="json"),
-                      WithJsonSchema({"type": "string", "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9]$",
-                                      "examples": ["07:30"], "description": "A clock time, HH:MM."})]
+                      _CLOCK_SCHEMA]
 # The same on the wire, for answers only: a time the service layer already wrote as "HH:MM" (rules.clock_text),
 # checked against the pattern without a Python call. A 4-week agenda holds a few hundred; as ClockTime each
 # cost a Python call to validate and another to serialise (py-spy: a sixth of the agenda's response cost).
-ClockText = Annotated[str, StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$"),
-                      WithJsonSchema({"type": "string", "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9]$",
-                                      "examples": ["07:30"], "description": "A clock time, HH:MM."})]
+ClockText = Annotated[str, StringConstraints(pattern=_CLOCK_PATTERN), _CLOCK_SCHEMA]
 Price = Annotated[decimal_amount(integer_digits=8, decimal_places=2, positive=False), Field(examples=["9.85"])]
 
 
