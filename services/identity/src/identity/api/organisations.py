@@ -22,7 +22,8 @@ TimeZone = Annotated[str, Field(max_length=64),
                                      "description": "An IANA time zone."})]
 
 # Shown in mail clients, which load it over the internet: https only, no characters that could leave the attribute.
-LogoUrl = Annotated[str, Field(max_length=500, pattern=r"^https://[^\s\"'<>]+$",
+# No backslash before the quote: JavaScript's unicode regexes (the schema's readers, Redocly) refuse the escape.
+LogoUrl = Annotated[str, Field(max_length=500, pattern=r"""^https://[^\s"'<>]+$""",
                                examples=["https://www.regenboog.example/logo.png"],
                                description="Logo at the top of mails to parents (https)")]
 
