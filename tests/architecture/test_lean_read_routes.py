@@ -12,11 +12,12 @@ PARENT_READS = {
     "planning": {"/agenda", "/agenda/{child_id}/{day}", "/availability/{child_id}/{day}", "/requests"},
     "credits": {"/children/{child_id}/credits"},
     "timeline": {"/timeline/feed", "/timeline/children/{child_id}/timeline"},
-    "messaging": {"/conversations"},
+    "messaging": {"/conversations", "/conversations/{conversation_id}"},
     "notifications": {"/inbox", "/inbox/unread-count"},
 }
-# Reads that write too, or read in a unit of work on purpose, stay on FastAPI's path.
-NOT_LEAN = {"messaging": {"/conversations/{conversation_id}"}, "timeline": {"/timeline/photos/{photo_id}"}}
+# Reads in a unit of work on purpose stay on FastAPI's path. (Opening a conversation marks it read, in a unit of
+# work it commits itself: `DatabaseDep`, so it is lean too.)
+NOT_LEAN = {"timeline": {"/timeline/photos/{photo_id}"}}
 
 
 def lean_paths(service: str) -> tuple[set[str], set[str]]:

@@ -10,7 +10,7 @@ from konnect_kit.errors import ApiError, install_error_handlers
 from konnect_kit.lean_reads import LeanReads
 from pydantic import BaseModel
 from starlette.middleware import Middleware
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 
 served_by: list[str] = []
 
@@ -43,8 +43,15 @@ class Item(BaseModel):
     tags: list[str]
 
 
+async def own_units(request: Request) -> str:
+    """Stands for the kit's `DatabaseDep`: a route that commits its own writes may take the lean path too."""
+    served_by.append("fastapi" if "route" in request.scope else "lean")
+    return "database"
+
+
 ReaderDep = Annotated[str, Depends(reader)]
 CallerDep = Annotated[str, Depends(caller)]
+OwnUnitsDep = Annotated[str, Depends(own_units)]
 
 
 def app(*, lean: bool) -> FastAPI:
@@ -66,13 +73,22 @@ def app(*, lean: bool) -> FastAPI:
             raise RuntimeError("a bug")
         return Item(item_id=item_id, who=request.headers.get("x-who", who), limit=limit, tags=tag or [])
 
+    @router.get("/{item_id}/written", response_model=Item, status_code=200)
+    async def written(item_id: str, who: CallerDep, db: OwnUnitsDep) -> Response:
+        # A route that writes its own JSON (and its own status) is sent as it is, on both paths.
+        if item_id == "missing":
+            raise ApiError(404, "not_found", "No such item.")
+        body = Item(item_id=item_id, who=who, limit=1, tags=[]).model_dump_json()
+        return Response(body, media_type="application/json", status_code=203 if item_id == "odd" else 200,
+                        headers={"x-written": "yes"})
+
     application = FastAPI()
     install_error_handlers(application)
     application.add_exception_handler(Teapot, teapot)
     application.include_router(router)
     if lean:
         application.user_middleware.append(Middleware(LeanReads, fastapi=application, routes=router.routes,
-                                                      reader_dependency=reader))
+                                                      lean_dependencies=(reader, own_units)))
     return application
 
 
@@ -87,6 +103,10 @@ REQUESTS = [
     ("/items/teapot", {"x-who": "anne"}),  # the app's own plain-def handler
     ("/items/boom", {"x-who": "anne"}),  # an unexpected error: 500
     ("/elsewhere", {"x-who": "anne"}),
+    ("/items/a1/written", {"x-who": "anne"}),  # the route's own Response
+    ("/items/odd/written", {"x-who": "anne"}),
+    ("/items/missing/written", {"x-who": "anne"}),
+    ("/items/a1/written", {}),
 ]
 
 
@@ -115,3 +135,10 @@ async def test_a_read_runs_on_the_lean_path_and_everything_else_on_fastapi() -> 
     served_by.clear()
     assert (await get(application, "/items/a1", {})).json()["who"] == "overridden"
     assert served_by == ["fastapi"]
+
+
+async def test_a_route_with_its_own_units_of_work_runs_on_the_lean_path() -> None:
+    served_by.clear()
+    answer = await get(app(lean=True), "/items/a1/written", {"x-who": "anne"})
+    assert (answer.status_code, answer.json()["item_id"], answer.headers["x-written"]) == (200, "a1", "yes")
+    assert served_by == ["lean"]

@@ -4,15 +4,17 @@ response model, run by a plain ASGI dispatcher.
 Why: for a read of one statement, FastAPI's routing, dependency solving (an exit stack, a `Request` and a
 `Response` per call) cost ~100 us of a service's CPU, as much as the read itself (py-spy and cProfile,
 bench/PROFILE-read-paths.md round 6). The dispatcher takes the GET routes that use a `Reader` (`ReaderDep`:
-read-only by construction) whose parameters are path and query parameters and whose dependencies are plain
-`async def f(request)` functions (the caller, the reader, the kit, the clock, ...), and runs exactly those
-pieces: FastAPI's own parameter validation and response serialisation, the app's own exception handlers.
+read-only by construction) or open their own units of work (`DatabaseDep`: nothing left for FastAPI to commit),
+whose parameters are path and query parameters and whose dependencies are plain `async def f(request)`
+functions (the caller, the reader, the kit, the clock, ...), and runs exactly those pieces: FastAPI's own
+parameter validation and response serialisation (or the `Response` the route returns), the app's own exception
+handlers.
 Anything else, and any request whose parameters do not validate, goes through FastAPI as before, so answers,
 errors and the OpenAPI document stay the same (tests/architecture and the kit's tests compare both paths).
 """
 
 import inspect
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from typing import Any
 
 from fastapi import FastAPI
@@ -24,6 +26,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import QueryParams
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
+from starlette.responses import Response
 from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -42,8 +45,9 @@ class _LeanRoute:
         self.status = route.status_code or 200
         self.request_name = route.dependant.request_param_name  # the endpoint's own `request: Request`, if any
 
-    async def answer(self, scope: Scope, path_values: dict[str, Any]) -> bytes | None:
-        """The JSON body, or None when a parameter does not validate (FastAPI then answers with its 422)."""
+    async def answer(self, scope: Scope, path_values: dict[str, Any]) -> bytes | Response | None:
+        """The JSON body (or the route's own `Response`, sent as it is, as FastAPI does), or None when a parameter
+        does not validate (FastAPI then answers with its 422)."""
         values, errors = request_params_to_args(self.path_params, path_values)
         if self.query_params:
             query, query_errors = request_params_to_args(self.query_params, QueryParams(scope["query_string"]))
@@ -60,6 +64,8 @@ class _LeanRoute:
                 solved[dependency] = await dependency(**{request_name: request})
             values[name] = solved[dependency]
         content = await self.endpoint(**values)
+        if isinstance(content, Response):
+            return content
         route = self.route
         return await serialize_response(
             field=route.response_field, response_content=content, include=route.response_model_include,
@@ -83,7 +89,7 @@ def _plain_dependencies(dependant: Dependant) -> list[tuple[str, Callable[..., A
     return found
 
 
-def lean_route(route: APIRoute, reader_dependency: Callable[..., Any]) -> _LeanRoute | None:
+def lean_route(route: APIRoute, lean_dependencies: Collection[Callable[..., Any]]) -> _LeanRoute | None:
     """The route on the lean path, or None when it does not qualify (then FastAPI serves it)."""
     dependant = route.dependant
     if (route.methods != {"GET"} or route.response_field is None
@@ -95,8 +101,10 @@ def lean_route(route: APIRoute, reader_dependency: Callable[..., Any]) -> _LeanR
             or dependant.security_scopes_param_name):
         return None
     dependencies = _plain_dependencies(dependant)
-    if dependencies is None or not any(call is reader_dependency for _, call, _ in dependencies):
-        return None  # read-only only: a route without a Reader may write, it keeps FastAPI's unit of work
+    if dependencies is None or not any(call in lean_dependencies for _, call, _ in dependencies):
+        # Only a route that reads (a Reader) or commits its own writes: any other may write in FastAPI's unit of
+        # work (committed by FastAPI's dependency exit), which the lean path does not run.
+        return None
     return _LeanRoute(route, dependencies)
 
 
@@ -106,14 +114,14 @@ class LeanReads:
     (`/conversations/unread` before `/conversations/{id}`) still wins."""
 
     def __init__(self, app: ASGIApp, *, fastapi: FastAPI, routes: Iterable[BaseRoute],
-                 reader_dependency: Callable[..., Any]) -> None:
+                 lean_dependencies: Collection[Callable[..., Any]]) -> None:
         self.app = app
         self.fastapi = fastapi
         self.routes: list[tuple[APIRoute, _LeanRoute | None]] = []
         for route in routes:
             if not isinstance(route, APIRoute):
                 break  # an included router or a mount: its order is FastAPI's to know, so no lean route after it
-            self.routes.append((route, lean_route(route, reader_dependency)))
+            self.routes.append((route, lean_route(route, lean_dependencies)))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] != "GET" or self.fastapi.dependency_overrides:
@@ -140,6 +148,9 @@ class LeanReads:
                 return
             if body is None:
                 break  # a parameter did not validate: FastAPI's 422
+            if isinstance(body, Response):
+                await body(scope, receive, send)
+                return
             await send({"type": "http.response.start", "status": lean.status,
                         "headers": [(b"content-length", str(len(body)).encode()), _JSON]})
             await send({"type": "http.response.body", "body": body})

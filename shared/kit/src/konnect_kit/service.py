@@ -103,11 +103,19 @@ async def read_only(request: Request) -> Reader:
     return request.app.state.kit.database.reader
 
 
+async def own_units_of_work(request: Request) -> Database:
+    """The database for a route that opens its own units of work: it reads on `database.read()` and writes in
+    `database.transaction()`, committed before it returns. Nothing is left for FastAPI to commit, so a GET route
+    of this kind (opening a conversation marks it read) may take the lean path like a plain read."""
+    return request.app.state.kit.database
+
+
 KitDep = Annotated[ServiceKit, Depends(get_kit)]
 # scope="function": commit BEFORE the response is sent. FastAPI's default ends yield-dependencies after
 # the response, so a client could see 200 for a write that is not committed yet (or that then fails).
 SessionDep = Annotated[AsyncSession, Depends(unit_of_work, scope="function")]
 ReaderDep = Annotated[Reader, Depends(read_only)]
+DatabaseDep = Annotated[Database, Depends(own_units_of_work)]
 
 
 def create_service_app(
@@ -155,8 +163,9 @@ def create_service_app(
         app.include_router(router)
     # Innermost of the app's own layers (appended: Starlette builds them outermost first): read-only GET routes
     # run without FastAPI's per-request machinery (konnect_kit.lean_reads), everything else as before.
-    app.user_middleware.append(Middleware(LeanReads, fastapi=app, reader_dependency=read_only,
-                                          routes=[route for router in routers for route in router.routes]))
+    routes = [route for router in routers for route in router.routes]
+    app.user_middleware.append(Middleware(LeanReads, fastapi=app, routes=routes,
+                                          lean_dependencies=(read_only, own_units_of_work)))
     return app
 
 

@@ -5,8 +5,9 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Header, Query
+from fastapi.responses import Response
 from konnect_kit.internal import CallerDep
-from konnect_kit.service import KitDep, ReaderDep, SessionDep
+from konnect_kit.service import DatabaseDep, KitDep, ReaderDep, SessionDep
 
 from messaging.api.models import (
     ConversationIn,
@@ -17,7 +18,7 @@ from messaging.api.models import (
     GroupMessageOut,
     MessageIn,
     MessageOut,
-    messages_out,
+    conversation_json,
 )
 from messaging.service_layer import conversations as use
 from messaging.service_layer.attachments import drafted
@@ -31,12 +32,10 @@ Cursor = Annotated[int | None, Query(ge=1, le=2**62, description="A cursor from 
 Limit = Annotated[int, Query(ge=1, le=200)]
 
 
-def _conversation_out(found: dict) -> ConversationOut:
-    c = found["conversation"]
-    return ConversationOut(**{k: c[k] for k in ("conversation_id", "subject", "child_id", "group_id", "family_id",
-                                                "broadcast_id", "created_at")},
-                           messages=messages_out(found["messages"], c["conversation_id"]),
-                           older_cursor=found["older_cursor"])
+def _conversation_out(found: dict, status_code: int = 200) -> Response:
+    """ConversationOut, written straight from the rows (api.models.conversation_json)."""
+    return Response(conversation_json(found["conversation"], found["messages"], found["older_cursor"]),
+                    status_code=status_code, media_type="application/json")
 
 
 @router.get("/conversations", response_model=ConversationListOut)
@@ -52,12 +51,12 @@ async def list_conversations(who: CallerDep, reader: ReaderDep, before: Cursor =
 
 @router.post("/conversations", response_model=ConversationOut, status_code=201)
 async def start_conversation(body: ConversationIn, who: CallerDep, session: SessionDep, kit: KitDep,
-                             idempotency_key: IdempotencyKey = None) -> ConversationOut:
+                             idempotency_key: IdempotencyKey = None) -> Response:
     draft = await drafted(session, who, body.text, body.attachment_ids)
     conversation_id = await use.start_conversation(
         session, kit.outbox, who, child_id=body.child_id, group_id=body.group_id, subject=body.subject, draft=draft,
         key=idempotency_key)
-    return _conversation_out(await use.started_conversation(session, who, conversation_id))
+    return _conversation_out(await use.started_conversation(session, who, conversation_id), status_code=201)
 
 
 @router.post("/group-messages", response_model=GroupMessageOut, status_code=201)
@@ -70,10 +69,11 @@ async def message_group(body: GroupMessageIn, who: CallerDep, session: SessionDe
 
 
 @router.get("/conversations/{conversation_id}", response_model=ConversationOut)
-async def open_conversation(conversation_id: UUID, who: CallerDep, kit: KitDep, before: Cursor = None,
-                            limit: Limit = use.PAGE) -> ConversationOut:
-    # No ReaderDep: the use case reads, gives the connection back, then marks read in a unit of work of its own.
-    return _conversation_out(await use.open_conversation(kit.database, who, conversation_id, before=before,
+async def open_conversation(conversation_id: UUID, who: CallerDep, database: DatabaseDep, before: Cursor = None,
+                            limit: Limit = use.PAGE) -> Response:
+    # The use case reads, gives the connection back, then marks read in a unit of work of its own (DatabaseDep:
+    # nothing for FastAPI to commit, so this route takes the lean path too).
+    return _conversation_out(await use.open_conversation(database, who, conversation_id, before=before,
                                                          limit=limit))
 
 

@@ -6,6 +6,7 @@ from typing import Any, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from typing_extensions import TypedDict
 
 from messaging.domain.conversations import MAX_SUBJECT, MAX_TEXT
 
@@ -65,21 +66,16 @@ class MessageOut(BaseModel):
 
 
 def _message_fields(row: Any, conversation_id: UUID | None = None) -> dict[str, Any]:
+    # In MessageOut's field order: the page's JSON (`conversation_json`) writes keys in the order given.
     return {"message_id": row["message_id"], "conversation_id": conversation_id or row["conversation_id"],
             "sender_account_id": row["sender_account_id"], "sender_name": row["sender_name"],
-            "sender_role": row["sender_role"], "sent_at": row["sent_at"], "text": row["body"],
-            # None: no attachments (the conversation page leaves an empty list undecoded).
-            "attachments": row["attachments"] or ()}
+            "sender_role": row["sender_role"], "text": row["body"], "sent_at": row["sent_at"],
+            # None: no attachments (the conversation page leaves an empty list undecoded). The stored JSON's keys
+            # come in jsonb's order; written in AttachmentOut's.
+            "attachments": [{key: a[key] for key in _ATTACHMENT_KEYS} for a in row["attachments"] or ()]}
 
 
-_MESSAGE_PAGE = TypeAdapter(list[MessageOut])
-
-
-def messages_out(rows: Iterable[Any], conversation_id: UUID | None = None) -> list[MessageOut]:
-    """A page of message rows (of conversation `conversation_id`, when given: one id for all), validated in one
-    call: a model built per message in Python cost ~2.5 us each, a fifth of opening a conversation of 200 (py-spy,
-    PROFILE-read-paths.md round 6)."""
-    return _MESSAGE_PAGE.validate_python([_message_fields(row, conversation_id) for row in rows])
+_ATTACHMENT_KEYS = tuple(AttachmentOut.model_fields)
 
 
 class ConversationSummary(BaseModel):
@@ -144,3 +140,53 @@ class DownloadOut(BaseModel):
     expires_at: datetime
     file_name: str
     content_type: str
+
+
+# -- the conversation page's JSON, written without building models ------------------------------------------------
+# Opening a conversation of 200 messages spent a third of messaging's CPU validating rows it had just read into
+# MessageOut models, only to write them out again (py-spy under bench/read_paths, PROFILE-read-paths.md round 8).
+# These twins of ConversationOut and MessageOut only write: the rows go to JSON as they are, through the same
+# serialisers (ids as the statement gives them: text, or UUIDs). ConversationOut stays the documented answer;
+# tests/test_messaging_page_json.py checks that both write the same bytes for the same page.
+
+class _AttachmentJson(TypedDict):
+    attachment_id: str  # as stored in the message's JSON
+    content_type: str
+    size: int
+    file_name: str | None
+
+
+class _MessageJson(TypedDict):
+    message_id: str  # the page's statement reads ids as text (db.conversations.open_page)
+    conversation_id: UUID
+    sender_account_id: str
+    sender_name: str
+    sender_role: Literal["parent", "staff", "admin"]
+    text: str
+    sent_at: datetime
+    attachments: list[_AttachmentJson]
+
+
+class _ConversationJson(TypedDict):
+    conversation_id: UUID
+    subject: str
+    child_id: UUID | None
+    group_id: UUID | None
+    family_id: UUID
+    broadcast_id: UUID | None
+    created_at: datetime
+    messages: list[_MessageJson]
+    older_cursor: int | None
+
+
+_CONVERSATION_JSON = TypeAdapter(_ConversationJson)
+_HEAD = ("conversation_id", "subject", "child_id", "group_id", "family_id", "broadcast_id", "created_at")
+
+
+def conversation_json(conversation: dict[str, Any], rows: Iterable[Any], older_cursor: int | None) -> bytes:
+    """ConversationOut's JSON for a conversation (its columns) and a page of message rows (oldest first).
+    A value of the wrong type (a date that is no datetime, ...) fails here (`warnings="error"`) instead of being
+    written as it comes."""
+    page = [_message_fields(row, conversation["conversation_id"]) for row in rows]
+    return _CONVERSATION_JSON.dump_json({**{key: conversation[key] for key in _HEAD}, "messages": page,
+                                         "older_cursor": older_cursor}, warnings="error")

@@ -1,0 +1,59 @@
+"""The conversation page's JSON, written straight from its rows, is byte for byte what the documented answer model
+(ConversationOut with MessageOut and AttachmentOut) writes for the same page."""
+
+from datetime import UTC, datetime, timedelta
+from uuid import UUID
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from messaging.api.models import ConversationOut, MessageOut, conversation_json
+from pydantic_core import PydanticSerializationError
+
+# Whatever a parent can type or a name can hold: accents, emoji, quotes, backslashes, control characters.
+free_text = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=120)
+ids = st.uuids()
+moments = st.datetimes(min_value=datetime(2020, 1, 1), max_value=datetime(2040, 1, 1), timezones=st.just(UTC))
+# Keys in jsonb's order (shortest first), as PostgreSQL gives the stored description back.
+attachment = st.fixed_dictionaries({
+    "size": st.integers(0, 20_000_000), "file_name": st.none() | free_text,
+    "content_type": st.sampled_from(["image/jpeg", "application/pdf"]), "attachment_id": ids.map(str)})
+# A row as the page's statement gives it: ids as text, attachments None when there are none.
+message_row = st.fixed_dictionaries({
+    "seq": st.integers(1, 2**62), "message_id": ids.map(str), "sender_account_id": ids.map(str),
+    "sender_name": free_text, "sender_role": st.sampled_from(["parent", "staff", "admin"]), "body": free_text,
+    "sent_at": moments, "attachments": st.none() | st.lists(attachment, min_size=1, max_size=5)})
+conversation = st.fixed_dictionaries({
+    "conversation_id": ids, "organisation_id": ids, "subject": free_text, "child_id": st.none() | ids,
+    "group_id": st.none() | ids, "family_id": ids, "broadcast_id": st.none() | ids, "created_at": moments,
+    "last_seq": st.integers(0, 2**62), "read_seq": st.integers(0, 2**62)})
+
+
+def with_models(head: dict, rows: list[dict], older_cursor: int | None) -> bytes:
+    """The answer as the models write it (what the route returned before it wrote the JSON itself)."""
+    return ConversationOut(
+        **{key: head[key] for key in ("conversation_id", "subject", "child_id", "group_id", "family_id",
+                                      "broadcast_id", "created_at")},
+        messages=[MessageOut.model_validate({**row, "conversation_id": head["conversation_id"], "text": row["body"],
+                                             "attachments": row["attachments"] or []}) for row in rows],
+        older_cursor=older_cursor).model_dump_json().encode()
+
+
+@settings(max_examples=150, deadline=None)
+@given(head=conversation, rows=st.lists(message_row, max_size=6), older_cursor=st.none() | st.integers(1, 2**62))
+def test_the_page_is_written_as_the_answer_model_writes_it(head: dict, rows: list[dict],
+                                                           older_cursor: int | None) -> None:
+    assert conversation_json(head, rows, older_cursor) == with_models(head, rows, older_cursor)
+
+
+def test_a_value_of_the_wrong_kind_fails_instead_of_being_written() -> None:
+    head = {"conversation_id": UUID(int=1), "subject": "Zwemles", "child_id": None, "group_id": None,
+            "family_id": UUID(int=2), "broadcast_id": None, "created_at": datetime(2026, 12, 1, tzinfo=UTC)}
+    row = {"message_id": str(UUID(int=3)), "sender_account_id": str(UUID(int=4)), "sender_name": "Eva",
+           "sender_role": "parent", "body": "Tot morgen", "sent_at": datetime(2026, 12, 1, tzinfo=UTC) +
+           timedelta(minutes=5), "attachments": None}
+    assert b'"text":"Tot morgen"' in conversation_json(head, [row], None)
+    with pytest.raises(PydanticSerializationError):
+        conversation_json(head, [{**row, "sent_at": "yesterday"}], None)
+    with pytest.raises(PydanticSerializationError):
+        conversation_json({**head, "family_id": "someone's"}, [row], None)
