@@ -5,8 +5,8 @@ from datetime import datetime
 from typing import Any, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
-from typing_extensions import TypedDict
+import orjson
+from pydantic import BaseModel, ConfigDict, Field
 
 from messaging.domain.conversations import MAX_SUBJECT, MAX_TEXT
 
@@ -65,7 +65,7 @@ class MessageOut(BaseModel):
         return cls.model_validate(_message_fields(row))
 
 
-def _message_fields(row: Any, conversation_id: UUID | None = None) -> dict[str, Any]:
+def _message_fields(row: Any, conversation_id: UUID | str | None = None) -> dict[str, Any]:
     # In MessageOut's field order: the page's JSON (`conversation_json`) writes keys in the order given.
     return {"message_id": row["message_id"], "conversation_id": conversation_id or row["conversation_id"],
             "sender_account_id": row["sender_account_id"], "sender_name": row["sender_name"],
@@ -144,49 +144,23 @@ class DownloadOut(BaseModel):
 
 # -- the conversation page's JSON, written without building models ------------------------------------------------
 # Opening a conversation of 200 messages spent a third of messaging's CPU validating rows it had just read into
-# MessageOut models, only to write them out again (py-spy under bench/read_paths, PROFILE-read-paths.md round 8).
-# These twins of ConversationOut and MessageOut only write: the rows go to JSON as they are, through the same
-# serialisers (ids as the statement gives them: text, or UUIDs). ConversationOut stays the documented answer;
-# tests/test_messaging_page_json.py checks that both write the same bytes for the same page.
+# MessageOut models, only to write them out again, and a fifth writing them (py-spy under bench/read_paths,
+# PROFILE-read-paths.md round 8). The rows go to JSON as they are, with orjson (a third of pydantic's time for the
+# same bytes). ConversationOut stays the documented answer: tests/test_messaging_page_json.py checks that both
+# write the same bytes for the same page. The statement fixes the values' types: ids as text (the conversation's
+# own id from the path), times as UTC datetimes (written with "Z", as pydantic writes them), text.
 
-class _AttachmentJson(TypedDict):
-    attachment_id: str  # as stored in the message's JSON
-    content_type: str
-    size: int
-    file_name: str | None
-
-
-class _MessageJson(TypedDict):
-    message_id: str  # the page's statement reads ids as text (db.conversations.open_page)
-    conversation_id: UUID
-    sender_account_id: str
-    sender_name: str
-    sender_role: Literal["parent", "staff", "admin"]
-    text: str
-    sent_at: datetime
-    attachments: list[_AttachmentJson]
-
-
-class _ConversationJson(TypedDict):
-    conversation_id: UUID
-    subject: str
-    child_id: UUID | None
-    group_id: UUID | None
-    family_id: UUID
-    broadcast_id: UUID | None
-    created_at: datetime
-    messages: list[_MessageJson]
-    older_cursor: int | None
-
-
-_CONVERSATION_JSON = TypeAdapter(_ConversationJson)
-_HEAD = ("conversation_id", "subject", "child_id", "group_id", "family_id", "broadcast_id", "created_at")
+_HEAD_IDS = ("conversation_id", "child_id", "group_id", "family_id", "broadcast_id")
 
 
 def conversation_json(conversation: dict[str, Any], rows: Iterable[Any], older_cursor: int | None) -> bytes:
     """ConversationOut's JSON for a conversation (its columns) and a page of message rows (oldest first).
-    A value of the wrong type (a date that is no datetime, ...) fails here (`warnings="error"`) instead of being
-    written as it comes."""
-    page = [_message_fields(row, conversation["conversation_id"]) for row in rows]
-    return _CONVERSATION_JSON.dump_json({**{key: conversation[key] for key in _HEAD}, "messages": page,
-                                         "older_cursor": older_cursor}, warnings="error")
+    A value JSON cannot hold fails here (TypeError) instead of being written some other way."""
+    conversation_id = str(conversation["conversation_id"])
+    head = {key: None if conversation[key] is None else str(conversation[key]) for key in _HEAD_IDS}
+    return orjson.dumps({
+        "conversation_id": conversation_id, "subject": conversation["subject"], "child_id": head["child_id"],
+        "group_id": head["group_id"], "family_id": head["family_id"], "broadcast_id": head["broadcast_id"],
+        "created_at": conversation["created_at"],
+        "messages": [_message_fields(row, conversation_id) for row in rows], "older_cursor": older_cursor,
+    }, option=orjson.OPT_UTC_Z)
