@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from calendar_seed import store_organisation
 from konnect_kit.db import Database
+from planning.api.calendar_models import AgendaOut, agenda_json
 from planning.db.calendar import (
     care_changes,
     directory_children,
@@ -176,6 +177,9 @@ async def test_the_agenda_equals_the_reference(migrated_database, seed: int) -> 
         for day in expected:
             day["requests"] = sorted(day["requests"])
         assert [comparable(d) for d in found] == expected, json.dumps(seed)
+        # The route writes these days as they are: the same bytes as the documented answer model writes them.
+        modelled = AgendaOut.model_validate({"family_id": w["family"], "start": start, "end": end, "days": found})
+        assert agenda_json(w["family"], start, end, found) == modelled.model_dump_json(by_alias=True).encode()
     finally:
         await database.dispose()
 

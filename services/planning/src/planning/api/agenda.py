@@ -5,6 +5,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Query
+from fastapi.responses import Response
 from konnect_kit.clock import ClockDep
 from konnect_kit.db import Reader
 from konnect_kit.errors import ApiError
@@ -12,7 +13,7 @@ from konnect_kit.internal import Caller, CallerDep
 from konnect_kit.service import ReaderDep
 from konnect_kit.values import SupportedDate
 
-from planning.api.calendar_models import AgendaOut, AvailabilityOut, DayDetailOut, PlacementOut
+from planning.api.calendar_models import AgendaOut, AvailabilityOut, DayDetailOut, PlacementOut, agenda_json
 from planning.domain import calendar as rules
 from planning.domain.access import may_see_planning
 from planning.service_layer import calendar as cal
@@ -87,7 +88,7 @@ async def get_agenda(
     start: Annotated[SupportedDate | None, Query(alias="from")] = None,
     end: Annotated[SupportedDate | None, Query(alias="to")] = None,
     family_id: Annotated[UUID | None, Query(description="Staff, admins and the ERP: whose agenda.")] = None,
-) -> AgendaOut:
+) -> Response:
     """The family's planned care per child per date in [from, to] (at most 92 dates; default: four weeks)."""
     named, account = _family_key(who, family_id)
     record = None
@@ -107,7 +108,8 @@ async def get_agenda(
         context = await cal.agenda_context(reader, start, end, family_id=record.family_id)
     days = await cal.agenda_days_of(reader, context, start, end)
     days = await cal.enrich_agenda(reader, record.family_id, start, end, days)
-    return AgendaOut.model_validate({"family_id": record.family_id, "start": start, "end": end, "days": days})
+    # AgendaOut, written straight from the days (calendar_models.agenda_json).
+    return Response(agenda_json(record.family_id, start, end, days), media_type="application/json")
 
 
 @router.get("/agenda/{child_id}/{day}", response_model=DayDetailOut)
