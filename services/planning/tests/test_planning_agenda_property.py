@@ -10,8 +10,9 @@ from typing import Any
 
 import pytest
 from calendar_seed import store_organisation
+from konnect_kit.answers import answer_bytes
 from konnect_kit.db import Database
-from planning.api.calendar_models import AgendaOut, agenda_json
+from planning.api.calendar_models import AgendaOut, agenda_content
 from planning.db.calendar import (
     care_changes,
     directory_children,
@@ -179,7 +180,8 @@ async def test_the_agenda_equals_the_reference(migrated_database, seed: int) -> 
         assert [comparable(d) for d in found] == expected, json.dumps(seed)
         # The route writes these days as they are: the same bytes as the documented answer model writes them.
         modelled = AgendaOut.model_validate({"family_id": w["family"], "start": start, "end": end, "days": found})
-        assert agenda_json(w["family"], start, end, found) == modelled.model_dump_json(by_alias=True).encode()
+        written = answer_bytes(agenda_content(w["family"], start, end, found))
+        assert written == modelled.model_dump_json(by_alias=True).encode()
     finally:
         await database.dispose()
 

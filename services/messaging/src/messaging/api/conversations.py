@@ -6,6 +6,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Header, Query
 from fastapi.responses import Response
+from konnect_kit.answers import json_answer
 from konnect_kit.internal import CallerDep
 from konnect_kit.service import DatabaseDep, KitDep, ReaderDep, SessionDep
 
@@ -18,7 +19,7 @@ from messaging.api.models import (
     GroupMessageOut,
     MessageIn,
     MessageOut,
-    conversation_json,
+    conversation_page,
 )
 from messaging.service_layer import conversations as use
 from messaging.service_layer.attachments import drafted
@@ -33,9 +34,9 @@ Limit = Annotated[int, Query(ge=1, le=200)]
 
 
 def _conversation_out(found: dict, status_code: int = 200) -> Response:
-    """ConversationOut, written straight from the rows (api.models.conversation_json)."""
-    return Response(conversation_json(found["conversation"], found["messages"], found["older_cursor"]),
-                    status_code=status_code, media_type="application/json")
+    """ConversationOut, written straight from the rows (api.models.conversation_page)."""
+    return json_answer(conversation_page(found["conversation"], found["messages"], found["older_cursor"]),
+                       status_code)
 
 
 @router.get("/conversations", response_model=ConversationListOut)

@@ -5,7 +5,6 @@ from datetime import datetime
 from typing import Any, Literal
 from uuid import UUID
 
-import orjson
 from pydantic import BaseModel, ConfigDict, Field
 
 from messaging.domain.conversations import MAX_SUBJECT, MAX_TEXT
@@ -65,8 +64,8 @@ class MessageOut(BaseModel):
         return cls.model_validate(_message_fields(row))
 
 
-def _message_fields(row: Any, conversation_id: UUID | str | None = None) -> dict[str, Any]:
-    # In MessageOut's field order: the page's JSON (`conversation_json`) writes keys in the order given.
+def _message_fields(row: Any, conversation_id: UUID | None = None) -> dict[str, Any]:
+    # In MessageOut's field order: the page's JSON (`conversation_page`) writes keys in the order given.
     return {"message_id": row["message_id"], "conversation_id": conversation_id or row["conversation_id"],
             "sender_account_id": row["sender_account_id"], "sender_name": row["sender_name"],
             "sender_role": row["sender_role"], "text": row["body"], "sent_at": row["sent_at"],
@@ -144,23 +143,16 @@ class DownloadOut(BaseModel):
 
 # -- the conversation page's JSON, written without building models ------------------------------------------------
 # Opening a conversation of 200 messages spent a third of messaging's CPU validating rows it had just read into
-# MessageOut models, only to write them out again, and a fifth writing them (py-spy under bench/read_paths,
-# PROFILE-read-paths.md round 8). The rows go to JSON as they are, with orjson (a third of pydantic's time for the
-# same bytes). ConversationOut stays the documented answer: tests/test_messaging_page_json.py checks that both
-# write the same bytes for the same page. The statement fixes the values' types: ids as text (the conversation's
-# own id from the path), times as UTC datetimes (written with "Z", as pydantic writes them), text.
+# MessageOut models, only to write them out again (py-spy under bench/read_paths, PROFILE-read-paths.md round 8).
+# The rows go to JSON as they are (konnect_kit.answers). ConversationOut stays the documented answer:
+# tests/test_messaging_page_json.py checks that both write the same bytes for the same page.
 
-_HEAD_IDS = ("conversation_id", "child_id", "group_id", "family_id", "broadcast_id")
-
-
-def conversation_json(conversation: dict[str, Any], rows: Iterable[Any], older_cursor: int | None) -> bytes:
-    """ConversationOut's JSON for a conversation (its columns) and a page of message rows (oldest first).
-    A value JSON cannot hold fails here (TypeError) instead of being written some other way."""
-    conversation_id = str(conversation["conversation_id"])
-    head = {key: None if conversation[key] is None else str(conversation[key]) for key in _HEAD_IDS}
-    return orjson.dumps({
-        "conversation_id": conversation_id, "subject": conversation["subject"], "child_id": head["child_id"],
-        "group_id": head["group_id"], "family_id": head["family_id"], "broadcast_id": head["broadcast_id"],
-        "created_at": conversation["created_at"],
-        "messages": [_message_fields(row, conversation_id) for row in rows], "older_cursor": older_cursor,
-    }, option=orjson.OPT_UTC_Z)
+def conversation_page(conversation: dict[str, Any], rows: Iterable[Any], older_cursor: int | None) -> dict[str, Any]:
+    """ConversationOut's content, in its field order, for a conversation (its columns) and a page of message rows
+    (oldest first), for `konnect_kit.answers`."""
+    conversation_id = conversation["conversation_id"]
+    return {"conversation_id": conversation_id, "subject": conversation["subject"],
+            "child_id": conversation["child_id"], "group_id": conversation["group_id"],
+            "family_id": conversation["family_id"], "broadcast_id": conversation["broadcast_id"],
+            "created_at": conversation["created_at"],
+            "messages": [_message_fields(row, conversation_id) for row in rows], "older_cursor": older_cursor}

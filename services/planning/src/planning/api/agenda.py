@@ -6,6 +6,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
+from konnect_kit.answers import json_answer
 from konnect_kit.clock import ClockDep
 from konnect_kit.db import Reader
 from konnect_kit.errors import ApiError
@@ -13,7 +14,7 @@ from konnect_kit.internal import Caller, CallerDep
 from konnect_kit.service import ReaderDep
 from konnect_kit.values import SupportedDate
 
-from planning.api.calendar_models import AgendaOut, AvailabilityOut, DayDetailOut, PlacementOut, agenda_json
+from planning.api.calendar_models import AgendaOut, AvailabilityOut, DayDetailOut, PlacementOut, agenda_content
 from planning.domain import calendar as rules
 from planning.domain.access import may_see_planning
 from planning.service_layer import calendar as cal
@@ -108,8 +109,8 @@ async def get_agenda(
         context = await cal.agenda_context(reader, start, end, family_id=record.family_id)
     days = await cal.agenda_days_of(reader, context, start, end)
     days = await cal.enrich_agenda(reader, record.family_id, start, end, days)
-    # AgendaOut, written straight from the days (calendar_models.agenda_json).
-    return Response(agenda_json(record.family_id, start, end, days), media_type="application/json")
+    # AgendaOut, written straight from the days (calendar_models.agenda_content).
+    return json_answer(agenda_content(record.family_id, start, end, days))
 
 
 @router.get("/agenda/{child_id}/{day}", response_model=DayDetailOut)

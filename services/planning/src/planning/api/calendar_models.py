@@ -6,7 +6,6 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-import orjson
 from konnect_kit.values import HumanName, SupportedDate, decimal_amount
 from pydantic import (
     BaseModel,
@@ -188,21 +187,13 @@ class AgendaOut(BaseModel):
     days: list[AgendaDayOut]
 
 
-def agenda_json(family_id: UUID, start: date, end: date, days: list[dict[str, Any]]) -> bytes:
-    """AgendaOut's JSON (by alias, as FastAPI writes an answer) for the days `service_layer.calendar.agenda_days_of`
-    built: written as they are, with orjson. Validating four weeks of days into AgendaOut only to write them out
-    again was a fifth of planning's CPU per agenda (py-spy under bench/read_paths, PROFILE-read-paths.md round 8);
-    the days hold the answer's values already (ids as UUIDs, dates, "HH:MM" texts, in AgendaDayOut's and
-    PlannedPartOut's field order), and the agenda property test checks both write the same bytes. A value JSON
-    cannot hold fails (TypeError) instead of being written some other way."""
-    return orjson.dumps({"family_id": str(family_id), "from": start, "to": end, "days": days}, default=_uuid_text)
-
-
-def _uuid_text(value: Any) -> str:
-    # orjson writes uuid.UUID itself, but not asyncpg's subclass of it (ids the statement decodes).
-    if isinstance(value, UUID):
-        return str(value)
-    raise TypeError(f"{type(value).__name__} is not part of an agenda")
+def agenda_content(family_id: UUID, start: date, end: date, days: list[dict[str, Any]]) -> dict[str, Any]:
+    """AgendaOut's content (by alias, as FastAPI writes an answer) for the days `service_layer.calendar.agenda_days_of`
+    built, for `konnect_kit.answers`. Validating four weeks of days into AgendaOut only to write them out again was
+    a fifth of planning's CPU per agenda (py-spy under bench/read_paths, PROFILE-read-paths.md round 8); the days
+    hold the answer's values already (ids, dates, "HH:MM" texts, in AgendaDayOut's and PlannedPartOut's field
+    order), and the agenda property test checks that both write the same bytes."""
+    return {"family_id": family_id, "from": start, "to": end, "days": days}
 
 
 class PlacementOut(BaseModel):
