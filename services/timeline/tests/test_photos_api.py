@@ -21,6 +21,7 @@ from konnect_devstack.pytest_plugin import (
 from konnect_kit.consumer import EventContext
 from konnect_kit.dlq import list_dead_letters, replay_dead_letters
 from konnect_kit.media import MediaProcessor, S3Config, samples
+from timeline.api.timeline_models import FeedOut
 from timeline.handlers.location_directory import HANDLERS as DIRECTORY
 from timeline.handlers.photo_consent import HANDLERS as CONSENT
 from timeline.main import MIGRATIONS, create_app
@@ -148,10 +149,17 @@ async def post(client: Any, w: World, photos: list[tuple[str, ...]], *, status: 
     return r.json()
 
 
-async def seen_photos(client: Any, headers: dict[str, str]) -> set[str]:
-    r = await client.get("/timeline/feed", headers=headers)
+def as_feed(r: Any) -> dict:
+    """A feed answer, written straight from its rows (konnect_kit.answers): exactly what FeedOut, the documented
+    answer, writes for it (same fields, order and forms), or the test fails."""
     assert r.status_code == 200, r.text
-    return {p["photo_id"] for item in r.json()["items"] if item["type"] == "photos"
+    assert FeedOut.model_validate_json(r.content).model_dump_json().encode() == r.content
+    return r.json()
+
+
+async def seen_photos(client: Any, headers: dict[str, str]) -> set[str]:
+    found = as_feed(await client.get("/timeline/feed", headers=headers))
+    return {p["photo_id"] for item in found["items"] if item["type"] == "photos"
             for p in item["series"]["photos"]}
 
 
@@ -228,7 +236,7 @@ async def test_a_parent_diary_entry_with_a_photo_is_in_the_feed_at_once(timeline
                             json={"text": "Lotte heeft slecht geslapen.", "upload_ids": [up["upload_id"]]})
     assert r.status_code == 201, r.text
     entry = r.json()
-    feed_ = (await timeline.get("/timeline/feed", headers=w.parent("mark"))).json()
+    feed_ = as_feed(await timeline.get("/timeline/feed", headers=w.parent("mark")))
     assert feed_["items"][0]["id"] == entry["entry_id"] and feed_["items"][0]["new"]
     assert feed_["unseen"] == 1
     assert (await timeline.get(f"/timeline/diary/{entry['entry_id']}", headers=w.sanne)).status_code == 200
@@ -236,7 +244,7 @@ async def test_a_parent_diary_entry_with_a_photo_is_in_the_feed_at_once(timeline
     await timeline.put("/timeline/feed/seen", headers=w.parent("mark"))
     again = (await timeline.get("/timeline/feed", headers=w.parent("mark"))).json()
     assert again["unseen"] == 0 and not again["items"][0]["new"]
-    lotte = (await timeline.get(f"/timeline/children/{w['lotte']}/timeline", headers=w.parent("anne"))).json()
+    lotte = as_feed(await timeline.get(f"/timeline/children/{w['lotte']}/timeline", headers=w.parent("anne")))
     assert [i["id"] for i in lotte["items"]] == [entry["entry_id"]]
     assert (await timeline.get(f"/timeline/children/{w['lotte']}/timeline",
                                headers=w.parent("eva"))).status_code == 404
@@ -420,7 +428,7 @@ async def test_staff_list_every_series_of_their_group_page_by_page(timeline):
     assert (await timeline.get(path, headers=other.sanne)).status_code == 404
     assert (await timeline.get(path, headers=w.parent("anne"))).status_code == 403
     # A child's timeline for staff: every series the child is in, whatever the other children's consent.
-    noah = (await timeline.get(f"/timeline/children/{w['noah']}/timeline", headers=w.sanne)).json()
+    noah = as_feed(await timeline.get(f"/timeline/children/{w['noah']}/timeline", headers=w.sanne))
     assert [i["id"] for i in noah["items"]] == posted[::-1]
     assert (await timeline.get(f"/timeline/children/{w['noah']}/timeline", headers=other.sanne)).status_code == 404
     egeltjes = f"/timeline/groups/{w['egeltjes']}/series"

@@ -1,5 +1,6 @@
 """Photo routes: uploads (presigned, confirmed), posting a series (staff), a series and a photo, the download."""
 
+from typing import Any
 from uuid import UUID
 
 from fastapi import APIRouter, Query
@@ -83,25 +84,40 @@ async def post_series(body: SeriesIn, who: CallerDep, session: SessionDep, kit: 
         for p in posted.photos])
 
 
-def photo_out(media: Media, item: photos.VisiblePhoto, now, *, full: bool) -> PhotoOut:
+def photo_content(media: Media, item: photos.VisiblePhoto, now, *, full: bool) -> dict[str, Any]:
+    """PhotoOut's content, in its field order (the family feed writes it as it is: konnect_kit.answers)."""
     row = item.photo
     ready = row.processing == "ready"
-    out = PhotoOut(photo_id=row.photo_id, kind=row.kind, status=row.processing or "processing",
-                   position=row.position, width=row.width, height=row.height, duration_seconds=row.duration_seconds,
-                   child_ids=item.child_ids, thumbnail_url=media_urls.thumbnail(media, row.media_base, now) if ready
-                   else None)
+    duration = row.duration_seconds
+    content = {"photo_id": row.photo_id, "kind": row.kind, "status": row.processing or "processing",
+               "position": row.position, "width": row.width, "height": row.height,
+               # A float, as PhotoOut writes it (JSON may have brought a whole number as an int).
+               "duration_seconds": None if duration is None else float(duration), "child_ids": item.child_ids,
+               "thumbnail_url": media_urls.thumbnail(media, row.media_base, now) if ready else None,
+               "display_url": None, "video_url": None, "urls_expire_at": None}
     if full and ready:
         urls = media_urls.urls(media, row.media_base, row.kind, now)
-        out.display_url, out.video_url, out.urls_expire_at = urls.display, urls.video, urls.expires_at
-    return out
+        content["display_url"], content["video_url"], content["urls_expire_at"] = urls.display, urls.video, \
+            urls.expires_at
+    return content
+
+
+def photo_out(media: Media, item: photos.VisiblePhoto, now, *, full: bool) -> PhotoOut:
+    return PhotoOut.model_validate(photo_content(media, item, now, full=full))
+
+
+def series_content(media: Media, series, shown, now, *, full: bool, group_name: str | None,
+                   downloadable: bool) -> dict[str, Any]:
+    """SeriesOut's content, its media URLs signed: only for a series the caller's visibility check let through."""
+    return {"series_id": series.series_id, "group_id": series.group_id, "group_name": group_name,
+            "caption": series.caption, "posted_at": series.posted_at, "downloadable": downloadable,
+            "photos": [photo_content(media, item, now, full=full) for item in shown]}
 
 
 def series_answer(media: Media, series, shown, now, *, full: bool, group_name: str | None,
                   downloadable: bool) -> SeriesOut:
-    """The series as answered, its media URLs signed: only for a series the caller's visibility check let through."""
-    return SeriesOut(series_id=series.series_id, group_id=series.group_id, group_name=group_name,
-                     caption=series.caption, posted_at=series.posted_at, downloadable=downloadable,
-                     photos=[photo_out(media, item, now, full=full) for item in shown])
+    return SeriesOut.model_validate(series_content(media, series, shown, now, full=full, group_name=group_name,
+                                                   downloadable=downloadable))
 
 
 async def series_out(session, media: Media, series, shown, now, *, full: bool) -> SeriesOut:
