@@ -5,28 +5,16 @@ import json
 from typing import Any
 
 import asyncpg
-import orjson
-
-
-def json_value(raw: bytes) -> Any:
-    """A JSON document as the standard library reads it (SQLAlchemy's decoder), read by orjson: the screens' one
-    statement returns its rows as JSON documents, and json.loads was 5-7% of a day detail's CPU (py-spy,
-    PROFILE-read-paths.md round 8), orjson.loads a third of that. The few documents orjson refuses and the standard
-    library reads (an integer beyond 64 bits, an escaped lone surrogate) go to json.loads, so the value is the same."""
-    try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        return json.loads(raw)
 
 
 async def _decode_json_like_sqlalchemy(connection: asyncpg.Connection) -> None:
     """JSON and JSONB come back decoded, exactly as on the unit of work's (SQLAlchemy's) connections, so a db/
     query gives the same rows on a Reader and on a Session."""
     await connection.set_type_codec("json", schema="pg_catalog", format="binary",
-                                    encoder=str.encode, decoder=json_value)
+                                    encoder=str.encode, decoder=lambda raw: json.loads(raw.decode()))
     await connection.set_type_codec("jsonb", schema="pg_catalog", format="binary",
                                     encoder=lambda text: b"\x01" + text.encode(),
-                                    decoder=lambda raw: json_value(raw[1:]))
+                                    decoder=lambda raw: json.loads(raw[1:].decode()))
 
 
 class ReadPool:
