@@ -13,7 +13,8 @@ from pydantic_core import to_json
 
 ids = st.uuids() | st.uuids().map(lambda u: DriverUUID(str(u)))  # as uuid.UUID, and as asyncpg decodes them
 values = st.recursive(
-    st.none() | st.booleans() | st.integers(-2**53, 2**53) | st.text(st.characters(blacklist_categories=("Cs",)))
+    st.none() | st.booleans() | st.integers(-2**63, 2**63 - 1) | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(st.characters(blacklist_categories=("Cs",)))
     | ids | st.dates() | st.times() | st.datetimes(timezones=st.just(UTC)),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
     max_leaves=20)
