@@ -66,7 +66,7 @@ async def read_entry(entry_id: UUID, who: CallerDep, session: SessionDep, media:
 
 def feed_answer(media: Media, viewer: Viewer, feed: feeds.Feed, now) -> Response:
     """FeedOut, its media URLs signed, written as it is (konnect_kit.answers): building and validating a model per
-    item, photo and URL only to write them out again was a seventh of a family feed's CPU (py-spy,
+    item and photo only to write them out again was about a tenth of a family feed's CPU (py-spy,
     PROFILE-read-paths.md round 8). The feed's queries have already checked the caller's family or group, so
     nothing is signed for an item the caller may not see. The timeline tests read each answer back through FeedOut
     and check it writes the same bytes."""
