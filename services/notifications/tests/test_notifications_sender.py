@@ -120,11 +120,13 @@ async def test_two_senders_on_one_queue_send_every_mail_exactly_once(notificatio
 
 class SlowRelay:
     """A TCP proxy in front of the real SMTP server that passes every reply on `delay` late (a busy or far relay)
-    and counts the SMTP sessions open through it at once."""
+    and counts the SMTP sessions open through it at once and in all."""
 
     def __init__(self, host: str, port: int, delay: float) -> None:
         self.host, self.target, self.delay = host, port, delay
-        self.open = self.most_at_once = 0
+        self.open = self.most_at_once = self.opened = 0
+        self._timed_out: set[asyncio.StreamWriter] = set()
+        self._sessions: set[asyncio.StreamWriter] = set()
 
     async def __aenter__(self) -> "SlowRelay":
         self.server = await asyncio.start_server(self._session, "127.0.0.1", 0)
@@ -134,16 +136,36 @@ class SlowRelay:
     async def __aexit__(self, *_: object) -> None:
         self.server.close()
 
+    def time_out_open_sessions(self) -> None:
+        """As a relay whose idle timeout fires just as the client speaks again: the client's next command on a
+        session open now is answered `421` and the session closed."""
+        self._timed_out |= self._sessions
+
     async def _session(self, client_in: asyncio.StreamReader, client_out: asyncio.StreamWriter) -> None:
         self.open += 1
+        self.opened += 1
         self.most_at_once = max(self.most_at_once, self.open)
+        self._sessions.add(client_out)
         try:
             relay_in, relay_out = await asyncio.open_connection(self.host, self.target)
-            await asyncio.gather(self._pipe(client_in, relay_out, 0), self._pipe(relay_in, client_out, self.delay),
-                                 return_exceptions=True)
+            await asyncio.gather(self._commands(client_in, relay_out, client_out),
+                                 self._pipe(relay_in, client_out, self.delay), return_exceptions=True)
         finally:
             self.open -= 1
+            self._sessions.discard(client_out)
             client_out.close()
+
+    async def _commands(self, source: asyncio.StreamReader, sink: asyncio.StreamWriter,
+                        client_out: asyncio.StreamWriter) -> None:
+        while data := await source.read(65536):
+            if client_out in self._timed_out:
+                client_out.write(b"421 4.4.2 idle too long, closing\r\n")
+                await client_out.drain()
+                break
+            sink.write(data)
+            await sink.drain()
+        sink.close()
+        client_out.close()
 
     @staticmethod
     async def _pipe(source: asyncio.StreamReader, sink: asyncio.StreamWriter, delay: float) -> None:
@@ -154,6 +176,21 @@ class SlowRelay:
         sink.close()
 
 
+async def queue_invitation_mails(env: Any, addresses: list[str]) -> None:
+    database = Database(env.database_url)
+    settings = env.settings()
+    try:
+        async with database.transaction() as session:
+            for address in addresses:
+                event = env.invited(address)
+                mail = render_invitation(display_name=event.display_name, invitation_token=event.invitation_token,
+                                         expires_at=event.expires_at, language="nl", web_base_url=settings.web_base_url)
+                await queue_email(session, event_id=env.wrap(event).event_id, recipient=address, mail=mail,
+                                  organisation_id=event.organisation_id, account_id=event.account_id)
+    finally:
+        await database.dispose()
+
+
 @pytest.mark.parametrize("lanes", [1, 4])
 async def test_mails_due_together_go_out_side_by_side_up_to_the_lanes(notifications_env, mailpit, lanes) -> None:
     """Both parents of a family get a decision mail at once: with one lane the second waited for the whole SMTP
@@ -161,15 +198,8 @@ async def test_mails_due_together_go_out_side_by_side_up_to_the_lanes(notificati
     connections."""
     env = notifications_env
     addresses = [env.address() for _ in range(6)]
-    database = Database(env.database_url)
     settings = env.settings()
-    async with database.transaction() as session:
-        for address in addresses:
-            event = env.invited(address)
-            mail = render_invitation(display_name=event.display_name, invitation_token=event.invitation_token,
-                                     expires_at=event.expires_at, language="nl", web_base_url=settings.web_base_url)
-            await queue_email(session, event_id=env.wrap(event).event_id, recipient=address, mail=mail,
-                              organisation_id=event.organisation_id, account_id=event.account_id)
+    await queue_invitation_mails(env, addresses)
     async with SlowRelay(settings.smtp_host, settings.smtp_port, delay=0.05) as relay:
         sender = MailSender(Database(env.database_url), env.settings(smtp_port=relay.port, mail_lanes=lanes))
         await sender.start()
@@ -178,7 +208,6 @@ async def test_mails_due_together_go_out_side_by_side_up_to_the_lanes(notificati
         finally:
             await sender.stop()
             await sender.database.dispose()
-    await database.dispose()
     for address in addresses:
         assert len(await eventually(lambda a=address: mailpit.messages_to(a))) == 1
     assert sender.sent_total == len(addresses)
@@ -186,3 +215,57 @@ async def test_mails_due_together_go_out_side_by_side_up_to_the_lanes(notificati
         assert relay.most_at_once == 1
     else:
         assert 1 < relay.most_at_once <= lanes
+
+
+async def test_mails_of_later_passes_go_out_on_the_session_the_lane_kept_open(notifications_env, mailpit) -> None:
+    """One SMTP session for mails due seconds apart (a real relay's session costs TLS and a login), closed once it
+    has been idle for `smtp_idle_seconds` and when the sender stops."""
+    env = notifications_env
+    first, second, third = env.address(), env.address(), env.address()
+    settings = env.settings()
+    async with SlowRelay(settings.smtp_host, settings.smtp_port, delay=0) as relay:
+        sender = MailSender(Database(env.database_url), env.settings(
+            smtp_port=relay.port, mail_lanes=1, smtp_idle_seconds=1.5, mail_poll_seconds=0.1))
+        await sender.start()
+        try:
+            await queue_invitation_mails(env, [first])
+            await eventually(lambda: sender.sent_total >= 1)
+            await queue_invitation_mails(env, [second])
+            await eventually(lambda: sender.sent_total >= 2)
+            assert relay.opened == 1 and relay.open == 1  # the second pass used the first one's session
+            await eventually(lambda: relay.open == 0, timeout=10)  # idle for 1.5 s: the sender quit
+            await queue_invitation_mails(env, [third])
+            await eventually(lambda: sender.sent_total >= 3)
+            assert relay.opened == 2 and relay.open == 1
+        finally:
+            await sender.stop()
+            await sender.database.dispose()
+        await eventually(lambda: relay.open == 0)  # stopping closed the session it kept
+    for address in (first, second, third):
+        assert len(await eventually(lambda a=address: mailpit.messages_to(a))) == 1
+
+
+async def test_a_session_the_relay_closed_while_idle_is_replaced_without_a_failed_attempt(
+        notifications_env, mailpit) -> None:
+    env = notifications_env
+    first, second = env.address(), env.address()
+    settings = env.settings()
+    async with SlowRelay(settings.smtp_host, settings.smtp_port, delay=0) as relay:
+        sender = MailSender(Database(env.database_url), env.settings(
+            smtp_port=relay.port, mail_lanes=1, smtp_idle_seconds=60, mail_poll_seconds=0.1))
+        await sender.start()
+        try:
+            await queue_invitation_mails(env, [first])
+            await eventually(lambda: sender.sent_total >= 1)
+            relay.time_out_open_sessions()  # the relay's idle timeout races the next mail
+            await queue_invitation_mails(env, [second])
+            await eventually(lambda: sender.sent_total >= 2)
+        finally:
+            await sender.stop()
+            await sender.database.dispose()
+    assert relay.opened == 2
+    assert sender.failed_attempts_total == 0
+    row = await delivery_of(env, second)
+    assert row is not None and row["status"] == "sent" and row["attempts"] == 1 and row["last_error"] is None
+    for address in (first, second):
+        assert len(await eventually(lambda a=address: mailpit.messages_to(a))) == 1

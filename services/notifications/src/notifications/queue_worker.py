@@ -60,12 +60,22 @@ class QueueWorker(DrainingWorker):
         """After an error the lane's connection state is unknown (its next send reconnects)."""
 
     async def end_of_pass(self, lane: int = 0) -> None:
-        """No idle connection held open between passes."""
+        """A lane's pass is over (its connection may stay open for the next pass, see `close_idle_connections`)."""
+
+    async def close_idle_connections(self) -> None:
+        """Before each pass: close connections left unused for too long."""
+
+    async def close_connections(self) -> None:
+        """On stop: close every connection still open."""
 
     async def after_final_failure(self, session: AsyncSession, due: DueDelivery, exc: BaseException) -> None:
         """In the failing delivery's transaction, e.g. forget a device token the push service disowned."""
 
     # -- one pass (start, stop and waiting are the kit's DrainingWorker) -----------------------
+
+    async def stop(self) -> None:
+        await super().stop()
+        await self.close_connections()
 
     async def drain(self) -> int:
         """Send every delivery due now, up to `lanes` at a time; returns how many were attempted.
@@ -74,6 +84,7 @@ class QueueWorker(DrainingWorker):
         pass, not one per lane.
         """
         self._far_end_down = False
+        await self.close_idle_connections()
         self._lane_tasks = [asyncio.create_task(self._drain_lane(0))]
         try:
             while not all(task.done() for task in self._lane_tasks):

@@ -21,6 +21,9 @@ class Settings(ServiceSettings):
     smtp_password: SecretStr | None = None
     smtp_starttls: bool = False
     smtp_timeout_seconds: float = 15.0
+    # A lane's SMTP session stays open this long after its last mail (0: closed after every pass). Below the
+    # relays' own idle timeouts (often 30-300 s); a session they close first is replaced without a failed attempt.
+    smtp_idle_seconds: float = Field(default=10.0, ge=0, le=300)
     mail_from: str = "Konnect <no-reply@konnect.local>"
     # Links in e-mails point at the web client.
     web_base_url: str = "http://localhost:5173"

@@ -1,6 +1,7 @@
 """The e-mail channel: SMTP transport and which SMTP failures are final or mean the relay is down."""
 
 import contextlib
+import time
 
 import aiosmtplib
 from aiosmtplib.errors import (
@@ -8,6 +9,7 @@ from aiosmtplib.errors import (
     SMTPDataError,
     SMTPRecipientRefused,
     SMTPRecipientsRefused,
+    SMTPSenderRefused,
     SMTPServerDisconnected,
     SMTPTimeoutError,
 )
@@ -23,23 +25,49 @@ from notifications.settings import Settings
 
 
 class SmtpTransport:
-    """One SMTP connection, opened on demand and reused while a batch of due mail drains."""
+    """One SMTP connection, opened on demand and kept open between passes for `smtp_idle_seconds`.
+
+    Opening a session (TCP, greeting, EHLO, STARTTLS and login at a real relay) costs more than sending one
+    mail, and a family's decision mail is due seconds after the last one; so a lane keeps its session.
+    """
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._client: aiosmtplib.SMTP | None = None
+        self._last_used = 0.0
 
     async def send(self, message: WireMessage) -> None:
-        if self._client is None or not self._client.is_connected:
-            s = self.settings
-            client = aiosmtplib.SMTP(
-                hostname=s.smtp_host, port=s.smtp_port, username=s.smtp_username,
-                password=s.smtp_password.get_secret_value() if s.smtp_password else None,
-                start_tls=s.smtp_starttls, timeout=s.smtp_timeout_seconds,
-            )
-            await client.connect()  # logs in too when a username is set
-            self._client = client
-        await self._client.sendmail(message.sender, list(message.recipients), message.data)
+        client = self._client if self._client is not None and self._client.is_connected else None
+        if client is not None:
+            try:
+                await self._send_on(client, message)
+                return
+            except Exception as exc:
+                if not _dropped_while_idle(exc):
+                    raise
+                # The relay closed the idle session as we began (its timeout raced ours). Nothing was
+                # accepted on it, so the mail goes once on a new session instead of counting a failed attempt.
+                self.drop()
+        self._client = await self._connect()
+        await self._send_on(self._client, message)
+
+    async def _send_on(self, client: aiosmtplib.SMTP, message: WireMessage) -> None:
+        await client.sendmail(message.sender, list(message.recipients), message.data)
+        self._last_used = time.monotonic()
+
+    async def _connect(self) -> aiosmtplib.SMTP:
+        s = self.settings
+        client = aiosmtplib.SMTP(
+            hostname=s.smtp_host, port=s.smtp_port, username=s.smtp_username,
+            password=s.smtp_password.get_secret_value() if s.smtp_password else None,
+            start_tls=s.smtp_starttls, timeout=s.smtp_timeout_seconds,
+        )
+        await client.connect()  # logs in too when a username is set
+        return client
+
+    @property
+    def idle_too_long(self) -> bool:
+        return self._client is not None and time.monotonic() - self._last_used >= self.settings.smtp_idle_seconds
 
     async def close(self) -> None:
         client, self._client = self._client, None
@@ -52,6 +80,13 @@ class SmtpTransport:
         client, self._client = self._client, None
         if client is not None:
             client.close()
+
+
+def _dropped_while_idle(exc: BaseException) -> bool:
+    """The session was gone before the relay took anything: disconnected, or 421 (closing) to the first command."""
+    if isinstance(exc, SMTPServerDisconnected | ConnectionError):
+        return True
+    return isinstance(exc, SMTPSenderRefused) and exc.code == 421
 
 
 def is_permanent(exc: BaseException) -> bool:
@@ -109,4 +144,14 @@ class MailSender(QueueWorker):
             await suppress(session, due.recipient, reason="refused", detail=str(exc)[:500])
 
     async def end_of_pass(self, lane: int = 0) -> None:
-        await self.transports[lane].close()
+        if self.settings.smtp_idle_seconds <= 0:
+            await self.transports[lane].close()
+
+    async def close_idle_connections(self) -> None:
+        for transport in self.transports:
+            if transport.idle_too_long:
+                await transport.close()
+
+    async def close_connections(self) -> None:
+        for transport in self.transports:
+            await transport.close()
