@@ -3,8 +3,10 @@
 Every service, the example ERP client, Kafka, PostgreSQL and mailpit run as real processes (bench profile).
 200 requests are submitted one after the other through the gateway; each is timed from the POST until
 its decision mail is in mailpit. Baseline in the same run: a bare aiokafka produce → consume round trip.
+Both are measured after 100 sagas that are not counted (steady state, as in production: every process of
+the run starts cold, and Kafka's JIT compiler alone took a third of a core in the first minute).
 
-    .venv/bin/python bench/request_saga.py [--requests 200] [--log-statements]
+    .venv/bin/python bench/request_saga.py [--requests 200] [--warm-up 100] [--log-statements]
 
 Then it reads every event of the run back from Kafka and prints where the time went, hop by hop: for each
 event the envelope's `occurred_at` (written in its producer's transaction) and the Kafka record's timestamp
@@ -104,19 +106,27 @@ class DecisionMails:
             sys.exit(f"request {request}: no decision mail within {MAIL_DEADLINE_SECONDS:.0f} s")
 
 
-async def saga_round_trips(gateway_url: str, mailpit: Mailpit, bootstrap: KafkaConnection,
-                           count: int) -> tuple[list[float], list[float], dict[str, float], str]:
-    """Each request's time from POST to its mail as SMTP accepted it (mailpit's receipt time) and as the bench
-    heard of it, and when each was posted (request id → epoch s)."""
+async def saga_round_trips(gateway_url: str, mailpit: Mailpit, bootstrap: KafkaConnection, count: int,
+                           warm_up: int) -> tuple[list[float], list[float], list[float], dict[str, float], str]:
+    """The bare Kafka round trips, then each request's time from POST to its mail as SMTP accepted it (mailpit's
+    receipt time) and as the bench heard of it, and when each was posted (request id → epoch s).
+
+    The first `warm_up` sagas are not counted, and the round trips are measured after them: every process of the
+    run starts cold (Kafka's JIT compiler alone took a third of a core during the first minute), where a
+    deployment's have been running for days."""
     async with httpx.AsyncClient(base_url=gateway_url, timeout=60) as gateway:
         w = await build_planning_world(gateway, mailpit)
         noor, morning, afternoon = w.children["noor"], w.parts["morning"], w.parts["afternoon"]
         # Wednesdays to Fridays (Noor is planned on Mondays and Tuesdays), mornings then afternoons.
         slots = [(monday_in(2) + timedelta(weeks=week, days=day), part)
-                 for part in (morning, afternoon) for week in range(40) for day in (2, 3, 4)][:count]
+                 for part in (morning, afternoon) for week in range(50) for day in (2, 3, 4)][:warm_up + count]
         accepted, heard, posted = [], [], {}
+        baseline: list[float] = []
         async with erp_client(bootstrap, w.org), DecisionMails(mailpit, w.parents["eva"][1]) as mails:
             for n, (day, part) in enumerate(slots, start=1):
+                if n == warm_up + 1 or (n == 1 and not warm_up):
+                    baseline = await kafka_round_trips(bootstrap, count)
+                    accepted, heard, posted = [], [], {}
                 started, wall = time.perf_counter(), time.time()
                 r = await gateway.post("/api/v1/requests/extra-days", headers=w.as_parent("eva"), json={
                     "bookings": [{"starts_on": day.isoformat(), "children": [{"child_id": noor,
@@ -126,7 +136,7 @@ async def saga_round_trips(gateway_url: str, mailpit: Mailpit, bootstrap: KafkaC
                 received = await mails.next(n)
                 heard.append(time.perf_counter() - started)
                 accepted.append(received - wall)
-        return accepted, heard, posted, w.parents["eva"][1]
+        return baseline, accepted, heard, posted, w.parents["eva"][1]
 
 
 def _epoch(value: str) -> float:
@@ -225,7 +235,9 @@ async def log_every_statement(admin_dsn: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--requests", type=int, default=200, help="measured sagas (at most 200)")
+    parser.add_argument("--warm-up", type=int, default=100,
+                        help="sagas run first and not counted; the Kafka round trips are measured after them")
     parser.add_argument("--log-statements", action="store_true",
                         help="PostgreSQL logs every statement with its time (log_min_duration_statement = 0) to the "
                              "bench profile's postgres.log, to see each transaction of the saga; slows the run")
@@ -241,19 +253,19 @@ def main() -> None:
     stack = Stack(profile, endpoints)
     stack.up()
     try:
-        baseline = asyncio.run(kafka_round_trips(endpoints.kafka, args.requests))
         mailpit = Mailpit(endpoints.mailpit_api)
-        accepted, heard, posted, address = asyncio.run(
-            saga_round_trips(stack.url(GATEWAY), mailpit, endpoints.kafka, args.requests))
+        baseline, accepted, heard, posted, address = asyncio.run(
+            saga_round_trips(stack.url(GATEWAY), mailpit, endpoints.kafka, args.requests, args.warm_up))
         events = asyncio.run(event_times(endpoints.kafka))
-        mails = asyncio.run(mail_times(mailpit, address))
-        deliveries = asyncio.run(delivery_times(stack, address))
+        # The measured sagas' mails are the newest ones (the warm-up's came first).
+        mails = asyncio.run(mail_times(mailpit, address))[-args.requests:]
+        deliveries = asyncio.run(delivery_times(stack, address))[-args.requests:]
     finally:
         stack.down()
     # The saga ends when SMTP accepted the mail: mailpit stamps that moment (same machine, same clock as the
     # POST's start). The bench hears of it a moment later over mailpit's websocket; both are printed.
     (b50, b99), (s50, s99), (h50, h99) = quantiles(baseline), quantiles(accepted), quantiles(heard)
-    print(f"request_saga: {args.requests} requests, one after the other")
+    print(f"request_saga: {args.requests} requests, one after the other, after {args.warm_up} not counted")
     print(f"  bare aiokafka produce->consume    p50 {b50:8.1f} ms   p99 {b99:8.1f} ms")
     print(f"  POST -> evaluated -> mail accepted by SMTP (mailpit's receipt time)"
           f"   p50 {s50:8.1f} ms   p99 {s99:8.1f} ms")
