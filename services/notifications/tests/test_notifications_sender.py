@@ -1,6 +1,8 @@
 """The mail queue under failure: SMTP down, retries with backoff, giving up, N senders on one queue, lanes."""
 
 import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -176,6 +178,18 @@ class SlowRelay:
         sink.close()
 
 
+@contextlib.asynccontextmanager
+async def sender_through(env: Any, relay: SlowRelay, **settings: Any) -> AsyncIterator[MailSender]:
+    """A running mail sender whose SMTP relay is `relay`; stopped (its sessions closed) on the way out."""
+    sender = MailSender(Database(env.database_url), env.settings(smtp_port=relay.port, **settings))
+    await sender.start()
+    try:
+        yield sender
+    finally:
+        await sender.stop()
+        await sender.database.dispose()
+
+
 async def queue_invitation_mails(env: Any, addresses: list[str]) -> None:
     database = Database(env.database_url)
     settings = env.settings()
@@ -201,13 +215,8 @@ async def test_mails_due_together_go_out_side_by_side_up_to_the_lanes(notificati
     settings = env.settings()
     await queue_invitation_mails(env, addresses)
     async with SlowRelay(settings.smtp_host, settings.smtp_port, delay=0.05) as relay:
-        sender = MailSender(Database(env.database_url), env.settings(smtp_port=relay.port, mail_lanes=lanes))
-        await sender.start()
-        try:
+        async with sender_through(env, relay, mail_lanes=lanes) as sender:
             await eventually(lambda: sender.sent_total >= len(addresses))
-        finally:
-            await sender.stop()
-            await sender.database.dispose()
     for address in addresses:
         assert len(await eventually(lambda a=address: mailpit.messages_to(a))) == 1
     assert sender.sent_total == len(addresses)
@@ -224,10 +233,7 @@ async def test_mails_of_later_passes_go_out_on_the_session_the_lane_kept_open(no
     first, second, third = env.address(), env.address(), env.address()
     settings = env.settings()
     async with SlowRelay(settings.smtp_host, settings.smtp_port, delay=0) as relay:
-        sender = MailSender(Database(env.database_url), env.settings(
-            smtp_port=relay.port, mail_lanes=1, smtp_idle_seconds=1.5, mail_poll_seconds=0.1))
-        await sender.start()
-        try:
+        async with sender_through(env, relay, mail_lanes=1, smtp_idle_seconds=1.5, mail_poll_seconds=0.1) as sender:
             await queue_invitation_mails(env, [first])
             await eventually(lambda: sender.sent_total >= 1)
             await queue_invitation_mails(env, [second])
@@ -237,9 +243,6 @@ async def test_mails_of_later_passes_go_out_on_the_session_the_lane_kept_open(no
             await queue_invitation_mails(env, [third])
             await eventually(lambda: sender.sent_total >= 3)
             assert relay.opened == 2 and relay.open == 1
-        finally:
-            await sender.stop()
-            await sender.database.dispose()
         await eventually(lambda: relay.open == 0)  # stopping closed the session it kept
     for address in (first, second, third):
         assert len(await eventually(lambda a=address: mailpit.messages_to(a))) == 1
@@ -251,18 +254,12 @@ async def test_a_session_the_relay_closed_while_idle_is_replaced_without_a_faile
     first, second = env.address(), env.address()
     settings = env.settings()
     async with SlowRelay(settings.smtp_host, settings.smtp_port, delay=0) as relay:
-        sender = MailSender(Database(env.database_url), env.settings(
-            smtp_port=relay.port, mail_lanes=1, smtp_idle_seconds=60, mail_poll_seconds=0.1))
-        await sender.start()
-        try:
+        async with sender_through(env, relay, mail_lanes=1, smtp_idle_seconds=60, mail_poll_seconds=0.1) as sender:
             await queue_invitation_mails(env, [first])
             await eventually(lambda: sender.sent_total >= 1)
             relay.time_out_open_sessions()  # the relay's idle timeout races the next mail
             await queue_invitation_mails(env, [second])
             await eventually(lambda: sender.sent_total >= 2)
-        finally:
-            await sender.stop()
-            await sender.database.dispose()
     assert relay.opened == 2
     assert sender.failed_attempts_total == 0
     row = await delivery_of(env, second)
