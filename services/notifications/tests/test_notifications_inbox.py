@@ -9,7 +9,10 @@ from konnect_contracts.events.messaging import MessageSent
 from konnect_contracts.events.requests import LineOutcome, RequestDecided
 from konnect_contracts.events.timeline import DiaryEntryPosted, NewsPublished, PhotoPosted
 from konnect_devstack.pytest_plugin import eventually, internal_headers, running_app
+from konnect_kit.db import Database
 from notifications.clock import SettableClock
+from notifications.db.inbox import add
+from notifications.domain.inbox import InboxEntry
 from notifications.main import create_app
 
 NOON = datetime(2026, 12, 9, 11, 0, tzinfo=UTC)
@@ -124,3 +127,38 @@ async def _count(env: Any, table: str, expected: int) -> bool:
 async def _page_with(client: Any, headers: dict[str, str], expected: int) -> dict[str, Any] | None:
     page = await _inbox(client, headers)
     return page if len(page["items"]) == expected else None
+
+
+async def test_an_item_is_stored_once_per_subject_read_or_not_and_comes_back_as_stored(notifications_env) -> None:
+    """The same news announced again later (another location's event, another batch) adds no second item, even
+    after the parent read the first; a photo series' next photo joins its unread item instead."""
+    env = notifications_env
+    account, org, news, series, sem = (uuid.uuid4() for _ in range(5))
+    news_entry = InboxEntry(account_id=account, organisation_id=org, kind="news_published", subject_id=news,
+                            child_ids=(), params={"title": "Sinterklaas", "nested": {"n": 1, "é": [True, None]}})
+    photo = InboxEntry(account_id=account, organisation_id=org, kind="photo_posted", subject_id=series,
+                       child_ids=(sem,), params={"media_kind": "photo"})
+    database = Database(env.database_url)
+    try:
+        async with database.transaction() as session:
+            first = await add(session, news_entry, NOON)
+        assert first is not None
+        assert (first.kind, first.subject_id, first.params, first.count) == (
+            "news_published", news, news_entry.params, 1)
+        assert first.link == "/news/" + str(news) and first.read_at is None and first.created_at == NOON
+        async with database.transaction() as session:
+            assert await add(session, news_entry, NOON + timedelta(minutes=1)) is None
+        await env.fetch("UPDATE inbox_items SET read_at = now() WHERE item_id = $1 RETURNING item_id", first.item_id)
+        async with database.transaction() as session:
+            assert await add(session, news_entry, NOON + timedelta(minutes=2)) is None
+
+        async with database.transaction() as session:
+            photo_item = await add(session, photo, NOON)
+            again = await add(session, photo, NOON + timedelta(seconds=5))
+        assert photo_item is not None and again is not None
+        assert again.item_id == photo_item.item_id and again.count == 2 and again.seq > photo_item.seq > first.seq
+        assert photo_item.child_ids == (sem,) and photo_item.params == {"media_kind": "photo"}
+    finally:
+        await database.dispose()
+    rows = await env.fetch("SELECT kind, count FROM inbox_items WHERE account_id = $1 ORDER BY seq", account)
+    assert [(r["kind"], r["count"]) for r in rows] == [("news_published", 1), ("photo_posted", 2)]

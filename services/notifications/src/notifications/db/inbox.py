@@ -4,13 +4,13 @@ Every item carries a sequence number from one database sequence: newest first, t
 the id of its live event (a collapsed item takes a new number, so it moves to the top and is sent again).
 """
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid4
 
 from konnect_kit.db import Reader, ReadQuery
-from konnect_kit.wakeup import row_that_wakes
 from sqlalchemy import (
     ARRAY,
     BigInteger,
@@ -23,7 +23,6 @@ from sqlalchemy import (
     Text,
     Uuid,
     and_,
-    exists,
     func,
     select,
     text,
@@ -79,10 +78,10 @@ async def add(session: AsyncSession, entry: InboxEntry, now: datetime) -> InboxR
     t = inbox_items
     # One writer per account at a time, so an account's sequence numbers commit in order and a live stream that
     # read up to N can never later see a smaller one appear (callers take accounts in a fixed order: no deadlock).
-    await session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:account, 0))"),
-                          {"account": str(entry.account_id)})
-    same = and_(t.c.account_id == entry.account_id, t.c.kind == entry.kind, t.c.subject_id == entry.subject_id)
+    connection = await session.connection()
+    await connection.exec_driver_sql(_LOCK_ACCOUNT, (str(entry.account_id),))
     if entry.collapses:
+        same = and_(t.c.account_id == entry.account_id, t.c.kind == entry.kind, t.c.subject_id == entry.subject_id)
         unread = (await session.execute(select(t.c.item_id, t.c.child_ids).where(same, t.c.read_at.is_(None))
                                         .with_for_update())).first()
         if unread is not None:
@@ -97,19 +96,36 @@ async def add(session: AsyncSession, entry: InboxEntry, now: datetime) -> InboxR
     # The new row, the duplicate check and the live streams' NOTIFY in one statement (`INSERT ... SELECT ... FROM
     # pg_notify(...)`): as four statements they were most of the round trips of a request-decision mail
     # (bench/request_saga). A NOTIFY for a dropped duplicate only makes a live stream look and find nothing.
-    values = {"item_id": uuid4(), "seq": inbox_seq.next_value(), "account_id": entry.account_id,
-              "organisation_id": entry.organisation_id, "kind": entry.kind, "subject_id": entry.subject_id,
-              "child_ids": list(entry.child_ids), "params": entry.params, "link": entry.link, "created_at": now}
-    fresh = row_that_wakes(t, values, LIVE_CHANNEL, str(entry.account_id))
-    if not entry.collapses:  # a redelivered event's item is there already (read or not): drop it
-        fresh = fresh.where(~exists().where(same))
-    inserted = (await session.execute(t.insert().from_select(list(values), fresh).returning(*t.c))).first()
-    return None if inserted is None else _row(inserted._mapping)
+    # Driver-level text, prepared once per connection: built as a SQLAlchemy clause per call it cost about a third
+    # of the notifications handler's CPU for a decision mail (bench/PROFILE-read-paths.md, round 9).
+    statement = _INSERT_AND_WAKE if entry.collapses else _INSERT_UNLESS_THERE_AND_WAKE
+    inserted = (await connection.exec_driver_sql(statement, (
+        uuid4(), entry.account_id, entry.organisation_id, entry.kind, entry.subject_id,
+        [UUID(str(child)) for child in entry.child_ids], json.dumps(entry.params), entry.link, now,
+        str(entry.account_id)))).first()
+    if inserted is None:
+        return None
+    columns = dict(inserted._mapping)
+    columns["params"] = json.loads(columns["params"])  # sent back as text: no SQLAlchemy type reads it here
+    return _row(columns)
 
 
 # The live streams' PostgreSQL channel (notifications.live.CHANNEL): NOTIFY is delivered at commit, to every
 # instance, so a stream on any instance hears of an item any instance's consumer stored.
 LIVE_CHANNEL = "konnect_inbox"
+
+_LOCK_ACCOUNT = "SELECT pg_advisory_xact_lock(hashtextextended($1::text, 0))"
+_INSERT_TEMPLATE = (
+    "INSERT INTO inbox_items (item_id, seq, account_id, organisation_id, kind, subject_id, child_ids, params, link, "
+    "created_at) SELECT $1::uuid, nextval('inbox_seq'), $2::uuid, $3::uuid, $4::text, $5::uuid, $6::uuid[], "
+    "$7::text::jsonb, $8::text, $9::timestamptz FROM pg_notify('{channel}', $10::text) {unless} "
+    "RETURNING item_id, seq, kind, subject_id, child_ids, params::text AS params, link, count, created_at, read_at"
+)
+# A redelivered event's item (of a kind that does not collapse) is there already, read or not: drop it.
+_INSERT_UNLESS_THERE_AND_WAKE = _INSERT_TEMPLATE.format(
+    channel=LIVE_CHANNEL, unless="WHERE NOT EXISTS (SELECT 1 FROM inbox_items WHERE account_id = $2::uuid "
+                                    "AND kind = $4::text AND subject_id = $5::uuid)")
+_INSERT_AND_WAKE = _INSERT_TEMPLATE.format(channel=LIVE_CHANNEL, unless="")
 
 
 async def changed(session: AsyncSession, account_id: UUID) -> None:
