@@ -6,10 +6,9 @@ Polling stays the safety net: a missed notification only delays work until the n
 import asyncio
 import contextlib
 import logging
-from typing import Any
 
 import asyncpg
-from sqlalchemy import ColumnElement, Select, Table, func, literal, select, text
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from konnect_kit.db import asyncpg_dsn
@@ -20,18 +19,6 @@ log = logging.getLogger(__name__)
 async def notify(session: AsyncSession, channel: str) -> None:
     """Delivered when (and only if) the session's transaction commits."""
     await session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": channel})
-
-
-def row_that_wakes(table: Table, values: dict[str, Any], channel: str, payload: str = "") -> Select:
-    """`values` (column name -> value or SQL expression) as a one-row SELECT `FROM pg_notify(channel, payload)`.
-
-    For `insert(table).from_select(list(values), ...)`: the row and its wake-up in one statement, where a separate
-    `notify` costs a round trip of its own. The NOTIFY, like the row, takes effect only at commit; a WHERE on the
-    SELECT may still let it fire for a row not inserted, which only makes a listener look and find nothing.
-    """
-    columns = (value if isinstance(value, ColumnElement) else literal(value, table.c[name].type)
-               for name, value in values.items())
-    return select(*columns).select_from(func.pg_notify(channel, payload))
 
 
 class Wakeup:
