@@ -149,12 +149,14 @@ async def test_presigned_upload_processing_and_expiring_download_against_real_s3
         assert (done.kind, done.width, done.height, done.size_bytes) == ("photo", 1600, 1200, len(photo))
         assert await store.size(object_key(base, UPLOAD)) is None  # the raw upload (with GPS) is gone
 
-        url = store.presign_download(object_key(base, "original"), timedelta(seconds=1))
+        # The signing time is written to the second, so a URL signed for N seconds is valid for N-1 to N of them:
+        # signed for 1 s, it expired before this GET whenever the signing fell in a second's last milliseconds.
+        url = store.presign_download(object_key(base, "original"), timedelta(seconds=2))
         fetched = await client.get(url)
         assert fetched.status_code == 200 and not samples.has_gps(fetched.content)
         import asyncio
 
-        await asyncio.sleep(2.2)
+        await asyncio.sleep(3.2)
         assert (await client.get(url)).status_code == 403  # expired
         await store.delete_prefix(base)
         assert await store.size(object_key(base, "original")) is None
