@@ -1,11 +1,13 @@
 """Read-only routes on the lean path (konnect_kit.lean_reads) answer exactly as FastAPI does: same status, body
 and headers for answers, refusals and failures; FastAPI keeps what is not a plain read."""
 
+from datetime import date
 from typing import Annotated
+from uuid import UUID
 
 import httpx
 import pytest
-from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request
 from konnect_kit.errors import ApiError, install_error_handlers
 from konnect_kit.lean_reads import LeanReads
 from pydantic import BaseModel
@@ -34,6 +36,14 @@ class Teapot(Exception):
 
 def teapot(request: Request, exc: Teapot) -> JSONResponse:
     return JSONResponse({"tea": str(exc)}, status_code=418)
+
+
+class Week(BaseModel):
+    item_id: UUID
+    start: date | None
+    days: int
+    kind: str
+    note: str
 
 
 class Item(BaseModel):
@@ -73,6 +83,13 @@ def app(*, lean: bool) -> FastAPI:
             raise RuntimeError("a bug")
         return Item(item_id=item_id, who=request.headers.get("x-who", who), limit=limit, tags=tag or [])
 
+    @router.get("/{item_id}/week", response_model=Week)
+    async def week(item_id: Annotated[UUID, Path()], db: ReaderDep, kind: Annotated[str, Query(pattern="^[a-z]+$")],
+                   start: Annotated[date | None, Query(alias="from")] = None,
+                   days: Annotated[int, Query(ge=1, le=31)] = 7, note: str = "none") -> Week:
+        # Plain parameters only (one value each): the lean path reads them by a plan made once.
+        return Week(item_id=item_id, start=start, days=days, kind=kind, note=note)
+
     @router.get("/{item_id}/written", response_model=Item, status_code=200)
     async def written(item_id: str, who: CallerDep, db: OwnUnitsDep) -> Response:
         # A route that writes its own JSON (and its own status) is sent as it is, on both paths.
@@ -86,12 +103,14 @@ def app(*, lean: bool) -> FastAPI:
     install_error_handlers(application)
     application.add_exception_handler(Teapot, teapot)
     application.include_router(router)
+    application.state.routes = router.routes
     if lean:
         application.user_middleware.append(Middleware(LeanReads, fastapi=application, routes=router.routes,
                                                       lean_dependencies=(reader, own_units)))
     return application
 
 
+WEEK = "0b5b6c3e-8d4f-4a52-9f3e-2f1f0c6f9a11"
 REQUESTS = [
     ("/items/a1?limit=3&tag=x&tag=y", {"x-who": "anne"}),
     ("/items/a1", {"x-who": "anne"}),
@@ -107,6 +126,17 @@ REQUESTS = [
     ("/items/odd/written", {"x-who": "anne"}),
     ("/items/missing/written", {"x-who": "anne"}),
     ("/items/a1/written", {}),
+    (f"/items/{WEEK}/week?kind=care&from=2026-12-07&days=28&note=x", {}),
+    (f"/items/{WEEK}/week?kind=care", {}),  # defaults
+    (f"/items/{WEEK}/week?kind=care&from=&days=", {}),  # empty values: FastAPI's 422 for both
+    (f"/items/{WEEK}/week?kind=care&days=3&days=4&other=1", {}),  # a repeated name: its last value
+    (f"/items/{WEEK}/week?kind=care&start=2026-12-07", {}),  # the field's name is not its alias
+    (f"/items/{WEEK}/week", {}),  # a required parameter missing: 422
+    (f"/items/{WEEK}/week?kind=Care", {}),  # pattern
+    (f"/items/{WEEK}/week?kind=care&days=0", {}),  # bounds
+    (f"/items/{WEEK}/week?kind=care&from=2026-13-01", {}),  # not a date
+    ("/items/not-a-uuid/week?kind=care", {}),  # a path parameter that does not validate
+    (f"/items/{WEEK.upper()}/week?kind=care&note=%C3%A9t%C3%A9", {}),
 ]
 
 
@@ -135,6 +165,23 @@ async def test_a_read_runs_on_the_lean_path_and_everything_else_on_fastapi() -> 
     served_by.clear()
     assert (await get(application, "/items/a1", {})).json()["who"] == "overridden"
     assert served_by == ["fastapi"]
+
+
+async def test_plain_parameters_are_read_on_the_lean_path_and_a_bad_one_gets_fastapis_422() -> None:
+    application = app(lean=True)
+    served_by.clear()
+    answer = await get(application, f"/items/{WEEK}/week?kind=care&from=2026-12-07", {})
+    assert answer.json() == {"item_id": WEEK, "start": "2026-12-07", "days": 7, "kind": "care", "note": "none"}
+    assert served_by == ["lean"]
+    served_by.clear()
+    refused = await get(application, f"/items/{WEEK}/week?kind=care&days=99", {})
+    assert refused.status_code == 422 and "days" in refused.text
+    assert served_by == ["fastapi"]
+    # The plan is made once for a route of plain parameters; a list parameter leaves the reading to FastAPI.
+    lean = LeanReads(application, fastapi=application, routes=application.state.routes,
+                     lean_dependencies=(reader, own_units))
+    planned = {route.name: lean_route.plans is not None for route, lean_route in lean.routes if lean_route}
+    assert planned == {"week": True, "item": False, "written": True}
 
 
 async def test_a_route_with_its_own_units_of_work_runs_on_the_lean_path() -> None:

@@ -14,14 +14,18 @@ errors and the OpenAPI document stay the same (tests/architecture and the kit's 
 """
 
 import inspect
-from collections.abc import Callable, Collection, Iterable
-from typing import Any
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from copy import deepcopy
+from dataclasses import dataclass
+from typing import Any, get_args
 
 from fastapi import FastAPI
+from fastapi._compat import ModelField, field_annotation_is_sequence, lenient_issubclass
 from fastapi.datastructures import DefaultPlaceholder
 from fastapi.dependencies.models import Dependant
 from fastapi.dependencies.utils import request_params_to_args
 from fastapi.routing import APIRoute, serialize_response
+from pydantic import BaseModel, Json
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import QueryParams
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -31,6 +35,68 @@ from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 _JSON = (b"content-type", b"application/json")
+
+
+@dataclass(frozen=True, slots=True)
+class _Param:
+    """A path or query parameter of one plain value, read by its one name and validated by FastAPI's own field."""
+
+    name: str
+    alias: str
+    loc: tuple[str, str]
+    field: ModelField
+    required: bool
+    default: Any
+    validate_default: bool
+
+
+def _param_plan(fields: Sequence[ModelField]) -> list[_Param] | None:
+    """The route's parameters as `_Param`s when each is one plain value under one name (no list, no parameter
+    model, no JSON, no alias choices); None otherwise, and FastAPI's `request_params_to_args` reads them.
+
+    Why: `request_params_to_args` works out per request, per parameter, what kind of parameter it is
+    (annotation checks for models and sequences, alias lists): ~12% of planning's CPU for a 4-week agenda
+    (py-spy, bench/PROFILE-read-paths.md round 10). Those answers do not change, so they are worked out here once.
+    What is left per parameter is what FastAPI does for such a one: the value under its name, missing -> its
+    default (a copy, validated only if the field says so) or a refusal, and the field's own validation."""
+    plan = []
+    for field in fields:
+        info = field.field_info
+        annotation = info.annotation
+        config = field.config or {}
+        alias = getattr(field, "validation_alias", None) or info.validation_alias or field.alias  # FastAPI's choice
+        if (not isinstance(alias, str)  # alias choices or paths
+                or any(key in config for key in ("validate_by_alias", "validate_by_name", "populate_by_name"))
+                or field_annotation_is_sequence(annotation)
+                or any(lenient_issubclass(kind, BaseModel) for kind in (annotation, *get_args(annotation)))
+                or any(type(item) is Json for item in info.metadata)):
+            return None
+        in_ = getattr(info, "in_", None)
+        if in_ is None:
+            return None
+        plan.append(_Param(field.name, alias, (in_.value, alias), field, info.is_required(),
+                           field.default, bool(info.validate_default)))
+    return plan
+
+
+def _read_params(plan: list[_Param], source: Mapping[str, Any], values: dict[str, Any]) -> bool:
+    """`values` filled from `source` by the plan; False at the first parameter that is missing or does not
+    validate (FastAPI then answers with its 422, built by its own code)."""
+    for param in plan:
+        raw = source.get(param.alias)
+        if raw is None:
+            if param.required:
+                return False
+            value = param.default if param.default is None else deepcopy(param.default)
+            if not param.validate_default:
+                values[param.name] = value
+                continue
+            raw = value
+        value, errors = param.field.validate(raw, values, loc=param.loc)
+        if errors:
+            return False
+        values[param.name] = value
+    return True
 
 
 class _LeanRoute:
@@ -44,16 +110,30 @@ class _LeanRoute:
         self.query_params = route.dependant.query_params
         self.status = route.status_code or 200
         self.request_name = route.dependant.request_param_name  # the endpoint's own `request: Request`, if any
+        path_plan, query_plan = _param_plan(self.path_params), _param_plan(self.query_params)
+        self.plans = (path_plan, query_plan) if path_plan is not None and query_plan is not None else None
 
-    async def answer(self, scope: Scope, path_values: dict[str, Any]) -> bytes | Response | None:
-        """The JSON body (or the route's own `Response`, sent as it is, as FastAPI does), or None when a parameter
-        does not validate (FastAPI then answers with its 422)."""
+    def _params(self, scope: Scope, path_values: dict[str, Any]) -> dict[str, Any] | None:
+        if self.plans is not None:
+            values: dict[str, Any] = {}
+            path_plan, query_plan = self.plans
+            if not _read_params(path_plan, path_values, values):
+                return None
+            if query_plan and not _read_params(query_plan, QueryParams(scope["query_string"]), values):
+                return None
+            return values
         values, errors = request_params_to_args(self.path_params, path_values)
         if self.query_params:
             query, query_errors = request_params_to_args(self.query_params, QueryParams(scope["query_string"]))
             values.update(query)
             errors += query_errors
-        if errors:
+        return None if errors else values
+
+    async def answer(self, scope: Scope, path_values: dict[str, Any]) -> bytes | Response | None:
+        """The JSON body (or the route's own `Response`, sent as it is, as FastAPI does), or None when a parameter
+        does not validate (FastAPI then answers with its 422)."""
+        values = self._params(scope, path_values)
+        if values is None:
             return None
         request = Request(scope)
         if self.request_name:
