@@ -6,6 +6,7 @@ import re
 import uuid
 
 import jwt
+from identity.api.account import MeOut
 from identity.reset_worker import PasswordResetWorker
 from identity.service_layer.accounts import ensure_account
 from identity.settings import Settings
@@ -194,6 +195,19 @@ async def test_refresh_rotates_and_reuse_of_an_old_token_ends_the_session(identi
     assert newest.status_code == 401
     me = await identity.get("/me", headers=as_person(rotated, identity.kit.settings))
     assert me.status_code == 401 and me.json()["error"]["code"] == "session_ended"
+
+
+async def test_me_of_a_parent_not_yet_in_a_family_is_the_account_alone_as_the_model_writes_it(identity):
+    account_id, email, tokens = await activated(identity)
+    me = await identity.get("/me", headers=as_person(tokens, identity.kit.settings))
+    assert me.status_code == 200, me.text
+    body = me.json()
+    assert (body["family"], body["children"]) == (None, [])
+    assert {key: body["account"][key] for key in ("account_id", "role", "email", "display_name", "language",
+                                                  "phone")} == {
+        "account_id": str(account_id), "role": "parent", "email": email, "display_name": "Anne de Jong",
+        "language": "nl", "phone": None}
+    assert me.content == MeOut.model_validate_json(me.content).model_dump_json().encode()
 
 
 async def test_logout_ends_one_session_and_logout_all_ends_every_session(identity):

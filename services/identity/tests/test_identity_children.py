@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from identity.api.account import MeOut
 from identity.db.queries import child_record, child_summaries
 from identity.service_layer.accounts import ensure_account
 from konnect_devstack.pytest_plugin import internal_headers
@@ -191,6 +192,8 @@ async def test_me_shows_a_parent_the_family_and_its_children_with_current_and_fu
                                                              session_id=await signed_in(identity, w["org"], parent)))
     assert me.status_code == 200, me.text
     assert me.json()["family"]["family_id"] == w["a"]["family"]
+    # Written from its content without building MeOut: the same bytes as the documented model writes.
+    assert me.content == MeOut.model_validate_json(me.content).model_dump_json().encode()
     found = me.json()["children"]
     async with identity.kit.database.transaction() as session:
         # The child page builds the same entry its own way (several queries): both must agree.
