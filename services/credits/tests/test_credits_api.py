@@ -3,6 +3,7 @@
 import uuid
 from typing import Any
 
+from credits.api.models import ChildCreditsOut
 from konnect_contracts.events.directory import ChildUpserted, ParentUpserted
 from konnect_contracts.events.requests import LineOutcome, RequestDecided
 from konnect_devstack.pytest_plugin import eventually, internal_headers
@@ -77,6 +78,9 @@ async def test_balance_state_and_history_per_child(shared_env, credits_app) -> N
 
     page = await client.get(f"/children/{child}/credits", headers=admin)
     assert page.status_code == 200
+    # Written from its content without building the models: the same bytes as ChildCreditsOut writes (amounts
+    # without trailing zeros, times in UTC with "Z").
+    assert page.content == ChildCreditsOut.model_validate_json(page.content).model_dump_json().encode()
     items = {item["credit_id"]: item for item in page.json()["items"]}
     assert set(items) == {str(main), str(spare), str(old)}
     assert items[str(main)]["balance"] == {"granted": "10", "reserved": "1", "consumed": "2.5", "usable": "6.5"}

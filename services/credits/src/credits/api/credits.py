@@ -1,11 +1,13 @@
 """Credit routes: grants by admins and ERP systems, and reads of one credit or of a child's credits."""
 
 from datetime import date
+from decimal import Decimal
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 from konnect_contracts.common import CareType
+from konnect_kit.answers import json_answer
 from konnect_kit.db import Session
 from konnect_kit.errors import ApiError
 from konnect_kit.internal import CallerDep
@@ -14,15 +16,15 @@ from konnect_kit.tenancy import require_managed
 from konnect_kit.values import SupportedDate
 
 from credits.api.models import (
-    BalanceOut,
     ChildCreditsOut,
     CreditOut,
     GrantAmount,
     GrantIn,
+    HistoryEntry,
     UsableCredit,
     UsableCreditsOut,
 )
-from credits.domain.ledger import Booking, credit_state, refusal
+from credits.domain.ledger import Booking, credit_state, plain, refusal
 from credits.service_layer.grants import grant_credit
 from credits.service_layer.ledger import balance_of, rules_of
 from credits.service_layer.reads import (
@@ -42,18 +44,30 @@ def _settings(request: Request) -> Settings:
     return request.app.state.kit.settings
 
 
-def _credit_answer(row: Any, history: list[dict[str, Any]], today: date) -> CreditOut:
-    """The credit as answered: its balance, and its state on `today` in the credit's organisation."""
+_CREDIT_FIELDS = ("credit_id", "organisation_id", "child_id", "family_id", "unit", "valid_from", "valid_until",
+                  "usage_rule", "care_types", "description", "external_id", "granted_at")
+_HISTORY_FIELDS = tuple(HistoryEntry.model_fields)
+
+
+def _amount(value: Decimal) -> str:
+    return str(plain(value))  # as the Amount type writes it
+
+
+def credit_content(row: Any, history: list[dict[str, Any]], today: date) -> dict[str, Any]:
+    """What CreditOut holds, in its fields' order and written as it writes them: the credit, its balance, its
+    state on `today` in the credit's organisation, and its history."""
     balance = balance_of(row)
-    return CreditOut(
-        **{name: getattr(row, name) for name in (
-            "credit_id", "organisation_id", "child_id", "family_id", "unit", "valid_from", "valid_until",
-            "usage_rule", "care_types", "description", "external_id", "granted_at")},
-        balance=BalanceOut(granted=balance.granted, reserved=balance.reserved, consumed=balance.consumed,
-                           usable=balance.usable),
-        state=credit_state(balance, row.valid_from, row.valid_until, today),
-        history=history,
-    )
+    content = {name: getattr(row, name) for name in _CREDIT_FIELDS}
+    content["balance"] = {"granted": _amount(balance.granted), "reserved": _amount(balance.reserved),
+                          "consumed": _amount(balance.consumed), "usable": _amount(balance.usable)}
+    content["state"] = credit_state(balance, row.valid_from, row.valid_until, today)
+    content["history"] = [{name: _amount(entry[name]) if name == "amount" else entry[name] for name in _HISTORY_FIELDS}
+                          for entry in history]
+    return content
+
+
+def _credit_answer(row: Any, history: list[dict[str, Any]], today: date) -> CreditOut:
+    return CreditOut.model_validate(credit_content(row, history, today))
 
 
 async def _credit_out(session: Session, request: Request, row: Any, history: list[dict[str, Any]]) -> CreditOut:
@@ -77,11 +91,11 @@ async def get_credit(credit_id: UUID, who: CallerDep, session: SessionDep, reque
 
 
 @router.get("/children/{child_id}/credits", response_model=ChildCreditsOut)
-async def list_child_credits(child_id: UUID, who: CallerDep, reader: ReaderDep,
-                             request: Request) -> ChildCreditsOut:
+async def list_child_credits(child_id: UUID, who: CallerDep, reader: ReaderDep, request: Request) -> Response:
     found = await readable_child_credits(reader, who, child_id, _settings(request).default_time_zone)
-    return ChildCreditsOut(child_id=child_id, items=[
-        _credit_answer(item.credit, item.history, item.today) for item in found])
+    # ChildCreditsOut, written straight from its content (a parent's frequent screen: no models per call).
+    return json_answer({"child_id": child_id,
+                        "items": [credit_content(item.credit, item.history, item.today) for item in found]})
 
 
 @router.get("/children/{child_id}/credits/usable", response_model=UsableCreditsOut)
