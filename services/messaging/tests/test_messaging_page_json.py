@@ -1,12 +1,20 @@
-"""The conversation page's JSON, written straight from its rows, is byte for byte what the documented answer model
-(ConversationOut with MessageOut and AttachmentOut) writes for the same page."""
+"""The conversation page's and the conversation list's JSON, written straight from their rows, are byte for byte
+what the documented answer models (ConversationOut with MessageOut and AttachmentOut; ConversationListOut with
+ConversationSummary) write for the same rows."""
 
 from datetime import UTC, datetime
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from konnect_kit.answers import answer_bytes
-from messaging.api.models import ConversationOut, MessageOut, conversation_page
+from messaging.api.models import (
+    ConversationListOut,
+    ConversationOut,
+    ConversationSummary,
+    MessageOut,
+    conversation_list,
+    conversation_page,
+)
 
 # Whatever a parent can type or a name can hold: accents, emoji, quotes, backslashes, control characters.
 free_text = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=120)
@@ -42,3 +50,25 @@ def with_models(head: dict, rows: list[dict], older_cursor: int | None) -> bytes
 def test_the_page_is_written_as_the_answer_model_writes_it(head: dict, rows: list[dict],
                                                            older_cursor: int | None) -> None:
     assert answer_bytes(conversation_page(head, rows, older_cursor)) == with_models(head, rows, older_cursor)
+
+
+# A row of the list statement: the caller's unread count per conversation, the last message's preview and sender.
+list_row = st.fixed_dictionaries({
+    "conversation_id": ids, "subject": free_text, "child_id": st.none() | ids, "group_id": st.none() | ids,
+    "family_id": ids, "broadcast_id": st.none() | ids, "last_message_at": moments,
+    "last_sender_name": st.none() | free_text, "last_preview": st.just("") | free_text,
+    "unread": st.integers(0, 2**31), "last_seq": st.integers(0, 2**62)})
+
+
+@settings(max_examples=150, deadline=None)
+@given(rows=st.lists(list_row, max_size=6), unread_total=st.integers(0, 2**31),
+       next_cursor=st.none() | st.integers(1, 2**62))
+def test_the_list_is_written_as_the_answer_model_writes_it(rows: list[dict], unread_total: int,
+                                                           next_cursor: int | None) -> None:
+    modelled = ConversationListOut(items=[ConversationSummary(
+        **{key: row[key] for key in ("conversation_id", "subject", "child_id", "group_id", "family_id",
+                                     "broadcast_id", "last_message_at", "last_sender_name", "unread")},
+        preview=row["last_preview"], activity=row["last_seq"]) for row in rows],
+        unread_total=unread_total, next_cursor=next_cursor)
+    assert answer_bytes(conversation_list(rows, unread_total, next_cursor)) == modelled.model_dump_json().encode()
+

@@ -14,11 +14,11 @@ from messaging.api.models import (
     ConversationIn,
     ConversationListOut,
     ConversationOut,
-    ConversationSummary,
     GroupMessageIn,
     GroupMessageOut,
     MessageIn,
     MessageOut,
+    conversation_list,
     conversation_page,
 )
 from messaging.service_layer import conversations as use
@@ -41,13 +41,10 @@ def _conversation_out(found: dict, status_code: int = 200) -> Response:
 
 @router.get("/conversations", response_model=ConversationListOut)
 async def list_conversations(who: CallerDep, reader: ReaderDep, before: Cursor = None,
-                             limit: Limit = use.PAGE) -> ConversationListOut:
+                             limit: Limit = use.PAGE) -> Response:
     found = await use.list_conversations(reader, who, before=before, limit=limit)
-    items = [ConversationSummary(**{k: row[k] for k in (
-        "conversation_id", "subject", "child_id", "group_id", "family_id", "broadcast_id", "last_message_at",
-        "last_sender_name", "unread")}, preview=row["last_preview"], activity=row["last_seq"])
-        for row in found["items"]]
-    return ConversationListOut(items=items, unread_total=found["unread_total"], next_cursor=found["next_cursor"])
+    # ConversationListOut, written straight from the rows (the messages tab's first call).
+    return json_answer(conversation_list(found["items"], found["unread_total"], found["next_cursor"]))
 
 
 @router.post("/conversations", response_model=ConversationOut, status_code=201)

@@ -156,3 +156,14 @@ def conversation_page(conversation: dict[str, Any], rows: Iterable[Any], older_c
             "family_id": conversation["family_id"], "broadcast_id": conversation["broadcast_id"],
             "created_at": conversation["created_at"],
             "messages": [_message_fields(row, conversation_id) for row in rows], "older_cursor": older_cursor}
+
+
+def conversation_list(rows: Iterable[Any], unread_total: int, next_cursor: int | None) -> dict[str, Any]:
+    """ConversationListOut's content, in its field order, for a page of the list statement's rows, for
+    `konnect_kit.answers` (tests/test_messaging_page_json.py checks it against the model too)."""
+    return {"items": [{"conversation_id": row["conversation_id"], "subject": row["subject"],
+                       "child_id": row["child_id"], "group_id": row["group_id"], "family_id": row["family_id"],
+                       "broadcast_id": row["broadcast_id"], "last_message_at": row["last_message_at"],
+                       "last_sender_name": row["last_sender_name"], "preview": row["last_preview"],
+                       "unread": row["unread"], "activity": row["last_seq"]} for row in rows],
+            "unread_total": unread_total, "next_cursor": next_cursor}
