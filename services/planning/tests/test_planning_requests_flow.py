@@ -25,6 +25,7 @@ from konnect_contracts.events.requests import ChildEvaluated, RequestSubmitted
 from konnect_devstack.pytest_plugin import eventually, internal_headers, running_app
 from konnect_kit.clock import SettableClock
 from konnect_kit.consumer import EventContext
+from planning.api.request_models import OverviewOut
 from planning.handlers import directory
 from planning.main import create_app
 from planning.settings import Settings
@@ -184,8 +185,11 @@ async def test_extra_day_request_is_pending_published_and_timed(env: Env) -> Non
     [timer] = await env.fetch("SELECT fire_at FROM request_timers WHERE request_id = $1",
                               uuid.UUID(body["request_id"]))
     assert timer["fire_at"] == datetime(2030, 1, 13, 23, 0, tzinfo=UTC)  # end of the 13th in Amsterdam
-    overview = (await env.client.get("/requests", headers=o.parent_headers())).json()
+    written = await env.client.get("/requests", headers=o.parent_headers())
+    overview = written.json()
     assert [r["request_id"] for r in overview["requests"]] == [body["request_id"]]
+    # Written from its content without building OverviewOut: the same bytes as the model writes (priced lines).
+    assert written.content == OverviewOut.model_validate_json(written.content).model_dump_json().encode()
     # Tuesday has no planned care: the pending lines alone put it in the agenda ("Optie extra").
     agenda = (await env.client.get("/agenda", params={"from": TUE.isoformat(), "to": TUE.isoformat()},
                                    headers=o.parent_headers())).json()
@@ -340,6 +344,10 @@ async def test_credit_line_needs_evaluation_and_reservation(env: Env) -> None:
     rid = request["request_id"]
     lines = [c["lines"][0] for c in request["children"]]
     assert [x["credit_amount"] for x in lines] == ["5.50", "5.50"]
+    written = await env.client.get("/requests", headers=o.parent_headers())  # credit-paid lines, as OverviewOut
+    assert written.content == OverviewOut.model_validate_json(written.content).model_dump_json().encode()
+    assert [line["credit_amount"] for c in written.json()["requests"][0]["children"] for line in c["lines"]] == \
+        ["5.50", "5.50"]
     assert {x["reservation_status"] for x in lines} == {"pending"}
     await evaluate(env, o, rid, o.children[0])
     await evaluate(env, o, rid, o.children[1])
@@ -485,5 +493,7 @@ async def test_absence_is_registered_at_once_and_can_be_cancelled_in_time(env: E
     env.clock.set(datetime(2030, 1, 13, 12, 0, tzinfo=UTC))
     late = await env.client.post(f"/absences/{absences[1]['absence_id']}/cancel", headers=o.parent_headers())
     assert late.status_code == 409 and late.json()["error"]["code"] == "cancel_window_passed"
-    overview = (await env.client.get("/requests", headers=o.parent_headers())).json()
+    written = await env.client.get("/requests", headers=o.parent_headers())
+    assert written.content == OverviewOut.model_validate_json(written.content).model_dump_json().encode()
+    overview = written.json()
     assert {a["status"] for a in overview["absences"]} == {"registered", "cancelled"}

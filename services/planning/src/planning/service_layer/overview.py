@@ -35,12 +35,20 @@ def child_cancel_blocked(lines: Sequence[Any], calendar: OrgCalendar, now: datet
                                  calendar.cancel_window_hours)
 
 
+_LINE_FIELDS = ("line_id", "child_id", "group_id", "care_type", "starts_on", "ends_on", "dates", "day_part_ids",
+                "minutes", "payment", "credit_id", "credit_amount", "price", "give_up_date", "give_up_day_part_ids",
+                "target_date", "forfeited_minutes", "status", "reason", "evaluation_outcome", "evaluation_reason",
+                "evaluated_by", "evaluated_at", "reservation_status", "reservation_reason")
+
+
 def _line(row: Any) -> dict[str, Any]:
-    return {k: getattr(row, k) for k in (
-        "line_id", "child_id", "group_id", "care_type", "starts_on", "ends_on", "dates", "day_part_ids", "minutes",
-        "payment", "credit_id", "credit_amount", "price", "give_up_date", "give_up_day_part_ids", "target_date",
-        "forfeited_minutes", "status", "reason", "evaluation_outcome", "evaluation_reason", "evaluated_by",
-        "evaluated_at", "reservation_status", "reservation_reason")}
+    """LineOut's content in its field order; amounts as the text LineOut writes for them (str of the Decimal), so
+    the overview can be written as it is (konnect_kit.answers) and the other answers validate the same dict."""
+    line = {k: getattr(row, k) for k in _LINE_FIELDS}
+    for key in ("credit_amount", "price"):
+        if line[key] is not None:
+            line[key] = str(line[key])
+    return line
 
 
 def request_view(request: Any, lines: Sequence[Any], calendar: OrgCalendar, now: datetime) -> dict[str, Any]:
