@@ -12,7 +12,7 @@ import pytest
 from calendar_seed import store_organisation
 from konnect_kit.answers import answer_bytes
 from konnect_kit.db import Database
-from planning.api.calendar_models import AgendaOut, agenda_content
+from planning.api.calendar_models import AgendaOut, DayDetailOut, agenda_content, day_detail_content
 from planning.db.calendar import (
     care_changes,
     directory_children,
@@ -182,6 +182,14 @@ async def test_the_agenda_equals_the_reference(migrated_database, seed: int) -> 
         modelled = AgendaOut.model_validate({"family_id": w["family"], "start": start, "end": end, "days": found})
         written = answer_bytes(agenda_content(w["family"], start, end, found))
         assert written == modelled.model_dump_json(by_alias=True).encode()
+        # A child's day detail writes the same day dicts: the same bytes as DayDetailOut writes them.
+        for kid in w["kids"]:
+            own = [d for d in found if d["child_id"] == kid["child_id"] and d["date"] == start]
+            detail = day_detail_content(
+                kid["child_id"], start, kid["first_name"], "Jansen", closing_reason=None, is_open=True,
+                placement=None, group_name=own[0]["group_name"] if own else None, location_name=None, days=own,
+                generated_at=datetime(2030, 1, 1, 12, 0, 0, 123400, tzinfo=UTC))
+            assert answer_bytes(detail) == DayDetailOut.model_validate(detail).model_dump_json().encode()
     finally:
         await database.dispose()
 

@@ -10,6 +10,7 @@ from konnect_contracts.envelope import Envelope
 from konnect_contracts.events import directory as ev
 from konnect_devstack.pytest_plugin import internal_headers, running_app
 from konnect_kit.consumer import EventContext
+from planning.api.calendar_models import DayDetailOut
 from planning.db.calendar import care_changes
 from planning.handlers import directory as handlers
 from planning.main import create_app
@@ -317,6 +318,8 @@ async def test_day_detail(planning):
     await add_change(planning, ids, "noor", MONDAY, "afternoon", -1, "absence")
     r = await planning.get(f"/agenda/{ids['noor']}/{MONDAY}", headers=parent(ids))
     body = r.json()
+    # Written from its content without building DayDetailOut: the same bytes as the model writes.
+    assert r.content == DayDetailOut.model_validate_json(r.content).model_dump_json().encode()
     assert r.status_code == 200 and body["group_name"] == "De Uiltjes" and body["location_name"] == "Zonnebloem"
     assert [(p["name"], p["starts_at"], p["ends_at"], p["absent"]) for p in body["parts"]] == [
         ("Ochtend", "07:30", "13:00", False), ("Middag", "13:00", "18:30", True)]

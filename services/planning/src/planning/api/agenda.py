@@ -14,7 +14,7 @@ from konnect_kit.internal import Caller, CallerDep
 from konnect_kit.service import ReaderDep
 from konnect_kit.values import SupportedDate
 
-from planning.api.calendar_models import AgendaOut, AvailabilityOut, DayDetailOut, PlacementOut, agenda_content
+from planning.api.calendar_models import AgendaOut, AvailabilityOut, DayDetailOut, agenda_content, day_detail_content
 from planning.domain import calendar as rules
 from planning.domain.access import may_see_planning
 from planning.service_layer import calendar as cal
@@ -115,7 +115,7 @@ async def get_agenda(
 
 @router.get("/agenda/{child_id}/{day}", response_model=DayDetailOut)
 async def get_agenda_day(child_id: UUID, day: SupportedDate, who: CallerDep, reader: ReaderDep,
-                         clock: ClockDep) -> DayDetailOut:
+                         clock: ClockDep) -> Response:
     """One child's day: times, group, day parts (absent flags) and the requests on it."""
     # One statement: the child's family's day, the child among its children and the caller's family (the check).
     context = await cal.agenda_context(reader, day, day, child_id=child_id, account_id=_parent_account(who))
@@ -129,17 +129,15 @@ async def get_agenda_day(child_id: UUID, day: SupportedDate, who: CallerDep, rea
     if not names and placement is not None:
         group = context.groups.get(placement.group_id)
         names = {"group_name": group.name, "location_name": group.location_name} if group else {}
-    return DayDetailOut(
-        child_id=child_id, date=day, first_name=kid.first_name, last_name=kid.last_name,
-        open=calendar.is_open(day), closing_reason=calendar.closing_reason(day),
-        placement=None if placement is None else PlacementOut(
-            placement_id=placement.placement_id, group_id=placement.group_id, care_type=placement.care_type,
-            location_id=placement.location_id),
-        group_name=names.get("group_name"), location_name=names.get("location_name"),
-        parts=[p for d in days for p in d.get("parts", [])],
-        requests=[r for d in days for r in d.get("requests", [])],
-        generated_at=clock.now(),
-    )
+    # DayDetailOut, written straight from its content (the agenda's day dicts are in the answer's form already).
+    return json_answer(day_detail_content(
+        child_id, day, kid.first_name, kid.last_name, closing_reason=calendar.closing_reason(day),
+        is_open=calendar.is_open(day),
+        placement=None if placement is None else {
+            "placement_id": placement.placement_id, "group_id": placement.group_id,
+            "care_type": placement.care_type, "location_id": placement.location_id},
+        group_name=names.get("group_name"), location_name=names.get("location_name"), days=days,
+        generated_at=clock.now()))
 
 
 @router.get("/availability/{child_id}/{day}", response_model=AvailabilityOut)

@@ -203,6 +203,18 @@ class PlacementOut(BaseModel):
     location_id: UUID | None
 
 
+def day_detail_content(child_id: UUID, day: date, first_name: str, last_name: str, *, closing_reason: str | None,
+                       is_open: bool, placement: dict[str, Any] | None, group_name: str | None,
+                       location_name: str | None, days: list[dict[str, Any]], generated_at: datetime) -> dict[str, Any]:
+    """DayDetailOut's content in its field order, for `konnect_kit.answers`: the child's day parts and requests are
+    those of the agenda's days (`days`: that child's entries on `day`), written the same way; `placement` holds
+    PlacementOut's fields in order. The agenda property test checks it against the model over random worlds."""
+    return {"child_id": child_id, "date": day, "first_name": first_name, "last_name": last_name, "open": is_open,
+            "closing_reason": closing_reason, "placement": placement, "group_name": group_name,
+            "location_name": location_name, "parts": [p for d in days for p in d.get("parts", [])],
+            "requests": [r for d in days for r in d.get("requests", [])], "generated_at": generated_at}
+
+
 class DayPartOptionOut(BaseModel):
     day_part_id: UUID
     name: str
