@@ -41,10 +41,15 @@ class MeOut(BaseModel):
     children: list[dict[str, Any]] = []
 
 
+def _account_content(row: profile.AccountView) -> dict[str, Any]:
+    """AccountOut's content in its field order: /me writes it as it is, /account validates it."""
+    return {"account_id": row.account_id, "role": row.role, "email": row.email, "display_name": row.display_name,
+            "language": row.language, "phone": row.phone,
+            "organisation": {"organisation_id": str(row.organisation_id), "name": row.organisation_name}}
+
+
 def _account_out(row: profile.AccountView) -> AccountOut:
-    return AccountOut(account_id=row.account_id, role=row.role, email=row.email, display_name=row.display_name,
-                      language=row.language, phone=row.phone,
-                      organisation={"organisation_id": str(row.organisation_id), "name": row.organisation_name})
+    return AccountOut.model_validate(_account_content(row))
 
 
 @router.get("/me", response_model=MeOut, summary="The account in use, its family and children")
@@ -59,9 +64,7 @@ async def me(who: CallerDep, reader: ReaderDep) -> Response:
 
 def me_content(row: profile.AccountView, children: list[dict[str, Any]]) -> dict[str, Any]:
     """What MeOut holds, in its fields' order: the family and its children for a parent only."""
-    account = {"account_id": row.account_id, "role": row.role, "email": row.email, "display_name": row.display_name,
-               "language": row.language, "phone": row.phone,
-               "organisation": {"organisation_id": str(row.organisation_id), "name": row.organisation_name}}
+    account = _account_content(row)
     if row.role != "parent" or row.family_id is None:
         return {"account": account, "family": None, "children": []}
     return {"account": account, "family": {"family_id": str(row.family_id), "name": row.family_name},
