@@ -9,7 +9,9 @@ from typing import Any
 
 import pytest
 from calendar_seed import store_organisation
+from konnect_kit.answers import answer_bytes
 from konnect_kit.db import Database
+from planning.api.calendar_models import AvailabilityOut, availability_content
 from planning.db.calendar import (
     care_changes,
     directory_children,
@@ -153,6 +155,7 @@ async def test_availability_equals_the_reference(migrated_database, seed: int) -
     rnd = random.Random(seed)
     w = world(rnd)
     database = Database(await _database(migrated_database))
+    shown = 0
     try:
         await store(database, w)
         for kid in w["kids"]:
@@ -170,8 +173,21 @@ async def test_availability_equals_the_reference(migrated_database, seed: int) -
                         assert counted == await cal.group_occupancy(session, group_id, day), seed
                         assert counted == reference_occupancy(w, group_id, day), seed
                 assert comparable(found) == reference(w, kid, day), seed
+                # The route writes its content straight: the same bytes as AvailabilityOut built from the domain's
+                # values (the route's former answer).
+                modelled = AvailabilityOut.model_validate({
+                    "child_id": kid["child_id"], "date": day, "open": found.open, "today": NOW.date(),
+                    "placement": None if found.placement is None else vars(found.placement),
+                    "planned": [{**vars(p), "starts_at": rules.clock_text(p.starts_at),
+                                 "ends_at": rules.clock_text(p.ends_at)} for p in found.planned],
+                    "options": [vars(o) for o in found.options]})
+                written = answer_bytes(availability_content(kid["child_id"], day, found, NOW.date()))
+                assert written == modelled.model_dump_json().encode(), seed
+                shown += bool(found.planned) + bool(found.options) + (found.placement is not None)
     finally:
         await database.dispose()
+    # Planned parts, options and placements were written: the byte comparison above compared something.
+    assert shown > 0 or all(k["deleted"] for k in w["kids"]), seed
 
 
 def test_the_worlds_fill_groups() -> None:

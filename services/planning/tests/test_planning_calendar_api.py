@@ -10,7 +10,7 @@ from konnect_contracts.envelope import Envelope
 from konnect_contracts.events import directory as ev
 from konnect_devstack.pytest_plugin import internal_headers, running_app
 from konnect_kit.consumer import EventContext
-from planning.api.calendar_models import DayDetailOut
+from planning.api.calendar_models import AvailabilityOut, DayDetailOut
 from planning.db.calendar import care_changes
 from planning.handlers import directory as handlers
 from planning.main import create_app
@@ -357,6 +357,8 @@ async def test_availability_options_prices_capacity_and_reasons(planning):
     assert options["Ochtend"]["possible"] and options["Ochtend"]["price"] == "54.18"  # 5.5 h x 9.85
     # Sem and Lotte take both afternoon places on Tuesday.
     assert options["Middag"] == {**options["Middag"], "possible": False, "reason": "group_full", "price": "45.00"}
+    # Written from its content without building AvailabilityOut: the same bytes as the model writes.
+    assert r.content == AvailabilityOut.model_validate_json(r.content).model_dump_json().encode()
 
     # Lotte reports absence: her place is free again.
     await add_change(planning, ids, "lotte", TUESDAY, "afternoon", -1, "absence")

@@ -14,7 +14,14 @@ from konnect_kit.internal import Caller, CallerDep
 from konnect_kit.service import ReaderDep
 from konnect_kit.values import SupportedDate
 
-from planning.api.calendar_models import AgendaOut, AvailabilityOut, DayDetailOut, agenda_content, day_detail_content
+from planning.api.calendar_models import (
+    AgendaOut,
+    AvailabilityOut,
+    DayDetailOut,
+    agenda_content,
+    availability_content,
+    day_detail_content,
+)
 from planning.domain import calendar as rules
 from planning.domain.access import may_see_planning
 from planning.service_layer import calendar as cal
@@ -142,17 +149,11 @@ async def get_agenda_day(child_id: UUID, day: SupportedDate, who: CallerDep, rea
 
 @router.get("/availability/{child_id}/{day}", response_model=AvailabilityOut)
 async def get_availability(child_id: UUID, day: SupportedDate, who: CallerDep, reader: ReaderDep,
-                           clock: ClockDep) -> AvailabilityOut:
+                           clock: ClockDep) -> Response:
     """For a chosen date: the planned day parts, and which others can be requested (with their price)."""
     # One statement: the child, the caller's family (for the check) and everything the answer needs.
     context = await cal.availability_context(reader, child_id, day, _parent_account(who))
     _visible_child(who, context.kids[0] if context.kids else None, context.caller_family)
-    now = clock.now()
-    found, today = cal.availability_from(context, child_id, day, now=now)
-    return AvailabilityOut.model_validate({
-        "child_id": child_id, "date": day, "open": found.open, "today": today,
-        "placement": None if found.placement is None else vars(found.placement),
-        "planned": [{**vars(p), "starts_at": rules.clock_text(p.starts_at), "ends_at": rules.clock_text(p.ends_at)}
-                    for p in found.planned],
-        "options": [vars(o) for o in found.options],
-    })
+    found, today = cal.availability_from(context, child_id, day, now=clock.now())
+    # AvailabilityOut, written straight from its content (calendar_models.availability_content).
+    return json_answer(availability_content(child_id, day, found, today))
