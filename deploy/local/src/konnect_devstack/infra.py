@@ -6,6 +6,7 @@ import fcntl
 import glob
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import uuid
@@ -426,6 +427,41 @@ async def create_databases(endpoints: InfraEndpoints, names: list[str]) -> None:
                 await conn.execute(f'CREATE DATABASE "{name}"')
     finally:
         await conn.close()
+
+
+# What the test harness makes per test or per module: a database `t_<12 hex>` (new_database) and topics under a
+# prefix `t<10 hex>.` (pytest_plugin.new_topic_prefix) or `k<10 hex>.` (the kit's tests). Nothing else is named so.
+_TEST_DATABASE = re.compile(r"t_[0-9a-f]{12}")
+_TEST_TOPIC = re.compile(r"[tk][0-9a-f]{10}\.")
+
+
+async def forget_earlier_test_runs(endpoints: InfraEndpoints, *, databases: re.Pattern[str] = _TEST_DATABASE,
+                                   topics: re.Pattern[str] = _TEST_TOPIC) -> tuple[int, int]:
+    """Drop the databases (names matching `databases` whole) and topics (names starting with a match of `topics`)
+    earlier test sessions made for their tests; returns how many of each.
+
+    Only for a test session that has the infrastructure to itself: every such database and topic then belongs to
+    a session that ended. Why: the test infrastructure's data stays between sessions (and the whole of it with
+    KONNECT_KEEP_INFRA=1), and each session adds hundreds of both. After a day of runs the broker held 12,400 open
+    files and refused connections ("Unable to bootstrap"), and PostgreSQL's data directory had grown to 6 GB."""
+    from aiokafka.admin import AIOKafkaAdminClient
+
+    conn = await asyncpg.connect(endpoints.admin_dsn())
+    try:
+        dropped = [r[0] for r in await conn.fetch("SELECT datname FROM pg_database") if databases.fullmatch(r[0])]
+        for name in dropped:
+            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await conn.close()
+    admin = AIOKafkaAdminClient(**endpoints.kafka.client_kwargs(), client_id="konnect-test-cleanup")
+    await admin.start()
+    try:
+        deleted = [t for t in await admin.list_topics() if topics.match(t)]
+        for start in range(0, len(deleted), 500):  # one request per 500: a broker takes a long list in parts
+            await admin.delete_topics(deleted[start:start + 500])
+    finally:
+        await admin.close()
+    return len(dropped), len(deleted)
 
 
 async def new_database(endpoints: InfraEndpoints, *, label: str = "t", kit_tables: bool = False) -> str:

@@ -21,7 +21,7 @@ import httpx
 import pytest
 
 from konnect_devstack import paths
-from konnect_devstack.infra import InfraEndpoints, LocalInfra, new_database
+from konnect_devstack.infra import InfraEndpoints, LocalInfra, forget_earlier_test_runs, new_database
 from konnect_devstack.processes import pid_alive
 from konnect_devstack.profiles import test_profile
 from konnect_devstack.stack import Stack
@@ -114,6 +114,9 @@ def infra() -> Iterator[InfraHandle]:
     local = LocalInfra(test_profile())
     lease = _take_lease()
     handle = InfraHandle(local.up(), local)
+    if not _other_leases():
+        # Alone on the infrastructure: what earlier sessions made for their tests is left over.
+        asyncio.run(forget_earlier_test_runs(handle.endpoints))
     yield handle
     lease.unlink(missing_ok=True)
     # Several test sessions may share the infrastructure: the last one out stops it.
