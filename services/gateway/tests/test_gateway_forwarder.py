@@ -1,6 +1,7 @@
 """The /api/ forwarder: what reaches the service, what the caller gets back, and the edge's refusals (uniform body,
 the usual headers) without FastAPI's per-request layers."""
 
+import re
 import time
 from collections.abc import AsyncIterator
 
@@ -63,6 +64,20 @@ async def test_the_service_gets_the_caller_and_the_client_gets_the_answer(gatewa
     big = await gateway.get("/api/v1/me?big=1", headers={"Authorization": f"Bearer {token()}"})
     assert big.status_code == 200 and big.content == BIG
     assert_edge_headers(big)
+
+
+async def test_a_request_without_a_correlation_id_gets_a_fresh_one_that_the_service_sees_too(
+        gateway: httpx.AsyncClient) -> None:
+    seen = set()
+    for _ in range(3):
+        answer = await gateway.get("/api/v1/me", headers={"Authorization": f"Bearer {token()}"})
+        made = answer.headers["x-correlation-id"]
+        assert re.fullmatch("[0-9a-f]{32}", made) and answer.json()["x-correlation-id"] == made
+        seen.add(made)
+    assert len(seen) == 3
+    # An unusable one (a space) is replaced the same way.
+    answer = await gateway.get("/api/v1/me", headers={"Authorization": f"Bearer {token()}", "X-Correlation-ID": "a b"})
+    assert re.fullmatch("[0-9a-f]{32}", answer.headers["x-correlation-id"])
 
 
 @pytest.mark.parametrize(("method", "path", "body", "status", "code"), [

@@ -1,6 +1,6 @@
 """Correlation id and causation id carried in context vars, HTTP headers and Kafka headers."""
 
-import uuid
+import os
 from contextvars import ContextVar
 from uuid import UUID
 
@@ -14,7 +14,10 @@ causation_id_var: ContextVar[UUID | None] = ContextVar("causation_id", default=N
 
 
 def new_correlation_id() -> str:
-    return uuid.uuid4().hex
+    """32 random hex digits, as `uuid4().hex` writes them but without building a UUID: the gateway makes one for
+    every request that comes without one (0.5 us against 3 us; uuid4 was ~3% of the gateway's samples per
+    forwarded read, py-spy). No reader parses it as a UUID: envelopes and logs carry it as text."""
+    return os.urandom(16).hex()
 
 
 def current_correlation_id() -> str:
