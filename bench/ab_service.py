@@ -11,7 +11,7 @@ left out of the comparison).
     .venv/bin/python -m konnect_devstack up --profile bench
     .venv/bin/python bench/ab_service.py --base /tmp/base --service planning --path "/api/v1/agenda" [--rounds 3]
 
-Leaves the service running this tree's code.
+Leaves the service running this tree's code, in the stack's pid file (`konnect_devstack down` stops it).
 """
 
 import argparse
@@ -23,6 +23,7 @@ import uuid
 from pathlib import Path
 
 import httpx
+from konnect_devstack import paths
 from konnect_devstack.demo import DEMO_PASSWORD, REGENBOOG
 from konnect_devstack.profiles import bench_profile
 
@@ -60,7 +61,11 @@ def restart(service: str, port: int, environment: dict[str, str], base: Path | N
     for _ in range(300):
         try:
             if httpx.get(f"http://127.0.0.1:{port}/ready", timeout=1).status_code == 200:
-                return listening_pid(port) or 0
+                pid = listening_pid(port) or 0
+                # In the stack's own pid file: `konnect_devstack down` stops this process like the one it replaced
+                # (else the next `up` found the port taken).
+                (paths.run_dir(bench_profile().name) / f"{service}.pid").write_text(str(pid))
+                return pid
         except httpx.HTTPError:
             pass
         time.sleep(0.2)
