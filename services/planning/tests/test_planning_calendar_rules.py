@@ -194,6 +194,17 @@ def test_property_holiday_coverage_matches_date_by_date(periods, start, length) 
     assert rules.in_school_holidays(spans, start, end) == expected
 
 
+@given(start=days, length=st.integers(-3, 400))
+def test_property_dates_are_every_day_from_start_to_end(start, length) -> None:
+    end = start + timedelta(days=length)
+    walked, day = [], start
+    while day <= end:  # the plain walk, one day at a time
+        walked.append(day)
+        day += timedelta(days=1)
+    assert list(rules.dates(start, end)) == walked
+    assert all(type(d) is date for d in rules.dates(start, end))
+
+
 @given(minutes=st.integers(1, 24 * 60), cents=st.integers(0, 100_000))
 def test_property_hourly_price_is_proportional_and_rounded_to_cents(minutes, cents) -> None:
     hourly = Decimal(cents) / 100

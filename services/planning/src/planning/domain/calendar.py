@@ -150,10 +150,11 @@ def price_of(day_part: DayPart, minutes: int | None = None) -> Decimal | None:
 
 
 def dates(start: date, end: date) -> Iterator[date]:
-    day = start
-    while day <= end:
-        yield day
-        day += timedelta(days=1)
+    """Every date from `start` to `end`, both included."""
+    # By ordinal: `day + timedelta(days=1)` costs ~1 us a date (the timedelta is built and normalised each time),
+    # fromordinal a fifth of that; a 4-week agenda of two children walked 56 dates that way (py-spy: ~6% of
+    # planning's samples).
+    return map(date.fromordinal, range(start.toordinal(), end.toordinal() + 1))
 
 
 # -- schedule -------------------------------------------------------------------------------------

@@ -255,13 +255,14 @@ async def agenda_days_of(db: Db, context: AgendaContext, start: date, end: date,
     for change in context.changes:
         changes_of.setdefault((change.child_id, change.day), []).append(change)
     days: list[dict[str, Any]] = []
+    span = list(rules.dates(start, end))  # the same dates for every child
     for kid in kids:
         calendar = context.calendars[kid.organisation_id]
         own_placements = context.placements[kid.child_id]
         # Days without changes repeat their placement's weekday: computed once per (placement, weekday). The
         # pattern expansion was the agenda's largest Python cost (four weeks: 56 child-days per family).
         pattern_days: dict[tuple[UUID, int], list[dict[str, Any]]] = {}
-        for day in rules.dates(start, end):
+        for day in span:
             own = changes_of.get((kid.child_id, day), ())
             placement = rules.placement_on(own_placements, day)
             if own:
