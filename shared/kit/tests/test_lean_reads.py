@@ -189,3 +189,23 @@ async def test_a_route_with_its_own_units_of_work_runs_on_the_lean_path() -> Non
     answer = await get(app(lean=True), "/items/a1/written", {"x-who": "anne"})
     assert (answer.status_code, answer.json()["item_id"], answer.headers["x-written"]) == (200, "a1", "yes")
     assert served_by == ["lean"]
+
+
+def test_the_routes_tried_for_a_path_find_the_same_first_match_as_trying_them_all() -> None:
+    """Routes are looked up by the path's first segment; the first that matches is still FastAPI's first."""
+    application = FastAPI()
+    for path in ("/items/special", "/{kind}/special", "/items/{item_id}", "/", "/files/{rest:path}",
+                 "/item{suffix}", "/{kind}", "/people/{person_id}/items/{item_id}", "/items"):
+        application.add_api_route(path, lambda: None, methods=["GET"], name=path)
+    lean = LeanReads(application, fastapi=application, routes=application.routes[4:],  # after FastAPI's docs routes
+                     lean_dependencies=())
+    assert len(lean.routes) == 9
+    for path in ("/items/special", "/people/special", "/items/42", "/", "/files/a/b/c", "/files", "/itemX",
+                 "/items", "/people/1/items/2", "/people/1/items", "/unknown/1/2", "/x", "/items/1/2",
+                 "/%20/special", "/items/", "/item"):
+        first = next((route.name for route, _ in lean.routes if route.path_regex.match(path)), None)
+        found = next((route.name for route, _ in lean.candidates(path) if route.path_regex.match(path)), None)
+        assert found == first, path
+    # Fewer routes are tried for a path of a literal first segment.
+    assert [route.name for route, _ in lean.candidates("/people/1/items/2")] == [
+        "/{kind}/special", "/item{suffix}", "/{kind}", "/people/{person_id}/items/{item_id}"]

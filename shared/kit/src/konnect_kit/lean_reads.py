@@ -188,6 +188,14 @@ def lean_route(route: APIRoute, lean_dependencies: Collection[Callable[..., Any]
     return _LeanRoute(route, dependencies)
 
 
+def _first_segment(route: APIRoute) -> str | None:
+    """The route path's first segment when it is literal text ("timeline" of "/timeline/feed"); None when it holds
+    a parameter ("/{id}", "/files{rest:path}"). A route whose first segment is literal matches only paths with that
+    first segment: Starlette's pattern for it is that text followed by "/" or the end."""
+    head = route.path_format[1:].partition("/")[0]
+    return None if "{" in head else head
+
+
 class LeanReads:
     """ASGI middleware, innermost of the app's own: a GET that FastAPI would route to a lean route is answered
     here; every other request passes on. Routes are tried in FastAPI's order, so a route registered earlier
@@ -202,13 +210,25 @@ class LeanReads:
             if not isinstance(route, APIRoute):
                 break  # an included router or a mount: its order is FastAPI's to know, so no lean route after it
             self.routes.append((route, lean_route(route, lean_dependencies)))
+        # The routes a path can match, by its first segment: those whose first segment is that literal or holds a
+        # parameter, in FastAPI's order. Why: the timeline's feed route is the 36th of 38, and trying every route's
+        # regex before it took 6.1 us per read in-process (3.3 us for the 14 routes of its segment).
+        self._open = [(route, lean) for route, lean in self.routes if _first_segment(route) is None]
+        self._by_segment: dict[str, list[tuple[APIRoute, _LeanRoute | None]]] = {}
+        for segment in {_first_segment(route) for route, _ in self.routes} - {None}:
+            self._by_segment[segment] = [(route, lean) for route, lean in self.routes
+                                         if _first_segment(route) in (segment, None)]
+
+    def candidates(self, path: str) -> list[tuple[APIRoute, _LeanRoute | None]]:
+        """The routes that may match `path`, in order: the first of them that matches is the first of all."""
+        return self._by_segment.get(path[1:].partition("/")[0], self._open)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] != "GET" or self.fastapi.dependency_overrides:
             await self.app(scope, receive, send)
             return
         path: str = scope["path"]
-        for route, lean in self.routes:
+        for route, lean in self.candidates(path):
             found = route.path_regex.match(path)
             if found is None:
                 continue
