@@ -5,6 +5,7 @@ import re
 import time
 import uuid
 from pathlib import Path
+from urllib.parse import quote, unquote
 
 import httpx
 import jwt
@@ -88,6 +89,81 @@ def test_path_patterns_not_prefixes_pick_the_service() -> None:
     with pytest.raises(ApiError) as wrong_method:
         router.match("DELETE", f"/api/v1/children/{child}")
     assert wrong_method.value.status == 405
+
+
+def _reference_match(table: object, method: str, raw_path: str) -> object:
+    """Routing as the table defines it, the plain way: among the published patterns of the path's length whose
+    literals equal the path's (decoded) segments, sorted so that a literal wins over a parameter at the first place
+    they differ (table order otherwise), the first routed for `method`; 405 with the others' methods; else None."""
+    segments = [unquote(s) for s in raw_path.split("/") if s]
+    candidates = []
+    for position, route in enumerate(table.published):  # type: ignore[attr-defined]
+        pattern = route.segments
+        if len(pattern) == len(segments) and all(
+                p.startswith("{") or p == s for p, s in zip(pattern, segments, strict=True)):
+            candidates.append((tuple(int(p.startswith("{")) for p in pattern), position, route))
+    methods = set()
+    for _, _, route in sorted(candidates, key=lambda c: c[:2]):
+        if route.method == method:
+            values = {p[1:-1]: quote(s, safe="")
+                      for p, s in zip(route.segments, segments, strict=True) if p.startswith("{")}
+            return route, values, route.upstream_path(values)
+        methods.add(route.method)
+    return ("405", sorted(methods)) if methods else None
+
+
+# Patterns that meet on the same method: a literal at the first place they differ must win, whatever the order of
+# the lines (the real table has no such pair on one method).
+CONFLICTS = parse("""
+GET  /api/v1/a/{x}/c        s:/1/{x}     authenticated
+GET  /api/v1/a/b/{y}        s:/2/{y}     authenticated
+GET  /api/v1/a/{x}/{y}      s:/3/{x}/{y} authenticated
+GET  /api/v1/a/b/c          s:/4         authenticated
+POST /api/v1/a/b/c          s:/5         authenticated
+GET  /api/v1/{z}/b/c        s:/6/{z}     authenticated
+DELETE /api/v1/{z}/q        s:/7/{z}     authenticated
+GET  /api/v1/a              s:/8         authenticated
+""")
+
+
+@pytest.mark.parametrize("table", [TABLE, CONFLICTS], ids=["routes.txt", "conflicts"])
+def test_the_router_picks_what_the_table_says_for_every_pattern_and_its_neighbours(table: object) -> None:
+    """Every published pattern with its parameters filled by an id, an encoded slash and every literal that
+    appears at that place in another pattern (so literal and parameter patterns meet), under every method."""
+    router = Router(table)  # type: ignore[arg-type]
+    published = table.published  # type: ignore[attr-defined]
+    literals: dict[int, set[str]] = {}
+    for route in published:
+        for at, segment in enumerate(route.segments):
+            if not segment.startswith("{"):
+                literals.setdefault(at, set()).add(segment)
+    paths = set()
+    for route in published:
+        for at, segment in enumerate(route.segments):
+            for value in ({str(uuid.uuid4()), "x%2Fy", "%61%62"} | literals.get(at, set())
+                          if segment.startswith("{") else {segment}):
+                for alike in (False, True):  # the other parameters: an id each, or the same value
+                    filled = [value if i == at or (alike and s.startswith("{")) else
+                              str(uuid.uuid4()) if s.startswith("{") else s for i, s in enumerate(route.segments)]
+                    paths.add("/" + "/".join(filled))
+        paths.add(route.public_path + "/extra")
+    checked, answers = 0, set()
+    for path in sorted(paths):
+        for method in ("GET", "POST", "PUT", "PATCH", "DELETE"):
+            expected = _reference_match(table, method, path)
+            found = None
+            try:
+                found = router.match(method, path)
+                got: object = None if found is None else (found.route, found.values, found.upstream_path)
+            except ApiError as refusal:
+                got = (str(refusal.status), refusal.details["allowed"])
+            assert got == expected, (method, path)
+            checked += expected is not None
+            if found is not None and got == expected:
+                answers.add(found.route.service_path)
+    assert checked > (1_000 if table is TABLE else 50)
+    if table is CONFLICTS:  # every line answered some path: each conflict was met
+        assert answers == {r.service_path for r in published}
 
 
 def _token(role: str) -> str:

@@ -55,7 +55,7 @@ def _param_plan(fields: Sequence[ModelField]) -> list[_Param] | None:
     model, no JSON, no alias choices); None otherwise, and FastAPI's `request_params_to_args` reads them.
 
     Why: `request_params_to_args` works out per request, per parameter, what kind of parameter it is
-    (annotation checks for models and sequences, alias lists): ~12% of planning's CPU for a 4-week agenda
+    (annotation checks for models and sequences, alias lists): 15% of planning's samples for a 4-week agenda
     (py-spy, bench/PROFILE-read-paths.md round 10). Those answers do not change, so they are worked out here once.
     What is left per parameter is what FastAPI does for such a one: the value under its name, missing -> its
     default (a copy, validated only if the field says so) or a refusal, and the field's own validation."""
