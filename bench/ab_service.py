@@ -6,7 +6,7 @@ The machines here drift by 20-50% within minutes, so two runs of bench/read_path
 the environment is the running process's) and from this tree, and measures one parent read through the gateway
 in each: wrk's req/s and p99 (16 connections, 5 s after 2 s of warm-up) and the service's own CPU per request
 (from /proc). It prints whether both answered the same bytes (signed URLs differ by time; a `generated_at` is
-left out of the comparison).
+left out of the comparison). `--service gateway` restarts the gateway the same way.
 
     .venv/bin/python -m konnect_devstack up --profile bench
     .venv/bin/python bench/ab_service.py --base /tmp/base --service planning --path "/api/v1/agenda" [--rounds 3]
@@ -89,12 +89,12 @@ def measure(url: str, token: str, pid: int) -> tuple[float, str, int, bytes]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--base", type=Path, required=True, help="the older tree (a git worktree)")
-    parser.add_argument("--service", required=True, choices=sorted(bench_profile().service_ports))
+    parser.add_argument("--service", required=True, choices=sorted([*bench_profile().service_ports, "gateway"]))
     parser.add_argument("--path", required=True, help="a parent read through the gateway, e.g. /api/v1/inbox")
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     profile = bench_profile()
-    port = profile.service_ports[args.service]
+    port = profile.gateway_port if args.service == "gateway" else profile.service_ports[args.service]
     gateway = f"http://127.0.0.1:{profile.gateway_port}"
     token = httpx.post(f"{gateway}/api/v1/auth/login", timeout=30, headers={"X-Forwarded-For": str(uuid.uuid4())},
                        json={"email": "anne.dejong@demo.konnect.nl", "password": DEMO_PASSWORD,
