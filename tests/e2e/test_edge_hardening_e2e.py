@@ -11,6 +11,7 @@ def assert_base_headers(response) -> None:  # type: ignore[no-untyped-def]
     assert response.headers["x-content-type-options"] == "nosniff", response.headers
     assert response.headers["referrer-policy"] == "no-referrer", response.headers
     assert "content-security-policy" in response.headers, response.headers
+    assert "server" not in response.headers, response.headers  # the software behind the API stays unnamed
 
 
 async def test_security_headers_on_tokens_personal_data_errors_and_health(gateway, mailpit):

@@ -105,6 +105,7 @@ def test_every_page_sends_a_strict_csp_and_loads_nothing_from_elsewhere(visit: V
         assert response.status == 200, path
         assert response.headers["content-security-policy"] == csp
         assert response.headers["cache-control"] == "no-store"
+        assert "server" not in response.headers  # the software behind the portal stays unnamed
     cookie = next(c for c in visit.context.cookies() if c["name"] == "konnect_session")
     assert cookie["httpOnly"] and cookie["secure"] and cookie["sameSite"] == "Lax"
     assert "access_token" not in cookie["value"] and "eyJ" not in cookie["value"]  # encrypted, not readable

@@ -197,5 +197,8 @@ def serve(app: FastAPI, settings: ServiceSettings) -> None:
         # of our code sees it: a local caller naming a new address per request slipped past the gateway's
         # per-address limits. The gateway decides whom to believe (GATEWAY_TRUSTED_PROXIES); services are internal.
         proxy_headers=False,
+        # No `server: uvicorn` on any answer: the public one (the gateway's) should not name its software, and the
+        # gateway drops the services' headers but content-type anyway (each one it would still have to parse).
+        server_header=False,
     )
     uvicorn.Server(config).run()
