@@ -181,7 +181,8 @@ async def test_availability_equals_the_reference(migrated_database, seed: int) -
                     "planned": [{**vars(p), "starts_at": rules.clock_text(p.starts_at),
                                  "ends_at": rules.clock_text(p.ends_at)} for p in found.planned],
                     "options": [vars(o) for o in found.options]})
-                written = answer_bytes(availability_content(kid["child_id"], day, found, NOW.date()))
+                written = answer_bytes(availability_content(
+                    kid["child_id"], day, found, NOW.date(), planned=[cal.part_dict(p) for p in found.planned]))
                 assert written == modelled.model_dump_json().encode(), seed
                 shown += bool(found.planned) + bool(found.options) + (found.placement is not None)
     finally:

@@ -156,4 +156,5 @@ async def get_availability(child_id: UUID, day: SupportedDate, who: CallerDep, r
     _visible_child(who, context.kids[0] if context.kids else None, context.caller_family)
     found, today = cal.availability_from(context, child_id, day, now=clock.now())
     # AvailabilityOut, written straight from its content (calendar_models.availability_content).
-    return json_answer(availability_content(child_id, day, found, today))
+    return json_answer(availability_content(child_id, day, found, today,
+                                            planned=[cal.part_dict(p) for p in found.planned]))

@@ -238,9 +238,11 @@ class AvailabilityOut(BaseModel):
     options: list[DayPartOptionOut]
 
 
-def availability_content(child_id: UUID, day: date, found: Availability, today: date) -> dict[str, Any]:
-    """AvailabilityOut's content in its field order (PlannedPartOut's and DayPartOptionOut's for the parts and
-    options), for `konnect_kit.answers`: clock times as "HH:MM", prices as the text pydantic writes for a Decimal.
+def availability_content(child_id: UUID, day: date, found: Availability, today: date,
+                         planned: list[dict[str, Any]]) -> dict[str, Any]:
+    """AvailabilityOut's content in its field order, for `konnect_kit.answers`: `planned` holds the planned parts
+    as the agenda writes them (`service_layer.calendar.part_dict`), the options DayPartOptionOut's fields with clock
+    times as "HH:MM" and prices as the text pydantic writes for a Decimal.
     Why: as for the agenda (round 8), validating the answer into AvailabilityOut only to write it out again is work
     the answer does not need: planning's CPU per availability read 507-625 us with the model, 435-575 us written
     straight (bench/ab_service.py, 4 rounds). The availability property test compares both writings."""
@@ -250,9 +252,7 @@ def availability_content(child_id: UUID, day: date, found: Availability, today: 
         "placement": None if placement is None else {
             "placement_id": placement.placement_id, "group_id": placement.group_id,
             "care_type": placement.care_type, "location_id": placement.location_id},
-        "planned": [{"day_part_id": p.day_part_id, "name": p.name, "starts_at": clock_text(p.starts_at),
-                     "ends_at": clock_text(p.ends_at), "minutes": p.minutes, "group_id": p.group_id,
-                     "absent": p.absent} for p in found.planned],
+        "planned": planned,
         "options": [{"day_part_id": o.day_part_id, "name": o.name, "starts_at": clock_text(o.starts_at),
                      "ends_at": clock_text(o.ends_at), "minutes": o.minutes, "possible": o.possible,
                      "reason": o.reason, "price": None if o.price is None else str(o.price)}

@@ -266,7 +266,7 @@ async def agenda_days_of(db: Db, context: AgendaContext, start: date, end: date,
             own = changes_of.get((kid.child_id, day), ())
             placement = rules.placement_on(own_placements, day)
             if own:
-                planned = [_part_dict(p) for p in rules.planned_parts(placement, day, own, parts,
+                planned = [part_dict(p) for p in rules.planned_parts(placement, day, own, parts,
                                                                       organisation_id=kid.organisation_id)]
             elif placement is None or not placement.pattern.get(day.weekday()):
                 continue  # nothing planned, nothing changed
@@ -274,7 +274,7 @@ async def agenda_days_of(db: Db, context: AgendaContext, start: date, end: date,
                 key = (placement.placement_id, day.weekday())
                 if key not in pattern_days:
                     # Its parts' dicts are shared by every day that repeats the pattern: nothing changes a part.
-                    pattern_days[key] = [_part_dict(p) for p in rules.planned_parts(
+                    pattern_days[key] = [part_dict(p) for p in rules.planned_parts(
                         placement, day, own, parts, organisation_id=kid.organisation_id)]
                 planned = pattern_days[key]
             if not planned:
@@ -299,7 +299,9 @@ async def agenda_days_of(db: Db, context: AgendaContext, start: date, end: date,
     return days
 
 
-def _part_dict(part: PlannedPart) -> dict[str, Any]:
+def part_dict(part: PlannedPart) -> dict[str, Any]:
+    """A planned part as the answers write it (PlannedPartOut's fields in order): the agenda's, day detail's and
+    availability's."""
     # Times as the API writes them ("HH:MM"): the response models take them as checked strings, so a 4-week
     # agenda's few hundred times cost no Python call to validate or to serialise (py-spy: the time serialiser
     # was a sixth of the agenda's response cost).
