@@ -1,7 +1,10 @@
 """The "big organisation" data set: 2,000+ children in 100+ groups with a year of planned care, requests and absences.
 
-Added to the demo's De Regenboog (so Anne's family reads against a big organisation: her children's groups get
-as many classmates as any other group) in planning's database, with PostgreSQL COPY.
+Added to the twin of the demo's De Regenboog (`TWIN_REGENBOOG`: the same organisation, families and people under
+other ids and addresses, seeded beside the demo) in planning's database, with PostgreSQL COPY. So the twin Anne's
+family reads against a big organisation (her children's groups get as many classmates as any other group), while
+the demo's Anne reads against the small one in the same databases: `read_paths.py` measures the two path by path,
+alternately. `--into-demo` adds it to the demo's own De Regenboog instead (to profile the demo logins on big data).
 
 Why COPY into the owning service's tables rather than through the API or events: the data set is the end
 state those paths produce (directory read models as identity's events leave them, requests and their
@@ -11,7 +14,7 @@ for data the benchmark only reads. COPY writes ~200,000 rows in seconds. The row
 constraints (check constraints, statuses, one care change per booked date and day part) so every read path
 sees what production would. It is deterministic (seeded random), so runs compare.
 
-    .venv/bin/python bench/big_organisation.py [--children 2000] [--groups 100]   # into the running bench profile
+    .venv/bin/python bench/big_organisation.py [--children 2000] [--groups 100] [--into-demo]   # the bench profile
 """
 
 import argparse
@@ -20,11 +23,12 @@ import json
 import random
 import time
 import uuid
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import asyncpg
-from konnect_devstack.demo import REGENBOOG, demo_id
+from konnect_devstack.demo import DEMO, TWIN_REGENBOOG, DemoWorld
 from konnect_devstack.infra import LocalInfra
 from konnect_devstack.profiles import bench_profile
 
@@ -37,32 +41,36 @@ LAST = ["de Vries", "van Dijk", "Bakker", "Visser", "Smit", "Meijer", "de Boer",
 DEMO_GROUPS = ["dolfijnen", "zeesterren", "egeltjes", "vlinders"]
 
 
-def big_id(name: str) -> uuid.UUID:
-    return uuid.uuid5(_NS, name)
-
-
-async def is_loaded(dsn: str) -> bool:
-    """Whether planning's database at `dsn` already holds the data set (a stack left running by an earlier run)."""
+async def is_loaded(dsn: str, world: DemoWorld = TWIN_REGENBOOG) -> bool:
+    """Whether planning's database at `dsn` already holds the data set in `world`'s De Regenboog."""
     conn = await asyncpg.connect(dsn)
     try:
-        return bool(await conn.fetchval("SELECT 1 FROM directory_children WHERE child_id = $1", big_id("child:0")))
+        return bool(await conn.fetchval("SELECT 1 FROM directory_children WHERE child_id = $1",
+                                        _big_ids(world)("child:0")))
     finally:
         await conn.close()
 
 
-async def load(dsn: str, *, children: int = 2000, groups: int = 100, seed: int = 10) -> dict[str, int]:
-    """Adds the data set to planning's database at `dsn` (idempotent: a second call finds it and does nothing)."""
+def _big_ids(world: DemoWorld) -> Callable[[str], uuid.UUID]:
+    return lambda name: uuid.uuid5(_NS, world.prefix + name)
+
+
+async def load(dsn: str, *, world: DemoWorld = TWIN_REGENBOOG, children: int = 2000, groups: int = 100,
+               seed: int = 10) -> dict[str, int]:
+    """Adds the data set to `world`'s De Regenboog in planning's database at `dsn` (idempotent: a second call
+    finds it and does nothing)."""
     rnd = random.Random(seed)
+    big_id = _big_ids(world)
     conn = await asyncpg.connect(dsn)
     try:
-        organisation = uuid.UUID(REGENBOOG)
+        organisation = uuid.UUID(world.id("org:regenboog"))
         if await conn.fetchval("SELECT 1 FROM directory_children WHERE child_id = $1", big_id("child:0")):
             return {}
         parts_by_type: dict[str, list[uuid.UUID]] = {}
         for row in await conn.fetch("SELECT day_part_id, care_type FROM day_parts WHERE organisation_id = $1 "
                                     "ORDER BY starts_at", organisation):
             parts_by_type.setdefault(row["care_type"], []).append(row["day_part_id"])
-        locations = [uuid.UUID(demo_id("loc:centrum")), uuid.UUID(demo_id("loc:noord"))]
+        locations = [uuid.UUID(world.id("loc:centrum")), uuid.UUID(world.id("loc:noord"))]
         group_rows, capacity_rows = [], []
         group_ids: list[tuple[uuid.UUID, uuid.UUID, str]] = []  # (group, location, care type)
         care_types = sorted(parts_by_type)
@@ -73,7 +81,7 @@ async def load(dsn: str, *, children: int = 2000, groups: int = 100, seed: int =
             capacity_rows += [(group_id, p, organisation, 16, 1) for p in parts_by_type[care_type]]
         known = {r["group_id"]: r for r in await conn.fetch(
             "SELECT group_id, location_id, care_type FROM directory_groups WHERE organisation_id = $1", organisation)}
-        demo_groups = [(uuid.UUID(demo_id(f"group:{k}")),) for k in DEMO_GROUPS]
+        demo_groups = [(uuid.UUID(world.id(f"group:{k}")),) for k in DEMO_GROUPS]
         demo_groups = [(g, known[g]["location_id"], known[g]["care_type"]) for (g,) in demo_groups if g in known]
         per_group = max(1, children // (groups + len(demo_groups)))
         slots = [g for g in demo_groups for _ in range(per_group)]
@@ -179,8 +187,10 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--children", type=int, default=2000)
     parser.add_argument("--groups", type=int, default=100)
+    parser.add_argument("--into-demo", action="store_true", help="the demo's De Regenboog, not its twin")
     args = parser.parse_args()
-    print(asyncio.run(load(planning_dsn(), children=args.children, groups=args.groups)))
+    print(asyncio.run(load(planning_dsn(), world=DEMO if args.into_demo else TWIN_REGENBOOG,
+                           children=args.children, groups=args.groups)))
 
 
 if __name__ == "__main__":

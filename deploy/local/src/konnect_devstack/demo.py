@@ -94,6 +94,48 @@ CONSENT_KINDS = [("photo_sharing", "Foto's mogen gedeeld worden met andere ouder
                  ("sunscreen", "Verklaring zonnebrand smeren", "Declaration: sunscreen may be applied", "declaration")]
 
 
+ORGANISATION_KEYS = {REGENBOOG: "regenboog", SPEELHUIS: "speelhuis"}
+
+
+@dataclass(frozen=True)
+class DemoWorld:
+    """Which copy of the demo a seeder writes: the demo itself, or a twin of some of its organisations.
+
+    A twin has its own ids (`prefix` in the id namespace), its own e-mail domain and organisation names, so it
+    lives beside the demo in the same stack: the read benchmark measures Anne's reads at De Regenboog against
+    her twin's at a Regenboog the size of a big organisation, path by path.
+    """
+
+    prefix: str = ""
+    email_domain: str = "demo.konnect.nl"
+    organisation_keys: tuple[str, ...] = ("regenboog", "speelhuis")
+    name_suffix: str = ""
+
+    def id(self, name: str) -> str:
+        return demo_id(self.prefix + name)
+
+    def email(self, demo_address: str) -> str:
+        return demo_address.split("@")[0] + "@" + self.email_domain
+
+    def has(self, demo_organisation: str) -> bool:
+        return ORGANISATION_KEYS[demo_organisation] in self.organisation_keys
+
+    def organisation(self, demo_organisation: str) -> str:
+        """This world's id of a demo organisation (the demo's own id in the demo world)."""
+        return self.id("org:" + ORGANISATION_KEYS[demo_organisation])
+
+    @property
+    def organisations(self) -> dict[str, str]:
+        """key -> id of this world's organisations."""
+        return {key: self.id("org:" + key) for key in self.organisation_keys}
+
+
+DEMO = DemoWorld()
+# De Regenboog again, under other ids and addresses (the benchmark loads its big organisation into it).
+TWIN_REGENBOOG = DemoWorld(prefix="twin:", email_domain="twin.konnect.nl", organisation_keys=("regenboog",),
+                           name_suffix=" (tweeling)")
+
+
 def logins() -> list[DemoLogin]:
     people = [(email, f"staff{' (admin)' if admin else ''}: {name}", org) for _, org, name, email, _, admin in STAFF]
     for _, org, _, parents in FAMILIES:
@@ -102,10 +144,11 @@ def logins() -> list[DemoLogin]:
 
 
 class Seeder:
-    def __init__(self, gateway: str, mailpit: str) -> None:
+    def __init__(self, gateway: str, mailpit: str, world: DemoWorld = DEMO) -> None:
         self.api = httpx.Client(base_url=gateway, timeout=30,
                                 headers={"Authorization": f"Bearer {OPERATOR_TOKEN}"})
         self.mailpit = mailpit
+        self.world = world
 
     def put(self, path: str, body: dict) -> dict:
         response = self.api.put(f"/api/v1{path}", json=body)
@@ -114,34 +157,41 @@ class Seeder:
         return response.json()
 
     def run(self) -> None:
+        w = self.world
         for org, name in ORGANISATIONS.items():
-            self.put(f"/platform/organisations/{org}", {"name": name, "time_zone": "Europe/Amsterdam"})
+            if not w.has(org):
+                continue
+            self.put(f"/platform/organisations/{w.organisation(org)}",
+                     {"name": name + w.name_suffix, "time_zone": "Europe/Amsterdam"})
             for key, nl, en, kind in CONSENT_KINDS:
                 self.put(f"/admin/directory/consent-kinds/{key}",
-                         {"organisation_id": org, "label_nl": nl, "label_en": en, "kind": kind})
-        for key, org, name, street, number, postal, city in LOCATIONS:
-            self.put(f"/admin/directory/locations/{demo_id('loc:' + key)}",
-                     {"organisation_id": org, "name": name, "street": street, "house_number": number,
+                         {"organisation_id": w.organisation(org), "label_nl": nl, "label_en": en, "kind": kind})
+        locations = [location for location in LOCATIONS if w.has(location[1])]
+        for key, org, name, street, number, postal, city in locations:
+            self.put(f"/admin/directory/locations/{w.id('loc:' + key)}",
+                     {"organisation_id": w.organisation(org), "name": name, "street": street, "house_number": number,
                       "postal_code": postal, "city": city, "phone": "+31 30 000 0000"})
-        location_org = {key: org for key, org, *_ in LOCATIONS}
-        for key, location, name, care_type in GROUPS:
-            self.put(f"/admin/directory/groups/{demo_id('group:' + key)}",
-                     {"organisation_id": location_org[location], "location_id": demo_id("loc:" + location),
+        location_org = {key: w.organisation(org) for key, org, *_ in locations}
+        groups = [group for group in GROUPS if group[1] in location_org]
+        for key, location, name, care_type in groups:
+            self.put(f"/admin/directory/groups/{w.id('group:' + key)}",
+                     {"organisation_id": location_org[location], "location_id": w.id("loc:" + location),
                       "name": name, "care_type": care_type})
-        for key, org, name, email, groups, admin in STAFF:
-            self.put(f"/admin/directory/staff/{demo_id('staff:' + key)}",
-                     {"organisation_id": org, "name": name, "email": email, "is_admin": admin,
-                      "group_ids": [demo_id("group:" + g) for g in groups],
+        for key, org, name, email, group_keys, admin in self._staff():
+            self.put(f"/admin/directory/staff/{w.id('staff:' + key)}",
+                     {"organisation_id": w.organisation(org), "name": name, "email": w.email(email), "is_admin": admin,
+                      "group_ids": [w.id("group:" + g) for g in group_keys],
                       "bio": TEAM_INTRODUCTIONS.get(key, f"{name} werkt met veel plezier bij {ORGANISATIONS[org]}.")})
         family_org = {}
-        for key, org, name, parents in FAMILIES:
-            family_org[key] = org
-            self.put(f"/admin/directory/families/{demo_id('family:' + key)}", {"organisation_id": org, "name": name})
+        for key, org, name, parents in self._families():
+            family_org[key] = w.organisation(org)
+            self.put(f"/admin/directory/families/{w.id('family:' + key)}",
+                     {"organisation_id": w.organisation(org), "name": name})
             for pkey, pname, email, language in parents:
-                self.put(f"/admin/directory/parents/{demo_id('parent:' + pkey)}",
-                         {"organisation_id": org, "family_id": demo_id("family:" + key), "name": pname,
-                          "email": email, "language": language})
-        for org in ORGANISATIONS:
+                self.put(f"/admin/directory/parents/{w.id('parent:' + pkey)}",
+                         {"organisation_id": w.organisation(org), "family_id": w.id("family:" + key), "name": pname,
+                          "email": w.email(email), "language": language})
+        for org in w.organisations.values():
             # Read models of services added or upgraded since this stack first ran catch up (no-op otherwise).
             republished = self.api.post("/api/v1/admin/directory/republish", json={"organisation_id": org})
             if republished.status_code != 202:
@@ -151,44 +201,52 @@ class Seeder:
                 {"open_weekdays": [0, 1, 2, 3, 4], "cancel_window_hours": 24, "staff_may_evaluate": True})
             for key, care_type, name, starts, ends, price in DAY_PARTS:
                 self._put_when_planning_knows(
-                    f"/admin/planning/day-parts/{demo_id(f'part:{org}:{key}')}",
+                    f"/admin/planning/day-parts/{w.id(f'part:{org}:{key}')}",
                     {"organisation_id": org, "care_type": care_type, "name": name, "starts_at": starts,
                      "ends_at": ends, **price})
-        for key, location, _, care_type in GROUPS:
+        for key, location, _, care_type in groups:
             org = location_org[location]
             for part_key, part_care_type, *_ in DAY_PARTS:
                 if part_care_type == care_type:
-                    part = demo_id(f"part:{org}:{part_key}")
+                    part = w.id(f"part:{org}:{part_key}")
                     self._put_when_planning_knows(
-                        f"/admin/planning/groups/{demo_id('group:' + key)}/capacity/{part}", {"capacity": 12})
-        for key, family, first, last, born, mentor, group, care_type in CHILDREN:
+                        f"/admin/planning/groups/{w.id('group:' + key)}/capacity/{part}", {"capacity": 12})
+        children = [child for child in CHILDREN if child[1] in family_org]
+        for key, family, first, last, born, mentor, group, care_type in children:
             org = family_org[family]
-            self.put(f"/admin/directory/children/{demo_id('child:' + key)}",
-                     {"organisation_id": org, "family_id": demo_id("family:" + family), "first_name": first,
-                      "last_name": last, "birth_date": born.isoformat(), "mentor_staff_id": demo_id("staff:" + mentor)})
-            pattern = [{"weekday": day, "day_part_ids": [demo_id(f"part:{org}:{p}") for p in parts]}
+            self.put(f"/admin/directory/children/{w.id('child:' + key)}",
+                     {"organisation_id": org, "family_id": w.id("family:" + family), "first_name": first,
+                      "last_name": last, "birth_date": born.isoformat(), "mentor_staff_id": w.id("staff:" + mentor)})
+            pattern = [{"weekday": day, "day_part_ids": [w.id(f"part:{org}:{p}") for p in parts]}
                        for day, parts in PATTERNS[key].items()]
-            self.put(f"/admin/directory/placements/{demo_id('placement:' + key)}",
-                     {"organisation_id": org, "child_id": demo_id("child:" + key),
-                      "group_id": demo_id("group:" + group), "care_type": care_type, "starts_on": "2026-01-05",
+            self.put(f"/admin/directory/placements/{w.id('placement:' + key)}",
+                     {"organisation_id": org, "child_id": w.id("child:" + key),
+                      "group_id": w.id("group:" + group), "care_type": care_type, "starts_on": "2026-01-05",
                       "weekly_pattern": pattern})
-        child_org = {key: family_org[family] for key, family, *_ in CHILDREN}
+        child_org = {key: family_org[family] for key, family, *_ in children}
         for key, child, unit, amount, description in CREDITS:
-            self.put(f"/credits/{demo_id('credit:' + key)}",
-                     {"organisation_id": child_org[child], "child_id": demo_id("child:" + child), "unit": unit,
-                      "amount": amount, "valid_from": "2026-01-01", "valid_until": "2027-12-31",
-                      "description": description})
+            if child in child_org:
+                self.put(f"/credits/{w.id('credit:' + key)}",
+                         {"organisation_id": child_org[child], "child_id": w.id("child:" + child), "unit": unit,
+                          "amount": amount, "valid_from": "2026-01-01", "valid_until": "2027-12-31",
+                          "description": description})
         self.activate_logins()
-        LocationSeeder(self.api, DEMO_PASSWORD, demo_id, {"regenboog": REGENBOOG, "speelhuis": SPEELHUIS},
-                       {key: email for key, _, _, email, _, _ in STAFF}).run()
+        LocationSeeder(self.api, DEMO_PASSWORD, w.id, w.organisations,
+                       {key: w.email(email) for key, _, _, email, _, _ in self._staff()}).run()
         from konnect_devstack.demo_timeline import TimelineSeeder  # photos and diary entries, as staff and parents
 
         TimelineSeeder(str(self.api.base_url).rstrip("/"), DEMO_PASSWORD, {
-            **{f"group:{key}": demo_id("group:" + key) for key, *_ in GROUPS},
-            **{f"child:{key}": demo_id("child:" + key) for key, *_ in CHILDREN}}).run()
+            **{f"group:{key}": w.id("group:" + key) for key, *_ in groups},
+            **{f"child:{key}": w.id("child:" + key) for key, *_ in children}}, email=w.email).run()
         from konnect_devstack.demo_messages import seed_messages  # conversations need the demo logins
 
-        seed_messages(str(self.api.base_url).rstrip("/"))
+        seed_messages(str(self.api.base_url).rstrip("/"), w)
+
+    def _staff(self) -> list[tuple[str, str, str, str, list[str], bool]]:
+        return [person for person in STAFF if self.world.has(person[1])]
+
+    def _families(self) -> list[tuple[str, str, str, list[tuple[str, str, str, str]]]]:
+        return [family for family in FAMILIES if self.world.has(family[1])]
 
     def _put_when_planning_knows(self, path: str, body: dict, timeout: float = 60) -> None:
         """Planning learns groups from identity's events: a capacity for a group it has not seen yet waits."""
@@ -220,8 +278,10 @@ class Seeder:
 
     def _inactive(self) -> dict[str, str]:
         """account id → e-mail of the demo logins not active yet (asked as the platform operator)."""
-        people = [(demo_id("staff:" + key), email) for key, _, _, email, _, _ in STAFF]
-        people += [(demo_id("parent:" + key), email) for _, _, _, parents in FAMILIES for key, _, email, _ in parents]
+        w = self.world
+        people = [(w.id("staff:" + key), w.email(email)) for key, _, _, email, _, _ in self._staff()]
+        people += [(w.id("parent:" + key), w.email(email))
+                   for _, _, _, parents in self._families() for key, _, email, _ in parents]
         inactive = {}
         for account_id, email in people:
             status = self.api.get(f"/api/v1/admin/accounts/{account_id}")

@@ -9,7 +9,8 @@ import time
 
 import httpx
 
-from konnect_devstack.demo import DEMO_PASSWORD, demo_id
+from konnect_devstack.demo import DEMO, DEMO_PASSWORD, DemoWorld
+from konnect_devstack.demo_login import demo_token
 
 # (key, writer e-mail, child key or None, group key or None, subject, text, replies [(key, e-mail, text)])
 # The first one carries a photo (generated; its GPS position is stripped on upload like any other).
@@ -28,18 +29,14 @@ CONVERSATIONS = [
 
 
 class MessageSeeder:
-    def __init__(self, gateway: str, timeout: float = 60) -> None:
-        self.gateway, self.timeout = gateway, timeout
+    def __init__(self, gateway: str, world: DemoWorld = DEMO, timeout: float = 60) -> None:
+        self.gateway, self.world, self.timeout = gateway, world, timeout
         self.tokens: dict[str, str] = {}
 
     def _headers(self, email: str, key: str) -> dict[str, str]:
         if email not in self.tokens:
-            login = httpx.post(f"{self.gateway}/api/v1/auth/login", json={"email": email, "password": DEMO_PASSWORD},
-                               timeout=30)
-            if login.status_code != 200:
-                raise RuntimeError(f"demo login {email} failed: {login.status_code} {login.text}")
-            self.tokens[email] = login.json()["access_token"]
-        return {"Authorization": f"Bearer {self.tokens[email]}", "Idempotency-Key": demo_id("message:" + key)}
+            self.tokens[email] = demo_token(self.gateway, self.world.email(email), DEMO_PASSWORD)
+        return {"Authorization": f"Bearer {self.tokens[email]}", "Idempotency-Key": self.world.id("message:" + key)}
 
     def _post(self, path: str, email: str, key: str, body: dict) -> dict:
         """Messaging learns the directory from identity's events: a child or group it has not seen yet waits."""
@@ -79,11 +76,12 @@ class MessageSeeder:
             if child and not conversation_ids:
                 photos = [self._photo(writer)] if n == 0 else []
                 started = self._post("/conversations", writer, key, {
-                    "child_id": demo_id("child:" + child), "subject": subject, "text": text, "attachment_ids": photos})
+                    "child_id": self.world.id("child:" + child), "subject": subject, "text": text,
+                    "attachment_ids": photos})
                 conversation_ids = [started["conversation_id"]]
             elif not child:
                 sent = self._post("/group-messages", writer, key,
-                                  {"group_id": demo_id("group:" + str(group)), "subject": subject, "text": text})
+                                  {"group_id": self.world.id("group:" + str(group)), "subject": subject, "text": text})
                 conversation_ids = sent["conversation_ids"]
             for reply_key, email, reply in replies:
                 for i, conversation_id in enumerate(conversation_ids):
@@ -102,5 +100,5 @@ class MessageSeeder:
         return True
 
 
-def seed_messages(gateway: str) -> None:
-    MessageSeeder(gateway).run()
+def seed_messages(gateway: str, world: DemoWorld = DEMO) -> None:
+    MessageSeeder(gateway, world).run()

@@ -2,8 +2,11 @@
 (small generated images, no external files); skipped when the demo timeline already has them."""
 
 import time
+from collections.abc import Callable
 
 import httpx
+
+from konnect_devstack.demo_login import demo_token
 
 SERIES = [  # (staff e-mail, group key, caption, children per photo)
     ("sanne.bakker@demo.konnect.nl", "dolfijnen", "Buiten spelen in de zandbak", [["sem"], ["sem"], ["sem"]]),
@@ -20,17 +23,16 @@ DIARY = [  # (author e-mail, child key, text, with a photo)
 
 
 class TimelineSeeder:
-    def __init__(self, gateway: str, password: str, ids: dict[str, str]) -> None:
-        """`ids`: demo key (`group:dolfijnen`, `child:sem`) -> id."""
-        self.gateway, self.password, self.ids = gateway, password, ids
+    def __init__(self, gateway: str, password: str, ids: dict[str, str],
+                 email: Callable[[str], str] = lambda address: address) -> None:
+        """`ids`: demo key (`group:dolfijnen`, `child:sem`) -> id; `email`: a demo address -> the seeded world's."""
+        self.gateway, self.password, self.ids, self.email = gateway, password, ids, email
         self.tokens: dict[str, dict[str, str]] = {}
 
     def headers(self, email: str) -> dict[str, str]:
         if email not in self.tokens:
-            r = httpx.post(f"{self.gateway}/api/v1/auth/login", json={"email": email, "password": self.password},
-                           timeout=30)
-            r.raise_for_status()
-            self.tokens[email] = {"Authorization": f"Bearer {r.json()['access_token']}"}
+            token = demo_token(self.gateway, self.email(email), self.password)
+            self.tokens[email] = {"Authorization": f"Bearer {token}"}
         return self.tokens[email]
 
     def upload(self, email: str, label: str) -> str:
