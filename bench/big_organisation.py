@@ -24,6 +24,7 @@ import random
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -179,8 +180,65 @@ async def load(dsn: str, *, world: DemoWorld = TWIN_REGENBOOG, children: int = 2
         await conn.close()
 
 
+@dataclass(frozen=True)
+class BigChild:
+    child_id: uuid.UUID
+    family_id: uuid.UUID
+    group_id: uuid.UUID
+    location_id: uuid.UUID
+    first_name: str
+    weekdays: tuple[int, ...]  # the weekdays of its weekly pattern (0 = Monday)
+    placement_id: uuid.UUID
+    starts_on: date
+
+
+@dataclass(frozen=True)
+class Generated:
+    """The generated part of the big organisation as planning's database has it: what the other services' loaders
+    fill their tables around (their rows must name the same children, families, parents and groups)."""
+
+    organisation_id: uuid.UUID
+    children: list[BigChild]
+    parents: dict[uuid.UUID, list[uuid.UUID]]  # family -> the parents' account ids
+    group_names: dict[uuid.UUID, str]
+    world: DemoWorld = TWIN_REGENBOOG  # whose De Regenboog it was added to (its staff post and write)
+
+
+async def generated(dsn: str, world: DemoWorld = TWIN_REGENBOOG) -> Generated:
+    """The generated children (not the twin's own families: their data stays the demo's) with their current group."""
+    big_id = _big_ids(world)
+    organisation = uuid.UUID(world.id("org:regenboog"))
+    conn = await asyncpg.connect(dsn)
+    try:
+        rows = await conn.fetch(
+            "SELECT c.child_id, c.family_id, c.first_name, p.group_id, p.location_id, p.weekly_pattern, "
+            "p.placement_id, p.starts_on "
+            "FROM directory_children c JOIN directory_placements p ON p.child_id = c.child_id "
+            "WHERE c.organisation_id = $1 ORDER BY c.child_id", organisation)
+        ours = {big_id(f"child:{n}") for n in range(len(rows))}
+        children = [BigChild(r["child_id"], r["family_id"], r["group_id"], r["location_id"], r["first_name"],
+                             tuple(slot["weekday"] for slot in json.loads(r["weekly_pattern"])),
+                             r["placement_id"], r["starts_on"])
+                    for r in rows if r["child_id"] in ours]
+        parents: dict[uuid.UUID, list[uuid.UUID]] = {}
+        for r in await conn.fetch("SELECT account_id, family_id FROM directory_parents WHERE organisation_id = $1 "
+                                  "ORDER BY account_id", organisation):
+            parents.setdefault(r["family_id"], []).append(r["account_id"])
+        names = {r["group_id"]: r["name"] for r in await conn.fetch(
+            "SELECT group_id, name FROM directory_groups WHERE organisation_id = $1", organisation)}
+        families = {c.family_id for c in children}
+        return Generated(organisation, children, {f: a for f, a in parents.items() if f in families}, names, world)
+    finally:
+        await conn.close()
+
+
+def service_dsn(service: str) -> str:
+    """The bench profile's database of a service (`planning`, `timeline`, ...), for asyncpg."""
+    return LocalInfra(bench_profile()).endpoints.database_url(f"konnect_{service}").replace("+asyncpg", "")
+
+
 def planning_dsn() -> str:
-    return LocalInfra(bench_profile()).endpoints.database_url("konnect_planning").replace("+asyncpg", "")
+    return service_dsn("planning")
 
 
 def main() -> None:
@@ -189,8 +247,15 @@ def main() -> None:
     parser.add_argument("--groups", type=int, default=100)
     parser.add_argument("--into-demo", action="store_true", help="the demo's De Regenboog, not its twin")
     args = parser.parse_args()
-    print(asyncio.run(load(planning_dsn(), world=DEMO if args.into_demo else TWIN_REGENBOOG,
-                           children=args.children, groups=args.groups)))
+    world = DEMO if args.into_demo else TWIN_REGENBOOG
+    if world is not DEMO:  # the running bench stack's twin, seeded like the demo (idempotent)
+        from konnect_devstack.demo import Seeder
+        from konnect_devstack.stack import GATEWAY, Stack
+
+        profile = bench_profile()
+        stack = Stack(profile, LocalInfra(profile).endpoints)
+        Seeder(stack.url(GATEWAY), stack.infra.mailpit_api, world).run()
+    print(asyncio.run(load(planning_dsn(), world=world, children=args.children, groups=args.groups)))
 
 
 if __name__ == "__main__":
