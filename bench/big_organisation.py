@@ -42,16 +42,6 @@ LAST = ["de Vries", "van Dijk", "Bakker", "Visser", "Smit", "Meijer", "de Boer",
 DEMO_GROUPS = ["dolfijnen", "zeesterren", "egeltjes", "vlinders"]
 
 
-async def is_loaded(dsn: str, world: DemoWorld = TWIN_REGENBOOG) -> bool:
-    """Whether planning's database at `dsn` already holds the data set in `world`'s De Regenboog."""
-    conn = await asyncpg.connect(dsn)
-    try:
-        return bool(await conn.fetchval("SELECT 1 FROM directory_children WHERE child_id = $1",
-                                        _big_ids(world)("child:0")))
-    finally:
-        await conn.close()
-
-
 def _big_ids(world: DemoWorld) -> Callable[[str], uuid.UUID]:
     return lambda name: uuid.uuid5(_NS, world.prefix + name)
 
