@@ -31,7 +31,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import asyncpg
-from big_organisation import Generated, generated, service_dsn
+from big_organisation import Generated, generated, service_dsn, sibling_dsn
 from identity.domain import passwords, throttle
 from konnect_contracts.envelope import Envelope, EventPayload, kafka_headers
 from konnect_contracts.events.access import AccountChanged, SessionsEnded
@@ -301,7 +301,7 @@ async def load(dsn: str, big: Generated, *, seed: int = 14, planning: str | None
             "WHERE s.organisation_id = $1 AND s.active AND NOT s.is_admin ORDER BY g.location_id, s.name", org)}
         kinds = [r["key"] for r in await conn.fetch(
             "SELECT key FROM consent_kinds WHERE organisation_id = $1 ORDER BY key", org)]
-        plan = await _planning(planning or dsn.rsplit("/", 1)[0] + "/konnect_planning", big, known_groups)
+        plan = await _planning(planning or sibling_dsn(dsn, "planning"), big, known_groups)
 
         now = datetime.now(UTC)
         today = now.date()

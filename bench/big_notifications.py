@@ -52,7 +52,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import asyncpg
-from big_organisation import Generated, generated, service_dsn
+from big_organisation import Generated, generated, service_dsn, sibling_dsn
 from konnect_devstack.profiles import bench_profile
 from messaging.domain.conversations import preview as message_preview
 from notifications.db.devices import device_id_for
@@ -782,7 +782,7 @@ async def load(dsn: str, big: Generated, *, seed: int = 13, sources: dict[str, s
     """
     started = monotonic.monotonic()
     rnd = random.Random(seed)
-    src = {name: (sources or {}).get(name, f"{dsn.rsplit('/', 1)[0]}/konnect_{name}")
+    src = {name: (sources or {}).get(name, sibling_dsn(dsn, name))
            for name in ("planning", "identity", "timeline", "messaging")}
     conn = await asyncpg.connect(dsn)
     try:

@@ -4,7 +4,8 @@ Added to the twin of the demo's De Regenboog (`TWIN_REGENBOOG`: the same organis
 other ids and addresses, seeded beside the demo) in planning's database, with PostgreSQL COPY. So the twin Anne's
 family reads against a big organisation (her children's groups get as many classmates as any other group), while
 the demo's Anne reads against the small one in the same databases: `read_paths.py` measures the two path by path,
-alternately. `--into-demo` adds it to the demo's own De Regenboog instead (to profile the demo logins on big data).
+alternately. `load_everywhere` adds the other services' year too (the `big_*.py` loaders). `--into-demo` adds
+planning's rows to the demo's own De Regenboog instead (to profile the demo logins on big data).
 
 Why COPY into the owning service's tables rather than through the API or events: the data set is the end
 state those paths produce (directory read models as identity's events leave them, requests and their
@@ -14,7 +15,8 @@ for data the benchmark only reads. COPY writes ~200,000 rows in seconds. The row
 constraints (check constraints, statuses, one care change per booked date and day part) so every read path
 sees what production would. It is deterministic (seeded random), so runs compare.
 
-    .venv/bin/python bench/big_organisation.py [--children 2000] [--groups 100] [--into-demo]   # the bench profile
+    .venv/bin/python bench/big_organisation.py              # the running bench stack: the twin, big everywhere
+    .venv/bin/python bench/big_organisation.py --into-demo  # planning's rows into the demo's own De Regenboog
 """
 
 import argparse
@@ -32,6 +34,7 @@ import asyncpg
 from konnect_devstack.demo import DEMO, TWIN_REGENBOOG, DemoWorld
 from konnect_devstack.infra import LocalInfra
 from konnect_devstack.profiles import bench_profile
+from konnect_kit.db import asyncpg_dsn
 
 _NS = uuid.UUID("0b6f3c1e-51a4-4c55-9a0e-6f3b2f6d8c11")
 FIRST = ["Daan", "Emma", "Sem", "Julia", "Lucas", "Mila", "Finn", "Tess", "Levi", "Sara", "Noah", "Zoë", "Liam",
@@ -224,28 +227,56 @@ async def generated(dsn: str, world: DemoWorld = TWIN_REGENBOOG) -> Generated:
 
 def service_dsn(service: str) -> str:
     """The bench profile's database of a service (`planning`, `timeline`, ...), for asyncpg."""
-    return LocalInfra(bench_profile()).endpoints.database_url(f"konnect_{service}").replace("+asyncpg", "")
+    return asyncpg_dsn(LocalInfra(bench_profile()).endpoints.database_url(f"konnect_{service}"))
+
+
+def sibling_dsn(dsn: str, service: str) -> str:
+    """Another service's database on the same PostgreSQL as `dsn` (a loader reading what others loaded)."""
+    return f"{dsn.rsplit('/', 1)[0]}/konnect_{service}"
 
 
 def planning_dsn() -> str:
     return service_dsn("planning")
 
 
+def load_everywhere(world: DemoWorld = TWIN_REGENBOOG) -> dict[str, dict[str, int]]:
+    """The big organisation in every service's database a parent's reads touch: planning's rows first (the others
+    name its children, families and groups), notifications last (it replays what identity, timeline and messaging
+    hold through its handlers' rules, as its consumers would have over the year). Each load is idempotent: {} when
+    it was there already."""
+    import big_credits  # they import this module: imported here, not at its top
+    import big_identity
+    import big_messaging
+    import big_notifications
+    import big_timeline
+
+    counts = {"planning": asyncio.run(load(planning_dsn(), world=world))}
+    big = asyncio.run(generated(planning_dsn(), world))
+    for service, loader in (("identity", big_identity.load), ("timeline", big_timeline.load),
+                            ("credits", big_credits.load), ("messaging", big_messaging.load),
+                            ("notifications", big_notifications.load)):
+        counts[service] = asyncio.run(loader(service_dsn(service), big))
+    return counts
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--children", type=int, default=2000)
     parser.add_argument("--groups", type=int, default=100)
-    parser.add_argument("--into-demo", action="store_true", help="the demo's De Regenboog, not its twin")
+    parser.add_argument("--into-demo", action="store_true",
+                        help="planning's rows only, into the demo's own De Regenboog (to profile the demo logins)")
     args = parser.parse_args()
-    world = DEMO if args.into_demo else TWIN_REGENBOOG
-    if world is not DEMO:  # the running bench stack's twin, seeded like the demo (idempotent)
-        from konnect_devstack.demo import Seeder
-        from konnect_devstack.stack import GATEWAY, Stack
+    if args.into_demo:
+        print(asyncio.run(load(planning_dsn(), world=DEMO, children=args.children, groups=args.groups)))
+        return
+    # The running bench stack's twin, seeded like the demo (idempotent), then big in every service.
+    from konnect_devstack.demo import Seeder
+    from konnect_devstack.stack import GATEWAY, Stack
 
-        profile = bench_profile()
-        stack = Stack(profile, LocalInfra(profile).endpoints)
-        Seeder(stack.url(GATEWAY), stack.infra.mailpit_api, world).run()
-    print(asyncio.run(load(planning_dsn(), world=world, children=args.children, groups=args.groups)))
+    profile = bench_profile()
+    stack = Stack(profile, LocalInfra(profile).endpoints)
+    Seeder(stack.url(GATEWAY), stack.infra.mailpit_api, TWIN_REGENBOOG).run()
+    print(load_everywhere(TWIN_REGENBOOG))
 
 
 if __name__ == "__main__":

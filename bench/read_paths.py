@@ -27,19 +27,12 @@ Ports: the bench profile's (KONNECT_BENCH_*_PORT and KONNECT_BENCH_HELLO_PORT mo
 """
 
 import argparse
-import asyncio
 import shutil
 import uuid
 from datetime import date, timedelta
 
-import big_credits
-import big_identity
-import big_messaging
-import big_notifications
-import big_timeline
 import httpx
-from big_organisation import generated, planning_dsn, service_dsn
-from big_organisation import load as load_big_organisation
+from big_organisation import load_everywhere
 from gateway_me import HELLO_PORT, describe, fresh_demo_stack, measurer, start_hello_app
 from konnect_devstack.demo import DEMO, DEMO_PASSWORD, REGENBOOG, TWIN_REGENBOOG, DemoWorld, Seeder
 from konnect_devstack.demo_login import demo_token
@@ -113,20 +106,6 @@ def running_demo_stack() -> tuple[Stack, str, dict]:
     return stack, gateway, tokens
 
 
-def load_big(world: DemoWorld) -> dict[str, dict[str, int]]:
-    """The big organisation in every service's database that a parent's reads touch (each load is idempotent: {}
-    when it was there already)."""
-    counts = {"planning": asyncio.run(load_big_organisation(planning_dsn(), world=world))}
-    big = asyncio.run(generated(planning_dsn(), world))
-    # In this order: notifications replays what the others hold (identity's outbox, photos, diary, messages,
-    # requests) through its handlers' rules, as its consumers would have over the year.
-    for service, loader in (("identity", big_identity.load), ("timeline", big_timeline.load),
-                            ("credits", big_credits.load), ("messaging", big_messaging.load),
-                            ("notifications", big_notifications.load)):
-        counts[service] = asyncio.run(loader(service_dsn(service), big))
-    return counts
-
-
 Measured = tuple[float, float, float]  # req/s, p50 ms, p99 ms
 
 
@@ -152,7 +131,7 @@ def main() -> None:
     if "big" in sets:
         # The twin is seeded like the demo (the same API calls), then made big; the demo is seeded already.
         Seeder(gateway, stack.infra.mailpit_api, TWIN_REGENBOOG).run()
-        print("big organisation:", load_big(TWIN_REGENBOOG))
+        print("big organisation:", load_everywhere(TWIN_REGENBOOG))
     headers = {data: login(gateway, worlds[data]) for data in sets}
     reads = {data: parent_reads(gateway, long_conversation(gateway, headers[data], world=worlds[data]), worlds[data])
              for data in sets}
