@@ -6,10 +6,12 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import asyncpg
-from sqlalchemy import event, exc, text
+from sqlalchemy import event, exc, select, text
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql.elements import BindParameter
+from sqlalchemy.sql.selectable import ScalarSelect
 
 from konnect_kit.read_pool import ReadPool
 
@@ -75,6 +77,32 @@ def asyncpg_dsn(sqlalchemy_url: str) -> str:
 
 
 _ASYNCPG = asyncpg_dialect()
+
+
+def opaque(value: BindParameter[Any]) -> ScalarSelect[Any]:
+    """`value` as a subquery `(SELECT $n)`: the planner cannot look into it, in a custom plan or a generic one.
+
+    Why: PostgreSQL plans a prepared statement for its values (a custom plan) five times, then keeps one generic
+    plan unless the generic plan's estimated cost is higher than the custom plans' average. A value whose
+    statistics make its custom plan look cheaper (an organisation with few conversations beside one with
+    100,000) keeps the statement planned again on every execution: the unread badge and the conversation list
+    spent 60-75% of PostgreSQL's time per read in the planner for the same plan (bench/PROFILE-read-paths.md,
+    round 13). Seen through a subquery, both estimates are the generic one and the generic plan is kept.
+    Use it where the value only narrows an index scan; a value the plan's shape should depend on stays bare.
+    The type must be bound (`bindparam(..., type_=Uuid)`): PostgreSQL infers none through the subquery.
+    """
+    return select(value).scalar_subquery()
+
+
+async def plans_of(connection: asyncpg.Connection, sql: str, values: list[Any], times: int = 10) -> tuple[int, int]:
+    """Run `sql` with `values` `times` times as one prepared statement on `connection`: its (generic plans,
+    custom plans) as PostgreSQL counted them. A statement kept on its generic plan has at most 5 custom plans."""
+    statement = await connection.prepare(sql)
+    for _ in range(times):
+        await statement.fetch(*values)
+    found = await connection.fetchrow("SELECT generic_plans, custom_plans FROM pg_prepared_statements"
+                                      " WHERE name = $1", statement.get_name())
+    return int(found["generic_plans"]), int(found["custom_plans"])
 
 
 class ReadQuery:

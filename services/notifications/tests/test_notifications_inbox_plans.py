@@ -1,0 +1,48 @@
+"""The inbox's hot reads keep one generic plan in PostgreSQL instead of being planned again on every read."""
+
+import uuid
+
+import asyncpg
+from konnect_kit.db import asyncpg_dsn, plans_of
+from notifications.db.inbox import _PAGE_READ, _UNREAD_READ
+
+# An organisation's accounts are not alike: a parent of three children who never opens the app collects hundreds
+# of items, most parents a handful. With statistics that show it, PostgreSQL found the badge's custom plan for a
+# small account cheaper than its generic plan and planned the statement on every read (bench/PROFILE-read-paths.md,
+# round 13: the planner was 66% of PostgreSQL's time per badge).
+_BUSY_ITEMS, _QUIET_ACCOUNTS, _QUIET_ITEMS = 600, 120, 3
+
+
+async def _skewed_inbox(connection: asyncpg.Connection) -> tuple[uuid.UUID, uuid.UUID]:
+    """One busy parent and many quiet ones, with their statistics; (busy, quiet) account ids."""
+    organisation, busy = uuid.uuid4(), uuid.uuid4()
+    quiet = [uuid.uuid4() for _ in range(_QUIET_ACCOUNTS)]
+    accounts = [(busy, _BUSY_ITEMS)] + [(a, _QUIET_ITEMS) for a in quiet]
+    await connection.executemany(
+        "INSERT INTO recipients (account_id, role, organisation_id, family_id, display_name, language, active,"
+        " version) VALUES ($1, 'parent', $2, $3, 'P', 'nl', true, 1)",
+        [(account, organisation, uuid.uuid4()) for account, _ in accounts])
+    await connection.executemany(
+        "INSERT INTO inbox_items (item_id, seq, account_id, organisation_id, kind, subject_id, child_ids, params,"
+        " link, created_at, read_at) VALUES ($1, nextval('inbox_seq'), $2, $3, 'photo', $1, '{}', '{}', '/', now(),"
+        " CASE WHEN $4 THEN NULL ELSE now() END)",
+        [(uuid.uuid4(), account, organisation, n % 3 == 0) for account, items in accounts for n in range(items)])
+    await connection.execute("ANALYZE inbox_items; ANALYZE recipients")
+    return busy, quiet[0]
+
+
+async def test_the_badge_and_the_inbox_page_are_not_planned_on_every_read(notifications_env) -> None:
+    connection = await asyncpg.connect(asyncpg_dsn(notifications_env.database_url))
+    try:
+        busy, quiet = await _skewed_inbox(connection)
+        for account in (quiet, busy):
+            badge = await plans_of(connection, _UNREAD_READ.sql, _UNREAD_READ.arguments({"account_id": account}))
+            page = await plans_of(connection, _PAGE_READ.sql,
+                                  _PAGE_READ.arguments({"account_id": account, "before": None, "n": 21}))
+            # Five custom plans while PostgreSQL learns the statement, then the generic one for every read.
+            assert badge == (5, 5) and page == (5, 5), (account == busy, badge, page)
+        # The counts themselves: a third of each account's items are unread.
+        assert await connection.fetchval(_UNREAD_READ.sql, *_UNREAD_READ.arguments({"account_id": busy})) == 200
+        assert await connection.fetchval(_UNREAD_READ.sql, *_UNREAD_READ.arguments({"account_id": quiet})) == 1
+    finally:
+        await connection.close()
