@@ -53,3 +53,48 @@ async def test_the_conversation_list_is_not_planned_on_every_read(messaging_env)
                 assert len(rows) == listed, (name, role, len(rows))
     finally:
         await connection.close()
+
+
+async def test_the_unread_total_counts_every_conversation_beyond_the_page(messaging_env) -> None:
+    """Each conversation's unread messages are the others' messages after what the account has read; the total is
+    their sum over every conversation the account may read, also those the page (one conversation) leaves out."""
+    connection = await asyncpg.connect(asyncpg_dsn(messaging_env.database_url))
+    try:
+        organisation, family, parent, staff, admin = (uuid.uuid4() for _ in range(5))
+        await connection.execute("INSERT INTO directory_parents (account_id, organisation_id, family_id, name,"
+                                 " version) VALUES ($1, $2, $3, 'P', 1)", parent, organisation, family)
+        # Per conversation: who wrote each message in order, and after which of them the parent read (None: never).
+        plan = {"two unread": (["staff", "staff", "parent", "staff", "staff"], 1),
+                "never read": (["staff", "parent", "staff"], None),
+                "all read": (["staff", "parent"], 1),
+                "own after read": (["staff", "parent", "parent"], 0)}
+        expected_parent, expected_admin = {}, 0
+        for subject, (writers, read_after) in plan.items():
+            conversation = uuid.uuid4()
+            await connection.execute(
+                "INSERT INTO conversations (conversation_id, organisation_id, family_id, child_id, subject,"
+                " started_by_account_id, started_by_role) VALUES ($1, $2, $3, gen_random_uuid(), $4, $5, 'parent')",
+                conversation, organisation, family, subject, parent)
+            seqs = [await connection.fetchval(
+                "INSERT INTO messages (message_id, conversation_id, organisation_id, sender_account_id, sender_role,"
+                " sender_name, body) VALUES (gen_random_uuid(), $1, $2, $3, $4, 'X', 'hallo') RETURNING seq",
+                conversation, organisation, parent if who == "parent" else staff, who) for who in writers]
+            if read_after is not None:
+                await connection.execute("INSERT INTO conversation_reads (conversation_id, account_id, last_read_seq)"
+                                         " VALUES ($1, $2, $3)", conversation, parent, seqs[read_after])
+            expected_parent[subject] = sum(1 for n, who in enumerate(writers)
+                                           if who == "staff" and (read_after is None or n > read_after))
+            expected_admin += len(writers)  # the administrator wrote none and read none
+        for role, account, expected in (("parent", parent, sum(expected_parent.values())), ("admin", admin,
+                                                                                             expected_admin)):
+            for n in (1, 10):
+                values = {"account_id": account, "organisation_id": organisation, "day": date.today(),
+                          "before": None, "n": n}
+                rows = await connection.fetch(_LIST[role].sql, *_LIST[role].arguments(values))
+                assert len(rows) == min(n, len(plan)) and rows[0]["unread_total"] == expected, (role, n, rows)
+        rows = await connection.fetch(_LIST["parent"].sql, *_LIST["parent"].arguments(
+            {"account_id": parent, "organisation_id": organisation, "day": date.today(), "before": None, "n": 10}))
+        assert {row["subject"]: row["unread"] for row in rows} == expected_parent == {
+            "two unread": 2, "never read": 2, "all read": 0, "own after read": 0}
+    finally:
+        await connection.close()

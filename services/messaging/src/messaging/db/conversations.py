@@ -11,7 +11,6 @@ from sqlalchemy import (
     Integer,
     Text,
     Uuid,
-    and_,
     bindparam,
     cast,
     distinct,
@@ -101,14 +100,13 @@ def _unread_of(c: Any, table: Any) -> Any:
 
 
 def _unread_total(role: str) -> Any:
-    """Unread messages of others in every visible conversation (not only the page's)."""
+    """Unread messages of others in every visible conversation (not only the page's): the sum of each one's
+    `_unread_of`. Counted per conversation so each count reads only the messages after what the account has read
+    (an index range on `messages_conversation_seq`); one join over the family's messages read all of them on every
+    list, so a family's list grew slower with its history (bench/PROFILE-read-paths.md, round 13)."""
     counted = conversations.alias("counted")
-    c, m, r = counted.c, messages.c, conversation_reads.c
-    return (select(func.count()).select_from(messages.join(counted, c.conversation_id == m.conversation_id)
-                                             .outerjoin(conversation_reads, and_(
-                                                 r.conversation_id == m.conversation_id, r.account_id == _ACCOUNT)))
-            .where(visible_clause(role, c), m.seq > func.coalesce(r.last_read_seq, 0),
-                   m.sender_account_id != _ACCOUNT).scalar_subquery())
+    return (select(cast(func.coalesce(func.sum(_unread_of(counted.c, counted)), 0), BigInteger))
+            .where(visible_clause(role, counted.c)).scalar_subquery())
 
 
 def _list_statement(role: str) -> Any:
