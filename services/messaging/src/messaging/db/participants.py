@@ -57,9 +57,13 @@ def visible_clause(role: str, c: Any = conversations.c) -> ColumnElement[bool]:
     `domain.staff_groups_of_child_conversation`: the conversation's group while the child is still placed there,
     the child's current groups once it has left; plus the child's mentor.
     """
-    # The organisation as a subquery (konnect_kit.db.opaque): seen as a value, a small organisation beside a big
-    # one made PostgreSQL plan the list again on every read (test_messaging_list_plans.py).
-    in_org = c.organisation_id == opaque(bindparam("organisation_id", type_=Uuid))
+    organisation = bindparam("organisation_id", type_=Uuid)
+    # A parent's rows are the family's, whatever the organisation's size: the organisation as a subquery
+    # (konnect_kit.db.opaque) keeps the parent's list on one generic plan; seen as a value, a small organisation
+    # beside a big one had it planned again on every read. Staff and administrators keep the value: their
+    # rows are the organisation's, and a generic plan made for the big one took 0.2-1 s for a small one
+    # (test_messaging_list_plans.py, bench/PROFILE-read-paths.md round 13).
+    in_org = c.organisation_id == (opaque(organisation) if role == "parent" else organisation)
     if role == "admin":
         return in_org
     if role == "parent":  # a parent the directory does not (or no longer) know has no family: NULL matches nothing
