@@ -4,7 +4,8 @@ import uuid
 from datetime import date
 
 import asyncpg
-from konnect_kit.db import asyncpg_dsn, plans_of
+from konnect_devstack.query_plans import plans_of
+from konnect_kit.db import asyncpg_dsn
 from messaging.db.conversations import _LIST
 
 # Organisations are not alike: a big one with thousands of conversations beside a small one with a few. On the

@@ -3,7 +3,8 @@
 import uuid
 
 import asyncpg
-from konnect_kit.db import asyncpg_dsn, plans_of
+from konnect_devstack.query_plans import plans_of
+from konnect_kit.db import asyncpg_dsn
 from notifications.db.inbox import _PAGE_READ, _UNREAD_READ
 
 # An organisation's accounts are not alike: a parent of three children who never opens the app collects hundreds

@@ -4,7 +4,8 @@ import json
 import uuid
 
 import asyncpg
-from konnect_kit.db import asyncpg_dsn, plans_of, scanned_tables
+from konnect_devstack.query_plans import plans_of, scanned_tables
+from konnect_kit.db import asyncpg_dsn
 from timeline.db.feed_read import _FEED_READ
 from timeline.main import MIGRATIONS
 

@@ -1,6 +1,5 @@
 """Async database access: one engine per service, sessions that commit on success and roll back otherwise."""
 
-import json
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -93,39 +92,6 @@ def opaque(value: BindParameter[Any]) -> ScalarSelect[Any]:
     The type must be bound (`bindparam(..., type_=Uuid)`): PostgreSQL infers none through the subquery.
     """
     return select(value).scalar_subquery()
-
-
-async def plans_of(connection: asyncpg.Connection, sql: str, values: list[Any], times: int = 10) -> tuple[int, int]:
-    """Run `sql` with `values` `times` times as one prepared statement on `connection`: its (generic plans,
-    custom plans) as PostgreSQL counted them. A statement kept on its generic plan has at most 5 custom plans."""
-    statement = await connection.prepare(sql)
-    for _ in range(times):
-        await statement.fetch(*values)
-    found = await connection.fetchrow("SELECT generic_plans, custom_plans FROM pg_prepared_statements"
-                                      " WHERE name = $1", statement.get_name())
-    return int(found["generic_plans"]), int(found["custom_plans"])
-
-
-async def scanned_tables(connection: asyncpg.Connection, sql: str, values: list[Any]) -> set[str]:
-    """The tables `sql`'s generic plan (the one a hot read runs after five executions) reads whole, by a
-    sequential scan, for `values`. A hot read on statistics from realistic data should scan none but tiny ones."""
-    statement = await connection.prepare(sql)
-    name = statement.get_name()
-    literals = ", ".join("NULL" if v is None else f"'{v}'" if not isinstance(v, bool) else str(v).lower()
-                         for v in values)  # test values only: ids, dates, numbers, booleans
-    async with connection.transaction():
-        await connection.execute("SET LOCAL plan_cache_mode = force_generic_plan")
-        plan = await connection.fetchval(f"EXPLAIN (FORMAT JSON) EXECUTE {name}({literals})")
-    found: set[str] = set()
-
-    def walk(node: dict[str, Any]) -> None:
-        if node.get("Node Type") == "Seq Scan":
-            found.add(node["Relation Name"])
-        for child in node.get("Plans", []):
-            walk(child)
-
-    walk(json.loads(plan)[0]["Plan"])
-    return found
 
 
 class ReadQuery:
