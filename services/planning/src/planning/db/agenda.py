@@ -28,8 +28,10 @@ _CALENDARS = """
       'closing_days', (SELECT coalesce(json_object_agg(c.date, c.reason), '{{}}') FROM closing_days c
                        WHERE c.organisation_id = o.id {closing_range}))), '[]')
    FROM (SELECT DISTINCT organisation_id AS id FROM kids) o
-   LEFT JOIN directory_organisations d ON d.organisation_id = o.id
-   LEFT JOIN organisation_settings s ON s.organisation_id = o.id)"""
+   LEFT JOIN LATERAL (SELECT d.time_zone FROM directory_organisations d WHERE d.organisation_id = o.id LIMIT 1) d
+     ON true
+   LEFT JOIN LATERAL (SELECT s.open_weekdays, s.cancel_window_hours, s.staff_may_evaluate
+                      FROM organisation_settings s WHERE s.organisation_id = o.id LIMIT 1) s ON true)"""
 
 _DAY_PARTS = """
   (SELECT coalesce(json_agg(json_build_object(
@@ -37,20 +39,20 @@ _DAY_PARTS = """
       'name', p.name, 'starts_at', p.starts_at, 'ends_at', p.ends_at,
       'price_per_hour', p.price_per_hour::text, 'price_per_part', p.price_per_part::text)
       ORDER BY p.starts_at, p.name, p.day_part_id), '[]')
-   FROM day_parts p WHERE p.organisation_id IN (SELECT organisation_id FROM kids))"""
+   FROM day_parts p WHERE p.organisation_id = ANY(ARRAY(SELECT organisation_id FROM kids)))"""
 
 _PLACEMENTS = """
   (SELECT coalesce(json_agg(json_build_object(
       'placement_id', p.placement_id, 'child_id', p.child_id, 'family_id', p.family_id, 'group_id', p.group_id,
       'location_id', p.location_id, 'care_type', p.care_type, 'starts_on', p.starts_on, 'ends_on', p.ends_on,
       'weekly_pattern', p.weekly_pattern)), '[]')
-   FROM directory_placements p WHERE p.child_id IN (SELECT child_id FROM {children}) AND NOT p.deleted)"""
+   FROM {children} k JOIN directory_placements p ON p.child_id = k.child_id WHERE NOT p.deleted)"""
 
 _CHANGES = """
   (SELECT coalesce(json_agg(json_build_object(
       'child_id', c.child_id, 'group_id', c.group_id, 'date', c.date, 'day_part_id', c.day_part_id,
       'delta', c.delta, 'source_kind', c.source_kind) ORDER BY c.created_at, c.change_id), '[]')
-   FROM care_changes c WHERE c.active AND c.child_id IN (SELECT child_id FROM {children})
+   FROM {children} k JOIN care_changes c ON c.child_id = k.child_id WHERE c.active
      AND c.date BETWEEN :start AND :end)"""
 
 _KIDS = """kids AS (
@@ -64,14 +66,13 @@ _KIDS_JSON = """
 
 _GROUPS = """
   (SELECT coalesce(json_agg(json_build_object(
-      'group_id', g.group_id, 'name', g.name, 'location_id', g.location_id, 'location_name', l.name)), '[]')
+      'group_id', g.group_id, 'name', g.name, 'location_id', g.location_id, 'location_name',
+      (SELECT l.name FROM directory_locations l WHERE l.location_id = g.location_id AND NOT l.deleted))), '[]')
    FROM directory_groups g
-   LEFT JOIN directory_locations l ON l.location_id = g.location_id AND NOT l.deleted
-   WHERE g.group_id IN (SELECT p.group_id FROM directory_placements p
-                        WHERE p.child_id IN (SELECT child_id FROM kids) AND NOT p.deleted
-                        UNION SELECT c.group_id FROM care_changes c
-                        WHERE c.active AND c.child_id IN (SELECT child_id FROM kids)
-                          AND c.date BETWEEN :start AND :end))"""
+   WHERE g.group_id = ANY(ARRAY(SELECT p.group_id FROM kids k JOIN directory_placements p ON p.child_id = k.child_id
+                                WHERE NOT p.deleted
+                                UNION ALL SELECT c.group_id FROM kids k JOIN care_changes c ON c.child_id = k.child_id
+                                WHERE c.active AND c.date BETWEEN :start AND :end)))"""
 
 _PENDING = """
   (SELECT coalesce(json_agg(json_build_object(
@@ -127,10 +128,10 @@ mine AS (
     AND p.starts_on <= :start AND (p.ends_on IS NULL OR p.ends_on >= :start)),
 classmates AS (
   SELECT p.child_id FROM directory_placements p
-  WHERE p.group_id IN (SELECT group_id FROM mine) AND NOT p.deleted
+  WHERE p.group_id = ANY(ARRAY(SELECT group_id FROM mine)) AND NOT p.deleted
     AND p.starts_on <= :start AND (p.ends_on IS NULL OR p.ends_on >= :start)
   UNION SELECT c.child_id FROM care_changes c
-  WHERE c.group_id IN (SELECT group_id FROM mine) AND c.date = :start AND c.active
+  WHERE c.group_id = ANY(ARRAY(SELECT group_id FROM mine)) AND c.date = :start AND c.active
   UNION SELECT CAST(:child AS uuid)),
 live AS (
   -- A subquery per classmate (a primary-key lookup each): as a join the planner hashed every child of the
@@ -139,7 +140,7 @@ live AS (
   WHERE (SELECT NOT d.deleted FROM directory_children d WHERE d.child_id = m.child_id)),
 current AS (
   SELECT DISTINCT ON (p.child_id) p.child_id, p.group_id, p.weekly_pattern FROM directory_placements p
-  WHERE p.child_id IN (SELECT child_id FROM live) AND NOT p.deleted
+  WHERE p.child_id = ANY(ARRAY(SELECT child_id FROM live)) AND NOT p.deleted
     AND p.starts_on <= :start AND (p.ends_on IS NULL OR p.ends_on >= :start)
   ORDER BY p.child_id, p.starts_on DESC, p.placement_id DESC),
 steps AS (
@@ -150,7 +151,7 @@ steps AS (
   UNION ALL
   SELECT c.child_id, c.day_part_id, c.group_id, CASE WHEN c.source_kind = 'absence' THEN 0 ELSE c.delta END,
          c.source_kind = 'absence', false, c.delta > 0, c.created_at, c.change_id
-  FROM care_changes c WHERE c.active AND c.date = :start AND c.child_id IN (SELECT child_id FROM live)),
+  FROM care_changes c WHERE c.active AND c.date = :start AND c.child_id = ANY(ARRAY(SELECT child_id FROM live))),
 state AS (
   SELECT sum(n) AS n, bool_or(absent) AS absent,
          coalesce((array_agg(group_id ORDER BY created_at DESC, change_id DESC) FILTER (WHERE adds))[1],
@@ -163,11 +164,11 @@ SELECT {_KIDS_JSON} AS children, {_PLACEMENTS.format(children="kids")} AS placem
        {_DAY_PARTS} AS day_parts,
        (SELECT coalesce(json_agg(json_build_object('group_id', g.group_id, 'day_part_id', g.day_part_id,
                                                     'capacity', g.capacity)), '[]')
-        FROM group_capacity g WHERE g.group_id IN (SELECT group_id FROM mine)) AS capacities,
+        FROM group_capacity g WHERE g.group_id = ANY(ARRAY(SELECT group_id FROM mine))) AS capacities,
        (SELECT coalesce(json_agg(json_build_object('group_id', t.group_id, 'day_part_id', t.day_part_id,
                                                     'taken', t.taken)), '[]')
         FROM (SELECT group_id, day_part_id, count(*) AS taken FROM state
-              WHERE n > 0 AND NOT absent AND group_id IN (SELECT group_id FROM mine)
+              WHERE n > 0 AND NOT absent AND group_id = ANY(ARRAY(SELECT group_id FROM mine))
               GROUP BY group_id, day_part_id) t) AS occupancy,
        (SELECT p.family_id FROM directory_parents p WHERE p.account_id = CAST(:account AS uuid) AND NOT p.deleted
        ) AS caller_family"""))
