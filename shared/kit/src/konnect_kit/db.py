@@ -13,7 +13,7 @@ from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.elements import BindParameter
 from sqlalchemy.sql.selectable import ScalarSelect
 
-from konnect_kit.read_pool import ReadPool
+from konnect_kit.read_pool import SERVER_SETTINGS, ReadPool
 
 # A pooled connection idle longer than this is pinged before use (the database may have restarted meanwhile).
 IDLE_PING_SECONDS = 10.0
@@ -26,7 +26,8 @@ class Database:
         # No pool_pre_ping: with asyncpg it costs three round trips (BEGIN, ';', ROLLBACK) on every checkout,
         # more than most reads themselves (bench/read_paths.py, py-spy). A connection back in the pool within
         # the last seconds was just used successfully; only longer-idle ones are pinged (ping_if_idle).
-        self.engine: AsyncEngine = create_async_engine(url, pool_size=pool_size, max_overflow=max_overflow)
+        self.engine: AsyncEngine = create_async_engine(url, pool_size=pool_size, max_overflow=max_overflow,
+                                                       connect_args={"server_settings": dict(SERVER_SETTINGS)})
         _ping_idle_connections(self.engine, idle_ping_seconds)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         # Hot reads run on their own plain connections (see ReadPool); the engine serves units of work.

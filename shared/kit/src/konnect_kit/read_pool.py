@@ -17,6 +17,15 @@ async def _decode_json_like_sqlalchemy(connection: asyncpg.Connection) -> None:
                                     decoder=lambda raw: json.loads(raw[1:].decode()))
 
 
+# Every connection of a service runs with PostgreSQL's JIT compiler off. JIT starts for any statement whose
+# estimated cost passes `jit_above_cost` (100,000 by default), and a screen's statement at a big organisation
+# passes it easily: a staff member's conversation list there took 1.19 s, of which about 1 s was compiling 249
+# functions for a statement that runs in 0.18 s (EXPLAIN ANALYZE, bench/PROFILE-read-paths.md round 14).
+# Compiling pays off for long analytical queries, never for the short statements a service runs. A startup
+# parameter: no round trip, and it holds whatever the server's own configuration says.
+SERVER_SETTINGS = {"jit": "off"}
+
+
 class ReadPool:
     """At most `size` connections; a statement takes an idle one (or opens one) and gives it back right after.
 
@@ -69,7 +78,7 @@ class ReadPool:
 
     async def _connect(self) -> asyncpg.Connection:
         connection = await asyncpg.connect(self._dsn, timeout=self._connect_timeout,
-                                           record_class=self._record_class)
+                                           record_class=self._record_class, server_settings=SERVER_SETTINGS)
         try:
             await _decode_json_like_sqlalchemy(connection)
         except BaseException:
