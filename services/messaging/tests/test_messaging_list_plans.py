@@ -1,7 +1,7 @@
 """The conversation list keeps one generic plan in PostgreSQL instead of being planned again on every read."""
 
 import uuid
-from datetime import date
+from datetime import date, timedelta
 
 import asyncpg
 from konnect_devstack.query_plans import plans_of
@@ -99,5 +99,89 @@ async def test_the_unread_total_counts_every_conversation_beyond_the_page(messag
             {"account_id": parent, "organisation_id": organisation, "day": date.today(), "before": None, "n": 10}))
         assert {row["subject"]: row["unread"] for row in rows} == expected_parent == {
             "two unread": 2, "never read": 2, "all read": 0, "own after read": 0}
+    finally:
+        await connection.close()
+
+
+async def test_a_staff_members_list_holds_exactly_the_conversations_the_rule_lets_through(messaging_env) -> None:
+    """The staff list finds its conversations by the children and groups it may see (an index condition) instead
+    of testing every conversation of the organisation. The visibility rule decides, so every case of the rule is
+    here, beside conversations that only look alike: each visible one is listed, no other, and the unread total
+    counts the others' messages after what the staff member read, in those only."""
+    connection = await asyncpg.connect(asyncpg_dsn(messaging_env.database_url))
+    try:
+        organisation, elsewhere = uuid.uuid4(), uuid.uuid4()
+        mine, other = uuid.uuid4(), uuid.uuid4()  # the staff member's group, and a group of someone else
+        staff, account, colleague = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+        await connection.execute(
+            "INSERT INTO directory_staff (staff_id, organisation_id, account_id, name, group_ids, version)"
+            " VALUES ($1, $2, $3, 'S', $4, 1)", staff, organisation, account, [mine])
+        today = date.today()
+        day = timedelta(days=1)
+        children: dict[str, uuid.UUID] = {}
+
+        async def child(name: str, placements: list[tuple[uuid.UUID, date | None, bool]], *,
+                        mentor: uuid.UUID | None = None, deleted: bool = False) -> uuid.UUID:
+            children[name] = found = uuid.uuid4()
+            await connection.execute(
+                "INSERT INTO directory_children (child_id, organisation_id, family_id, first_name, mentor_staff_id,"
+                " deleted, version) VALUES ($1, $2, gen_random_uuid(), $3, $4, $5, 1)",
+                found, organisation, name, mentor, deleted)
+            for group, ends_on, gone in placements:
+                await connection.execute(
+                    "INSERT INTO directory_placements (placement_id, organisation_id, child_id, family_id, group_id,"
+                    " starts_on, ends_on, deleted, version) VALUES (gen_random_uuid(), $1, $2, gen_random_uuid(),"
+                    " $3, $4, $5, $6, 1)", organisation, found, group, today - 300 * day, ends_on, gone)
+            return found
+
+        in_my_group = await child("in my group", [(mine, None, False)])
+        leaves_today = await child("leaves today", [(mine, today, False)])
+        moved_in = await child("moved in", [(other, today - day, False), (mine, None, False)])
+        moved_out = await child("moved out", [(mine, today - day, False), (other, None, False)])
+        mentored = await child("mentored", [(other, None, False)], mentor=staff)
+        mentored_gone = await child("mentored, deleted", [(other, None, False)], mentor=staff, deleted=True)
+        tombstone = await child("placement deleted", [(mine, None, True)])
+        stranger = await child("other group", [(other, None, False)])
+        # subject -> (organisation, child, group, visible to the staff member)
+        plan = {
+            "about a child in my group": (organisation, in_my_group, mine, True),
+            "about a child whose last day is today": (organisation, leaves_today, mine, True),
+            "about a child who moved into my group, from its old group": (organisation, moved_in, other, True),
+            "about a child who moved out of my group": (organisation, moved_out, mine, False),
+            "about a child I mentor, in another group": (organisation, mentored, other, True),
+            "about a deleted child I mentored": (organisation, mentored_gone, other, False),
+            "about a child whose placement was deleted": (organisation, tombstone, mine, False),
+            "about a child of another group": (organisation, stranger, other, False),
+            "to my group": (organisation, None, mine, True),
+            "to another group": (organisation, None, other, False),
+            "my group's id at another organisation": (elsewhere, None, mine, False),
+            "a child of my group at another organisation": (elsewhere, in_my_group, mine, False),
+        }
+        expected_unread = 0
+        for n, (subject, (owner, about, group, visible)) in enumerate(plan.items()):
+            conversation = uuid.uuid4()
+            await connection.execute(
+                "INSERT INTO conversations (conversation_id, organisation_id, family_id, child_id, group_id, subject,"
+                " started_by_account_id, started_by_role) VALUES ($1, $2, gen_random_uuid(), $3, $4, $5, $6,"
+                " 'staff')", conversation, owner, about, group, subject, colleague)
+            seqs = [await connection.fetchval(
+                "INSERT INTO messages (message_id, conversation_id, organisation_id, sender_account_id, sender_role,"
+                " sender_name, body) VALUES (gen_random_uuid(), $1, $2, $3, 'staff', 'X', 'hallo') RETURNING seq",
+                conversation, owner, account if k == 1 else colleague) for k in range(4)]
+            read_after = n % 3 - 1  # -1: never read; else after that message
+            if read_after >= 0:
+                await connection.execute("INSERT INTO conversation_reads (conversation_id, account_id, last_read_seq)"
+                                         " VALUES ($1, $2, $3)", conversation, account, seqs[read_after])
+            if visible:  # the colleague's messages (all but the second) after what was read
+                expected_unread += sum(1 for k in range(4) if k != 1 and k > read_after)
+        await connection.execute("ANALYZE")
+        shown = {subject for subject, (*_, visible) in plan.items() if visible}
+        values = {"account_id": account, "organisation_id": organisation, "day": today, "before": None, "n": 50}
+        rows = await connection.fetch(_LIST["staff"].sql, *_LIST["staff"].arguments(values))
+        assert {row["subject"] for row in rows} == shown
+        assert rows[0]["unread_total"] == expected_unread == sum(row["unread"] for row in rows)
+        for n in (1, 2):  # a page leaves conversations out, the total does not
+            page = await connection.fetch(_LIST["staff"].sql, *_LIST["staff"].arguments({**values, "n": n}))
+            assert len(page) == n and page[0]["unread_total"] == expected_unread
     finally:
         await connection.close()

@@ -120,6 +120,9 @@ directory_children = Table(
     Column("deleted", Boolean, nullable=False, server_default="false"),
     Column("version", Integer, nullable=False),
 )
+# A staff member's mentored children (messaging 0005): asked by every staff list and conversation.
+Index("directory_children_mentor", directory_children.c.mentor_staff_id,
+      postgresql_where=directory_children.c.mentor_staff_id.is_not(None))
 directory_staff = Table(
     "directory_staff",
     metadata,
