@@ -8,6 +8,7 @@ from konnect_kit.clock import Clock, clock_for, testing_router
 from konnect_kit.consumer import Subscription
 from konnect_kit.service import ServiceKit, create_service_app
 
+from planning.agenda_builder import AgendaBuilder
 from planning.api import admin, agenda, calendar_feed, evaluation, organisations, requests
 from planning.expiry import ExpiryWorker
 from planning.handlers import credits, directory, erp
@@ -26,8 +27,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     subscriptions = [Subscription(directory.HANDLERS), *erp.subscriptions(now),
                      Subscription(credits.handlers(now))]
 
-    def background(kit: ServiceKit) -> list[ExpiryWorker]:
-        return [ExpiryWorker(kit.database, kit.outbox, now, poll_seconds=settings.expiry_poll_seconds)]
+    def background(kit: ServiceKit) -> list[ExpiryWorker | AgendaBuilder]:
+        return [ExpiryWorker(kit.database, kit.outbox, now, poll_seconds=settings.expiry_poll_seconds),
+                AgendaBuilder(kit.database, now, poll_seconds=settings.agenda_build_poll_seconds)]
 
     app = create_service_app(
         settings, title="Konnect planning",

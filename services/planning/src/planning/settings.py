@@ -15,3 +15,6 @@ class Settings(ServiceSettings):
 
     # The expiry worker's poll interval: a due timer fires at most this long after its moment.
     expiry_poll_seconds: float = 5.0
+    # The agenda builder's poll interval: after a change, a family's agenda is computed on every read (exact, a
+    # little dearer) for at most about this long before its days are stored again.
+    agenda_build_poll_seconds: float = 1.0

@@ -21,9 +21,11 @@ from planning.api.calendar_models import (
     agenda_content,
     availability_content,
     day_detail_content,
+    stored_agenda_answer,
 )
 from planning.domain import calendar as rules
 from planning.domain.access import may_see_planning
+from planning.service_layer import agenda_days
 from planning.service_layer import calendar as cal
 
 # Read-only routes: they run on a Reader (statements straight on a pooled connection, no ORM session and no
@@ -109,11 +111,17 @@ async def get_agenda(
         if record is None:
             await _visible_family(who, reader, family_id)  # a hidden family stays a 404, whatever the range
         raise wrong
-    if record is None:  # the usual case: one statement finds the family and everything its agenda needs
-        context = await cal.agenda_context(reader, start, end, family_id=named, account_id=account)
-        record = _visible_family_of(who, family_id, context.family)
+    # The usual case: one statement finds the family and its days as the read model stored them.
+    if record is None:
+        stored = await agenda_days.stored_agenda(reader, start, end, family_id=named, account_id=account)
+        record = _visible_family_of(who, family_id, stored.family)
     else:
-        context = await cal.agenda_context(reader, start, end, family_id=record.family_id)
+        stored = await agenda_days.stored_agenda(reader, start, end, family_id=record.family_id)
+    if stored.days is not None:
+        return Response(stored_agenda_answer(record.family_id, start, end, stored.days),
+                        media_type="application/json")
+    # Not stored yet or just changed, or with a pending request to draw on: computed, as the builder would.
+    context = await cal.agenda_context(reader, start, end, family_id=record.family_id)
     days = await cal.agenda_days_of(reader, context, start, end)
     days = await cal.enrich_agenda(reader, record.family_id, start, end, days)
     # AgendaOut, written straight from the days (calendar_models.agenda_content).

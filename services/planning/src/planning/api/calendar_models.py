@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
+from konnect_kit.answers import answer_bytes
 from konnect_kit.values import HumanName, SupportedDate, decimal_amount
 from pydantic import (
     BaseModel,
@@ -196,6 +197,13 @@ def agenda_content(family_id: UUID, start: date, end: date, days: list[dict[str,
     hold the answer's values already (ids, dates, "HH:MM" texts, in AgendaDayOut's and PlannedPartOut's field
     order), and the agenda property test checks that both write the same bytes."""
     return {"family_id": family_id, "from": start, "to": end, "days": days}
+
+
+def stored_agenda_answer(family_id: UUID, start: date, end: date, days: str) -> bytes:
+    """AgendaOut's bytes around the read model's days (`days`: each day as `answer_bytes` wrote it, joined by
+    commas): what `agenda_content` writes for the same days (test_planning_agenda_days.py compares both)."""
+    empty = answer_bytes(agenda_content(family_id, start, end, []))  # ...,"days":[]}
+    return b"".join((empty[:-2], days.encode(), b"]}"))
 
 
 class PlacementOut(BaseModel):

@@ -37,8 +37,8 @@ Db = Session | Reader
 
 __all__ = [
     "AgendaEnricher", "ChildRecord", "Db", "FamilyRecord", "agenda", "agenda_context", "agenda_days",
-    "agenda_days_of", "availability", "availability_and_today", "availability_context", "availability_from",
-    "child", "children_of_family", "day_parts", "day_parts_of", "enrich_agenda",
+    "agenda_days_of", "agenda_enriched", "availability", "availability_and_today", "availability_context",
+    "availability_from", "child", "children_of_family", "day_parts", "day_parts_of", "enrich_agenda",
     "family", "family_of_account", "family_of_parent", "group_occupancy", "has_room", "in_school_holidays",
     "name_groups", "occupancy", "organisation_calendar", "placement_on", "planned_parts", "price_of",
     "register_agenda_enricher",
@@ -323,6 +323,11 @@ async def name_groups(session: Session, days: list[dict[str, Any]]) -> None:
 # day["requests"], or add days for dates without planned care). Called after agenda_days on every agenda read.
 AgendaEnricher = Callable[[Db, UUID, date, date, list[dict[str, Any]]], Awaitable[None]]
 _enrichers: list[AgendaEnricher] = []
+
+
+def agenda_enriched() -> bool:
+    """Whether an enricher draws onto the agenda's days (then they are computed on every read, never stored)."""
+    return bool(_enrichers)
 
 
 def register_agenda_enricher(enricher: AgendaEnricher) -> None:

@@ -1,0 +1,75 @@
+"""The agenda builder: computes each family's agenda days ahead into the read model, one family per transaction.
+
+Triggers (migration 0006) mark a family's stored days out of date in the same transaction as the change, so the
+agenda screen never reads days older than what it would compute: it computes them itself until the builder has
+caught up (`service_layer.agenda_days`). Several instances may build at once: two computing the same family at
+the same moment, or a change landing meanwhile, end in a serialization failure, and the family is picked again.
+"""
+
+import logging
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
+
+from konnect_kit.answers import answer_bytes
+from konnect_kit.db import Database
+from konnect_kit.worker import DrainingWorker
+
+from planning.service_layer import agenda_days as use
+
+log = logging.getLogger(__name__)
+
+_SERIALIZATION_FAILURE = "40001"
+
+
+def stored_rows(days: list[dict[str, Any]]) -> list[tuple[date, int, str]]:
+    """(date, position within the date, the day as the answer writes it) for days in the agenda's order."""
+    rows, position, last = [], 0, None
+    for day in days:
+        position = position + 1 if day["date"] == last else 0
+        last = day["date"]
+        rows.append((day["date"], position, answer_bytes(day).decode()))
+    return rows
+
+
+def _serialization_failure(error: BaseException) -> bool:
+    while error is not None:
+        if getattr(error, "sqlstate", None) == _SERIALIZATION_FAILURE:
+            return True
+        error = error.__cause__ or getattr(error, "orig", None)
+    return False
+
+
+class AgendaBuilder(DrainingWorker):
+    """Polls every `poll_seconds` for families whose stored days are missing, out of date or running short."""
+
+    name = "planning-agenda-days"
+
+    def __init__(self, database: Database, now: Callable[[], datetime], *, poll_seconds: float) -> None:
+        super().__init__(poll_seconds=poll_seconds)
+        self.database = database
+        self.now = now
+        self.built_total = 0
+
+    async def handle_next(self) -> bool:
+        picked = None
+        try:
+            async with self.database.transaction() as session:
+                picked = await use.next_to_build(session, self.now().date())
+                if picked is None:
+                    return False
+                family, start, end = picked
+                days = await use.family_days(session, family.family_id, start, end)
+                await use.store_days(session, family, stored_rows(days), start, end)
+        except Exception as error:
+            if picked is None:
+                raise  # the queue itself failed (the database away): the next pass retries
+            if not _serialization_failure(error):
+                # Its agenda is read the computed way meanwhile; the others must not wait behind it.
+                log.exception("agenda days of family %s not computed", picked[0].family_id)
+                async with self.database.transaction() as session:
+                    await use.set_aside(session, picked[0].family_id)
+                return False  # the rest of the queue in the next pass, this family behind it
+            return True  # changed while computed: picked again with its new version
+        self.built_total += 1
+        return True
