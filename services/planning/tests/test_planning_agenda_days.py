@@ -9,7 +9,12 @@ import pytest
 from konnect_kit.answers import answer_bytes
 from konnect_kit.db import Database
 from planning.agenda_builder import AgendaBuilder
-from planning.api.calendar_models import agenda_content, stored_agenda_answer
+from planning.api.calendar_models import (
+    agenda_content,
+    day_detail_from,
+    stored_agenda_answer,
+    stored_day_detail_answer,
+)
 from planning.main import MIGRATIONS
 from planning.service_layer import agenda_days
 from planning.service_layer import calendar as cal
@@ -35,6 +40,22 @@ async def _answers(database: Database, w: dict[str, Any], start: date, end: date
     return stored_agenda_answer(w["family"], start, end, stored.days), computed
 
 
+MADE = datetime(2031, 1, 2, 3, 4, 5, 678900, tzinfo=UTC)
+
+
+async def _details(database: Database, child_id: Any, day: date) -> tuple[bytes | None, bytes | None]:
+    """(the stored day detail answer, None when the screen would compute it; the computed one, None for no child)"""
+    async with database.read() as reader:
+        stored = await agenda_days.stored_day_detail(reader, child_id, day)
+        context = await cal.agenda_context(reader, day, day, child_id=child_id)
+        kid = next((k for k in context.kids if k.child_id == child_id), None)
+        if kid is None:
+            return None, None
+        days = [d for d in await cal.agenda_days_of(reader, context, day, day, child_ids=[child_id])]
+    computed = answer_bytes(day_detail_from(context, kid, day, days, context.calendars[kid.organisation_id], MADE))
+    return None if stored.detail is None else stored_day_detail_answer(stored.detail, MADE), computed
+
+
 @pytest.mark.parametrize("seed", range(12))
 async def test_stored_days_answer_the_computed_agenda_byte_for_byte(migrated_database, seed: int) -> None:
     rnd = random.Random(1000 + seed)
@@ -53,6 +74,19 @@ async def test_stored_days_answer_the_computed_agenda_byte_for_byte(migrated_dat
                 assert stored is None
             else:
                 assert stored == computed, (seed, start, end)
+        # Each child's day detail on every date of two weeks: stored when the agenda has that child's day then.
+        shown = 0
+        for kid in w["kids"]:
+            for offset in range(-7, 7):
+                day = TODAY + timedelta(days=offset)
+                stored, computed = await _details(database, kid["child_id"], day)
+                if stored is not None:
+                    assert stored == computed, (seed, kid["child_id"], day)
+                    shown += 1
+                elif computed is not None and not pending:  # no care that day: nothing stored, computed
+                    assert b'"parts":[]' in computed, (seed, kid["child_id"], day)
+        assert pending or shown == sum(1 for d in await _agenda_days(database, w, TODAY - timedelta(days=7),
+                                                                     TODAY + timedelta(days=6)))
         # Outside the stored span (long ago, far ahead): computed.
         assert (await _answers(database, w, TODAY - timedelta(days=60), TODAY - timedelta(days=40)))[0] is None
         assert (await _answers(database, w, TODAY + timedelta(days=110), TODAY + timedelta(days=130)))[0] is None
@@ -106,12 +140,17 @@ async def test_a_change_to_what_the_days_are_made_of_is_never_hidden(migrated_da
         start, end = TODAY - timedelta(days=7), TODAY + timedelta(days=28)
         before, computed_before = await _answers(database, w, start, end)
         assert before == computed_before
+        days_before = await _agenda_days(database, w, start, end)
+        for day in days_before:
+            assert (await _details(database, day["child_id"], day["date"]))[0] is not None
         async with database.transaction() as session:
             await session.execute(text(CHANGES[change].format(
                 family=w["family"], org=w["org"], group=w["groups"][0], part=w["parts"][0].day_part_id,
                 today=TODAY)))
         stale, computed = await _answers(database, w, start, end)
         assert stale is None  # the screen computes it: the change shows at once
+        for day in days_before:  # and so does every day's detail
+            assert (await _details(database, day["child_id"], day["date"]))[0] is None
         await _build_all(database)
         rebuilt, computed_again = await _answers(database, w, start, end)
         assert rebuilt == computed_again == computed
@@ -134,6 +173,11 @@ async def test_an_update_that_changes_nothing_keeps_the_days(migrated_database) 
         assert await _build_all(database) == 0
     finally:
         await database.dispose()
+
+
+async def _agenda_days(database: Database, w: dict[str, Any], start: date, end: date) -> list[dict[str, Any]]:
+    async with database.read() as reader:
+        return await cal.agenda_days(reader, w["family"], start, end)
 
 
 _URL: dict[str, str] = {}

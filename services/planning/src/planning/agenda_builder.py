@@ -8,13 +8,15 @@ the same moment, or a change landing meanwhile, end in a serialization failure, 
 
 import logging
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
+from uuid import UUID
 
 from konnect_kit.answers import answer_bytes
 from konnect_kit.db import Database
 from konnect_kit.worker import DrainingWorker
 
+from planning.api.calendar_models import day_detail_from, stored_day_detail
 from planning.service_layer import agenda_days as use
 
 log = logging.getLogger(__name__)
@@ -30,6 +32,15 @@ def stored_rows(days: list[dict[str, Any]]) -> list[tuple[date, int, str]]:
         last = day["date"]
         rows.append((day["date"], position, answer_bytes(day).decode()))
     return rows
+
+
+def stored_details(days: list[dict[str, Any]], context: Any) -> list[tuple[UUID, date, str]]:
+    """(child, date, the day detail answer as stored) for each of the family's agenda days."""
+    kids = {kid.child_id: kid for kid in context.kids}
+    made = datetime(2000, 1, 1, tzinfo=UTC)  # each read writes its own moment in its place
+    return [(day["child_id"], day["date"], stored_day_detail(day_detail_from(
+        context, kids[day["child_id"]], day["date"], [day], context.calendars[kids[day["child_id"]].organisation_id],
+        made))) for day in days]
 
 
 def _serialization_failure(error: BaseException) -> bool:
@@ -59,8 +70,8 @@ class AgendaBuilder(DrainingWorker):
                 if picked is None:
                     return False
                 family, start, end = picked
-                days = await use.family_days(session, family.family_id, start, end)
-                await use.store_days(session, family, stored_rows(days), start, end)
+                days, context = await use.family_days(session, family.family_id, start, end)
+                await use.store_days(session, family, stored_rows(days), stored_details(days, context), start, end)
         except Exception as error:
             if picked is None:
                 raise  # the queue itself failed (the database away): the next pass retries

@@ -1,7 +1,7 @@
 """Parent-facing agenda (planned care per child per date), day detail and availability of day parts."""
 
 from datetime import date, timedelta
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Query
@@ -20,10 +20,10 @@ from planning.api.calendar_models import (
     DayDetailOut,
     agenda_content,
     availability_content,
-    day_detail_content,
+    day_detail_from,
     stored_agenda_answer,
+    stored_day_detail_answer,
 )
-from planning.domain import calendar as rules
 from planning.domain.access import may_see_planning
 from planning.service_layer import agenda_days
 from planning.service_layer import calendar as cal
@@ -132,27 +132,21 @@ async def get_agenda(
 async def get_agenda_day(child_id: UUID, day: SupportedDate, who: CallerDep, reader: ReaderDep,
                          clock: ClockDep) -> Response:
     """One child's day: times, group, day parts (absent flags) and the requests on it."""
-    # One statement: the child's family's day, the child among its children and the caller's family (the check).
+    # The usual case: one statement finds the child, the caller's family (the check) and the day as the read model
+    # stored it (DayDetailOut's bytes but for the moment of this read).
+    stored = await agenda_days.stored_day_detail(reader, child_id, day, account_id=_parent_account(who))
+    kid = _visible_child(who, stored.kid, stored.caller_family)
+    if stored.detail is not None:
+        return Response(stored_day_detail_answer(stored.detail, clock.now()), media_type="application/json")
+    # Not stored (no care that day, not computed yet, just changed, a request pending): computed.
     context = await cal.agenda_context(reader, day, day, child_id=child_id, account_id=_parent_account(who))
     kid = _visible_child(who, next((k for k in context.kids if k.child_id == child_id), None), context.caller_family)
     found = await cal.agenda_days_of(reader, context, day, day, child_ids=[child_id])
     days = [d for d in await cal.enrich_agenda(reader, kid.family_id, day, day, found) if d["child_id"] == child_id]
-    placement = rules.placement_on(context.placements.get(child_id, []), day)
     calendar = context.calendars.get(kid.organisation_id) or await cal.organisation_calendar(
         reader, kid.organisation_id)
-    names: dict[str, Any] = days[0] if days and "group_name" in days[0] else {}
-    if not names and placement is not None:
-        group = context.groups.get(placement.group_id)
-        names = {"group_name": group.name, "location_name": group.location_name} if group else {}
     # DayDetailOut, written straight from its content (the agenda's day dicts are in the answer's form already).
-    return json_answer(day_detail_content(
-        child_id, day, kid.first_name, kid.last_name, closing_reason=calendar.closing_reason(day),
-        is_open=calendar.is_open(day),
-        placement=None if placement is None else {
-            "placement_id": placement.placement_id, "group_id": placement.group_id,
-            "care_type": placement.care_type, "location_id": placement.location_id},
-        group_name=names.get("group_name"), location_name=names.get("location_name"), days=days,
-        generated_at=clock.now()))
+    return json_answer(day_detail_from(context, kid, day, days, calendar, clock.now()))
 
 
 @router.get("/availability/{child_id}/{day}", response_model=AvailabilityOut)

@@ -19,7 +19,7 @@ from pydantic import (
     model_validator,
 )
 
-from planning.domain.calendar import Availability, clock_text
+from planning.domain.calendar import Availability, clock_text, placement_on
 
 CareType = Literal["day_care", "after_school", "toddler"]
 ORG_EXAMPLE = "0b6f3c52-4b8e-4f36-9a55-2f1c8c1d9e01"
@@ -223,6 +223,39 @@ def day_detail_content(child_id: UUID, day: date, first_name: str, last_name: st
             "closing_reason": closing_reason, "placement": placement, "group_name": group_name,
             "location_name": location_name, "parts": [p for d in days for p in d.get("parts", [])],
             "requests": [r for d in days for r in d.get("requests", [])], "generated_at": generated_at}
+
+
+def day_detail_from(context: Any, kid: Any, day: date, days: list[dict[str, Any]], calendar: Any,
+                    generated_at: datetime) -> dict[str, Any]:
+    """DayDetailOut's content for `kid` on `day`, from an agenda context of a span holding `day` (its placements,
+    group names) and that child's agenda days on it: the screen's, computed or stored by the agenda builder."""
+    placement = placement_on(context.placements.get(kid.child_id, []), day)
+    names: dict[str, Any] = days[0] if days and "group_name" in days[0] else {}
+    if not names and placement is not None:
+        group = context.groups.get(placement.group_id)
+        names = {"group_name": group.name, "location_name": group.location_name} if group else {}
+    return day_detail_content(
+        kid.child_id, day, kid.first_name, kid.last_name, closing_reason=calendar.closing_reason(day),
+        is_open=calendar.is_open(day),
+        placement=None if placement is None else {
+            "placement_id": placement.placement_id, "group_id": placement.group_id,
+            "care_type": placement.care_type, "location_id": placement.location_id},
+        group_name=names.get("group_name"), location_name=names.get("location_name"), days=days,
+        generated_at=generated_at)
+
+
+_MADE_AT = b'"generated_at":'
+
+
+def stored_day_detail(content: dict[str, Any]) -> str:
+    """A day detail's answer as the read model stores it: up to its last value, the moment it was made."""
+    written = answer_bytes(content)
+    return written[:written.rindex(_MADE_AT) + len(_MADE_AT)].decode()
+
+
+def stored_day_detail_answer(stored: str, generated_at: datetime) -> bytes:
+    """The stored answer completed with the moment of this read: what `day_detail_content` writes."""
+    return b"".join((stored.encode(), answer_bytes(generated_at), b"}"))
 
 
 class DayPartOptionOut(BaseModel):

@@ -9,7 +9,7 @@ from uuid import UUID
 from konnect_kit.db import Handle, Query, Session, first
 from sqlalchemy import text
 
-from planning.db.agenda import FAMILY_OF_CALLER, FamilyRecord, _load, family_record
+from planning.db.agenda import _KIDS, _KIDS_JSON, FAMILY_OF_CALLER, FamilyRecord, Kid, _kids, _load, family_record
 
 # The next family whose stored days are missing, out of date (a version moved) or about to fall short of the span
 # an agenda may ask for around today; never-built and longest-ago built first.
@@ -38,11 +38,21 @@ async def next_stale(session: Session, *, keep_from: date, keep_to: date) -> Sta
     return None if row is None else StaleFamily(row.family_id, row.changed, row.organisation_changed)
 
 
-async def store_days(session: Session, family: StaleFamily, days: list[tuple[date, int, str]], *, built_from: date,
-                     built_to: date) -> None:
+async def store_days(session: Session, family: StaleFamily, days: list[tuple[date, int, str]],
+                     details: list[tuple[UUID, date, str]], *, built_from: date, built_to: date) -> None:
     """Replace the family's stored days with `days` ((date, position within the date, the day's JSON)) for
-    [built_from, built_to], and record the versions they were computed from."""
+    [built_from, built_to] and their details ((child, date, the stored answer)), and record the versions they were
+    computed from."""
     await session.execute(text("DELETE FROM agenda_days WHERE family_id = :family"), {"family": family.family_id})
+    await session.execute(text("DELETE FROM agenda_day_details WHERE family_id = :family"),
+                          {"family": family.family_id})
+    if details:
+        await session.execute(
+            text("INSERT INTO agenda_day_details (child_id, date, family_id, detail) "
+                 "SELECT unnest(CAST(:children AS uuid[])), unnest(CAST(:dates AS date[])), :family, "
+                 "unnest(CAST(:details AS text[]))"),
+            {"family": family.family_id, "children": [c for c, _, _ in details], "dates": [d for _, d, _ in details],
+             "details": [j for _, _, j in details]})
     if days:
         await session.execute(
             text("INSERT INTO agenda_days (family_id, date, position, day) "
@@ -94,4 +104,33 @@ async def stored_agenda(db: Handle, start: date, end: date, *, family: UUID | No
     return StoredAgenda(family_record(_load(row.family)), row.days)
 
 
-__all__ = ["StaleFamily", "StoredAgenda", "next_stale", "set_aside", "store_days", "stored_agenda"]
+# Child :child (unless deleted), the family of parent :account (for the check) and the child's day :day as stored,
+# while the family's stored days may be used (see `_STORED`; the details are stored within the span only).
+_STORED_DETAIL = Query(text(f"""WITH {_KIDS.format(where="child_id = :child")}
+SELECT {_KIDS_JSON} AS children,
+       (SELECT p.family_id FROM directory_parents p WHERE p.account_id = CAST(:account AS uuid) AND NOT p.deleted
+       ) AS caller_family,
+       (SELECT d.detail FROM agenda_day_details d JOIN agenda_families f ON f.family_id = d.family_id
+        WHERE d.child_id = :child AND d.date = :day AND d.family_id = (SELECT family_id FROM kids)
+          AND f.built = f.changed AND f.built_organisation = coalesce(
+            (SELECT o.changed FROM agenda_organisations o WHERE o.organisation_id = f.organisation_id), 0)
+          AND NOT EXISTS (SELECT 1 FROM requests r JOIN request_lines l ON l.request_id = r.request_id
+                          WHERE r.family_id = f.family_id AND l.status = 'pending')) AS detail"""))
+
+
+@dataclass(frozen=True)
+class StoredDayDetail:
+    kid: Kid | None  # the child asked about (None when unknown or deleted)
+    caller_family: UUID | None  # the family of the parent asked about, if any
+    detail: str | None  # the stored answer but for the moment it is made; None: compute it instead
+
+
+async def stored_day_detail(db: Handle, child_id: UUID, day: date, *, account: UUID | None = None
+                            ) -> StoredDayDetail:
+    row: Any = await first(db, _STORED_DETAIL, child=child_id, day=day, account=account)
+    kids = _kids(row.children)
+    return StoredDayDetail(kids[0] if kids else None, row.caller_family, row.detail)
+
+
+__all__ = ["StaleFamily", "StoredAgenda", "StoredDayDetail", "next_stale", "set_aside", "store_days",
+           "stored_agenda", "stored_day_detail"]

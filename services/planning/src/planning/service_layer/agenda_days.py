@@ -15,7 +15,8 @@ from konnect_kit.db import Session
 
 from planning.db import agenda as agenda_queries
 from planning.db import agenda_days as store
-from planning.db.agenda_days import StaleFamily, StoredAgenda
+from planning.db.agenda import AgendaContext
+from planning.db.agenda_days import StaleFamily, StoredAgenda, StoredDayDetail
 from planning.service_layer import calendar as cal
 
 # The span stored around the day it is computed, and how much of it must be left before it is computed again:
@@ -24,10 +25,12 @@ SPAN_BEFORE, SPAN_AFTER = timedelta(days=28), timedelta(days=120)
 KEEP_BEFORE, KEEP_AFTER = timedelta(days=14), timedelta(days=99)
 
 
-async def family_days(session: Session, family_id: UUID, start: date, end: date) -> list[dict[str, Any]]:
-    """The family's agenda days in [start, end] without pending requests: what the read model stores."""
-    context = await agenda_queries.agenda_context(session, start, end, family=family_id)
-    return await cal.agenda_days_of(session, replace(context, pending=[]), start, end)
+async def family_days(session: Session, family_id: UUID, start: date, end: date
+                      ) -> tuple[list[dict[str, Any]], AgendaContext]:
+    """The family's agenda days in [start, end] without pending requests (what the read model stores), with the
+    context they were computed from (their children, placements, calendars and group names)."""
+    context = replace(await agenda_queries.agenda_context(session, start, end, family=family_id), pending=[])
+    return await cal.agenda_days_of(session, context, start, end), context
 
 
 async def next_to_build(session: Session, today: date) -> tuple[StaleFamily, date, date] | None:
@@ -36,9 +39,9 @@ async def next_to_build(session: Session, today: date) -> tuple[StaleFamily, dat
     return None if stale is None else (stale, today - SPAN_BEFORE, today + SPAN_AFTER)
 
 
-async def store_days(session: Session, family: StaleFamily, days: list[tuple[date, int, str]], start: date,
-                     end: date) -> None:
-    await store.store_days(session, family, days, built_from=start, built_to=end)
+async def store_days(session: Session, family: StaleFamily, days: list[tuple[date, int, str]],
+                     details: list[tuple[UUID, date, str]], start: date, end: date) -> None:
+    await store.store_days(session, family, days, details, built_from=start, built_to=end)
 
 
 async def set_aside(session: Session, family_id: UUID) -> None:
@@ -58,4 +61,13 @@ async def stored_agenda(db: cal.Db, start: date, end: date, *, family_id: UUID |
     found = await store.stored_agenda(db, start, end, family=family_id, account=_account(account_id))
     if cal.agenda_enriched():  # something else draws onto the days live: they cannot be stored
         return replace(found, days=None)
+    return found
+
+
+async def stored_day_detail(db: cal.Db, child_id: UUID, day: date, *, account_id: UUID | str | None = None
+                            ) -> StoredDayDetail:
+    """The child (for the check), the family of the parent's account and the child's stored day, when usable."""
+    found = await store.stored_day_detail(db, child_id, day, account=_account(account_id))
+    if cal.agenda_enriched():
+        return replace(found, detail=None)
     return found
