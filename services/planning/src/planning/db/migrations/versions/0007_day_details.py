@@ -23,6 +23,8 @@ CREATE TABLE agenda_day_details (
     PRIMARY KEY (child_id, date)
 )""")
     op.execute("CREATE INDEX ix_agenda_day_details_family ON agenda_day_details (family_id)")
+    # Families built before this table have no details: the builder computes them all again.
+    op.execute("UPDATE agenda_families SET built = 0")
 
 
 def downgrade() -> None:
