@@ -259,6 +259,27 @@ def load_everywhere(world: DemoWorld = TWIN_REGENBOOG) -> dict[str, dict[str, in
     return counts
 
 
+async def _agenda_days_behind(dsn: str) -> int:
+    conn = await asyncpg.connect(dsn)
+    try:
+        return await conn.fetchval("SELECT count(*) FROM agenda_families f LEFT JOIN agenda_organisations o "
+                                   "ON o.organisation_id = f.organisation_id "
+                                   "WHERE f.built <> f.changed OR f.built_organisation <> coalesce(o.changed, 0)")
+    finally:
+        await conn.close()
+
+
+def await_agenda_days(timeout: float = 600.0) -> float:
+    """Seconds until planning's agenda builder has stored every family's days again (loading the big organisation
+    changes them all): a benchmark measures the steady state, not the screens computing while it catches up."""
+    started = time.monotonic()
+    while asyncio.run(_agenda_days_behind(planning_dsn())):
+        if time.monotonic() - started > timeout:
+            raise SystemExit(f"the agenda builder did not catch up in {timeout:.0f} s")
+        time.sleep(1)
+    return time.monotonic() - started
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--children", type=int, default=2000)

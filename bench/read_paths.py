@@ -32,7 +32,7 @@ import uuid
 from datetime import date, timedelta
 
 import httpx
-from big_organisation import load_everywhere
+from big_organisation import await_agenda_days, load_everywhere
 from gateway_me import HELLO_PORT, describe, fresh_demo_stack, measurer, start_hello_app
 from konnect_devstack.demo import DEMO, DEMO_PASSWORD, REGENBOOG, TWIN_REGENBOOG, DemoWorld, Seeder
 from konnect_devstack.demo_login import demo_token
@@ -135,6 +135,7 @@ def main() -> None:
     headers = {data: login(gateway, worlds[data]) for data in sets}
     reads = {data: parent_reads(gateway, long_conversation(gateway, headers[data], world=worlds[data]), worlds[data])
              for data in sets}
+    print(f"agenda read model caught up in {await_agenda_days():.0f} s")
     for data in sets:  # every path answers before it is measured
         for name, url in reads[data]:
             response = httpx.get(url, headers=headers[data], timeout=30)
