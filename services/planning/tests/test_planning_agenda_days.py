@@ -1,6 +1,7 @@
 """The agenda read model: stored days answer what the computed agenda answers, byte for byte, and any change to what
 a family's days are made of makes the screen compute them again until the builder has stored them anew."""
 
+import asyncio
 import random
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -188,3 +189,26 @@ async def _database(migrated_database: Any) -> str:
     if "url" not in _URL:
         _URL["url"] = await migrated_database(MIGRATIONS)
     return _URL["url"]
+
+
+async def test_builders_of_several_instances_share_the_work_and_agree(migrated_database) -> None:
+    """Two planning instances' builders at once: each family is computed by one of them, none is left out, and every
+    stored agenda is the computed one."""
+    worlds = [world(random.Random(2000 + n)) for n in range(6)]
+    for w in worlds:
+        w["pending"] = []
+    database = Database(await _database(migrated_database))
+    other = Database(await _database(migrated_database))
+    try:
+        for w in worlds:
+            await store(database, w)
+        now = datetime.combine(TODAY, time(8), UTC)
+        first, second = (AgendaBuilder(db, lambda: now, poll_seconds=1) for db in (database, other))
+        built = await asyncio.gather(first.drain(), second.drain())
+        assert sum(built) >= len(worlds) and await _build_all(database) == 0
+        for w in worlds:
+            stored, computed = await _answers(database, w, TODAY - timedelta(days=5), TODAY + timedelta(days=40))
+            assert stored == computed
+    finally:
+        await database.dispose()
+        await other.dispose()

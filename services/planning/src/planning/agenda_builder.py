@@ -2,8 +2,9 @@
 
 Triggers (migration 0006) mark a family's stored days out of date in the same transaction as the change, so the
 agenda screen never reads days older than what it would compute: it computes them itself until the builder has
-caught up (`service_layer.agenda_days`). Several instances may build at once: two computing the same family at
-the same moment, or a change landing meanwhile, end in a serialization failure, and the family is picked again.
+caught up (`service_layer.agenda_days`). Several instances build at once, each family locked by the one computing
+it; a family changed between an instance's snapshot and its lock ends in a serialization failure, and is picked
+again.
 """
 
 import logging

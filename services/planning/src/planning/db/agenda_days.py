@@ -12,14 +12,16 @@ from sqlalchemy import text
 from planning.db.agenda import _KIDS, _KIDS_JSON, FAMILY_OF_CALLER, FamilyRecord, Kid, _kids, _load, family_record
 
 # The next family whose stored days are missing, out of date (a version moved) or about to fall short of the span
-# an agenda may ask for around today; never-built and longest-ago built first.
+# an agenda may ask for around today; never-built and longest-ago built first. Locked while it is computed (a few
+# milliseconds): other instances take the next family, and a writer's trigger waits for the days to be stored,
+# then marks them out of date again.
 _NEXT_STALE = text("""
 SELECT f.family_id, f.changed, coalesce(o.changed, 0) AS organisation_changed
 FROM agenda_families f LEFT JOIN agenda_organisations o ON o.organisation_id = f.organisation_id
 WHERE f.built <> f.changed OR f.built_organisation <> coalesce(o.changed, 0)
    OR f.built_from IS NULL OR f.built_from > :keep_from OR f.built_to < :keep_to
 ORDER BY f.built_at NULLS FIRST, f.family_id
-LIMIT 1""")
+LIMIT 1 FOR UPDATE OF f SKIP LOCKED""")
 
 
 @dataclass(frozen=True)
@@ -31,8 +33,9 @@ class StaleFamily:
 
 async def next_stale(session: Session, *, keep_from: date, keep_to: date) -> StaleFamily | None:
     """The next family to compute, in a REPEATABLE READ snapshot: its versions and everything the computation then
-    reads are of one moment. A writer that moves the family's version before this transaction commits makes the
-    commit fail (a serialization failure); an organisation's version moving leaves the days stale, never wrong."""
+    reads are of one moment. A change committed after that moment moves a version past the one recorded (the
+    family's waits for this transaction, the organisation's does not), so the days stored are stale, never
+    wrong; a family changed between the snapshot and its lock is a serialization failure, and picked again."""
     await session.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"))
     row = (await session.execute(_NEXT_STALE, {"keep_from": keep_from, "keep_to": keep_to})).first()
     return None if row is None else StaleFamily(row.family_id, row.changed, row.organisation_changed)
