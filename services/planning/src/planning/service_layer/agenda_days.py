@@ -6,6 +6,7 @@ ahead by `planning.agenda_builder` and kept valid by triggers (migration 0006). 
 days live: a family with one is read the computed way.
 """
 
+import asyncio
 from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
@@ -23,6 +24,8 @@ from planning.service_layer import calendar as cal
 # an agenda of the longest range (92 days) from any day of the coming week is always inside.
 SPAN_BEFORE, SPAN_AFTER = timedelta(days=28), timedelta(days=120)
 KEEP_BEFORE, KEEP_AFTER = timedelta(days=14), timedelta(days=99)
+# The builder shares the event loop with the service's requests: it computes this much at a time.
+CHUNK = timedelta(days=28)
 
 
 async def family_days(session: Session, family_id: UUID, start: date, end: date
@@ -30,7 +33,13 @@ async def family_days(session: Session, family_id: UUID, start: date, end: date
     """The family's agenda days in [start, end] without pending requests (what the read model stores), with the
     context they were computed from (their children, placements, calendars and group names)."""
     context = replace(await agenda_queries.agenda_context(session, start, end, family=family_id), pending=[])
-    return await cal.agenda_days_of(session, context, start, end), context
+    days: list[dict[str, Any]] = []
+    while start <= end:  # four weeks at a time, letting the requests in between: a span is ~10 ms of Python
+        chunk_end = min(start + CHUNK - timedelta(days=1), end)
+        days += await cal.agenda_days_of(session, context, start, chunk_end)
+        await asyncio.sleep(0)
+        start = chunk_end + timedelta(days=1)
+    return days, context
 
 
 async def next_to_build(session: Session, today: date) -> tuple[StaleFamily, date, date] | None:
