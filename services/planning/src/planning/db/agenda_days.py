@@ -1,6 +1,7 @@
 """The agenda read model's rows: each family's days as the answer writes them, which families need computing again,
 and the one statement the agenda screen reads them with (migration 0006 has the tables and the triggers)."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -46,28 +47,27 @@ async def store_days(session: Session, family: StaleFamily, days: list[tuple[dat
     """Replace the family's stored days with `days` ((date, position within the date, the day's JSON)) for
     [built_from, built_to] and their details ((child, date, the stored answer)), and record the versions they were
     computed from."""
-    await session.execute(text("DELETE FROM agenda_days WHERE family_id = :family"), {"family": family.family_id})
-    await session.execute(text("DELETE FROM agenda_day_details WHERE family_id = :family"),
-                          {"family": family.family_id})
-    if details:
-        await session.execute(
-            text("INSERT INTO agenda_day_details (child_id, date, family_id, detail) "
-                 "SELECT unnest(CAST(:children AS uuid[])), unnest(CAST(:dates AS date[])), :family, "
-                 "unnest(CAST(:details AS text[]))"),
-            {"family": family.family_id, "children": [c for c, _, _ in details], "dates": [d for _, d, _ in details],
-             "details": [j for _, _, j in details]})
-    if days:
-        await session.execute(
-            text("INSERT INTO agenda_days (family_id, date, position, day) "
-                 "SELECT :family, unnest(CAST(:dates AS date[])), unnest(CAST(:positions AS smallint[])), "
-                 "unnest(CAST(:days AS text[]))"),
-            {"family": family.family_id, "dates": [d for d, _, _ in days], "positions": [p for _, p, _ in days],
-             "days": [j for _, _, j in days]})
+    for table in ("agenda_days", "agenda_day_details"):
+        await session.execute(text(f"DELETE FROM {table} WHERE family_id = :family"), {"family": family.family_id})
+    await _insert_all(session, "agenda_days", family.family_id,
+                      {"date": "date", "position": "smallint", "day": "text"}, days)
+    await _insert_all(session, "agenda_day_details", family.family_id,
+                      {"child_id": "uuid", "date": "date", "detail": "text"}, details)
     await session.execute(
         text("UPDATE agenda_families SET built = :changed, built_organisation = :organisation_changed, "
              "built_from = :built_from, built_to = :built_to, built_at = now() WHERE family_id = :family"),
         {"family": family.family_id, "changed": family.changed, "organisation_changed": family.organisation_changed,
          "built_from": built_from, "built_to": built_to})
+
+
+async def _insert_all(session: Session, table: str, family_id: UUID, columns: dict[str, str],
+                      rows: Sequence[tuple[Any, ...]]) -> None:
+    """The family's `rows` (values in `columns`' order; column name -> SQL type) into `table`, in one statement."""
+    if rows:
+        arrays = ", ".join(f"unnest(CAST(:{name} AS {kind}[]))" for name, kind in columns.items())
+        await session.execute(
+            text(f"INSERT INTO {table} (family_id, {', '.join(columns)}) SELECT :family, {arrays}"),
+            {"family": family_id, **{name: [row[i] for row in rows] for i, name in enumerate(columns)}})
 
 
 async def set_aside(session: Session, family_id: UUID) -> None:
