@@ -57,17 +57,10 @@ async def set_aside(session: Session, family_id: UUID) -> None:
     await store.set_aside(session, family_id)
 
 
-def _account(account_id: UUID | str | None) -> UUID | None:
-    try:
-        return None if account_id is None else UUID(str(account_id))
-    except ValueError:
-        return None  # a forwarded actor id that is no UUID names no parent
-
-
 async def stored_agenda(db: cal.Db, start: date, end: date, *, family_id: UUID | None = None,
                         account_id: UUID | str | None = None) -> StoredAgenda:
     """The family (named, or of the parent's account) with its stored days in [start, end], when usable."""
-    found = await store.stored_agenda(db, start, end, family=family_id, account=_account(account_id))
+    found = await store.stored_agenda(db, start, end, family=family_id, account=cal.account_uuid(account_id))
     if cal.agenda_enriched():  # something else draws onto the days live: they cannot be stored
         return replace(found, days=None)
     return found
@@ -76,7 +69,7 @@ async def stored_agenda(db: cal.Db, start: date, end: date, *, family_id: UUID |
 async def stored_day_detail(db: cal.Db, child_id: UUID, day: date, *, account_id: UUID | str | None = None
                             ) -> StoredDayDetail:
     """The child (for the check), the family of the parent's account and the child's stored day, when usable."""
-    found = await store.stored_day_detail(db, child_id, day, account=_account(account_id))
+    found = await store.stored_day_detail(db, child_id, day, account=cal.account_uuid(account_id))
     if cal.agenda_enriched():
         return replace(found, detail=None)
     return found

@@ -36,8 +36,9 @@ from planning.service_layer.agenda_requests import add_pending_requests
 Db = Session | Reader
 
 __all__ = [
-    "AgendaEnricher", "ChildRecord", "Db", "FamilyRecord", "agenda", "agenda_context", "agenda_days",
-    "agenda_days_of", "agenda_enriched", "availability", "availability_and_today", "availability_context",
+    "AgendaEnricher", "ChildRecord", "Db", "FamilyRecord", "account_uuid", "agenda", "agenda_context",
+    "agenda_days", "agenda_days_of", "agenda_enriched", "availability", "availability_and_today",
+    "availability_context",
     "availability_from", "child", "children_of_family", "day_parts", "day_parts_of", "enrich_agenda",
     "family", "family_of_account", "family_of_parent", "group_occupancy", "has_room", "in_school_holidays",
     "name_groups", "occupancy", "organisation_calendar", "placement_on", "planned_parts", "price_of",
@@ -56,20 +57,21 @@ async def family(db: Db, family_id: UUID) -> FamilyRecord | None:
 
 
 async def family_of_account(session: Session, account_id: UUID | str) -> UUID | None:
-    account = _account(account_id)
+    account = account_uuid(account_id)
     return None if account is None else await queries.family_id_of_account(session, account)
 
 
-def _account(account_id: UUID | str) -> UUID | None:
+def account_uuid(account_id: UUID | str | None) -> UUID | None:
+    """A forwarded actor id as the parent account it names (None: none given, or no UUID: no parent)."""
     try:
-        return UUID(str(account_id))
+        return None if account_id is None else UUID(str(account_id))
     except ValueError:
         return None  # a forwarded actor id that is no UUID names no parent
 
 
 async def family_of_parent(db: Db, account_id: UUID | str) -> FamilyRecord | None:
     """The family of a parent's account (one statement: `family_of_account` and `family` together)."""
-    account = _account(account_id)
+    account = account_uuid(account_id)
     row = None if account is None else await agenda_queries.family_of_parent(db, account)
     return None if row is None else FamilyRecord(row.family_id, row.organisation_id, row.name)
 
@@ -181,7 +183,7 @@ async def availability_context(db: Db, child_id: UUID, day: date, account_id: UU
                                ) -> AvailabilityContext:
     """What `availability_from` needs, the child (`kids`: none when unknown) and the family of the parent
     `account_id` (`caller_family`, for the access check), in one statement."""
-    account = None if account_id is None else _account(account_id)
+    account = account_uuid(account_id)
     return await agenda_queries.availability_context(db, child_id, day, account)
 
 
@@ -237,7 +239,7 @@ async def agenda_context(db: Db, start: date, end: date, *, family_id: UUID | No
     """What `agenda_days_of` needs for the family of child `child_id`, or else family `family_id`, or else the
     family of parent `account_id`, in one statement; for the access check with that family's record (`family`:
     None when there is none; not looked up by child) and the family of parent `account_id` (`caller_family`)."""
-    account = None if account_id is None else _account(account_id)
+    account = account_uuid(account_id)
     return await agenda_queries.agenda_context(db, start, end, family=family_id, account=account, child=child_id)
 
 
