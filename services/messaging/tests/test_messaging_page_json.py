@@ -1,6 +1,7 @@
 """The conversation page's and the conversation list's JSON, written straight from their rows, are byte for byte
 what the documented answer models (ConversationOut with MessageOut and AttachmentOut; ConversationListOut with
-ConversationSummary) write for the same rows."""
+ConversationSummary) write for the same rows. (Each message's own JSON is written by PostgreSQL when it is sent:
+test_messaging_message_answers.py compares it with MessageOut.)"""
 
 from datetime import UTC, datetime
 
@@ -24,7 +25,7 @@ moments = st.datetimes(min_value=datetime(2020, 1, 1), max_value=datetime(2040, 
 attachment = st.fixed_dictionaries({
     "size": st.integers(0, 20_000_000), "file_name": st.none() | free_text,
     "content_type": st.sampled_from(["image/jpeg", "application/pdf"]), "attachment_id": ids.map(str)})
-# A row as the page's statement gives it: ids as text, attachments None when there are none.
+# A message as it was sent.
 message_row = st.fixed_dictionaries({
     "seq": st.integers(1, 2**62), "message_id": ids.map(str), "sender_account_id": ids.map(str),
     "sender_name": free_text, "sender_role": st.sampled_from(["parent", "staff", "admin"]), "body": free_text,
@@ -35,21 +36,26 @@ conversation = st.fixed_dictionaries({
     "last_seq": st.integers(0, 2**62), "read_seq": st.integers(0, 2**62)})
 
 
+def message_out(head: dict, row: dict) -> MessageOut:
+    return MessageOut.model_validate({**row, "conversation_id": head["conversation_id"], "text": row["body"],
+                                      "attachments": row["attachments"] or []})
+
+
 def with_models(head: dict, rows: list[dict], older_cursor: int | None) -> bytes:
     """The answer as the models write it (what the route returned before it wrote the JSON itself)."""
     return ConversationOut(
         **{key: head[key] for key in ("conversation_id", "subject", "child_id", "group_id", "family_id",
                                       "broadcast_id", "created_at")},
-        messages=[MessageOut.model_validate({**row, "conversation_id": head["conversation_id"], "text": row["body"],
-                                             "attachments": row["attachments"] or []}) for row in rows],
-        older_cursor=older_cursor).model_dump_json().encode()
+        messages=[message_out(head, row) for row in rows], older_cursor=older_cursor).model_dump_json().encode()
 
 
 @settings(max_examples=150, deadline=None)
 @given(head=conversation, rows=st.lists(message_row, max_size=6), older_cursor=st.none() | st.integers(1, 2**62))
 def test_the_page_is_written_as_the_answer_model_writes_it(head: dict, rows: list[dict],
                                                            older_cursor: int | None) -> None:
-    assert answer_bytes(conversation_page(head, rows, older_cursor)) == with_models(head, rows, older_cursor)
+    # Rows as the page's statement gives them: each message's stored answer (MessageOut's JSON) with its seq.
+    stored = [{"seq": row["seq"], "answer": message_out(head, row).model_dump_json()} for row in rows]
+    assert answer_bytes(conversation_page(head, stored, older_cursor)) == with_models(head, rows, older_cursor)
 
 
 # A row of the list statement: the caller's unread count per conversation, the last message's preview and sender.

@@ -77,7 +77,9 @@ async def open_conversation(conversation_id: UUID, who: CallerDep, database: Dat
 
 @router.post("/conversations/{conversation_id}/messages", response_model=MessageOut, status_code=201)
 async def reply(conversation_id: UUID, body: MessageIn, who: CallerDep, session: SessionDep, kit: KitDep,
-                idempotency_key: IdempotencyKey = None) -> MessageOut:
+                idempotency_key: IdempotencyKey = None) -> Response:
     draft = await drafted(session, who, body.text, body.attachment_ids)
     message_id = await use.reply(session, kit.outbox, who, conversation_id, draft, idempotency_key)
-    return MessageOut.of(await use.one_message(session, who, message_id))
+    # MessageOut, as PostgreSQL wrote it when the row was inserted (the conversation page splices the same).
+    message = await use.one_message(session, who, message_id)
+    return Response(message["answer"], status_code=201, media_type="application/json")

@@ -5,6 +5,7 @@ from datetime import datetime
 from typing import Any, Literal
 from uuid import UUID
 
+from konnect_kit.answers import written_list
 from pydantic import BaseModel, ConfigDict, Field
 
 from messaging.domain.conversations import MAX_SUBJECT, MAX_TEXT
@@ -58,23 +59,6 @@ class MessageOut(BaseModel):
     text: str
     sent_at: datetime
     attachments: list[AttachmentOut] = []
-
-    @classmethod
-    def of(cls, row: dict[str, Any]) -> "MessageOut":
-        return cls.model_validate(_message_fields(row))
-
-
-def _message_fields(row: Any, conversation_id: UUID | None = None) -> dict[str, Any]:
-    # In MessageOut's field order: the page's JSON (`conversation_page`) writes keys in the order given.
-    return {"message_id": row["message_id"], "conversation_id": conversation_id or row["conversation_id"],
-            "sender_account_id": row["sender_account_id"], "sender_name": row["sender_name"],
-            "sender_role": row["sender_role"], "text": row["body"], "sent_at": row["sent_at"],
-            # None: no attachments (the conversation page leaves an empty list undecoded). The stored JSON's keys
-            # come in jsonb's order; written in AttachmentOut's.
-            "attachments": [{key: a[key] for key in _ATTACHMENT_KEYS} for a in row["attachments"] or ()]}
-
-
-_ATTACHMENT_KEYS = tuple(AttachmentOut.model_fields)
 
 
 class ConversationSummary(BaseModel):
@@ -149,13 +133,13 @@ class DownloadOut(BaseModel):
 
 def conversation_page(conversation: dict[str, Any], rows: Iterable[Any], older_cursor: int | None) -> dict[str, Any]:
     """ConversationOut's content, in its field order, for a conversation (its columns) and a page of message rows
-    (oldest first), for `konnect_kit.answers`."""
+    (oldest first, each with its stored `answer`: MessageOut's JSON), for `konnect_kit.answers`."""
     conversation_id = conversation["conversation_id"]
     return {"conversation_id": conversation_id, "subject": conversation["subject"],
             "child_id": conversation["child_id"], "group_id": conversation["group_id"],
             "family_id": conversation["family_id"], "broadcast_id": conversation["broadcast_id"],
             "created_at": conversation["created_at"],
-            "messages": [_message_fields(row, conversation_id) for row in rows], "older_cursor": older_cursor}
+            "messages": written_list(row["answer"] for row in rows), "older_cursor": older_cursor}
 
 
 def conversation_list(rows: Iterable[Any], unread_total: int, next_cursor: int | None) -> dict[str, Any]:

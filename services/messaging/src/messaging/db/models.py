@@ -67,6 +67,9 @@ messages = Table(
     Column("body", Text, nullable=False),
     Column("attachments", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
     Column("sent_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    # MessageOut's JSON, written by PostgreSQL as the row is inserted (migration 0006's trigger; never given by
+    # the code): conversation pages splice it.
+    Column("answer", Text, nullable=False),
     CheckConstraint("sender_role IN ('parent', 'staff', 'admin')", name="messages_sender_role"),
 )
 Index("messages_conversation_seq", messages.c.conversation_id, messages.c.seq)
