@@ -10,6 +10,7 @@ left out of the comparison). `--service gateway` restarts the gateway the same w
 
     .venv/bin/python -m konnect_devstack up --profile bench
     .venv/bin/python bench/ab_service.py --base /tmp/base --service planning --path "/api/v1/agenda" [--rounds 3]
+        [--email ouder.1.hendriks.0752@bench.konnect.nl --organisation <its organisation id>]
 
 Leaves the service running this tree's code, in the stack's pid file (`konnect_devstack down` stops it).
 """
@@ -92,13 +93,15 @@ def main() -> None:
     parser.add_argument("--service", required=True, choices=sorted([*bench_profile().service_ports, "gateway"]))
     parser.add_argument("--path", required=True, help="a parent read through the gateway, e.g. /api/v1/inbox")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--email", default="anne.dejong@demo.konnect.nl", help="whose read (demo password)")
+    parser.add_argument("--organisation", default=REGENBOOG, help="the login's organisation id")
     args = parser.parse_args()
     profile = bench_profile()
     port = profile.gateway_port if args.service == "gateway" else profile.service_ports[args.service]
     gateway = f"http://127.0.0.1:{profile.gateway_port}"
     token = httpx.post(f"{gateway}/api/v1/auth/login", timeout=30, headers={"X-Forwarded-For": str(uuid.uuid4())},
-                       json={"email": "anne.dejong@demo.konnect.nl", "password": DEMO_PASSWORD,
-                             "organisation_id": REGENBOOG}).json()["access_token"]
+                       json={"email": args.email, "password": DEMO_PASSWORD,
+                             "organisation_id": args.organisation}).json()["access_token"]
     running = listening_pid(port)
     if running is None:
         raise SystemExit(f"{args.service} is not running: start the bench stack first")

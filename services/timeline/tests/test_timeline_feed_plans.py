@@ -143,9 +143,11 @@ async def test_the_feed_tests_the_photo_rule_on_the_page_not_on_the_history(migr
         read = await rows_read(connection, _FEED_READ.sql, _FEED_READ.arguments({**values, "count_unseen": False}),
                                "photos")
         assert read <= 3 * _PAGE, read
-        # Unseen: the items later than the parent's last look.
+        # Unseen: the items later than the parent's last look, counted without reading more of the history.
         await connection.execute("INSERT INTO feed_marks VALUES ($1, $2)", values["account_id"], items[4][0])
         first = await connection.fetch(_FEED_READ.sql, *_FEED_READ.arguments(values))
         assert first[0]["unseen"] == 4
+        read = await rows_read(connection, _FEED_READ.sql, _FEED_READ.arguments(values), "photos")
+        assert read <= 3 * _PAGE, read
     finally:
         await connection.close()

@@ -25,38 +25,45 @@ _SEES = """EXISTS (SELECT 1 FROM photos p JOIN timeline_media m ON m.media_id = 
                          AND NOT EXISTS (SELECT 1 FROM photo_consents c WHERE c.child_id = o.child_id AND c.granted))"""
 
 # The family's items newest first: its series (by the keys of its tags: family, posted_at, series) and its diary
-# entries. The keys are cheap to sort, the photo rule is not: it is tested newest first on one key at a time, only
-# until the page (or the unseen count) is full, so a read tests what it shows, not the family's history. Testing
-# every tag of the family first cost 7.7 ms per read for a family with a year of photos against 0.5 ms for a new
-# one (bench/PROFILE-read-paths.md, round 15). A series' tags share its posted_at (posted in one call), so a series
-# is one key: one item at that moment.
+# entries. The keys are cheap to sort, the photo rule is not: a key's photos are found (the rule tested on its
+# tags) newest first, one key at a time, only until the page (and the unseen count) has enough, so a read costs
+# what it shows, not the family's history. Testing every tag of the family first cost 4.9 ms per read for a family
+# with a year of photos against 0.4 ms for a new one (bench/PROFILE-read-paths.md, round 15). A series' tags share
+# its posted_at (posted in one call), so a series is one key: one item at that moment.
+_SEEN = "coalesce((SELECT seen_at FROM seen), '-infinity')"
 _UNDER_CURSOR = ("(coalesce(CAST(:before_at AS timestamptz), 'infinity'), "
                  "coalesce(CAST(:before_id AS uuid), 'ffffffff-ffff-ffff-ffff-ffffffffffff'))")
 
-# A series the family sees: one of its tags of the family (of the child) is one the family may see. A scalar
-# subquery, not EXISTS: PostgreSQL turns an EXISTS into a join, which tested the rule on every key at once.
-_SERIES_SEEN = f"""(SELECT true FROM photo_tags t
-    WHERE t.family_id = (SELECT family_id FROM fam) AND t.posted_at = keys.at AND t.series_id = keys.item_id
-      AND (CAST(:child_id AS uuid) IS NULL OR t.child_id = :child_id) AND {_SEES} LIMIT 1)"""
+# A series' photos the family may see, each with its tagged children of the family (JSON; NULL: none), and whether
+# one of them shows the child asked for (or no child was asked for): the series is an item when both hold.
+_SERIES_PHOTOS = f"""
+    SELECT json_agg(json_build_object(
+               'photo_id', p.photo_id, 'position', p.position, 'kind', m.kind, 'media_base', m.media_base,
+               'width', m.width, 'height', m.height, 'duration_seconds', m.duration_seconds,
+               'child_ids', tagged.child_ids) ORDER BY p.position) AS photos,
+           coalesce(bool_or(tagged.of_child), false) AS of_child
+    FROM (SELECT t.photo_id, json_agg(t.child_id ORDER BY t.child_id) AS child_ids,
+                 bool_or(CAST(:child_id AS uuid) IS NULL OR t.child_id = :child_id) AS of_child
+          FROM photo_tags t  -- the series' tags of this family (on the family index: the key has its posted_at)
+          WHERE t.family_id = (SELECT family_id FROM fam) AND t.posted_at = keys.at AND t.series_id = keys.item_id
+            AND {_SEES}
+          GROUP BY t.photo_id) tagged
+    JOIN photos p ON p.photo_id = tagged.photo_id JOIN timeline_media m ON m.media_id = p.media_id"""
 
 
-def _items(since: str, n: str) -> str:
-    """The newest `n` items later than `since` (a moment; SQL) under the cursor: `n` of each kind, then `n`."""
-    return f"""
-    SELECT kind, item_id, at FROM (
-        (SELECT 'photos' AS kind, item_id, at FROM (
-            SELECT DISTINCT k.posted_at AS at, k.series_id AS item_id FROM photo_tags k
-            WHERE k.family_id = (SELECT family_id FROM fam) AND (k.posted_at, k.series_id) < {_UNDER_CURSOR}
-              AND k.posted_at > {since} AND (CAST(:child_id AS uuid) IS NULL OR k.child_id = :child_id)
-            ORDER BY at DESC, item_id DESC
-            OFFSET 0) keys  -- kept whole: the rule below is tested as the keys are taken, not pushed into them
-         WHERE {_SERIES_SEEN} LIMIT {n})
-        UNION ALL
-        (SELECT 'diary', e.entry_id, e.created_at FROM diary_entries e
-         WHERE e.family_id = (SELECT family_id FROM fam) AND (e.created_at, e.entry_id) < {_UNDER_CURSOR}
-           AND e.created_at > {since} AND (CAST(:child_id AS uuid) IS NULL OR e.child_id = :child_id)
-         ORDER BY e.created_at DESC, e.entry_id DESC LIMIT {n})) both_kinds
-    ORDER BY at DESC, item_id DESC LIMIT {n}"""
+def _series(since: str) -> str:
+    """The keys (at, item_id) of the family's (the child's) series later than `since` (a moment; SQL) under the
+    cursor, before the rule."""
+    return f"""SELECT DISTINCT k.posted_at AS at, k.series_id AS item_id FROM photo_tags k
+        WHERE k.family_id = (SELECT family_id FROM fam) AND (k.posted_at, k.series_id) < {_UNDER_CURSOR}
+          AND k.posted_at > {since} AND (CAST(:child_id AS uuid) IS NULL OR k.child_id = :child_id)"""
+
+
+def _entries(since: str) -> str:
+    """The family's (the child's) diary entries (at, item_id) later than `since` under the cursor."""
+    return f"""SELECT e.created_at AS at, e.entry_id AS item_id FROM diary_entries e
+        WHERE e.family_id = (SELECT family_id FROM fam) AND (e.created_at, e.entry_id) < {_UNDER_CURSOR}
+          AND e.created_at > {since} AND (CAST(:child_id AS uuid) IS NULL OR e.child_id = :child_id)"""
 
 
 _FEED = text(f"""
@@ -65,16 +72,32 @@ WITH fam AS (
     WHERE account_id = :account_uuid AND organisation_id = :organisation_id AND NOT deleted
 ),
 seen AS (SELECT (SELECT seen_at FROM feed_marks WHERE account_id = :account_id) AS seen_at),
+-- The family's series newest first, the rule tested as each key is taken: enough for the page, and when the
+-- unseen count is asked (the first page) for every series newer than the last look too, up to 100.
+shown_series AS (
+    SELECT keys.at, keys.item_id, shown.photos
+    FROM ({_series("'-infinity'")} ORDER BY at DESC, item_id DESC
+          OFFSET 0) keys  -- kept whole: the photos below are found as keys are taken, not for every key first
+    CROSS JOIN LATERAL ({_SERIES_PHOTOS}) shown
+    WHERE shown.of_child
+    LIMIT CASE WHEN :count_unseen THEN greatest(:page_size, least(100, (SELECT count(*) FROM ({_series(_SEEN)}) n)))
+               ELSE :page_size END
+),
 page AS (
-    {_items("'-infinity'", ":page_size")}
+    SELECT kind, item_id, at, photos FROM (
+        (SELECT 'photos' AS kind, item_id, at, photos FROM shown_series
+         ORDER BY at DESC, item_id DESC LIMIT :page_size)
+        UNION ALL
+        (SELECT 'diary', item_id, at, NULL FROM ({_entries("'-infinity'")}) entries
+         ORDER BY at DESC, item_id DESC LIMIT :page_size)) both_kinds
+    ORDER BY at DESC, item_id DESC LIMIT :page_size
 )
 SELECT
     (SELECT family_id FROM fam) AS family_id,
     (SELECT seen_at FROM seen) AS seen_at,
-    -- Newer than the last look, up to 100 (asked on the first page only: no cursor).
-    CASE WHEN :count_unseen THEN (SELECT count(*) FROM (
-        {_items("coalesce((SELECT seen_at FROM seen), '-infinity')", "100")}) u)
-    END AS unseen,
+    -- The items newer than the last look, up to 100 (asked on the first page).
+    CASE WHEN :count_unseen THEN least(100, (SELECT count(*) FROM shown_series WHERE shown_series.at > {_SEEN})
+                                            + (SELECT count(*) FROM ({_entries(_SEEN)} LIMIT 100) e)) END AS unseen,
     (SELECT json_object_agg(c.child_id, c.first_name) FROM loc_children c JOIN fam ON c.family_id = fam.family_id)
         AS child_names,
     EXISTS (SELECT 1 FROM loc_children c JOIN fam ON c.family_id = fam.family_id
@@ -82,17 +105,7 @@ SELECT
     page.kind, page.item_id, page.at,
     s.series_id, s.group_id, s.organisation_id, s.caption, s.posted_at, s.downloadable, g.name AS group_name,
     coalesce(ms.downloads_allowed, false) AS organisation_downloads,
-    (SELECT json_agg(json_build_object(
-                'photo_id', p.photo_id, 'position', p.position, 'kind', m.kind, 'media_base', m.media_base,
-                'width', m.width, 'height', m.height, 'duration_seconds', m.duration_seconds,
-                'child_ids', tagged.child_ids)
-            ORDER BY p.position)
-     FROM (SELECT t.photo_id, json_agg(t.child_id ORDER BY t.child_id) AS child_ids
-           FROM photo_tags t  -- the series' tags of this family (on the family index: its posted_at is the page's)
-           WHERE page.kind = 'photos' AND t.family_id = (SELECT family_id FROM fam) AND t.posted_at = page.at
-             AND t.series_id = page.item_id AND {_SEES}
-           GROUP BY t.photo_id) tagged
-     JOIN photos p ON p.photo_id = tagged.photo_id JOIN timeline_media m ON m.media_id = p.media_id) AS photos,
+    page.photos,
     e.entry_id, e.child_id, e.author_role, e.author_name, e.author_account_id, left(e.body, 280) AS body,
     e.created_at,
     (SELECT json_agg(json_build_object('media_id', m.media_id, 'kind', m.kind, 'media_base', m.media_base)
@@ -119,7 +132,10 @@ async def family_page(reader: Reader, *, account_id: str, account_uuid: UUID | N
                       count_unseen: bool) -> list[Row]:
     """The page's rows, newest first (one row with `kind` None when the page is empty); every row also carries
     the family (None: the account is not linked to a family), `seen_at`, `unseen`, the children's names and
-    whether `child_id` is one of the family's children."""
+    whether `child_id` is one of the family's children. `count_unseen` is for the first page (no cursor): the
+    unseen items are counted from the top of the feed."""
+    if count_unseen and before is not None:
+        raise ValueError("the unseen count is the first page's")
     # Plain asyncpg records: every value is what the ORM path gave too (the statement is text() with no typed
     # result columns, so SQLAlchemy processed nothing); JSON arrives decoded by the connection's codec.
     return await reader.rows(
