@@ -3,7 +3,7 @@
 import uuid
 
 import asyncpg
-from konnect_devstack.query_plans import plans_of
+from konnect_devstack.query_plans import plans_of, scanned_tables
 from konnect_kit.db import asyncpg_dsn
 from notifications.db.inbox import _PAGE_READ, _UNREAD_READ
 
@@ -30,6 +30,39 @@ async def _skewed_inbox(connection: asyncpg.Connection) -> tuple[uuid.UUID, uuid
         [(uuid.uuid4(), account, organisation, n % 3 == 0) for account, items in accounts for n in range(items)])
     await connection.execute("ANALYZE inbox_items; ANALYZE recipients")
     return busy, quiet[0]
+
+
+async def test_a_parents_inbox_finds_the_familys_children_by_index(notifications_env) -> None:
+    """A parent's items about a child show while the child is in the family. The family's children are looked up
+    by family, not found by reading every child the service knows (2,000 here, an organisation's worth)."""
+    connection = await asyncpg.connect(asyncpg_dsn(notifications_env.database_url))
+    try:
+        organisation, parent, family = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+        own, moved = uuid.uuid4(), uuid.uuid4()  # `moved` went to another family
+        others = [(uuid.uuid4(), uuid.uuid4()) for _ in range(1_000)]  # (child, family), two children each
+        await connection.executemany(
+            "INSERT INTO children (child_id, organisation_id, family_id, first_name, deleted, version)"
+            " VALUES ($1, $2, $3, 'Kind', false, 1)",
+            [(own, organisation, family), (moved, organisation, uuid.uuid4()),
+             *((child, organisation, other) for child, other in others),
+             *((uuid.uuid4(), organisation, other) for _, other in others)])
+        await connection.execute(
+            "INSERT INTO recipients (account_id, role, organisation_id, family_id, display_name, language, active,"
+            " version) VALUES ($1, 'parent', $2, $3, 'P', 'nl', true, 1)", parent, organisation, family)
+        await connection.executemany(
+            "INSERT INTO inbox_items (item_id, seq, account_id, organisation_id, kind, subject_id, child_ids, params,"
+            " link, created_at) VALUES ($1, nextval('inbox_seq'), $2, $3, 'photo', $1, $4, '{}', '/', now())",
+            [(uuid.uuid4(), parent, organisation, children) for children in ([own], [moved], [own, moved], [])])
+        await connection.execute("ANALYZE")
+        badge = _UNREAD_READ.arguments({"account_id": parent})
+        page = _PAGE_READ.arguments({"account_id": parent, "before": None, "n": 21})
+        assert await connection.fetchval(_UNREAD_READ.sql, *badge) == 3  # not the one about `moved` alone
+        rows = await connection.fetch(_PAGE_READ.sql, *page)
+        assert sorted(len(row["child_ids"]) for row in rows) == [0, 1, 2]
+        for sql, values in ((_UNREAD_READ.sql, badge), (_PAGE_READ.sql, page)):
+            assert "children" not in await scanned_tables(connection, sql, values)
+    finally:
+        await connection.close()
 
 
 async def test_the_badge_and_the_inbox_page_are_not_planned_on_every_read(notifications_env) -> None:

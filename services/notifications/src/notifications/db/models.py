@@ -94,6 +94,8 @@ children = Table(
     Column("version", Integer, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
+# A parent's inbox keeps items about the children of the family (db.inbox's rule): found by family once per read.
+Index("children_family", children.c.family_id)
 
 # The lines of submitted requests (from RequestSubmitted), so a later RequestDecided / RequestExpired mail can
 # name each child's dates. Lines are JSON ({line_id, child_id, starts_on, ends_on, give_up_date}): they are only
