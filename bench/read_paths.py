@@ -15,6 +15,9 @@ authenticated upstream route (timeline's status), so the cost of each layer show
 Messaging (issue 12): Anne's conversation list and one conversation of 200 messages (its newest page, and
 all 200 at once) join the parent reads; the timeline's family feed (issue 11) and the notification inbox
 (issue 13: the badge's unread count and the first page, filled by that conversation's messages) too.
+With the big data, the family feed of the big organisation's family with the longest history (hundreds of photo
+tags and diary entries; the demo and twin families have a handful) is measured too, as a parent who looks daily
+reads it, and compared with the demo family's feed: a feed that grows with a family's history shows there.
 Targets (issue 10): every parent read >= 0.10 x hello and p99 < 50 ms at 16 connections, on both, and big not
 slower than demo by more than 20%. Each path is first run for 2 s per organisation at the same concurrency, not
 counted (steady state, as in production), and so are the hello and the layers before their first measurement.
@@ -27,12 +30,14 @@ Ports: the bench profile's (KONNECT_BENCH_*_PORT and KONNECT_BENCH_HELLO_PORT mo
 """
 
 import argparse
+import asyncio
 import shutil
 import uuid
 from datetime import date, timedelta
 
+import asyncpg
 import httpx
-from big_organisation import await_agenda_days, load_everywhere
+from big_organisation import await_agenda_days, load_everywhere, service_dsn
 from gateway_me import HELLO_PORT, describe, fresh_demo_stack, measurer, start_hello_app
 from konnect_devstack.demo import DEMO, DEMO_PASSWORD, REGENBOOG, TWIN_REGENBOOG, DemoWorld, Seeder
 from konnect_devstack.demo_login import demo_token
@@ -96,6 +101,34 @@ def parent_reads(gateway: str, conversation: str, world: DemoWorld = DEMO) -> li
     return [(name, gateway + path) for name, path in reads]
 
 
+async def _longest_history(world: DemoWorld) -> str:
+    """The e-mail of a parent of `world`'s De Regenboog whose family has the most photo tags (a year of photos)."""
+    timeline = await asyncpg.connect(service_dsn("timeline"))
+    try:
+        account = await timeline.fetchval(
+            "SELECT p.account_id FROM photo_tags t JOIN loc_parents p ON p.family_id = t.family_id AND NOT p.deleted"
+            " WHERE t.organisation_id = $1 GROUP BY p.account_id ORDER BY count(*) DESC, p.account_id LIMIT 1",
+            uuid.UUID(world.organisation(REGENBOOG)))
+    finally:
+        await timeline.close()
+    identity = await asyncpg.connect(service_dsn("identity"))
+    try:
+        return await identity.fetchval("SELECT email FROM accounts WHERE account_id = $1", account)
+    finally:
+        await identity.close()
+
+
+def history_feed(gateway: str, world: DemoWorld) -> tuple[str, dict[str, str]]:
+    """The family feed of the big organisation's family with the longest history (hundreds of photo tags and
+    diary entries, where the demo and twin families have a handful), as a parent who looks daily reads it: the
+    feed marked seen first. (URL, headers.) A feed that grows with the family's history shows here, and not in
+    the demo and twin families' young feeds (PROFILE-read-paths.md, round 15)."""
+    email = asyncio.run(_longest_history(world))
+    headers = {"Authorization": f"Bearer {demo_token(gateway, email, DEMO_PASSWORD, world.organisation(REGENBOOG))}"}
+    assert httpx.put(f"{gateway}/api/v1/timeline/feed/seen", headers=headers, timeout=30).status_code == 200
+    return f"{gateway}/api/v1/timeline/feed", headers
+
+
 def running_demo_stack() -> tuple[Stack, str, dict]:
     profile = bench_profile()
     stack = Stack(profile, LocalInfra(profile).endpoints)
@@ -135,6 +168,7 @@ def main() -> None:
     headers = {data: login(gateway, worlds[data]) for data in sets}
     reads = {data: parent_reads(gateway, long_conversation(gateway, headers[data], world=worlds[data]), worlds[data])
              for data in sets}
+    history = history_feed(gateway, TWIN_REGENBOOG) if "big" in sets else None
     print(f"agenda read model caught up in {await_agenda_days():.0f} s")
     for data in sets:  # every path answers before it is measured
         for name, url in reads[data]:
@@ -177,6 +211,10 @@ def main() -> None:
             results.append({data: combined(measured) for data, measured in runs.items()})
             baselines.append((len(hellos) - 1, len(hellos)))
         hellos.append(measure(hello_url, {}))
+        if history is not None:  # twice, as each path above, between two hellos
+            warm_up(*history)
+            history_measured = combined([measure(*history), measure(*history)])
+            hellos.append(measure(hello_url, {}))
     finally:
         hello_app.terminate()
         hello_app.wait()
@@ -199,9 +237,19 @@ def main() -> None:
             met = ratio >= TARGET_RATIO and p99 < TARGET_P99_MS
             misses += not met
             print(describe(name, rate, p50, p99) + f"   ratio {ratio:5.3f}  {'met' if met else 'NOT met'}")
+    if history is not None:
+        rate, p50, p99 = history_measured
+        ratio = rate / ((hellos[-2][0] + hellos[-1][0]) / 2)
+        met = ratio >= TARGET_RATIO and p99 < TARGET_P99_MS
+        misses += not met
+        print(describe("family feed, longest history", rate, p50, p99)
+              + f"   ratio {ratio:5.3f}  {'met' if met else 'NOT met'}")
     if len(sets) == 2:
         shares = [(name, measured["big"][0] / measured["demo"][0]) for name, measured in zip(names, results,
                                                                                             strict=True)]
+        if history is not None:  # against the demo family's young feed
+            feed = names.index("family feed (photos, diary)")
+            shares.append(("family feed, longest history", history_measured[0] / results[feed]["demo"][0]))
         slower = [name for name, share in shares if share < 1 - TARGET_BIG_SLOWER]
         print("  big / demo req/s, path by path: " + ", ".join(f"{name} {share:.2f}" for name, share in shares))
         print(f"  target: big not slower than demo by more than {TARGET_BIG_SLOWER:.0%}: "
