@@ -22,47 +22,40 @@ async def plans_of(connection: asyncpg.Connection, sql: str, values: list[Any], 
     return int(found["generic_plans"]), int(found["custom_plans"])
 
 
+async def _generic_plan_nodes(connection: asyncpg.Connection, sql: str, values: list[Any], *,
+                              analyze: bool) -> list[dict[str, Any]]:
+    """Every node of `sql`'s generic plan (the one a hot read runs after five executions) for `values`, run when
+    `analyze` (EXPLAIN ANALYZE)."""
+    statement = await connection.prepare(sql)
+    # Test values only: ids, dates, moments, numbers, booleans.
+    literals = ", ".join("NULL" if v is None else f"'{v}'" if not isinstance(v, bool) else str(v).lower()
+                         for v in values)
+    async with connection.transaction():
+        await connection.execute("SET LOCAL plan_cache_mode = force_generic_plan")
+        plan = await connection.fetchval(f"EXPLAIN ({'ANALYZE, ' if analyze else ''}FORMAT JSON) "
+                                         f"EXECUTE {statement.get_name()}({literals})")
+    nodes: list[dict[str, Any]] = []
+
+    def walk(node: dict[str, Any]) -> None:
+        nodes.append(node)
+        for child in node.get("Plans", []):
+            walk(child)
+
+    walk(json.loads(plan)[0]["Plan"])
+    return nodes
+
+
 async def rows_read(connection: asyncpg.Connection, sql: str, values: list[Any], table: str) -> int:
     """How many rows of `table` `sql`'s generic plan, run for `values`, read (kept or filtered out, in every scan
     of it): a read whose rows read grow with the data behind the page costs more as that data grows."""
-    statement = await connection.prepare(sql)
-    name = statement.get_name()
-    async with connection.transaction():
-        await connection.execute("SET LOCAL plan_cache_mode = force_generic_plan")
-        plan = await connection.fetchval(f"EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE {name}({_literals(values)})")
-    counted = 0
-
-    def walk(node: dict[str, Any]) -> None:
-        nonlocal counted
-        if node.get("Relation Name") == table:  # per loop, as EXPLAIN gives them
-            counted += round((node["Actual Rows"] + node.get("Rows Removed by Filter", 0)) * node["Actual Loops"])
-        for child in node.get("Plans", []):
-            walk(child)
-
-    walk(json.loads(plan)[0]["Plan"])
-    return counted
-
-
-def _literals(values: list[Any]) -> str:
-    # Test values only: ids, dates, moments, numbers, booleans.
-    return ", ".join("NULL" if v is None else f"'{v}'" if not isinstance(v, bool) else str(v).lower() for v in values)
+    # Rows per loop, as EXPLAIN gives them.
+    return sum(round((node["Actual Rows"] + node.get("Rows Removed by Filter", 0)) * node["Actual Loops"])
+               for node in await _generic_plan_nodes(connection, sql, values, analyze=True)
+               if node.get("Relation Name") == table)
 
 
 async def scanned_tables(connection: asyncpg.Connection, sql: str, values: list[Any]) -> set[str]:
-    """The tables `sql`'s generic plan (the one a hot read runs after five executions) reads whole, by a
-    sequential scan, for `values`. A hot read on statistics from realistic data should scan none but tiny ones."""
-    statement = await connection.prepare(sql)
-    name = statement.get_name()
-    async with connection.transaction():
-        await connection.execute("SET LOCAL plan_cache_mode = force_generic_plan")
-        plan = await connection.fetchval(f"EXPLAIN (FORMAT JSON) EXECUTE {name}({_literals(values)})")
-    found: set[str] = set()
-
-    def walk(node: dict[str, Any]) -> None:
-        if node.get("Node Type") == "Seq Scan":
-            found.add(node["Relation Name"])
-        for child in node.get("Plans", []):
-            walk(child)
-
-    walk(json.loads(plan)[0]["Plan"])
-    return found
+    """The tables `sql`'s generic plan reads whole, by a sequential scan, for `values`. A hot read on statistics
+    from realistic data should scan none but tiny ones."""
+    return {node["Relation Name"] for node in await _generic_plan_nodes(connection, sql, values, analyze=False)
+            if node.get("Node Type") == "Seq Scan"}
