@@ -56,6 +56,30 @@ async def test_a_reader_runs_compiled_queries_with_named_values_and_rows_by_name
         await database.dispose()
 
 
+async def test_rows_of_different_statements_read_as_attributes_only_their_own_columns(fresh_database):
+    """A column read as an attribute once (which gives `Row` a descriptor for its name) is read the same way on
+    every later row; a row without that column still has no such attribute, and the record's own methods win."""
+    first = ReadQuery(text("SELECT 1 AS child_id, 'Sem' AS first_name, 'x' AS keys"))
+    other = ReadQuery(text("SELECT 2 AS group_id"))
+    database = Database(fresh_database, pool_size=1, max_overflow=0)
+    try:
+        async with database.read() as reader:
+            row = await reader.row(first)
+            assert (row.child_id, row.first_name) == (1, "Sem")
+            assert (row.child_id, row.first_name) == (1, "Sem")  # the second read takes the descriptor
+            assert callable(row.keys) and row["keys"] == "x"  # a method of the record is not shadowed
+            again = await reader.row(first)
+            assert again.child_id == 1
+            elsewhere = await reader.row(other)
+            assert elsewhere.group_id == 2
+            with pytest.raises(AttributeError, match="child_id"):
+                _ = elsewhere.child_id  # the descriptor from the other statement's rows finds no such column
+            assert getattr(elsewhere, "first_name", None) is None and not hasattr(elsewhere, "child_id")
+            assert not hasattr(row, "group_id") and row.child_id == 1
+    finally:
+        await database.dispose()
+
+
 async def test_a_reader_whose_connection_died_reads_again_on_a_new_one_without_an_error(fresh_database):
     """A restart or an idle timeout ends the pooled read connections; the next read must not fail for that."""
     database = Database(fresh_database, pool_size=2, max_overflow=0)
