@@ -21,7 +21,7 @@ MAX_MEDIA = 10
 WRITERS = frozenset({"parent", "staff", "org_admin"})
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # built per photo / entry on every feed read: see feeds.FeedItem
 class Entry:
     entry: Row
     media: list[Row]

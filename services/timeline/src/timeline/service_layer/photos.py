@@ -159,7 +159,7 @@ def _sees_organisation(viewer: Viewer, organisation_id: UUID, group_id: UUID) ->
     return viewer.role in ("org_admin", "platform_operator") and viewer.covers(organisation_id)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # built per photo / entry on every feed read: see feeds.FeedItem
 class VisiblePhoto:
     photo: Row  # photos + timeline_media columns
     child_ids: list[UUID]
