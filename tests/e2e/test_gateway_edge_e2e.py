@@ -30,7 +30,7 @@ async def test_timeline_status_is_served_through_its_table_line_only_to_logged_i
     eva = await logged_in(gateway, mailpit, w.parents["eva"][1])
     answer = await gateway.get("/api/v1/timeline/status", headers=bearer(eva))
     assert answer.status_code == 200, answer.text
-    assert answer.json()["state"] == "coming_soon"
+    assert answer.json() == {"state": "open", "message": "Photos and diary entries are in the family feed."}
     anonymous = await gateway.get("/api/v1/timeline/status")
     assert anonymous.status_code == 401 and anonymous.json()["error"]["code"] == "unauthorized"
     spec = (await gateway.get("/openapi.json")).json()
