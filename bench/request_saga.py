@@ -8,6 +8,9 @@ the run starts cold, and Kafka's JIT compiler alone took a third of a core in th
 
     .venv/bin/python bench/request_saga.py [--requests 200] [--warm-up 100] [--log-statements]
 
+It starts the bench profile over from empty databases and topics (like a new deployment): the big organisation
+that `bench/read_paths.py` loaded into the same profile is gone afterwards, and read_paths loads it again (minutes).
+
 Then it reads every event of the run back from Kafka and prints where the time went, hop by hop: for each
 event the envelope's `occurred_at` (written in its producer's transaction) and the Kafka record's timestamp
 (sent by the outbox relay), and the time mailpit received the mail.
