@@ -131,15 +131,16 @@ class DownloadOut(BaseModel):
 # The rows go to JSON as they are (konnect_kit.answers). ConversationOut stays the documented answer:
 # tests/test_messaging_page_json.py checks that both write the same bytes for the same page.
 
-def conversation_page(conversation: dict[str, Any], rows: Iterable[Any], older_cursor: int | None) -> dict[str, Any]:
-    """ConversationOut's content, in its field order, for a conversation (its columns) and a page of message rows
-    (oldest first, each with its stored `answer`: MessageOut's JSON), for `konnect_kit.answers`."""
+def conversation_page(conversation: dict[str, Any], answers: Iterable[str], older_cursor: int | None
+                      ) -> dict[str, Any]:
+    """ConversationOut's content, in its field order, for a conversation (its columns) and a page of messages
+    (oldest first, each its stored answer: MessageOut's JSON), for `konnect_kit.answers`."""
     conversation_id = conversation["conversation_id"]
     return {"conversation_id": conversation_id, "subject": conversation["subject"],
             "child_id": conversation["child_id"], "group_id": conversation["group_id"],
             "family_id": conversation["family_id"], "broadcast_id": conversation["broadcast_id"],
             "created_at": conversation["created_at"],
-            "messages": written_list(row["answer"] for row in rows), "older_cursor": older_cursor}
+            "messages": written_list(answers), "older_cursor": older_cursor}
 
 
 def conversation_list(rows: Iterable[Any], unread_total: int, next_cursor: int | None) -> dict[str, Any]:

@@ -16,14 +16,12 @@ from sqlalchemy import (
     distinct,
     func,
     literal_column,
-    null,
     or_,
     select,
     true,
-    union_all,
     update,
 )
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.dialects.postgresql import aggregate_order_by, insert
 
 from messaging.db.directory_records import live_record
 from messaging.db.models import (
@@ -157,10 +155,11 @@ _CONVERSATION = ("organisation_id", "family_id", "child_id", "group_id", "subjec
 
 
 def _open_statement(role: str) -> Any:
-    """One conversation the caller may read (no row otherwise), then up to `n` of its messages below the cursor,
-    newest first. The first row is the conversation (with `read_seq`, how far the account has read it; NULL
-    message columns), each further row one message (NULL conversation columns): repeating the conversation on
-    every message row cost more to decode than the messages themselves."""
+    """One conversation the caller may read (no row otherwise) with `read_seq`, how far the account has read it,
+    and up to `n` of its messages below the cursor, newest first, as two arrays: their `seqs` and their stored
+    `answers` (MessageOut's JSON, migration 0006; NULL: none). Arrays, not a row per message: decoding 200 rows
+    of the conversation's columns cost more than the messages themselves (411 against 276 us in-process for 200,
+    PROFILE-read-paths.md round 16), and the page is spliced, not built."""
     c, m, r = conversations.c, messages.c, conversation_reads.c
     read = select(r.last_read_seq).where(r.conversation_id == c.conversation_id,
                                          r.account_id == _ACCOUNT).scalar_subquery()
@@ -168,16 +167,15 @@ def _open_statement(role: str) -> Any:
                            c.broadcast_id, c.created_at, c.last_seq, func.coalesce(read, 0).label("read_seq"))
                     .where(c.conversation_id == bindparam("conversation_id", type_=Uuid), visible_clause(role))
                     .cte("conversation"))
-    # Each message as its stored answer JSON (migration 0006): the page is spliced, not built. Building it from the
-    # columns was ~7 us of Python per message (decoding, a dict, orjson), most of opening a conversation of 200.
-    page = (select(m.seq, m.answer)
-            .where(m.conversation_id == conversation.c.conversation_id, m.seq < _BEFORE)
-            .order_by(m.seq.desc()).limit(_N).lateral("page"))
-    nothing = [null().label(name) for name in _CONVERSATION]
-    head = select(conversation.c.conversation_id, *(conversation.c[name] for name in _CONVERSATION),
-                  *(null().label(column.name) for column in page.c))
-    rows = select(conversation.c.conversation_id, *nothing, *page.c).select_from(conversation.join(page, true()))
-    return union_all(head, rows).order_by(literal_column("seq").desc().nulls_first())
+    newest = (select(m.seq, m.answer)
+              .where(m.conversation_id == conversation.c.conversation_id, m.seq < _BEFORE)
+              .order_by(m.seq.desc()).limit(_N).correlate(conversation).lateral("newest"))
+    page = (select(func.array_agg(aggregate_order_by(newest.c.seq, newest.c.seq.desc())).label("seqs"),
+                   func.array_agg(aggregate_order_by(newest.c.answer, newest.c.seq.desc())).label("answers"))
+            .select_from(newest).lateral("page"))
+    return (select(*(conversation.c[name] for name in ("conversation_id", *_CONVERSATION)), page.c.seqs,
+                   page.c.answers)
+            .select_from(conversation.join(page, true())))
 
 
 _OPEN = {role: Query(_open_statement(role)) for role in _ROLES}
@@ -186,7 +184,8 @@ _OPEN = {role: Query(_open_statement(role)) for role in _ROLES}
 @dataclass(frozen=True)
 class OpenPage:
     conversation: dict[str, Any]  # with `last_seq` and `read_seq`
-    messages: list[Any]  # up to `n`, newest first: `seq` and `answer` (MessageOut's JSON, as stored)
+    seqs: list[int]  # up to `n` messages, newest first: their seq
+    answers: list[str]  # and their MessageOut JSON, as stored
 
 
 async def open_page(db: Handle, role: str, conversation_id: UUID, *, account_id: UUID,
@@ -199,7 +198,8 @@ async def open_page(db: Handle, role: str, conversation_id: UUID, *, account_id:
     if not found:
         return None
     head = found[0]
-    return OpenPage({"conversation_id": conversation_id, **{key: head[key] for key in _CONVERSATION}}, found[1:])
+    return OpenPage({"conversation_id": conversation_id, **{key: head[key] for key in _CONVERSATION}},
+                    list(head["seqs"] or ()), list(head["answers"] or ()))
 
 
 async def message(session: Session, message_id: UUID) -> Any:

@@ -186,9 +186,10 @@ async def _open(db_: Reader | Session, person: Person, conversation_id: UUID, be
 
 
 def _opened(found: db.OpenPage, limit: int) -> dict[str, Any]:
-    page = list(reversed(found.messages[:limit]))
-    return {"conversation": found.conversation, "messages": page,
-            "older_cursor": page[0]["seq"] if len(found.messages) > limit else None}
+    """The newest `limit` messages' stored answers, oldest first; the cursor to older ones (the oldest shown's
+    seq) when the statement found one more."""
+    return {"conversation": found.conversation, "messages": found.answers[limit - 1::-1],
+            "older_cursor": found.seqs[limit - 1] if len(found.seqs) > limit else None}
 
 
 async def one_message(session: Session, who: Caller, message_id: UUID) -> dict[str, Any]:
