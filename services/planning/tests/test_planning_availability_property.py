@@ -1,5 +1,6 @@
-"""Availability (occupancy counted in SQL) equals a straightforward reference over random groups of children with
-placements, changes, absences and capacities (seeded random worlds on real PostgreSQL)."""
+"""Availability (occupancy counted in SQL, and read from the occupancy read model once counted) equals a
+straightforward reference over random groups of children with placements, changes, absences and capacities
+(seeded random worlds on real PostgreSQL)."""
 
 import random
 import uuid
@@ -21,7 +22,9 @@ from planning.db.calendar import (
 )
 from planning.domain import calendar as rules
 from planning.main import MIGRATIONS
+from planning.occupancy_builder import OccupancyBuilder
 from planning.service_layer import calendar as cal
+from planning.service_layer import occupancy
 from sqlalchemy import insert
 
 START = date(2030, 3, 4)
@@ -151,44 +154,60 @@ def comparable(found: rules.Availability) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("seed", range(WORLDS))
-async def test_availability_equals_the_reference(migrated_database, seed: int) -> None:
+async def test_availability_equals_the_reference(migrated_database, seed: int, monkeypatch) -> None:
     rnd = random.Random(seed)
     w = world(rnd)
     database = Database(await _database(migrated_database))
+    # The read model counts three weeks from NOW (every date asked), not four months: the worlds stay quick.
+    monkeypatch.setattr(occupancy, "SPAN_AFTER", timedelta(days=21))
+    monkeypatch.setattr(occupancy, "KEEP_AFTER", timedelta(days=18))
     shown = 0
     try:
         await store(database, w)
-        for kid in w["kids"]:
-            if kid["deleted"]:
-                continue
-            for day in sorted({START + timedelta(days=rnd.randrange(DAYS)) for _ in range(4)}):
-                async with database.read() as reader:  # the screen's lean read path
-                    context = await cal.availability_context(reader, kid["child_id"], day, None)
-                    found, _ = cal.availability_from(context, kid["child_id"], day, now=NOW)
-                async with database.transaction() as session:  # booking's unit of work: the same answer
-                    assert await cal.availability(session, kid["child_id"], day, now=NOW) == found
-                    # The counts equal request evaluation's (group_occupancy) and the reference, for every
-                    # group the statement counted (the child's groups that date).
-                    for group_id, counted in context.occupancy.items():
-                        assert counted == await cal.group_occupancy(session, group_id, day), seed
-                        assert counted == reference_occupancy(w, group_id, day), seed
-                assert comparable(found) == reference(w, kid, day), seed
-                # The route writes its content straight: the same bytes as AvailabilityOut built from the domain's
-                # values (the route's former answer).
-                modelled = AvailabilityOut.model_validate({
-                    "child_id": kid["child_id"], "date": day, "open": found.open, "today": NOW.date(),
-                    "placement": None if found.placement is None else vars(found.placement),
-                    "planned": [{**vars(p), "starts_at": rules.clock_text(p.starts_at),
-                                 "ends_at": rules.clock_text(p.ends_at)} for p in found.planned],
-                    "options": [vars(o) for o in found.options]})
-                written = answer_bytes(availability_content(
-                    kid["child_id"], day, found, NOW.date(), planned=[cal.part_dict(p) for p in found.planned]))
-                assert written == modelled.model_dump_json().encode(), seed
-                shown += bool(found.planned) + bool(found.options) + (found.placement is not None)
+        asked = [(kid, day) for kid in w["kids"] if not kid["deleted"]
+                 for day in sorted({START + timedelta(days=rnd.randrange(DAYS)) for _ in range(4)})]
+        # First counted live (nothing counted ahead yet), then from the read model, which the builder fills.
+        shown += await _compare(database, w, asked, seed, stored=False)
+        assert await OccupancyBuilder(database, lambda: NOW, poll_seconds=1).drain() >= len(w["groups"]), seed
+        shown += await _compare(database, w, asked, seed, stored=True)
     finally:
         await database.dispose()
-    # Planned parts, options and placements were written: the byte comparison above compared something.
+    # Planned parts, options and placements were written: the byte comparison below compared something.
     assert shown > 0 or all(k["deleted"] for k in w["kids"]), seed
+
+
+async def _compare(database: Database, w: dict[str, Any], asked: list[tuple[dict[str, Any], date]], seed: int,
+                   *, stored: bool) -> int:
+    shown = 0
+    for kid, day in asked:
+        async with database.read() as reader:  # the screen's lean read path
+            context = await cal.availability_context(reader, kid["child_id"], day, None)
+            found, _ = cal.availability_from(context, kid["child_id"], day, now=NOW)
+        # From the read model once the builder ran; before, counted live (unless there is nothing to count:
+        # no placement that date).
+        assert context.occupancy_stored if stored else (not context.occupancy_stored
+                                                        or context.occupancy == {}), seed
+        async with database.transaction() as session:  # booking's unit of work: the same answer
+            assert await cal.availability(session, kid["child_id"], day, now=NOW) == found
+            # The counts equal request evaluation's (group_occupancy) and the reference, for every
+            # group the statement counted (the child's groups that date).
+            for group_id, counted in context.occupancy.items():
+                assert counted == await cal.group_occupancy(session, group_id, day), seed
+                assert counted == reference_occupancy(w, group_id, day), seed
+        assert comparable(found) == reference(w, kid, day), seed
+        # The route writes its content straight: the same bytes as AvailabilityOut built from the domain's
+        # values (the route's former answer).
+        modelled = AvailabilityOut.model_validate({
+            "child_id": kid["child_id"], "date": day, "open": found.open, "today": NOW.date(),
+            "placement": None if found.placement is None else vars(found.placement),
+            "planned": [{**vars(p), "starts_at": rules.clock_text(p.starts_at),
+                         "ends_at": rules.clock_text(p.ends_at)} for p in found.planned],
+            "options": [vars(o) for o in found.options]})
+        written = answer_bytes(availability_content(
+            kid["child_id"], day, found, NOW.date(), planned=[cal.part_dict(p) for p in found.planned]))
+        assert written == modelled.model_dump_json().encode(), seed
+        shown += bool(found.planned) + bool(found.options) + (found.placement is not None)
+    return shown
 
 
 def test_the_worlds_fill_groups() -> None:

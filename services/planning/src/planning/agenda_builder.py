@@ -47,7 +47,7 @@ def stored_details(days: list[dict[str, Any]], context: Any) -> list[tuple[UUID,
         made))) for day in days]
 
 
-def _serialization_failure(error: BaseException) -> bool:
+def serialization_failure(error: BaseException) -> bool:
     while error is not None:
         if getattr(error, "sqlstate", None) == _SERIALIZATION_FAILURE:
             return True
@@ -83,7 +83,7 @@ class AgendaBuilder(DrainingWorker):
         except Exception as error:
             if picked is None:
                 raise  # the queue itself failed (the database away): the next pass retries
-            if not _serialization_failure(error):
+            if not serialization_failure(error):
                 # Its agenda is read the computed way meanwhile; the others must not wait behind it.
                 log.exception("agenda days of family %s not computed", picked[0].family_id)
                 async with self.database.transaction() as session:

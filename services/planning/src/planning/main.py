@@ -12,6 +12,7 @@ from planning.agenda_builder import AgendaBuilder
 from planning.api import admin, agenda, calendar_feed, evaluation, organisations, requests
 from planning.expiry import ExpiryWorker
 from planning.handlers import credits, directory, erp
+from planning.occupancy_builder import OccupancyBuilder
 from planning.settings import Settings
 
 MIGRATIONS = Path(__file__).parent / "db" / "migrations"
@@ -27,9 +28,10 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     subscriptions = [Subscription(directory.HANDLERS), *erp.subscriptions(now),
                      Subscription(credits.handlers(now))]
 
-    def background(kit: ServiceKit) -> list[ExpiryWorker | AgendaBuilder]:
+    def background(kit: ServiceKit) -> list[ExpiryWorker | AgendaBuilder | OccupancyBuilder]:
         return [ExpiryWorker(kit.database, kit.outbox, now, poll_seconds=settings.expiry_poll_seconds),
-                AgendaBuilder(kit.database, now, poll_seconds=settings.agenda_build_poll_seconds)]
+                AgendaBuilder(kit.database, now, poll_seconds=settings.agenda_build_poll_seconds),
+                OccupancyBuilder(kit.database, now, poll_seconds=settings.occupancy_build_poll_seconds)]
 
     app = create_service_app(
         settings, title="Konnect planning",

@@ -18,3 +18,6 @@ class Settings(ServiceSettings):
     # The agenda builder's poll interval: after a change, a family's agenda is computed on every read (exact, a
     # little dearer) for at most about this long before its days are stored again.
     agenda_build_poll_seconds: float = 1.0
+    # The occupancy builder's: after a change, availability counts the group's places itself on the dates it
+    # touched (exact, a little dearer) for at most about this long.
+    occupancy_build_poll_seconds: float = 1.0

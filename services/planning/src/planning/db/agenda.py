@@ -112,27 +112,23 @@ SELECT (SELECT row_to_json(fam) FROM fam) AS family, {_KIDS_JSON} AS children,
 # taken that date. With the family of parent :account (NULL for none), so the screen checks who may look without a
 # statement of its own.
 #
-# Occupancy is counted here, by the same rule as `service_layer.calendar.group_occupancy` (domain
-# `schedule_state` / `occupied_parts`), over every child who may take a place in the group that date (placed
-# there, or moved in by a change). Why in SQL: decoding every classmate's placement and changes in Python made
-# the screen's cost grow with the group (a big organisation's 20-child group cost about twice a demo group's,
-# bench/PROFILE-read-paths.md); here only the counts come back. The rule, per child and day part:
+# Occupancy is counted live (`_OCCUPANCY_CTES`: by `_OCCUPANCY`, and by the read model's builder), by the same
+# rule as `service_layer.calendar.group_occupancy` (domain `schedule_state` / `occupied_parts`), over every child
+# who may take a place in the group that date (placed there, or moved in by a change). Why in SQL: decoding every
+# classmate's placement and changes in Python made the screen's cost grow with the group (a big organisation's
+# 20-child group cost about twice a demo group's, bench/PROFILE-read-paths.md); here only the counts come back.
+# The rule, per child and day part:
 #   the placement that date is the newest-started one covering it (`placement_on`); each day part of its
 #   pattern for that weekday counts 1 (repeats once), every non-absence change adds its delta; the part is
 #   planned while the sum is positive, absent when an absence change names it (absent places are free), and
 #   it belongs to the group of the last change (by created_at, change_id) that added it, or else to the
 #   placement's group. test_planning_availability_property.py compares this with that reference.
-_AVAILABILITY = Query(text(f"""WITH {_KIDS.format(where="child_id = :child")},
-mine AS (
-  SELECT p.group_id FROM directory_placements p WHERE p.child_id = :child AND NOT p.deleted
-    AND p.starts_on <= :start AND (p.ends_on IS NULL OR p.ends_on >= :start)),
-classmates AS (
+_OCCUPANCY_CTES = """classmates AS (
   SELECT p.child_id FROM directory_placements p
   WHERE p.group_id = ANY(ARRAY(SELECT group_id FROM mine)) AND NOT p.deleted
     AND p.starts_on <= :start AND (p.ends_on IS NULL OR p.ends_on >= :start)
   UNION SELECT c.child_id FROM care_changes c
-  WHERE c.group_id = ANY(ARRAY(SELECT group_id FROM mine)) AND c.date = :start AND c.active
-  UNION SELECT CAST(:child AS uuid)),
+  WHERE c.group_id = ANY(ARRAY(SELECT group_id FROM mine)) AND c.date = :start AND c.active),
 live AS (
   -- A subquery per classmate (a primary-key lookup each): as a join the planner hashed every child of the
   -- organisation instead (a sequential scan of directory_children, growing with the organisation).
@@ -156,7 +152,26 @@ state AS (
   SELECT sum(n) AS n, bool_or(absent) AS absent,
          coalesce((array_agg(group_id ORDER BY created_at DESC, change_id DESC) FILTER (WHERE adds))[1],
                   (array_agg(group_id) FILTER (WHERE base))[1]) AS group_id, day_part_id
-  FROM steps GROUP BY child_id, day_part_id)
+  FROM steps GROUP BY child_id, day_part_id)"""
+# The counts themselves: (group, day part, places taken) of the groups in `mine`.
+_OCCUPANCY_COUNTS = """SELECT group_id, day_part_id, count(*) AS taken FROM state
+  WHERE n > 0 AND NOT absent AND group_id = ANY(ARRAY(SELECT group_id FROM mine))
+  GROUP BY group_id, day_part_id"""
+_MINE = """mine AS (
+  SELECT p.group_id FROM directory_placements p WHERE p.child_id = :child AND NOT p.deleted
+    AND p.starts_on <= :start AND (p.ends_on IS NULL OR p.ends_on >= :start))"""
+_COUNTS_JSON = """(SELECT coalesce(json_agg(json_build_object('group_id', t.group_id, 'day_part_id', t.day_part_id,
+                                                   'taken', t.taken)), '[]') FROM ({counts}) t)"""
+
+_STORED_COUNTS_JSON = _COUNTS_JSON.format(counts="""SELECT o.group_id, o.day_part_id, o.taken FROM occupancy_parts o
+  WHERE o.group_id = ANY(ARRAY(SELECT group_id FROM mine)) AND o.date = :start""")
+
+# The availability screen: everything but the counts, which come from the occupancy read model (migration 0008)
+# while it may be used for every group of the child that date: counted, not marked stale since, the date in the
+# span counted. `occupancy` is NULL otherwise, and the screen counts them with `_OCCUPANCY` (a second round trip,
+# only then: counting in this statement, even unused, cost its plan's start-up on every read).
+_AVAILABILITY = Query(text(f"""WITH {_KIDS.format(where="child_id = :child")},
+{_MINE}
 SELECT {_KIDS_JSON} AS children, {_PLACEMENTS.format(children="kids")} AS placements,
        {_CHANGES.format(children="kids")} AS changes,
        -- Only that date's closing day: the screen asks about no other, and an organisation's list only grows.
@@ -165,13 +180,22 @@ SELECT {_KIDS_JSON} AS children, {_PLACEMENTS.format(children="kids")} AS placem
        (SELECT coalesce(json_agg(json_build_object('group_id', g.group_id, 'day_part_id', g.day_part_id,
                                                     'capacity', g.capacity)), '[]')
         FROM group_capacity g WHERE g.group_id = ANY(ARRAY(SELECT group_id FROM mine))) AS capacities,
-       (SELECT coalesce(json_agg(json_build_object('group_id', t.group_id, 'day_part_id', t.day_part_id,
-                                                    'taken', t.taken)), '[]')
-        FROM (SELECT group_id, day_part_id, count(*) AS taken FROM state
-              WHERE n > 0 AND NOT absent AND group_id = ANY(ARRAY(SELECT group_id FROM mine))
-              GROUP BY group_id, day_part_id) t) AS occupancy,
+       CASE WHEN coalesce((
+         SELECT bool_and(b.group_id IS NOT NULL AND b.built_from <= :start AND b.built_to >= :start
+                         AND NOT EXISTS (SELECT 1 FROM occupancy_stale o WHERE o.group_id = m.group_id
+                                         AND o.from_date <= :start AND o.to_date >= :start))
+         FROM mine m LEFT JOIN occupancy_built b ON b.group_id = m.group_id), true)
+       THEN {_STORED_COUNTS_JSON} END AS occupancy,
        (SELECT p.family_id FROM directory_parents p WHERE p.account_id = CAST(:account AS uuid) AND NOT p.deleted
        ) AS caller_family"""))
+
+# The child's groups' counts that date, counted live (the read model not usable for one of them).
+_OCCUPANCY = Query(text(f"""WITH {_MINE}, {_OCCUPANCY_CTES}
+SELECT {_COUNTS_JSON.format(counts=_OCCUPANCY_COUNTS)} AS occupancy"""))
+
+# One group's counts at one date, as the read model stores them (planning.occupancy_builder).
+_GROUP_OCCUPANCY = Query(text(f"""WITH mine AS (SELECT CAST(:group AS uuid) AS group_id), {_OCCUPANCY_CTES}
+{_OCCUPANCY_COUNTS}"""))
 
 _CALENDAR = Query(text(f"""WITH kids AS (SELECT CAST(:organisation AS uuid) AS organisation_id)
 SELECT {_CALENDARS.format(closing_range="")} AS calendars"""))
@@ -240,6 +264,7 @@ class AvailabilityContext:
     capacities: dict[UUID, dict[UUID, int]]  # group → day part → capacity, for the child's groups that date
     occupancy: dict[UUID, dict[UUID, int]]  # group → day part → places taken that date, same groups
     caller_family: UUID | None = None  # the family of the parent asked about (`account`), if any
+    occupancy_stored: bool = False  # the counts came from the read model (else counted live)
 
 
 # JSON ids are parsed with asyncpg's UUID: a uuid.UUID subclass (equal, same hash and text) that the rows of
@@ -346,12 +371,15 @@ async def availability_context(db: Handle, child_id: UUID, day: date, account: U
     capacities: dict[UUID, dict[UUID, int]] = {}
     for c in _load(row.capacities):
         capacities.setdefault(_id(c["group_id"]), {})[_id(c["day_part_id"])] = c["capacity"]
+    counted = row.occupancy
+    if counted is None:  # the read model is behind for one of the child's groups: counted now
+        counted = (await first(db, _OCCUPANCY, child=child_id, start=day)).occupancy
     occupancy: dict[UUID, dict[UUID, int]] = {}
-    for o in _load(row.occupancy):
+    for o in _load(counted):
         occupancy.setdefault(_id(o["group_id"]), {})[_id(o["day_part_id"])] = o["taken"]
     return AvailabilityContext(kids, _placements(row.placements, [child_id]), _changes(row.changes),
                                _calendars(row.calendars), _day_parts(row.day_parts), capacities, occupancy,
-                               row.caller_family)
+                               row.caller_family, row.occupancy is not None)
 
 
 async def organisation_calendar(db: Handle, organisation_id: UUID) -> OrgCalendar:
