@@ -48,7 +48,11 @@ CREATE TABLE occupancy_stale (
 -- counted in now (their placements' and changes' after the statement) and the rows' own groups (those of rows
 -- changed or deleted), stale over those dates. Children are looked up once each (a bulk load has many rows each).
 CREATE FUNCTION occupancy_mark(children uuid[], groups uuid[], froms date[], tos date[]) RETURNS void
-LANGUAGE sql AS $$
+-- Planned once per connection (plpgsql, a generic plan: the same index lookups whatever the arrays hold). As a
+-- SQL function, or with plans made for each call's values, planning was most of a care change's extra cost:
+-- 0.29 ms per call against 0.10 ms.
+LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $$
+BEGIN
     WITH touched AS (
       SELECT * FROM unnest(children, groups, froms, tos) AS t(child_id, group_id, from_date, to_date)),
     counted_in AS (
@@ -57,8 +61,8 @@ LANGUAGE sql AS $$
                           UNION SELECT c.group_id FROM care_changes c WHERE c.child_id = k.child_id) g)
     INSERT INTO occupancy_stale (group_id, from_date, to_date)
     SELECT c.group_id, t.from_date, t.to_date FROM touched t JOIN counted_in c ON c.child_id = t.child_id
-    UNION SELECT t.group_id, t.from_date, t.to_date FROM touched t WHERE t.group_id IS NOT NULL
-$$""",
+    UNION SELECT t.group_id, t.from_date, t.to_date FROM touched t WHERE t.group_id IS NOT NULL;
+END $$""",
     """
 -- A care change counts on its date; a placement over its span; a child (deleted or not) on every date.
 CREATE FUNCTION occupancy_input() RETURNS trigger LANGUAGE plpgsql AS $$
