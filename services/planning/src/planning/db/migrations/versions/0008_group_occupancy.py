@@ -16,8 +16,14 @@ down_revision = "0007"
 branch_labels = None
 depends_on = None
 
-# What a group's counts are made of: each row names its child.
-CHILD_INPUTS = ("directory_placements", "care_changes", "directory_children")
+# What a group's counts are made of (each row names its child), and the dates a row counts on: (its group, or NULL
+# for none, its first date, its last). A care change counts on its date, a placement over its span, a child
+# (deleted or not) on every date.
+COUNTS_ON = {
+    "care_changes": ("group_id", "date", "date"),
+    "directory_placements": ("group_id", "starts_on", "coalesce(ends_on, 'infinity')"),
+    "directory_children": ("CAST(NULL AS uuid)", "CAST('-infinity' AS date)", "CAST('infinity' AS date)"),
+}
 
 SCHEMA = (
     """
@@ -64,45 +70,6 @@ BEGIN
     UNION SELECT t.group_id, t.from_date, t.to_date FROM touched t WHERE t.group_id IS NOT NULL;
 END $$""",
     """
--- A care change counts on its date; a placement over its span; a child (deleted or not) on every date.
-CREATE FUNCTION occupancy_input() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-    children uuid[]; groups uuid[]; froms date[]; tos date[];
-BEGIN
-    -- Each branch names only the transition tables its event has, and the columns its table has.
-    IF TG_OP IN ('UPDATE', 'DELETE') THEN
-        IF TG_TABLE_NAME = 'care_changes' THEN
-            SELECT array_agg(child_id), array_agg(group_id), array_agg(date), array_agg(date)
-            INTO children, groups, froms, tos FROM old_rows;
-        ELSIF TG_TABLE_NAME = 'directory_placements' THEN
-            SELECT array_agg(child_id), array_agg(group_id), array_agg(starts_on),
-                   array_agg(coalesce(ends_on, 'infinity'))
-            INTO children, groups, froms, tos FROM old_rows;
-        ELSE
-            SELECT array_agg(child_id), array_agg(NULL::uuid), array_agg('-infinity'::date),
-                   array_agg('infinity'::date)
-            INTO children, groups, froms, tos FROM old_rows;
-        END IF;
-        PERFORM occupancy_mark(children, groups, froms, tos);
-    END IF;
-    IF TG_OP IN ('UPDATE', 'INSERT') THEN
-        IF TG_TABLE_NAME = 'care_changes' THEN
-            SELECT array_agg(child_id), array_agg(group_id), array_agg(date), array_agg(date)
-            INTO children, groups, froms, tos FROM new_rows;
-        ELSIF TG_TABLE_NAME = 'directory_placements' THEN
-            SELECT array_agg(child_id), array_agg(group_id), array_agg(starts_on),
-                   array_agg(coalesce(ends_on, 'infinity'))
-            INTO children, groups, froms, tos FROM new_rows;
-        ELSE
-            SELECT array_agg(child_id), array_agg(NULL::uuid), array_agg('-infinity'::date),
-                   array_agg('infinity'::date)
-            INTO children, groups, froms, tos FROM new_rows;
-        END IF;
-        PERFORM occupancy_mark(children, groups, froms, tos);
-    END IF;
-    RETURN NULL;
-END $$""",
-    """
 -- A table emptied at once (no row is in a transition table): every group counted so far, on every date.
 CREATE FUNCTION occupancy_truncated() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -113,10 +80,33 @@ END $$""",
 )
 
 
+def _input_function(table: str) -> str:
+    """The trigger function of one input: the rows a statement changed, before and after, marked."""
+    group, first, last = COUNTS_ON[table]
+
+    def marked(rows: str) -> str:
+        return (f"PERFORM occupancy_mark(array_agg(child_id), array_agg({group}), array_agg({first}), "
+                f"array_agg({last})) FROM {rows};")
+
+    # Each branch names only the transition tables its event has.
+    return f"""
+CREATE FUNCTION occupancy_{table}_input() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        {marked("old_rows")}
+    END IF;
+    IF TG_OP IN ('UPDATE', 'INSERT') THEN
+        {marked("new_rows")}
+    END IF;
+    RETURN NULL;
+END $$"""
+
+
 def upgrade() -> None:
     for statement in SCHEMA:
         op.execute(statement)
-    for table in CHILD_INPUTS:
+    for table in COUNTS_ON:
+        op.execute(_input_function(table))
         # Statement triggers over transition tables: a bulk load marks each group once, not once per row.
         _statement_triggers(table)
         op.execute(f"CREATE TRIGGER occupancy_{table}_truncated AFTER TRUNCATE ON {table} "
@@ -125,19 +115,20 @@ def upgrade() -> None:
 
 def _statement_triggers(table: str) -> None:
     op.execute(f"CREATE TRIGGER occupancy_{table}_inserted AFTER INSERT ON {table} "
-               "REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION occupancy_input()")
+               f"REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION occupancy_{table}_input()")
     op.execute(f"CREATE TRIGGER occupancy_{table}_updated AFTER UPDATE ON {table} "
                "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT "
-               "EXECUTE FUNCTION occupancy_input()")
+               f"EXECUTE FUNCTION occupancy_{table}_input()")
     op.execute(f"CREATE TRIGGER occupancy_{table}_deleted AFTER DELETE ON {table} "
-               "REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION occupancy_input()")
+               f"REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION occupancy_{table}_input()")
 
 
 def downgrade() -> None:
-    for table in CHILD_INPUTS:
+    for table in COUNTS_ON:
         for event in ("inserted", "updated", "deleted", "truncated"):
             op.execute(f"DROP TRIGGER occupancy_{table}_{event} ON {table}")
-    for statement in ("DROP FUNCTION occupancy_truncated()", "DROP FUNCTION occupancy_input()",
+        op.execute(f"DROP FUNCTION occupancy_{table}_input()")
+    for statement in ("DROP FUNCTION occupancy_truncated()",
                       "DROP FUNCTION occupancy_mark(uuid[], uuid[], date[], date[])", "DROP TABLE occupancy_stale",
                       "DROP TABLE occupancy_parts", "DROP TABLE occupancy_built"):
         op.execute(statement)
