@@ -3,10 +3,11 @@
 Every service, the example ERP client, Kafka, PostgreSQL and mailpit run as real processes (bench profile).
 200 requests are submitted one after the other through the gateway; each is timed from the POST until
 its decision mail is in mailpit. Baseline in the same run: a bare aiokafka produce → consume round trip.
-Both are measured after 100 sagas that are not counted (steady state, as in production: every process of
-the run starts cold, and Kafka's JIT compiler alone took a third of a core in the first minute).
+Both are measured after a minute of Kafka traffic and 100 sagas that are not counted (steady state, as in
+production: every process of the run starts cold, and Kafka's JIT compiler alone took a third of a core in the
+first minute).
 
-    .venv/bin/python bench/request_saga.py [--requests 200] [--warm-up 100] [--log-statements]
+    .venv/bin/python bench/request_saga.py [--requests 200] [--warm-up 100] [--warm-broker 60] [--log-statements]
 
 It starts the bench profile over from empty databases and topics (like a new deployment): the big organisation
 that `bench/read_paths.py` loaded into the same profile is gone afterwards, and read_paths loads it again (minutes).
@@ -69,6 +70,33 @@ async def kafka_round_trips(bootstrap: KafkaConnection, count: int) -> list[floa
     return samples
 
 
+async def warm_the_broker(bootstrap: KafkaConnection, seconds: float) -> int:
+    """Produce, fetch and commit offsets one message at a time for `seconds`; returns how many went round.
+
+    Why: every run starts Kafka anew, and its JIT compiler keeps compiling long after the 100 warm-up sagas. With
+    only those, the compiler threads used 8 ms of CPU per measured saga, half of the broker's, on a machine of two
+    cores where every step waits for a core (bench/PROFILE-read-paths.md, round 18). A deployed broker has run for
+    days; the paths compiled here (produce with acks=all, fetch, offset commit) are the ones the saga takes."""
+    topic = f"bench.warm.{uuid.uuid4().hex[:8]}"
+    await ensure_topics(bootstrap, [(topic, 1)])
+    consumer = AIOKafkaConsumer(topic, **bootstrap.client_kwargs(), group_id=f"warm-{uuid.uuid4().hex}",
+                                auto_offset_reset="earliest", enable_auto_commit=False)
+    producer = AIOKafkaProducer(**bootstrap.client_kwargs(), acks="all", enable_idempotence=True)
+    await consumer.start()
+    await producer.start()
+    sent, until = 0, time.monotonic() + seconds
+    try:
+        while time.monotonic() < until:
+            await producer.send_and_wait(topic, b"warm")
+            await consumer.getone()
+            await consumer.commit()
+            sent += 1
+    finally:
+        await producer.stop()
+        await consumer.stop()
+    return sent
+
+
 # Decision mails name what happened to whom ("Extra dag voor Noor op woensdag 9 december geaccepteerd").
 DECISION_SUBJECT = "Extra dag voor"
 DECISION_QUERY = f'subject:"{DECISION_SUBJECT}"'
@@ -109,8 +137,9 @@ class DecisionMails:
             sys.exit(f"request {request}: no decision mail within {MAIL_DEADLINE_SECONDS:.0f} s")
 
 
-async def saga_round_trips(gateway_url: str, mailpit: Mailpit, bootstrap: KafkaConnection, count: int,
-                           warm_up: int) -> tuple[list[float], list[float], list[float], dict[str, float], str]:
+async def saga_round_trips(gateway_url: str, mailpit: Mailpit, bootstrap: KafkaConnection, count: int, warm_up: int,
+                           warm_broker_seconds: float
+                           ) -> tuple[list[float], list[float], list[float], dict[str, float], str]:
     """The bare Kafka round trips, then each request's time from POST to its mail as SMTP accepted it (mailpit's
     receipt time) and as the bench heard of it, and when each was posted (request id → epoch s).
 
@@ -127,6 +156,10 @@ async def saga_round_trips(gateway_url: str, mailpit: Mailpit, bootstrap: KafkaC
         baseline: list[float] = []
         async with erp_client(bootstrap, w.org), DecisionMails(mailpit, w.parents["eva"][1]) as mails:
             for n, (day, part) in enumerate(slots, start=1):
+                if n == 1 and warm_broker_seconds:  # the broker first, then the sagas warm every other process
+                    went = await warm_the_broker(bootstrap, warm_broker_seconds)
+                    print(f"  broker warmed first: {went} messages produced, fetched and committed one at a time "
+                          f"in {warm_broker_seconds:.0f} s", flush=True)
                 if n == warm_up + 1:  # warm now: measure the bare round trip, then count the sagas from here
                     baseline = await kafka_round_trips(bootstrap, count)
                     accepted, heard, posted = [], [], {}
@@ -241,6 +274,9 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200, help="measured sagas (at most 200)")
     parser.add_argument("--warm-up", type=int, default=100,
                         help="sagas run first and not counted; the Kafka round trips are measured after them")
+    parser.add_argument("--warm-broker", type=float, default=60.0, metavar="SECONDS",
+                        help="before the sagas, keep Kafka busy this long (produce, fetch, commit) so its JIT compiler "
+                             "has settled, as in a broker that has been running for days; 0 to measure it cold")
     parser.add_argument("--log-statements", action="store_true",
                         help="PostgreSQL logs every statement with its time (log_min_duration_statement = 0) to the "
                              "bench profile's postgres.log, to see each transaction of the saga; slows the run")
@@ -258,7 +294,8 @@ def main() -> None:
     try:
         mailpit = Mailpit(endpoints.mailpit_api)
         baseline, accepted, heard, posted, address = asyncio.run(
-            saga_round_trips(stack.url(GATEWAY), mailpit, endpoints.kafka, args.requests, args.warm_up))
+            saga_round_trips(stack.url(GATEWAY), mailpit, endpoints.kafka, args.requests, args.warm_up,
+                             args.warm_broker))
         events = asyncio.run(event_times(endpoints.kafka))
         # The measured sagas' mails are the newest ones (the warm-up's came first).
         mails = asyncio.run(mail_times(mailpit, address))[-args.requests:]

@@ -1,12 +1,13 @@
 """Async database access: one engine per service, sessions that commit on success and roll back otherwise."""
 
+import functools
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
 import asyncpg
-from sqlalchemy import event, exc, select, text
+from sqlalchemy import JSON, Column, Table, event, exc, select, text
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.sql import ClauseElement
@@ -147,6 +148,11 @@ class Row(asyncpg.Record):
 
     __slots__ = ()
 
+    @property
+    def _mapping(self) -> "Row":
+        """Read by key, as a SQLAlchemy row's `_mapping` is: callers written for either kind of row work."""
+        return self
+
     def __getattr__(self, name: str) -> Any:
         try:
             value = self[name]
@@ -200,18 +206,94 @@ class Query:
         self.read = ReadQuery(statement)
 
 
+async def driver(session: AsyncSession) -> asyncpg.Connection:
+    """The unit of work's own asyncpg connection, inside its transaction (begun here if no statement began it).
+
+    Why: a statement run through the session costs SQLAlchemy's execution machinery (cache key, execution
+    context, result set-up, two greenlet switches) on top of the driver's own work: in-process, a transaction of
+    eight one-row statements took 2,250 us of CPU that way, 1,300 us as `exec_driver_sql`, and 610 us run here
+    (bench/PROFILE-read-paths.md, round 18). The request saga is a chain of such transactions. Statements run
+    here are driver-level SQL (`$1` parameters; asyncpg keeps each prepared per connection) and see and write
+    the same transaction: they commit or roll back with the unit of work. Their errors are asyncpg's own
+    (`asyncpg.PostgresError`, with `sqlstate`); the HTTP layer answers them as it answers SQLAlchemy's.
+    """
+    connection = await session.connection()
+    adapted = (await connection.get_raw_connection()).dbapi_connection  # SQLAlchemy's asyncpg adapter
+    # SQLAlchemy sends BEGIN lazily, just before its first statement; a driver-level statement first needs it
+    # now. Begun through the adapter, the transaction stays the session's: its commit and rollback end it.
+    if adapted._transaction is None and not adapted.autocommit:  # private: pinned by test_unit_of_work.py
+        await adapted._start_transaction()
+    return adapted._connection
+
+
 async def first(db: Handle, query: Query, **values: Any) -> Any:
     """The first row (columns as attributes), or None, on either handle."""
     if isinstance(db, Reader):
         return await db.row(query.read, **values)
-    return (await db.execute(query.statement, values)).first()
+    return await (await driver(db)).fetchrow(query.read.sql, *query.read.arguments(values), record_class=Row)
 
 
 async def mappings(db: Handle, query: Query, **values: Any) -> list[Any]:
     """Every row, its columns read by key (`row["name"]`), on either handle."""
     if isinstance(db, Reader):
         return await db.rows(query.read, **values)
-    return [row._mapping for row in await db.execute(query.statement, values)]
+    return await (await driver(db)).fetch(query.read.sql, *query.read.arguments(values), record_class=Row)
+
+
+async def run(session: AsyncSession, query: Query, **values: Any) -> str:
+    """A writing statement of the unit of work, driver-level; its status (e.g. "UPDATE 1")."""
+    return await (await driver(session)).execute(query.read.sql, *query.read.arguments(values))
+
+
+# -- rows written driver-level: the table's own columns and types, the SQL text generated once per shape ----------
+
+def _names(names: Iterable[str]) -> str:
+    return ", ".join(f'"{name}"' for name in names)
+
+
+def _typed(column: Column[Any], n: int) -> str:
+    if isinstance(column.type, JSON):  # SQLAlchemy would serialise the value first; asyncpg's codec takes text
+        raise TypeError(f"{column}: JSON columns are not written by insert_rows/update_row")
+    return f"${n}::{column.type.compile(dialect=_ASYNCPG)}"
+
+
+@functools.lru_cache(maxsize=512)
+def _insert_sql(table: Table, columns: tuple[str, ...], rows: int, returning: bool) -> str:
+    width = len(columns)
+    values = ", ".join("(" + ", ".join(_typed(table.c[name], r * width + i + 1) for i, name in enumerate(columns))
+                       + ")" for r in range(rows))
+    sql = f"INSERT INTO {table.name} ({_names(columns)}) VALUES {values}"
+    return sql + (f" RETURNING {_names(c.name for c in table.c)}" if returning else "")
+
+
+async def insert_rows(session: AsyncSession, table: Table, rows: Sequence[Mapping[str, Any]], *,
+                      returning: bool = False) -> list[Row]:
+    """`rows` (each with the first row's keys) into `table` in one driver-level statement; with `returning`, every
+    column of the rows as stored, in the order given. Values are cast to the columns' types, as SQLAlchemy would."""
+    if not rows:
+        return []
+    columns = tuple(rows[0])
+    sql = _insert_sql(table, columns, len(rows), returning)
+    arguments = [row[name] for row in rows for name in columns]
+    connection = await driver(session)
+    if returning:
+        return await connection.fetch(sql, *arguments, record_class=Row)
+    await connection.execute(sql, *arguments)
+    return []
+
+
+@functools.lru_cache(maxsize=512)
+def _update_sql(table: Table, key: str, columns: tuple[str, ...]) -> str:
+    assignments = ", ".join(f'"{name}" = {_typed(table.c[name], i + 2)}' for i, name in enumerate(columns))
+    return (f'UPDATE {table.name} SET {assignments} WHERE "{key}" = {_typed(table.c[key], 1)} '
+            f"RETURNING {_names(c.name for c in table.c)}")
+
+
+async def update_row(session: AsyncSession, table: Table, key: str, key_value: Any, **values: Any) -> Row | None:
+    """Set `values` on the row of `table` whose `key` column is `key_value`, driver-level; the row as it is now
+    (every column), or None when there is no such row."""
+    sql = _update_sql(table, key, tuple(values))
+    return await (await driver(session)).fetchrow(sql, key_value, *values.values(), record_class=Row)
 
 
 # The unit-of-work handle as routes and service layers see it: a route passes it on to the service layer, the

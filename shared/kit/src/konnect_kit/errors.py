@@ -3,6 +3,7 @@
 import logging
 from typing import Any
 
+import asyncpg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -77,6 +78,21 @@ def install_error_handlers(app: FastAPI) -> None:
         # SQLSTATE class 22 (data exception, e.g. a NUL character in text): the input is at fault, not us.
         if str(getattr(exc.orig, "sqlstate", "") or "").startswith("22"):
             log.warning("value refused by the database", extra={"error": str(exc.orig)[:500]})
+            return JSONResponse(error_body("invalid_value", "A value in the request cannot be stored."),
+                                status_code=422)
+        return await _unexpected(request, exc)
+
+    # The same answers for a statement run driver-level on the unit of work's connection (konnect_kit.db.driver),
+    # which raises asyncpg's errors as they are, without SQLAlchemy's wrapping.
+    @app.exception_handler(asyncpg.PostgresError)
+    async def _driver_error(request: Request, exc: asyncpg.PostgresError) -> JSONResponse:
+        sqlstate = str(getattr(exc, "sqlstate", "") or "")
+        if sqlstate.startswith("23"):
+            log.warning("write refused by a database constraint", extra={"error": str(exc)[:500]})
+            return JSONResponse(error_body("conflict", "The change conflicts with another change; reload and retry."),
+                                status_code=409)
+        if sqlstate.startswith("22"):
+            log.warning("value refused by the database", extra={"error": str(exc)[:500]})
             return JSONResponse(error_body("invalid_value", "A value in the request cannot be stored."),
                                 status_code=422)
         return await _unexpected(request, exc)

@@ -10,18 +10,19 @@ from typing import Any
 from konnect_contracts.envelope import Envelope
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from konnect_kit.db import driver
+
 
 async def claim(session: AsyncSession, consumer: str, envelopes: Sequence[Envelope]) -> set[Any]:
     """Insert inbox rows; returns the event ids this consumer group has not seen before."""
     if not envelopes:
         return set()
-    # A driver-level statement: no clause to build or compile on the hot path. It also opens the unit of work's
-    # transaction itself; handing it to asyncpg directly needed a "SELECT 1" first, one more round trip per batch.
-    connection = await session.connection()
-    rows = await connection.exec_driver_sql(
+    # A driver-level statement on the unit of work's own connection (konnect_kit.db.driver): no clause to build,
+    # none of SQLAlchemy's per-execute work; `driver` opens the transaction itself when this is its first statement.
+    rows = await (await driver(session)).fetch(
         "INSERT INTO kit_inbox (consumer, event_id, event_type) "
         "SELECT $1, unnest($2::uuid[]), unnest($3::text[]) "
         "ON CONFLICT DO NOTHING RETURNING event_id",
-        (consumer, [e.event_id for e in envelopes], [e.event_type for e in envelopes]),
+        consumer, [e.event_id for e in envelopes], [e.event_type for e in envelopes],
     )
     return {row[0] for row in rows}

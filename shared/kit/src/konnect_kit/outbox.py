@@ -17,7 +17,7 @@ from konnect_contracts.envelope import Envelope, EventPayload, kafka_headers
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from konnect_kit.correlation import causation_id_var, current_correlation_id
-from konnect_kit.db import Database, asyncpg_dsn
+from konnect_kit.db import Database, asyncpg_dsn, driver
 from konnect_kit.kafka import KafkaConnection, make_producer
 from konnect_kit.schema import outbox
 from konnect_kit.topics import topic_name
@@ -63,9 +63,8 @@ class Outbox:
         event_ids = [envelope.event_id, *(uuid5(envelope.event_id, topic) for topic, _ in copies)]
         topics = [payload.TOPIC, *(topic for topic, _ in copies)]
         keys = [payload.partition_key(), *(key for _, key in copies)]
-        connection = await session.connection()
-        await connection.exec_driver_sql(_INSERT_AND_WAKE, (event_ids, envelope.event_type, topics, keys, value,
-                                                            headers))
+        await (await driver(session)).execute(_INSERT_AND_WAKE, event_ids, envelope.event_type, topics, keys, value,
+                                              headers)
         return envelope
 
 
@@ -73,7 +72,8 @@ class Outbox:
 # statement. The NOTIFY is delivered at commit, like the rows, and wakes the relay then instead of at its next poll.
 # As a statement of its own it cost every publish one more round trip (bench/request_saga), and so did each ERP
 # copy. Built as a SQLAlchemy clause (a SELECT of literals per row, UNION ALL), creating and compiling it cost about
-# a quarter of planning's CPU for a request's POST; this text is prepared once per connection.
+# a quarter of planning's CPU for a request's POST; this text is prepared once per connection, and runs on the unit
+# of work's own asyncpg connection (konnect_kit.db.driver).
 _INSERT_AND_WAKE = (
     f"INSERT INTO {outbox.name} (event_id, event_type, topic, key, value, headers) "
     "SELECT e.event_id, $2::text, e.topic, e.key, $5::bytea, $6::text::jsonb "

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
+from konnect_kit.db import driver
 from sqlalchemy import Interval, case, func, literal, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -78,12 +79,11 @@ async def _queue(session: AsyncSession, channel: str, wake_channel: str, *, even
                  kind: str, language: str, subject: str, body_text: str, body_html: str,
                  organisation_id: UUID | None, account_id: UUID | None, extra: dict[str, Any] | None = None) -> bool:
     extra = extra or {}
-    connection = await session.connection()
-    result = await connection.exec_driver_sql(_QUEUE_AND_WAKE, (
-        delivery_id_for(event_id, channel, recipient), event_id, kind, channel, organisation_id, account_id,
-        recipient, language, subject, body_text, body_html, extra.get("sender_name"), extra.get("reply_to"),
-        extra.get("unsubscribe_url"), wake_channel))
-    return result.first() is not None
+    queued = await (await driver(session)).fetchval(
+        _QUEUE_AND_WAKE, delivery_id_for(event_id, channel, recipient), event_id, kind, channel, organisation_id,
+        account_id, recipient, language, subject, body_text, body_html, extra.get("sender_name"),
+        extra.get("reply_to"), extra.get("unsubscribe_url"), wake_channel)
+    return queued is not None
 
 
 # The row and the sender's wake-up (NOTIFY, delivered at commit) in one statement, not two round trips; a
@@ -102,19 +102,18 @@ _QUEUE_AND_WAKE = (
 async def claim_next_due(session: AsyncSession, channel: str, now: datetime | None = None) -> DueDelivery | None:
     """Lock one due pending delivery of `channel`; rows another instance holds are skipped (nothing goes twice).
     `now` is the app's clock where one is injected (held pushes wait for it); else the database's."""
-    row = (await session.execute(
-        select(deliveries.c.delivery_id, deliveries.c.kind, deliveries.c.event_id, deliveries.c.account_id,
-               deliveries.c.recipient, deliveries.c.language, deliveries.c.subject, deliveries.c.body_text,
-               deliveries.c.body_html, deliveries.c.attempts, deliveries.c.sender_name, deliveries.c.reply_to,
-               deliveries.c.unsubscribe_url)
-        .where(deliveries.c.channel == channel, deliveries.c.status == "pending",
-               deliveries.c.next_attempt_at <= (now if now is not None else func.now()))
-        .order_by(deliveries.c.next_attempt_at)
-        .limit(1)
-        .with_for_update(skip_locked=True)
-    )).first()
-    return DueDelivery(**row._mapping) if row else None
+    row = await (await driver(session)).fetchrow(_CLAIM_NEXT_DUE, channel, now)
+    return DueDelivery(*row) if row else None
 
+
+# Driver-level, on the sender's own unit of work (konnect_kit.db.driver): every pass of every lane claims (the last
+# claim of a pass finds nothing), and built as a SQLAlchemy clause per call the claim and `mark_sent` cost the mail
+# sender about a millisecond of CPU per mail, on the request saga's path (bench/PROFILE-read-paths.md, round 18).
+_CLAIM_NEXT_DUE = (
+    f"SELECT {', '.join(DueDelivery.__dataclass_fields__)} FROM {deliveries.name} "
+    "WHERE channel = $1::text AND status = 'pending' AND next_attempt_at <= coalesce($2::timestamptz, now()) "
+    "ORDER BY next_attempt_at LIMIT 1 FOR UPDATE SKIP LOCKED"
+)
 
 # Mails whose body holds a single-use link (a secret): once the mail is out (or given up on), the body
 # is emptied so the secret does not rest in this table; kind, recipient, subject and times stay for support.
@@ -128,11 +127,15 @@ def _scrubbed_if_secret() -> dict[str, Any]:
 
 
 async def mark_sent(session: AsyncSession, delivery_id: UUID) -> None:
-    await session.execute(
-        update(deliveries).where(deliveries.c.delivery_id == delivery_id)
-        .values(status="sent", attempts=deliveries.c.attempts + 1, sent_at=func.now(), last_error=None,
-                **_scrubbed_if_secret())
-    )
+    await (await driver(session)).execute(_MARK_SENT, delivery_id, list(KINDS_WITH_SECRETS))
+
+
+_MARK_SENT = (
+    f"UPDATE {deliveries.name} SET status = 'sent', attempts = attempts + 1, sent_at = now(), last_error = NULL, "
+    "body_text = CASE WHEN kind = ANY($2::text[]) THEN '' ELSE body_text END, "
+    "body_html = CASE WHEN kind = ANY($2::text[]) THEN '' ELSE body_html END "
+    "WHERE delivery_id = $1::uuid"
+)
 
 
 async def mark_retry(session: AsyncSession, delivery_id: UUID, *, error: str, delay_seconds: float) -> None:

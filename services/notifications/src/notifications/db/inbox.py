@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid4
 
-from konnect_kit.db import Reader, ReadQuery
+from konnect_kit.db import Reader, ReadQuery, driver
 from sqlalchemy import (
     ARRAY,
     BigInteger,
@@ -80,8 +80,8 @@ async def add(session: AsyncSession, entry: InboxEntry, now: datetime) -> InboxR
     t = inbox_items
     # One writer per account at a time, so an account's sequence numbers commit in order and a live stream that
     # read up to N can never later see a smaller one appear (callers take accounts in a fixed order: no deadlock).
-    connection = await session.connection()
-    await connection.exec_driver_sql(_LOCK_ACCOUNT, (str(entry.account_id),))
+    connection = await driver(session)
+    await connection.execute(_LOCK_ACCOUNT, str(entry.account_id))
     if entry.collapses:
         same = and_(t.c.account_id == entry.account_id, t.c.kind == entry.kind, t.c.subject_id == entry.subject_id)
         unread = (await session.execute(select(t.c.item_id, t.c.child_ids).where(same, t.c.read_at.is_(None))
@@ -99,15 +99,16 @@ async def add(session: AsyncSession, entry: InboxEntry, now: datetime) -> InboxR
     # pg_notify(...)`): as four statements they were most of the round trips of a request-decision mail
     # (bench/request_saga). A NOTIFY for a dropped duplicate only makes a live stream look and find nothing.
     # Driver-level text, prepared once per connection: built as a SQLAlchemy clause per call it cost about a third
-    # of the notifications handler's CPU for a decision mail (bench/PROFILE-read-paths.md, round 9).
+    # of the notifications handler's CPU for a decision mail (bench/PROFILE-read-paths.md, round 9); run on the unit
+    # of work's own asyncpg connection (konnect_kit.db.driver), not through SQLAlchemy's execute (round 18).
     statement = _INSERT_AND_WAKE if entry.collapses else _INSERT_UNLESS_THERE_AND_WAKE
-    inserted = (await connection.exec_driver_sql(statement, (
-        uuid4(), entry.account_id, entry.organisation_id, entry.kind, entry.subject_id,
+    inserted = await connection.fetchrow(
+        statement, uuid4(), entry.account_id, entry.organisation_id, entry.kind, entry.subject_id,
         [UUID(str(child)) for child in entry.child_ids], json.dumps(entry.params), entry.link, now,
-        str(entry.account_id)))).first()
+        str(entry.account_id))
     if inserted is None:
         return None
-    columns = dict(inserted._mapping)
+    columns = dict(inserted.items())
     columns["params"] = json.loads(columns["params"])  # sent back as text: no SQLAlchemy type reads it here
     return _row(columns)
 

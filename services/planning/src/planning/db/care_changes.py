@@ -4,7 +4,8 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import insert, update
+from konnect_kit.db import insert_rows
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from planning.db.calendar import care_changes
@@ -12,7 +13,7 @@ from planning.db.calendar import care_changes
 
 async def add_care_changes(session: AsyncSession, changes: Sequence[dict[str, Any]]) -> None:
     """Rows of `care_changes` (+1 or -1 for one child, date and day part, with their source)."""
-    await session.execute(insert(care_changes), list(changes))
+    await insert_rows(session, care_changes, changes)  # driver-level: an accepted request's, on the saga's path
 
 
 async def withdraw_care_changes(session: AsyncSession, source_id: UUID) -> None:

@@ -2,7 +2,8 @@
 
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, DateTime, Table, Text, Uuid, func, select
+from konnect_kit.db import driver
+from sqlalchemy import BigInteger, Column, DateTime, Table, Text, Uuid, func
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,7 +20,8 @@ erp_clients = Table(
 
 async def clients_of(session: AsyncSession, organisation_id: Any) -> list[str]:
     """The ERP clients registered for an organisation, by id."""
-    rows = await session.execute(select(erp_clients.c.client_id)
-                                 .where(erp_clients.c.organisation_ids.contains([organisation_id]))
-                                 .order_by(erp_clients.c.client_id))
+    # Driver-level (konnect_kit.db.driver): every event an ERP gets a copy of asks, on the request saga's path.
+    rows = await (await driver(session)).fetch(
+        "SELECT client_id FROM erp_clients WHERE organisation_ids @> ARRAY[$1::uuid] ORDER BY client_id",
+        organisation_id)
     return [row[0] for row in rows]

@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from konnect_kit.db import Handle, Query, first
+from konnect_kit.db import Handle, Query, driver, first
 from sqlalchemy import Row, and_, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,7 +21,6 @@ from planning.db.calendar import (
     directory_parents,
     directory_placements,
     group_capacity,
-    school_holidays,
 )
 from planning.db.calendar import (
     day_parts as day_parts_table,
@@ -45,9 +44,13 @@ def child_record(row: Any) -> ChildRecord:
 
 
 async def child(session: AsyncSession, child_id: UUID) -> ChildRecord | None:
-    row = (await session.execute(select(directory_children).where(
-        directory_children.c.child_id == child_id, ~directory_children.c.deleted))).first()
-    return None if row is None else child_record(row)
+    # Driver-level (konnect_kit.db.driver): each line of a request's POST reads its child (round 18).
+    row = await (await driver(session)).fetchrow(_CHILD, child_id)
+    return None if row is None else ChildRecord(*row)
+
+
+_CHILD = ("SELECT child_id, organisation_id, family_id, first_name, last_name FROM directory_children "
+          "WHERE child_id = $1::uuid AND NOT deleted")
 
 
 _FAMILY = Query(select(directory_families.c.family_id, directory_families.c.organisation_id, directory_families.c.name)
@@ -114,10 +117,12 @@ async def day_parts_of(session: AsyncSession, organisation_id: UUID, care_type: 
 async def school_holiday_ranges(session: AsyncSession, organisation_id: UUID, start: date, end: date
                                 ) -> list[tuple[date, date]]:
     """(first, last) of every school holiday of the organisation overlapping [start, end]."""
-    rows = await session.execute(select(school_holidays.c.starts_on, school_holidays.c.ends_on).where(
-        school_holidays.c.organisation_id == organisation_id,
-        school_holidays.c.starts_on <= end, school_holidays.c.ends_on >= start))
-    return [(r.starts_on, r.ends_on) for r in rows]
+    rows = await (await driver(session)).fetch(_HOLIDAYS, organisation_id, start, end)
+    return [(r[0], r[1]) for r in rows]
+
+
+_HOLIDAYS = ("SELECT starts_on, ends_on FROM school_holidays WHERE organisation_id = $1::uuid "
+             "AND starts_on <= $3::date AND ends_on >= $2::date")
 
 
 async def changes_on(session: AsyncSession, child_ids: Iterable[UUID], day: date) -> list[CareChange]:
