@@ -5,6 +5,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from konnect_kit.db import Query, first
 from sqlalchemy import bindparam, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,7 +20,7 @@ from notifications.domain.mail_texts import Sender
 # their channels, the sender, and each parent's suppression), each ~1 ms on a loaded machine, all on the path of
 # the request saga (bench/request_saga.py, "mail sender: claimed"). Names cover the ids given and the children
 # of the request's own lines (an expiry names only its line ids).
-_FACTS = text("""SELECT
+_FACTS = Query(text("""SELECT
   (SELECT json_build_object('kind', r.kind, 'lines', r.lines) FROM requests r WHERE r.request_id = :request_id
   ) AS request,
   (SELECT coalesce(json_agg(json_build_object('child_id', c.child_id, 'first_name', c.first_name)), '[]')
@@ -44,7 +45,7 @@ _FACTS = text("""SELECT
    WHERE o.organisation_id = :organisation_id) AS sender""").bindparams(
     bindparam("request_id", type_=Uuid), bindparam("child_ids", type_=ARRAY(Uuid)),
     bindparam("kind", type_=Text), bindparam("family_id", type_=Uuid), bindparam("organisation_id", type_=Uuid),
-).columns(request=JSON, names=JSON, parents=JSON, sender=JSON)
+).columns(request=JSON, names=JSON, parents=JSON, sender=JSON))
 
 
 @dataclass(frozen=True)
@@ -59,9 +60,10 @@ class FamilyMailFacts:
 
 async def family_mail_facts(session: AsyncSession, *, organisation_id: UUID, family_id: UUID, kind: str,
                             child_ids: list[UUID], request_id: UUID | None = None) -> FamilyMailFacts:
-    row = (await session.execute(_FACTS, {
-        "request_id": request_id, "child_ids": child_ids, "kind": kind, "family_id": family_id,
-        "organisation_id": organisation_id})).one()
+    # Driver-level on the unit of work's connection (konnect_kit.db.first): the decision mail's handler runs it on
+    # the request saga's path (bench/PROFILE-read-paths.md, round 18).
+    row = await first(session, _FACTS, request_id=request_id, child_ids=child_ids, kind=kind, family_id=family_id,
+                      organisation_id=organisation_id)
     request = None
     if row.request is not None:
         request = row.request["kind"], {UUID(line["line_id"]): line for line in row.request["lines"]}

@@ -1,16 +1,17 @@
 """Read models kept from other services' events (children, submitted requests, organisations) and their reads."""
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
+from konnect_kit.db import driver
 from konnect_kit.read_models import upsert_if_newer
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from notifications.db.models import children, organisations, requests
+from notifications.db.models import children, organisations
 from notifications.domain.mail_texts import Sender
 
 
@@ -41,12 +42,12 @@ async def child_names(session: AsyncSession, child_ids: Iterable[UUID]) -> dict[
 
 async def remember_request(session: AsyncSession, *, request_id: UUID, organisation_id: UUID, family_id: UUID,
                            kind: str, lines: list[dict[str, Any]]) -> None:
-    # A submitted request never changes: the first copy is kept, a redelivery or replay does nothing.
-    await session.execute(
-        insert(requests).values(request_id=request_id, organisation_id=organisation_id, family_id=family_id,
-                                kind=kind, lines=lines)
-        .on_conflict_do_nothing(index_elements=[requests.c.request_id])
-    )
+    # A submitted request never changes: the first copy is kept, a redelivery or replay does nothing. Driver-level
+    # (konnect_kit.db.driver): every request's submission reaches here, beside the saga's evaluation (round 18).
+    await (await driver(session)).execute(
+        "INSERT INTO requests (request_id, organisation_id, family_id, kind, lines) "
+        "VALUES ($1::uuid, $2::uuid, $3::uuid, $4::text, $5::text::jsonb) ON CONFLICT (request_id) DO NOTHING",
+        request_id, organisation_id, family_id, kind, json.dumps(lines))
 
 
 async def upsert_organisation(session: AsyncSession, *, organisation_id: UUID, version: int,
