@@ -94,6 +94,9 @@ async def test_a_refused_mailbox_is_no_longer_mailed_and_the_parent_sees_why(not
         await env.publish(env.wrap(env.invited(address, organisation_id=org)))
         await eventually(lambda: _statuses(env, address, ["failed"]))
         assert refusing_relay.refused == [address]  # one try: a 550 is final, no retries
+        # Given up on, the invitation keeps no body: its single-use link does not rest in the table.
+        bodies = await env.fetch("SELECT body_text, body_html FROM deliveries WHERE recipient = $1", address)
+        assert [tuple(r) for r in bodies] == [("", "")]
 
         problem = (await client.get("/notification-settings", headers=me)).json()["email_problem"]
         assert problem["email"] == address and problem["reason"] == "refused"

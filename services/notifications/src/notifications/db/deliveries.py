@@ -7,7 +7,7 @@ from typing import Any
 from uuid import UUID
 
 from konnect_kit.db import driver
-from sqlalchemy import Interval, case, func, literal, select, update
+from sqlalchemy import Interval, func, literal, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -120,22 +120,17 @@ _CLAIM_NEXT_DUE = (
 KINDS_WITH_SECRETS = (INVITATION, PASSWORD_RESET)
 
 
-def _scrubbed_if_secret() -> dict[str, Any]:
-    secret = deliveries.c.kind.in_(KINDS_WITH_SECRETS)
-    return {"body_text": case((secret, ""), else_=deliveries.c.body_text),
-            "body_html": case((secret, ""), else_=deliveries.c.body_html)}
+# The scrub, in both statements that end a delivery (sent, given up on): a kind with a secret keeps no body.
+_SCRUBBED_IF_SECRET = ("body_text = CASE WHEN kind = ANY($2::text[]) THEN '' ELSE body_text END, "
+                       "body_html = CASE WHEN kind = ANY($2::text[]) THEN '' ELSE body_html END")
 
 
 async def mark_sent(session: AsyncSession, delivery_id: UUID) -> None:
     await (await driver(session)).execute(_MARK_SENT, delivery_id, list(KINDS_WITH_SECRETS))
 
 
-_MARK_SENT = (
-    f"UPDATE {deliveries.name} SET status = 'sent', attempts = attempts + 1, sent_at = now(), last_error = NULL, "
-    "body_text = CASE WHEN kind = ANY($2::text[]) THEN '' ELSE body_text END, "
-    "body_html = CASE WHEN kind = ANY($2::text[]) THEN '' ELSE body_html END "
-    "WHERE delivery_id = $1::uuid"
-)
+_MARK_SENT = (f"UPDATE {deliveries.name} SET status = 'sent', attempts = attempts + 1, sent_at = now(), "
+              f"last_error = NULL, {_SCRUBBED_IF_SECRET} WHERE delivery_id = $1::uuid")
 
 
 async def mark_retry(session: AsyncSession, delivery_id: UUID, *, error: str, delay_seconds: float) -> None:
@@ -148,11 +143,11 @@ async def mark_retry(session: AsyncSession, delivery_id: UUID, *, error: str, de
 
 
 async def mark_failed(session: AsyncSession, delivery_id: UUID, *, error: str) -> None:
-    await session.execute(
-        update(deliveries).where(deliveries.c.delivery_id == delivery_id)
-        .values(status="failed", attempts=deliveries.c.attempts + 1, last_error=error, **_scrubbed_if_secret())
-    )
+    await (await driver(session)).execute(_MARK_FAILED, delivery_id, list(KINDS_WITH_SECRETS), error)
 
+
+_MARK_FAILED = (f"UPDATE {deliveries.name} SET status = 'failed', attempts = attempts + 1, last_error = $3::text, "
+                f"{_SCRUBBED_IF_SECRET} WHERE delivery_id = $1::uuid")
 
 
 async def deliveries_to(session: AsyncSession, recipient: str, *, limit: int, columns: Iterable[str],
