@@ -240,15 +240,16 @@ async def mappings(db: Handle, query: Query, **values: Any) -> list[Any]:
     return await (await driver(db)).fetch(query.read.sql, *query.read.arguments(values), record_class=Row)
 
 
-async def run(session: AsyncSession, query: Query, **values: Any) -> str:
-    """A writing statement of the unit of work, driver-level; its status (e.g. "UPDATE 1")."""
-    return await (await driver(session)).execute(query.read.sql, *query.read.arguments(values))
-
-
 # -- rows written driver-level: the table's own columns and types, the SQL text generated once per shape ----------
 
 def _names(names: Iterable[str]) -> str:
     return ", ".join(f'"{name}"' for name in names)
+
+
+def all_columns(table: Table) -> str:
+    """Every column of `table`, quoted, in its order: the select list of a driver-level statement that reads whole
+    rows (as `insert_rows` and `update_row` return them)."""
+    return _names(c.name for c in table.c)
 
 
 def _typed(column: Column[Any], n: int) -> str:
@@ -263,7 +264,7 @@ def _insert_sql(table: Table, columns: tuple[str, ...], rows: int, returning: bo
     values = ", ".join("(" + ", ".join(_typed(table.c[name], r * width + i + 1) for i, name in enumerate(columns))
                        + ")" for r in range(rows))
     sql = f"INSERT INTO {table.name} ({_names(columns)}) VALUES {values}"
-    return sql + (f" RETURNING {_names(c.name for c in table.c)}" if returning else "")
+    return sql + (f" RETURNING {all_columns(table)}" if returning else "")
 
 
 async def insert_rows(session: AsyncSession, table: Table, rows: Sequence[Mapping[str, Any]], *,
@@ -286,7 +287,7 @@ async def insert_rows(session: AsyncSession, table: Table, rows: Sequence[Mappin
 def _update_sql(table: Table, key: str, columns: tuple[str, ...]) -> str:
     assignments = ", ".join(f'"{name}" = {_typed(table.c[name], i + 2)}' for i, name in enumerate(columns))
     return (f'UPDATE {table.name} SET {assignments} WHERE "{key}" = {_typed(table.c[key], 1)} '
-            f"RETURNING {_names(c.name for c in table.c)}")
+            f"RETURNING {all_columns(table)}")
 
 
 async def update_row(session: AsyncSession, table: Table, key: str, key_value: Any, **values: Any) -> Row | None:

@@ -5,7 +5,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from konnect_kit.db import Row, driver, insert_rows, update_row
+from konnect_kit.db import Row, all_columns, driver, insert_rows, update_row
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,8 +15,8 @@ from planning.db.requests import credit_grants, request_lines, request_timers, r
 StoredRequest = Row
 StoredLine = Row
 
-_ALL_REQUEST = ", ".join(f'"{c.name}"' for c in requests.c)
-_ALL_LINE = ", ".join(f'"{c.name}"' for c in request_lines.c)
+_ALL_REQUEST = all_columns(requests)
+_ALL_LINE = all_columns(request_lines)
 
 
 async def lock_family(session: AsyncSession, family_id: UUID) -> None:
