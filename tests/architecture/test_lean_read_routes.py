@@ -21,9 +21,9 @@ NOT_LEAN = {"timeline": {"/timeline/photos/{photo_id}"}}
 
 
 def lean_routes(service: str) -> LeanReads:
-    app = importlib.import_module(f"{service}.main").create_app()
-    layer = next(m for m in app.user_middleware if m.cls is LeanReads)
-    return LeanReads(app, **layer.kwargs)
+    lean = importlib.import_module(f"{service}.main").create_app().lean_reads
+    assert isinstance(lean, LeanReads), "the service's reads are not answered in front of its middleware"
+    return lean
 
 
 def lean_paths(service: str) -> tuple[set[str], set[str]]:

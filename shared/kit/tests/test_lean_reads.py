@@ -8,18 +8,23 @@ from uuid import UUID
 import httpx
 import pytest
 from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request
+from konnect_kit.correlation import CorrelationMiddleware, correlation_id_var
 from konnect_kit.errors import ApiError, install_error_handlers
 from konnect_kit.lean_reads import LeanReads
+from konnect_kit.security_headers import SecurityHeadersMiddleware
+from konnect_kit.service import ServiceApp
 from pydantic import BaseModel
 from starlette.middleware import Middleware
 from starlette.responses import JSONResponse, Response
 
 served_by: list[str] = []
+logged_under: list[str | None] = []  # the correlation id in the log context as the route runs
 
 
 async def reader(request: Request) -> str:
     # FastAPI's router puts the route in the scope; the lean path does not route.
     served_by.append("fastapi" if "route" in request.scope else "lean")
+    logged_under.append(correlation_id_var.get())
     return "reader"
 
 
@@ -64,7 +69,9 @@ CallerDep = Annotated[str, Depends(caller)]
 OwnUnitsDep = Annotated[str, Depends(own_units)]
 
 
-def app(*, lean: bool) -> FastAPI:
+def app(*, lean: bool, stack: bool = False) -> FastAPI:
+    """The routes below on FastAPI (`lean=False`) or with the lean path; `stack`: inside the kit's own layers
+    (correlation id, security headers) as a service has them, the lean path then in front of them (ServiceApp)."""
     router = APIRouter(prefix="/items")
 
     @router.get("/unread")  # registered first: it wins over /items/{item_id}, as in FastAPI
@@ -99,12 +106,18 @@ def app(*, lean: bool) -> FastAPI:
         return Response(body, media_type="application/json", status_code=203 if item_id == "odd" else 200,
                         headers={"x-written": "yes"})
 
-    application = FastAPI()
+    application = ServiceApp() if stack else FastAPI()
+    if stack:
+        application.add_middleware(CorrelationMiddleware)
+        application.add_middleware(SecurityHeadersMiddleware)
     install_error_handlers(application)
     application.add_exception_handler(Teapot, teapot)
     application.include_router(router)
     application.state.routes = router.routes
-    if lean:
+    if lean and stack:
+        application.lean_reads = LeanReads(None, fastapi=application, routes=router.routes,
+                                           lean_dependencies=(reader, own_units))
+    elif lean:
         application.user_middleware.append(Middleware(LeanReads, fastapi=application, routes=router.routes,
                                                       lean_dependencies=(reader, own_units)))
     return application
@@ -151,6 +164,38 @@ async def test_the_lean_path_answers_exactly_as_fastapi(path: str, headers: dict
     plain, lean = await get(app(lean=False), path, headers), await get(app(lean=True), path, headers)
     assert (lean.status_code, lean.content) == (plain.status_code, plain.content)
     assert {k: v for k, v in lean.headers.items()} == {k: v for k, v in plain.headers.items()}
+
+
+@pytest.mark.parametrize(("path", "headers"), REQUESTS)
+async def test_in_front_of_the_kits_layers_the_lean_path_answers_exactly_as_fastapi_through_them(
+        path: str, headers: dict[str, str]) -> None:
+    # Each layer's part: the correlation id echoed, the security headers (unless the answer has its own), the app's
+    # handlers, and the server-error layer's 500 for the unexpected one ("boom").
+    headers = {**headers, "x-correlation-id": "flow-42"}
+    plain = await get(app(lean=False, stack=True), path, headers)
+    lean = await get(app(lean=True, stack=True), path, headers)
+    assert (lean.status_code, lean.content) == (plain.status_code, plain.content)
+    assert list(lean.headers.items()) == list(plain.headers.items())
+
+
+async def test_in_front_of_the_kits_layers_a_read_runs_lean_in_its_own_log_context() -> None:
+    application = app(lean=True, stack=True)
+    served_by.clear()
+    logged_under.clear()
+    answers = [await get(application, "/items/a1", {"x-who": "anne"}) for _ in range(2)]
+    answers.append(await get(application, "/items/a1", {"x-who": "anne", "x-correlation-id": "flow-7"}))
+    answers.append(await get(application, "/items/a1", {"x-who": "anne", "x-correlation-id": "bad id"}))
+    assert served_by == ["lean"] * 4
+    echoed = [answer.headers["x-correlation-id"] for answer in answers]
+    assert logged_under == echoed  # what the route logged under is what the caller got back
+    assert echoed[2] == "flow-7"
+    fresh = [echoed[0], echoed[1], echoed[3]]  # none given, or an unusable one: a fresh id each time
+    assert len(set(fresh)) == 3 and all(len(c) == 32 and int(c, 16) >= 0 for c in fresh)
+    assert answers[0].headers["cache-control"] == "no-store"
+    assert correlation_id_var.get() is None  # nothing left behind in the server's context
+    served_by.clear()
+    assert (await get(application, "/items/a1?limit=9", {"x-who": "anne"})).status_code == 422
+    assert served_by == ["fastapi"]  # a parameter that does not validate: FastAPI answers through its layers
 
 
 async def test_a_read_runs_on_the_lean_path_and_everything_else_on_fastapi() -> None:

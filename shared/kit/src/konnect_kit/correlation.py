@@ -30,6 +30,18 @@ def valid_correlation_id(value: str) -> bool:
     return 0 < len(value) <= 128 and value.isascii() and value.isprintable() and " " not in value
 
 
+_HEADER = CORRELATION_HEADER.encode()
+
+
+def request_correlation_id(scope: Scope) -> str:
+    """The request's X-Correlation-ID when it is a usable one, else a fresh id."""
+    for name, value in scope.get("headers", []):
+        if name == _HEADER:
+            incoming = value.decode("latin-1")
+            return incoming if valid_correlation_id(incoming) else new_correlation_id()
+    return new_correlation_id()
+
+
 class CorrelationMiddleware:
     """Takes X-Correlation-ID from the request (or makes one) and echoes it on the response."""
 
@@ -40,18 +52,13 @@ class CorrelationMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        incoming = ""
-        for name, value in scope.get("headers", []):
-            if name == CORRELATION_HEADER.encode():
-                incoming = value.decode("latin-1")
-                break
-        correlation_id = incoming if valid_correlation_id(incoming) else new_correlation_id()
+        correlation_id = request_correlation_id(scope)
         token = correlation_id_var.set(correlation_id)
 
         async def send_with_header(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
-                headers.append((CORRELATION_HEADER.encode(), correlation_id.encode()))
+                headers.append((_HEADER, correlation_id.encode()))
                 message["headers"] = headers
             await send(message)
 

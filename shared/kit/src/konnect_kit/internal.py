@@ -35,28 +35,45 @@ class GatewayCall:
     client_ip: str
 
 
-def _through_gateway(request: Request) -> GatewayCall:
-    # Headers read straight from the request: six FastAPI Header parameters cost a pydantic validation each
-    # on every call (py-spy: a tenth of a trivial route's time); they were never in the OpenAPI document.
-    headers = request.headers
-    token = headers.get(INTERNAL_TOKEN_HEADER)
-    if not token or not hmac.compare_digest(token, request.app.state.kit.settings.internal_token):
+_KONNECT = b"x-konnect-"
+_TOKEN, _CLIENT_IP = INTERNAL_TOKEN_HEADER.encode(), CLIENT_IP_HEADER.encode()
+_ROLE, _ACTOR, _ORGANISATION, _SESSION = (ACTOR_ROLE_HEADER.encode(), ACTOR_ID_HEADER.encode(),
+                                          ACTOR_ORGANISATION_HEADER.encode(), ACTOR_SESSION_HEADER.encode())
+
+
+def _gateway_headers(request: Request) -> dict[bytes, str]:
+    """The gateway's headers (x-konnect-*), the first of each name, read in one pass over the raw headers.
+    Why: `request.headers.get` builds a Headers object and scans every header again per name: six names cost
+    ~16 us of a small read (py-spy on the inbox badge, bench/PROFILE-read-paths.md round 19). Six FastAPI Header
+    parameters had cost a pydantic validation each on every call; they were never in the OpenAPI document."""
+    found: dict[bytes, str] = {}
+    for name, value in request.scope["headers"]:  # names come lower-cased (ASGI), as Starlette compares them
+        if name.startswith(_KONNECT) and name not in found:
+            found[name] = value.decode("latin-1")
+    return found
+
+
+def _through_gateway(request: Request, headers: dict[bytes, str]) -> GatewayCall:
+    token = headers.get(_TOKEN)
+    # Compared as bytes: a token header with a character beyond ASCII is a wrong token, not a TypeError (a 500).
+    if not token or not hmac.compare_digest(token.encode("latin-1"),
+                                            request.app.state.kit.settings.internal_token.encode()):
         raise ApiError(401, "unauthorized", "This service is reached through the gateway only.")
-    return GatewayCall(client_ip=headers.get(CLIENT_IP_HEADER) or "unknown")
+    return GatewayCall(client_ip=headers.get(_CLIENT_IP) or "unknown")
 
 
 async def gateway_only(request: Request) -> GatewayCall:
-    return _through_gateway(request)
+    return _through_gateway(request, _gateway_headers(request))
 
 
 async def caller(request: Request) -> Caller:
-    _through_gateway(request)
-    headers = request.headers
-    role = headers.get(ACTOR_ROLE_HEADER)
+    headers = _gateway_headers(request)
+    _through_gateway(request, headers)
+    role = headers.get(_ROLE)
     if role not in ("platform_operator", "org_admin", "staff", "parent", "erp"):
         raise ApiError(401, "unauthorized", "No caller identity was forwarded.")
-    return Caller(role, headers.get(ACTOR_ID_HEADER) or "",  # type: ignore[arg-type]
-                  headers.get(ACTOR_ORGANISATION_HEADER) or None, headers.get(ACTOR_SESSION_HEADER) or None)
+    return Caller(role, headers.get(_ACTOR) or "",  # type: ignore[arg-type]
+                  headers.get(_ORGANISATION) or None, headers.get(_SESSION) or None)
 
 
 CallerDep = Annotated[Caller, Depends(caller)]

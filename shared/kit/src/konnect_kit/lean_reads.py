@@ -32,9 +32,13 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from konnect_kit.correlation import CORRELATION_HEADER, correlation_id_var, request_correlation_id
+from konnect_kit.security_headers import add_missing
 
 _JSON = (b"content-type", b"application/json")
+CORRELATION = CORRELATION_HEADER.encode()
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,10 +202,11 @@ def _first_segment(route: APIRoute) -> str | None:
 
 class LeanReads:
     """ASGI middleware, innermost of the app's own: a GET that FastAPI would route to a lean route is answered
-    here; every other request passes on. Routes are tried in FastAPI's order, so a route registered earlier
-    (`/conversations/unread` before `/conversations/{id}`) still wins."""
+    here; every other request passes on. Or, with no app inside, in front of an app's whole stack (`front`: the
+    kit's services, `konnect_kit.service.ServiceApp`). Routes are tried in FastAPI's order, so a route registered
+    earlier (`/conversations/unread` before `/conversations/{id}`) still wins."""
 
-    def __init__(self, app: ASGIApp, *, fastapi: FastAPI, routes: Iterable[BaseRoute],
+    def __init__(self, app: ASGIApp | None, *, fastapi: FastAPI, routes: Iterable[BaseRoute],
                  lean_dependencies: Collection[Callable[..., Any]]) -> None:
         self.app = app
         self.fastapi = fastapi
@@ -223,39 +228,101 @@ class LeanReads:
         """The routes that may match `path`, in order: the first of them that matches is the first of all."""
         return self._by_segment.get(path[1:].partition("/")[0], self._open)
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    def _match(self, scope: Scope) -> tuple[_LeanRoute, dict[str, Any]] | None:
+        """The lean route FastAPI would route this request to, with its path values; None: FastAPI's to serve."""
         if scope["type"] != "http" or scope["method"] != "GET" or self.fastapi.dependency_overrides:
-            await self.app(scope, receive, send)
-            return
+            return None
         path: str = scope["path"]
         for route, lean in self.candidates(path):
             found = route.path_regex.match(path)
             if found is None:
                 continue
             if lean is None:
-                break
-            values = {name: route.param_convertors[name].convert(value) for name, value in found.groupdict().items()}
-            try:
-                body = await lean.answer(scope, values)
-            except Exception as exc:
-                handler = self._handler_for(exc)
-                if handler is None:
-                    raise  # unexpected: the server-error layer outside answers 500, as for any route
-                request = Request(scope, receive)
-                response = (await handler(request, exc) if inspect.iscoroutinefunction(handler)
-                            else await run_in_threadpool(handler, request, exc))  # as Starlette runs a plain def
-                await response(scope, receive, send)
-                return
-            if body is None:
-                break  # a parameter did not validate: FastAPI's 422
-            if isinstance(body, Response):
-                await body(scope, receive, send)
-                return
-            await send({"type": "http.response.start", "status": lean.status,
-                        "headers": [(b"content-length", str(len(body)).encode()), _JSON]})
-            await send({"type": "http.response.body", "body": body})
+                return None
+            return lean, {name: route.param_convertors[name].convert(value)
+                          for name, value in found.groupdict().items()}
+        return None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        assert self.app is not None, "a LeanReads without an app inside answers only in front of one (front)"
+        matched = self._match(scope)
+        outcome = None if matched is None else await self._outcome(*matched, scope, receive)
+        if matched is None or outcome is None:
+            await self.app(scope, receive, send)
             return
-        await self.app(scope, receive, send)
+        await self._send(outcome, lean=matched[0], scope=scope, receive=receive, send=send, headers=[])
+
+    async def _outcome(self, lean: _LeanRoute, values: dict[str, Any], scope: Scope, receive: Receive
+                       ) -> bytes | Response | None:
+        """The route's JSON body, or the `Response` to send (the route's own, or the app's exception handler's);
+        None when a parameter does not validate (FastAPI answers with its 422). Sends nothing; an exception no
+        handler of the app's takes is raised on."""
+        try:
+            return await lean.answer(scope, values)
+        except Exception as exc:
+            handler = self._handler_for(exc)
+            if handler is None:
+                raise  # unexpected: the server-error layer answers 500, as for any route
+            request = Request(scope, receive)
+            return (await handler(request, exc) if inspect.iscoroutinefunction(handler)
+                    else await run_in_threadpool(handler, request, exc))  # as Starlette runs a plain def
+
+    @staticmethod
+    async def _send(outcome: bytes | Response, *, lean: _LeanRoute, scope: Scope, receive: Receive, send: Send,
+                    headers: list[tuple[bytes, bytes]]) -> None:
+        """The outcome sent, its own headers followed by `headers` (those of them it does not set itself)."""
+        if isinstance(outcome, bytes):
+            await send({"type": "http.response.start", "status": lean.status,
+                        "headers": [(b"content-length", str(len(outcome)).encode()), _JSON, *headers]})
+            await send({"type": "http.response.body", "body": outcome})
+            return
+        if headers:
+            send_on = send
+
+            async def send_with_headers(message: Message) -> None:
+                if message["type"] == "http.response.start":
+                    message["headers"] = answer_headers = list(message.get("headers", []))
+                    add_missing(answer_headers, headers)
+                await send_on(message)
+            send = send_with_headers
+        await outcome(scope, receive, send)
+
+    async def front(self, scope: Scope, receive: Receive, send: Send, *,
+                    security_headers: list[tuple[bytes, bytes]]) -> bool:
+        """Answer a lean read in front of the app's whole middleware stack, doing what its layers do for it: the
+        correlation id (in the log context, echoed on the answer), `security_headers` unless the answer has its
+        own, the app's exception handlers, and the server-error layer's 500 for anything unexpected. False: not a
+        lean read, nothing was sent, and the app's stack serves the request as it would have.
+
+        Why: the four layers a request crosses before this one (server error, FastAPI's exception telemetry,
+        security headers, correlation id) each wrap the call and the answer's `send` again: ~25 us of a service's
+        CPU per read, an eighth of a small read's (py-spy on the inbox badge, bench/PROFILE-read-paths.md round 19).
+        FastAPI's exception telemetry is left out: the services run with it off (`konnect_kit.runtime`)."""
+        if (matched := self._match(scope)) is None:
+            return False
+        correlation_id = request_correlation_id(scope)
+        token = correlation_id_var.set(correlation_id)
+        try:
+            try:
+                outcome = await self._outcome(*matched, scope, receive)
+            except Exception as exc:
+                # Nothing was sent yet: what Starlette's ServerErrorMiddleware does (outermost, so its answer carries
+                # none of the headers below): the app's handler for 500 / Exception answers, and the error is raised
+                # on for the server to log. The handler runs in the request's log context.
+                handler = self.fastapi.exception_handlers.get(500) or self.fastapi.exception_handlers.get(Exception)
+                if handler is not None:
+                    request = Request(scope)
+                    response = (await handler(request, exc) if inspect.iscoroutinefunction(handler)
+                                else await run_in_threadpool(handler, request, exc))
+                    await response(scope, receive, send)
+                raise
+            if outcome is None:
+                return False
+            await self._send(outcome, lean=matched[0], scope=scope, receive=receive, send=send,
+                             headers=[(CORRELATION, correlation_id.encode()), *security_headers])
+            return True
+        finally:
+            correlation_id_var.reset(token)
 
     def _handler_for(self, exc: Exception) -> Callable[..., Any] | None:
         # What Starlette's exception layer (just inside this one) does: an HTTPException's status handler, else the

@@ -18,6 +18,22 @@ def _api_policy(_: str) -> str:
     return API_CSP
 
 
+def wanted_headers(path: str, csp: Policy = _api_policy, no_store: Callable[[str], bool] = lambda _: True
+                   ) -> list[tuple[bytes, bytes]]:
+    """The headers an answer to `path` gets unless the route set them itself."""
+    wanted = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer"),
+              (b"content-security-policy", csp(path).encode()), (b"x-frame-options", b"DENY")]
+    if no_store(path):
+        wanted.append((b"cache-control", b"no-store"))
+    return wanted
+
+
+def add_missing(headers: list[tuple[bytes, bytes]], wanted: list[tuple[bytes, bytes]]) -> None:
+    """`wanted` appended to an answer's `headers`, but for those it has already (by name, any case)."""
+    present = {name.lower() for name, _ in headers}
+    headers.extend((name, value) for name, value in wanted if name not in present)
+
+
 class SecurityHeadersMiddleware:
     """Adds the headers unless the route set them itself (a route may allow caching, for example).
 
@@ -33,17 +49,12 @@ class SecurityHeadersMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        path: str = scope.get("path", "")
-        wanted = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer"),
-                  (b"content-security-policy", self.csp(path).encode()), (b"x-frame-options", b"DENY")]
-        if self.no_store(path):
-            wanted.append((b"cache-control", b"no-store"))
+        wanted = wanted_headers(scope.get("path", ""), self.csp, self.no_store)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
-                present = {name.lower() for name, _ in headers}
-                headers.extend((name, value) for name, value in wanted if name not in present)
+                add_missing(headers, wanted)
                 message["headers"] = headers
             await send(message)
 

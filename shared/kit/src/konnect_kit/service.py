@@ -11,7 +11,7 @@ from typing import Annotated, Protocol
 import uvicorn
 from fastapi import APIRouter, Depends, FastAPI, Request
 from sqlalchemy.ext.asyncio import AsyncSession
-from starlette.middleware import Middleware
+from starlette.types import Receive, Scope, Send
 
 from konnect_kit.consumer import EventConsumer, Subscription
 from konnect_kit.correlation import CorrelationMiddleware
@@ -25,7 +25,7 @@ from konnect_kit.migrations import upgrade_to_head
 from konnect_kit.openapi import install_openapi
 from konnect_kit.outbox import Outbox, OutboxRelay
 from konnect_kit.runtime import NO_TELEMETRY, tune_gc
-from konnect_kit.security_headers import SecurityHeadersMiddleware
+from konnect_kit.security_headers import SecurityHeadersMiddleware, wanted_headers
 from konnect_kit.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
@@ -119,6 +119,23 @@ ReaderDep = Annotated[Reader, Depends(read_only)]
 DatabaseDep = Annotated[Database, Depends(own_units_of_work)]
 
 
+class ServiceApp(FastAPI):
+    """A service's FastAPI app with its read-only routes answered in front of the middleware stack
+    (`LeanReads.front`): the same answers, errors and headers, without the layers' per-request cost."""
+
+    lean_reads: LeanReads | None = None
+    # Every service answers with the API's policy on every path (SecurityHeadersMiddleware's defaults).
+    security_headers = wanted_headers("/")
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        lean = self.lean_reads
+        if lean is not None and scope["type"] == "http":
+            scope["app"] = self  # as Starlette sets it: dependencies reach the app's state through the request
+            if await lean.front(scope, receive, send, security_headers=self.security_headers):
+                return
+        await super().__call__(scope, receive, send)
+
+
 def create_service_app(
     settings: ServiceSettings,
     *,
@@ -149,7 +166,7 @@ def create_service_app(
             log.info("service stopped")
 
     # No Swagger UI here: services are internal, and their docs page would load scripts from a CDN.
-    app = FastAPI(title=title, lifespan=lifespan, docs_url=None, redoc_url=None, telemetry=NO_TELEMETRY)
+    app = ServiceApp(title=title, lifespan=lifespan, docs_url=None, redoc_url=None, telemetry=NO_TELEMETRY)
     app.state.kit = kit
     app.add_middleware(CorrelationMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
@@ -162,11 +179,10 @@ def create_service_app(
     }), include_in_schema=False)
     for router in routers:
         app.include_router(router)
-    # Innermost of the app's own layers (appended: Starlette builds them outermost first): read-only GET routes
-    # run without FastAPI's per-request machinery (konnect_kit.lean_reads), everything else as before.
+    # Read-only GET routes run without FastAPI's per-request machinery (konnect_kit.lean_reads), in front of the
+    # middleware stack (ServiceApp); everything else goes through the stack as before.
     routes = [route for router in routers for route in router.routes]
-    app.user_middleware.append(Middleware(LeanReads, fastapi=app, routes=routes,
-                                          lean_dependencies=(read_only, own_units_of_work)))
+    app.lean_reads = LeanReads(None, fastapi=app, routes=routes, lean_dependencies=(read_only, own_units_of_work))
     return app
 
 
