@@ -5,16 +5,37 @@ import json
 from typing import Any
 
 import asyncpg
+import orjson
+
+# A run of 19 digits or more, anywhere in the text (digits mapped to "0", then one search: ~1 us for a 3 KB value).
+_DIGITS_AS_ZERO = bytes.maketrans(b"123456789", b"000000000")
+_LONG_RUN = b"0" * 19
+
+
+def json_value(raw: bytes) -> Any:
+    """A JSON text from PostgreSQL decoded to exactly what `json.loads` gives, ~3x faster.
+
+    orjson is exact but for integers beyond 64 bits, which it turns into floats without a word: every integer of up
+    to 18 digits fits, so a text with a run of 19 digits or more (a long integer, or only digits in a string) is left
+    to `json.loads`, as is one orjson refuses (a lone surrogate, a number beyond a double: json.loads gives inf).
+    Why: decoding a screen's JSON columns with `json.loads` was ~34 us of availability's ~350 us of CPU per read
+    (bench/PROFILE-read-paths.md round 19); `test_json_value.py` compares both on PostgreSQL's own texts."""
+    if raw.translate(_DIGITS_AS_ZERO).find(_LONG_RUN) < 0:
+        try:
+            return orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            pass
+    return json.loads(raw)
 
 
 async def _decode_json_like_sqlalchemy(connection: asyncpg.Connection) -> None:
     """JSON and JSONB come back decoded, exactly as on the unit of work's (SQLAlchemy's) connections, so a db/
     query gives the same rows on a Reader and on a Session."""
     await connection.set_type_codec("json", schema="pg_catalog", format="binary",
-                                    encoder=str.encode, decoder=lambda raw: json.loads(raw.decode()))
+                                    encoder=str.encode, decoder=json_value)
     await connection.set_type_codec("jsonb", schema="pg_catalog", format="binary",
                                     encoder=lambda text: b"\x01" + text.encode(),
-                                    decoder=lambda raw: json.loads(raw[1:].decode()))
+                                    decoder=lambda raw: json_value(raw[1:]))
 
 
 # Every connection of a service runs with PostgreSQL's JIT compiler off. JIT starts for any statement whose
