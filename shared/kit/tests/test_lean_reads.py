@@ -8,6 +8,7 @@ from uuid import UUID
 import httpx
 import pytest
 from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request
+from konnect_kit.answers import json_answer
 from konnect_kit.correlation import CorrelationMiddleware, correlation_id_var
 from konnect_kit.errors import ApiError, install_error_handlers
 from konnect_kit.lean_reads import LeanReads
@@ -106,6 +107,15 @@ def app(*, lean: bool, stack: bool = False) -> FastAPI:
         return Response(body, media_type="application/json", status_code=203 if item_id == "odd" else 200,
                         headers={"x-written": "yes"})
 
+    @router.get("/{item_id}/answer", response_model=Item)
+    async def answer(item_id: str, who: CallerDep, db: ReaderDep) -> Response:
+        # Written by the kit's json_answer (sent by the lean path itself), with a header added after, or a status.
+        written = json_answer({"item_id": item_id, "who": who, "limit": 1, "tags": []},
+                              status_code=201 if item_id == "new" else 200)
+        if item_id == "tagged":
+            written.headers["x-tag"] = "yes"
+        return written
+
     application = ServiceApp() if stack else FastAPI()
     if stack:
         application.add_middleware(CorrelationMiddleware)
@@ -139,6 +149,9 @@ REQUESTS = [
     ("/items/odd/written", {"x-who": "anne"}),
     ("/items/missing/written", {"x-who": "anne"}),
     ("/items/a1/written", {}),
+    ("/items/a1/answer", {"x-who": "anne"}),
+    ("/items/new/answer", {"x-who": "anne"}),
+    ("/items/tagged/answer", {"x-who": "anne"}),
     (f"/items/{WEEK}/week?kind=care&from=2026-12-07&days=28&note=x", {}),
     (f"/items/{WEEK}/week?kind=care", {}),  # defaults
     (f"/items/{WEEK}/week?kind=care&from=&days=", {}),  # empty values: FastAPI's 422 for both
@@ -226,7 +239,7 @@ async def test_plain_parameters_are_read_on_the_lean_path_and_a_bad_one_gets_fas
     lean = LeanReads(application, fastapi=application, routes=application.state.routes,
                      lean_dependencies=(reader, own_units))
     planned = {route.name: lean_route.plans is not None for route, lean_route in lean.routes if lean_route}
-    assert planned == {"week": True, "item": False, "written": True}
+    assert planned == {"week": True, "item": False, "written": True, "answer": True}
 
 
 async def test_a_route_with_its_own_units_of_work_runs_on_the_lean_path() -> None:

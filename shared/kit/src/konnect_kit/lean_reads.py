@@ -34,6 +34,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from konnect_kit.answers import JSONAnswer
 from konnect_kit.correlation import CORRELATION_HEADER, correlation_id_var, request_correlation_id
 from konnect_kit.security_headers import add_missing
 
@@ -272,9 +273,15 @@ class LeanReads:
                     headers: list[tuple[bytes, bytes]]) -> None:
         """The outcome sent, its own headers followed by `headers` (those of them it does not set itself)."""
         if isinstance(outcome, bytes):
-            await send({"type": "http.response.start", "status": lean.status,
-                        "headers": [(b"content-length", str(len(outcome)).encode()), _JSON, *headers]})
-            await send({"type": "http.response.body", "body": outcome})
+            status, body = lean.status, outcome
+        elif type(outcome) is JSONAnswer and len(outcome.raw_headers) == 2:  # its own two: length and type
+            status, body = outcome.status_code, outcome.body
+        else:
+            status, body = 0, b""
+        if status:
+            await send({"type": "http.response.start", "status": status,
+                        "headers": [(b"content-length", str(len(body)).encode()), _JSON, *headers]})
+            await send({"type": "http.response.body", "body": body})
             return
         if headers:
             send_on = send
