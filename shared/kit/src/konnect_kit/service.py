@@ -5,6 +5,7 @@ import logging
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Protocol
 
@@ -18,6 +19,7 @@ from konnect_kit.correlation import CorrelationMiddleware
 from konnect_kit.db import Database, Reader
 from konnect_kit.errors import install_error_handlers
 from konnect_kit.health import health_router, kafka_reachable
+from konnect_kit.housekeeping import Housekeeping
 from konnect_kit.http_protocol import CoalescingHttpToolsProtocol
 from konnect_kit.lean_reads import LeanReads
 from konnect_kit.logging import configure_logging
@@ -67,7 +69,10 @@ class ServiceKit:
             backoff_max=settings.consumer_backoff_max_seconds, batch_size=settings.consumer_batch_size,
         )
         consumer.topic_refresh_seconds = settings.consumer_topic_refresh_seconds
-        return cls(settings, database, outbox, relay, consumer)
+        housekeeping = Housekeeping(database, outbox_retention=timedelta(days=settings.outbox_retention_days),
+                                    inbox_retention=timedelta(days=settings.inbox_retention_days),
+                                    every_seconds=settings.housekeeping_seconds)
+        return cls(settings, database, outbox, relay, consumer, [housekeeping])
 
     async def start(self) -> None:
         await self.relay.start()

@@ -2,7 +2,7 @@
 
 from typing import Literal
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from konnect_kit.kafka import KafkaConnection, SecurityProtocol
@@ -54,6 +54,13 @@ class ServiceSettings(BaseSettings):
     # A consumer that also reads topics named by its own data (planning: each registered ERP client's
     # evaluations topic) looks for a changed list this often.
     consumer_topic_refresh_seconds: float = 10.0
+    # Housekeeping of the kit's tables (konnect_kit.housekeeping), a pass every `housekeeping_seconds`: outbox rows
+    # published longer ago than `outbox_retention_days` and inbox ids older than `inbox_retention_days` are deleted.
+    # The inbox's must be longer than the retention of every topic the service reads (Kafka's default: 7 days),
+    # or an event Kafka delivers again after its id was deleted would be applied twice.
+    outbox_retention_days: float = Field(default=7.0, gt=0)
+    inbox_retention_days: float = Field(default=30.0, gt=0)
+    housekeeping_seconds: float = Field(default=3600.0, gt=0)
     shutdown_timeout_seconds: float = 20.0
     # Shared secret the gateway uses to sign the identity it forwards to services.
     internal_token: str = "dev-internal-token"
