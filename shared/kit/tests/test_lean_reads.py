@@ -15,7 +15,6 @@ from konnect_kit.lean_reads import LeanReads
 from konnect_kit.security_headers import SecurityHeadersMiddleware
 from konnect_kit.service import ServiceApp
 from pydantic import BaseModel
-from starlette.middleware import Middleware
 from starlette.responses import JSONResponse, Response
 
 served_by: list[str] = []
@@ -70,9 +69,9 @@ CallerDep = Annotated[str, Depends(caller)]
 OwnUnitsDep = Annotated[str, Depends(own_units)]
 
 
-def app(*, lean: bool, stack: bool = False) -> FastAPI:
-    """The routes below on FastAPI (`lean=False`) or with the lean path; `stack`: inside the kit's own layers
-    (correlation id, security headers) as a service has them, the lean path then in front of them (ServiceApp)."""
+def app(*, lean: bool) -> FastAPI:
+    """The routes below behind the kit's own layers (correlation id, security headers) as a service has them, on
+    FastAPI (`lean=False`) or with the lean path in front of the layers (`ServiceApp`)."""
     router = APIRouter(prefix="/items")
 
     @router.get("/unread")  # registered first: it wins over /items/{item_id}, as in FastAPI
@@ -116,20 +115,16 @@ def app(*, lean: bool, stack: bool = False) -> FastAPI:
             written.headers["x-tag"] = "yes"
         return written
 
-    application = ServiceApp() if stack else FastAPI()
-    if stack:
-        application.add_middleware(CorrelationMiddleware)
-        application.add_middleware(SecurityHeadersMiddleware)
+    application = ServiceApp() if lean else FastAPI()
+    application.add_middleware(CorrelationMiddleware)
+    application.add_middleware(SecurityHeadersMiddleware)
     install_error_handlers(application)
     application.add_exception_handler(Teapot, teapot)
     application.include_router(router)
     application.state.routes = router.routes
-    if lean and stack:
-        application.lean_reads = LeanReads(None, fastapi=application, routes=router.routes,
+    if lean:
+        application.lean_reads = LeanReads(fastapi=application, routes=router.routes,
                                            lean_dependencies=(reader, own_units))
-    elif lean:
-        application.user_middleware.append(Middleware(LeanReads, fastapi=application, routes=router.routes,
-                                                      lean_dependencies=(reader, own_units)))
     return application
 
 
@@ -173,26 +168,18 @@ async def get(application: FastAPI, path: str, headers: dict[str, str]) -> httpx
 
 
 @pytest.mark.parametrize(("path", "headers"), REQUESTS)
-async def test_the_lean_path_answers_exactly_as_fastapi(path: str, headers: dict[str, str]) -> None:
-    plain, lean = await get(app(lean=False), path, headers), await get(app(lean=True), path, headers)
-    assert (lean.status_code, lean.content) == (plain.status_code, plain.content)
-    assert {k: v for k, v in lean.headers.items()} == {k: v for k, v in plain.headers.items()}
-
-
-@pytest.mark.parametrize(("path", "headers"), REQUESTS)
-async def test_in_front_of_the_kits_layers_the_lean_path_answers_exactly_as_fastapi_through_them(
+async def test_the_lean_path_answers_exactly_as_fastapi_through_the_kits_layers(
         path: str, headers: dict[str, str]) -> None:
     # Each layer's part: the correlation id echoed, the security headers (unless the answer has its own), the app's
     # handlers, and the server-error layer's 500 for the unexpected one ("boom").
     headers = {**headers, "x-correlation-id": "flow-42"}
-    plain = await get(app(lean=False, stack=True), path, headers)
-    lean = await get(app(lean=True, stack=True), path, headers)
+    plain, lean = await get(app(lean=False), path, headers), await get(app(lean=True), path, headers)
     assert (lean.status_code, lean.content) == (plain.status_code, plain.content)
     assert list(lean.headers.items()) == list(plain.headers.items())
 
 
-async def test_in_front_of_the_kits_layers_a_read_runs_lean_in_its_own_log_context() -> None:
-    application = app(lean=True, stack=True)
+async def test_a_lean_read_runs_in_its_own_log_context() -> None:
+    application = app(lean=True)
     served_by.clear()
     logged_under.clear()
     answers = [await get(application, "/items/a1", {"x-who": "anne"}) for _ in range(2)]
@@ -236,7 +223,7 @@ async def test_plain_parameters_are_read_on_the_lean_path_and_a_bad_one_gets_fas
     assert refused.status_code == 422 and "days" in refused.text
     assert served_by == ["fastapi"]
     # The plan is made once for a route of plain parameters; a list parameter leaves the reading to FastAPI.
-    lean = LeanReads(application, fastapi=application, routes=application.state.routes,
+    lean = LeanReads(fastapi=application, routes=application.state.routes,
                      lean_dependencies=(reader, own_units))
     planned = {route.name: lean_route.plans is not None for route, lean_route in lean.routes if lean_route}
     assert planned == {"week": True, "item": False, "written": True, "answer": True}
@@ -255,7 +242,7 @@ def test_the_routes_tried_for_a_path_find_the_same_first_match_as_trying_them_al
     for path in ("/items/special", "/{kind}/special", "/items/{item_id}", "/", "/files/{rest:path}",
                  "/item{suffix}", "/{kind}", "/people/{person_id}/items/{item_id}", "/items"):
         application.add_api_route(path, lambda: None, methods=["GET"], name=path)
-    lean = LeanReads(application, fastapi=application, routes=application.routes[4:],  # after FastAPI's docs routes
+    lean = LeanReads(fastapi=application, routes=application.routes[4:],  # after FastAPI's docs routes
                      lean_dependencies=())
     assert len(lean.routes) == 9
     for path in ("/items/special", "/people/special", "/items/42", "/", "/files/a/b/c", "/files", "/itemX",

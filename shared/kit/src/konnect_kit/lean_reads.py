@@ -32,7 +32,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from konnect_kit.answers import JSONAnswer
 from konnect_kit.correlation import CORRELATION_HEADER, correlation_id_var, request_correlation_id
@@ -201,15 +201,21 @@ def _first_segment(route: APIRoute) -> str | None:
     return None if "{" in head else head
 
 
-class LeanReads:
-    """ASGI middleware, innermost of the app's own: a GET that FastAPI would route to a lean route is answered
-    here; every other request passes on. Or, with no app inside, in front of an app's whole stack (`front`: the
-    kit's services, `konnect_kit.service.ServiceApp`). Routes are tried in FastAPI's order, so a route registered
-    earlier (`/conversations/unread` before `/conversations/{id}`) still wins."""
+async def _run_handler(handler: Callable[..., Any], request: Request, exc: Exception) -> Response:
+    """An app's exception handler, as Starlette runs it (a plain `def` in a thread)."""
+    if inspect.iscoroutinefunction(handler):
+        return await handler(request, exc)  # type: ignore[no-any-return]
+    return await run_in_threadpool(handler, request, exc)  # type: ignore[no-any-return]
 
-    def __init__(self, app: ASGIApp | None, *, fastapi: FastAPI, routes: Iterable[BaseRoute],
+
+class LeanReads:
+    """The app's lean routes, answered in front of its whole middleware stack (`front`, called by the kit's
+    `konnect_kit.service.ServiceApp`): a GET that FastAPI would route to a lean route is answered here; every other
+    request goes to the stack. Routes are tried in FastAPI's order, so a route registered earlier
+    (`/conversations/unread` before `/conversations/{id}`) still wins."""
+
+    def __init__(self, *, fastapi: FastAPI, routes: Iterable[BaseRoute],
                  lean_dependencies: Collection[Callable[..., Any]]) -> None:
-        self.app = app
         self.fastapi = fastapi
         self.routes: list[tuple[APIRoute, _LeanRoute | None]] = []
         for route in routes:
@@ -244,15 +250,6 @@ class LeanReads:
                           for name, value in found.groupdict().items()}
         return None
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        assert self.app is not None, "a LeanReads without an app inside answers only in front of one (front)"
-        matched = self._match(scope)
-        outcome = None if matched is None else await self._outcome(*matched, scope, receive)
-        if matched is None or outcome is None:
-            await self.app(scope, receive, send)
-            return
-        await self._send(outcome, lean=matched[0], scope=scope, receive=receive, send=send, headers=[])
-
     async def _outcome(self, lean: _LeanRoute, values: dict[str, Any], scope: Scope, receive: Receive
                        ) -> bytes | Response | None:
         """The route's JSON body, or the `Response` to send (the route's own, or the app's exception handler's);
@@ -264,35 +261,26 @@ class LeanReads:
             handler = self._handler_for(exc)
             if handler is None:
                 raise  # unexpected: the server-error layer answers 500, as for any route
-            request = Request(scope, receive)
-            return (await handler(request, exc) if inspect.iscoroutinefunction(handler)
-                    else await run_in_threadpool(handler, request, exc))  # as Starlette runs a plain def
+            return await _run_handler(handler, Request(scope, receive), exc)
 
     @staticmethod
     async def _send(outcome: bytes | Response, *, lean: _LeanRoute, scope: Scope, receive: Receive, send: Send,
                     headers: list[tuple[bytes, bytes]]) -> None:
         """The outcome sent, its own headers followed by `headers` (those of them it does not set itself)."""
-        if isinstance(outcome, bytes):
-            status, body = lean.status, outcome
-        elif type(outcome) is JSONAnswer and len(outcome.raw_headers) == 2:  # its own two: length and type
-            status, body = outcome.status_code, outcome.body
-        else:
-            status, body = 0, b""
-        if status:
+        if isinstance(outcome, bytes) or (type(outcome) is JSONAnswer and len(outcome.raw_headers) == 2):
+            # JSON bytes (a JSONAnswer's own two headers are its length and type): one head, one body
+            status, body = (lean.status, outcome) if isinstance(outcome, bytes) else (outcome.status_code, outcome.body)
             await send({"type": "http.response.start", "status": status,
                         "headers": [(b"content-length", str(len(body)).encode()), _JSON, *headers]})
             await send({"type": "http.response.body", "body": body})
             return
-        if headers:
-            send_on = send
 
-            async def send_with_headers(message: Message) -> None:
-                if message["type"] == "http.response.start":
-                    message["headers"] = answer_headers = list(message.get("headers", []))
-                    add_missing(answer_headers, headers)
-                await send_on(message)
-            send = send_with_headers
-        await outcome(scope, receive, send)
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = answer_headers = list(message.get("headers", []))
+                add_missing(answer_headers, headers)
+            await send(message)
+        await outcome(scope, receive, send_with_headers)
 
     async def front(self, scope: Scope, receive: Receive, send: Send, *,
                     security_headers: list[tuple[bytes, bytes]]) -> bool:
@@ -318,10 +306,7 @@ class LeanReads:
                 # on for the server to log. The handler runs in the request's log context.
                 handler = self.fastapi.exception_handlers.get(500) or self.fastapi.exception_handlers.get(Exception)
                 if handler is not None:
-                    request = Request(scope)
-                    response = (await handler(request, exc) if inspect.iscoroutinefunction(handler)
-                                else await run_in_threadpool(handler, request, exc))
-                    await response(scope, receive, send)
+                    await (await _run_handler(handler, Request(scope), exc))(scope, receive, send)
                 raise
             if outcome is None:
                 return False

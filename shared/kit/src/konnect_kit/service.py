@@ -187,7 +187,7 @@ def create_service_app(
     # Read-only GET routes run without FastAPI's per-request machinery (konnect_kit.lean_reads), in front of the
     # middleware stack (ServiceApp); everything else goes through the stack as before.
     routes = [route for router in routers for route in router.routes]
-    app.lean_reads = LeanReads(None, fastapi=app, routes=routes, lean_dependencies=(read_only, own_units_of_work))
+    app.lean_reads = LeanReads(fastapi=app, routes=routes, lean_dependencies=(read_only, own_units_of_work))
     return app
 
 
