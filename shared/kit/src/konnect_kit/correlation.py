@@ -30,13 +30,13 @@ def valid_correlation_id(value: str) -> bool:
     return 0 < len(value) <= 128 and value.isascii() and value.isprintable() and " " not in value
 
 
-_HEADER = CORRELATION_HEADER.encode()
+CORRELATION_HEADER_BYTES = CORRELATION_HEADER.encode()  # as raw ASGI headers name it
 
 
 def request_correlation_id(scope: Scope) -> str:
     """The request's X-Correlation-ID when it is a usable one, else a fresh id."""
     for name, value in scope.get("headers", []):
-        if name == _HEADER:
+        if name == CORRELATION_HEADER_BYTES:
             incoming = value.decode("latin-1")
             return incoming if valid_correlation_id(incoming) else new_correlation_id()
     return new_correlation_id()
@@ -58,7 +58,7 @@ class CorrelationMiddleware:
         async def send_with_header(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
-                headers.append((_HEADER, correlation_id.encode()))
+                headers.append((CORRELATION_HEADER_BYTES, correlation_id.encode()))
                 message["headers"] = headers
             await send(message)
 

@@ -35,11 +35,10 @@ from starlette.routing import BaseRoute
 from starlette.types import Message, Receive, Scope, Send
 
 from konnect_kit.answers import JSONAnswer
-from konnect_kit.correlation import CORRELATION_HEADER, correlation_id_var, request_correlation_id
+from konnect_kit.correlation import CORRELATION_HEADER_BYTES, correlation_id_var, request_correlation_id
 from konnect_kit.security_headers import add_missing
 
 _JSON = (b"content-type", b"application/json")
-CORRELATION = CORRELATION_HEADER.encode()
 
 
 @dataclass(frozen=True, slots=True)
@@ -311,7 +310,7 @@ class LeanReads:
             if outcome is None:
                 return False
             await self._send(outcome, lean=matched[0], scope=scope, receive=receive, send=send,
-                             headers=[(CORRELATION, correlation_id.encode()), *security_headers])
+                             headers=[(CORRELATION_HEADER_BYTES, correlation_id.encode()), *security_headers])
             return True
         finally:
             correlation_id_var.reset(token)
