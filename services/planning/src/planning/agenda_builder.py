@@ -15,7 +15,7 @@ from typing import Any
 from uuid import UUID
 
 from konnect_kit.answers import answer_bytes
-from konnect_kit.db import Database
+from konnect_kit.db import Database, serialization_failure
 from konnect_kit.worker import DrainingWorker
 
 from planning.api.calendar_models import day_detail_from, stored_day_detail
@@ -23,7 +23,6 @@ from planning.service_layer import agenda_days as use
 
 log = logging.getLogger(__name__)
 
-_SERIALIZATION_FAILURE = "40001"
 # Day details written between two turns of the event loop (~20 us each).
 _DETAILS_AT_ONCE = 50
 
@@ -45,14 +44,6 @@ def stored_details(days: list[dict[str, Any]], context: Any) -> list[tuple[UUID,
     return [(day["child_id"], day["date"], stored_day_detail(day_detail_from(
         context, kids[day["child_id"]], day["date"], [day], context.calendars[kids[day["child_id"]].organisation_id],
         made))) for day in days]
-
-
-def serialization_failure(error: BaseException) -> bool:
-    while error is not None:
-        if getattr(error, "sqlstate", None) == _SERIALIZATION_FAILURE:
-            return True
-        error = error.__cause__ or getattr(error, "orig", None)
-    return False
 
 
 class AgendaBuilder(DrainingWorker):

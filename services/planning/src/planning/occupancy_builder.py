@@ -9,10 +9,9 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
-from konnect_kit.db import Database
+from konnect_kit.db import Database, serialization_failure
 from konnect_kit.worker import DrainingWorker
 
-from planning.agenda_builder import serialization_failure
 from planning.service_layer import occupancy as use
 
 log = logging.getLogger(__name__)

@@ -18,6 +18,7 @@ from timeline.api import (
     timeline_photos,
 )
 from timeline.db.photos import timeline_media
+from timeline.feed_builder import FeedBuilder
 from timeline.handlers import location_directory, media_processing, photo_consent
 from timeline.media_runtime import media_for
 from timeline.retention import RetentionWorker
@@ -45,12 +46,14 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
         return app.state.clock.now()
 
     workers: list[RetentionWorker] = []
+    builders: list[FeedBuilder] = []
 
     def background(kit: ServiceKit) -> list:
         workers.append(RetentionWorker(kit.database, media.store, now, poll_seconds=settings.retention_poll_seconds,
                                        targets=RETAINED if retained is None else retained))
+        builders.append(FeedBuilder(kit.database, poll_seconds=settings.feed_build_poll_seconds))
         # media: closes the processing pool on shutdown
-        return [media, *workers] if settings.retention_worker_enabled else [media]
+        return [media, *builders, *(workers if settings.retention_worker_enabled else [])]
 
     app = create_service_app(
         settings, title="Konnect timeline",
@@ -63,6 +66,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
     )
     app.state.media = media
     app.state.retention = workers[0]
+    app.state.feed_builder = builders[0]
     app.state.clock = clock or clock_for(settings.environment)
     if settings.environment == "test":
         app.include_router(testing_router)  # moving time is for test deployments only (404 elsewhere)

@@ -29,6 +29,9 @@ class Settings(ServiceSettings):
     retention_poll_seconds: float = 300.0
     # Off: the worker is built but not started (tests drive it with `app.state.retention.drain()`).
     retention_worker_enabled: bool = True
+    # How often the feed builder looks for families whose stored feed items are out of date (a change is shown at
+    # once either way: the feed finds a marked family's items live until it is built again).
+    feed_build_poll_seconds: float = 1.0
 
     @property
     def s3(self) -> S3Config:

@@ -73,6 +73,19 @@ def _ping_idle_connections(engine: AsyncEngine, idle_seconds: float) -> None:
             raise exc.DisconnectionError() from error
 
 
+_SERIALIZATION_FAILURE = "40001"
+
+
+def serialization_failure(error: BaseException | None) -> bool:
+    """Whether a REPEATABLE READ unit of work lost to a concurrent change (retry it from a newer snapshot), through
+    SQLAlchemy's and the driver's wrappers."""
+    while error is not None:
+        if getattr(error, "sqlstate", None) == _SERIALIZATION_FAILURE:
+            return True
+        error = error.__cause__ or getattr(error, "orig", None)
+    return False
+
+
 def asyncpg_dsn(sqlalchemy_url: str) -> str:
     """The plain libpq-style DSN asyncpg wants (without SQLAlchemy's '+asyncpg' driver tag)."""
     return sqlalchemy_url.replace("postgresql+asyncpg://", "postgresql://", 1)

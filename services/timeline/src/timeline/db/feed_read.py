@@ -67,11 +67,15 @@ def _entries(since: str) -> str:
           AND e.created_at > {since} AND (CAST(:child_id AS uuid) IS NULL OR e.child_id = :child_id)"""
 
 
-_FEED = text(f"""
-WITH fam AS (
-    SELECT family_id FROM loc_parents
-    WHERE account_id = :account_uuid AND organisation_id = :organisation_id AND NOT deleted
-),
+# The parent's family, by the account in its organisation.
+_PARENTS_FAMILY = """SELECT family_id FROM loc_parents
+    WHERE account_id = :account_uuid AND organisation_id = :organisation_id AND NOT deleted"""
+
+
+def feed_sql(family: str) -> str:
+    """The feed's statement for the family `family` (SQL giving one `family_id`) finds."""
+    return f"""
+WITH fam AS ({family}),
 seen AS (SELECT (SELECT seen_at FROM feed_marks WHERE account_id = :account_id) AS seen_at),
 -- The family's series newest first, the rule tested as each key is taken: enough for the page, and when the
 -- unseen count is asked (the first page) for every series newer than the last look too, up to 100.
@@ -120,26 +124,86 @@ LEFT JOIN loc_groups g ON g.group_id = s.group_id
 LEFT JOIN media_settings ms ON ms.organisation_id = s.organisation_id
 LEFT JOIN diary_entries e ON page.kind = 'diary' AND e.entry_id = page.item_id
 ORDER BY page.at DESC, page.item_id DESC
-""").bindparams(
-    bindparam("account_uuid", type_=Uuid), bindparam("organisation_id", type_=Uuid),
-    bindparam("account_id", type_=Text), bindparam("child_id", type_=Uuid),
-    bindparam("before_at", type_=DateTime(timezone=True)), bindparam("before_id", type_=Uuid),
-    bindparam("page_size", type_=Integer), bindparam("count_unseen", type_=Boolean))
+"""
+
+
+PAGE_TYPES = (bindparam("account_id", type_=Text), bindparam("child_id", type_=Uuid),
+               bindparam("before_at", type_=DateTime(timezone=True)), bindparam("before_id", type_=Uuid),
+               bindparam("page_size", type_=Integer), bindparam("count_unseen", type_=Boolean))
+_PARENT_TYPES = (bindparam("account_uuid", type_=Uuid), bindparam("organisation_id", type_=Uuid))
+_FEED = text(feed_sql(_PARENTS_FAMILY)).bindparams(*_PARENT_TYPES, *PAGE_TYPES)
 _FEED_READ = ReadQuery(_FEED)
+
+# The same page from the read model (migration 0009): the family's stored items, when it was built and nothing it
+# is made of changed since (no mark), with the live parts joined (group names, the download setting, children's
+# names, the last look). `stored_complete` is NULL when the stored items cannot be used, and `stored_rows` says
+# how many the page took: a page that is not full is the answer only when the stored items are all the family's.
+_STORED = text(f"""
+WITH fam AS ({_PARENTS_FAMILY}),
+seen AS (SELECT (SELECT seen_at FROM feed_marks WHERE account_id = :account_id) AS seen_at),
+built AS (SELECT b.complete FROM feed_built b
+          WHERE b.family_id = (SELECT family_id FROM fam)
+            AND NOT EXISTS (SELECT 1 FROM feed_stale s WHERE s.family_id = b.family_id)),
+page AS (SELECT f.* FROM feed_items f
+         WHERE f.family_id = (SELECT family_id FROM fam) AND EXISTS (SELECT 1 FROM built)
+           AND (f.at, f.item_id) < {_UNDER_CURSOR}
+           AND (CAST(:child_id AS uuid) IS NULL OR f.child_ids @> ARRAY[CAST(:child_id AS uuid)])
+         ORDER BY f.at DESC, f.item_id DESC LIMIT :page_size)
+SELECT
+    (SELECT family_id FROM fam) AS family_id,
+    (SELECT seen_at FROM seen) AS seen_at,
+    (SELECT complete FROM built) AS stored_complete,
+    (SELECT count(*) FROM page) AS stored_rows,
+    -- The stored items are the family's newest (at least 100): the newer than the last look among them, up to 100.
+    CASE WHEN :count_unseen THEN (SELECT count(*) FROM (SELECT 1 FROM feed_items f
+                                                        WHERE f.family_id = (SELECT family_id FROM fam)
+                                                          AND f.at > {_SEEN} LIMIT 100) n) END AS unseen,
+    (SELECT json_object_agg(c.child_id, c.first_name) FROM loc_children c JOIN fam ON c.family_id = fam.family_id)
+        AS child_names,
+    EXISTS (SELECT 1 FROM loc_children c JOIN fam ON c.family_id = fam.family_id
+            WHERE c.child_id = :child_id AND NOT c.deleted) AS child_in_family,
+    page.kind, page.item_id, page.at,
+    page.series_id, page.group_id, page.organisation_id, page.caption, page.posted_at, page.downloadable,
+    g.name AS group_name, coalesce(ms.downloads_allowed, false) AS organisation_downloads,
+    page.photos,
+    page.entry_id, page.child_id, page.author_role, page.author_name, page.author_account_id, page.body,
+    page.created_at, page.media
+FROM (SELECT 1) AS one
+LEFT JOIN page ON true
+LEFT JOIN loc_groups g ON g.group_id = page.group_id
+LEFT JOIN media_settings ms ON ms.organisation_id = page.organisation_id
+ORDER BY page.at DESC, page.item_id DESC
+""").bindparams(*_PARENT_TYPES, *PAGE_TYPES)
+_STORED_READ = ReadQuery(_STORED)
+
+
+def _stored_answers(rows: list[Row], page_size: int) -> bool:
+    """Whether the read model's rows are the page: built and unchanged, and either a full page or every item (or
+    the account has no family: no item either way)."""
+    first = rows[0]
+    return first.family_id is None or (first.stored_complete is not None and (
+        first.stored_complete or first.stored_rows == page_size))
 
 
 async def family_page(reader: Reader, *, account_id: str, account_uuid: UUID | None, organisation_id: UUID,
                       child_id: UUID | None, before: tuple[datetime, UUID] | None, limit: int,
-                      count_unseen: bool) -> list[Row]:
+                      count_unseen: bool, stored: bool = True) -> list[Row]:
     """The page's rows, newest first (one row with `kind` None when the page is empty); every row also carries
     the family (None: the account is not linked to a family), `seen_at`, `unseen`, the children's names and
     whether `child_id` is one of the family's children. `count_unseen` is for the first page (no cursor): the
-    unseen items are counted from the top of the feed."""
+    unseen items are counted from the top of the feed. `stored`: from the read model when it can answer (False:
+    always the live statement, what the read model's tests compare it with)."""
     if count_unseen and before is not None:
         raise ValueError("the unseen count is the first page's")
     # Plain asyncpg records: every value is what the ORM path gave too (the statement is text() with no typed
     # result columns, so SQLAlchemy processed nothing); JSON arrives decoded by the connection's codec.
-    return await reader.rows(
-        _FEED_READ, account_uuid=account_uuid, organisation_id=organisation_id, account_id=account_id,
-        child_id=child_id, before_at=before[0] if before else None, before_id=before[1] if before else None,
-        page_size=limit, count_unseen=count_unseen)
+    values = {"account_uuid": account_uuid, "organisation_id": organisation_id, "account_id": account_id,
+              "child_id": child_id, "before_at": before[0] if before else None,
+              "before_id": before[1] if before else None, "page_size": limit, "count_unseen": count_unseen}
+    if stored:
+        rows = await reader.rows(_STORED_READ, **values)
+        if _stored_answers(rows, limit):
+            return rows
+    # Not built yet, changed since, or a page older than the stored items: the live statement (a second round trip,
+    # and a snapshot of its own, which only a change in between can tell from the first).
+    return await reader.rows(_FEED_READ, **values)
