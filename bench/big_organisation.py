@@ -269,6 +269,24 @@ async def _agenda_days_behind(dsn: str) -> int:
         await conn.close()
 
 
+async def _feed_items_behind(dsn: str) -> int:
+    conn = await asyncpg.connect(dsn)
+    try:
+        return await conn.fetchval("SELECT count(*) FROM feed_stale")
+    finally:
+        await conn.close()
+
+
+def await_feed_items(timeout: float = 600.0) -> float:
+    """Seconds until timeline's feed builder has stored every marked family's items (the feeds' steady state)."""
+    started = time.monotonic()
+    while asyncio.run(_feed_items_behind(service_dsn("timeline"))):
+        if time.monotonic() - started > timeout:
+            raise SystemExit(f"the feed builder did not catch up in {timeout:.0f} s")
+        time.sleep(1)
+    return time.monotonic() - started
+
+
 def await_agenda_days(timeout: float = 600.0) -> float:
     """Seconds until planning's agenda builder has stored every family's days again (loading the big organisation
     changes them all): a benchmark measures the steady state, not the screens computing while it catches up."""

@@ -37,7 +37,7 @@ from datetime import date, timedelta
 
 import asyncpg
 import httpx
-from big_organisation import await_agenda_days, load_everywhere, service_dsn
+from big_organisation import await_agenda_days, await_feed_items, load_everywhere, service_dsn
 from gateway_me import HELLO_PORT, describe, fresh_demo_stack, measurer, start_hello_app
 from konnect_devstack.demo import DEMO, DEMO_PASSWORD, REGENBOOG, TWIN_REGENBOOG, DemoWorld, Seeder
 from konnect_devstack.demo_login import demo_token
@@ -169,7 +169,8 @@ def main() -> None:
     reads = {data: parent_reads(gateway, long_conversation(gateway, headers[data], world=worlds[data]), worlds[data])
              for data in sets}
     history = history_feed(gateway, TWIN_REGENBOOG) if "big" in sets else None
-    print(f"agenda read model caught up in {await_agenda_days():.0f} s")
+    print(f"agenda read model caught up in {await_agenda_days():.0f} s, "
+          f"feed read model in {await_feed_items():.0f} s")
     for data in sets:  # every path answers before it is measured
         for name, url in reads[data]:
             response = httpx.get(url, headers=headers[data], timeout=30)
