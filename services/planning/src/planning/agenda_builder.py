@@ -8,20 +8,18 @@ again.
 """
 
 import asyncio
-import logging
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
 
 from konnect_kit.answers import answer_bytes
-from konnect_kit.db import Database, serialization_failure
-from konnect_kit.worker import DrainingWorker
+from konnect_kit.db import Database, Session
+from konnect_kit.read_model_builder import ReadModelBuilder
 
 from planning.api.calendar_models import day_detail_from, stored_day_detail
+from planning.db.agenda_days import StaleFamily
 from planning.service_layer import agenda_days as use
-
-log = logging.getLogger(__name__)
 
 # Day details written between two turns of the event loop (~20 us each).
 _DETAILS_AT_ONCE = 50
@@ -46,40 +44,31 @@ def stored_details(days: list[dict[str, Any]], context: Any) -> list[tuple[UUID,
         made))) for day in days]
 
 
-class AgendaBuilder(DrainingWorker):
+class AgendaBuilder(ReadModelBuilder[tuple[StaleFamily, date, date]]):
     """Polls every `poll_seconds` for families whose stored days are missing, out of date or running short."""
 
     name = "planning-agenda-days"
+    what = "agenda days of family"
 
     def __init__(self, database: Database, now: Callable[[], datetime], *, poll_seconds: float) -> None:
-        super().__init__(poll_seconds=poll_seconds)
-        self.database = database
+        super().__init__(database, poll_seconds=poll_seconds)
         self.now = now
-        self.built_total = 0
 
-    async def handle_next(self) -> bool:
-        picked = None
-        try:
-            async with self.database.transaction() as session:
-                picked = await use.next_to_build(session, self.now().date())
-                if picked is None:
-                    return False
-                family, start, end = picked
-                days, context = await use.family_days(session, family.family_id, start, end)
-                details = []
-                for first in range(0, len(days), _DETAILS_AT_ONCE):  # the requests in between get their turn
-                    details += stored_details(days[first:first + _DETAILS_AT_ONCE], context)
-                    await asyncio.sleep(0)
-                await use.store_days(session, family, stored_rows(days), details, start, end)
-        except Exception as error:
-            if picked is None:
-                raise  # the queue itself failed (the database away): the next pass retries
-            if not serialization_failure(error):
-                # Its agenda is read the computed way meanwhile; the others must not wait behind it.
-                log.exception("agenda days of family %s not computed", picked[0].family_id)
-                async with self.database.transaction() as session:
-                    await use.set_aside(session, picked[0].family_id)
-                return False  # the rest of the queue in the next pass, this family behind it
-            return True  # changed while computed: picked again with its new version
-        self.built_total += 1
-        return True
+    async def pick(self, session: Session) -> tuple[StaleFamily, date, date] | None:
+        return await use.next_to_build(session, self.now().date())
+
+    async def build(self, session: Session, picked: tuple[StaleFamily, date, date]) -> None:
+        family, start, end = picked
+        days, context = await use.family_days(session, family.family_id, start, end)
+        details = []
+        for first in range(0, len(days), _DETAILS_AT_ONCE):  # the requests in between get their turn
+            details += stored_details(days[first:first + _DETAILS_AT_ONCE], context)
+            await asyncio.sleep(0)
+        await use.store_days(session, family, stored_rows(days), details, start, end)
+
+    async def set_aside(self, session: Session, picked: tuple[StaleFamily, date, date]) -> None:
+        # Its agenda is read the computed way meanwhile; the others must not wait behind it.
+        await use.set_aside(session, picked[0].family_id)
+
+    def describe(self, picked: tuple[StaleFamily, date, date]) -> str:
+        return str(picked[0].family_id)
