@@ -15,6 +15,7 @@ from konnect_kit.db import Database, asyncpg_dsn
 from timeline.db import feed_read
 from timeline.feed_builder import FeedBuilder
 from timeline.main import MIGRATIONS
+from timeline.service_layer import feed_items
 from timeline.service_layer.feed_items import STORED
 
 T0 = datetime(2026, 3, 2, 8, tzinfo=UTC)
@@ -411,11 +412,10 @@ async def test_a_change_committed_while_the_builder_reads_is_not_lost(model) -> 
     family = next(iter(w.families))
     # The builder takes its snapshot; a diary entry commits before the builder does.
     await db.execute("INSERT INTO feed_stale (family_id) VALUES ($1)", family)
-    from timeline.service_layer import feed_items as use
     async with database.transaction() as session:
-        assert await use.next_family(session) == family
+        assert await feed_items.next_family(session) == family
         await w.add_entry(db, w.families[family][0])
-        await use.build(session, family)
+        await feed_items.build(session, family)
     account = next(a for a, f in w.parents.items() if f == family)
     stored = await database.reader.rows(feed_read._STORED_READ, **_values(account, w.org, None, None, 21))
     assert not feed_read._stored_answers(stored, 21)  # the entry's mark is still there: found live

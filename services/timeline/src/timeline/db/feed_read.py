@@ -71,12 +71,20 @@ def _entries(since: str) -> str:
 _PARENTS_FAMILY = """SELECT family_id FROM loc_parents
     WHERE account_id = :account_uuid AND organisation_id = :organisation_id AND NOT deleted"""
 
+# Parts the live statement and the read model's share (the random-world tests compare the two row for row): when
+# the account last looked, and the family's children's names and whether the child asked for is one of them.
+_SEEN_CTE = "seen AS (SELECT (SELECT seen_at FROM feed_marks WHERE account_id = :account_id) AS seen_at),"
+_FAMILY_COLUMNS = """(SELECT json_object_agg(c.child_id, c.first_name) FROM loc_children c
+     JOIN fam ON c.family_id = fam.family_id) AS child_names,
+    EXISTS (SELECT 1 FROM loc_children c JOIN fam ON c.family_id = fam.family_id
+            WHERE c.child_id = :child_id AND NOT c.deleted) AS child_in_family,"""
+
 
 def feed_sql(family: str) -> str:
     """The feed's statement for the family `family` (SQL giving one `family_id`) finds."""
     return f"""
 WITH fam AS ({family}),
-seen AS (SELECT (SELECT seen_at FROM feed_marks WHERE account_id = :account_id) AS seen_at),
+{_SEEN_CTE}
 -- The family's series newest first, the rule tested as each key is taken: enough for the page, and when the
 -- unseen count is asked (the first page) for every series newer than the last look too, up to 100.
 shown_series AS (
@@ -103,10 +111,7 @@ SELECT
     -- The items newer than the last look, up to 100 (asked on the first page).
     CASE WHEN :count_unseen THEN least(100, (SELECT count(*) FROM shown_series WHERE shown_series.at > {_SEEN})
                                             + (SELECT count(*) FROM ({_entries(_SEEN)} LIMIT 100) e)) END AS unseen,
-    (SELECT json_object_agg(c.child_id, c.first_name) FROM loc_children c JOIN fam ON c.family_id = fam.family_id)
-        AS child_names,
-    EXISTS (SELECT 1 FROM loc_children c JOIN fam ON c.family_id = fam.family_id
-            WHERE c.child_id = :child_id AND NOT c.deleted) AS child_in_family,
+    {_FAMILY_COLUMNS}
     page.kind, page.item_id, page.at,
     s.series_id, s.group_id, s.organisation_id, s.caption, s.posted_at, s.downloadable, g.name AS group_name,
     coalesce(ms.downloads_allowed, false) AS organisation_downloads,
@@ -140,7 +145,7 @@ _FEED_READ = ReadQuery(_FEED)
 # how many the page took: a page that is not full is the answer only when the stored items are all the family's.
 _STORED = text(f"""
 WITH fam AS ({_PARENTS_FAMILY}),
-seen AS (SELECT (SELECT seen_at FROM feed_marks WHERE account_id = :account_id) AS seen_at),
+{_SEEN_CTE}
 built AS (SELECT b.complete FROM feed_built b
           WHERE b.family_id = (SELECT family_id FROM fam)
             AND NOT EXISTS (SELECT 1 FROM feed_stale s WHERE s.family_id = b.family_id)),
@@ -158,10 +163,7 @@ SELECT
     CASE WHEN :count_unseen THEN (SELECT count(*) FROM (SELECT 1 FROM feed_items f
                                                         WHERE f.family_id = (SELECT family_id FROM fam)
                                                           AND f.at > {_SEEN} LIMIT 100) n) END AS unseen,
-    (SELECT json_object_agg(c.child_id, c.first_name) FROM loc_children c JOIN fam ON c.family_id = fam.family_id)
-        AS child_names,
-    EXISTS (SELECT 1 FROM loc_children c JOIN fam ON c.family_id = fam.family_id
-            WHERE c.child_id = :child_id AND NOT c.deleted) AS child_in_family,
+    {_FAMILY_COLUMNS}
     page.kind, page.item_id, page.at,
     page.series_id, page.group_id, page.organisation_id, page.caption, page.posted_at, page.downloadable,
     g.name AS group_name, coalesce(ms.downloads_allowed, false) AS organisation_downloads,
