@@ -16,7 +16,9 @@ async def serve() -> AsyncIterator[Callable[[str, Handler], Awaitable[str]]]:
     async def start(path: str, handler: Handler) -> str:
         app = web.Application()
         app.router.add_get(path, handler)
-        runner = web.AppRunner(app)
+        # A handler is cancelled when its caller hangs up, as a real service's stream ends when the gateway closes
+        # it: otherwise the clean-up waits for a streaming handler's own end (30 s per streaming test).
+        runner = web.AppRunner(app, handler_cancellation=True)
         await runner.setup()
         runners.append(runner)
         site = web.TCPSite(runner, "127.0.0.1", 0)
