@@ -4,9 +4,10 @@ The machines here drift by 20-50% within minutes, so two runs of bench/read_path
 10% change from noise. This restarts one service's process alternately from an older tree (a git worktree:
 `git worktree add /tmp/base <commit>`; its service, kit and contracts sources go first on PYTHONPATH, the rest of
 the environment is the running process's) and from this tree, and measures one parent read through the gateway
-in each: wrk's req/s and p99 (16 connections, 5 s after 2 s of warm-up) and the service's own CPU per request
-(from /proc). It prints whether both answered the same bytes (signed URLs differ by time; a `generated_at` is
-left out of the comparison). `--service gateway` restarts the gateway the same way.
+in each: wrk's req/s and p99 (16 connections, 5 s after 2 s of warm-up), the service's own CPU per request
+and PostgreSQL's (every process of the stack's cluster; from /proc). It prints whether both answered the same
+bytes (signed URLs differ by time; a `generated_at` is left out of the comparison). `--service gateway` restarts
+the gateway the same way.
 
     .venv/bin/python -m konnect_devstack up --profile bench
     .venv/bin/python bench/ab_service.py --base /tmp/base --service planning --path "/api/v1/agenda" [--rounds 3]
@@ -46,6 +47,18 @@ def cpu_ticks(pid: int) -> int:
     return int(fields[11]) + int(fields[12])  # utime + stime
 
 
+def postgres_ticks(postmaster: int) -> int:
+    """CPU of the stack's PostgreSQL: the postmaster's children (backends, WAL writer, ...), as they are now."""
+    children = subprocess.run(["pgrep", "-P", str(postmaster)], capture_output=True, text=True).stdout.split()
+    total = 0
+    for child in children:
+        try:
+            total += cpu_ticks(int(child))
+        except OSError:  # a backend that ended meanwhile
+            pass
+    return total
+
+
 def restart(service: str, port: int, environment: dict[str, str], base: Path | None) -> int:
     """The service's process from `base`'s sources (None: this tree's), ready; its pid."""
     if (old := listening_pid(port)) is not None:
@@ -73,18 +86,20 @@ def restart(service: str, port: int, environment: dict[str, str], base: Path | N
     raise SystemExit(f"{service} did not become ready (/tmp/ab_service.{service}.log)")
 
 
-def measure(url: str, token: str, pid: int) -> tuple[float, str, int, bytes]:
+def measure(url: str, token: str, pid: int, postmaster: int) -> tuple[float, str, int, int, bytes]:
     auth = ["-H", f"Authorization: Bearer {token}"]
     body = httpx.get(url, headers={"Authorization": f"Bearer {token}"}, timeout=30).content
     subprocess.run(["wrk", "-t2", "-c16", "-d2s", *auth, url], capture_output=True, check=True)
-    before = cpu_ticks(pid)
+    # The pool's connections stay open across the run, so the backends counted before are those counted after.
+    before, database_before = cpu_ticks(pid), postgres_ticks(postmaster)
     out = subprocess.run(["wrk", "-t2", "-c16", "-d5s", "--latency", *auth, url], capture_output=True, text=True,
                          check=True).stdout
-    spent = cpu_ticks(pid) - before
+    spent, database_spent = cpu_ticks(pid) - before, postgres_ticks(postmaster) - database_before
     requests = int(re.search(r"(\d+) requests in", out).group(1))
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     p99 = re.search(r"\s99%\s+(\S+)", out).group(1)
-    return rate, p99, spent * 1_000_000 // (os.sysconf("SC_CLK_TCK") * requests), body
+    per_request = 1_000_000 / (os.sysconf("SC_CLK_TCK") * requests)
+    return rate, p99, int(spent * per_request), int(database_spent * per_request), body
 
 
 def main() -> None:
@@ -102,6 +117,9 @@ def main() -> None:
     token = httpx.post(f"{gateway}/api/v1/auth/login", timeout=30, headers={"X-Forwarded-For": str(uuid.uuid4())},
                        json={"email": args.email, "password": DEMO_PASSWORD,
                              "organisation_id": args.organisation}).json()["access_token"]
+    postmaster = listening_pid(profile.postgres_port)
+    if postmaster is None:
+        raise SystemExit("PostgreSQL is not running: start the bench stack first")
     running = listening_pid(port)
     if running is None:
         raise SystemExit(f"{args.service} is not running: start the bench stack first")
@@ -112,10 +130,10 @@ def main() -> None:
         bodies = []
         for name, tree in (("base", args.base), ("this", None)):
             pid = restart(args.service, port, environment, tree)
-            rate, p99, cpu_us, body = measure(gateway + args.path, token, pid)
+            rate, p99, cpu_us, database_us, body = measure(gateway + args.path, token, pid, postmaster)
             bodies.append(body)
             print(f"  round {round_} {name}: {rate:8.1f} req/s  p99 {p99:>8s}  "
-                  f"{args.service} CPU {cpu_us:5d} us/request")
+                  f"{args.service} CPU {cpu_us:5d} us/request, PostgreSQL {database_us:5d}")
         same = bodies[0] == bodies[1]
         print("  same answer" if same else "  same answer but for the time it was made" if
               _GENERATED_AT.sub(b"", bodies[0]) == _GENERATED_AT.sub(b"", bodies[1]) else "  answers differ")

@@ -11,12 +11,14 @@ from konnect_contracts.events import directory as ev
 from konnect_devstack.pytest_plugin import internal_headers, running_app
 from konnect_kit.consumer import EventContext
 from planning.api.calendar_models import AvailabilityOut, DayDetailOut
+from planning.db import agenda as agenda_queries
+from planning.db import overview as overview_queries
 from planning.db.calendar import care_changes
 from planning.handlers import directory as handlers
 from planning.main import create_app
 from planning.service_layer import calendar as cal
 from planning.settings import Settings
-from sqlalchemy import insert
+from sqlalchemy import insert, text
 
 OPERATOR = internal_headers("platform_operator", "operator-1")
 MONDAY = date(2030, 3, 4)
@@ -390,6 +392,74 @@ async def test_availability_options_prices_capacity_and_reasons(planning):
     # Sem's placement starts on Tuesday: on Monday he has none.
     r = await planning.get(f"/availability/{ids['sem']}/{MONDAY}", headers=parent(ids))
     assert r.json()["placement"] is None and {o["reason"] for o in r.json()["options"]} == {"no_placement"}
+
+
+async def test_availability_and_the_overview_show_every_change_of_the_organisation_s_reference_data_at_once(
+        planning, monkeypatch):
+    """The calendar and day parts are held in the process by version (migration 0009): each kind of change to them
+    alters what a parent sees, and the very next read shows it, as a read with nothing held does."""
+    ids = await world(planning)
+    org, noor = ids["org"], ids["noor"]
+    reader = planning.app.state.kit.database.reader
+    reads_of_reference = []
+    counted = agenda_queries.first
+
+    async def first(db, query, **values):  # type: ignore[no-untyped-def]
+        if query is agenda_queries._REFERENCE:
+            reads_of_reference.append(values["organisation"])
+        return await counted(db, query, **values)
+
+    monkeypatch.setattr(agenda_queries, "first", first)
+    days = (TUESDAY, TUESDAY + timedelta(days=7), WEDNESDAY)
+
+    async def seen() -> tuple[Any, ...]:
+        answers = []
+        for day in days:
+            r = await planning.get(f"/availability/{noor}/{day}", headers=parent(ids))
+            assert r.status_code == 200, r.text
+            answers.append(r.json())
+        calendar = (await overview_queries.family_overview(reader, account=uuid.UUID(ids["parent"]),
+                                                           family=None)).calendar
+        return (*answers, calendar.time_zone, calendar.cancel_window_hours, dict(calendar.closing_days))
+
+    async def sql(statement: str) -> None:
+        async with planning.app.state.kit.database.transaction() as session:
+            await session.execute(text(statement))
+
+    evening = new_id()
+    changes = {
+        "settings: Tuesdays closed, 48 hours to cancel": put(
+            planning, f"/planning/organisations/{org}/settings",
+            {"open_weekdays": [0, 2, 3, 4], "cancel_window_hours": 48, "staff_may_evaluate": True}),
+        "a closing day": put(planning, f"/planning/organisations/{org}/closing-days/{WEDNESDAY}",
+                             {"reason": "Studiedag"}),
+        "the closing day taken away": planning.delete(f"/planning/organisations/{org}/closing-days/{WEDNESDAY}",
+                                                      headers=admin(org)),
+        "a day part priced anew": put(planning, f"/planning/day-parts/{ids['morning']}", {
+            "organisation_id": org, "care_type": "day_care", "name": "Ochtend", "starts_at": "07:30",
+            "ends_at": "13:00", "price_per_hour": "11.00"}),
+        "a day part added": put(planning, f"/planning/day-parts/{evening}", {
+            "organisation_id": org, "care_type": "day_care", "name": "Avond", "starts_at": "18:30",
+            "ends_at": "20:00", "price_per_part": "15"}),
+        "a day part deleted": sql(f"DELETE FROM day_parts WHERE day_part_id = '{evening}'"),
+        "the organisation's time zone": feed(planning, ev.OrganisationUpserted(
+            organisation_id=uuid.UUID(org), version=2, name="De Regenboog", time_zone="Pacific/Honolulu")),
+        "a closing day again": put(planning, f"/planning/organisations/{org}/closing-days/{WEDNESDAY}",
+                                   {"reason": "Brug"}),
+        "closing days emptied at once": sql("TRUNCATE closing_days"),
+    }
+    before = await seen()
+    assert reads_of_reference  # nothing held for this organisation yet: read with its version
+    for name, change in changes.items():
+        reads_of_reference.clear()
+        assert await seen() == before and not reads_of_reference, name  # unchanged: what is held answers
+        result = await change
+        assert getattr(result, "status_code", 204) == 204, name
+        after = await seen()
+        assert after != before, name  # the change shows on the screens (so the comparison below is not vacuous)
+        agenda_queries._held.clear()
+        assert await seen() == after, name  # as read with nothing held
+        before = after
 
 
 async def test_the_clock_moves_today_in_the_organisation_zone(planning):

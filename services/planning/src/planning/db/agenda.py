@@ -6,9 +6,10 @@ One statement instead of ten: on a loaded server every round trip costs more tha
 """
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, time
 from decimal import Decimal
+from types import MappingProxyType
 from typing import Any
 from uuid import UUID
 
@@ -166,6 +167,11 @@ _COUNTS_JSON = """(SELECT coalesce(json_agg(json_build_object('group_id', t.grou
 _STORED_COUNTS_JSON = _COUNTS_JSON.format(counts="""SELECT o.group_id, o.day_part_id, o.taken FROM occupancy_parts o
   WHERE o.group_id = ANY(ARRAY(SELECT group_id FROM mine)) AND o.date = :start""")
 
+# The version of the reference data (migration 0009) of the organisation in `kids` (one at most), for a screen
+# that takes its calendar and day parts from `organisation_reference`.
+REFERENCE_VERSION = """(SELECT v.version FROM reference_versions v
+   WHERE v.organisation_id = (SELECT organisation_id FROM kids LIMIT 1))"""
+
 # The availability screen: everything but the counts, which come from the occupancy read model (migration 0008)
 # while it may be used for every group of the child that date: counted, not marked stale since, the date in the
 # span counted. `occupancy` is NULL otherwise, and the screen counts them with `_OCCUPANCY` (a second round trip,
@@ -174,9 +180,8 @@ _AVAILABILITY = Query(text(f"""WITH {_KIDS.format(where="child_id = :child")},
 {_MINE}
 SELECT {_KIDS_JSON} AS children, {_PLACEMENTS.format(children="kids")} AS placements,
        {_CHANGES.format(children="kids")} AS changes,
-       -- Only that date's closing day: the screen asks about no other, and an organisation's list only grows.
-       {_CALENDARS.format(closing_range="AND c.date BETWEEN :start AND :end")} AS calendars,
-       {_DAY_PARTS} AS day_parts,
+       -- The organisation's calendar and day parts are held in the process: only their version is read here.
+       {REFERENCE_VERSION} AS reference_version,
        (SELECT coalesce(json_agg(json_build_object('group_id', g.group_id, 'day_part_id', g.day_part_id,
                                                     'capacity', g.capacity)), '[]')
         FROM group_capacity g WHERE g.group_id = ANY(ARRAY(SELECT group_id FROM mine))) AS capacities,
@@ -199,6 +204,12 @@ _GROUP_OCCUPANCY = Query(text(f"""WITH mine AS (SELECT CAST(:group AS uuid) AS g
 
 _CALENDAR = Query(text(f"""WITH kids AS (SELECT CAST(:organisation AS uuid) AS organisation_id)
 SELECT {_CALENDARS.format(closing_range="")} AS calendars"""))
+
+# An organisation's reference data with its version, read in one snapshot: the calendar with every closing day,
+# and the day parts.
+_REFERENCE = Query(text(f"""WITH kids AS (SELECT CAST(:organisation AS uuid) AS organisation_id)
+SELECT (SELECT version FROM reference_versions WHERE organisation_id = CAST(:organisation AS uuid)) AS version,
+       {_CALENDARS.format(closing_range="")} AS calendars, {_DAY_PARTS} AS day_parts"""))
 
 
 @dataclass(frozen=True)
@@ -259,7 +270,7 @@ class AvailabilityContext:
     kids: list[Kid]  # the child asked about, or none when unknown
     placements: dict[UUID, list[Placement]]  # the child's
     changes: list[CareChange]  # the child's that date
-    calendars: dict[UUID, OrgCalendar]  # with that date's closing day only
+    calendars: dict[UUID, OrgCalendar]  # the child's organisation's (none when the child is unknown)
     day_parts: list[DayPart]
     capacities: dict[UUID, dict[UUID, int]]  # group → day part → capacity, for the child's groups that date
     occupancy: dict[UUID, dict[UUID, int]]  # group → day part → places taken that date, same groups
@@ -368,6 +379,11 @@ async def availability_context(db: Handle, child_id: UUID, day: date, account: U
                                ) -> AvailabilityContext:
     row = await first(db, _AVAILABILITY, child=child_id, start=day, end=day, account=account)
     kids = _kids(row.children)
+    calendars: dict[UUID, OrgCalendar] = {}
+    day_parts: list[DayPart] = []
+    if kids:
+        reference = await organisation_reference(db, kids[0].organisation_id, row.reference_version)
+        calendars[kids[0].organisation_id], day_parts = reference.calendar, list(reference.day_parts)
     capacities: dict[UUID, dict[UUID, int]] = {}
     for c in _load(row.capacities):
         capacities.setdefault(_id(c["group_id"]), {})[_id(c["day_part_id"])] = c["capacity"]
@@ -378,7 +394,7 @@ async def availability_context(db: Handle, child_id: UUID, day: date, account: U
     for o in _load(counted):
         occupancy.setdefault(_id(o["group_id"]), {})[_id(o["day_part_id"])] = o["taken"]
     return AvailabilityContext(kids, _placements(row.placements, [child_id]), _changes(row.changes),
-                               _calendars(row.calendars), _day_parts(row.day_parts), capacities, occupancy,
+                               calendars, day_parts, capacities, occupancy,
                                row.caller_family, row.occupancy is not None)
 
 
@@ -387,9 +403,44 @@ async def organisation_calendar(db: Handle, organisation_id: UUID) -> OrgCalenda
     return _calendars((await first(db, _CALENDAR, organisation=organisation_id)).calendars)[organisation_id]
 
 
+# -- an organisation's reference data, held in the process by version ------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class OrganisationReference:
+    calendar: OrgCalendar  # with every closing day (read-only)
+    day_parts: tuple[DayPart, ...]  # by start, name and id, as the screens list them
+
+
+# Organisation -> (version, its reference data at that version). Why held: the calendar and day parts were built as
+# JSON by PostgreSQL and decoded again on every availability and overview read, ~25% of availability's statement
+# (bench/PROFILE-read-paths.md, round 21), for data an administrator changes a few times a year. Held process-wide,
+# not per database handle: a version is a random UUID naming one state of one organisation's data (migration
+# 0009), so a version seen in any database names the same data, and a database made again or restored has
+# versions of its own or the very states they name. Bounded by the number of organisations.
+_held: dict[UUID, tuple[UUID, OrganisationReference]] = {}
+
+
+async def organisation_reference(db: Handle, organisation_id: UUID, version: UUID | None) -> OrganisationReference:
+    """The organisation's calendar and day parts as of `version` (what the caller's statement saw in
+    `reference_versions`; None: no version yet). Read again, with its version, when the one held is not that: a
+    change committed since may make it newer than the caller's snapshot, never older."""
+    held = _held.get(organisation_id)
+    if held is not None and version is not None and held[0] == version:
+        return held[1]
+    row = await first(db, _REFERENCE, organisation=organisation_id)
+    calendar = _calendars(row.calendars)[organisation_id]
+    # Shared by every read that follows: its closing days read-only.
+    found = OrganisationReference(replace(calendar, closing_days=MappingProxyType(dict(calendar.closing_days))),
+                                  tuple(_day_parts(row.day_parts)))
+    if row.version is not None:  # an organisation with no reference data yet (defaults only) is read each time
+        _held[organisation_id] = (row.version, found)
+    return found
+
+
 __all__ = [
-    "FAMILY_OF_CALLER", "AgendaContext", "AvailabilityContext", "FamilyRecord", "GroupName", "Kid", "PendingLine",
-    "agenda_context", "availability_context", "family_record", "organisation_calendar",
+    "FAMILY_OF_CALLER", "AgendaContext", "AvailabilityContext", "FamilyRecord", "GroupName", "Kid",
+    "OrganisationReference", "PendingLine", "agenda_context", "availability_context", "family_record",
+    "organisation_calendar", "organisation_reference",
 ]
 
 

@@ -11,17 +11,18 @@ from konnect_kit.db import Handle, Query, first
 from sqlalchemy import Row, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from planning.db.agenda import _CALENDARS, FAMILY_OF_CALLER, _calendars, _load, family_record
+from planning.db.agenda import FAMILY_OF_CALLER, REFERENCE_VERSION, _load, family_record, organisation_reference
 from planning.db.requests import request_lines, requests
 from planning.db.schedule import FamilyRecord
 from planning.domain.calendar import OrgCalendar
 
 # The parent's screen in one round trip: the family (by the parent's account, or named by staff), its
-# organisation's calendar, every request with its lines and every absence. Numbers travel as text (no float).
+# organisation's calendar (its version: the calendar itself is held in the process), every request with its lines
+# and every absence. Numbers travel as text (no float).
 _OVERVIEW = Query(text(f"""WITH {FAMILY_OF_CALLER},
 kids AS (SELECT organisation_id FROM fam)
 SELECT (SELECT row_to_json(fam) FROM fam) AS family,
-       {_CALENDARS.format(closing_range="AND false")} AS calendars,
+       {REFERENCE_VERSION} AS reference_version,
        (SELECT coalesce(json_agg(json_build_object(
            'request_id', r.request_id, 'organisation_id', r.organisation_id, 'family_id', r.family_id,
            'kind', r.kind, 'all_or_nothing', r.all_or_nothing, 'expires_on', r.expires_on,
@@ -51,7 +52,7 @@ class Overview:
     """A family's requests (newest first, attribute access like table rows) with their lines, and absences."""
 
     family: FamilyRecord
-    calendar: OrgCalendar  # time zone and cancel window only (no closing days: the overview needs none)
+    calendar: OrgCalendar  # the organisation's (held: `agenda.organisation_reference`)
     requests: list[Any]
     lines: dict[UUID, list[Any]]
     absences: list[Any]
@@ -91,7 +92,8 @@ async def family_overview(db: Handle, *, account: UUID | None, family: UUID | No
         return None
     listed = [_typed(r) for r in _load(row.requests)]
     lines = {r.request_id: [_typed(line) for line in r.lines] for r in listed}
-    return Overview(record, _calendars(row.calendars)[record.organisation_id], listed, lines,
+    calendar = (await organisation_reference(db, record.organisation_id, row.reference_version)).calendar
+    return Overview(record, calendar, listed, lines,
                     [_typed(a) for a in _load(row.absences)])
 
 
