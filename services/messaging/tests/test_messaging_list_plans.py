@@ -82,6 +82,8 @@ async def test_the_unread_total_counts_every_conversation_beyond_the_page(messag
                 "INSERT INTO messages (message_id, conversation_id, organisation_id, sender_account_id, sender_role,"
                 " sender_name, body) VALUES (gen_random_uuid(), $1, $2, $3, $4, 'X', 'hallo') RETURNING seq",
                 conversation, organisation, parent if who == "parent" else staff, who) for who in writers]
+            await connection.execute("UPDATE conversations SET last_seq = $2 WHERE conversation_id = $1",
+                                     conversation, seqs[-1])  # as appending a message does (the list's order)
             if read_after is not None:
                 await connection.execute("INSERT INTO conversation_reads (conversation_id, account_id, last_read_seq)"
                                          " VALUES ($1, $2, $3)", conversation, parent, seqs[read_after])
@@ -99,6 +101,19 @@ async def test_the_unread_total_counts_every_conversation_beyond_the_page(messag
             {"account_id": parent, "organisation_id": organisation, "day": date.today(), "before": None, "n": 10}))
         assert {row["subject"]: row["unread"] for row in rows} == expected_parent == {
             "two unread": 2, "never read": 2, "all read": 0, "own after read": 0}
+        # Page by page (one each, by the cursor): the same conversations newest first, the total on every page,
+        # and past the oldest a page with the total alone.
+        walked, before = [], None
+        while True:
+            page = await connection.fetch(_LIST["parent"].sql, *_LIST["parent"].arguments(
+                {"account_id": parent, "organisation_id": organisation, "day": date.today(), "before": before,
+                 "n": 1}))
+            assert page[0]["unread_total"] == sum(expected_parent.values()), page
+            if page[0]["conversation_id"] is None:
+                break
+            walked.append((page[0]["subject"], page[0]["unread"]))
+            before = page[0]["last_seq"]
+        assert walked == [(row["subject"], row["unread"]) for row in rows] and len(walked) == len(plan)
     finally:
         await connection.close()
 

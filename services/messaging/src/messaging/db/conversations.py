@@ -123,6 +123,8 @@ def _list_statement(role: str) -> Any:
     """Up to `n` visible conversations below the cursor, newest activity first, each with the account's unread
     count, beside the unread total of all of them: one header row joined with the page (an empty page is the
     header alone), so the total needs no statement of its own."""
+    if role == "parent":
+        return _family_list_statement()
     listed = conversations.alias("listed")
     c = listed.c
     page = (select(c.conversation_id, c.subject, c.child_id, c.group_id, c.family_id, c.broadcast_id, c.last_seq,
@@ -130,6 +132,27 @@ def _list_statement(role: str) -> Any:
             .where(visible_clause(role, c), c.last_seq < _BEFORE).order_by(c.last_seq.desc()).limit(_N)
             .lateral("page"))
     head = select(_unread_total(role).label("unread_total")).subquery("head")
+    return (select(head.c.unread_total, *page.c).select_from(head.outerjoin(page, true()))
+            .order_by(page.c.last_seq.desc()))
+
+
+def _family_list_statement() -> Any:
+    """A parent's `_list_statement`: the family's conversations, each with its unread count, found once (a CTE)
+    and read twice, for the total and for the page.
+
+    Why: a family has a handful of conversations, all of them counted for the total anyway; counting the page's
+    again (a subplan per row, the family and its organisation looked up a second time) was ~25 us of
+    PostgreSQL's ~170 us per list (bench/PROFILE-read-paths.md, round 22). Staff keep the general statement:
+    theirs can be thousands of conversations, of which the page wants `n`.
+    """
+    listed = conversations.alias("listed")
+    c = listed.c
+    family = (select(c.conversation_id, c.subject, c.child_id, c.group_id, c.family_id, c.broadcast_id, c.last_seq,
+                     c.last_message_at, c.last_preview, c.last_sender_name, _unread_of(c, listed).label("unread"))
+              .where(visible_clause("parent", c)).cte("family_conversations"))
+    f = family.c
+    page = select(family).where(f.last_seq < _BEFORE).order_by(f.last_seq.desc()).limit(_N).lateral("page")
+    head = select(cast(func.coalesce(func.sum(f.unread), 0), BigInteger).label("unread_total")).subquery("head")
     return (select(head.c.unread_total, *page.c).select_from(head.outerjoin(page, true()))
             .order_by(page.c.last_seq.desc()))
 
