@@ -6,7 +6,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
-from konnect_kit.answers import json_answer
+from konnect_kit.answers import JSONAnswer, json_answer
 from konnect_kit.clock import ClockDep
 from konnect_kit.db import Reader
 from konnect_kit.errors import ApiError
@@ -118,8 +118,8 @@ async def get_agenda(
     else:
         stored = await agenda_days.stored_agenda(reader, start, end, family_id=record.family_id)
     if stored.days is not None:
-        return Response(stored_agenda_answer(record.family_id, start, end, stored.days),
-                        media_type="application/json")
+        # Sent as a JSONAnswer: the lean path writes it itself (a plain Response takes Starlette's ASGI call).
+        return JSONAnswer(stored_agenda_answer(record.family_id, start, end, stored.days))
     # Not stored yet or just changed, or with a pending request to draw on: computed, as the builder would.
     context = await cal.agenda_context(reader, start, end, family_id=record.family_id)
     days = await cal.agenda_days_of(reader, context, start, end)
@@ -137,7 +137,7 @@ async def get_agenda_day(child_id: UUID, day: SupportedDate, who: CallerDep, rea
     stored = await agenda_days.stored_day_detail(reader, child_id, day, account_id=_parent_account(who))
     kid = _visible_child(who, stored.kid, stored.caller_family)
     if stored.detail is not None:
-        return Response(stored_day_detail_answer(stored.detail, clock.now()), media_type="application/json")
+        return JSONAnswer(stored_day_detail_answer(stored.detail, clock.now()))
     # Not stored (no care that day, not computed yet, just changed, a request pending): computed.
     context = await cal.agenda_context(reader, day, day, child_id=child_id, account_id=_parent_account(who))
     kid = _visible_child(who, next((k for k in context.kids if k.child_id == child_id), None), context.caller_family)
