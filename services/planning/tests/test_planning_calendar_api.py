@@ -470,6 +470,19 @@ async def test_the_clock_moves_today_in_the_organisation_zone(planning):
     assert r.json()["today"] == str(TUESDAY)  # 00:30 in Amsterdam
     r = await planning.get(f"/availability/{ids['sem']}/{MONDAY}", headers=parent(ids))
     assert {o["reason"] for o in r.json()["options"]} == {"in_the_past"}  # before no_placement
+    # The agenda's default start is that date too, for the parent and for staff naming the family, and it follows
+    # a new time zone at once (the calendar is held by version: migration 0009).
+    staff = internal_headers("staff", new_id(), ids["org"])
+    for params, headers in (({}, parent(ids)), ({"family_id": ids["family"]}, staff)):
+        r = await planning.get("/agenda", params=params, headers=headers)
+        assert r.json()["from"] == str(TUESDAY) and r.json()["to"] == str(TUESDAY + timedelta(days=27)), r.text
+    r = await planning.put("/testing/clock", json={"now": "2030-03-04T05:00:00+00:00"}, headers=OPERATOR)
+    assert (await planning.get("/agenda", headers=parent(ids))).json()["from"] == "2030-03-04"  # 06:00 there
+    await feed(planning, ev.OrganisationUpserted(organisation_id=uuid.UUID(ids["org"]), version=2,
+                                                 name="De Regenboog", time_zone="Pacific/Honolulu"))
+    for params, headers in (({}, parent(ids)), ({"family_id": ids["family"]}, staff)):
+        r = await planning.get("/agenda", params=params, headers=headers)
+        assert r.json()["from"] == "2030-03-03", r.text  # 19:00 the evening before in Honolulu
     r = await planning.put("/testing/clock", json={"now": "2030-03-04T23:30:00"}, headers=OPERATOR)
     assert r.status_code == 422  # a naive time is ambiguous
     r = await planning.delete("/testing/clock", headers=OPERATOR)

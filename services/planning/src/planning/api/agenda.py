@@ -102,9 +102,11 @@ async def get_agenda(
     """The family's planned care per child per date in [from, to] (at most 92 dates; default: four weeks)."""
     named, account = _family_key(who, family_id)
     record = None
-    if start is None:  # the organisation's today: the family first, then its calendar
-        record = await _visible_family(who, reader, family_id)
-        start = (await cal.organisation_calendar(reader, record.organisation_id)).today(clock.now())
+    if start is None:  # the organisation's today: the family with its calendar's version, the calendar as held
+        found = await cal.family_and_today(reader, clock.now(), family_id=named, account_id=account)
+        if found is None:
+            raise _hidden()
+        record, start = _visible_family_of(who, family_id, found[0]), found[1]
     end = end or start + timedelta(days=DEFAULT_AGENDA_DAYS - 1)
     wrong = _range_error(start, end)
     if wrong is not None:

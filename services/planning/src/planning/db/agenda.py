@@ -454,3 +454,19 @@ WHERE p.account_id = :account AND NOT p.deleted"""))
 async def family_of_parent(db: Handle, account_id: UUID) -> Any:
     """(family_id, organisation_id, name) of the parent's family, or None."""
     return await first(db, _FAMILY_OF_PARENT, account=account_id)
+
+
+# Family :family, or else parent :account's (FAMILY_OF_CALLER), with its organisation's reference version: what the
+# agenda needs to start at the organisation's today from the calendar held by version (`organisation_reference`).
+_FAMILY_AND_REFERENCE = Query(text(f"""WITH {FAMILY_OF_CALLER}
+SELECT f.family_id, f.organisation_id, f.name, v.version AS reference_version
+FROM fam f LEFT JOIN reference_versions v ON v.organisation_id = f.organisation_id"""))
+
+
+async def family_and_reference_version(db: Handle, *, family: UUID | None = None, account: UUID | None = None
+                                       ) -> tuple[FamilyRecord | None, UUID | None]:
+    """The family (None: unknown or deleted) and its organisation's reference version (None: none yet)."""
+    row = await first(db, _FAMILY_AND_REFERENCE, family=family, account=account)
+    if row is None:
+        return None, None
+    return FamilyRecord(row.family_id, row.organisation_id, row.name), row.reference_version

@@ -40,7 +40,8 @@ __all__ = [
     "agenda_days", "agenda_days_of", "agenda_enriched", "availability", "availability_and_today",
     "availability_context",
     "availability_from", "child", "children_of_family", "day_parts", "day_parts_of", "enrich_agenda",
-    "family", "family_of_account", "family_of_parent", "group_occupancy", "has_room", "in_school_holidays",
+    "family", "family_and_today", "family_of_account", "family_of_parent", "group_occupancy", "has_room",
+    "in_school_holidays",
     "name_groups", "occupancy", "organisation_calendar", "placement_on", "planned_parts", "price_of",
     "register_agenda_enricher",
 ]
@@ -102,6 +103,21 @@ async def day_parts_of(session: Session, organisation_id: UUID, care_type: str |
 async def organisation_calendar(db: Db, organisation_id: UUID) -> OrgCalendar:
     """Time zone, opening weekdays, closing days and policies; defaults where nothing was set (yet)."""
     return await agenda_queries.organisation_calendar(db, organisation_id)
+
+
+async def family_and_today(db: Db, now: datetime, *, family_id: UUID | None = None,
+                           account_id: str | None = None) -> tuple[FamilyRecord, date] | None:
+    """Family `family_id`, or else the parent's, and the organisation's date at `now` in its time zone, from the
+    calendar held by version (one statement, where `family` and `organisation_calendar` took two and built the
+    calendar with every closing day each time). None: no such family."""
+    account = None if family_id is not None else account_uuid(account_id or "")
+    if family_id is None and account is None:
+        return None
+    record, version = await agenda_queries.family_and_reference_version(db, family=family_id, account=account)
+    if record is None:
+        return None
+    reference = await agenda_queries.organisation_reference(db, record.organisation_id, version)
+    return record, reference.calendar.today(now)
 
 
 async def in_school_holidays(session: Session, organisation_id: UUID, start: date, end: date) -> bool:
