@@ -108,9 +108,10 @@ async def organisation_calendar(db: Db, organisation_id: UUID) -> OrgCalendar:
 async def family_and_today(db: Db, now: datetime, *, family_id: UUID | None = None,
                            account_id: str | None = None) -> tuple[FamilyRecord, date] | None:
     """Family `family_id`, or else the parent's, and the organisation's date at `now` in its time zone, from the
-    calendar held by version (one statement, where `family` and `organisation_calendar` took two and built the
-    calendar with every closing day each time). None: no such family."""
-    account = None if family_id is not None else account_uuid(account_id or "")
+    calendar held by version (one statement while the held calendar is current, where `family` and
+    `organisation_calendar` took two and built the calendar with every closing day each time). None: no such
+    family."""
+    account = None if family_id is not None else account_uuid(account_id)
     if family_id is None and account is None:
         return None
     record, version = await agenda_queries.family_and_reference_version(db, family=family_id, account=account)
